@@ -1,0 +1,230 @@
+#include <corio/engine/listener.hpp>
+#include <corio/engine/server.hpp>
+
+#include "engine/request.hpp"
+#include "engine/server_impl.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <vector>
+
+namespace corio::engine::detail {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+// Body limit for requests no endpoint claims (the fallback handler's).
+constexpr std::size_t fallback_body_limit = 64 * 1024;
+// Pause after a failed accept (e.g. out of file descriptors), so the loop
+// does not spin while the condition lasts.
+constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
+
+} // namespace
+
+class listener_impl : public std::enable_shared_from_this<listener_impl> {
+public:
+    listener_impl(net::io_context& ioc, listener_options opts) : ioc_(ioc), opts_(opts) {}
+
+    void add(std::shared_ptr<server_impl> s) { routes_.push_back(std::move(s)); }
+    void set_fallback(http_fallback f) { fallback_ = std::move(f); }
+
+    void listen(std::string_view host, std::uint16_t port)
+    {
+        std::vector<net::ip::address> addresses;
+        if (host == "localhost")
+            addresses = {net::ip::make_address("127.0.0.1"), net::ip::make_address("::1")};
+        else
+            addresses = {net::ip::make_address(host)};
+        for (std::size_t i = 0; i < addresses.size(); ++i) {
+            try {
+                open_acceptor({addresses[i], i == 0 ? port : port_});
+            } catch (const boost::system::system_error&) {
+                // "localhost" without IPv6 still serves on 127.0.0.1.
+                if (i == 0)
+                    throw;
+            }
+        }
+    }
+
+    std::uint16_t port() const noexcept { return port_; }
+
+    void stop()
+    {
+        stopped_ = true;
+        net::dispatch(ioc_, [self = shared_from_this()] {
+            for (auto& a : self->acceptors_)
+                a->close();
+        });
+    }
+
+private:
+    void open_acceptor(tcp::endpoint endpoint)
+    {
+        auto acceptor = std::make_shared<tcp::acceptor>(net::make_strand(ioc_));
+        acceptor->open(endpoint.protocol());
+        acceptor->set_option(net::socket_base::reuse_address(true));
+        if (endpoint.address().is_v6())
+            acceptor->set_option(net::ip::v6_only(true));
+        acceptor->bind(endpoint);
+        acceptor->listen(opts_.backlog);
+        port_ = acceptor->local_endpoint().port();
+        acceptors_.push_back(acceptor);
+        net::co_spawn(acceptor->get_executor(), accept_loop(acceptor), net::detached);
+    }
+
+    net::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor)
+    {
+        auto self = shared_from_this();
+        net::steady_timer retry(acceptor->get_executor());
+        while (!stopped_) {
+            // Each connection gets its own strand; a WebSocket session opened
+            // on it keeps that strand.
+            auto strand = net::make_strand(net::any_io_executor(ioc_.get_executor()));
+            auto [ec, socket] = co_await acceptor->async_accept(strand, use_tuple);
+            if (ec == net::error::operation_aborted || stopped_)
+                break;
+            if (ec) {
+                retry.expires_after(accept_retry_delay);
+                co_await retry.async_wait(use_tuple);
+                continue;
+            }
+            socket.set_option(tcp::no_delay(true), ec);
+            net::co_spawn(strand, run_connection(std::move(socket), strand), net::detached);
+        }
+    }
+
+    server_impl* route(std::string_view target) const
+    {
+        auto path = target_path(target);
+        for (auto& s : routes_)
+            if (path_matches(path, s->opts().path))
+                return s.get();
+        return nullptr;
+    }
+
+    http_response fallback_response(const http_request& req) const
+    {
+        if (fallback_)
+            return fallback_(req);
+        auto res = text_response(req, http::status::not_found, "Not found", "text/plain");
+        return res;
+    }
+
+    net::awaitable<void> run_connection(tcp::socket socket, session::executor_type strand)
+    {
+        auto self = shared_from_this();
+        boost::system::error_code ec;
+        auto remote = socket.remote_endpoint(ec).address().to_string();
+        beast::tcp_stream stream(std::move(socket));
+        beast::flat_buffer buffer;
+        while (!stopped_) {
+            http::request_parser<http::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(opts_.max_header_size));
+            // No limit until the route is known; see below.
+            parser.body_limit(boost::none);
+            stream.expires_after(opts_.http_idle_timeout);
+            auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+            if (hec)
+                break;
+
+            auto* endpoint = route(parser.get().target());
+            if (endpoint && beast::websocket::is_upgrade(parser.get())) {
+                // Upgrade requests carry no body: the header is the request.
+                co_await endpoint->handle_websocket(std::move(stream), parser.release(), std::move(remote), strand,
+                                                    opts_.websocket_handshake_timeout);
+                co_return;
+            }
+
+            // Beast checks a Content-Length against the body limit while it
+            // parses the header, before the endpoint is known: check it here.
+            auto body_limit = endpoint ? endpoint->max_payload() : fallback_body_limit;
+            parser.body_limit(body_limit);
+            auto declared = parser.content_length();
+            boost::system::error_code bec;
+            if (declared && *declared > body_limit)
+                bec = http::error::body_limit;
+            else
+                std::tie(bec, std::ignore) = co_await http::async_read(stream, buffer, parser, use_tuple);
+            if (bec == http::error::body_limit) {
+                http_response res;
+                if (endpoint)
+                    res = endpoint->handle_oversized(parser.get());
+                else
+                    res = text_response(parser.get(), http::status::payload_too_large, "", "text/plain");
+                res.keep_alive(false);
+                co_await http::async_write(stream, res, use_tuple);
+                break;
+            }
+            if (bec)
+                break;
+
+            // A long-poll may wait up to the ping interval; the heartbeat
+            // bounds it, not the idle timeout.
+            stream.expires_never();
+            http_request req = parser.release();
+            // Not a conditional expression: g++ 12 mishandles co_await inside one.
+            http_response res;
+            if (endpoint)
+                res = co_await endpoint->handle_request(std::move(req), remote);
+            else
+                res = fallback_response(req);
+            bool keep_alive = res.keep_alive();
+            auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+            if (wec || !keep_alive)
+                break;
+        }
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    net::io_context& ioc_;
+    listener_options opts_;
+    std::vector<std::shared_ptr<server_impl>> routes_;
+    http_fallback fallback_;
+    std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
+    std::uint16_t port_ = 0;
+    std::atomic<bool> stopped_ = false;
+};
+
+} // namespace corio::engine::detail
+
+namespace corio::engine {
+
+listener::listener(boost::asio::io_context& ioc, listener_options opts)
+    : impl_(std::make_shared<detail::listener_impl>(ioc, opts))
+{
+}
+
+listener::~listener() { impl_->stop(); }
+
+void listener::add(server& s) { impl_->add(s.impl().shared_from_this()); }
+
+void listener::set_fallback(http_fallback f) { impl_->set_fallback(std::move(f)); }
+
+void listener::listen(std::string_view host, std::uint16_t port) { impl_->listen(host, port); }
+
+std::uint16_t listener::port() const noexcept { return impl_->port(); }
+
+void listener::stop() { impl_->stop(); }
+
+} // namespace corio::engine

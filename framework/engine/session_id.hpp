@@ -1,0 +1,11 @@
+#pragma once
+
+#include <string>
+
+namespace corio::engine::detail {
+
+/// 20 base64url characters made from 15 bytes of the kernel's CSPRNG
+/// (getrandom). Throws boost::system::system_error if the kernel refuses.
+std::string make_session_id();
+
+} // namespace corio::engine::detail

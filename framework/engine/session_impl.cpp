@@ -1,0 +1,383 @@
+#include "engine/session_impl.hpp"
+
+#include "engine/server_impl.hpp"
+
+#include <corio/protocol/polling_payload.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/error.hpp>
+
+namespace corio::engine::detail {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using protocol::packet;
+using protocol::packet_type;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+auto now() { return session_state::clock::now(); }
+
+session_timing timing_of(const options& o)
+{
+    return {o.ping_interval, o.ping_timeout, o.upgrade_timeout};
+}
+
+poll_reply engine_error_reply(error e)
+{
+    return {http::status::bad_request, {}, e};
+}
+
+/// Maps how a WebSocket read ended to the session's close reason.
+close_reason reason_for_read_error(const boost::system::error_code& ec)
+{
+    if (ec == websocket::error::closed || ec == net::error::eof || ec == net::error::connection_reset)
+        return close_reason::transport_close;
+    return close_reason::transport_error;
+}
+
+// Bytes asked of the socket per read while assembling a message.
+constexpr std::size_t read_chunk = 64 * 1024;
+
+/// Reads one whole message into `buffer`, or stops as soon as it grows past
+/// `max` bytes (then `too_big`). Beast's own read_message_max is not used:
+/// in Boost 1.81 its failure path resets the connection before the client
+/// sees the 1009 close frame; the caller closes with async_close instead.
+net::awaitable<std::tuple<boost::system::error_code, bool>> read_message(websocket_stream& ws,
+                                                                         beast::flat_buffer& buffer,
+                                                                         std::size_t max)
+{
+    buffer.clear();
+    for (;;) {
+        auto [ec, n] = co_await ws.async_read_some(buffer, read_chunk, use_tuple);
+        if (ec)
+            co_return std::tuple{ec, false};
+        if (buffer.size() > max)
+            co_return std::tuple{boost::system::error_code{}, true};
+        if (ws.is_message_done())
+            co_return std::tuple{boost::system::error_code{}, false};
+    }
+}
+
+} // namespace
+
+session_impl::session_impl(std::shared_ptr<server_impl> server, std::string id, request_info request,
+                           executor_type strand, transport_kind transport)
+    : session(std::move(id), std::move(request), strand, transport),
+      server_(std::move(server)),
+      state_(timing_of(server_->opts()), transport, now()),
+      heartbeat_timer_(strand),
+      poll_signal_(strand),
+      write_signal_(strand)
+{
+}
+
+void session_impl::send(packet p)
+{
+    net::dispatch(get_executor(), [self = self(), p = std::move(p)]() mutable { self->enqueue(std::move(p)); });
+}
+
+void session_impl::close(close_reason reason)
+{
+    // Posted, never run inline, so a handler closing its session from inside
+    // on_message sees on_close afterwards, not nested.
+    net::post(get_executor(), [self = self(), reason] { self->close_now(reason, true); });
+}
+
+void session_impl::start()
+{
+    enqueue({packet_type::open, false, server_->open_packet_data(id(), state_.transport())});
+    net::co_spawn(get_executor(), [self = self()] { return self->heartbeat(); }, net::detached);
+    server_->get_handler().on_open(shared_from_this());
+}
+
+void session_impl::enqueue(packet p)
+{
+    if (state_.closed())
+        return;
+    state_.enqueue(std::move(p));
+    wake();
+}
+
+bool session_impl::writer_has_work(const websocket_stream& ws) const noexcept
+{
+    return ws_.get() != &ws || probe_answer_owed_ || state_.closed() ||
+           (state_.transport() == transport_kind::websocket && state_.has_outbound());
+}
+
+void session_impl::wake()
+{
+    poll_signal_.cancel();
+    write_signal_.cancel();
+}
+
+void session_impl::close_now(close_reason reason, bool notify_client)
+{
+    if (state_.closed())
+        return;
+    state_.close(reason, notify_client);
+    finish_close();
+}
+
+void session_impl::finish_close()
+{
+    if (finished_)
+        return;
+    finished_ = true;
+    server_->sessions().erase(id());
+    heartbeat_timer_.cancel();
+    wake();
+    // A WebSocket whose writer is not running (a probe, or a session that
+    // never upgraded) is cut here; a running writer flushes and closes it.
+    if (ws_ && state_.transport() != transport_kind::websocket)
+        beast::get_lowest_layer(*ws_).close();
+    server_->get_handler().on_close(shared_from_this(), *state_.reason());
+}
+
+void session_impl::handle_inbound(packet&& p)
+{
+    switch (state_.on_packet(p.type, now())) {
+    case session_state::inbound::deliver:
+        server_->get_handler().on_message(shared_from_this(), std::move(p));
+        break;
+    case session_state::inbound::handled:
+        break;
+    case session_state::inbound::closed:
+    case session_state::inbound::invalid:
+        finish_close();
+        break;
+    }
+}
+
+net::awaitable<void> session_impl::heartbeat()
+{
+    auto keep_alive = self();
+    while (!state_.closed()) {
+        heartbeat_timer_.expires_at(state_.next_deadline());
+        co_await heartbeat_timer_.async_wait(use_tuple);
+        switch (state_.on_timer(now())) {
+        case session_state::timer_event::none:
+            break;
+        case session_state::timer_event::ping_queued:
+            wake();
+            break;
+        case session_state::timer_event::ping_timeout:
+            finish_close();
+            break;
+        case session_state::timer_event::upgrade_timeout:
+            if (ws_) {
+                beast::get_lowest_layer(*ws_).close();
+                ws_.reset();
+            }
+            wake();
+            break;
+        }
+    }
+}
+
+net::awaitable<poll_reply> session_impl::open_polling()
+{
+    start();
+    co_return co_await poll();
+}
+
+net::awaitable<poll_reply> session_impl::poll()
+{
+    switch (state_.begin_poll()) {
+    case session_state::poll_start::closed:
+        co_return engine_error_reply(error::unknown_sid);
+    case session_state::poll_start::not_polling:
+        co_return engine_error_reply(error::bad_request);
+    case session_state::poll_start::duplicate:
+        finish_close();
+        co_return engine_error_reply(error::bad_request);
+    case session_state::poll_start::wait:
+        break;
+    }
+    auto keep_alive = self();
+    while (!state_.poll_ready()) {
+        poll_signal_.expires_at(net::steady_timer::time_point::max());
+        co_await poll_signal_.async_wait(use_tuple);
+    }
+    auto packets = state_.end_poll();
+    co_return poll_reply{http::status::ok, protocol::encode_payload(packets), std::nullopt};
+}
+
+net::awaitable<poll_reply> session_impl::post(std::string body)
+{
+    if (state_.closed())
+        co_return engine_error_reply(error::unknown_sid);
+    if (state_.transport() != transport_kind::polling)
+        co_return engine_error_reply(error::bad_request);
+    auto packets = protocol::decode_payload(body, server_->opts().limits);
+    if (!packets) {
+        close_now(packets.error() == protocol::error::payload_too_large ? close_reason::payload_too_large
+                                                                        : close_reason::parse_error,
+                  false);
+        co_return engine_error_reply(error::bad_request);
+    }
+    for (auto& p : *packets) {
+        handle_inbound(std::move(p));
+        if (state_.closed())
+            break;
+    }
+    co_return poll_reply{http::status::ok, "ok", std::nullopt};
+}
+
+void session_impl::reject_oversized()
+{
+    close_now(close_reason::payload_too_large, false);
+}
+
+net::awaitable<void> session_impl::run_websocket(std::shared_ptr<websocket_stream> ws)
+{
+    ws_ = ws;
+    start();
+    net::co_spawn(get_executor(), websocket_writer(ws), net::detached);
+    co_await websocket_reader(std::move(ws));
+}
+
+net::awaitable<void> session_impl::run_upgrade(std::shared_ptr<websocket_stream> ws, http_request req)
+{
+    auto keep_alive = self();
+    if (auto [ec] = co_await ws->async_accept(req, use_tuple); ec)
+        co_return;
+    if (!state_.begin_upgrade(now())) {
+        co_await ws->async_close(websocket::close_code::policy_error, use_tuple);
+        co_return;
+    }
+    ws_ = ws;
+    // The writer answers the probe, so this loop never waits on a write: a
+    // `5` right behind `2probe` completes the upgrade before a racing GET.
+    net::co_spawn(get_executor(), websocket_writer(ws), net::detached);
+    beast::flat_buffer buffer;
+    for (;;) {
+        auto [ec, too_big] = co_await read_message(*ws, buffer, server_->max_payload());
+        if (ec || too_big || ws_ != ws || state_.closed())
+            break;
+        auto p = ws->got_text() ? protocol::decode_text_packet(beast::buffers_to_string(buffer.data()))
+                                : protocol::result<packet>(protocol::error::unknown_packet_type);
+        if (p && p->type == packet_type::ping && p->data == "probe") {
+            probe_answer_owed_ = true;
+            state_.probe_answered();
+            wake();
+            continue;
+        }
+        if (p && p->type == packet_type::upgrade) {
+            state_.complete_upgrade();
+            set_transport(transport_kind::websocket);
+            wake();
+            co_await websocket_reader(std::move(ws));
+            co_return;
+        }
+        // Anything else on a probe abandons the upgrade; polling goes on.
+        break;
+    }
+    if (ws_ == ws) {
+        ws_.reset();
+        state_.abort_upgrade();
+        wake();
+    }
+}
+
+net::awaitable<void> session_impl::websocket_reader(std::shared_ptr<websocket_stream> ws)
+{
+    auto keep_alive = self();
+    beast::flat_buffer buffer;
+    while (!state_.closed()) {
+        auto [ec, too_big] = co_await read_message(*ws, buffer, server_->max_payload());
+        if (ec || too_big) {
+            close_now(too_big ? close_reason::payload_too_large : reason_for_read_error(ec), false);
+            break;
+        }
+        if (ws->got_text()) {
+            auto p = protocol::decode_text_packet(
+                std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()));
+            if (!p) {
+                close_now(close_reason::parse_error, false);
+                break;
+            }
+            handle_inbound(std::move(*p));
+        } else {
+            handle_inbound(protocol::binary_message(beast::buffers_to_string(buffer.data())));
+        }
+    }
+}
+
+net::awaitable<void> session_impl::websocket_writer(std::shared_ptr<websocket_stream> ws)
+{
+    auto keep_alive = self();
+    std::string frame;
+    for (;;) {
+        while (!writer_has_work(*ws)) {
+            write_signal_.expires_at(net::steady_timer::time_point::max());
+            co_await write_signal_.async_wait(use_tuple);
+        }
+        if (ws_ != ws) {
+            // A probe that was abandoned or timed out.
+            beast::get_lowest_layer(*ws).close();
+            co_return;
+        }
+        if (probe_answer_owed_) {
+            probe_answer_owed_ = false;
+            ws->text(true);
+            auto [ec, n] = co_await ws->async_write(net::buffer(std::string_view("3probe")), use_tuple);
+            if (ec) {
+                beast::get_lowest_layer(*ws).close();
+                co_return;
+            }
+            continue;
+        }
+        if (state_.transport() != transport_kind::websocket) {
+            // Closed during the probe: finish_close already cut the socket.
+            co_return;
+        }
+        for (auto& p : state_.take_outbound()) {
+            frame.clear();
+            if (p.binary)
+                frame = std::move(p.data);
+            else
+                protocol::encode_text_packet(p, frame);
+            ws->text(!p.binary);
+            auto [ec, n] = co_await ws->async_write(net::buffer(frame), use_tuple);
+            if (ec) {
+                close_now(close_reason::transport_error, false);
+                beast::get_lowest_layer(*ws).close();
+                co_return;
+            }
+        }
+        if (state_.closed())
+            break;
+    }
+    switch (*state_.reason()) {
+    case close_reason::ping_timeout:
+    case close_reason::transport_close:
+    case close_reason::transport_error:
+        beast::get_lowest_layer(*ws).close();
+        break;
+    case close_reason::payload_too_large:
+        co_await ws->async_close(websocket::close_code::too_big, use_tuple);
+        break;
+    case close_reason::parse_error:
+        co_await ws->async_close(websocket::close_code::protocol_error, use_tuple);
+        break;
+    case close_reason::client_close:
+    case close_reason::server_close:
+    case close_reason::server_shutdown:
+        co_await ws->async_close(websocket::close_code::normal, use_tuple);
+        break;
+    }
+}
+
+} // namespace corio::engine::detail

@@ -1,0 +1,87 @@
+#pragma once
+// The coroutines around session_state: long-polling requests, the WebSocket
+// reader and writer, the heartbeat timer. Everything here runs on the
+// session's strand.
+
+#include <corio/engine/listener.hpp>
+#include <corio/engine/session.hpp>
+
+#include "engine/session_state.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <memory>
+#include <string>
+
+namespace corio::engine::detail {
+
+class server_impl;
+
+using websocket_stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+
+/// The outcome of a polling request, for the HTTP layer to send.
+struct poll_reply {
+    boost::beast::http::status status = boost::beast::http::status::ok;
+    std::string body;                 ///< a payload, or "ok" for a POST
+    std::optional<error> engine_error; ///< set for a 4xx Engine.IO error
+};
+
+class session_impl final : public session {
+public:
+    session_impl(std::shared_ptr<server_impl> server, std::string id, request_info request,
+                 executor_type strand, transport_kind transport);
+
+    void send(protocol::packet p) override;
+    void close(close_reason reason) override;
+
+    // On the strand only ------------------------------------------------------
+
+    /// Queues the open packet, starts the heartbeat and tells the handler.
+    void start();
+    /// The handshake GET of a polling session: start, then answer the open packet.
+    boost::asio::awaitable<poll_reply> open_polling();
+    /// A long-polling GET: waits until there is something to send.
+    boost::asio::awaitable<poll_reply> poll();
+    /// A long-polling POST.
+    boost::asio::awaitable<poll_reply> post(std::string body);
+    /// A POST body over the limit: the session ends with payload_too_large.
+    void reject_oversized();
+    /// Runs a WebSocket opened with the handshake until it closes.
+    boost::asio::awaitable<void> run_websocket(std::shared_ptr<websocket_stream> ws);
+    /// Accepts a WebSocket that asks to upgrade this polling session and runs
+    /// it: the probe, then, once upgraded, the transport.
+    boost::asio::awaitable<void> run_upgrade(std::shared_ptr<websocket_stream> ws, http_request req);
+
+private:
+    std::shared_ptr<session_impl> self() { return std::static_pointer_cast<session_impl>(shared_from_this()); }
+
+    void enqueue(protocol::packet p);
+    void handle_inbound(protocol::packet&& p);
+    /// Ends the session: the state must already be closed.
+    void finish_close();
+    void close_now(close_reason reason, bool notify_client);
+    void wake();
+    bool writer_has_work(const websocket_stream& ws) const noexcept;
+
+    boost::asio::awaitable<void> heartbeat();
+    boost::asio::awaitable<void> websocket_reader(std::shared_ptr<websocket_stream> ws);
+    boost::asio::awaitable<void> websocket_writer(std::shared_ptr<websocket_stream> ws);
+
+    std::shared_ptr<server_impl> server_;
+    session_state state_;
+    boost::asio::steady_timer heartbeat_timer_;
+    // Cancelled to wake a waiting long-poll or WebSocket writer.
+    boost::asio::steady_timer poll_signal_;
+    boost::asio::steady_timer write_signal_;
+    // The WebSocket in use or being probed, to cut it on close or timeout.
+    std::shared_ptr<websocket_stream> ws_;
+    // `2probe` arrived; the writer owes `3probe`.
+    bool probe_answer_owed_ = false;
+    bool finished_ = false;
+};
+
+} // namespace corio::engine::detail

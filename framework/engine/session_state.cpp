@@ -1,0 +1,159 @@
+#include "engine/session_state.hpp"
+
+#include <algorithm>
+
+namespace corio::engine::detail {
+
+using protocol::packet;
+using protocol::packet_type;
+
+session_state::session_state(session_timing timing, transport_kind transport, time_point now)
+    : timing_(timing), transport_(transport), next_ping_(now + timing.ping_interval)
+{
+}
+
+session_state::time_point session_state::next_deadline() const noexcept
+{
+    time_point t = pong_deadline_ ? *pong_deadline_ : next_ping_;
+    if (upgrade_deadline_)
+        t = std::min(t, *upgrade_deadline_);
+    return t;
+}
+
+session_state::timer_event session_state::on_timer(time_point now)
+{
+    if (closed())
+        return timer_event::none;
+    if (upgrade_deadline_ && now >= *upgrade_deadline_) {
+        abort_upgrade();
+        return timer_event::upgrade_timeout;
+    }
+    if (pong_deadline_) {
+        if (now < *pong_deadline_)
+            return timer_event::none;
+        close(close_reason::ping_timeout, false);
+        return timer_event::ping_timeout;
+    }
+    if (now < next_ping_)
+        return timer_event::none;
+    enqueue({packet_type::ping, false, {}});
+    pong_deadline_ = now + timing_.ping_timeout;
+    return timer_event::ping_queued;
+}
+
+session_state::inbound session_state::on_packet(packet_type type, time_point now)
+{
+    if (closed())
+        return inbound::closed;
+    switch (type) {
+    case packet_type::message:
+        return inbound::deliver;
+    case packet_type::pong:
+        // A pong nobody asked for is harmless: clients may answer late.
+        if (pong_deadline_) {
+            pong_deadline_.reset();
+            next_ping_ = now + timing_.ping_interval;
+        }
+        return inbound::handled;
+    case packet_type::noop:
+        return inbound::handled;
+    case packet_type::close:
+        close(close_reason::client_close, false);
+        return inbound::closed;
+    case packet_type::open:
+    case packet_type::ping:     // v4 servers ping, clients only pong
+    case packet_type::upgrade:  // only valid on a probe, handled there
+        break;
+    }
+    close(close_reason::parse_error, false);
+    return inbound::invalid;
+}
+
+void session_state::enqueue(packet p)
+{
+    if (!closed())
+        outbound_.push_back(std::move(p));
+}
+
+std::vector<packet> session_state::take_outbound() noexcept
+{
+    return std::exchange(outbound_, {});
+}
+
+session_state::poll_start session_state::begin_poll()
+{
+    if (closed())
+        return poll_start::closed;
+    if (transport_ != transport_kind::polling)
+        return poll_start::not_polling;
+    if (poll_pending_) {
+        // Two GETs at once means a broken or hostile client: the pending one
+        // is answered with a close packet, as Engine.IO does.
+        close(close_reason::transport_error, true);
+        return poll_start::duplicate;
+    }
+    poll_pending_ = true;
+    return poll_start::wait;
+}
+
+bool session_state::poll_ready() const noexcept
+{
+    return closed() || has_outbound() || (upgrading_ && probe_answered_) ||
+           transport_ != transport_kind::polling;
+}
+
+std::vector<packet> session_state::end_poll()
+{
+    poll_pending_ = false;
+    if (closed()) {
+        if (notify_client_)
+            return take_outbound();
+        outbound_.clear();
+        return {packet{packet_type::noop, false, {}}};
+    }
+    if (transport_ == transport_kind::polling && has_outbound())
+        return take_outbound();
+    return {packet{packet_type::noop, false, {}}};
+}
+
+bool session_state::begin_upgrade(time_point now)
+{
+    if (closed() || transport_ != transport_kind::polling || upgrading_)
+        return false;
+    upgrading_ = true;
+    probe_answered_ = false;
+    upgrade_deadline_ = now + timing_.upgrade_timeout;
+    return true;
+}
+
+void session_state::complete_upgrade() noexcept
+{
+    transport_ = transport_kind::websocket;
+    upgrading_ = false;
+    probe_answered_ = false;
+    upgrade_deadline_.reset();
+}
+
+void session_state::abort_upgrade() noexcept
+{
+    upgrading_ = false;
+    probe_answered_ = false;
+    upgrade_deadline_.reset();
+}
+
+void session_state::close(close_reason r, bool notify_client)
+{
+    if (closed())
+        return;
+    if (notify_client)
+        outbound_.push_back({packet_type::close, false, {}});
+    else
+        outbound_.clear();
+    notify_client_ = notify_client;
+    close_reason_ = r;
+    upgrading_ = false;
+    upgrade_deadline_.reset();
+    pong_deadline_.reset();
+}
+
+} // namespace corio::engine::detail

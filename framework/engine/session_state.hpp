@@ -1,0 +1,116 @@
+#pragma once
+// The Engine.IO session as a sans-I/O state machine: heartbeat, outgoing
+// buffer, long-polling GET bookkeeping, WebSocket upgrade and close. It takes
+// events with the current time and answers what to do; the coroutines in
+// session.cpp do the I/O. Tested with a fake clock in tests/engine.
+
+#include <corio/engine/error.hpp>
+#include <corio/engine/transport.hpp>
+#include <corio/protocol/engine_packet.hpp>
+
+#include <chrono>
+#include <optional>
+#include <vector>
+
+namespace corio::engine::detail {
+
+struct session_timing {
+    std::chrono::milliseconds ping_interval;
+    std::chrono::milliseconds ping_timeout;
+    std::chrono::milliseconds upgrade_timeout;
+};
+
+class session_state {
+public:
+    using clock = std::chrono::steady_clock;
+    using time_point = clock::time_point;
+
+    session_state(session_timing timing, transport_kind transport, time_point now);
+
+    transport_kind transport() const noexcept { return transport_; }
+    bool closed() const noexcept { return close_reason_.has_value(); }
+    std::optional<close_reason> reason() const noexcept { return close_reason_; }
+
+    // Heartbeat and timeouts ------------------------------------------------
+
+    /// When on_timer must be called next.
+    time_point next_deadline() const noexcept;
+
+    enum class timer_event { none, ping_queued, ping_timeout, upgrade_timeout };
+
+    /// Queues a ping when one is due, closes on ping timeout, and abandons a
+    /// WebSocket probe that did not complete in time.
+    timer_event on_timer(time_point now);
+
+    // Inbound ---------------------------------------------------------------
+
+    enum class inbound { deliver, handled, closed, invalid };
+
+    /// A packet of this type arrived on the active transport. A message is to
+    /// be delivered; pong/noop are handled here; close ends the session; a
+    /// packet a client may not send closes it with parse_error.
+    inbound on_packet(protocol::packet_type type, time_point now);
+
+    // Outbound --------------------------------------------------------------
+
+    /// Buffers a packet for the active transport. Ignored once closed.
+    void enqueue(protocol::packet p);
+    bool has_outbound() const noexcept { return !outbound_.empty(); }
+    std::vector<protocol::packet> take_outbound() noexcept;
+
+    // Long-polling ------------------------------------------------------------
+
+    enum class poll_start {
+        wait,               ///< this GET is now the pending one
+        not_polling,        ///< the session uses WebSocket: HTTP 400
+        duplicate,          ///< a GET was already pending: session closed; HTTP 400
+        closed,             ///< the session is gone: HTTP 400
+    };
+
+    poll_start begin_poll();
+
+    /// The pending GET can be answered now.
+    bool poll_ready() const noexcept;
+
+    /// Ends the pending GET and returns its packets: the buffer, else a noop
+    /// while an upgrade is under way; after close, the packets owed to the
+    /// client (a close packet when the server closed, else a noop).
+    std::vector<protocol::packet> end_poll();
+
+    bool poll_pending() const noexcept { return poll_pending_; }
+
+    // WebSocket upgrade -------------------------------------------------------
+
+    /// A WebSocket arrived for this polling session. False when the session
+    /// cannot upgrade (closed, not polling, or already probing).
+    bool begin_upgrade(time_point now);
+    /// `2probe` was answered with `3probe`: the pending GET gets a noop so the
+    /// client can pause polling.
+    void probe_answered() noexcept { probe_answered_ = true; }
+    /// `5` arrived on the probe: WebSocket becomes the transport.
+    void complete_upgrade() noexcept;
+    void abort_upgrade() noexcept;
+    bool upgrading() const noexcept { return upgrading_; }
+
+    // Close -------------------------------------------------------------------
+
+    /// Ends the session (idempotent). With `notify_client`, a close packet is
+    /// queued after the buffer so the client learns the server closed it.
+    void close(close_reason r, bool notify_client);
+    bool notify_client() const noexcept { return notify_client_; }
+
+private:
+    session_timing timing_;
+    transport_kind transport_;
+    time_point next_ping_;
+    std::optional<time_point> pong_deadline_;
+    std::optional<time_point> upgrade_deadline_;
+    std::vector<protocol::packet> outbound_;
+    std::optional<close_reason> close_reason_;
+    bool notify_client_ = false;
+    bool poll_pending_ = false;
+    bool upgrading_ = false;
+    bool probe_answered_ = false;
+};
+
+} // namespace corio::engine::detail

@@ -1,0 +1,203 @@
+#include <corio/protocol/json_writer.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/string.hpp>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+
+namespace corio::protocol {
+
+namespace {
+
+namespace json = boost::json;
+
+// For each byte: 0 passes through, otherwise the character after the
+// backslash ('u' for the \u00xx form). Bytes >= 0x80 pass through, as
+// JSON.stringify keeps non-ASCII text as is.
+constexpr std::array<char, 256> make_escape_table()
+{
+    std::array<char, 256> table{};
+    for (std::size_t c = 0; c < 0x20; ++c)
+        table[c] = 'u';
+    table['\b'] = 'b';
+    table['\f'] = 'f';
+    table['\n'] = 'n';
+    table['\r'] = 'r';
+    table['\t'] = 't';
+    table['"'] = '"';
+    table['\\'] = '\\';
+    return table;
+}
+
+constexpr auto escape_table = make_escape_table();
+
+void write_string(std::string_view s, std::string& out)
+{
+    constexpr char hex[] = "0123456789abcdef";
+    out.push_back('"');
+    const char* run = s.data();
+    const char* const end = s.data() + s.size();
+    for (const char* p = run; p != end; ++p) {
+        const char esc = escape_table[static_cast<unsigned char>(*p)];
+        if (esc == 0)
+            continue;
+        out.append(run, p);
+        const auto c = static_cast<unsigned char>(*p);
+        if (esc == 'u') {
+            const char seq[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+            out.append(seq, sizeof seq);
+        } else {
+            const char seq[] = {'\\', esc};
+            out.append(seq, sizeof seq);
+        }
+        run = p + 1;
+    }
+    out.append(run, end);
+    out.push_back('"');
+}
+
+template <class Int>
+void write_integer(Int v, std::string& out)
+{
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+// ECMAScript Number::toString(10): the shortest digits that round-trip (the
+// same digits std::to_chars picks), laid out plainly when the decimal
+// exponent is in [-7, 21), in exponent form otherwise.
+void write_double(double d, std::string& out)
+{
+    if (!std::isfinite(d)) {
+        out.append("null");
+        return;
+    }
+    if (d == 0) {
+        // Also -0, which JavaScript prints as "0".
+        out.push_back('0');
+        return;
+    }
+
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    // Shape: [-]D[.DDD]e(+|-)XX
+    const char* p = buf;
+    if (*p == '-') {
+        out.push_back('-');
+        ++p;
+    }
+    char digits[24];
+    int k = 0;
+    for (; p != r.ptr && *p != 'e'; ++p)
+        if (*p != '.')
+            digits[k++] = *p;
+    int exponent = 0;
+    if (p != r.ptr) {
+        ++p;
+        const bool negative = *p == '-';
+        ++p;
+        std::from_chars(p, r.ptr, exponent);
+        if (negative)
+            exponent = -exponent;
+    }
+
+    const int n = exponent + 1;
+    if (k <= n && n <= 21) {
+        out.append(digits, static_cast<std::size_t>(k));
+        out.append(static_cast<std::size_t>(n - k), '0');
+    } else if (0 < n && n <= 21) {
+        out.append(digits, static_cast<std::size_t>(n));
+        out.push_back('.');
+        out.append(digits + n, static_cast<std::size_t>(k - n));
+    } else if (-6 < n && n <= 0) {
+        out.append("0.");
+        out.append(static_cast<std::size_t>(-n), '0');
+        out.append(digits, static_cast<std::size_t>(k));
+    } else {
+        out.push_back(digits[0]);
+        if (k > 1) {
+            out.push_back('.');
+            out.append(digits + 1, static_cast<std::size_t>(k - 1));
+        }
+        out.push_back('e');
+        const int e = n - 1;
+        out.push_back(e < 0 ? '-' : '+');
+        write_integer(e < 0 ? -e : e, out);
+    }
+}
+
+// Recursion depth is the nesting depth of `v`; decoded data is bounded by
+// decode_limits::max_json_depth.
+void write_value(const json::value& v, std::string& out)
+{
+    switch (v.kind()) {
+    case json::kind::null:
+        out.append("null");
+        return;
+    case json::kind::bool_:
+        out.append(v.get_bool() ? "true" : "false");
+        return;
+    case json::kind::int64:
+        write_integer(v.get_int64(), out);
+        return;
+    case json::kind::uint64:
+        write_integer(v.get_uint64(), out);
+        return;
+    case json::kind::double_:
+        write_double(v.get_double(), out);
+        return;
+    case json::kind::string: {
+        const auto& s = v.get_string();
+        write_string({s.data(), s.size()}, out);
+        return;
+    }
+    case json::kind::array: {
+        out.push_back('[');
+        bool first = true;
+        for (const auto& e : v.get_array()) {
+            if (!first)
+                out.push_back(',');
+            first = false;
+            write_value(e, out);
+        }
+        out.push_back(']');
+        return;
+    }
+    case json::kind::object: {
+        out.push_back('{');
+        bool first = true;
+        for (const auto& kv : v.get_object()) {
+            if (!first)
+                out.push_back(',');
+            first = false;
+            write_string(kv.key(), out);
+            out.push_back(':');
+            write_value(kv.value(), out);
+        }
+        out.push_back('}');
+        return;
+    }
+    }
+}
+
+} // namespace
+
+void write_json(const boost::json::value& v, std::string& out)
+{
+    write_value(v, out);
+}
+
+std::string to_json(const boost::json::value& v)
+{
+    std::string out;
+    write_json(v, out);
+    return out;
+}
+
+} // namespace corio::protocol

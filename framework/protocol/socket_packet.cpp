@@ -1,0 +1,255 @@
+#include <corio/protocol/socket_packet.hpp>
+
+#include <corio/protocol/attachments.hpp>
+#include <corio/protocol/json_writer.hpp>
+
+#include <boost/json/error.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
+
+#include <array>
+#include <charconv>
+#include <limits>
+
+namespace corio::protocol {
+
+namespace {
+
+namespace json = boost::json;
+
+constexpr bool is_digit(char c) noexcept
+{
+    return c >= '0' && c <= '9';
+}
+
+constexpr bool is_binary(socket_packet_type t) noexcept
+{
+    return t == socket_packet_type::binary_event || t == socket_packet_type::binary_ack;
+}
+
+template <class Int>
+void append_integer(Int v, std::string& out)
+{
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+// Reads decimal digits from `text` at `i` into `value`, stopping at the first
+// non-digit. Fails on more than `max_digits` digits or on overflow, so wire
+// numbers are never passed to an unchecked conversion.
+template <class Int>
+bool read_number(std::string_view text, std::size_t& i, std::size_t max_digits, Int& value) noexcept
+{
+    value = 0;
+    std::size_t digits = 0;
+    for (; i < text.size() && is_digit(text[i]); ++i) {
+        if (++digits > max_digits)
+            return false;
+        const auto d = static_cast<Int>(text[i] - '0');
+        if (value > (std::numeric_limits<Int>::max() - d) / 10)
+            return false;
+        value = static_cast<Int>(value * 10 + d);
+    }
+    return digits > 0;
+}
+
+result<json::value> parse_data(std::string_view text, std::size_t max_depth)
+{
+    json::parse_options options;
+    options.max_depth = max_depth;
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec, {}, options);
+    if (ec == json::error::too_deep)
+        return error::json_too_deep;
+    if (ec)
+        return error::invalid_json;
+    return v;
+}
+
+// What socket.io's Decoder.isPayloadValid accepts, but stricter on two
+// points: the event name must be a string (not a number), and an ACK must
+// carry an array (socket.io lets a data-less ACK through to be ignored).
+bool payload_valid(socket_packet_type type, const std::optional<json::value>& data) noexcept
+{
+    switch (type) {
+    case socket_packet_type::connect:
+        return !data || data->is_object();
+    case socket_packet_type::disconnect:
+        return !data;
+    case socket_packet_type::event:
+    case socket_packet_type::binary_event: {
+        if (!data || !data->is_array())
+            return false;
+        const auto& a = data->get_array();
+        if (a.empty() || !a.front().is_string())
+            return false;
+        const auto& name = a.front().get_string();
+        return !is_reserved_event_name({name.data(), name.size()});
+    }
+    case socket_packet_type::ack:
+    case socket_packet_type::binary_ack:
+        return data && data->is_array();
+    case socket_packet_type::connect_error:
+        return data && (data->is_object() || data->is_string());
+    }
+    return false;
+}
+
+struct parsed_text {
+    socket_packet packet;
+    std::size_t attachments = 0;
+};
+
+result<parsed_text> parse_text(std::string_view text, const decode_limits& limits)
+{
+    if (text.empty())
+        return error::empty_packet;
+    if (text.front() < '0' || text.front() > '6')
+        return error::unknown_socket_packet_type;
+
+    parsed_text out;
+    socket_packet& p = out.packet;
+    p.type = static_cast<socket_packet_type>(text.front() - '0');
+    std::size_t i = 1;
+
+    if (is_binary(p.type)) {
+        std::size_t count = 0;
+        if (!read_number(text, i, std::numeric_limits<std::size_t>::digits10, count) || i == text.size()
+            || text[i] != '-')
+            return error::invalid_attachment_count;
+        ++i;
+        if (count > limits.max_attachments)
+            return error::too_many_attachments;
+        out.attachments = count;
+    }
+
+    if (i < text.size() && text[i] == '/') {
+        // As socket.io does: the namespace runs to the first comma, or to the
+        // end of a packet that carries nothing else.
+        const std::size_t comma = text.find(',', i);
+        if (comma == std::string_view::npos) {
+            p.nsp.assign(text.substr(i));
+            i = text.size();
+        } else {
+            p.nsp.assign(text.substr(i, comma - i));
+            i = comma + 1;
+        }
+    }
+
+    if (i < text.size() && is_digit(text[i])) {
+        std::uint64_t id = 0;
+        if (!read_number(text, i, limits.max_ack_id_digits, id))
+            return error::invalid_ack_id;
+        p.id = id;
+    } else if (p.type == socket_packet_type::ack || p.type == socket_packet_type::binary_ack) {
+        // An ACK answers one id; without it there is nothing to answer.
+        return error::invalid_ack_id;
+    }
+
+    if (i < text.size()) {
+        auto data = parse_data(text.substr(i), limits.max_json_depth);
+        if (!data)
+            return data.error();
+        p.data = std::move(*data);
+    }
+
+    if (!payload_valid(p.type, p.data))
+        return error::invalid_payload;
+    return out;
+}
+
+} // namespace
+
+std::string encode_socket_packet(const socket_packet& p)
+{
+    // Only events and acks carry binary; attachments on other types are not
+    // written, as socket.io never sends them.
+    auto type = p.type;
+    if (!p.attachments.empty()) {
+        if (type == socket_packet_type::event)
+            type = socket_packet_type::binary_event;
+        else if (type == socket_packet_type::ack)
+            type = socket_packet_type::binary_ack;
+    }
+
+    std::string out;
+    out.reserve(32 + p.nsp.size());
+    out.push_back(static_cast<char>('0' + static_cast<int>(type)));
+    if (is_binary(type)) {
+        append_integer(p.attachments.size(), out);
+        out.push_back('-');
+    }
+    if (!p.nsp.empty() && p.nsp != "/") {
+        out.append(p.nsp);
+        out.push_back(',');
+    }
+    if (p.id)
+        append_integer(*p.id, out);
+    if (p.data)
+        write_json(*p.data, out);
+    return out;
+}
+
+result<std::optional<socket_packet>> socket_packet_decoder::on_text(std::string_view text)
+{
+    if (pending_) {
+        pending_.reset();
+        expected_attachments_ = 0;
+        return error::unexpected_text;
+    }
+    if (text.size() > limits_.max_payload)
+        return error::payload_too_large;
+
+    auto parsed = parse_text(text, limits_);
+    if (!parsed)
+        return parsed.error();
+
+    pending_ = std::move(parsed->packet);
+    expected_attachments_ = parsed->attachments;
+    if (expected_attachments_ == 0)
+        return complete();
+    pending_->attachments.reserve(expected_attachments_);
+    return std::optional<socket_packet>();
+}
+
+result<std::optional<socket_packet>> socket_packet_decoder::on_binary(std::string bytes)
+{
+    if (!pending_)
+        return error::unexpected_binary;
+    if (bytes.size() > limits_.max_payload) {
+        pending_.reset();
+        expected_attachments_ = 0;
+        return error::payload_too_large;
+    }
+    pending_->attachments.push_back(std::move(bytes));
+    if (pending_->attachments.size() < expected_attachments_)
+        return std::optional<socket_packet>();
+    return complete();
+}
+
+result<std::optional<socket_packet>> socket_packet_decoder::complete()
+{
+    socket_packet p = std::move(*pending_);
+    pending_.reset();
+    expected_attachments_ = 0;
+    // Also for packets without attachments: Corio keeps placeholders in the
+    // data, so one that refers to nothing must not reach the application.
+    if (p.data) {
+        if (auto r = reconstruct_check(*p.data, p.attachments.size()); !r)
+            return r.error();
+    }
+    return std::optional<socket_packet>(std::move(p));
+}
+
+bool is_reserved_event_name(std::string_view name) noexcept
+{
+    static constexpr std::array<std::string_view, 6> reserved{
+        "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
+    for (const auto r : reserved)
+        if (r == name)
+            return true;
+    return false;
+}
+
+} // namespace corio::protocol

@@ -1,0 +1,62 @@
+#pragma once
+// The HTTP front: accepts TCP connections, reads HTTP/1.1 requests with Beast
+// and routes them by path to Engine.IO endpoints, or to a fallback handler
+// for everything else (static files, health checks).
+
+#include <corio/engine/options.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+namespace corio::engine {
+
+class server;
+
+namespace detail {
+class listener_impl;
+}
+
+using http_request = boost::beast::http::request<boost::beast::http::string_body>;
+using http_response = boost::beast::http::response<boost::beast::http::string_body>;
+
+/// Answers requests no endpoint claims. Runs on the connection's strand; must
+/// not block. Without one, such requests get 404.
+using http_fallback = std::function<http_response(const http_request&)>;
+
+/// @par Thread safety
+/// Configure (`add`, `set_fallback`, `listen`) before the io_context runs;
+/// `stop` may be called from any thread.
+class listener {
+public:
+    listener(boost::asio::io_context& ioc, listener_options opts = {});
+    ~listener();
+    listener(const listener&) = delete;
+    listener& operator=(const listener&) = delete;
+
+    /// Routes requests for `s.get_options().path` to `s`.
+    void add(server& s);
+    void set_fallback(http_fallback f);
+
+    /// Binds and starts accepting. "localhost" binds 127.0.0.1 and ::1; port
+    /// 0 picks a free port (the same one on both). Throws
+    /// boost::system::system_error when no address can be bound.
+    void listen(std::string_view host, std::uint16_t port);
+
+    /// The bound port (after listen).
+    std::uint16_t port() const noexcept;
+
+    /// Stops accepting and closes idle HTTP connections. Sessions are not
+    /// touched (see server::close_all).
+    void stop();
+
+private:
+    std::shared_ptr<detail::listener_impl> impl_;
+};
+
+} // namespace corio::engine

@@ -1,0 +1,49 @@
+#pragma once
+// One Engine.IO endpoint: handshakes, sessions, long-polling, WebSocket and
+// upgrades at one path. A listener carries it over HTTP.
+
+#include <corio/engine/handler.hpp>
+#include <corio/engine/options.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <cstddef>
+#include <memory>
+
+namespace corio::engine {
+
+namespace detail {
+class server_impl;
+}
+
+/// @par Thread safety
+/// All members may be called from any thread.
+///
+/// @par Lifetime
+/// The handler must outlive the server and every session it opened; a server
+/// must outlive the listener it was added to.
+class server {
+public:
+    /// Sessions run on strands made from `ex` (usually an io_context's
+    /// executor run by several threads).
+    server(boost::asio::any_io_executor ex, options opts, handler& h);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    const options& get_options() const noexcept;
+
+    /// Sessions currently open.
+    std::size_t session_count() const;
+
+    /// Closes every session with `reason` (each client gets a close packet).
+    void close_all(close_reason reason = close_reason::server_shutdown);
+
+    /// For the listener.
+    detail::server_impl& impl() noexcept { return *impl_; }
+
+private:
+    std::shared_ptr<detail::server_impl> impl_;
+};
+
+} // namespace corio::engine

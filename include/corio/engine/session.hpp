@@ -1,0 +1,64 @@
+#pragma once
+// A handle on one Engine.IO session, shared by the engine and the layer above.
+
+#include <corio/engine/error.hpp>
+#include <corio/engine/request_info.hpp>
+#include <corio/engine/transport.hpp>
+#include <corio/protocol/engine_packet.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace corio::engine {
+
+/// One Engine.IO session.
+///
+/// @par Thread safety
+/// `id`, `request`, `transport`, `get_executor`, `send` and `close` may be
+/// called from any thread. `user_data` belongs to the session's strand: touch
+/// it only from handler callbacks or code dispatched to `get_executor()`.
+class session : public std::enable_shared_from_this<session> {
+public:
+    using executor_type = boost::asio::strand<boost::asio::any_io_executor>;
+
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+    virtual ~session() = default;
+
+    /// 20 base64url characters from a CSPRNG.
+    const std::string& id() const noexcept { return id_; }
+    const request_info& request() const noexcept { return request_; }
+    transport_kind transport() const noexcept { return transport_.load(std::memory_order_relaxed); }
+    /// The strand every event of this session runs on.
+    executor_type get_executor() const noexcept { return strand_; }
+
+    /// Queues a packet for the client. Packets go out in the order sent; those
+    /// sent after close are dropped.
+    virtual void send(protocol::packet p) = 0;
+    /// Closes the session: what is queued is flushed, then a close packet.
+    /// The handler's on_close follows with `reason`.
+    virtual void close(close_reason reason = close_reason::server_close) = 0;
+
+    /// A slot for the layer above to hang its per-session state on.
+    std::shared_ptr<void> user_data;
+
+protected:
+    session(std::string id, request_info request, executor_type strand, transport_kind t)
+        : id_(std::move(id)), request_(std::move(request)), strand_(std::move(strand)), transport_(t)
+    {
+    }
+
+    void set_transport(transport_kind t) noexcept { transport_.store(t, std::memory_order_relaxed); }
+
+private:
+    std::string id_;
+    request_info request_;
+    executor_type strand_;
+    std::atomic<transport_kind> transport_;
+};
+
+} // namespace corio::engine

@@ -1,0 +1,78 @@
+#pragma once
+// Socket.IO v5 packets, carried in Engine.IO messages:
+//   <type>[<attachments>-][<namespace>,][<ack id>][<JSON data>]
+// followed, for the binary types, by one binary Engine.IO message per attachment.
+
+#include <corio/protocol/error.hpp>
+#include <corio/protocol/limits.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace corio::protocol {
+
+enum class socket_packet_type : std::uint8_t {
+    connect = 0,
+    disconnect = 1,
+    event = 2,
+    ack = 3,
+    connect_error = 4,
+    binary_event = 5,
+    binary_ack = 6,
+};
+
+struct socket_packet {
+    socket_packet_type type = socket_packet_type::event;
+    std::string nsp = "/";
+    std::optional<std::uint64_t> id;
+    /// Absent for a CONNECT without auth or a DISCONNECT. Binary attachments
+    /// appear here as placeholders (see attachments.hpp).
+    std::optional<boost::json::value> data;
+    /// The binary buffers the placeholders in `data` refer to, in order.
+    std::vector<std::string> attachments;
+
+    friend bool operator==(const socket_packet&, const socket_packet&) = default;
+};
+
+/// The text Engine.IO message for `p`; `p.attachments` follow it as binary
+/// messages. An event or ack with attachments is written as binary_event or
+/// binary_ack with the attachment count; the data is compact, key order kept.
+std::string encode_socket_packet(const socket_packet& p);
+
+/// Reassembles Socket.IO packets from Engine.IO messages: a text message,
+/// then, for a binary packet, its attachments.
+///
+/// Checks, per type, what socket.io accepts: CONNECT data absent or an
+/// object, DISCONNECT no data, EVENT a non-empty array starting with an event
+/// name that is not reserved, ACK an array, CONNECT_ERROR an object or a
+/// string; and that every placeholder refers to a received attachment.
+/// After an error the decoder is reset; the caller should close the
+/// connection, as the peer's stream can no longer be trusted.
+class socket_packet_decoder {
+public:
+    explicit socket_packet_decoder(decode_limits limits = {}) : limits_(limits) {}
+
+    /// Returns the packet when complete, std::nullopt while attachments are
+    /// still expected, or an error.
+    result<std::optional<socket_packet>> on_text(std::string_view text);
+    result<std::optional<socket_packet>> on_binary(std::string bytes);
+
+    bool awaiting_attachments() const noexcept { return pending_.has_value(); }
+
+private:
+    result<std::optional<socket_packet>> complete();
+
+    decode_limits limits_;
+    std::optional<socket_packet> pending_;
+    std::size_t expected_attachments_ = 0;
+};
+
+/// Event names socket.io reserves; an EVENT may not use them.
+bool is_reserved_event_name(std::string_view name) noexcept;
+
+} // namespace corio::protocol

@@ -1,0 +1,169 @@
+#include "test_server.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+using namespace corio_test;
+using corio::engine::close_reason;
+
+BOOST_AUTO_TEST_SUITE(loopback_polling)
+
+BOOST_AUTO_TEST_CASE(handshake_answers_the_open_packet_with_exactly_the_protocol_keys)
+{
+    test_server s;
+    auto res = http_request(s.port(), http::verb::get, query(s.path(), "polling"));
+    BOOST_TEST(res.result_int() == 200);
+    BOOST_TEST(res[http::field::content_type] == "text/plain; charset=UTF-8");
+    BOOST_TEST_REQUIRE(res.body().front() == '0');
+    auto sid = sid_of(res.body());
+    BOOST_TEST(res.body() == "0{\"sid\":\"" + sid +
+                                 "\",\"upgrades\":[\"websocket\"],\"pingInterval\":300,\"pingTimeout\":200,"
+                                 "\"maxPayload\":10000}");
+}
+
+BOOST_AUTO_TEST_CASE(session_ids_are_20_base64url_characters_and_unique)
+{
+    test_server s;
+    std::set<std::string> ids;
+    for (int i = 0; i < 100; ++i) {
+        auto sid = open_polling(s);
+        BOOST_TEST(sid.size() == 20u);
+        BOOST_TEST(sid.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+                   std::string::npos);
+        ids.insert(sid);
+    }
+    BOOST_TEST(ids.size() == 100u);
+}
+
+BOOST_AUTO_TEST_CASE(text_and_binary_messages_echo_in_one_response)
+{
+    test_server s;
+    auto sid = open_polling(s);
+    auto post = http_request(s.port(), http::verb::post, query(s.path(), "polling", sid), "4hello\x1e" "bAQIDBA==");
+    BOOST_TEST(post.result_int() == 200);
+    BOOST_TEST(post.body() == "ok");
+    auto get = http_request(s.port(), http::verb::get, query(s.path(), "polling", sid));
+    BOOST_TEST(get.body() == "4hello\x1e" "bAQIDBA==");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_payload_gets_400_and_ends_only_that_session)
+{
+    test_server s;
+    auto bad = open_polling(s);
+    auto good = open_polling(s);
+    auto res = http_request(s.port(), http::verb::post, query(s.path(), "polling", bad), "abc");
+    BOOST_TEST(res.result_int() == 400);
+    BOOST_TEST((s.handler().wait_closed(bad) == close_reason::parse_error));
+    BOOST_TEST(http_request(s.port(), http::verb::get, query(s.path(), "polling", bad)).result_int() == 400);
+
+    http_request(s.port(), http::verb::post, query(s.path(), "polling", good), "4still here");
+    BOOST_TEST(http_request(s.port(), http::verb::get, query(s.path(), "polling", good)).body() == "4still here");
+}
+
+BOOST_AUTO_TEST_CASE(oversized_post_gets_413_and_ends_only_that_session)
+{
+    test_server s;
+    auto big = open_polling(s);
+    auto other = open_polling(s);
+    auto res = http_request(s.port(), http::verb::post, query(s.path(), "polling", big), "4" + std::string(10'000, 'x'));
+    BOOST_TEST(res.result_int() == 413);
+    BOOST_TEST((s.handler().wait_closed(big) == close_reason::payload_too_large));
+
+    // A body far over every default limit is refused the same way.
+    auto huge = open_polling(s);
+    auto res2 = http_request(s.port(), http::verb::post, query(s.path(), "polling", huge), std::string(2'000'000, '4'));
+    BOOST_TEST(res2.result_int() == 413);
+    BOOST_TEST((s.handler().wait_closed(huge) == close_reason::payload_too_large));
+
+    // Exactly at the limit is fine.
+    auto at_limit = "4" + std::string(9'999, 'y');
+    BOOST_TEST(http_request(s.port(), http::verb::post, query(s.path(), "polling", other), at_limit).body() == "ok");
+    BOOST_TEST(http_request(s.port(), http::verb::get, query(s.path(), "polling", other)).body() == at_limit);
+}
+
+BOOST_AUTO_TEST_CASE(heartbeat_pings_through_the_poll_and_times_out_without_pong)
+{
+    test_server s;
+    auto sid = open_polling(s);
+    for (int round = 0; round < 2; ++round) {
+        BOOST_TEST(http_request(s.port(), http::verb::get, query(s.path(), "polling", sid)).body() == "2");
+        BOOST_TEST(http_request(s.port(), http::verb::post, query(s.path(), "polling", sid), "3").body() == "ok");
+    }
+    // No pong this time.
+    BOOST_TEST(http_request(s.port(), http::verb::get, query(s.path(), "polling", sid)).body() == "2");
+    BOOST_TEST((s.handler().wait_closed(sid) == close_reason::ping_timeout));
+    auto after = http_request(s.port(), http::verb::get, query(s.path(), "polling", sid));
+    BOOST_TEST(after.result_int() == 400);
+    BOOST_TEST(after.body() == R"({"code":1,"message":"Session ID unknown"})");
+}
+
+BOOST_AUTO_TEST_CASE(client_close_packet_ends_the_session)
+{
+    test_server s;
+    auto sid = open_polling(s);
+    BOOST_TEST(http_request(s.port(), http::verb::post, query(s.path(), "polling", sid), "1").body() == "ok");
+    BOOST_TEST((s.handler().wait_closed(sid) == close_reason::client_close));
+}
+
+BOOST_AUTO_TEST_CASE(server_close_sends_buffered_packets_then_close)
+{
+    test_server s;
+    auto sid = open_polling(s);
+    auto session = s.handler().find(sid);
+    BOOST_TEST_REQUIRE(session != nullptr);
+    session->send(corio::protocol::text_message("bye"));
+    session->close();
+    BOOST_TEST((s.handler().wait_closed(sid) == close_reason::server_close));
+    BOOST_TEST(s.server().session_count() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(many_sessions_in_parallel_each_reach_their_own_state)
+{
+    test_server s;
+    std::vector<std::thread> clients;
+    std::atomic<int> ok = 0;
+    for (int c = 0; c < 16; ++c) {
+        clients.emplace_back([&, c] {
+            auto sid = open_polling(s);
+            for (int i = 0; i < 5; ++i) {
+                auto msg = "4client" + std::to_string(c) + "-" + std::to_string(i);
+                http_request(s.port(), http::verb::post, query(s.path(), "polling", sid), msg);
+                // The echo is queued before the POST returns, so this GET
+                // carries it, maybe beside a ping, which gets its pong.
+                auto body = http_request(s.port(), http::verb::get, query(s.path(), "polling", sid)).body();
+                bool echoed = false;
+                for (std::size_t start = 0; start <= body.size();) {
+                    auto end = std::min(body.find('\x1e', start), body.size());
+                    auto part = body.substr(start, end - start);
+                    if (part == "2")
+                        http_request(s.port(), http::verb::post, query(s.path(), "polling", sid), "3");
+                    echoed = echoed || part == msg;
+                    start = end + 1;
+                }
+                if (echoed)
+                    ++ok;
+            }
+        });
+    }
+    for (auto& t : clients)
+        t.join();
+    BOOST_TEST(ok.load() == 16 * 5);
+}
+
+BOOST_AUTO_TEST_CASE(protocol_errors_use_engine_io_codes)
+{
+    test_server s;
+    auto missing_eio = http_request(s.port(), http::verb::get, s.path() + "?transport=polling");
+    BOOST_TEST(missing_eio.result_int() == 400);
+    BOOST_TEST(missing_eio.body() == R"({"code":5,"message":"Unsupported protocol version"})");
+    auto bad_transport = http_request(s.port(), http::verb::get, s.path() + "?EIO=4&transport=abc");
+    BOOST_TEST(bad_transport.body() == R"({"code":0,"message":"Transport unknown"})");
+    auto post_handshake = http_request(s.port(), http::verb::post, query(s.path(), "polling"), "4x");
+    BOOST_TEST(post_handshake.body() == R"({"code":2,"message":"Bad handshake method"})");
+    auto unknown = http_request(s.port(), http::verb::get, query(s.path(), "polling", "nosuchsession"));
+    BOOST_TEST(unknown.body() == R"({"code":1,"message":"Session ID unknown"})");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

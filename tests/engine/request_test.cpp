@@ -1,0 +1,111 @@
+#include "engine/request.hpp"
+
+#include "engine/cors.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/test/unit_test.hpp>
+
+namespace engine = corio::engine;
+namespace detail = corio::engine::detail;
+namespace http = boost::beast::http;
+
+BOOST_AUTO_TEST_SUITE(request_parsing)
+
+namespace {
+
+engine::http_request get(std::string target)
+{
+    engine::http_request req{http::verb::get, target, 11};
+    req.set(http::field::host, "localhost");
+    return req;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(query_is_decoded_and_headers_lowercased)
+{
+    auto req = get("/socket.io/?EIO=4&transport=polling&name=a%20b");
+    req.set("X-Custom", "v");
+    auto info = detail::make_request_info(req, "127.0.0.1");
+    BOOST_TEST(*info.query_param("name") == "a b");
+    BOOST_TEST(*info.header("x-custom") == "v");
+    BOOST_TEST(!info.header("X-Custom").has_value());
+    BOOST_TEST(info.remote_address == "127.0.0.1");
+}
+
+BOOST_AUTO_TEST_CASE(engine_query_requires_eio_4_and_a_known_transport)
+{
+    struct row {
+        const char* target;
+        std::optional<engine::error> expected;
+    };
+    const row rows[] = {
+        {"/e/?EIO=4&transport=polling", std::nullopt},
+        {"/e/?EIO=4&transport=websocket&sid=abc", std::nullopt},
+        {"/e/?transport=polling", engine::error::unsupported_protocol_version},
+        {"/e/?EIO=abc&transport=polling", engine::error::unsupported_protocol_version},
+        {"/e/?EIO=3&transport=polling", engine::error::unsupported_protocol_version},
+        {"/e/?EIO=4", engine::error::unknown_transport},
+        {"/e/?EIO=4&transport=abc", engine::error::unknown_transport},
+        // A target that is not a valid URL has no query at all.
+        {"/e/?EIO=4&transport=%ZZ", engine::error::unsupported_protocol_version},
+    };
+    for (const auto& r : rows) {
+        BOOST_TEST_CONTEXT(r.target)
+        {
+            auto q = detail::parse_engine_query(detail::make_request_info(get(r.target), ""));
+            BOOST_TEST(q.has_value() == !r.expected.has_value());
+            if (r.expected && !q)
+                BOOST_TEST((q.error() == *r.expected));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(paths_match_with_or_without_trailing_slash)
+{
+    BOOST_TEST(detail::path_matches("/engine.io/", "/engine.io/"));
+    BOOST_TEST(detail::path_matches("/engine.io", "/engine.io/"));
+    BOOST_TEST(!detail::path_matches("/engine.iox", "/engine.io/"));
+    BOOST_TEST(!detail::path_matches("/", "/engine.io/"));
+    BOOST_TEST(detail::target_path("/a/?x=1") == "/a/");
+}
+
+BOOST_AUTO_TEST_CASE(error_body_is_engine_io_json)
+{
+    auto res = detail::error_response(get("/"), engine::error::unknown_sid);
+    BOOST_TEST(res.result_int() == 400);
+    BOOST_TEST(res.body() == R"({"code":1,"message":"Session ID unknown"})");
+    BOOST_TEST(detail::error_response(get("/"), engine::error::forbidden).result_int() == 403);
+}
+
+BOOST_AUTO_TEST_CASE(cors_echoes_allowed_origins_only)
+{
+    engine::cors_options cors{{"https://good.example"}, true};
+    auto req = get("/");
+    req.set(http::field::origin, "https://good.example");
+    engine::http_response res{http::status::ok, 11};
+    detail::add_cors_headers(cors, req, res);
+    BOOST_TEST(res[http::field::access_control_allow_origin] == "https://good.example");
+    BOOST_TEST(res[http::field::access_control_allow_credentials] == "true");
+
+    req.set(http::field::origin, "https://evil.example");
+    BOOST_TEST(!detail::origin_allowed(cors, req));
+    engine::http_response denied{http::status::ok, 11};
+    detail::add_cors_headers(cors, req, denied);
+    BOOST_TEST((denied.find(http::field::access_control_allow_origin) == denied.end()));
+    BOOST_TEST(detail::preflight_response(cors, req).result_int() == 403);
+}
+
+BOOST_AUTO_TEST_CASE(preflight_allows_the_requested_headers)
+{
+    engine::cors_options cors{{"*"}, false};
+    engine::http_request req{http::verb::options, "/socket.io/", 11};
+    req.set(http::field::origin, "https://any.example");
+    req.set(http::field::access_control_request_headers, "content-type");
+    auto res = detail::preflight_response(cors, req);
+    BOOST_TEST(res.result_int() == 204);
+    BOOST_TEST(res[http::field::access_control_allow_headers] == "content-type");
+    BOOST_TEST(res[http::field::access_control_allow_origin] == "https://any.example");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,172 @@
+#include "engine/session_state.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+namespace engine = corio::engine;
+using engine::close_reason;
+using engine::transport_kind;
+using engine::detail::session_state;
+using corio::protocol::packet;
+using corio::protocol::packet_type;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_SUITE(session_state_machine)
+
+namespace {
+
+constexpr engine::detail::session_timing timing{300ms, 200ms, 1000ms};
+
+// A fake clock: tests move time by hand.
+struct fixture {
+    session_state::time_point t0 = session_state::time_point{} + 1h;
+    session_state state{timing, transport_kind::polling, t0};
+};
+
+std::vector<packet_type> types(const std::vector<packet>& packets)
+{
+    std::vector<packet_type> out;
+    for (auto& p : packets)
+        out.push_back(p.type);
+    return out;
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(first_ping_is_due_one_interval_after_open, fixture)
+{
+    BOOST_TEST((state.next_deadline() == t0 + 300ms));
+    BOOST_TEST((state.on_timer(t0 + 299ms) == session_state::timer_event::none));
+    BOOST_TEST(!state.has_outbound());
+    BOOST_TEST((state.on_timer(t0 + 300ms) == session_state::timer_event::ping_queued));
+    BOOST_TEST((types(state.take_outbound()) == std::vector{packet_type::ping}));
+    BOOST_TEST((state.next_deadline() == t0 + 500ms));
+}
+
+BOOST_FIXTURE_TEST_CASE(pong_schedules_the_next_ping, fixture)
+{
+    state.on_timer(t0 + 300ms);
+    BOOST_TEST((state.on_packet(packet_type::pong, t0 + 350ms) == session_state::inbound::handled));
+    BOOST_TEST((state.next_deadline() == t0 + 650ms));
+    BOOST_TEST((state.on_timer(t0 + 500ms) == session_state::timer_event::none));
+    BOOST_TEST(!state.closed());
+}
+
+BOOST_FIXTURE_TEST_CASE(missing_pong_closes_with_ping_timeout, fixture)
+{
+    state.on_timer(t0 + 300ms);
+    BOOST_TEST((state.on_timer(t0 + 499ms) == session_state::timer_event::none));
+    BOOST_TEST((state.on_timer(t0 + 500ms) == session_state::timer_event::ping_timeout));
+    BOOST_TEST(state.closed());
+    BOOST_TEST((*state.reason() == close_reason::ping_timeout));
+    BOOST_TEST((state.on_timer(t0 + 900ms) == session_state::timer_event::none));
+}
+
+BOOST_FIXTURE_TEST_CASE(unsolicited_pong_changes_nothing, fixture)
+{
+    BOOST_TEST((state.on_packet(packet_type::pong, t0 + 10ms) == session_state::inbound::handled));
+    BOOST_TEST((state.next_deadline() == t0 + 300ms));
+}
+
+BOOST_FIXTURE_TEST_CASE(messages_are_delivered_and_noops_ignored, fixture)
+{
+    BOOST_TEST((state.on_packet(packet_type::message, t0) == session_state::inbound::deliver));
+    BOOST_TEST((state.on_packet(packet_type::noop, t0) == session_state::inbound::handled));
+}
+
+BOOST_FIXTURE_TEST_CASE(packets_a_client_may_not_send_close_with_parse_error, fixture)
+{
+    for (auto type : {packet_type::open, packet_type::ping, packet_type::upgrade}) {
+        session_state s{timing, transport_kind::websocket, t0};
+        BOOST_TEST((s.on_packet(type, t0) == session_state::inbound::invalid));
+        BOOST_TEST((*s.reason() == close_reason::parse_error));
+    }
+}
+
+BOOST_FIXTURE_TEST_CASE(client_close_answers_the_pending_poll_with_noop, fixture)
+{
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::wait));
+    BOOST_TEST(!state.poll_ready());
+    state.enqueue(corio::protocol::text_message("lost"));
+    BOOST_TEST((state.on_packet(packet_type::close, t0) == session_state::inbound::closed));
+    BOOST_TEST((*state.reason() == close_reason::client_close));
+    BOOST_TEST(state.poll_ready());
+    BOOST_TEST((types(state.end_poll()) == std::vector{packet_type::noop}));
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::closed));
+}
+
+BOOST_FIXTURE_TEST_CASE(buffered_packets_leave_in_one_poll, fixture)
+{
+    state.enqueue(corio::protocol::text_message("a"));
+    state.enqueue(corio::protocol::text_message("b"));
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::wait));
+    BOOST_TEST(state.poll_ready());
+    auto out = state.end_poll();
+    BOOST_TEST(out.size() == 2u);
+    BOOST_TEST(out[1].data == "b");
+    BOOST_TEST(!state.poll_pending());
+}
+
+BOOST_FIXTURE_TEST_CASE(duplicate_poll_closes_and_the_first_gets_a_close_packet, fixture)
+{
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::wait));
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::duplicate));
+    BOOST_TEST((*state.reason() == close_reason::transport_error));
+    BOOST_TEST((types(state.end_poll()) == std::vector{packet_type::close}));
+}
+
+BOOST_FIXTURE_TEST_CASE(server_close_flushes_the_buffer_then_a_close_packet, fixture)
+{
+    state.enqueue(corio::protocol::text_message("last"));
+    state.close(close_reason::server_close, true);
+    state.enqueue(corio::protocol::text_message("dropped"));
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::closed));
+    auto out = state.take_outbound();
+    BOOST_TEST((types(out) == std::vector{packet_type::message, packet_type::close}));
+}
+
+BOOST_FIXTURE_TEST_CASE(upgrade_probe_releases_the_poll_with_noop_then_switches, fixture)
+{
+    BOOST_TEST(state.begin_upgrade(t0));
+    BOOST_TEST(!state.begin_upgrade(t0));
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::wait));
+    BOOST_TEST(!state.poll_ready());
+    state.probe_answered();
+    BOOST_TEST(state.poll_ready());
+    BOOST_TEST((types(state.end_poll()) == std::vector{packet_type::noop}));
+
+    state.enqueue(corio::protocol::text_message("kept for websocket"));
+    state.complete_upgrade();
+    BOOST_TEST((state.transport() == transport_kind::websocket));
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::not_polling));
+    BOOST_TEST(state.take_outbound().size() == 1u);
+    BOOST_TEST(!state.begin_upgrade(t0));
+}
+
+BOOST_FIXTURE_TEST_CASE(upgrade_that_never_completes_times_out, fixture)
+{
+    BOOST_TEST(state.begin_upgrade(t0 + 100ms));
+    // The upgrade deadline (1100 ms) comes after the first ping (300 ms).
+    BOOST_TEST((state.on_timer(t0 + 300ms) == session_state::timer_event::ping_queued));
+    state.on_packet(packet_type::pong, t0 + 310ms);
+    BOOST_TEST((state.next_deadline() == t0 + 610ms));
+    state.on_timer(t0 + 610ms);
+    state.on_packet(packet_type::pong, t0 + 620ms);
+    state.on_timer(t0 + 920ms);
+    state.on_packet(packet_type::pong, t0 + 930ms);
+    BOOST_TEST((state.next_deadline() == t0 + 1100ms));
+    BOOST_TEST((state.on_timer(t0 + 1100ms) == session_state::timer_event::upgrade_timeout));
+    BOOST_TEST(!state.upgrading());
+    BOOST_TEST((state.transport() == transport_kind::polling));
+    BOOST_TEST(state.begin_upgrade(t0 + 1200ms));
+}
+
+BOOST_FIXTURE_TEST_CASE(close_is_idempotent_and_keeps_the_first_reason, fixture)
+{
+    state.close(close_reason::ping_timeout, false);
+    state.close(close_reason::server_close, true);
+    BOOST_TEST((*state.reason() == close_reason::ping_timeout));
+    BOOST_TEST(!state.notify_client());
+    BOOST_TEST(!state.has_outbound());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
