@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 namespace corio::engine::detail {
@@ -51,6 +52,7 @@ public:
 
     void listen(std::string_view host, std::uint16_t port)
     {
+        stopped_ = false;
         std::vector<net::ip::address> addresses;
         if (host == "localhost")
             addresses = {net::ip::make_address("127.0.0.1"), net::ip::make_address("::1")};
@@ -72,10 +74,22 @@ public:
     void stop()
     {
         stopped_ = true;
-        net::dispatch(ioc_, [self = shared_from_this()] {
-            for (auto& a : self->acceptors_)
-                a->close();
-        });
+        std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
+        {
+            std::lock_guard lock(mutex_);
+            acceptors.swap(acceptors_);
+        }
+        for (auto& a : acceptors)
+            net::dispatch(a->get_executor(), [a] { a->close(); });
+    }
+
+    void drop_connections()
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& [id, weak] : connections_) {
+            if (auto c = weak.lock())
+                net::dispatch(c->strand, [c] { c->stream.socket().close(); });
+        }
     }
 
 private:
@@ -89,7 +103,10 @@ private:
         acceptor->bind(endpoint);
         acceptor->listen(opts_.backlog);
         port_ = acceptor->local_endpoint().port();
-        acceptors_.push_back(acceptor);
+        {
+            std::lock_guard lock(mutex_);
+            acceptors_.push_back(acceptor);
+        }
         net::co_spawn(acceptor->get_executor(), accept_loop(acceptor), net::detached);
     }
 
@@ -131,12 +148,34 @@ private:
         return res;
     }
 
+    // An HTTP connection, registered so drop_connections can cut it.
+    struct connection {
+        connection(tcp::socket s, session::executor_type st) : stream(std::move(s)), strand(std::move(st)) {}
+        beast::tcp_stream stream;
+        session::executor_type strand;
+    };
+
     net::awaitable<void> run_connection(tcp::socket socket, session::executor_type strand)
     {
         auto self = shared_from_this();
         boost::system::error_code ec;
         auto remote = socket.remote_endpoint(ec).address().to_string();
-        beast::tcp_stream stream(std::move(socket));
+        auto conn = std::make_shared<connection>(std::move(socket), strand);
+        auto id = next_connection_id_++;
+        {
+            std::lock_guard lock(mutex_);
+            connections_.emplace(id, conn);
+        }
+        co_await serve(*conn, std::move(remote));
+        std::lock_guard lock(mutex_);
+        connections_.erase(id);
+    }
+
+    net::awaitable<void> serve(connection& conn, std::string remote)
+    {
+        auto& stream = conn.stream;
+        auto& strand = conn.strand;
+        boost::system::error_code ec;
         beast::flat_buffer buffer;
         while (!stopped_) {
             http::request_parser<http::string_body> parser;
@@ -201,7 +240,10 @@ private:
     listener_options opts_;
     std::vector<std::shared_ptr<server_impl>> routes_;
     http_fallback fallback_;
+    std::mutex mutex_;
     std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
+    std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections_;
+    std::atomic<std::uint64_t> next_connection_id_ = 0;
     std::uint16_t port_ = 0;
     std::atomic<bool> stopped_ = false;
 };
@@ -226,5 +268,7 @@ void listener::listen(std::string_view host, std::uint16_t port) { impl_->listen
 std::uint16_t listener::port() const noexcept { return impl_->port(); }
 
 void listener::stop() { impl_->stop(); }
+
+void listener::drop_connections() { impl_->drop_connections(); }
 
 } // namespace corio::engine

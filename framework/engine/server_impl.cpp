@@ -241,6 +241,12 @@ void server_impl::close_all(close_reason reason)
         s->close(reason);
 }
 
+void server_impl::abort_all()
+{
+    for (auto& s : sessions_.snapshot())
+        s->abort();
+}
+
 } // namespace corio::engine::detail
 
 namespace corio::engine {
@@ -257,5 +263,7 @@ const options& server::get_options() const noexcept { return impl_->opts(); }
 std::size_t server::session_count() const { return impl_->sessions().size(); }
 
 void server::close_all(close_reason reason) { impl_->close_all(reason); }
+
+void server::abort_all() { impl_->abort_all(); }
 
 } // namespace corio::engine

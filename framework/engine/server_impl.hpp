@@ -65,6 +65,7 @@ public:
                                                   std::chrono::seconds handshake_timeout);
 
     void close_all(close_reason reason);
+    void abort_all();
 
 private:
     boost::asio::awaitable<http_response> open_polling(const http_request& req, request_info info);

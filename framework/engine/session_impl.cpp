@@ -88,11 +88,28 @@ void session_impl::send(packet p)
     net::dispatch(get_executor(), [self = self(), p = std::move(p)]() mutable { self->enqueue(std::move(p)); });
 }
 
+void session_impl::send(std::vector<packet> packets)
+{
+    net::dispatch(get_executor(), [self = self(), packets = std::move(packets)]() mutable {
+        for (auto& p : packets)
+            self->enqueue(std::move(p));
+    });
+}
+
 void session_impl::close(close_reason reason)
 {
     // Posted, never run inline, so a handler closing its session from inside
     // on_message sees on_close afterwards, not nested.
     net::post(get_executor(), [self = self(), reason] { self->close_now(reason, true); });
+}
+
+void session_impl::abort()
+{
+    net::post(get_executor(), [self = self()] {
+        self->close_now(close_reason::transport_close, false);
+        if (self->ws_)
+            beast::get_lowest_layer(*self->ws_).close();
+    });
 }
 
 void session_impl::start()
@@ -135,8 +152,17 @@ void session_impl::finish_close()
     if (finished_)
         return;
     finished_ = true;
-    server_->sessions().erase(id());
     heartbeat_timer_.cancel();
+    if (state_.owes_poll() && !state_.poll_pending()) {
+        // Stay findable until the client's next GET collects the close
+        // packet, for at most a ping timeout.
+        heartbeat_timer_.expires_after(server_->opts().ping_timeout);
+        heartbeat_timer_.async_wait([self = self()](boost::system::error_code) {
+            self->server_->sessions().erase(self->id());
+        });
+    } else {
+        server_->sessions().erase(id());
+    }
     wake();
     // A WebSocket whose writer is not running (a probe, or a session that
     // never upgraded) is cut here; a running writer flushes and closes it.
@@ -211,6 +237,8 @@ net::awaitable<poll_reply> session_impl::poll()
         co_await poll_signal_.async_wait(use_tuple);
     }
     auto packets = state_.end_poll();
+    if (state_.closed())
+        server_->sessions().erase(id());
     co_return poll_reply{http::status::ok, protocol::encode_payload(packets), std::nullopt};
 }
 
@@ -232,6 +260,8 @@ net::awaitable<poll_reply> session_impl::post(std::string body)
         if (state_.closed())
             break;
     }
+    if (state_.reason() == close_reason::parse_error)
+        co_return engine_error_reply(error::bad_request);
     co_return poll_reply{http::status::ok, "ok", std::nullopt};
 }
 
@@ -258,6 +288,8 @@ net::awaitable<void> session_impl::run_upgrade(std::shared_ptr<websocket_stream>
         co_return;
     }
     ws_ = ws;
+    // Re-arm the heartbeat timer: the upgrade deadline may come first.
+    heartbeat_timer_.cancel();
     // The writer answers the probe, so this loop never waits on a write: a
     // `5` right behind `2probe` completes the upgrade before a racing GET.
     net::co_spawn(get_executor(), websocket_writer(ws), net::detached);
@@ -357,7 +389,9 @@ net::awaitable<void> session_impl::websocket_writer(std::shared_ptr<websocket_st
                 co_return;
             }
         }
-        if (state_.closed())
+        // Packets queued while the writes above were under way go out
+        // before the close.
+        if (state_.closed() && !state_.has_outbound())
             break;
     }
     switch (*state_.reason()) {

@@ -36,7 +36,10 @@ public:
                  executor_type strand, transport_kind transport);
 
     void send(protocol::packet p) override;
+    void send(std::vector<protocol::packet> packets) override;
     void close(close_reason reason) override;
+    /// Ends the session as a crash would: no close packet, TCP cut. Any thread.
+    void abort();
 
     // On the strand only ------------------------------------------------------
 

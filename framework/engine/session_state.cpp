@@ -82,8 +82,13 @@ std::vector<packet> session_state::take_outbound() noexcept
 
 session_state::poll_start session_state::begin_poll()
 {
-    if (closed())
-        return poll_start::closed;
+    if (closed()) {
+        if (!final_poll_owed_)
+            return poll_start::closed;
+        final_poll_owed_ = false;
+        poll_pending_ = true;
+        return poll_start::wait;
+    }
     if (transport_ != transport_kind::polling)
         return poll_start::not_polling;
     if (poll_pending_) {
@@ -151,6 +156,11 @@ void session_state::close(close_reason r, bool notify_client)
         outbound_.clear();
     notify_client_ = notify_client;
     close_reason_ = r;
+    // With no GET waiting, the next one gets what it would have: the last
+    // packets and the close packet after a server close, a noop after the
+    // client's own close (its GET may race the POST that carried it).
+    final_poll_owed_ = transport_ == transport_kind::polling && !poll_pending_ &&
+                       (notify_client || r == close_reason::client_close);
     upgrading_ = false;
     upgrade_deadline_.reset();
     pong_deadline_.reset();

@@ -2,7 +2,7 @@
 // The Engine.IO session as a sans-I/O state machine: heartbeat, outgoing
 // buffer, long-polling GET bookkeeping, WebSocket upgrade and close. It takes
 // events with the current time and answers what to do; the coroutines in
-// session.cpp do the I/O. Tested with a fake clock in tests/engine.
+// session_impl.cpp do the I/O. Tested with a fake clock in tests/engine.
 
 #include <corio/engine/error.hpp>
 #include <corio/engine/transport.hpp>
@@ -75,9 +75,13 @@ public:
     /// Ends the pending GET and returns its packets: the buffer, else a noop
     /// while an upgrade is under way; after close, the packets owed to the
     /// client (a close packet when the server closed, else a noop).
+    /// After a server close or a client close with no GET pending,
+    /// begin_poll admits one more GET to collect what is owed.
     std::vector<protocol::packet> end_poll();
 
     bool poll_pending() const noexcept { return poll_pending_; }
+    /// Closed, and the client's next GET is still owed an answer (see close).
+    bool owes_poll() const noexcept { return final_poll_owed_; }
 
     // WebSocket upgrade -------------------------------------------------------
 
@@ -109,6 +113,7 @@ private:
     std::optional<close_reason> close_reason_;
     bool notify_client_ = false;
     bool poll_pending_ = false;
+    bool final_poll_owed_ = false;
     bool upgrading_ = false;
     bool probe_answered_ = false;
 };

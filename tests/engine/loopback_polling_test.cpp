@@ -48,6 +48,15 @@ BOOST_AUTO_TEST_CASE(text_and_binary_messages_echo_in_one_response)
     BOOST_TEST(get.body() == "4hello\x1e" "bAQIDBA==");
 }
 
+BOOST_AUTO_TEST_CASE(packet_types_a_client_may_not_send_get_400)
+{
+    test_server s;
+    auto sid = open_polling(s);
+    auto res = http_request(s.port(), http::verb::post, query(s.path(), "polling", sid), "4ok\x1e" "0");
+    BOOST_TEST(res.result_int() == 400);
+    BOOST_TEST((s.handler().wait_closed(sid) == close_reason::parse_error));
+}
+
 BOOST_AUTO_TEST_CASE(malformed_payload_gets_400_and_ends_only_that_session)
 {
     test_server s;
@@ -116,6 +125,9 @@ BOOST_AUTO_TEST_CASE(server_close_sends_buffered_packets_then_close)
     session->send(corio::protocol::text_message("bye"));
     session->close();
     BOOST_TEST((s.handler().wait_closed(sid) == close_reason::server_close));
+    // The next GET collects what was owed; then the session is gone.
+    BOOST_TEST(http_request(s.port(), http::verb::get, query(s.path(), "polling", sid)).body() == "4bye\x1e" "1");
+    BOOST_TEST(http_request(s.port(), http::verb::get, query(s.path(), "polling", sid)).result_int() == 400);
     BOOST_TEST(s.server().session_count() == 0u);
 }
 

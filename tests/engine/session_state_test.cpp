@@ -94,6 +94,23 @@ BOOST_FIXTURE_TEST_CASE(client_close_answers_the_pending_poll_with_noop, fixture
     BOOST_TEST((state.begin_poll() == session_state::poll_start::closed));
 }
 
+BOOST_FIXTURE_TEST_CASE(client_close_without_a_pending_poll_answers_the_next_one_with_noop, fixture)
+{
+    BOOST_TEST((state.on_packet(packet_type::close, t0) == session_state::inbound::closed));
+    BOOST_TEST(state.owes_poll());
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::wait));
+    BOOST_TEST((types(state.end_poll()) == std::vector{packet_type::noop}));
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::closed));
+}
+
+BOOST_FIXTURE_TEST_CASE(ping_timeout_owes_nothing, fixture)
+{
+    state.on_timer(t0 + 300ms);
+    state.on_timer(t0 + 500ms);
+    BOOST_TEST(!state.owes_poll());
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::closed));
+}
+
 BOOST_FIXTURE_TEST_CASE(buffered_packets_leave_in_one_poll, fixture)
 {
     state.enqueue(corio::protocol::text_message("a"));
@@ -114,14 +131,17 @@ BOOST_FIXTURE_TEST_CASE(duplicate_poll_closes_and_the_first_gets_a_close_packet,
     BOOST_TEST((types(state.end_poll()) == std::vector{packet_type::close}));
 }
 
-BOOST_FIXTURE_TEST_CASE(server_close_flushes_the_buffer_then_a_close_packet, fixture)
+BOOST_FIXTURE_TEST_CASE(server_close_owes_the_next_poll_the_buffer_then_a_close_packet, fixture)
 {
     state.enqueue(corio::protocol::text_message("last"));
     state.close(close_reason::server_close, true);
     state.enqueue(corio::protocol::text_message("dropped"));
+    BOOST_TEST(state.owes_poll());
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::wait));
+    BOOST_TEST(state.poll_ready());
+    BOOST_TEST((types(state.end_poll()) == std::vector{packet_type::message, packet_type::close}));
+    BOOST_TEST(!state.owes_poll());
     BOOST_TEST((state.begin_poll() == session_state::poll_start::closed));
-    auto out = state.take_outbound();
-    BOOST_TEST((types(out) == std::vector{packet_type::message, packet_type::close}));
 }
 
 BOOST_FIXTURE_TEST_CASE(upgrade_probe_releases_the_poll_with_noop_then_switches, fixture)

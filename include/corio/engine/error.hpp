@@ -25,7 +25,7 @@ boost::system::error_code make_error_code(error e) noexcept;
 
 /// Why a session ended. The names follow Engine.IO's close reasons.
 enum class close_reason {
-    client_close,      ///< the client sent a close packet ("transport close" in socket.io)
+    client_close,      ///< the client sent a close packet (socket.io reports "transport close")
     transport_close,   ///< the connection closed or a poll was aborted
     transport_error,   ///< the transport failed (I/O error, duplicate poll)
     parse_error,       ///< the client sent a packet that does not decode

@@ -51,9 +51,14 @@ public:
     /// The bound port (after listen).
     std::uint16_t port() const noexcept;
 
-    /// Stops accepting and closes idle HTTP connections. Sessions are not
-    /// touched (see server::close_all).
+    /// Stops accepting. Connections in progress finish their current
+    /// request; sessions are not touched (see server::close_all). `listen`
+    /// may be called again afterwards.
     void stop();
+
+    /// Cuts every HTTP connection (long-polls included) without an answer.
+    /// WebSocket connections belong to their sessions: see server::abort_all.
+    void drop_connections();
 
 private:
     std::shared_ptr<detail::listener_impl> impl_;

@@ -39,6 +39,12 @@ public:
     /// Closes every session with `reason` (each client gets a close packet).
     void close_all(close_reason reason = close_reason::server_shutdown);
 
+    /// Ends every session without telling its client, as a crash would: each
+    /// WebSocket's TCP connection is cut, and the handler sees
+    /// transport_close. Long-polling requests in flight are cut by
+    /// listener::drop_connections.
+    void abort_all();
+
     /// For the listener.
     detail::server_impl& impl() noexcept { return *impl_; }
 

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace corio::engine {
 
@@ -39,6 +40,9 @@ public:
     /// Queues a packet for the client. Packets go out in the order sent; those
     /// sent after close are dropped.
     virtual void send(protocol::packet p) = 0;
+    /// Queues several packets as one unit: nothing another thread sends can
+    /// come between them (a Socket.IO packet and its binary attachments).
+    virtual void send(std::vector<protocol::packet> packets) = 0;
     /// Closes the session: what is queued is flushed, then a close packet.
     /// The handler's on_close follows with `reason`.
     virtual void close(close_reason reason = close_reason::server_close) = 0;
