@@ -1,14 +1,24 @@
 // The conformance app (../shared/specs/conformance-app.md): the endpoints the
 // official Engine.IO and Socket.IO test suites and the real-client checks
-// drive. Usage: corio_conformance [--host localhost] [--port 3000] [--threads N]
+// drive, on one listener:
+//   /engine.io/  raw Engine.IO echo (part A)
+//   /socket.io/  the socket.io-protocol suite's app (part B)
+//   /echo.io/    the echo app (part C; --echo-path moves it)
+// Usage: corio_conformance [--host localhost] [--port 3000] [--threads N] [--echo-path /echo.io/]
 
+#include "echo_app.hpp"
 #include "engine_echo.hpp"
+#include "suite_app.hpp"
 
 #include <corio/engine/listener.hpp>
 #include <corio/engine/server.hpp>
+#include <corio/server.hpp>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <charconv>
 #include <cstdio>
@@ -25,17 +35,17 @@ struct command_line {
     std::string host = "localhost";
     std::uint16_t port = 3000;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    std::string echo_path = "/echo.io/";
 };
 
 [[noreturn]] void usage(std::string_view problem)
 {
     std::cerr << "corio_conformance: " << problem << "\n"
-              << "usage: corio_conformance [--host ADDR] [--port N] [--threads N]\n";
+              << "usage: corio_conformance [--host ADDR] [--port N] [--threads N] [--echo-path PATH]\n";
     std::exit(2);
 }
 
-template <class T>
-T parse_number(std::string_view text, std::string_view what)
+template <class T> T parse_number(std::string_view text, std::string_view what)
 {
     T value{};
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -58,12 +68,15 @@ command_line parse(int argc, char** argv)
             cl.port = parse_number<std::uint16_t>(value, "port");
         else if (arg == "--threads")
             cl.threads = std::max(1u, parse_number<unsigned>(value, "thread count"));
+        else if (arg == "--echo-path")
+            cl.echo_path = value;
         else
             usage("unknown option " + std::string(arg));
     }
     return cl;
 }
 
+// The official suites' 300/200 ms heartbeat and 1 MB payloads.
 corio::engine::options engine_suite_options()
 {
     corio::engine::options o;
@@ -71,6 +84,23 @@ corio::engine::options engine_suite_options()
     o.ping_interval = std::chrono::milliseconds(300);
     o.ping_timeout = std::chrono::milliseconds(200);
     o.limits.max_payload = 1'000'000;
+    return o;
+}
+
+corio::server_options socket_suite_options()
+{
+    corio::server_options o;
+    o.engine = engine_suite_options();
+    o.engine.path = "/socket.io/";
+    o.connect_timeout = std::chrono::milliseconds(1000);
+    return o;
+}
+
+corio::server_options echo_options(const std::string& path)
+{
+    corio::server_options o;
+    o.engine.path = path;
+    o.engine.limits.max_payload = 1'000'000;
     return o;
 }
 
@@ -83,9 +113,32 @@ int main(int argc, char** argv)
 
     conformance::engine_echo echo;
     corio::engine::server engine_endpoint(ioc.get_executor(), engine_suite_options(), echo);
+    corio::server suite(ioc.get_executor(), socket_suite_options());
+    conformance::setup_suite_app(suite);
+    corio::server echo_io(ioc.get_executor(), echo_options(cl.echo_path));
 
     corio::engine::listener listener(ioc);
     listener.add(engine_endpoint);
+    listener.add(suite.engine());
+    listener.add(echo_io.engine());
+
+    // The restart hook runs on this timer's strand: restarts never overlap.
+    boost::asio::steady_timer restart_timer(boost::asio::make_strand(ioc));
+    conformance::setup_echo_app(echo_io, [&](std::chrono::milliseconds down) {
+        boost::asio::dispatch(restart_timer.get_executor(), [&, down] {
+            listener.stop();
+            listener.drop_connections();
+            engine_endpoint.abort_all();
+            suite.engine().abort_all();
+            echo_io.engine().abort_all();
+            restart_timer.expires_after(down);
+            restart_timer.async_wait([&](boost::system::error_code ec) {
+                if (!ec)
+                    listener.listen(cl.host, listener.port());
+            });
+        });
+    });
+
     try {
         listener.listen(cl.host, cl.port);
     } catch (const std::exception& e) {
@@ -93,11 +146,17 @@ int main(int argc, char** argv)
         return 1;
     }
 
+    // On a signal: stop taking connections, close every session (clients get
+    // a close packet), give the closes a moment to go out, then stop.
     boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    boost::asio::steady_timer stop_timer(ioc);
     signals.async_wait([&](auto, int) {
         listener.stop();
         engine_endpoint.close_all();
-        ioc.stop();
+        suite.engine().close_all();
+        echo_io.engine().close_all();
+        stop_timer.expires_after(std::chrono::milliseconds(200));
+        stop_timer.async_wait([&](auto) { ioc.stop(); });
     });
 
     std::cout << "listening on " << cl.host << ":" << listener.port() << std::endl;

@@ -1,0 +1,139 @@
+#include "socketio/client_state.hpp"
+
+#include "engine/session_id.hpp"
+#include "socketio/namespace_state.hpp"
+#include "socketio/server_state.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/string.hpp>
+
+namespace corio::detail {
+
+namespace net = boost::asio;
+namespace json = boost::json;
+using protocol::socket_packet;
+using protocol::socket_packet_type;
+
+client_state::client_state(server_state& server, std::shared_ptr<engine::session> session)
+    : server_(server),
+      session_(std::move(session)),
+      decoder_(server.options().engine.limits),
+      connect_timer_(session_->get_executor())
+{
+}
+
+void client_state::start()
+{
+    connect_timer_.expires_after(server_.options().connect_timeout);
+    connect_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec && self->sockets_.empty() && !self->closed_)
+            self->session_->close(engine::close_reason::server_close);
+    });
+}
+
+void client_state::fail(engine::close_reason reason)
+{
+    // The peer's packet stream can no longer be trusted: end the connection.
+    session_->close(reason);
+}
+
+void client_state::on_message(protocol::packet&& message)
+{
+    if (closed_)
+        return;
+    auto decoded = message.binary ? decoder_.on_binary(std::move(message.data)) : decoder_.on_text(message.data);
+    if (!decoded) {
+        server_.log(log_level::warning, "closing " + session_->id() + ": " + decoded.error().message());
+        fail(engine::close_reason::parse_error);
+        return;
+    }
+    if (*decoded)
+        on_packet(std::move(**decoded));
+}
+
+void client_state::on_packet(socket_packet&& p)
+{
+    if (p.type == socket_packet_type::connect) {
+        connect(std::move(p));
+        return;
+    }
+    auto it = sockets_.find(p.nsp);
+    switch (p.type) {
+    case socket_packet_type::disconnect:
+        if (it != sockets_.end()) {
+            auto s = it->second;
+            sockets_.erase(it);
+            s->disconnect(disconnect_reason::client_disconnect, false);
+        }
+        return;
+    case socket_packet_type::event:
+    case socket_packet_type::binary_event:
+        if (it != sockets_.end()) {
+            auto& values = p.data->as_array();
+            std::string event(values.front().as_string());
+            json::array args(values.begin() + 1, values.end());
+            it->second->on_event(std::move(event), arguments(std::move(args), std::move(p.attachments)), p.id);
+        }
+        return;
+    case socket_packet_type::ack:
+    case socket_packet_type::binary_ack:
+        if (it != sockets_.end())
+            it->second->on_ack(*p.id, arguments(std::move(p.data->as_array()), std::move(p.attachments)));
+        return;
+    case socket_packet_type::connect:
+    case socket_packet_type::connect_error:
+        break;
+    }
+    // A client never sends CONNECT_ERROR.
+    fail(engine::close_reason::parse_error);
+}
+
+void client_state::refuse(const std::string& nsp, json::value data)
+{
+    socket_packet err;
+    err.type = socket_packet_type::connect_error;
+    err.nsp = nsp;
+    err.data = std::move(data);
+    session_->send(protocol::text_message(protocol::encode_socket_packet(err)));
+}
+
+void client_state::connect(socket_packet&& p)
+{
+    if (sockets_.count(p.nsp))
+        return; // already connected or connecting: socket.io ignores it too
+    if (server_.shutting_down()) {
+        refuse(p.nsp, json::object{{"message", "server shutting down"}});
+        return;
+    }
+    auto nsp = server_.find_for_connect(p.nsp);
+    if (!nsp) {
+        refuse(p.nsp, json::object{{"message", "Invalid namespace"}});
+        return;
+    }
+    handshake hs{session_->request(), {}};
+    if (p.data)
+        hs.auth = std::move(p.data->as_object());
+    auto s = std::make_shared<socket_state>(nsp, session_, engine::detail::make_session_id(), std::move(hs));
+    sockets_.emplace(p.nsp, s);
+    net::co_spawn(session_->get_executor(), s->run_connect(shared_from_this()), net::detached);
+}
+
+void client_state::forget(const std::string& nsp, const socket_state* s)
+{
+    if (auto it = sockets_.find(nsp); it != sockets_.end() && it->second.get() == s)
+        sockets_.erase(it);
+}
+
+void client_state::on_close(engine::close_reason reason)
+{
+    closed_ = true;
+    connect_timer_.cancel();
+    auto why = to_disconnect_reason(reason);
+    for (auto& [name, s] : std::exchange(sockets_, {}))
+        s->disconnect(why, false);
+}
+
+} // namespace corio::detail

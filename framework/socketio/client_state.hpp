@@ -1,0 +1,48 @@
+#pragma once
+// One Engine.IO session seen from the Socket.IO layer: reassembles packets
+// and holds the session's sockets, one per namespace. Strand only.
+
+#include <corio/engine/session.hpp>
+#include <corio/protocol/socket_packet.hpp>
+
+#include "socketio/socket_state.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace corio::detail {
+
+class server_state;
+
+class client_state : public std::enable_shared_from_this<client_state> {
+public:
+    client_state(server_state& server, std::shared_ptr<engine::session> session);
+
+    void start();
+    void on_message(protocol::packet&& message);
+    void on_close(engine::close_reason reason);
+
+    /// A socket finished connecting or failed: the namespace slot is freed
+    /// on failure.
+    void forget(const std::string& nsp, const socket_state* s);
+    bool closed() const noexcept { return closed_; }
+    void socket_connected() { connect_timer_.cancel(); }
+
+private:
+    void on_packet(protocol::socket_packet&& p);
+    void connect(protocol::socket_packet&& p);
+    void refuse(const std::string& nsp, boost::json::value data);
+    void fail(engine::close_reason reason);
+
+    server_state& server_;
+    std::shared_ptr<engine::session> session_;
+    protocol::socket_packet_decoder decoder_;
+    std::map<std::string, std::shared_ptr<socket_state>> sockets_;
+    boost::asio::steady_timer connect_timer_;
+    bool closed_ = false;
+};
+
+} // namespace corio::detail

@@ -1,0 +1,55 @@
+#include "socketio/namespace_state.hpp"
+
+namespace corio::detail {
+
+namespace_state::namespace_state(server_state& server, std::string name)
+    : server_(server), name_(std::move(name)), adapter_(make_memory_adapter())
+{
+}
+
+void namespace_state::add(const std::shared_ptr<socket_state>& s)
+{
+    std::lock_guard lock(mutex_);
+    sockets_.emplace(s->id(), s);
+}
+
+void namespace_state::remove(const std::string& sid)
+{
+    std::lock_guard lock(mutex_);
+    sockets_.erase(sid);
+}
+
+std::shared_ptr<socket_state> namespace_state::find(const std::string& sid) const
+{
+    std::lock_guard lock(mutex_);
+    auto it = sockets_.find(sid);
+    return it == sockets_.end() ? nullptr : it->second;
+}
+
+std::size_t namespace_state::size() const
+{
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& [sid, s] : sockets_)
+        n += s->connected() ? 1 : 0;
+    return n;
+}
+
+std::vector<std::shared_ptr<socket_state>> namespace_state::sockets(const std::vector<std::string>& sids) const
+{
+    std::vector<std::shared_ptr<socket_state>> out;
+    out.reserve(sids.size());
+    std::lock_guard lock(mutex_);
+    for (const auto& sid : sids)
+        if (auto it = sockets_.find(sid); it != sockets_.end() && it->second->connected())
+            out.push_back(it->second);
+    return out;
+}
+
+void namespace_state::notify_outgoing(const socket_ref& s, std::string_view event, const arguments& args) const
+{
+    for (const auto& hook : outgoing)
+        hook(s, event, args);
+}
+
+} // namespace corio::detail

@@ -1,0 +1,79 @@
+#include <corio/nsp.hpp>
+
+#include "socketio/namespace_state.hpp"
+
+namespace corio {
+
+const std::string& nsp::name() const noexcept { return state_->name(); }
+
+nsp& nsp::on_event(std::string event, event_handler handler)
+{
+    state_->handlers.insert_or_assign(std::move(event), std::move(handler));
+    return *this;
+}
+
+nsp& nsp::on_any_outgoing(outgoing_handler handler)
+{
+    state_->outgoing.push_back(std::move(handler));
+    return *this;
+}
+
+nsp& nsp::on_error(error_handler handler)
+{
+    state_->on_error = std::move(handler);
+    return *this;
+}
+
+nsp& nsp::concurrent_handlers(bool on)
+{
+    state_->concurrent = on;
+    return *this;
+}
+
+nsp& nsp::set_connect(connect_handler h)
+{
+    state_->on_connect = std::move(h);
+    return *this;
+}
+
+nsp& nsp::add_middleware(connect_handler h)
+{
+    state_->middlewares.push_back(std::move(h));
+    return *this;
+}
+
+nsp& nsp::set_disconnect(disconnect_handler h)
+{
+    state_->on_disconnect = std::move(h);
+    return *this;
+}
+
+nsp& nsp::set_any(event_handler h)
+{
+    state_->any = std::move(h);
+    return *this;
+}
+
+nsp& nsp::set_fallback(event_handler h)
+{
+    state_->fallback = std::move(h);
+    return *this;
+}
+
+broadcast_operator nsp::to(std::string room) const { return all().to(std::move(room)); }
+
+broadcast_operator nsp::except(std::string room) const { return all().except(std::move(room)); }
+
+broadcast_operator nsp::all() const { return broadcast_operator(state_); }
+
+std::vector<std::string> nsp::rooms() const
+{
+    auto rooms = state_->adapter().rooms();
+    // Every socket's own room is named by its id: leave those out.
+    std::erase_if(rooms, [&](const std::string& room) { return state_->find(room) != nullptr; });
+    return rooms;
+}
+
+std::size_t nsp::socket_count() const { return state_->size(); }
+
+} // namespace corio

@@ -1,0 +1,50 @@
+#include <corio/server.hpp>
+
+#include "socketio/server_state.hpp"
+
+namespace corio {
+
+server::server(boost::asio::any_io_executor ex, server_options opts)
+    : state_(std::make_shared<detail::server_state>(std::move(ex), std::move(opts)))
+{
+}
+
+server::~server() = default;
+
+nsp server::of(std::string name)
+{
+    if (name.empty() || name.front() != '/')
+        name.insert(name.begin(), '/');
+    return nsp(state_->of(name));
+}
+
+void server::of_dynamic(std::function<bool(std::string_view)> match, std::function<void(nsp)> setup)
+{
+    state_->add_dynamic(std::move(match), std::move(setup));
+}
+
+server& server::add_middleware(connect_handler h)
+{
+    state_->middlewares.push_back(std::move(h));
+    return *this;
+}
+
+void server::spawn(std::function<boost::asio::awaitable<void>()> task) { state_->spawn(std::move(task)); }
+
+boost::asio::awaitable<void> server::shutdown(std::chrono::milliseconds deadline)
+{
+    return state_->shutdown(deadline);
+}
+
+engine::server& server::engine() noexcept { return state_->engine(); }
+
+engine::handler& server::engine_handler() noexcept { return *state_; }
+
+const server_options& server::options() const noexcept { return state_->options(); }
+
+server_stats server::stats() const
+{
+    return {state_->engine().session_count(), state_->argument_errors.load(), state_->handler_errors.load()};
+}
+
+} // namespace corio

@@ -1,0 +1,168 @@
+#include "socketio/server_state.hpp"
+
+#include "socketio/client_state.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <iostream>
+
+namespace corio::detail {
+
+namespace net = boost::asio;
+
+namespace {
+
+void log_to_stderr(log_level level, std::string_view text)
+{
+    if (level >= log_level::warning)
+        std::cerr << (level == log_level::warning ? "corio warning: " : "corio error: ") << text << '\n';
+}
+
+// Waits until the timer expires or is cancelled.
+net::awaitable<void> wait_for(std::shared_ptr<net::steady_timer> timer)
+{
+    co_await timer->async_wait(net::as_tuple(net::use_awaitable));
+}
+
+std::shared_ptr<client_state> client_of(const std::shared_ptr<engine::session>& s)
+{
+    return std::static_pointer_cast<client_state>(s->user_data);
+}
+
+} // namespace
+
+server_state::server_state(net::any_io_executor ex, server_options opts)
+    : executor_(ex), opts_(std::move(opts)), engine_(ex, opts_.engine, *this)
+{
+    if (!opts_.log)
+        opts_.log = log_to_stderr;
+    namespaces_.emplace("/", std::make_shared<namespace_state>(*this, "/"));
+}
+
+void server_state::log(log_level level, std::string_view text) const
+{
+    opts_.log(level, text);
+}
+
+std::shared_ptr<namespace_state> server_state::of(const std::string& name)
+{
+    std::lock_guard lock(namespaces_mutex_);
+    auto& slot = namespaces_[name];
+    if (!slot)
+        slot = std::make_shared<namespace_state>(*this, name);
+    return slot;
+}
+
+void server_state::add_dynamic(std::function<bool(std::string_view)> match, std::function<void(nsp)> setup)
+{
+    std::lock_guard lock(namespaces_mutex_);
+    dynamic_.emplace_back(std::move(match), std::move(setup));
+}
+
+std::shared_ptr<namespace_state> server_state::find_for_connect(const std::string& name)
+{
+    std::lock_guard lock(namespaces_mutex_);
+    if (auto it = namespaces_.find(name); it != namespaces_.end())
+        return it->second;
+    for (auto& [match, setup] : dynamic_) {
+        if (!match(name))
+            continue;
+        // Set up under the lock, so no socket sees a half-configured namespace.
+        auto created = std::make_shared<namespace_state>(*this, name);
+        setup(nsp(created));
+        namespaces_.emplace(name, created);
+        return created;
+    }
+    return nullptr;
+}
+
+void server_state::on_open(const std::shared_ptr<engine::session>& s)
+{
+    auto client = std::make_shared<client_state>(*this, s);
+    s->user_data = client;
+    if (shutting_down()) {
+        s->close(engine::close_reason::server_shutdown);
+        return;
+    }
+    client->start();
+}
+
+void server_state::on_message(const std::shared_ptr<engine::session>& s, protocol::packet&& message)
+{
+    client_of(s)->on_message(std::move(message));
+}
+
+void server_state::on_close(const std::shared_ptr<engine::session>& s, engine::close_reason reason)
+{
+    if (auto client = client_of(s)) {
+        client->on_close(reason);
+        s->user_data.reset();
+    }
+}
+
+void server_state::handler_finished()
+{
+    if (--running_handlers_ == 0 && shutting_down()) {
+        if (auto timer = std::atomic_load(&drained_))
+            net::post(timer->get_executor(), [timer] { timer->cancel(); });
+    }
+}
+
+void server_state::spawn(std::function<net::awaitable<void>()> task)
+{
+    std::list<net::cancellation_signal>::iterator it;
+    {
+        std::lock_guard lock(tasks_mutex_);
+        it = tasks_.emplace(tasks_.end());
+    }
+    // The task's own function object must outlive its coroutine frame.
+    auto owned = std::make_shared<std::function<net::awaitable<void>()>>(std::move(task));
+    net::co_spawn(
+        executor_, [owned]() { return (*owned)(); },
+        net::bind_cancellation_slot(it->slot(), [self = shared_from_this(), it, owned](std::exception_ptr e) {
+            if (e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const boost::system::system_error& err) {
+                    if (err.code() != net::error::operation_aborted)
+                        self->log(log_level::error, std::string("background task failed: ") + err.what());
+                } catch (const std::exception& err) {
+                    self->log(log_level::error, std::string("background task failed: ") + err.what());
+                }
+            }
+            std::lock_guard lock(self->tasks_mutex_);
+            self->tasks_.erase(it);
+        }));
+}
+
+net::awaitable<void> server_state::shutdown(std::chrono::milliseconds deadline)
+{
+    auto self = shared_from_this();
+    shutting_down_ = true;
+    auto strand = net::make_strand(executor_);
+    auto timer = std::make_shared<net::steady_timer>(strand, deadline);
+    std::atomic_store(&drained_, timer);
+    if (running_handlers_ > 0)
+        co_await net::co_spawn(strand, wait_for(timer), net::use_awaitable);
+
+    std::vector<std::shared_ptr<namespace_state>> all;
+    {
+        std::lock_guard lock(namespaces_mutex_);
+        for (auto& [name, ns] : namespaces_)
+            all.push_back(ns);
+    }
+    for (auto& ns : all)
+        for (auto& s : ns->sockets(ns->adapter().select({})))
+            s->request_disconnect(disconnect_reason::server_shutting_down, true);
+    engine_.close_all(engine::close_reason::server_shutdown);
+    std::lock_guard lock(tasks_mutex_);
+    for (auto& signal : tasks_)
+        signal.emit(net::cancellation_type::terminal);
+}
+
+} // namespace corio::detail

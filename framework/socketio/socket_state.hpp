@@ -1,0 +1,110 @@
+#pragma once
+// One socket (a client in a namespace). Its mutable state belongs to the
+// strand of its Engine.IO session; the members marked "any thread" are safe
+// elsewhere.
+
+#include <corio/arguments.hpp>
+#include <corio/disconnect_reason.hpp>
+#include <corio/engine/session.hpp>
+#include <corio/handshake.hpp>
+#include <corio/socket_ref.hpp>
+#include <corio/protocol/socket_packet.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <deque>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace corio::detail {
+
+class namespace_state;
+class client_state;
+
+/// The engine packets of one encoded Socket.IO packet (text + attachments),
+/// shared read-only between the recipients of a broadcast.
+using encoded_packet = std::shared_ptr<const std::vector<protocol::packet>>;
+
+encoded_packet encode(const protocol::socket_packet& p);
+
+/// The EVENT packet for `event(args...)` in namespace `nsp`.
+protocol::socket_packet make_event_packet(const std::string& nsp, std::string_view event, arguments args,
+                                          std::optional<std::uint64_t> ack_id = std::nullopt);
+
+class socket_state : public std::enable_shared_from_this<socket_state> {
+public:
+    socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr<engine::session> session, std::string id,
+                 handshake hs);
+
+    // Any thread ---------------------------------------------------------------
+    const std::string& id() const noexcept { return id_; }
+    namespace_state& nsp() const noexcept { return *nsp_; }
+    const handshake& get_handshake() const noexcept { return handshake_; }
+    engine::session& session() const noexcept { return *session_; }
+    bool connected() const noexcept { return connected_.load(std::memory_order_acquire); }
+
+    /// Sends an encoded packet; before the socket is connected it waits (a
+    /// volatile one is dropped), and after it disconnected it is dropped.
+    void deliver(encoded_packet packet, bool is_volatile = false);
+    /// Disconnects on the strand.
+    void request_disconnect(disconnect_reason reason, bool notify_client);
+
+    // Strand only ----------------------------------------------------------------
+    /// Runs the middlewares and the connect handler; answers CONNECT or
+    /// CONNECT_ERROR.
+    boost::asio::awaitable<void> run_connect(std::shared_ptr<client_state> client);
+    void on_event(std::string event, arguments args, std::optional<std::uint64_t> ack_id);
+    void on_ack(std::uint64_t id, arguments args);
+    void disconnect(disconnect_reason reason, bool notify_client);
+
+    /// Sends and waits for the ack.
+    boost::asio::awaitable<ack_result> emit_with_ack(std::string event, arguments args,
+                                                     std::chrono::milliseconds timeout);
+    void send_ack(std::uint64_t id, arguments args);
+
+    std::shared_ptr<void>& data_slot(const void* key) { return data_[key]; }
+
+private:
+    struct queued_event {
+        std::string event;
+        arguments args;
+        std::optional<std::uint64_t> ack_id;
+    };
+    struct ack_waiter {
+        explicit ack_waiter(const engine::session::executor_type& ex) : timer(ex) {}
+        boost::asio::steady_timer timer;
+        std::optional<arguments> answer;
+        bool disconnected = false;
+    };
+
+    void send_now(const encoded_packet& packet);
+    void start_handler(boost::asio::awaitable<void> work);
+    boost::asio::awaitable<void> drain_queue();
+    boost::asio::awaitable<void> run_event(queued_event ev);
+    boost::asio::awaitable<void> run_disconnect(disconnect_reason reason);
+
+    std::shared_ptr<namespace_state> nsp_;
+    std::shared_ptr<engine::session> session_;
+    std::string id_;
+    handshake handshake_;
+    std::atomic<bool> connected_ = false;
+
+    // Strand only.
+    enum class phase { connecting, connected, disconnected } phase_ = phase::connecting;
+    std::vector<encoded_packet> before_connect_;
+    std::deque<queued_event> queue_;
+    bool draining_ = false;
+    std::list<boost::asio::cancellation_signal> running_;
+    std::uint64_t next_ack_id_ = 0;
+    std::unordered_map<std::uint64_t, std::shared_ptr<ack_waiter>> acks_;
+    std::unordered_map<const void*, std::shared_ptr<void>> data_;
+};
+
+} // namespace corio::detail

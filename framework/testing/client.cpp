@@ -1,0 +1,566 @@
+#include <corio/testing/client.hpp>
+
+#include <corio/engine/handler.hpp>
+#include <corio/engine/session.hpp>
+#include <corio/protocol/socket_packet.hpp>
+#include <corio/server.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/json/string.hpp>
+#include <boost/url/url.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace corio::detail {
+
+namespace net = boost::asio;
+namespace json = boost::json;
+using protocol::socket_packet;
+using protocol::socket_packet_type;
+using testing::received_event;
+
+/// The fake Engine.IO session, and everything the client learned from the
+/// server. It outlives the client object as long as the server holds it, so
+/// late sends land here harmlessly.
+///
+/// Packets in both directions are handled on the session's strand; the
+/// client reads what they produced from the test thread, under `mutex_`.
+class testing_session final : public engine::session {
+public:
+    testing_session(std::string id, engine::request_info request, net::io_context& ioc, engine::handler& handler,
+                    protocol::decode_limits limits)
+        : session(std::move(id), std::move(request), executor_type(ioc.get_executor()),
+                  engine::transport_kind::websocket),
+          handler_(handler), decoder_(limits)
+    {
+    }
+
+    // engine::session: the server's side, any thread ------------------------
+
+    void send(protocol::packet p) override
+    {
+        std::vector<protocol::packet> packets;
+        packets.push_back(std::move(p));
+        send(std::move(packets));
+    }
+
+    void send(std::vector<protocol::packet> packets) override
+    {
+        net::post(get_executor(), [self = self(), packets = std::move(packets)]() mutable {
+            for (auto& p : packets)
+                self->receive(std::move(p));
+        });
+    }
+
+    void close(engine::close_reason reason) override
+    {
+        // Posted like the real session's, so a handler closing its session
+        // from inside on_message sees on_close afterwards, not nested.
+        net::post(get_executor(), [self = self(), reason] { self->end(reason, true); });
+    }
+
+    // The client's side, test thread ------------------------------------------
+
+    void open()
+    {
+        net::post(get_executor(), [self = self()] { self->handler_.on_open(self); });
+    }
+
+    /// Sends `p` through the codec: its text message, then its attachments.
+    void transmit(const socket_packet& p)
+    {
+        std::vector<protocol::packet> messages;
+        messages.reserve(1 + p.attachments.size());
+        messages.push_back(protocol::text_message(protocol::encode_socket_packet(p)));
+        for (const auto& a : p.attachments)
+            messages.push_back(protocol::binary_message(a));
+        net::post(get_executor(), [self = self(), messages = std::move(messages)]() mutable {
+            for (auto& m : messages) {
+                if (self->closed_on_strand_)
+                    return;
+                self->handler_.on_message(self, std::move(m));
+            }
+        });
+    }
+
+    void close_from_client(engine::close_reason reason)
+    {
+        net::post(get_executor(), [self = self(), reason] { self->end(reason, false); });
+    }
+
+    struct nsp_state {
+        bool connected = false;
+        std::string sid;
+        std::optional<json::value> connect_error;
+        bool server_disconnected = false;
+        std::deque<received_event> events;
+    };
+
+    /// Runs `f(state)` under the lock, creating the state of `nsp` if needed.
+    template <class F> auto update_nsp(std::string_view nsp, F&& f)
+    {
+        std::lock_guard lock(mutex_);
+        return f(namespaces_[std::string(nsp)]);
+    }
+
+    /// Runs `f(state)` under the lock; a namespace never heard of has an
+    /// empty state.
+    template <class F> auto read_nsp(std::string_view nsp, F&& f) const
+    {
+        static const nsp_state none;
+        std::lock_guard lock(mutex_);
+        auto it = namespaces_.find(nsp);
+        return f(it == namespaces_.end() ? none : it->second);
+    }
+
+    void expect_ack(const std::string& nsp, std::uint64_t id)
+    {
+        std::lock_guard lock(mutex_);
+        pending_acks_.emplace(nsp, id);
+    }
+
+    /// The answer to ack `id`, taken out; std::nullopt while none arrived.
+    std::optional<arguments> take_ack(const std::string& nsp, std::uint64_t id)
+    {
+        std::lock_guard lock(mutex_);
+        auto it = ack_answers_.find({nsp, id});
+        if (it == ack_answers_.end())
+            return std::nullopt;
+        auto answer = std::move(it->second);
+        ack_answers_.erase(it);
+        return answer;
+    }
+
+    void forget_ack(const std::string& nsp, std::uint64_t id)
+    {
+        std::lock_guard lock(mutex_);
+        pending_acks_.erase({nsp, id});
+        ack_answers_.erase({nsp, id});
+    }
+
+    void set_answerer(std::function<arguments(const received_event&)> answer)
+    {
+        std::lock_guard lock(mutex_);
+        answerer_ = std::move(answer);
+    }
+
+    bool closed() const
+    {
+        std::lock_guard lock(mutex_);
+        return closed_;
+    }
+
+    std::optional<engine::close_reason> server_close_reason() const
+    {
+        std::lock_guard lock(mutex_);
+        return server_close_reason_;
+    }
+
+    std::vector<std::string> protocol_errors() const
+    {
+        std::lock_guard lock(mutex_);
+        return protocol_errors_;
+    }
+
+private:
+    std::shared_ptr<testing_session> self() { return std::static_pointer_cast<testing_session>(shared_from_this()); }
+
+    // Strand only -----------------------------------------------------------
+
+    void receive(protocol::packet&& p)
+    {
+        if (closed_on_strand_ || p.type != protocol::packet_type::message)
+            return;
+        auto decoded = p.binary ? decoder_.on_binary(std::move(p.data)) : decoder_.on_text(p.data);
+        if (!decoded) {
+            std::lock_guard lock(mutex_);
+            protocol_errors_.push_back(decoded.error().message());
+            return;
+        }
+        if (*decoded)
+            on_packet(std::move(**decoded));
+    }
+
+    void on_packet(socket_packet&& p)
+    {
+        switch (p.type) {
+        case socket_packet_type::connect:
+            update_nsp(p.nsp, [&](nsp_state& ns) {
+                ns.connected = true;
+                ns.sid.clear();
+                if (p.data) {
+                    if (auto* sid = p.data->as_object().if_contains("sid"); sid && sid->is_string())
+                        ns.sid = std::string(sid->get_string());
+                }
+                ns.connect_error.reset();
+                ns.server_disconnected = false;
+            });
+            return;
+        case socket_packet_type::connect_error:
+            update_nsp(p.nsp, [&](nsp_state& ns) {
+                ns.connected = false;
+                ns.connect_error = p.data ? std::move(*p.data) : json::value(nullptr);
+            });
+            return;
+        case socket_packet_type::disconnect:
+            update_nsp(p.nsp, [&](nsp_state& ns) {
+                ns.connected = false;
+                ns.server_disconnected = true;
+            });
+            return;
+        case socket_packet_type::event:
+        case socket_packet_type::binary_event:
+            on_event(std::move(p));
+            return;
+        case socket_packet_type::ack:
+        case socket_packet_type::binary_ack: {
+            std::lock_guard lock(mutex_);
+            // Late answers (after a timeout) and unknown ids are dropped.
+            if (pending_acks_.erase({p.nsp, *p.id}) != 0)
+                ack_answers_.insert_or_assign({p.nsp, *p.id},
+                                              arguments(std::move(p.data->as_array()), std::move(p.attachments)));
+            return;
+        }
+        }
+    }
+
+    void on_event(socket_packet&& p)
+    {
+        // The decoder guarantees a non-empty array starting with a string.
+        auto& values = p.data->as_array();
+        received_event ev{p.nsp, std::string(values.front().as_string()),
+                          arguments(json::array(values.begin() + 1, values.end()), std::move(p.attachments))};
+        std::function<arguments(const received_event&)> answer;
+        {
+            std::lock_guard lock(mutex_);
+            if (p.id)
+                answer = answerer_;
+            namespaces_[p.nsp].events.push_back(ev);
+        }
+        if (!answer)
+            return;
+        arguments reply = answer(ev);
+        socket_packet ack;
+        ack.type = socket_packet_type::ack;
+        ack.nsp = p.nsp;
+        ack.id = p.id;
+        ack.data = std::move(reply.values());
+        ack.attachments = std::move(reply.attachments());
+        transmit(ack);
+    }
+
+    void end(engine::close_reason reason, bool by_server)
+    {
+        if (closed_on_strand_)
+            return;
+        closed_on_strand_ = true;
+        {
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+            if (by_server)
+                server_close_reason_ = reason;
+            for (auto& [name, ns] : namespaces_)
+                ns.connected = false;
+        }
+        handler_.on_close(self(), reason);
+    }
+
+    engine::handler& handler_;
+
+    // Strand only.
+    protocol::socket_packet_decoder decoder_;
+    bool closed_on_strand_ = false;
+
+    // What the client sees; guarded by mutex_.
+    mutable std::mutex mutex_;
+    std::map<std::string, nsp_state, std::less<>> namespaces_;
+    std::set<std::pair<std::string, std::uint64_t>> pending_acks_;
+    std::map<std::pair<std::string, std::uint64_t>, arguments> ack_answers_;
+    std::function<arguments(const received_event&)> answerer_;
+    bool closed_ = false;
+    std::optional<engine::close_reason> server_close_reason_;
+    std::vector<std::string> protocol_errors_;
+};
+
+} // namespace corio::detail
+
+namespace corio::testing {
+
+namespace net = boost::asio;
+namespace json = boost::json;
+using protocol::socket_packet;
+using protocol::socket_packet_type;
+using nsp_state = detail::testing_session::nsp_state;
+
+namespace {
+
+/// 20 characters, like a real Engine.IO session id, unique in the process.
+std::string next_session_id()
+{
+    static std::atomic<unsigned long long> counter = 0;
+    char id[32];
+    std::snprintf(id, sizeof id, "testclient%010llu", ++counter % 10'000'000'000ULL);
+    return id;
+}
+
+engine::request_info make_request(const server_options& server_opts, const client_options& opts)
+{
+    engine::request_info request;
+    request.query = {{"EIO", "4"}, {"transport", "websocket"}};
+    request.query.insert(request.query.end(), opts.query.begin(), opts.query.end());
+    boost::urls::url url;
+    url.set_path(server_opts.engine.path);
+    for (const auto& [name, value] : request.query)
+        url.params().append(boost::urls::param_view(name, value));
+    request.url = std::string(url.buffer());
+    request.headers = opts.headers;
+    request.remote_address = opts.remote_address;
+    request.time = std::chrono::system_clock::now();
+    return request;
+}
+
+} // namespace
+
+client::client(corio::server& server, net::io_context& ioc, client_options opts) : ioc_(ioc), opts_(std::move(opts))
+{
+    opts_.nsp = normalize(opts_.nsp);
+    // Server output is not bounded by the server's inbound payload limit.
+    auto limits = server.options().engine.limits;
+    limits.max_payload = std::numeric_limits<std::size_t>::max();
+    session_ = std::make_shared<detail::testing_session>(next_session_id(), make_request(server.options(), opts_), ioc_,
+                                                         server.engine_handler(), limits);
+    session_->open();
+    run_until_idle();
+    if (opts_.connect)
+        connect(opts_.nsp, opts_.auth);
+}
+
+client::~client()
+{
+    // Whatever the answerer captured may already be gone.
+    session_->set_answerer(nullptr);
+    try {
+        if (!session_->closed())
+            close(engine::close_reason::transport_close);
+        else
+            run_until_idle();
+    } catch (...) {
+        // A handler threw while draining; a destructor cannot report it.
+    }
+}
+
+std::string client::normalize(std::string_view nsp)
+{
+    if (nsp.empty())
+        return "/";
+    if (nsp.front() != '/')
+        return "/" + std::string(nsp);
+    return std::string(nsp);
+}
+
+void client::run_until_idle()
+{
+    for (;;) {
+        if (ioc_.stopped())
+            ioc_.restart();
+        if (ioc_.poll() == 0)
+            break;
+    }
+    if (ioc_.stopped())
+        ioc_.restart();
+}
+
+bool client::drive_until(const std::function<bool()>& done)
+{
+    const auto deadline = std::chrono::steady_clock::now() + opts_.timeout;
+    bool ok = done();
+    while (!ok) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline)
+            break;
+        if (ioc_.stopped())
+            ioc_.restart();
+        if (ioc_.run_one_for(deadline - now) == 0 && ioc_.stopped()) {
+            // Nothing is outstanding on ioc_: only another thread of the
+            // server can still make progress. Do not spin.
+            std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+                std::chrono::milliseconds(1), deadline - std::chrono::steady_clock::now()));
+        }
+        ok = done();
+    }
+    if (ioc_.stopped())
+        ioc_.restart();
+    return ok;
+}
+
+bool client::connect(std::string nsp, json::object auth)
+{
+    auto name = nsp.empty() ? opts_.nsp : normalize(nsp);
+    if (connected(name))
+        return true;
+    if (session_->closed())
+        return false;
+    session_->update_nsp(name, [](nsp_state& ns) {
+        ns.connect_error.reset();
+        ns.server_disconnected = false;
+    });
+    socket_packet p;
+    p.type = socket_packet_type::connect;
+    p.nsp = name;
+    if (!auth.empty())
+        p.data = json::value(std::move(auth));
+    session_->transmit(p);
+    drive_until([&] {
+        return session_->closed() || session_->read_nsp(name, [](const nsp_state& ns) {
+            return ns.connected || ns.connect_error.has_value();
+        });
+    });
+    // Emits the connect handler made follow the CONNECT answer: take them in.
+    run_until_idle();
+    return connected(name);
+}
+
+bool client::connected(std::string_view nsp) const
+{
+    return session_->read_nsp(normalize(nsp), [](const nsp_state& ns) { return ns.connected; });
+}
+
+std::string client::sid(std::string_view nsp) const
+{
+    return session_->read_nsp(normalize(nsp), [](const nsp_state& ns) { return ns.sid; });
+}
+
+std::optional<json::value> client::connect_error(std::string_view nsp) const
+{
+    return session_->read_nsp(normalize(nsp), [](const nsp_state& ns) { return ns.connect_error; });
+}
+
+bool client::server_disconnected(std::string_view nsp) const
+{
+    return session_->read_nsp(normalize(nsp), [](const nsp_state& ns) { return ns.server_disconnected; });
+}
+
+bool client::engine_closed() const
+{
+    return session_->closed();
+}
+
+std::optional<engine::close_reason> client::server_close_reason() const
+{
+    return session_->server_close_reason();
+}
+
+std::vector<std::string> client::protocol_errors() const
+{
+    return session_->protocol_errors();
+}
+
+namespace {
+
+socket_packet make_event(std::string nsp, std::string_view event, arguments args, std::optional<std::uint64_t> id)
+{
+    json::array data;
+    data.reserve(args.size() + 1);
+    data.emplace_back(json::string(event));
+    for (auto& v : args.values())
+        data.push_back(std::move(v));
+    socket_packet p;
+    p.type = socket_packet_type::event;
+    p.nsp = std::move(nsp);
+    p.id = id;
+    p.data = std::move(data);
+    p.attachments = std::move(args.attachments());
+    return p;
+}
+
+} // namespace
+
+void client::emit_to(std::string_view nsp, std::string_view event, arguments args)
+{
+    session_->transmit(make_event(normalize(nsp), event, std::move(args), std::nullopt));
+    run_until_idle();
+}
+
+std::optional<arguments> client::emit_with_ack_to(std::string_view nsp, std::string_view event, arguments args)
+{
+    auto name = normalize(nsp);
+    const auto id = next_ack_id_++;
+    session_->expect_ack(name, id);
+    session_->transmit(make_event(name, event, std::move(args), id));
+    std::optional<arguments> answer;
+    drive_until([&] {
+        answer = session_->take_ack(name, id);
+        return answer.has_value() || session_->closed();
+    });
+    session_->forget_ack(name, id);
+    return answer;
+}
+
+std::vector<received_event> client::get_received(std::string_view nsp)
+{
+    run_until_idle();
+    return session_->update_nsp(normalize(nsp), [](nsp_state& ns) {
+        std::vector<received_event> out(std::make_move_iterator(ns.events.begin()),
+                                        std::make_move_iterator(ns.events.end()));
+        ns.events.clear();
+        return out;
+    });
+}
+
+std::optional<received_event> client::wait_for(std::string_view event, std::string_view nsp)
+{
+    auto name = normalize(nsp);
+    auto take = [&]() -> std::optional<received_event> {
+        return session_->update_nsp(name, [&](nsp_state& ns) -> std::optional<received_event> {
+            for (auto it = ns.events.begin(); it != ns.events.end(); ++it) {
+                if (it->event == event) {
+                    auto ev = std::move(*it);
+                    ns.events.erase(it);
+                    return ev;
+                }
+            }
+            return std::nullopt;
+        });
+    };
+    std::optional<received_event> found;
+    drive_until([&] {
+        found = take();
+        return found.has_value() || session_->closed();
+    });
+    return found;
+}
+
+void client::on_ack_request(std::function<arguments(const received_event&)> answer)
+{
+    session_->set_answerer(std::move(answer));
+}
+
+void client::disconnect(std::string_view nsp)
+{
+    auto name = normalize(nsp);
+    session_->update_nsp(name, [](nsp_state& ns) { ns.connected = false; });
+    socket_packet p;
+    p.type = socket_packet_type::disconnect;
+    p.nsp = name;
+    session_->transmit(p);
+    run_until_idle();
+}
+
+void client::close(engine::close_reason reason)
+{
+    session_->close_from_client(reason);
+    run_until_idle();
+}
+
+} // namespace corio::testing

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <corio/engine/error.hpp>
+
+#include <string_view>
+
+namespace corio {
+
+/// Why a socket left its namespace. `to_string` gives the names socket.io
+/// clients know.
+enum class disconnect_reason {
+    server_disconnect,    ///< "io server disconnect": the server called disconnect
+    client_disconnect,    ///< "io client disconnect": the client left the namespace
+    ping_timeout,         ///< "ping timeout"
+    transport_close,      ///< "transport close": the connection closed
+    transport_error,      ///< "transport error"
+    parse_error,          ///< "parse error": the client sent a malformed packet
+    payload_too_large,    ///< "payload too large": a message over maxHttpBufferSize
+    server_shutting_down, ///< "server shutting down"
+};
+
+std::string_view to_string(disconnect_reason r) noexcept;
+
+/// The socket-level reason for an Engine.IO close.
+disconnect_reason to_disconnect_reason(engine::close_reason r) noexcept;
+
+} // namespace corio

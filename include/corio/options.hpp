@@ -1,0 +1,36 @@
+#pragma once
+// Options of a corio::server: the Engine.IO endpoint's, plus the Socket.IO layer's.
+
+#include <corio/engine/options.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace corio {
+
+enum class log_level { debug, info, warning, error };
+
+/// Receives the server's log lines. Called from any thread; must not block.
+using log_sink = std::function<void(log_level, std::string_view)>;
+
+struct server_options {
+    server_options() { engine.path = "/socket.io/"; }
+
+    /// Transports, heartbeat, limits, CORS. Its path defaults to "/socket.io/".
+    engine::options engine;
+    /// A client that has not connected to any namespace this long after its
+    /// Engine.IO handshake is closed.
+    std::chrono::milliseconds connect_timeout{45'000};
+    /// Default timeout of emit_with_ack when none is given.
+    std::chrono::milliseconds ack_timeout{10'000};
+    /// Event sent to a client whose event arguments did not convert to the
+    /// handler's types, when the client asked for no ack (with an ack the
+    /// error goes in the ack). Empty: send nothing.
+    std::string argument_error_event = "error";
+    /// Where log lines go. Default: warnings and errors to stderr.
+    log_sink log;
+};
+
+} // namespace corio

@@ -1,0 +1,85 @@
+#pragma once
+// corio::server: the Socket.IO server. Owns an Engine.IO endpoint; attach it
+// to an engine::listener (several servers and static files may share one).
+
+#include <corio/engine/server.hpp>
+#include <corio/nsp.hpp>
+#include <corio/options.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace corio {
+
+namespace detail {
+class server_state;
+}
+
+struct server_stats {
+    std::size_t engine_sessions = 0;
+    std::uint64_t argument_errors = 0; ///< events whose arguments did not convert
+    std::uint64_t handler_errors = 0;  ///< exceptions thrown by handlers
+};
+
+/// @par Thread safety
+/// Configure namespaces before the listener accepts; the rest is safe from
+/// any thread. Handlers of one socket run on that socket's strand.
+class server {
+public:
+    /// `ex`: the executor of the io_context whose threads run the server.
+    explicit server(boost::asio::any_io_executor ex, server_options opts = {});
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    /// The namespace `name`, created on first use ("/" always exists).
+    nsp of(std::string name);
+
+    /// Dynamic namespaces: a CONNECT to a name without a namespace of its own
+    /// that `match` accepts creates that namespace, configured by `setup`.
+    void of_dynamic(std::function<bool(std::string_view name)> match, std::function<void(nsp)> setup);
+
+    /// A connect middleware for every namespace, run before theirs.
+    template <class F>
+    server& use(F&& middleware)
+    {
+        return add_middleware(make_connect_handler(std::forward<F>(middleware)));
+    }
+
+    /// Operations on "/" (io.to(...).emit(...) and friends).
+    broadcast_operator to(std::string room) { return of("/").to(std::move(room)); }
+    template <class... Args>
+    void emit(std::string_view event, Args&&... args)
+    {
+        of("/").emit(event, std::forward<Args>(args)...);
+    }
+
+    /// Runs `task` on the server's executor; it is cancelled at shutdown.
+    void spawn(std::function<boost::asio::awaitable<void>()> task);
+
+    /// Graceful shutdown: refuses new sessions, disconnects every socket with
+    /// "server shutting down", lets running handlers finish until `deadline`
+    /// (then cancels them), cancels background tasks. Stop the listener too.
+    boost::asio::awaitable<void> shutdown(std::chrono::milliseconds deadline);
+
+    engine::server& engine() noexcept;
+    /// The Engine.IO handler the server implements: what corio::testing and
+    /// custom transports drive instead of an engine::server.
+    engine::handler& engine_handler() noexcept;
+    const server_options& options() const noexcept;
+    server_stats stats() const;
+
+private:
+    server& add_middleware(connect_handler h);
+
+    std::shared_ptr<detail::server_state> state_;
+};
+
+} // namespace corio

@@ -1,0 +1,109 @@
+#pragma once
+// A handle on one socket: one client connected to one namespace.
+
+#include <corio/arguments.hpp>
+#include <corio/error.hpp>
+#include <corio/handshake.hpp>
+#include <corio/engine/transport.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace corio {
+
+class broadcast_operator;
+class context;
+
+namespace detail {
+class socket_state;
+void report_argument_error(context& ctx, std::string_view message);
+} // namespace detail
+
+/// The answer to an emit_with_ack: the client's ack arguments, or
+/// error::ack_timeout / error::socket_disconnected.
+using ack_result = boost::system::result<arguments>;
+
+/// A cheap, copyable handle on a socket.
+///
+/// @par Thread safety
+/// Every member may be called from any thread and keeps working after the
+/// socket disconnected (emits are then dropped). emit_with_ack completes on
+/// the executor of the coroutine that awaits it.
+class socket_ref {
+public:
+    explicit socket_ref(std::shared_ptr<detail::socket_state> state) noexcept : state_(std::move(state)) {}
+
+    /// The socket id (20 base64url characters), distinct per namespace.
+    const std::string& id() const noexcept;
+    /// The namespace name, e.g. "/" or "/chat".
+    const std::string& nsp() const noexcept;
+    const corio::handshake& handshake() const noexcept;
+    bool connected() const noexcept;
+    engine::transport_kind transport() const noexcept;
+
+    /// Sends an event to this socket. Arguments: anything Boost.JSON's
+    /// value_from accepts, corio::binary, or corio::arguments (spliced).
+    template <class... Args>
+    void emit(std::string_view event, Args&&... args) const
+    {
+        emit_arguments(event, arguments::of(std::forward<Args>(args)...));
+    }
+    void emit_arguments(std::string_view event, arguments args) const;
+
+    /// Sends an event and waits for the client's acknowledgement, up to the
+    /// server's ack_timeout.
+    template <class... Args>
+    boost::asio::awaitable<ack_result> emit_with_ack(std::string_view event, Args&&... args) const
+    {
+        return emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...), std::nullopt);
+    }
+    boost::asio::awaitable<ack_result> emit_with_ack_arguments(std::string_view event, arguments args,
+                                                               std::optional<std::chrono::milliseconds> timeout) const;
+
+    /// Rooms. Every socket is in the room named by its id.
+    void join(std::string room) const;
+    void leave(const std::string& room) const;
+    std::vector<std::string> rooms() const;
+
+    /// The other sockets in `room` (this one left out), as socket.to(room).
+    broadcast_operator to(std::string room) const;
+    /// Every other socket of the namespace, as socket.broadcast.
+    broadcast_operator broadcast() const;
+
+    /// Disconnects this socket from its namespace (the client sees
+    /// "io server disconnect"). The Engine.IO connection stays open.
+    void disconnect() const;
+
+    /// Typed per-socket data, created on first use. Touch it only from this
+    /// socket's handlers (they run on the socket's strand).
+    template <class T>
+    T& data() const;
+
+    friend bool operator==(const socket_ref& a, const socket_ref& b) noexcept { return a.state_ == b.state_; }
+
+protected:
+    friend void detail::report_argument_error(context& ctx, std::string_view message);
+
+    std::shared_ptr<detail::socket_state> state_;
+
+private:
+    std::shared_ptr<void>& data_slot(const void* type_key) const;
+};
+
+template <class T>
+T& socket_ref::data() const
+{
+    static const char key = 0;
+    auto& slot = data_slot(&key);
+    if (!slot)
+        slot = std::make_shared<T>();
+    return *static_cast<T*>(slot.get());
+}
+
+} // namespace corio

@@ -1,0 +1,180 @@
+#include "server_fixture.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+using namespace corio_test;
+
+namespace {
+
+// Installs join/leave/say handlers, and one that broadcasts as told.
+void setup(corio::server& io)
+{
+    io.of("/")
+        .on("join", [](corio::context& ctx, std::string room) { ctx.join(std::move(room)); return true; })
+        .on("leave", [](corio::context& ctx, std::string room) { ctx.leave(room); return true; })
+        .on("to", [](corio::context& ctx, std::string room, std::string text) {
+            ctx.to(std::move(room)).emit("said", text);
+            return true;
+        })
+        .on("to_including_me", [](corio::context& ctx, std::string room, std::string text) {
+            ctx.to(std::move(room)).include_self().emit("said", text);
+            return true;
+        })
+        .on("broadcast", [](corio::context& ctx, std::string text) {
+            ctx.broadcast().emit("said", text);
+            return true;
+        });
+}
+
+std::size_t said(corio::testing::client& c)
+{
+    auto events = c.get_received();
+    return std::count_if(events.begin(), events.end(), [](auto& e) { return e.event == "said"; });
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(rooms, server_fixture)
+
+BOOST_AUTO_TEST_CASE(every_socket_is_in_its_own_room_and_rooms_empty_away)
+{
+    setup(io);
+    auto a = client();
+    io.of("/").on("my_rooms", [](corio::context& ctx) { return ctx.rooms(); });
+    a->emit_with_ack("join", "r1");
+    auto rooms = a->emit_with_ack("my_rooms")->values().at(0).as_array();
+    std::set<std::string> names;
+    for (auto& r : rooms)
+        names.insert(std::string(r.as_string()));
+    BOOST_TEST((names == std::set<std::string>{a->sid(), "r1"}));
+    BOOST_TEST((io.of("/").rooms() == std::vector<std::string>{"r1"}));
+    a->emit_with_ack("leave", "r1");
+    BOOST_TEST(io.of("/").rooms().empty());
+}
+
+BOOST_AUTO_TEST_CASE(to_room_reaches_members_but_not_the_sender_unless_asked)
+{
+    setup(io);
+    auto a = client();
+    auto b = client();
+    auto outsider = client();
+    a->emit_with_ack("join", "r");
+    b->emit_with_ack("join", "r");
+    a->emit_with_ack("to", "r", "hi");
+    BOOST_TEST(said(*a) == 0u);
+    BOOST_TEST(said(*b) == 1u);
+    BOOST_TEST(said(*outsider) == 0u);
+    a->emit_with_ack("to_including_me", "r", "hi");
+    BOOST_TEST(said(*a) == 1u);
+    BOOST_TEST(said(*b) == 1u);
+    a->emit_with_ack("broadcast", "all");
+    BOOST_TEST(said(*a) == 0u);
+    BOOST_TEST(said(*b) == 1u);
+    BOOST_TEST(said(*outsider) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(union_of_rooms_except_and_skip_from_outside_any_handler)
+{
+    setup(io);
+    auto a = client();
+    auto b = client();
+    auto c = client();
+    a->emit_with_ack("join", "red");
+    b->emit_with_ack("join", "blue");
+    c->emit_with_ack("join", "blue");
+    c->emit_with_ack("join", "muted");
+
+    // From another thread, as a background job would.
+    std::thread([&] { io.to("red").to("blue").except("muted").emit("said", "news"); }).join();
+    BOOST_TEST(drive_until([&] { return said(*a) == 1u; }));
+    BOOST_TEST(said(*b) == 1u);
+    BOOST_TEST(said(*c) == 0u);
+
+    io.of("/").to("blue").skip(b->sid()).emit("said", "psst");
+    c->run_until_idle();
+    BOOST_TEST(said(*b) == 0u);
+    BOOST_TEST(said(*c) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(server_side_join_leave_fetch_and_disconnect)
+{
+    setup(io);
+    auto a = client();
+    auto b = client();
+    a->emit_with_ack("join", "lobby");
+    b->emit_with_ack("join", "lobby");
+    io.of("/").to("lobby").sockets_join("game");
+    BOOST_TEST(io.of("/").to("game").count() == 2u);
+    io.of("/").to("game").skip(a->sid()).sockets_leave("game");
+    auto in_game = io.of("/").to("game").fetch_sockets();
+    BOOST_TEST_REQUIRE(in_game.size() == 1u);
+    BOOST_TEST(in_game[0].id() == a->sid());
+    io.of("/").to("lobby").disconnect_sockets();
+    BOOST_TEST(drive_until([&] { return a->server_disconnected() && b->server_disconnected(); }));
+    BOOST_TEST(drive_until([&] { return io.of("/").rooms().empty(); }));
+}
+
+BOOST_AUTO_TEST_CASE(broadcast_with_acks_collects_every_answer)
+{
+    setup(io);
+    auto a = client();
+    auto b = client();
+    auto silent = client();
+    for (auto* c : {a.get(), b.get(), silent.get()})
+        c->emit_with_ack("join", "poll");
+    a->on_ack_request([](const auto&) { return corio::arguments::of("yes"); });
+    b->on_ack_request([](const auto&) { return corio::arguments::of("no"); });
+
+    std::vector<std::pair<std::string, corio::arguments>> answers;
+    bool done = false;
+    net::co_spawn(ioc, io.of("/").to("poll").emit_with_ack(200ms, "vote", "?"), [&](std::exception_ptr, auto r) {
+        answers = std::move(r);
+        done = true;
+    });
+    BOOST_TEST(drive_until([&] { return done; }));
+    std::map<std::string, std::string> by_sid;
+    for (auto& [sid, args] : answers)
+        by_sid[sid] = str(args, 0);
+    BOOST_TEST(by_sid.size() == 2u);
+    BOOST_TEST(by_sid[a->sid()] == "yes");
+    BOOST_TEST(by_sid[b->sid()] == "no");
+}
+
+BOOST_AUTO_TEST_CASE(graceful_shutdown_lets_handlers_finish_then_disconnects)
+{
+    bool finished = false;
+    std::vector<corio::disconnect_reason> reasons;
+    io.of("/")
+        .on("work", [&](corio::context&) -> net::awaitable<void> {
+            co_await sleep_for(50ms);
+            finished = true;
+        })
+        .on_disconnect([&](corio::context&, corio::disconnect_reason r) { reasons.push_back(r); });
+    bool task_stopped = false;
+    io.spawn([&]() -> net::awaitable<void> {
+        try {
+            co_await sleep_for(10s);
+        } catch (const boost::system::system_error&) {
+            task_stopped = true;
+            throw;
+        }
+    });
+    auto c = client();
+    c->emit("work");
+    c->run_until_idle();
+    bool shut = false;
+    net::co_spawn(ioc, io.shutdown(1s), [&](std::exception_ptr) { shut = true; });
+    BOOST_TEST(drive_until([&] { return shut && !reasons.empty() && task_stopped; }));
+    BOOST_TEST(finished);
+    BOOST_TEST(task_stopped);
+    BOOST_TEST((reasons == std::vector{corio::disconnect_reason::server_shutting_down}));
+    // New connections are refused while shut down.
+    auto late = client();
+    BOOST_TEST(!late->connected());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,68 @@
+#pragma once
+// A corio::server on an io_context the test drives, with in-process clients.
+
+#include <corio/server.hpp>
+#include <corio/testing/client.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace corio_test {
+
+namespace net = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+struct server_fixture {
+    net::io_context ioc;
+    corio::server io{ioc.get_executor(), options()};
+
+    static corio::server_options options()
+    {
+        corio::server_options o;
+        o.ack_timeout = 500ms;
+        o.log = [](corio::log_level, std::string_view) {};
+        return o;
+    }
+
+    std::unique_ptr<corio::testing::client> client(corio::testing::client_options o = {})
+    {
+        return std::make_unique<corio::testing::client>(io, ioc, std::move(o));
+    }
+
+    /// Drives the io_context until `done()` or `limit` passes.
+    bool drive_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 3000ms)
+    {
+        // `done` is evaluated once per step: it may consume what it checks.
+        auto end = std::chrono::steady_clock::now() + limit;
+        while (std::chrono::steady_clock::now() < end) {
+            if (done())
+                return true;
+            ioc.restart();
+            ioc.run_one_for(10ms);
+        }
+        return false;
+    }
+};
+
+/// Suspends the calling coroutine for `d`.
+inline net::awaitable<void> sleep_for(std::chrono::milliseconds d)
+{
+    net::steady_timer timer(co_await net::this_coro::executor, d);
+    co_await timer.async_wait(net::use_awaitable);
+}
+
+inline std::string str(const corio::arguments& a, std::size_t i)
+{
+    return std::string(a.values().at(i).as_string());
+}
+
+} // namespace corio_test
