@@ -64,8 +64,7 @@ void client_state::on_packet(socket_packet&& p)
     switch (p.type) {
     case socket_packet_type::disconnect:
         if (it != sockets_.end()) {
-            auto s = it->second;
-            sockets_.erase(it);
+            auto s = it->second; // disconnect() makes the client forget it
             s->disconnect(disconnect_reason::client_disconnect, false);
         }
         return;
@@ -116,9 +115,10 @@ void client_state::connect(socket_packet&& p)
     handshake hs{session_->request(), {}};
     if (p.data)
         hs.auth = std::move(p.data->as_object());
-    auto s = std::make_shared<socket_state>(nsp, session_, engine::detail::make_session_id(), std::move(hs));
+    auto s = std::make_shared<socket_state>(nsp, shared_from_this(), session_, engine::detail::make_session_id(),
+                                            std::move(hs));
     sockets_.emplace(p.nsp, s);
-    net::co_spawn(session_->get_executor(), s->run_connect(shared_from_this()), net::detached);
+    net::co_spawn(session_->get_executor(), s->run_connect(), net::detached);
 }
 
 void client_state::forget(const std::string& nsp, const socket_state* s)

@@ -66,19 +66,27 @@ void server_state::add_dynamic(std::function<bool(std::string_view)> match, std:
 
 std::shared_ptr<namespace_state> server_state::find_for_connect(const std::string& name)
 {
-    std::lock_guard lock(namespaces_mutex_);
-    if (auto it = namespaces_.find(name); it != namespaces_.end())
-        return it->second;
-    for (auto& [match, setup] : dynamic_) {
-        if (!match(name))
-            continue;
-        // Set up under the lock, so no socket sees a half-configured namespace.
-        auto created = std::make_shared<namespace_state>(*this, name);
-        setup(nsp(created));
-        namespaces_.emplace(name, created);
-        return created;
+    std::function<void(nsp)> setup;
+    {
+        std::lock_guard lock(namespaces_mutex_);
+        if (auto it = namespaces_.find(name); it != namespaces_.end())
+            return it->second;
+        for (auto& [match, set_up] : dynamic_) {
+            if (match(name)) {
+                setup = set_up;
+                break;
+            }
+        }
     }
-    return nullptr;
+    if (!setup)
+        return nullptr;
+    // Set up before it is published, so no socket sees a half-configured
+    // namespace; outside the lock, so setup may call server::of. When two
+    // first connects race, the first published wins.
+    auto created = std::make_shared<namespace_state>(*this, name);
+    setup(nsp(created));
+    std::lock_guard lock(namespaces_mutex_);
+    return namespaces_.emplace(name, created).first->second;
 }
 
 void server_state::on_open(const std::shared_ptr<engine::session>& s)

@@ -73,9 +73,13 @@ socket_packet make_event_packet(const std::string& nsp, std::string_view event, 
     return p;
 }
 
-socket_state::socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr<engine::session> session,
-                           std::string id, handshake hs)
-    : nsp_(std::move(nsp)), session_(std::move(session)), id_(std::move(id)), handshake_(std::move(hs))
+socket_state::socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr<client_state> client,
+                           std::shared_ptr<engine::session> session, std::string id, handshake hs)
+    : nsp_(std::move(nsp)),
+      client_(client),
+      session_(std::move(session)),
+      id_(std::move(id)),
+      handshake_(std::move(hs))
 {
 }
 
@@ -107,9 +111,12 @@ void socket_state::request_disconnect(disconnect_reason reason, bool notify_clie
                   [self = shared_from_this(), reason, notify_client] { self->disconnect(reason, notify_client); });
 }
 
-net::awaitable<void> socket_state::run_connect(std::shared_ptr<client_state> client)
+net::awaitable<void> socket_state::run_connect()
 {
     auto self = shared_from_this();
+    auto client = client_.lock();
+    if (!client)
+        co_return;
     auto& server = nsp_->server();
     context ctx(socket_ref(self), "connect", std::nullopt);
     std::vector<const connect_handler*> chain;
@@ -140,6 +147,7 @@ net::awaitable<void> socket_state::run_connect(std::shared_ptr<client_state> cli
     if (refusal) {
         phase_ = phase::disconnected;
         client->forget(nsp_->name(), this);
+        client.reset();
         socket_packet err;
         err.type = socket_packet_type::connect_error;
         err.nsp = nsp_->name();
@@ -288,6 +296,9 @@ void socket_state::disconnect(disconnect_reason reason, bool notify_client)
         return;
     bool was_connected = phase_ == phase::connected;
     phase_ = phase::disconnected;
+    // The client may connect to this namespace again.
+    if (auto client = client_.lock())
+        client->forget(nsp_->name(), this);
     connected_.store(false, std::memory_order_release);
     before_connect_.clear();
     queue_.clear();

@@ -40,8 +40,8 @@ protocol::socket_packet make_event_packet(const std::string& nsp, std::string_vi
 
 class socket_state : public std::enable_shared_from_this<socket_state> {
 public:
-    socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr<engine::session> session, std::string id,
-                 handshake hs);
+    socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr<client_state> client,
+                 std::shared_ptr<engine::session> session, std::string id, handshake hs);
 
     // Any thread ---------------------------------------------------------------
     const std::string& id() const noexcept { return id_; }
@@ -59,7 +59,7 @@ public:
     // Strand only ----------------------------------------------------------------
     /// Runs the middlewares and the connect handler; answers CONNECT or
     /// CONNECT_ERROR.
-    boost::asio::awaitable<void> run_connect(std::shared_ptr<client_state> client);
+    boost::asio::awaitable<void> run_connect();
     void on_event(std::string event, arguments args, std::optional<std::uint64_t> ack_id);
     void on_ack(std::uint64_t id, arguments args);
     void disconnect(disconnect_reason reason, bool notify_client);
@@ -91,6 +91,8 @@ private:
     boost::asio::awaitable<void> run_disconnect(disconnect_reason reason);
 
     std::shared_ptr<namespace_state> nsp_;
+    // The client owns its sockets; a socket only tells it when it leaves.
+    std::weak_ptr<client_state> client_;
     std::shared_ptr<engine::session> session_;
     std::string id_;
     handshake handshake_;

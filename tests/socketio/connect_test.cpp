@@ -73,6 +73,8 @@ BOOST_AUTO_TEST_CASE(disconnect_handler_gets_the_reason_and_can_still_read_the_r
     b->emit("leave_me");
     BOOST_TEST(drive_until([&] { return seen.size() == 2; }));
     BOOST_TEST(b->server_disconnected());
+    // Disconnected by the server, a client may still connect again.
+    BOOST_TEST(b->connect());
 
     auto c = client();
     c->emit_with_ack("join", "game");
