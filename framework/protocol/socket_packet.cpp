@@ -252,4 +252,14 @@ bool is_reserved_event_name(std::string_view name) noexcept
     return false;
 }
 
+std::vector<packet> encode_socket_packet_messages(const socket_packet& p)
+{
+    std::vector<packet> messages;
+    messages.reserve(1 + p.attachments.size());
+    messages.push_back(text_message(encode_socket_packet(p)));
+    for (const auto& a : p.attachments)
+        messages.push_back(binary_message(a));
+    return messages;
+}
+
 } // namespace corio::protocol

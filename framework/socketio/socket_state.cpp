@@ -48,12 +48,7 @@ net::awaitable<void> guarded(net::awaitable<void> work)
 
 encoded_packet encode(const socket_packet& p)
 {
-    std::vector<protocol::packet> packets;
-    packets.reserve(1 + p.attachments.size());
-    packets.push_back(protocol::text_message(protocol::encode_socket_packet(p)));
-    for (const auto& a : p.attachments)
-        packets.push_back(protocol::binary_message(a));
-    return std::make_shared<const std::vector<protocol::packet>>(std::move(packets));
+    return std::make_shared<const std::vector<protocol::packet>>(protocol::encode_socket_packet_messages(p));
 }
 
 socket_packet make_event_packet(const std::string& nsp, std::string_view event, arguments args,

@@ -80,11 +80,7 @@ public:
     /// Sends `p` through the codec: its text message, then its attachments.
     void transmit(const socket_packet& p)
     {
-        std::vector<protocol::packet> messages;
-        messages.reserve(1 + p.attachments.size());
-        messages.push_back(protocol::text_message(protocol::encode_socket_packet(p)));
-        for (const auto& a : p.attachments)
-            messages.push_back(protocol::binary_message(a));
+        auto messages = protocol::encode_socket_packet_messages(p);
         net::post(get_executor(), [self = self(), messages = std::move(messages)]() mutable {
             for (auto& m : messages) {
                 if (self->closed_on_strand_)

@@ -3,6 +3,7 @@
 //   <type>[<attachments>-][<namespace>,][<ack id>][<JSON data>]
 // followed, for the binary types, by one binary Engine.IO message per attachment.
 
+#include <corio/protocol/engine_packet.hpp>
 #include <corio/protocol/error.hpp>
 #include <corio/protocol/limits.hpp>
 
@@ -43,6 +44,10 @@ struct socket_packet {
 /// messages. An event or ack with attachments is written as binary_event or
 /// binary_ack with the attachment count; the data is compact, key order kept.
 std::string encode_socket_packet(const socket_packet& p);
+
+/// The Engine.IO messages that carry `p`: its text message, then one binary
+/// message per attachment.
+std::vector<packet> encode_socket_packet_messages(const socket_packet& p);
 
 /// Reassembles Socket.IO packets from Engine.IO messages: a text message,
 /// then, for a binary packet, its attachments.
