@@ -60,7 +60,7 @@ public:
             addresses = {net::ip::make_address(host)};
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             try {
-                open_acceptor({addresses[i], i == 0 ? port : port_});
+                open_acceptor({addresses[i], i == 0 ? port : port_.load()});
             } catch (const boost::system::system_error&) {
                 // "localhost" without IPv6 still serves on 127.0.0.1.
                 if (i == 0)
@@ -244,7 +244,7 @@ private:
     std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
     std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections_;
     std::atomic<std::uint64_t> next_connection_id_ = 0;
-    std::uint16_t port_ = 0;
+    std::atomic<std::uint16_t> port_ = 0;
     std::atomic<bool> stopped_ = false;
 };
 

@@ -1,8 +1,9 @@
 #include "engine/server_impl.hpp"
 
+#include <corio/engine/session_id.hpp>
+
 #include "engine/cors.hpp"
 #include "engine/request.hpp"
-#include "engine/session_id.hpp"
 
 #include <corio/engine/server.hpp>
 #include <corio/protocol/json_writer.hpp>
@@ -150,7 +151,7 @@ net::awaitable<http_response> server_impl::handle_request(http_request req, std:
 net::awaitable<http_response> server_impl::open_polling(const http_request& req, request_info info)
 {
     auto strand = net::make_strand(executor_);
-    auto s = std::make_shared<session_impl>(shared_from_this(), make_session_id(), std::move(info), strand,
+    auto s = std::make_shared<session_impl>(shared_from_this(), engine::make_session_id(), std::move(info), strand,
                                             transport_kind::polling);
     sessions_.insert(s);
     co_return to_response(req, co_await net::co_spawn(strand, s->open_polling(), net::use_awaitable));
@@ -209,7 +210,7 @@ net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream stream, htt
         auto [ec] = co_await ws->async_accept(req, use_tuple);
         if (ec)
             co_return;
-        auto s = std::make_shared<session_impl>(shared_from_this(), make_session_id(), std::move(info), strand,
+        auto s = std::make_shared<session_impl>(shared_from_this(), engine::make_session_id(), std::move(info), strand,
                                                 transport_kind::websocket);
         sessions_.insert(s);
         co_await s->run_websocket(std::move(ws));

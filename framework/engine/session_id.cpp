@@ -1,4 +1,4 @@
-#include "engine/session_id.hpp"
+#include <corio/engine/session_id.hpp>
 
 #include <boost/system/system_error.hpp>
 
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <sys/random.h>
 
-namespace corio::engine::detail {
+namespace corio::engine {
 
 namespace {
 
@@ -48,4 +48,4 @@ std::string make_session_id()
     return id;
 }
 
-} // namespace corio::engine::detail
+} // namespace corio::engine

@@ -45,8 +45,16 @@ void add_answer(const std::shared_ptr<ack_collector>& c, std::string sid, ack_re
         net::post(c->timer.get_executor(), [c] { c->timer.cancel(); });
 }
 
+// Runs on the timer's strand, as add_answer's cancel does: an answer that
+// completed the set before this point is seen here, one after it cancels
+// the wait.
 net::awaitable<void> wait_for(std::shared_ptr<ack_collector> c)
 {
+    {
+        std::lock_guard lock(c->mutex);
+        if (c->remaining == 0)
+            co_return;
+    }
     co_await c->timer.async_wait(net::as_tuple(net::use_awaitable));
 }
 

@@ -1,6 +1,7 @@
 #include "socketio/client_state.hpp"
 
-#include "engine/session_id.hpp"
+#include <corio/engine/session_id.hpp>
+
 #include "socketio/namespace_state.hpp"
 #include "socketio/server_state.hpp"
 
@@ -29,8 +30,12 @@ void client_state::start()
 {
     connect_timer_.expires_after(server_.options().connect_timeout);
     connect_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-        if (!ec && self->sockets_.empty() && !self->closed_)
+        if (ec || self->closed_ || self->ever_connected_)
+            return;
+        if (self->sockets_.empty())
             self->session_->close(engine::close_reason::server_close);
+        else
+            self->connect_deadline_passed_ = true; // decided in forget()
     });
 }
 
@@ -115,7 +120,7 @@ void client_state::connect(socket_packet&& p)
     handshake hs{session_->request(), {}};
     if (p.data)
         hs.auth = std::move(p.data->as_object());
-    auto s = std::make_shared<socket_state>(nsp, shared_from_this(), session_, engine::detail::make_session_id(),
+    auto s = std::make_shared<socket_state>(nsp, shared_from_this(), session_, engine::make_session_id(),
                                             std::move(hs));
     sockets_.emplace(p.nsp, s);
     net::co_spawn(session_->get_executor(), s->run_connect(), net::detached);
@@ -125,6 +130,9 @@ void client_state::forget(const std::string& nsp, const socket_state* s)
 {
     if (auto it = sockets_.find(nsp); it != sockets_.end() && it->second.get() == s)
         sockets_.erase(it);
+    // The last pending CONNECT was refused after the connect timeout.
+    if (sockets_.empty() && connect_deadline_passed_ && !ever_connected_ && !closed_)
+        session_->close(engine::close_reason::server_close);
 }
 
 void client_state::on_close(engine::close_reason reason)

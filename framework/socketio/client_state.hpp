@@ -29,7 +29,11 @@ public:
     /// on failure.
     void forget(const std::string& nsp, const socket_state* s);
     bool closed() const noexcept { return closed_; }
-    void socket_connected() { connect_timer_.cancel(); }
+    void socket_connected()
+    {
+        ever_connected_ = true;
+        connect_timer_.cancel();
+    }
 
 private:
     void on_packet(protocol::socket_packet&& p);
@@ -43,6 +47,9 @@ private:
     std::map<std::string, std::shared_ptr<socket_state>> sockets_;
     boost::asio::steady_timer connect_timer_;
     bool closed_ = false;
+    bool ever_connected_ = false;
+    // The connect timeout passed while a CONNECT was still being decided.
+    bool connect_deadline_passed_ = false;
 };
 
 } // namespace corio::detail

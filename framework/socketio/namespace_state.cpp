@@ -1,9 +1,13 @@
 #include "socketio/namespace_state.hpp"
 
+#include "socketio/server_state.hpp"
+
 namespace corio::detail {
 
 namespace_state::namespace_state(server_state& server, std::string name)
-    : server_(server), name_(std::move(name)), adapter_(make_memory_adapter())
+    : server_(server),
+      name_(std::move(name)),
+      adapter_(server.options().adapter_factory ? server.options().adapter_factory(name_) : make_memory_adapter())
 {
 }
 

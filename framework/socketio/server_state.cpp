@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,9 +24,13 @@ void log_to_stderr(log_level level, std::string_view text)
         std::cerr << (level == log_level::warning ? "corio warning: " : "corio error: ") << text << '\n';
 }
 
-// Waits until the timer expires or is cancelled.
-net::awaitable<void> wait_for(std::shared_ptr<net::steady_timer> timer)
+// Waits, on the timer's strand, until the timer expires or is cancelled, or
+// at once when `done()` already holds there (a cancel posted before the wait
+// began would be lost).
+net::awaitable<void> wait_for(std::shared_ptr<net::steady_timer> timer, std::function<bool()> done)
 {
+    if (done())
+        co_return;
     co_await timer->async_wait(net::as_tuple(net::use_awaitable));
 }
 
@@ -123,16 +128,19 @@ void server_state::handler_finished()
 
 void server_state::spawn(std::function<net::awaitable<void>()> task)
 {
-    std::list<net::cancellation_signal>::iterator it;
+    // Each task runs on a strand of its own, where its cancellation signal
+    // is emitted too (signals are not thread safe).
+    auto slot = std::make_shared<background_task>(net::make_strand(executor_));
+    std::list<std::shared_ptr<background_task>>::iterator it;
     {
         std::lock_guard lock(tasks_mutex_);
-        it = tasks_.emplace(tasks_.end());
+        it = tasks_.insert(tasks_.end(), slot);
     }
     // The task's own function object must outlive its coroutine frame.
     auto owned = std::make_shared<std::function<net::awaitable<void>()>>(std::move(task));
     net::co_spawn(
-        executor_, [owned]() { return (*owned)(); },
-        net::bind_cancellation_slot(it->slot(), [self = shared_from_this(), it, owned](std::exception_ptr e) {
+        slot->strand, [owned]() { return (*owned)(); },
+        net::bind_cancellation_slot(slot->signal.slot(), [self = shared_from_this(), it, owned](std::exception_ptr e) {
             if (e) {
                 try {
                     std::rethrow_exception(e);
@@ -155,8 +163,7 @@ net::awaitable<void> server_state::shutdown(std::chrono::milliseconds deadline)
     auto strand = net::make_strand(executor_);
     auto timer = std::make_shared<net::steady_timer>(strand, deadline);
     std::atomic_store(&drained_, timer);
-    if (running_handlers_ > 0)
-        co_await net::co_spawn(strand, wait_for(timer), net::use_awaitable);
+    co_await net::co_spawn(strand, wait_for(timer, [this] { return running_handlers_ == 0; }), net::use_awaitable);
 
     std::vector<std::shared_ptr<namespace_state>> all;
     {
@@ -169,8 +176,8 @@ net::awaitable<void> server_state::shutdown(std::chrono::milliseconds deadline)
             s->request_disconnect(disconnect_reason::server_shutting_down, true);
     engine_.close_all(engine::close_reason::server_shutdown);
     std::lock_guard lock(tasks_mutex_);
-    for (auto& signal : tasks_)
-        signal.emit(net::cancellation_type::terminal);
+    for (auto& task : tasks_)
+        net::dispatch(task->strand, [task] { task->signal.emit(net::cancellation_type::terminal); });
 }
 
 } // namespace corio::detail

@@ -9,6 +9,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <functional>
@@ -64,8 +65,13 @@ private:
     std::atomic<std::size_t> running_handlers_ = 0;
     std::shared_ptr<boost::asio::steady_timer> drained_;  // cancelled when the last handler ends
 
+    struct background_task {
+        explicit background_task(boost::asio::strand<boost::asio::any_io_executor> s) : strand(std::move(s)) {}
+        boost::asio::strand<boost::asio::any_io_executor> strand;
+        boost::asio::cancellation_signal signal;
+    };
     std::mutex tasks_mutex_;
-    std::list<boost::asio::cancellation_signal> tasks_;
+    std::list<std::shared_ptr<background_task>> tasks_;
 };
 
 } // namespace corio::detail

@@ -1,10 +1,12 @@
 #pragma once
 // Options of a corio::server: the Engine.IO endpoint's, plus the Socket.IO layer's.
 
+#include <corio/adapter.hpp>
 #include <corio/engine/options.hpp>
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -31,6 +33,8 @@ struct server_options {
     std::string argument_error_event = "error";
     /// Where log lines go. Default: warnings and errors to stderr.
     log_sink log;
+    /// Makes each namespace's adapter (rooms). Default: make_memory_adapter.
+    std::function<std::unique_ptr<adapter>(std::string_view nsp)> adapter_factory;
 };
 
 } // namespace corio

@@ -30,8 +30,9 @@ using http_response = boost::beast::http::response<boost::beast::http::string_bo
 using http_fallback = std::function<http_response(const http_request&)>;
 
 /// @par Thread safety
-/// Configure (`add`, `set_fallback`, `listen`) before the io_context runs;
-/// `stop` may be called from any thread.
+/// Configure routes (`add`, `set_fallback`) before the io_context runs.
+/// `listen`, `stop`, `drop_connections` and `port` may be called from any
+/// thread, but not concurrently with each other's `listen`/`stop`.
 class listener {
 public:
     listener(boost::asio::io_context& ioc, listener_options opts = {});
