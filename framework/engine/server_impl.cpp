@@ -69,6 +69,14 @@ void session_table::erase(const std::string& id)
     sh.sessions.erase(id);
 }
 
+void session_table::clear()
+{
+    for (auto& sh : shards_) {
+        std::lock_guard lock(sh.mutex);
+        sh.sessions.clear();
+    }
+}
+
 std::size_t session_table::size() const
 {
     std::size_t n = 0;
@@ -257,7 +265,10 @@ server::server(boost::asio::any_io_executor ex, options opts, handler& h)
 {
 }
 
-server::~server() = default;
+server::~server()
+{
+    impl_->sessions().clear();
+}
 
 const options& server::get_options() const noexcept { return impl_->opts(); }
 

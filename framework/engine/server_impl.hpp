@@ -24,6 +24,8 @@ public:
     void insert(const std::shared_ptr<session_impl>& s);
     std::shared_ptr<session_impl> find(const std::string& id) const;
     void erase(const std::string& id);
+    /// Forgets every session (they hold the server: this breaks the cycle).
+    void clear();
     std::size_t size() const;
     std::vector<std::shared_ptr<session_impl>> snapshot() const;
 

@@ -105,6 +105,8 @@ public:
     std::vector<socket_ref> fetch_sockets() const { return all().fetch_sockets(); }
     /// Named rooms (not the per-socket id rooms).
     std::vector<std::string> rooms() const;
+    /// Makes every member leave `room`, which then no longer exists.
+    void close_room(const std::string& room) const { to(room).sockets_leave(room); }
     std::size_t socket_count() const;
 
     detail::namespace_state& state() const noexcept { return *state_; }

@@ -113,6 +113,9 @@ BOOST_AUTO_TEST_CASE(server_side_join_leave_fetch_and_disconnect)
     auto in_game = io.of("/").to("game").fetch_sockets();
     BOOST_TEST_REQUIRE(in_game.size() == 1u);
     BOOST_TEST(in_game[0].id() == a->sid());
+    io.of("/").close_room("game");
+    BOOST_TEST(io.of("/").to("game").count() == 0u);
+    BOOST_TEST((io.of("/").rooms() == std::vector<std::string>{"lobby"}));
     io.of("/").to("lobby").disconnect_sockets();
     BOOST_TEST(drive_until([&] { return a->server_disconnected() && b->server_disconnected(); }));
     BOOST_TEST(drive_until([&] { return io.of("/").rooms().empty(); }));
