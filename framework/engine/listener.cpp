@@ -20,6 +20,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
@@ -40,6 +41,10 @@ constexpr std::size_t fallback_body_limit = 64 * 1024;
 // Pause after a failed accept (e.g. out of file descriptors), so the loop
 // does not spin while the condition lasts.
 constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
+// How long, and how much, a connection refused with 413 is read before it is
+// closed (see drain_then_close).
+constexpr auto lingering_close_time = std::chrono::seconds(2);
+constexpr std::size_t lingering_close_bytes = 8 * 1024 * 1024;
 
 } // namespace
 
@@ -213,7 +218,8 @@ private:
                     res = text_response(parser.get(), http::status::payload_too_large, "", "text/plain");
                 res.keep_alive(false);
                 co_await http::async_write(stream, res, use_tuple);
-                break;
+                co_await drain_then_close(stream);
+                co_return;
             }
             if (bec)
                 break;
@@ -234,6 +240,24 @@ private:
                 break;
         }
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    // After an early answer (413) the client may still be sending its body:
+    // closing at once would reset the connection and could lose the answer.
+    // Stop sending, read and drop what arrives for a short while, then close.
+    net::awaitable<void> drain_then_close(beast::tcp_stream& stream)
+    {
+        boost::system::error_code ec;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream.expires_after(lingering_close_time);
+        std::array<char, 16 * 1024> scratch;
+        for (std::size_t drained = 0; drained < lingering_close_bytes;) {
+            auto [rec, n] = co_await stream.async_read_some(net::buffer(scratch), use_tuple);
+            if (rec)
+                break;
+            drained += n;
+        }
+        stream.socket().close(ec);
     }
 
     net::io_context& ioc_;
