@@ -30,6 +30,10 @@ void setup_echo_namespace(corio::nsp ns)
 void setup_echo_app(corio::server& io, restart_hook restart)
 {
     auto root = io.of("/");
+    // As in socket.io, an `ask` waiting for its answer must not hold up the
+    // socket's other events. Every other handler finishes without waiting,
+    // so replies still leave in arrival order.
+    root.concurrent_handlers(true);
     root.on_connect([](corio::context& ctx) {
         if (auth_token_is(ctx, "bad"))
             return corio::refuse("unauthorized");
@@ -51,13 +55,14 @@ void setup_echo_app(corio::server& io, restart_hook restart)
     });
     root.on("rooms", [](corio::context& ctx) { return ctx.rooms(); });
     root.on("disconnect_me", [](corio::context& ctx) { ctx.disconnect(); });
-    CORIO_ON(root, "ask")([](corio::context& ctx, corio::arguments args) -> net::awaitable<json::value> {
+    CORIO_ON(root, "ask")([](corio::context& ctx, corio::arguments args) -> net::awaitable<corio::arguments> {
         auto answer = co_await ctx.emit_with_ack_arguments("question", std::move(args), 5s);
         if (!answer)
-            co_return json::object{{"error", "timeout"}};
+            co_return corio::arguments::of(json::object{{"error", "timeout"}});
         if (answer->empty())
-            co_return nullptr;
-        co_return answer->values().front();
+            co_return corio::arguments::of(nullptr);
+        // The first argument, with the attachments it may refer to.
+        co_return corio::arguments(json::array{answer->values().front()}, std::move(answer->attachments()));
     });
 
     auto admin = io.of("/admin");

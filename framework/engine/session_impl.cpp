@@ -14,6 +14,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include <array>
+
 namespace corio::engine::detail {
 
 namespace net = boost::asio;
@@ -85,14 +87,22 @@ session_impl::session_impl(std::shared_ptr<server_impl> server, std::string id, 
 
 void session_impl::send(packet p)
 {
-    net::dispatch(get_executor(), [self = self(), p = std::move(p)]() mutable { self->enqueue(std::move(p)); });
+    net::dispatch(get_executor(), [self = self(), p = std::make_shared<const packet>(std::move(p))]() mutable {
+        self->enqueue(std::move(p));
+    });
 }
 
 void session_impl::send(std::vector<packet> packets)
 {
-    net::dispatch(get_executor(), [self = self(), packets = std::move(packets)]() mutable {
-        for (auto& p : packets)
-            self->enqueue(std::move(p));
+    send_shared(std::make_shared<const std::vector<packet>>(std::move(packets)));
+}
+
+void session_impl::send_shared(std::shared_ptr<const std::vector<packet>> packets)
+{
+    net::dispatch(get_executor(), [self = self(), packets = std::move(packets)] {
+        // Aliasing pointers: each keeps the whole batch alive, none copies it.
+        for (const auto& p : *packets)
+            self->enqueue(shared_packet(packets, &p));
     });
 }
 
@@ -114,12 +124,13 @@ void session_impl::abort()
 
 void session_impl::start()
 {
-    enqueue({packet_type::open, false, server_->open_packet_data(id(), state_.transport())});
+    enqueue(std::make_shared<const packet>(
+        packet{packet_type::open, false, server_->open_packet_data(id(), state_.transport())}));
     net::co_spawn(get_executor(), [self = self()] { return self->heartbeat(); }, net::detached);
     server_->get_handler().on_open(shared_from_this());
 }
 
-void session_impl::enqueue(packet p)
+void session_impl::enqueue(shared_packet p)
 {
     if (state_.closed())
         return;
@@ -236,10 +247,12 @@ net::awaitable<poll_reply> session_impl::poll()
         poll_signal_.expires_at(net::steady_timer::time_point::max());
         co_await poll_signal_.async_wait(use_tuple);
     }
-    auto packets = state_.end_poll();
+    std::string payload;
+    for (const auto& p : state_.end_poll())
+        protocol::append_to_payload(*p, payload);
     if (state_.closed())
         server_->sessions().erase(id());
-    co_return poll_reply{http::status::ok, protocol::encode_payload(packets), std::nullopt};
+    co_return poll_reply{http::status::ok, std::move(payload), std::nullopt};
 }
 
 net::awaitable<poll_reply> session_impl::post(std::string body)
@@ -350,7 +363,6 @@ net::awaitable<void> session_impl::websocket_reader(std::shared_ptr<websocket_st
 net::awaitable<void> session_impl::websocket_writer(std::shared_ptr<websocket_stream> ws)
 {
     auto keep_alive = self();
-    std::string frame;
     for (;;) {
         while (!writer_has_work(*ws)) {
             write_signal_.expires_at(net::steady_timer::time_point::max());
@@ -375,14 +387,18 @@ net::awaitable<void> session_impl::websocket_writer(std::shared_ptr<websocket_st
             // Closed during the probe: finish_close already cut the socket.
             co_return;
         }
-        for (auto& p : state_.take_outbound()) {
-            frame.clear();
-            if (p.binary)
-                frame = std::move(p.data);
+        for (const auto& p : state_.take_outbound()) {
+            // A text frame is the type digit then the data, gathered from
+            // the (possibly shared) packet without copying it.
+            const char type_digit = static_cast<char>('0' + static_cast<int>(p->type));
+            std::array<net::const_buffer, 2> frame{net::buffer(&type_digit, 1), net::buffer(p->data)};
+            ws->text(!p->binary);
+            boost::system::error_code ec;
+            // Not a conditional expression: g++ 12 mishandles co_await inside one.
+            if (p->binary)
+                std::tie(ec, std::ignore) = co_await ws->async_write(net::buffer(p->data), use_tuple);
             else
-                protocol::encode_text_packet(p, frame);
-            ws->text(!p.binary);
-            auto [ec, n] = co_await ws->async_write(net::buffer(frame), use_tuple);
+                std::tie(ec, std::ignore) = co_await ws->async_write(frame, use_tuple);
             if (ec) {
                 close_now(close_reason::transport_error, false);
                 beast::get_lowest_layer(*ws).close();

@@ -37,6 +37,7 @@ public:
 
     void send(protocol::packet p) override;
     void send(std::vector<protocol::packet> packets) override;
+    void send_shared(std::shared_ptr<const std::vector<protocol::packet>> packets) override;
     void close(close_reason reason) override;
     /// Ends the session as a crash would: no close packet, TCP cut. Any thread.
     void abort();
@@ -62,7 +63,7 @@ public:
 private:
     std::shared_ptr<session_impl> self() { return std::static_pointer_cast<session_impl>(shared_from_this()); }
 
-    void enqueue(protocol::packet p);
+    void enqueue(shared_packet p);
     void handle_inbound(protocol::packet&& p);
     /// Ends the session: the state must already be closed.
     void finish_close();

@@ -69,13 +69,13 @@ session_state::inbound session_state::on_packet(packet_type type, time_point now
     return inbound::invalid;
 }
 
-void session_state::enqueue(packet p)
+void session_state::enqueue(shared_packet p)
 {
     if (!closed())
         outbound_.push_back(std::move(p));
 }
 
-std::vector<packet> session_state::take_outbound() noexcept
+std::vector<shared_packet> session_state::take_outbound() noexcept
 {
     return std::exchange(outbound_, {});
 }
@@ -107,18 +107,18 @@ bool session_state::poll_ready() const noexcept
            transport_ != transport_kind::polling;
 }
 
-std::vector<packet> session_state::end_poll()
+std::vector<shared_packet> session_state::end_poll()
 {
     poll_pending_ = false;
     if (closed()) {
         if (notify_client_)
             return take_outbound();
         outbound_.clear();
-        return {packet{packet_type::noop, false, {}}};
+        return {std::make_shared<const packet>(packet{packet_type::noop, false, {}})};
     }
     if (transport_ == transport_kind::polling && has_outbound())
         return take_outbound();
-    return {packet{packet_type::noop, false, {}}};
+    return {std::make_shared<const packet>(packet{packet_type::noop, false, {}})};
 }
 
 bool session_state::begin_upgrade(time_point now)
@@ -151,7 +151,7 @@ void session_state::close(close_reason r, bool notify_client)
     if (closed())
         return;
     if (notify_client)
-        outbound_.push_back({packet_type::close, false, {}});
+        outbound_.push_back(std::make_shared<const packet>(packet{packet_type::close, false, {}}));
     else
         outbound_.clear();
     notify_client_ = notify_client;

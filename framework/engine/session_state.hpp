@@ -9,10 +9,15 @@
 #include <corio/protocol/engine_packet.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <vector>
 
 namespace corio::engine::detail {
+
+/// A queued packet. Shared so that a broadcast's bytes exist once however
+/// many sessions send them.
+using shared_packet = std::shared_ptr<const protocol::packet>;
 
 struct session_timing {
     std::chrono::milliseconds ping_interval;
@@ -54,9 +59,10 @@ public:
     // Outbound --------------------------------------------------------------
 
     /// Buffers a packet for the active transport. Ignored once closed.
-    void enqueue(protocol::packet p);
+    void enqueue(shared_packet p);
+    void enqueue(protocol::packet p) { enqueue(std::make_shared<const protocol::packet>(std::move(p))); }
     bool has_outbound() const noexcept { return !outbound_.empty(); }
-    std::vector<protocol::packet> take_outbound() noexcept;
+    std::vector<shared_packet> take_outbound() noexcept;
 
     // Long-polling ------------------------------------------------------------
 
@@ -77,7 +83,7 @@ public:
     /// client (a close packet when the server closed, else a noop).
     /// After a server close or a client close with no GET pending,
     /// begin_poll admits one more GET to collect what is owed.
-    std::vector<protocol::packet> end_poll();
+    std::vector<shared_packet> end_poll();
 
     bool poll_pending() const noexcept { return poll_pending_; }
     /// Closed, and the client's next GET is still owed an answer (see close).
@@ -109,7 +115,7 @@ private:
     time_point next_ping_;
     std::optional<time_point> pong_deadline_;
     std::optional<time_point> upgrade_deadline_;
-    std::vector<protocol::packet> outbound_;
+    std::vector<shared_packet> outbound_;
     std::optional<close_reason> close_reason_;
     bool notify_client_ = false;
     bool poll_pending_ = false;

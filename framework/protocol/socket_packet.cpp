@@ -233,9 +233,11 @@ result<std::optional<socket_packet>> socket_packet_decoder::complete()
     socket_packet p = std::move(*pending_);
     pending_.reset();
     expected_attachments_ = 0;
-    // Also for packets without attachments: Corio keeps placeholders in the
-    // data, so one that refers to nothing must not reach the application.
-    if (p.data) {
+    // Only binary packets carry placeholders; in a plain packet an object that
+    // looks like one is just JSON (socket.io passes it through, and a
+    // corio::binary parameter then refuses it as not binary).
+    bool binary = p.type == socket_packet_type::binary_event || p.type == socket_packet_type::binary_ack;
+    if (binary && p.data) {
         if (auto r = reconstruct_check(*p.data, p.attachments.size()); !r)
             return r.error();
     }

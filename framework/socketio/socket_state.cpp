@@ -97,7 +97,7 @@ void socket_state::deliver(encoded_packet packet, bool is_volatile)
 
 void socket_state::send_now(const encoded_packet& packet)
 {
-    session_->send(std::vector<protocol::packet>(packet->begin(), packet->end()));
+    session_->send_shared(packet);
 }
 
 void socket_state::request_disconnect(disconnect_reason reason, bool notify_client)

@@ -63,6 +63,11 @@ public:
         });
     }
 
+    void send_shared(std::shared_ptr<const std::vector<protocol::packet>> packets) override
+    {
+        send(std::vector<protocol::packet>(packets->begin(), packets->end()));
+    }
+
     void close(engine::close_reason reason) override
     {
         // Posted like the real session's, so a handler closing its session

@@ -27,7 +27,7 @@ class namespace_state;
 ///
 /// @par Thread safety
 /// Usable from any thread, inside or outside handlers. A broadcast encodes
-/// its packet once; every recipient is sent those bytes.
+/// its packet once and every recipient's session shares those bytes.
 class broadcast_operator {
 public:
     explicit broadcast_operator(std::shared_ptr<detail::namespace_state> nsp) : nsp_(std::move(nsp)) {}

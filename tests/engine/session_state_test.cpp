@@ -22,11 +22,11 @@ struct fixture {
     session_state state{timing, transport_kind::polling, t0};
 };
 
-std::vector<packet_type> types(const std::vector<packet>& packets)
+std::vector<packet_type> types(const std::vector<engine::detail::shared_packet>& packets)
 {
     std::vector<packet_type> out;
     for (auto& p : packets)
-        out.push_back(p.type);
+        out.push_back(p->type);
     return out;
 }
 
@@ -119,7 +119,7 @@ BOOST_FIXTURE_TEST_CASE(buffered_packets_leave_in_one_poll, fixture)
     BOOST_TEST(state.poll_ready());
     auto out = state.end_poll();
     BOOST_TEST(out.size() == 2u);
-    BOOST_TEST(out[1].data == "b");
+    BOOST_TEST(out[1]->data == "b");
     BOOST_TEST(!state.poll_pending());
 }
 

@@ -43,6 +43,9 @@ public:
     /// Queues several packets as one unit: nothing another thread sends can
     /// come between them (a Socket.IO packet and its binary attachments).
     virtual void send(std::vector<protocol::packet> packets) = 0;
+    /// As send(std::vector), for packets several sessions send (a
+    /// broadcast): the bytes are shared, never copied per session.
+    virtual void send_shared(std::shared_ptr<const std::vector<protocol::packet>> packets) = 0;
     /// Closes the session: what is queued is flushed, then a close packet.
     /// The handler's on_close follows with `reason`.
     virtual void close(close_reason reason = close_reason::server_close) = 0;
