@@ -55,7 +55,8 @@ std::vector<packet> encode_socket_packet_messages(const socket_packet& p);
 /// Checks, per type, what socket.io accepts: CONNECT data absent or an
 /// object, DISCONNECT no data, EVENT a non-empty array starting with an event
 /// name that is not reserved, ACK an array, CONNECT_ERROR an object or a
-/// string; and that every placeholder refers to a received attachment.
+/// string; and, in a binary packet, that every placeholder refers to a
+/// received attachment (in a plain packet such an object is just JSON).
 /// After an error the decoder is reset; the caller should close the
 /// connection, as the peer's stream can no longer be trusted.
 class socket_packet_decoder {
