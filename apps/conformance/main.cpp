@@ -11,6 +11,7 @@
 #include "suite_app.hpp"
 
 #include <corio/engine/listener.hpp>
+#include <corio/engine/run.hpp>
 #include <corio/engine/server.hpp>
 #include <corio/server.hpp>
 
@@ -27,7 +28,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <vector>
 
 namespace {
 
@@ -161,10 +161,5 @@ int main(int argc, char** argv)
 
     std::cout << "listening on " << cl.host << ":" << listener.port() << std::endl;
 
-    std::vector<std::thread> threads;
-    for (unsigned i = 1; i < cl.threads; ++i)
-        threads.emplace_back([&] { ioc.run(); });
-    ioc.run();
-    for (auto& t : threads)
-        t.join();
+    corio::engine::run(ioc, cl.threads);
 }

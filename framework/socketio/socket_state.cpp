@@ -51,23 +51,6 @@ encoded_packet encode(const socket_packet& p)
     return std::make_shared<const std::vector<protocol::packet>>(protocol::encode_socket_packet_messages(p));
 }
 
-socket_packet make_event_packet(const std::string& nsp, std::string_view event, arguments args,
-                                std::optional<std::uint64_t> ack_id)
-{
-    json::array data;
-    data.reserve(args.size() + 1);
-    data.emplace_back(json::string(event));
-    for (auto& v : args.values())
-        data.push_back(std::move(v));
-    socket_packet p;
-    p.type = socket_packet_type::event;
-    p.nsp = nsp;
-    p.id = ack_id;
-    p.data = std::move(data);
-    p.attachments = std::move(args.attachments());
-    return p;
-}
-
 socket_state::socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr<client_state> client,
                            std::shared_ptr<engine::session> session, std::string id, handshake hs)
     : nsp_(std::move(nsp)),

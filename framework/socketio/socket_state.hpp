@@ -10,6 +10,8 @@
 #include <corio/socket_ref.hpp>
 #include <corio/protocol/socket_packet.hpp>
 
+#include "socketio/event_packet.hpp"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -34,9 +36,6 @@ using encoded_packet = std::shared_ptr<const std::vector<protocol::packet>>;
 
 encoded_packet encode(const protocol::socket_packet& p);
 
-/// The EVENT packet for `event(args...)` in namespace `nsp`.
-protocol::socket_packet make_event_packet(const std::string& nsp, std::string_view event, arguments args,
-                                          std::optional<std::uint64_t> ack_id = std::nullopt);
 
 class socket_state : public std::enable_shared_from_this<socket_state> {
 public:

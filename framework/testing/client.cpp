@@ -5,6 +5,8 @@
 #include <corio/protocol/socket_packet.hpp>
 #include <corio/server.hpp>
 
+#include "socketio/event_packet.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json/string.hpp>
@@ -467,29 +469,10 @@ std::vector<std::string> client::protocol_errors() const
     return session_->protocol_errors();
 }
 
-namespace {
-
-socket_packet make_event(std::string nsp, std::string_view event, arguments args, std::optional<std::uint64_t> id)
-{
-    json::array data;
-    data.reserve(args.size() + 1);
-    data.emplace_back(json::string(event));
-    for (auto& v : args.values())
-        data.push_back(std::move(v));
-    socket_packet p;
-    p.type = socket_packet_type::event;
-    p.nsp = std::move(nsp);
-    p.id = id;
-    p.data = std::move(data);
-    p.attachments = std::move(args.attachments());
-    return p;
-}
-
-} // namespace
 
 void client::emit_to(std::string_view nsp, std::string_view event, arguments args)
 {
-    session_->transmit(make_event(normalize(nsp), event, std::move(args), std::nullopt));
+    session_->transmit(detail::make_event_packet(normalize(nsp), event, std::move(args), std::nullopt));
     run_until_idle();
 }
 
@@ -498,7 +481,7 @@ std::optional<arguments> client::emit_with_ack_to(std::string_view nsp, std::str
     auto name = normalize(nsp);
     const auto id = next_ack_id_++;
     session_->expect_ack(name, id);
-    session_->transmit(make_event(name, event, std::move(args), id));
+    session_->transmit(detail::make_event_packet(name, event, std::move(args), id));
     std::optional<arguments> answer;
     drive_until([&] {
         answer = session_->take_ack(name, id);

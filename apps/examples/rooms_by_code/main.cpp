@@ -5,6 +5,7 @@
 #include "lobby.hpp"
 
 #include <corio/engine/listener.hpp>
+#include <corio/engine/run.hpp>
 #include <corio/server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -20,7 +21,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <vector>
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
@@ -106,10 +106,5 @@ int main(int argc, char** argv)
         });
     });
 
-    std::vector<std::thread> threads;
-    for (unsigned i = 1; i < cl.threads; ++i)
-        threads.emplace_back([&] { ioc.run(); });
-    ioc.run();
-    for (auto& t : threads)
-        t.join();
+    corio::engine::run(ioc, cl.threads);
 }
