@@ -146,10 +146,7 @@ net::awaitable<void> socket_state::run_connect()
     send_now(encode(ok));
     for (auto& p : std::exchange(before_connect_, {}))
         send_now(p);
-    if (!queue_.empty() && !draining_) {
-        draining_ = true;
-        start_handler(drain_queue());
-    }
+    start_draining();
 }
 
 void socket_state::on_event(std::string event, arguments args, std::optional<std::uint64_t> ack_id)
@@ -162,10 +159,16 @@ void socket_state::on_event(std::string event, arguments args, std::optional<std
         return;
     }
     queue_.push_back(std::move(ev));
-    if (!draining_ && phase_ == phase::connected) {
-        draining_ = true;
-        start_handler(drain_queue());
-    }
+    if (phase_ == phase::connected)
+        start_draining();
+}
+
+void socket_state::start_draining()
+{
+    if (queue_.empty() || draining_)
+        return;
+    draining_ = true;
+    start_handler(drain_queue());
 }
 
 void socket_state::start_handler(net::awaitable<void> work)
@@ -194,7 +197,6 @@ net::awaitable<void> socket_state::drain_queue()
 net::awaitable<void> socket_state::run_event(queued_event ev)
 {
     auto self = shared_from_this();
-    auto& server = nsp_->server();
     context ctx(socket_ref(self), ev.event, ev.ack_id);
     try {
         if (nsp_->any)
@@ -206,20 +208,21 @@ net::awaitable<void> socket_state::run_event(queued_event ev)
             co_await nsp_->fallback(ctx, std::move(ev.args));
     } catch (const boost::system::system_error& e) {
         // A handler cancelled because its socket left ends quietly.
-        if (e.code() != net::error::operation_aborted || phase_ == phase::connected) {
-            ++server.handler_errors;
-            if (nsp_->on_error)
-                nsp_->on_error(ctx, std::current_exception());
-            else
-                server.log(log_level::error, "handler of \"" + ev.event + "\" threw: " + e.what());
-        }
+        if (e.code() != net::error::operation_aborted || phase_ == phase::connected)
+            report_failure(ctx, e.what());
     } catch (const std::exception& e) {
-        ++server.handler_errors;
-        if (nsp_->on_error)
-            nsp_->on_error(ctx, std::current_exception());
-        else
-            server.log(log_level::error, "handler of \"" + ev.event + "\" threw: " + e.what());
+        report_failure(ctx, e.what());
     }
+}
+
+void socket_state::report_failure(context& ctx, std::string_view what)
+{
+    auto& server = nsp_->server();
+    ++server.handler_errors;
+    if (nsp_->on_error)
+        nsp_->on_error(ctx, std::current_exception());
+    else
+        server.log(log_level::error, "handler of \"" + ctx.event() + "\" threw: " + std::string(what));
 }
 
 void socket_state::on_ack(std::uint64_t id, arguments args)

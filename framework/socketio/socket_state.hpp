@@ -4,6 +4,7 @@
 // elsewhere.
 
 #include <corio/arguments.hpp>
+#include <corio/context.hpp>
 #include <corio/disconnect_reason.hpp>
 #include <corio/engine/session.hpp>
 #include <corio/handshake.hpp>
@@ -85,6 +86,11 @@ private:
 
     void send_now(const encoded_packet& packet);
     void start_handler(boost::asio::awaitable<void> work);
+    /// Starts the coroutine that runs queued events in order, unless it runs.
+    void start_draining();
+    /// A handler threw: count it, then the error hook, else the log. Called
+    /// from inside the catch block (the hook gets the current exception).
+    void report_failure(context& ctx, std::string_view what);
     boost::asio::awaitable<void> drain_queue();
     boost::asio::awaitable<void> run_event(queued_event ev);
     boost::asio::awaitable<void> run_disconnect(disconnect_reason reason);
