@@ -22,7 +22,9 @@
 
 #include <array>
 #include <atomic>
+#include <exception>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -46,6 +48,14 @@ constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
 constexpr auto lingering_close_time = std::chrono::seconds(2);
 constexpr std::size_t lingering_close_bytes = 8 * 1024 * 1024;
 
+// A synchronous fallback in asynchronous form, so one code path serves both.
+// A free coroutine taking its arguments by value: g++ 12 miscompiles
+// capturing lambda coroutines.
+net::awaitable<http_response> call_sync_fallback(std::shared_ptr<const http_fallback> f, http_request req, std::string)
+{
+    co_return (*f)(req);
+}
+
 } // namespace
 
 class listener_impl : public std::enable_shared_from_this<listener_impl> {
@@ -53,7 +63,7 @@ public:
     listener_impl(net::io_context& ioc, listener_options opts) : ioc_(ioc), opts_(opts) {}
 
     void add(std::shared_ptr<server_impl> s) { routes_.push_back(std::move(s)); }
-    void set_fallback(http_fallback f) { fallback_ = std::move(f); }
+    void set_fallback(http_async_fallback f) { fallback_ = std::move(f); }
 
     void listen(std::string_view host, std::uint16_t port)
     {
@@ -145,12 +155,25 @@ private:
         return nullptr;
     }
 
-    http_response fallback_response(const http_request& req) const
+    // Runs on the connection's strand; the connection (run_connection) holds
+    // `self`, so `this` outlives it.
+    net::awaitable<http_response> fallback_response(http_request req, std::string remote) const
     {
-        if (fallback_)
-            return fallback_(req);
-        auto res = text_response(req, http::status::not_found, "Not found", "text/plain");
-        return res;
+        if (!fallback_)
+            co_return text_response(req, http::status::not_found, "Not found", "text/plain");
+        auto version = req.version();
+        try {
+            co_return co_await fallback_(std::move(req), std::move(remote));
+        } catch (const std::exception&) {
+            // An application's bug must not leave the client waiting for an
+            // answer, nor end the server: answer 500 below.
+        }
+        http_response res{http::status::internal_server_error, version};
+        res.set(http::field::content_type, "text/plain");
+        res.body() = "Internal server error";
+        res.keep_alive(false);
+        res.prepare_payload();
+        co_return res;
     }
 
     // An HTTP connection, registered so drop_connections can cut it.
@@ -233,7 +256,7 @@ private:
             if (endpoint)
                 res = co_await endpoint->handle_request(std::move(req), remote);
             else
-                res = fallback_response(req);
+                res = co_await fallback_response(std::move(req), remote);
             bool keep_alive = res.keep_alive();
             auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
             if (wec || !keep_alive)
@@ -263,7 +286,7 @@ private:
     net::io_context& ioc_;
     listener_options opts_;
     std::vector<std::shared_ptr<server_impl>> routes_;
-    http_fallback fallback_;
+    http_async_fallback fallback_;
     std::mutex mutex_;
     std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
     std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections_;
@@ -285,7 +308,19 @@ listener::~listener() { impl_->stop(); }
 
 void listener::add(server& s) { impl_->add(s.impl().shared_from_this()); }
 
-void listener::set_fallback(http_fallback f) { impl_->set_fallback(std::move(f)); }
+void listener::set_fallback(http_fallback f)
+{
+    if (!f) {
+        impl_->set_fallback(nullptr);
+        return;
+    }
+    auto shared = std::make_shared<const http_fallback>(std::move(f));
+    impl_->set_fallback([shared](http_request req, std::string remote) {
+        return detail::call_sync_fallback(shared, std::move(req), std::move(remote));
+    });
+}
+
+void listener::set_async_fallback(http_async_fallback f) { impl_->set_fallback(std::move(f)); }
 
 void listener::listen(std::string_view host, std::uint16_t port) { impl_->listen(host, port); }
 

@@ -1,9 +1,70 @@
 #include "test_server.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <stdexcept>
+
 using namespace corio_test;
+
+namespace {
+
+namespace engine = corio::engine;
+
+// A listener without endpoints, so every request reaches its fallback.
+class fallback_server {
+public:
+    fallback_server() : listener_(ioc_) {}
+    ~fallback_server()
+    {
+        listener_.stop();
+        ioc_.stop();
+        if (thread_.joinable())
+            thread_.join();
+    }
+    engine::listener& listener() { return listener_; }
+    void start()
+    {
+        listener_.listen("127.0.0.1", 0);
+        thread_ = std::thread([this] { ioc_.run(); });
+    }
+    std::uint16_t port() const { return listener_.port(); }
+
+private:
+    net::io_context ioc_;
+    engine::listener listener_;
+    std::thread thread_;
+};
+
+net::awaitable<std::thread::id> pool_thread_id()
+{
+    co_return std::this_thread::get_id();
+}
+
+// Hops to `pool` and back, as an application hashing a password would, then
+// echoes what it was given.
+net::awaitable<engine::http_response> hop_and_echo(net::thread_pool::executor_type pool, engine::http_request req,
+                                                   std::string remote_address)
+{
+    auto io_thread = std::this_thread::get_id();
+    auto pool_thread = co_await net::co_spawn(pool, pool_thread_id(), net::use_awaitable);
+    engine::http_response res{http::status::created, req.version()};
+    res.set("X-Hopped", pool_thread != io_thread && std::this_thread::get_id() == io_thread ? "yes" : "no");
+    res.body() = remote_address + "|" + req.body();
+    res.prepare_payload();
+    co_return res;
+}
+
+net::awaitable<engine::http_response> throwing_fallback(engine::http_request, std::string)
+{
+    throw std::runtime_error("application bug");
+    co_return engine::http_response{};
+}
+
+} // namespace
 
 BOOST_AUTO_TEST_SUITE(loopback_http_front)
 
@@ -82,6 +143,46 @@ BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_several_requests)
         BOOST_TEST(res.result_int() == 200);
         BOOST_TEST(res.keep_alive());
     }
+}
+
+BOOST_AUTO_TEST_CASE(async_fallback_gets_body_and_peer_and_its_answer_is_written)
+{
+    net::thread_pool pool(1);
+    fallback_server s;
+    s.listener().set_async_fallback([ex = pool.get_executor()](engine::http_request req, std::string remote) {
+        return hop_and_echo(ex, std::move(req), std::move(remote));
+    });
+    s.start();
+    auto res = http_request(s.port(), http::verb::post, "/api/thing", "hello body");
+    BOOST_TEST(res.result_int() == 201);
+    BOOST_TEST(res["X-Hopped"] == "yes");
+    BOOST_TEST(res.body() == "127.0.0.1|hello body");
+    pool.join();
+}
+
+BOOST_AUTO_TEST_CASE(sync_fallback_still_answers)
+{
+    fallback_server s;
+    s.listener().set_fallback([](const engine::http_request& req) {
+        engine::http_response res{http::status::ok, req.version()};
+        res.body() = std::string(req.target());
+        res.prepare_payload();
+        return res;
+    });
+    s.start();
+    auto res = http_request(s.port(), http::verb::get, "/static/app.js");
+    BOOST_TEST(res.result_int() == 200);
+    BOOST_TEST(res.body() == "/static/app.js");
+}
+
+BOOST_AUTO_TEST_CASE(throwing_async_fallback_answers_500_and_closes)
+{
+    fallback_server s;
+    s.listener().set_async_fallback(throwing_fallback);
+    s.start();
+    auto res = http_request(s.port(), http::verb::get, "/boom");
+    BOOST_TEST(res.result_int() == 500);
+    BOOST_TEST(!res.keep_alive());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

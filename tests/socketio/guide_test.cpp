@@ -759,22 +759,22 @@ std::optional<std::size_t> find_piece(const std::vector<std::string>& file, cons
     return std::nullopt;
 }
 
-} // namespace
-
-BOOST_AUTO_TEST_CASE(every_cpp_block_of_the_guide_is_in_the_file_it_names)
+/// Checks that every C++ block of the document `doc` (relative to the
+/// repository) is in the file it names; returns how many blocks it has.
+std::size_t check_cpp_blocks(const std::filesystem::path& doc)
 {
     auto root = repository_root();
-    auto guide = read_lines(root / "docs" / "guide.md");
-    BOOST_TEST_REQUIRE(!guide.empty());
+    auto lines = read_lines(root / doc);
+    BOOST_TEST_REQUIRE(!lines.empty(), "cannot read " << doc);
     std::size_t blocks = 0;
-    for (std::size_t i = 0; i < guide.size(); ++i) {
-        if (guide[i] != "```cpp")
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (lines[i] != "```cpp")
             continue;
         ++blocks;
         std::vector<std::string> block;
-        for (++i; i < guide.size() && guide[i] != "```"; ++i)
-            block.push_back(guide[i]);
-        BOOST_TEST_CONTEXT("the C++ block ending on line " << i + 1 << " of docs/guide.md")
+        for (++i; i < lines.size() && lines[i] != "```"; ++i)
+            block.push_back(lines[i]);
+        BOOST_TEST_CONTEXT("the C++ block ending on line " << i + 1 << " of " << doc.string())
         {
             // The first line names the source: "// apps/examples/rooms_by_code/lobby.cpp".
             BOOST_TEST_REQUIRE(!block.empty());
@@ -799,7 +799,20 @@ BOOST_AUTO_TEST_CASE(every_cpp_block_of_the_guide_is_in_the_file_it_names)
             }
         }
     }
-    BOOST_TEST(blocks > 10u);
+    return blocks;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(every_cpp_block_of_the_guide_is_in_the_file_it_names)
+{
+    BOOST_TEST(check_cpp_blocks("docs/guide.md") > 10u);
+}
+
+// docs/game.md quotes apps/game the same way.
+BOOST_AUTO_TEST_CASE(every_cpp_block_of_the_game_doc_is_in_the_file_it_names)
+{
+    BOOST_TEST(check_cpp_blocks("docs/game.md") >= 4u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

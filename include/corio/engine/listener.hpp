@@ -5,6 +5,7 @@
 
 #include <corio/engine/options.hpp>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace corio::engine {
@@ -29,8 +31,17 @@ using http_response = boost::beast::http::response<boost::beast::http::string_bo
 /// not block. Without one, such requests get 404.
 using http_fallback = std::function<http_response(const http_request&)>;
 
+/// Answers requests no endpoint claims, asynchronously: runs on the
+/// connection's strand and may co_await (e.g. hop to a thread pool), which
+/// holds up only that connection. `remote_address` is the peer's IP address.
+/// The connection writes the response when the awaitable completes; if it
+/// throws, the client gets 500 and the connection is closed.
+using http_async_fallback =
+    std::function<boost::asio::awaitable<http_response>(http_request req, std::string remote_address)>;
+
 /// @par Thread safety
-/// Configure routes (`add`, `set_fallback`) before the io_context runs.
+/// Configure routes (`add`, `set_fallback`, `set_async_fallback`) before the
+/// io_context runs.
 /// `listen`, `stop`, `drop_connections` and `port` may be called from any
 /// thread, but not concurrently with each other's `listen`/`stop`.
 class listener {
@@ -42,7 +53,11 @@ public:
 
     /// Routes requests for `s.get_options().path` to `s`.
     void add(server& s);
+    /// Replaces any fallback set before (either form).
     void set_fallback(http_fallback f);
+    /// Replaces any fallback set before (either form). The function must stay
+    /// callable from several strands at once.
+    void set_async_fallback(http_async_fallback f);
 
     /// Binds and starts accepting. "localhost" binds 127.0.0.1 and ::1; port
     /// 0 picks a free port (the same one on both). Throws

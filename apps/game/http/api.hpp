@@ -1,0 +1,85 @@
+#pragma once
+// The game's HTTP side: the JSON account API under /api/ and the front end's
+// static files, as one asynchronous fallback of the engine::listener.
+//
+//   POST /api/register {"username","password"} -> 201 {"name"} + session cookie
+//   POST /api/login    {"username","password"} -> 200 {"name"} + session cookie
+//   POST /api/logout                           -> 204, cookie cleared, session revoked
+//   GET  /api/me                               -> 200 {"name"} | 401
+//   GET  /api/leaderboard                      -> 200 [{"name","wins","losses","draws"}]
+// Errors are {"error": sentence} with 400, 401, 404, 405, 409, 413, 415 or
+// 429 (with Retry-After). POSTs must be `Content-Type: application/json`
+// (a cross-site form cannot send that without a CORS preflight). Everything
+// else is a static file: GET or HEAD, "/" is index.html.
+
+#include "http/rate_limiter.hpp"
+#include "store/accounts.hpp"
+#include "store/results.hpp"
+
+#include <corio/engine/listener.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace corio_game {
+
+struct http_api_options {
+    /// Serve the front end's files from this directory, falling back to the
+    /// files built into the binary (for working on the front end without
+    /// rebuilding).
+    std::string web_root;
+    /// Add `Secure` to the session cookie (when served over HTTPS).
+    bool secure_cookies = false;
+    /// Called after a logout revoked `u`'s session, e.g. to disconnect its
+    /// sockets. Runs on the logging-out connection's strand.
+    std::function<void(const user& u)> on_logout;
+
+    /// Failed logins per account name (ignoring case), from any address;
+    /// a successful login clears them.
+    rate_limit login_failures_per_name{5, std::chrono::minutes(15)};
+    /// Login attempts per client address (IPv6: per /64 network).
+    rate_limit logins_per_address{20, std::chrono::minutes(15)};
+    /// Registration attempts with a valid name and an acceptable password
+    /// (the ones that may cost a hash), per client address (IPv6: per /64
+    /// network).
+    rate_limit registrations_per_address{10, std::chrono::hours(1)};
+    /// Larger API request bodies get 413.
+    std::size_t max_body_size = 4096;
+    /// Told what went wrong when a request fails unexpectedly (it is answered
+    /// 500). Never given passwords or tokens. Standard error if unset.
+    std::function<void(std::string_view what)> log_error;
+};
+
+/// @par Thread safety
+/// `handle` may run on any number of connections' strands at once. Password
+/// hashing (register, login) runs on `hashing_executor` (a thread pool),
+/// never on the caller's; the other requests' short database queries run on
+/// the caller's strand.
+///
+/// @par Lifetime
+/// `accounts`, `results` and `limiter` must outlive every request in
+/// progress; the http_api object itself may go before them.
+class http_api {
+public:
+    http_api(accounts& accounts, results& results, rate_limiter& limiter,
+             boost::asio::any_io_executor hashing_executor, http_api_options opts = {});
+
+    /// Answers one request; an engine::http_async_fallback. Unexpected
+    /// failures (e.g. of the database) are answered 500 and reported to
+    /// `log_error`.
+    boost::asio::awaitable<corio::engine::http_response> handle(corio::engine::http_request req,
+                                                                std::string remote_address);
+
+private:
+    struct state;
+    std::shared_ptr<state> state_;
+};
+
+} // namespace corio_game

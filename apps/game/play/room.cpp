@@ -1,0 +1,230 @@
+#include "play/room.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace corio_game {
+
+namespace json = boost::json;
+
+std::string_view to_string(room_status s) noexcept
+{
+    switch (s) {
+    case room_status::waiting:
+        return "waiting";
+    case room_status::playing:
+        return "playing";
+    case room_status::over:
+        return "over";
+    }
+    return "";
+}
+
+namespace {
+
+json::value name_or_null(const std::optional<seat>& s)
+{
+    if (!s)
+        return nullptr;
+    return json::string(s->name);
+}
+
+json::object to_json(cell c) { return {{"column", c.column}, {"row", c.row}}; }
+
+std::string waiting_text(const std::string& code) { return "Waiting for player 2, room ID is " + code; }
+
+} // namespace
+
+room::room(std::string code, seat host) : code_(std::move(code)), red_(std::move(host)) {}
+
+disc room::color_of(std::int64_t user_id) const noexcept
+{
+    if (red_ && red_->user_id == user_id)
+        return disc::red;
+    if (yellow_ && yellow_->user_id == user_id)
+        return disc::yellow;
+    return disc::none;
+}
+
+const std::optional<seat>& room::seat_of(disc color) const noexcept { return color == disc::yellow ? yellow_ : red_; }
+
+void room::take_seat(seat player)
+{
+    (red_ ? yellow_ : red_) = std::move(player);
+    if (!has_free_seat())
+        start_game();
+}
+
+void room::start_game()
+{
+    game_ = connect_four{};
+    status_ = room_status::playing;
+    ending_.clear();
+    winner_ = disc::none;
+    red_rematch_ = yellow_rematch_ = false;
+}
+
+game_result room::result(std::optional<disc> winner, std::string ending) const
+{
+    game_result r{red_->user_id, yellow_->user_id, std::nullopt, std::move(ending), game_.moves()};
+    if (winner)
+        r.winner = seat_of(*winner)->user_id;
+    return r;
+}
+
+std::variant<std::optional<game_result>, move_error> room::play(std::int64_t user_id, int column)
+{
+    if (status_ != room_status::playing)
+        return move_error::game_over;
+    auto color = color_of(user_id);
+    if (auto error = game_.play(color, column))
+        return *error;
+    if (!game_.over())
+        return std::nullopt;
+
+    status_ = room_status::over;
+    if (game_.draw()) {
+        ending_ = "draw";
+        return result(std::nullopt, ending_);
+    }
+    ending_ = "connect";
+    winner_ = color;
+    winner_name_ = seat_of(color)->name;
+    loser_name_ = seat_of(opponent(color))->name;
+    return result(color, ending_);
+}
+
+bool room::offer_rematch(std::int64_t user_id)
+{
+    auto color = color_of(user_id);
+    if (status_ != room_status::over || has_free_seat() || color == disc::none)
+        return false;
+    (color == disc::red ? red_rematch_ : yellow_rematch_) = true;
+    if (!red_rematch_ || !yellow_rematch_)
+        return false;
+    std::swap(red_, yellow_);
+    start_game();
+    return true;
+}
+
+std::optional<game_result> room::vacate(std::int64_t user_id, std::string_view ending)
+{
+    auto color = color_of(user_id);
+    if (color == disc::none)
+        return std::nullopt;
+    std::optional<game_result> finished;
+    if (status_ == room_status::playing) {
+        auto winner = opponent(color);
+        finished = result(winner, std::string(ending));
+        status_ = room_status::over;
+        ending_ = ending;
+        winner_ = winner;
+        winner_name_ = seat_of(winner)->name;
+        loser_name_ = seat_of(color)->name;
+    }
+    (color == disc::red ? red_ : yellow_).reset();
+    red_rematch_ = yellow_rematch_ = false;
+    away_.erase(user_id);
+    return finished;
+}
+
+void room::mark_away(std::int64_t user_id, clock::duration deadline, std::unique_ptr<clock::timer> timer)
+{
+    away_[user_id] = away_player{deadline, std::move(timer)};
+}
+
+std::string room::message(clock::duration now) const
+{
+    switch (status_) {
+    case room_status::waiting:
+        return waiting_text(code_);
+    case room_status::playing:
+        for (const auto& [user_id, away] : away_) {
+            auto left = std::chrono::ceil<std::chrono::seconds>(std::max(away.deadline - now, clock::duration{0}));
+            return seat_of(color_of(user_id))->name + " disconnected: " + std::to_string(left.count()) +
+                   " s to come back";
+        }
+        return seat_of(game_.turn())->name + " to play";
+    case room_status::over:
+        break;
+    }
+    std::string text;
+    if (ending_ == "draw")
+        text = "Draw.";
+    else if (ending_ == "resign")
+        text = loser_name_ + " left; " + winner_name_ + " wins.";
+    else if (ending_ == "forfeit")
+        text = loser_name_ + " did not come back; " + winner_name_ + " wins.";
+    else
+        text = winner_name_ + " wins!";
+    if (has_free_seat())
+        text += " " + waiting_text(code_);
+    return text;
+}
+
+json::object room::state(clock::duration now) const
+{
+    json::array board;
+    for (int row = 0; row < connect_four::rows; ++row) {
+        json::array cells;
+        for (int column = 0; column < connect_four::columns; ++column)
+            cells.emplace_back(to_string(game_.at(column, row)));
+        board.emplace_back(std::move(cells));
+    }
+    json::array line;
+    for (auto c : game_.winning_cells())
+        line.emplace_back(to_json(c));
+    json::array spectators;
+    for (const auto& [id, name] : spectators_)
+        spectators.emplace_back(name);
+    json::array rematch;
+    if (red_rematch_)
+        rematch.emplace_back("red");
+    if (yellow_rematch_)
+        rematch.emplace_back("yellow");
+    json::array away;
+    for (const auto& [user_id, a] : away_) {
+        auto color = color_of(user_id);
+        auto left = std::chrono::ceil<std::chrono::seconds>(std::max(a.deadline - now, clock::duration{0}));
+        away.emplace_back(json::object{
+            {"color", to_string(color)}, {"name", seat_of(color)->name}, {"seconds", left.count()}});
+    }
+    json::value last = nullptr;
+    if (auto l = game_.last_move(); l && status_ != room_status::waiting)
+        last = to_json(*l);
+
+    return {
+        {"code", code_},
+        {"status", to_string(status_)},
+        {"red", name_or_null(red_)},
+        {"yellow", name_or_null(yellow_)},
+        {"spectators", std::move(spectators)},
+        {"board", std::move(board)},
+        {"turn", status_ == room_status::playing ? to_string(game_.turn()) : ""},
+        {"moves", game_.moves()},
+        {"last", std::move(last)},
+        {"winner", to_string(winner_)},
+        {"ending", ending_},
+        {"line", std::move(line)},
+        {"rematch", std::move(rematch)},
+        {"away", std::move(away)},
+        {"message", message(now)},
+    };
+}
+
+json::object room::summary() const
+{
+    json::array players;
+    for (const auto* s : {&red_, &yellow_})
+        if (*s)
+            players.emplace_back((*s)->name);
+    auto host = red_ ? red_->name : yellow_ ? yellow_->name : std::string();
+    return {
+        {"code", code_},
+        {"host", host},
+        {"status", has_free_seat() ? "waiting" : to_string(status_)},
+        {"players", std::move(players)},
+        {"spectators", spectators_.size()},
+    };
+}
+
+} // namespace corio_game

@@ -1,0 +1,106 @@
+#pragma once
+// One room: two seats (red hosts), spectators, the game on the table, rematch
+// offers and players who dropped out. A plain value with no sockets and no
+// locking: the lobby owns rooms and serialises access to them.
+
+#include "play/clock.hpp"
+#include "rules/connect_four.hpp"
+#include "store/results.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace corio_game {
+
+struct seat {
+    std::int64_t user_id = 0;
+    std::string name;
+};
+
+enum class room_status {
+    waiting, ///< a seat is free and no game was played yet
+    playing,
+    over,    ///< the last game ended; a rematch, or a new player 2, starts the next
+};
+
+std::string_view to_string(room_status s) noexcept;
+
+class room {
+public:
+    room(std::string code, seat host);
+
+    const std::string& code() const noexcept { return code_; }
+    room_status status() const noexcept { return status_; }
+    const connect_four& game() const noexcept { return game_; }
+
+    /// The colour `user_id` plays, disc::none for anyone else.
+    disc color_of(std::int64_t user_id) const noexcept;
+    const std::optional<seat>& seat_of(disc color) const noexcept;
+    bool has_free_seat() const noexcept { return !red_ || !yellow_; }
+    bool has_players() const noexcept { return red_ || yellow_; }
+    bool has_spectator(std::int64_t user_id) const noexcept { return spectators_.contains(user_id); }
+
+    /// Seats `player` in the free seat; with both seats taken a new game starts.
+    void take_seat(seat player);
+    void add_spectator(seat watcher) { spectators_[watcher.user_id] = std::move(watcher.name); }
+    void remove_spectator(std::int64_t user_id) { spectators_.erase(user_id); }
+
+    /// Plays `user_id`'s move; returns the finished game's result when this
+    /// move ended it.
+    std::variant<std::optional<game_result>, move_error> play(std::int64_t user_id, int column);
+
+    /// `user_id` offers a rematch; once both players did, a new game starts
+    /// with the colours swapped. True if it started.
+    bool offer_rematch(std::int64_t user_id);
+
+    /// A player leaves their seat (left the room, or did not come back in
+    /// time: `ending` is "resign" or "forfeit"). During a game the opponent
+    /// wins, and that result is returned.
+    std::optional<game_result> vacate(std::int64_t user_id, std::string_view ending);
+
+    /// A player's connection dropped: they have until `deadline` (on the
+    /// lobby's clock) to come back; `timer` fires the forfeit.
+    void mark_away(std::int64_t user_id, clock::duration deadline, std::unique_ptr<clock::timer> timer);
+    /// The player is back (or gone for good): their timer is cancelled.
+    void clear_away(std::int64_t user_id) { away_.erase(user_id); }
+    bool is_away(std::int64_t user_id) const noexcept { return away_.contains(user_id); }
+
+    /// The `room` event: everything a player or spectator draws. `now` is the
+    /// lobby's clock, for the seconds left to players who are away.
+    boost::json::object state(clock::duration now) const;
+    /// A line of the lobby's room list.
+    boost::json::object summary() const;
+
+private:
+    struct away_player {
+        clock::duration deadline;
+        std::unique_ptr<clock::timer> timer;
+    };
+
+    void start_game();
+    game_result result(std::optional<disc> winner, std::string ending) const;
+    std::string message(clock::duration now) const;
+
+    std::string code_;
+    room_status status_ = room_status::waiting;
+    std::optional<seat> red_;
+    std::optional<seat> yellow_;
+    std::map<std::int64_t, std::string> spectators_;
+    connect_four game_;
+    /// How the last game ended: "connect", "draw", "resign", "forfeit".
+    std::string ending_;
+    /// Who won the last game (names are kept: the loser may have left).
+    std::string winner_name_, loser_name_;
+    disc winner_ = disc::none;
+    bool red_rematch_ = false, yellow_rematch_ = false;
+    std::map<std::int64_t, away_player> away_;
+};
+
+} // namespace corio_game

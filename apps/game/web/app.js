@@ -1,0 +1,909 @@
+// Corio Connect Four: the browser side.
+//
+// One page with three views (sign-in, lobby, game). Accounts go through the JSON API under
+// /api/; everything else through one Socket.IO connection on "/". The server is the only
+// source of truth: the page never changes the board itself, it renders each `room` state.
+//
+// Security: the page runs under a strict CSP (no inline script or style), and every piece of
+// text that comes from the server (names, chat, room codes, messages) is put into the page
+// with textContent, never parsed as HTML.
+"use strict";
+
+(() => {
+  const ACK_TIMEOUT_MS = 5000;
+  const COLUMNS = 7;
+  const ROWS = 6;
+  const CHAT_HISTORY_LIMIT = 200;
+  const CODE_PATTERN = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
+  const APP_TITLE = "Corio Connect Four";
+
+  const $ = (id) => document.getElementById(id);
+
+  const ui = {
+    session: $("session"),
+    userName: $("user-name"),
+    onlineText: $("online-text"),
+    logoutButton: $("logout-button"),
+    banner: $("connection-banner"),
+    main: $("main"),
+    views: {
+      loading: $("loading-view"),
+      auth: $("auth-view"),
+      lobby: $("lobby-view"),
+      game: $("game-view"),
+    },
+    // sign-in
+    tabLogin: $("tab-login"),
+    tabRegister: $("tab-register"),
+    authForm: $("auth-form"),
+    authUsername: $("auth-username"),
+    authPassword: $("auth-password"),
+    authPasswordHint: $("auth-password-hint"),
+    authError: $("auth-error"),
+    authSubmit: $("auth-submit"),
+    // lobby
+    lobbyNotice: $("lobby-notice"),
+    lobbyOnline: $("lobby-online"),
+    createRoomButton: $("create-room-button"),
+    joinForm: $("join-form"),
+    joinCode: $("join-code"),
+    joinButton: $("join-button"),
+    joinError: $("join-error"),
+    joinErrorText: $("join-error-text"),
+    watchInsteadButton: $("watch-instead-button"),
+    roomList: $("room-list"),
+    roomListEmpty: $("room-list-empty"),
+    leaderboardBody: $("leaderboard-body"),
+    leaderboardEmpty: $("leaderboard-empty"),
+    leaderboardRefresh: $("leaderboard-refresh"),
+    // game
+    roomCode: $("room-code"),
+    copyCodeButton: $("copy-code-button"),
+    watchingPill: $("watching-pill"),
+    rematchButton: $("rematch-button"),
+    leaveButton: $("leave-button"),
+    statusDisc: $("status-disc"),
+    status: $("status"),
+    yourTurn: $("your-turn"),
+    board: $("board"),
+    boardPointer: $("board-pointer"),
+    gameError: $("game-error"),
+    players: {
+      red: { item: $("player-red"), name: $("player-red-name"), meta: $("player-red-meta") },
+      yellow: { item: $("player-yellow"), name: $("player-yellow-name"), meta: $("player-yellow-meta") },
+    },
+    spectators: $("spectators"),
+    chatLog: $("chat-log"),
+    chatEmpty: $("chat-empty"),
+    chatForm: $("chat-form"),
+    chatInput: $("chat-input"),
+    chatSend: $("chat-send"),
+    chatError: $("chat-error"),
+    leaveDialog: $("leave-dialog"),
+  };
+
+  const state = {
+    me: null, // own user name, from /api/me, the login answer, then `welcome`
+    socket: null,
+    authMode: "login",
+    room: null, // the last `room` state received
+    roomReceivedAt: 0, // performance.now() when it arrived: the base of the away countdowns
+    resyncing: false, // connected again, and no `room` state since
+    selectedColumn: 3,
+    moveInFlight: false,
+    fullRoomCode: null, // the room a `join_room` found full, offered to watch instead
+    cells: [], // cells[row][column], row 0 at the bottom
+    pointerDiscs: [],
+    countdownTimer: 0,
+  };
+
+  // ---------------------------------------------------------------- small helpers
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function setText(node, text) {
+    node.textContent = text || "";
+  }
+
+  /** Runs `action` with `button` disabled, so a double click cannot send twice. */
+  async function busy(button, action) {
+    if (button.disabled) return;
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    try {
+      await action();
+    } finally {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+  }
+
+  function showView(name) {
+    for (const [key, view] of Object.entries(ui.views)) view.hidden = key !== name;
+    ui.session.hidden = !state.me;
+    if (name !== "game") document.title = APP_TITLE;
+  }
+
+  function currentView() {
+    return Object.keys(ui.views).find((key) => !ui.views[key].hidden);
+  }
+
+  function showBanner(text) {
+    setText(ui.banner, text);
+    ui.banner.hidden = !text;
+  }
+
+  // ---------------------------------------------------------------- HTTP API
+
+  /** Calls the JSON API; never throws. `status` 0 means the server could not be reached. */
+  async function api(method, path, body) {
+    const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch {
+      return { status: 0, data: null, retryAfter: null };
+    }
+    let data = null;
+    if (response.status !== 204) {
+      try {
+        data = await response.json();
+      } catch {
+        data = null;
+      }
+    }
+    return { status: response.status, data, retryAfter: response.headers.get("Retry-After") };
+  }
+
+  /** A sentence for a failed API call: the server's own when it gave one. */
+  function apiError(result) {
+    const sentence = result.data && typeof result.data.error === "string" ? result.data.error : "";
+    if (result.status === 0) return "Cannot reach the server. Check your connection and try again.";
+    if (result.status === 429 && !sentence) {
+      return `Too many attempts. Try again in ${result.retryAfter || "a few"} s.`;
+    }
+    return sentence || `Unexpected answer from the server (HTTP ${result.status}).`;
+  }
+
+  // ---------------------------------------------------------------- Socket.IO
+
+  function connectSocket() {
+    if (!state.socket) {
+      // Same origin, default transports; the session cookie goes along by itself.
+      state.socket = window.io({ autoConnect: false });
+      wireSocket(state.socket);
+    }
+    if (!state.socket.connected) state.socket.connect();
+  }
+
+  function disconnectSocket() {
+    if (state.socket) state.socket.disconnect();
+  }
+
+  /** Emits `event` and waits for its ack; never throws: failures come back as `{error}`. */
+  async function request(event, ...args) {
+    const socket = state.socket;
+    // Emits made while disconnected would be buffered and sent later, long after the user
+    // gave up on them (a move, a join): refuse them now instead.
+    if (!socket || !socket.connected) {
+      return { error: "Not connected to the server. Wait a moment and try again." };
+    }
+    try {
+      const reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, ...args);
+      if (reply && typeof reply === "object") return reply;
+      return { error: "Unexpected answer from the server." };
+    } catch {
+      return { error: "The server did not answer in time. Please try again." };
+    }
+  }
+
+  function wireSocket(socket) {
+    socket.on("connect", () => {
+      showBanner("");
+      state.resyncing = true;
+    });
+
+    socket.on("connect_error", (err) => {
+      if (err && err.message === "unauthorized") {
+        // The session is gone (expired, logged out elsewhere): retrying cannot help.
+        socket.disconnect();
+        signedOut("Your session has ended. Please log in again.");
+        return;
+      }
+      if (socket.active) {
+        showBanner("Cannot reach the server. Retrying…");
+      } else {
+        showBanner(`The server refused the connection: ${err ? err.message : "unknown reason"}.`);
+      }
+    });
+
+    socket.on("disconnect", async (reason) => {
+      if (reason === "io client disconnect") return;
+      if (reason === "io server disconnect") {
+        // The server closed us on purpose (e.g. a logout in another tab): is the session alive?
+        const me = await api("GET", "/api/me");
+        if (me.status === 401) {
+          signedOut("You were logged out.");
+        } else {
+          socket.connect();
+        }
+        return;
+      }
+      showBanner("Connection lost. Reconnecting…");
+    });
+
+    socket.on("welcome", (data) => {
+      if (!data || typeof data.name !== "string") return;
+      state.me = data.name;
+      setText(ui.userName, data.name);
+      if (!state.room) enterLobby();
+      else ui.session.hidden = false;
+    });
+
+    socket.on("online", (data) => {
+      const count = data && Number.isFinite(data.players) ? data.players : 0;
+      const text = `${count} online`;
+      setText(ui.onlineText, text);
+      setText(ui.lobbyOnline, text);
+    });
+
+    socket.on("rooms", (list) => {
+      const rooms = Array.isArray(list) ? list : [];
+      renderRooms(rooms);
+      // After a reconnection the server sends our room again if we are still in it; a room
+      // missing from the list is gone, so do not stay on its stale board.
+      if (state.resyncing && state.room && !rooms.some((r) => r && r.code === state.room.code)) {
+        enterLobby(`Room ${state.room.code} is no longer open.`);
+      }
+    });
+
+    socket.on("room", (room) => {
+      if (room && typeof room === "object" && typeof room.code === "string") applyRoom(room);
+    });
+
+    socket.on("room_closed", (data) => {
+      const message = data && typeof data.message === "string" ? data.message : "The room was closed.";
+      enterLobby(message);
+    });
+
+    socket.on("chat", (message) => {
+      if (message && typeof message === "object") appendChat(message);
+    });
+  }
+
+  // ---------------------------------------------------------------- signing in and out
+
+  function setAuthMode(mode) {
+    state.authMode = mode;
+    const register = mode === "register";
+    ui.tabLogin.setAttribute("aria-pressed", String(!register));
+    ui.tabRegister.setAttribute("aria-pressed", String(register));
+    setText(ui.authSubmit, register ? "Create account" : "Log in");
+    ui.authPassword.autocomplete = register ? "new-password" : "current-password";
+    ui.authPasswordHint.hidden = !register;
+    setText(ui.authError, "");
+  }
+
+  async function submitAuth(event) {
+    event.preventDefault();
+    const username = ui.authUsername.value.trim();
+    const password = ui.authPassword.value;
+    if (!username || !password) {
+      setText(ui.authError, "Enter your user name and password.");
+      (username ? ui.authPassword : ui.authUsername).focus();
+      return;
+    }
+    await busy(ui.authSubmit, async () => {
+      setText(ui.authError, "");
+      const path = state.authMode === "register" ? "/api/register" : "/api/login";
+      const result = await api("POST", path, { username, password });
+      if ((result.status === 200 || result.status === 201) && result.data && result.data.name) {
+        ui.authPassword.value = "";
+        signedIn(result.data.name);
+      } else {
+        setText(ui.authError, apiError(result));
+        ui.authPassword.select();
+        ui.authPassword.focus();
+      }
+    });
+  }
+
+  function signedIn(name) {
+    state.me = name;
+    setText(ui.userName, name);
+    setText(ui.onlineText, "connecting…");
+    setText(ui.views.loading, "Connecting…");
+    showView("loading");
+    connectSocket();
+  }
+
+  function signedOut(message) {
+    state.me = null;
+    leaveRoomView();
+    showView("auth");
+    setText(ui.authError, message || "");
+    ui.authUsername.focus();
+  }
+
+  async function logout() {
+    await busy(ui.logoutButton, async () => {
+      // Disconnect first, so that the server closing our socket is not taken for a logout
+      // from elsewhere. The API takes only JSON bodies, even an empty one.
+      disconnectSocket();
+      const result = await api("POST", "/api/logout", {});
+      if (result.status === 204 || result.status === 401) {
+        signedOut("");
+      } else {
+        showBanner(`Could not log out: ${apiError(result)}`);
+        connectSocket();
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- lobby
+
+  function enterLobby(notice) {
+    leaveRoomView();
+    showView("lobby");
+    setText(ui.lobbyNotice, notice || "");
+    refreshLeaderboard();
+  }
+
+  function setJoinError(text, fullCode) {
+    setText(ui.joinErrorText, text);
+    ui.joinError.classList.toggle("is-empty", !text);
+    state.fullRoomCode = fullCode || null;
+    ui.watchInsteadButton.hidden = !fullCode;
+  }
+
+  const STATUS_LABELS = { waiting: "Waiting", playing: "Playing", over: "Finished" };
+
+  function renderRooms(rooms) {
+    ui.roomList.replaceChildren();
+    for (const room of rooms) {
+      if (!room || typeof room.code !== "string") continue;
+      const players = Array.isArray(room.players) ? room.players.filter((p) => typeof p === "string") : [];
+      const status = STATUS_LABELS[room.status] ? room.status : "waiting";
+
+      const item = el("li", "room-item");
+      item.dataset.code = room.code;
+      const code = el("span", "room-item__code", room.code);
+      const body = el("span", "room-item__body");
+      const who = el("span", "room-item__players");
+      if (players.length >= 2) {
+        who.append(el("span", "room-item__name", players[0]), el("span", "room-item__vs", " vs "),
+          el("span", "room-item__name", players[1]));
+      } else {
+        who.append(el("span", "room-item__name", players[0] || room.host || "?"),
+          el("span", "room-item__vs", " is waiting for a player"));
+      }
+      const meta = el("span", "room-item__meta");
+      meta.append(el("span", `badge badge--${status}`, STATUS_LABELS[status]));
+      const watching = Number.isFinite(room.spectators) ? room.spectators : 0;
+      if (watching > 0) meta.append(el("span", "room-item__watching", `${watching} watching`));
+      body.append(who, meta);
+
+      const joinable = status === "waiting";
+      const button = el("button", joinable ? "button button--small button--primary" : "button button--small",
+        joinable ? "Join" : "Watch");
+      button.type = "button";
+      button.setAttribute("aria-label", `${joinable ? "Join" : "Watch"} room ${room.code}`);
+      button.addEventListener("click", () =>
+        busy(button, () => (joinable ? joinRoom(room.code) : watchRoom(room.code))));
+
+      item.append(code, body, button);
+      ui.roomList.append(item);
+    }
+    ui.roomListEmpty.hidden = ui.roomList.childElementCount > 0;
+  }
+
+  async function refreshLeaderboard() {
+    const result = await api("GET", "/api/leaderboard");
+    if (result.status !== 200 || !Array.isArray(result.data)) return;
+    ui.leaderboardBody.replaceChildren();
+    result.data.forEach((row, index) => {
+      if (!row || typeof row.name !== "string") return;
+      const tr = el("tr");
+      if (row.name === state.me) tr.className = "is-me";
+      tr.append(
+        el("td", "leaderboard__rank", String(index + 1)),
+        el("th", "leaderboard__name", row.name),
+        el("td", "num", String(row.wins ?? 0)),
+        el("td", "num", String(row.losses ?? 0)),
+        el("td", "num", String(row.draws ?? 0)),
+      );
+      tr.children[1].scope = "row";
+      ui.leaderboardBody.append(tr);
+    });
+    ui.leaderboardEmpty.hidden = ui.leaderboardBody.childElementCount > 0;
+  }
+
+  async function createRoom() {
+    setText(ui.lobbyNotice, "");
+    const reply = await request("create_room");
+    // On success the `room` state that follows switches to the game.
+    if (reply.error) setText(ui.lobbyNotice, reply.error);
+  }
+
+  async function joinRoom(code) {
+    setJoinError("");
+    setText(ui.lobbyNotice, "");
+    const reply = await request("join_room", code);
+    if (reply.error) {
+      setJoinError(reply.error, reply.full ? code : null);
+    } else {
+      ui.joinCode.value = "";
+    }
+  }
+
+  async function watchRoom(code) {
+    setJoinError("");
+    setText(ui.lobbyNotice, "");
+    const reply = await request("watch_room", code);
+    if (reply.error) setText(ui.lobbyNotice, reply.error);
+  }
+
+  async function submitJoin(event) {
+    event.preventDefault();
+    const code = ui.joinCode.value.trim().toUpperCase();
+    if (!code) {
+      setJoinError("Enter the room code your friend gave you.");
+      ui.joinCode.focus();
+      return;
+    }
+    if (!CODE_PATTERN.test(code)) {
+      setJoinError("Room codes are 4 letters or digits, like K7QX.");
+      ui.joinCode.focus();
+      return;
+    }
+    await busy(ui.joinButton, () => joinRoom(code));
+  }
+
+  // ---------------------------------------------------------------- game: state
+
+  function myColor(room = state.room) {
+    if (!room || !state.me) return null;
+    if (room.red === state.me) return "red";
+    if (room.yellow === state.me) return "yellow";
+    return null;
+  }
+
+  function isMyTurn(room = state.room) {
+    const color = myColor(room);
+    return !!room && room.status === "playing" && !!color && room.turn === color;
+  }
+
+  function cellAt(room, row, column) {
+    const value = room && Array.isArray(room.board) && Array.isArray(room.board[row]) ? room.board[row][column] : "";
+    return value === "red" || value === "yellow" ? value : "";
+  }
+
+  function applyRoom(room) {
+    const previous = state.room && state.room.code === room.code ? state.room : null;
+    if (!previous) {
+      clearChat();
+      setText(ui.gameError, "");
+      state.selectedColumn = 3;
+    }
+    state.room = room;
+    state.roomReceivedAt = performance.now();
+    state.resyncing = false;
+    if (currentView() !== "game") {
+      showView("game");
+      ui.board.focus({ preventScroll: true });
+    }
+    renderGame(room, previous);
+    if (room.status === "over" && previous && previous.status !== "over") refreshLeaderboard();
+  }
+
+  /** Forgets the room on this page (the server side is handled by the caller). */
+  function leaveRoomView() {
+    state.room = null;
+    state.moveInFlight = false;
+    stopCountdown();
+    clearChat();
+    setJoinError("");
+    document.title = APP_TITLE;
+  }
+
+  // ---------------------------------------------------------------- game: rendering
+
+  function buildBoard() {
+    for (let row = 0; row < ROWS; row++) state.cells.push([]);
+    for (let column = 0; column < COLUMNS; column++) {
+      const col = el("div", "column");
+      col.dataset.column = String(column);
+      // Top row first: row 0 is the bottom of the board.
+      for (let row = ROWS - 1; row >= 0; row--) {
+        const cell = el("div", "cell");
+        cell.dataset.column = String(column);
+        cell.dataset.row = String(row);
+        cell.dataset.disc = "";
+        cell.append(el("span", "disc"));
+        col.append(cell);
+        state.cells[row][column] = cell;
+      }
+      col.addEventListener("click", () => {
+        selectColumn(column);
+        drop(column);
+      });
+      col.addEventListener("mouseenter", () => selectColumn(column));
+      ui.board.append(col);
+
+      const pointer = el("span", "pointer-disc");
+      state.pointerDiscs.push(pointer);
+      ui.boardPointer.append(pointer);
+    }
+  }
+
+  function renderGame(room, previous) {
+    const color = myColor(room);
+    setText(ui.roomCode, room.code);
+    ui.board.dataset.moves = String(room.moves ?? 0);
+    ui.board.dataset.status = room.status;
+    ui.board.classList.toggle("is-my-turn", isMyTurn(room));
+    ui.board.classList.toggle("is-over", room.status === "over");
+    ui.views.game.dataset.role = color || "spectator";
+    ui.watchingPill.hidden = !!color;
+
+    renderBoard(room, previous);
+    renderStatus(room);
+    renderPlayers(room);
+    renderActions(room);
+    renderPointer();
+  }
+
+  function renderBoard(room, previous) {
+    const winning = new Set();
+    for (const p of Array.isArray(room.line) ? room.line : []) {
+      if (p && Number.isInteger(p.row) && Number.isInteger(p.column)) winning.add(`${p.row}:${p.column}`);
+    }
+    ui.board.classList.toggle("has-line", winning.size > 0);
+    const last = room.last && Number.isInteger(room.last.row) ? room.last : null;
+    for (let row = 0; row < ROWS; row++) {
+      for (let column = 0; column < COLUMNS; column++) {
+        const cell = state.cells[row][column];
+        const disc = cellAt(room, row, column);
+        cell.dataset.disc = disc;
+        cell.classList.toggle("is-win", winning.has(`${row}:${column}`));
+        cell.classList.toggle("is-last", !!last && last.row === row && last.column === column);
+        // Only a disc that just appeared falls; a reload or a new room shows the board as is.
+        const fell = disc && previous && !cellAt(previous, row, column);
+        if (fell) {
+          cell.classList.remove("is-dropping");
+          cell.dataset.fall = String(ROWS - row);
+          void cell.offsetWidth; // restart the animation
+          cell.classList.add("is-dropping");
+        }
+      }
+    }
+    describeBoard();
+  }
+
+  const END_PREFIX = { connect: "Four in a row", draw: "Board full", forfeit: "Forfeit", resign: "Resigned" };
+
+  function renderStatus(room) {
+    const mine = isMyTurn(room);
+    const message = typeof room.message === "string" ? room.message : "";
+    ui.status.replaceChildren();
+    // The pill shows "Your turn"; screen readers hear it from the live region instead.
+    if (mine) ui.status.append(el("span", "visually-hidden", "Your turn. "));
+    appendMessage(ui.status, message, awayList(room)[0]);
+    ui.yourTurn.hidden = !mine;
+    const discColor = room.status === "over" ? room.winner : room.status === "playing" ? room.turn : "";
+    ui.statusDisc.className = `status__disc disc-icon${discColor ? ` disc-icon--${discColor}` : " is-empty"}`;
+    ui.statusDisc.title = room.status === "over" && room.ending ? END_PREFIX[room.ending] || "" : "";
+    document.title = mine ? `Your turn · ${APP_TITLE}` : `Room ${room.code} · ${APP_TITLE}`;
+  }
+
+  /**
+   * Appends the server's sentence. When it quotes an away player's seconds ("bob disconnected:
+   * 27 s to come back"), those seconds count down on screen; screen readers keep the sentence
+   * as it came, so the live region does not speak every second.
+   */
+  function appendMessage(target, message, away) {
+    const quoted = away ? `${away.seconds} s` : "";
+    const at = quoted ? message.indexOf(quoted) : -1;
+    if (at < 0) {
+      target.append(message);
+      return;
+    }
+    const ticking = el("span", "countdown", quoted);
+    ticking.dataset.color = away.color;
+    ticking.setAttribute("aria-hidden", "true");
+    target.append(message.slice(0, at), el("span", "visually-hidden", quoted), ticking,
+      message.slice(at + quoted.length));
+  }
+
+  function renderPlayers(room) {
+    const mine = myColor(room);
+    for (const color of ["red", "yellow"]) {
+      const view = ui.players[color];
+      const name = typeof room[color] === "string" ? room[color] : "";
+      view.name.replaceChildren();
+      if (name) {
+        view.name.append(el("span", "player__label", name));
+        if (color === mine) view.name.append(el("span", "player__you", "you"));
+      } else {
+        view.name.append(el("span", "player__label player__label--empty", "Waiting for a player…"));
+      }
+      view.item.classList.toggle("is-turn", room.status === "playing" && room.turn === color);
+      view.item.classList.toggle("is-winner", room.status === "over" && room.winner === color);
+    }
+    const spectators = Array.isArray(room.spectators) ? room.spectators.filter((s) => typeof s === "string") : [];
+    setText(ui.spectators, spectators.length === 0 ? "No spectators"
+      : `${spectators.length} watching: ${spectators.join(", ")}`);
+    updatePlayerMeta();
+    if (awayList(room).length > 0) startCountdown();
+    else stopCountdown();
+  }
+
+  function awayList(room) {
+    return Array.isArray(room && room.away) ? room.away.filter((a) => a && (a.color === "red" || a.color === "yellow")) : [];
+  }
+
+  /** The line under each player's name: away countdown, whose turn, who won. */
+  function updatePlayerMeta() {
+    const room = state.room;
+    if (!room) return;
+    const elapsed = Math.floor((performance.now() - state.roomReceivedAt) / 1000);
+    for (const color of ["red", "yellow"]) {
+      const view = ui.players[color];
+      const away = awayList(room).find((a) => a.color === color);
+      let text = color === "red" ? "Red" : "Yellow";
+      view.item.classList.toggle("is-away", !!away);
+      if (away) {
+        const left = Math.max(0, (Number(away.seconds) || 0) - elapsed);
+        text = `Away: ${left} s to come back`;
+        for (const ticking of ui.status.querySelectorAll(`.countdown[data-color="${color}"]`)) {
+          ticking.textContent = `${left} s`;
+        }
+      } else if (room.status === "playing" && room.turn === color) {
+        text += " · to play";
+      } else if (room.status === "over" && room.winner === color) {
+        text += " · winner";
+      } else if (room.status === "over" && Array.isArray(room.rematch) && room.rematch.includes(color)) {
+        text += " · wants a rematch";
+      }
+      setText(view.meta, text);
+    }
+  }
+
+  function startCountdown() {
+    if (!state.countdownTimer) state.countdownTimer = setInterval(updatePlayerMeta, 1000);
+  }
+
+  function stopCountdown() {
+    clearInterval(state.countdownTimer);
+    state.countdownTimer = 0;
+  }
+
+  function renderActions(room) {
+    const color = myColor(room);
+    // A rematch needs both seats taken: after a resignation the room waits for a new opponent.
+    const showRematch = room.status === "over" && !!color && !!room.red && !!room.yellow;
+    ui.rematchButton.hidden = !showRematch;
+    if (showRematch) {
+      const offers = Array.isArray(room.rematch) ? room.rematch : [];
+      const offered = offers.includes(color);
+      const asked = offers.some((c) => c !== color);
+      setText(ui.rematchButton, offered ? "Rematch offered…" : asked ? "Accept rematch" : "Rematch");
+      ui.rematchButton.disabled = offered;
+    }
+    setText(ui.leaveButton, color && room.status === "playing" ? "Resign and leave" : "Leave");
+  }
+
+  function selectColumn(column) {
+    state.selectedColumn = Math.max(0, Math.min(COLUMNS - 1, column));
+    renderPointer();
+    describeBoard();
+  }
+
+  function renderPointer() {
+    const color = myColor();
+    ui.board.querySelectorAll(".column.is-selected").forEach((c) => c.classList.remove("is-selected"));
+    ui.board.children[state.selectedColumn].classList.add("is-selected");
+    state.pointerDiscs.forEach((disc, column) => {
+      disc.className = "pointer-disc";
+      if (column === state.selectedColumn && isMyTurn()) disc.classList.add(`pointer-disc--${color}`);
+    });
+  }
+
+  /** The board's accessible name: the selected column and what is in it. */
+  function describeBoard() {
+    const room = state.room;
+    if (!room) return;
+    const column = state.selectedColumn;
+    const discs = [];
+    for (let row = 0; row < ROWS; row++) {
+      const disc = cellAt(room, row, column);
+      if (disc) discs.push(disc);
+    }
+    const content = discs.length === 0 ? "empty" : `${discs.join(", ")} from the bottom`;
+    const full = discs.length === ROWS ? ", full" : "";
+    ui.board.setAttribute("aria-label", `Board, column ${column + 1} selected: ${content}${full}`);
+  }
+
+  // ---------------------------------------------------------------- game: actions
+
+  async function drop(column) {
+    const room = state.room;
+    if (!room || state.moveInFlight) return;
+    const color = myColor(room);
+    let problem = "";
+    if (!color) problem = "You are watching this game.";
+    else if (room.status === "waiting") problem = "Wait for a second player to join.";
+    else if (room.status === "over") problem = "The game is over.";
+    else if (room.turn !== color) problem = "It is not your turn yet.";
+    if (problem) {
+      setText(ui.gameError, problem);
+      return;
+    }
+    setText(ui.gameError, "");
+    state.moveInFlight = true;
+    try {
+      const reply = await request("move", column);
+      if (reply.error) setText(ui.gameError, reply.error);
+    } finally {
+      state.moveInFlight = false;
+    }
+  }
+
+  function onBoardKey(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const key = event.key;
+    if (key === "ArrowLeft") selectColumn(state.selectedColumn - 1);
+    else if (key === "ArrowRight") selectColumn(state.selectedColumn + 1);
+    else if (key === "Home") selectColumn(0);
+    else if (key === "End") selectColumn(COLUMNS - 1);
+    else if (key === "Enter" || key === " ") drop(state.selectedColumn);
+    else if (/^[1-7]$/.test(key)) {
+      selectColumn(Number(key) - 1);
+      drop(state.selectedColumn);
+    } else return;
+    event.preventDefault();
+  }
+
+  async function rematch() {
+    await busy(ui.rematchButton, async () => {
+      const reply = await request("rematch");
+      if (reply.error) setText(ui.gameError, reply.error);
+    });
+    if (state.room) renderActions(state.room);
+  }
+
+  function confirmLeave() {
+    const dialog = ui.leaveDialog;
+    if (typeof dialog.showModal !== "function") return Promise.resolve(true);
+    return new Promise((resolve) => {
+      dialog.returnValue = "";
+      dialog.addEventListener("close", () => resolve(dialog.returnValue === "leave"), { once: true });
+      dialog.showModal();
+    });
+  }
+
+  async function leave() {
+    const room = state.room;
+    if (!room) return;
+    if (room.status === "playing" && myColor(room) && !(await confirmLeave())) return;
+    await busy(ui.leaveButton, async () => {
+      const reply = await request("leave_room");
+      if (reply.error) setText(ui.gameError, reply.error);
+      else enterLobby();
+    });
+  }
+
+  async function copyCode() {
+    const code = state.room && state.room.code;
+    if (!code) return;
+    try {
+      await navigator.clipboard.writeText(code);
+      setText(ui.copyCodeButton, "Copied!");
+    } catch {
+      setText(ui.copyCodeButton, "Copy failed");
+    }
+    setTimeout(() => setText(ui.copyCodeButton, "Copy code"), 2000);
+  }
+
+  // ---------------------------------------------------------------- chat
+
+  function clearChat() {
+    ui.chatLog.replaceChildren();
+    ui.chatEmpty.hidden = false;
+    setText(ui.chatError, "");
+  }
+
+  function appendChat(message) {
+    const from = typeof message.from === "string" ? message.from : "?";
+    const text = typeof message.text === "string" ? message.text : "";
+    const at = Number.isFinite(message.at) ? new Date(message.at) : new Date();
+
+    const item = el("li", from === state.me ? "chat-msg chat-msg--mine" : "chat-msg");
+    const head = el("span", "chat-msg__head");
+    head.append(el("b", "chat-msg__from", from));
+    const time = el("time", "chat-msg__time", at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+    time.dateTime = at.toISOString();
+    head.append(time);
+    item.append(head, el("span", "chat-msg__text", text));
+
+    const log = ui.chatLog;
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+    log.append(item);
+    while (log.childElementCount > CHAT_HISTORY_LIMIT) log.firstElementChild.remove();
+    ui.chatEmpty.hidden = true;
+    if (atBottom || from === state.me) log.scrollTop = log.scrollHeight;
+  }
+
+  async function submitChat(event) {
+    event.preventDefault();
+    const text = ui.chatInput.value.trim();
+    if (!text) return;
+    await busy(ui.chatSend, async () => {
+      setText(ui.chatError, "");
+      const reply = await request("chat", text);
+      if (reply.error) setText(ui.chatError, reply.error);
+      else ui.chatInput.value = "";
+    });
+    ui.chatInput.focus();
+  }
+
+  // ---------------------------------------------------------------- start
+
+  function wireUi() {
+    ui.tabLogin.addEventListener("click", () => setAuthMode("login"));
+    ui.tabRegister.addEventListener("click", () => setAuthMode("register"));
+    ui.authForm.addEventListener("submit", submitAuth);
+    ui.logoutButton.addEventListener("click", logout);
+
+    ui.createRoomButton.addEventListener("click", () => busy(ui.createRoomButton, createRoom));
+    ui.joinForm.addEventListener("submit", submitJoin);
+    ui.joinCode.addEventListener("input", () => {
+      const upper = ui.joinCode.value.toUpperCase();
+      if (upper !== ui.joinCode.value) ui.joinCode.value = upper;
+      if (ui.joinErrorText.textContent) setJoinError("");
+    });
+    ui.watchInsteadButton.addEventListener("click", () => {
+      const code = state.fullRoomCode;
+      if (code) busy(ui.watchInsteadButton, () => watchRoom(code));
+    });
+    ui.leaderboardRefresh.addEventListener("click", () => busy(ui.leaderboardRefresh, refreshLeaderboard));
+
+    ui.board.addEventListener("keydown", onBoardKey);
+    ui.rematchButton.addEventListener("click", rematch);
+    ui.leaveButton.addEventListener("click", leave);
+    ui.chatForm.addEventListener("submit", submitChat);
+    if (navigator.clipboard && window.isSecureContext) {
+      ui.copyCodeButton.addEventListener("click", copyCode);
+    } else {
+      ui.copyCodeButton.hidden = true;
+    }
+  }
+
+  async function start() {
+    buildBoard();
+    wireUi();
+    setAuthMode("login");
+    setJoinError("");
+    if (typeof window.io !== "function") {
+      setText(ui.views.loading, "The page could not load its Socket.IO client. Reload to try again.");
+      return;
+    }
+    const me = await api("GET", "/api/me");
+    if (me.status === 200 && me.data && typeof me.data.name === "string") {
+      signedIn(me.data.name);
+    } else {
+      signedOut(me.status === 401 ? "" : apiError(me));
+    }
+  }
+
+  start();
+})();

@@ -1,0 +1,307 @@
+// The sample game (apps/game) in a real browser: two players in two browser contexts sign up,
+// meet in a room by its code and play Connect Four to the end, with the mouse and with the
+// keyboard. Every wait is on a condition of the page, bounded; nothing sleeps and hopes.
+//
+// Needs CORIO_GAME_APP (ctest sets it) and Debian's Chromium (/usr/bin/chromium). The final
+// board is saved as a screenshot under CORIO_ARTIFACTS_DIR (default: <repo>/build/artifacts).
+// CORIO_GAME_WEB_ROOT serves the front end from a directory instead of the built-in copy.
+
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { launchBrowser, watchPage } from "./lib/browser.mjs";
+import { startGame } from "./lib/game-app.mjs";
+
+const WAIT_MS = 10_000; // any one condition of a page
+const SUITE_MS = 90_000;
+const PASSWORD = "Lantern-velvet-93";
+const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const artifactsDir = process.env.CORIO_ARTIFACTS_DIR || join(repoRoot, "build", "artifacts");
+
+const suffix = randomBytes(3).toString("hex");
+const alice = { name: `alice_${suffix}`, color: "red" };
+const bob = { name: `bob_${suffix}`, color: "yellow" };
+
+let server;
+let browser;
+let dataDir;
+const problems = [];
+let roomCode;
+let moves = 0;
+
+let broken = ""; // the first step that failed: the steps after it depend on it
+
+/** One step of the story: skipped once an earlier step failed, instead of timing out again. */
+function step(name, body) {
+  it(name, async (t) => {
+    if (broken) {
+      t.skip(`after the failed step "${broken}"`);
+      return;
+    }
+    try {
+      await body(t);
+    } catch (err) {
+      broken = name;
+      throw err;
+    }
+  });
+}
+
+/** A player's new page in a context of its own (its own cookies), watched for script errors. */
+async function openPlayer(player, viewport) {
+  player.context = await browser.newContext({ viewport });
+  player.context.setDefaultTimeout(WAIT_MS);
+  player.page = await player.context.newPage();
+  problems.push(watchPage(player.page, player.name));
+  await player.page.goto(`${server.url}/`);
+}
+
+/** Waits until `locator` (filtered by `text` if given) is visible. */
+async function visible(locator, text) {
+  await (text === undefined ? locator : locator.filter({ hasText: text })).first().waitFor({ state: "visible" });
+}
+
+/** Polls `check` until it returns a truthy value; fails saying `what` did not happen. */
+async function until(what, check, ms = WAIT_MS) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await check();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const cell = (page, row, column) => page.locator(`.cell[data-row="${row}"][data-column="${column}"]`);
+
+async function signUp(player) {
+  const { page } = player;
+  await page.locator("#tab-register").click();
+  await page.locator("#auth-username").fill(player.name);
+  await page.locator("#auth-password").fill(PASSWORD);
+  await page.locator("#auth-submit").click();
+  await visible(page.locator("#lobby-view"));
+  await visible(page.locator("#user-name"), player.name);
+}
+
+/**
+ * `player` drops a disc in `column`, by `how`: "click", "digit" (keys 1-7), "arrows" (Left and
+ * Right, then Enter) or "arrows+space" (then Space); then both pages must show it at `row`.
+ */
+async function play(player, column, row, how) {
+  const { page } = player;
+  await visible(page.locator("#your-turn"));
+  const board = page.locator("#board");
+  if (how === "click") {
+    await page.locator(`.column[data-column="${column}"]`).click();
+  } else if (how === "digit") {
+    await board.focus();
+    await page.keyboard.press(String(column + 1));
+  } else {
+    await board.focus();
+    for (let i = 0; i < 6; i++) await page.keyboard.press("ArrowLeft");
+    for (let i = 0; i < column; i++) await page.keyboard.press("ArrowRight");
+    await page.keyboard.press(how === "arrows+space" ? "Space" : "Enter");
+  }
+  moves += 1;
+  for (const p of [alice.page, bob.page]) {
+    await visible(p.locator(`#board[data-moves="${moves}"]`));
+    await visible(p.locator(`.cell[data-row="${row}"][data-column="${column}"][data-disc="${player.color}"]`));
+  }
+}
+
+describe("the game in a browser", { timeout: SUITE_MS }, () => {
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "corio-game-e2e-"));
+    server = await startGame({ db: join(dataDir, "game.db") });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  step("shows a visitor without a session the login form", async () => {
+    await openPlayer(alice, { width: 1280, height: 900 });
+    const { page } = alice;
+    await visible(page.locator("#auth-view"));
+    assert.equal(await page.locator("#lobby-view").isVisible(), false);
+    assert.equal(await page.locator("#session").isVisible(), false);
+    assert.equal(await page.locator("#auth-submit").textContent(), "Log in");
+  });
+
+  step("registers a player, who lands in the lobby", async () => {
+    await signUp(alice);
+    await visible(alice.page.locator("#lobby-online"), /\d+ online/);
+  });
+
+  step("says so when the password is wrong", async () => {
+    // Bob's page is a phone: the same page has to work at that width.
+    await openPlayer(bob, { width: 390, height: 844 });
+    const { page } = bob;
+    await visible(page.locator("#auth-view"));
+    await page.locator("#auth-username").fill(alice.name);
+    await page.locator("#auth-password").fill(`${PASSWORD}-wrong`);
+    await page.locator("#auth-submit").click();
+    await visible(page.locator("#auth-error"), /\S/);
+    assert.equal(await page.locator("#lobby-view").isVisible(), false);
+  });
+
+  step("registers a second player", async () => {
+    await signUp(bob);
+  });
+
+  step("says so when a room code does not exist", async () => {
+    const { page } = bob;
+    await page.locator("#join-code").fill("ZZZZ");
+    await page.locator("#join-button").click();
+    await visible(page.locator("#join-error-text"), /\S/);
+    assert.equal(await page.locator("#lobby-view").isVisible(), true);
+  });
+
+  step("lets one player create a room and the other join it by its code", async () => {
+    await alice.page.locator("#create-room-button").click();
+    await visible(alice.page.locator("#game-view"));
+    await visible(alice.page.locator("#room-code"), CODE);
+    roomCode = (await alice.page.locator("#room-code").textContent()).trim();
+    await visible(alice.page.locator("#status"), `room ID is ${roomCode}`);
+
+    // The lobby list is live: bob sees the new room without reloading.
+    await visible(bob.page.locator(".room-item", { hasText: roomCode }).getByRole("button", { name: `Join room ${roomCode}` }));
+
+    // Typed as a person might: lower case, with spaces around it.
+    await bob.page.locator("#join-code").fill(` ${roomCode.toLowerCase()} `);
+    await bob.page.locator("#join-button").click();
+    await visible(bob.page.locator("#game-view"));
+    for (const p of [alice.page, bob.page]) {
+      await visible(p.locator("#status"), `${alice.name} to play`);
+      await visible(p.locator("#player-red-name"), alice.name);
+      await visible(p.locator("#player-yellow-name"), bob.name);
+    }
+    await visible(alice.page.locator("#your-turn"));
+    assert.equal(await bob.page.locator("#your-turn").isVisible(), false);
+  });
+
+  step("plays moves by mouse and keyboard, on both pages", async () => {
+    await play(alice, 0, 0, "click");
+    await play(bob, 1, 0, "digit");
+    await play(alice, 0, 1, "arrows");
+    await play(bob, 1, 1, "click");
+    // The last move is marked.
+    await visible(alice.page.locator('.cell.is-last[data-row="1"][data-column="1"]'));
+  });
+
+  step("shows chat messages as text, never as HTML", async () => {
+    const text = "<b>html</b> & <img src=x>";
+    await alice.page.locator("#chat-input").fill(text);
+    await alice.page.locator("#chat-input").press("Enter");
+    const message = bob.page.locator(".chat-msg", { hasText: "<b>html</b>" });
+    await visible(message);
+    assert.equal(await message.locator(".chat-msg__text").textContent(), text);
+    assert.equal(await message.locator(".chat-msg__from").textContent(), alice.name);
+    assert.equal(await bob.page.locator(".chat-log b:not(.chat-msg__from), .chat-log img").count(), 0);
+  });
+
+  step("brings a reloaded page back into the game", async () => {
+    await bob.page.reload();
+    await visible(bob.page.locator("#game-view"));
+    await visible(bob.page.locator(`#board[data-moves="${moves}"]`));
+    for (const [row, column, color] of [[0, 0, "red"], [0, 1, "yellow"], [1, 0, "red"], [1, 1, "yellow"]]) {
+      assert.equal(await cell(bob.page, row, column).getAttribute("data-disc"), color);
+    }
+    await visible(bob.page.locator("#room-code"), roomCode);
+  });
+
+  step("ends the game when four discs line up, on both pages", async () => {
+    await play(alice, 0, 2, "digit");
+    await play(bob, 1, 2, "arrows+space");
+    await play(alice, 0, 3, "click");
+    for (const p of [alice.page, bob.page]) {
+      await visible(p.locator("#status"), `${alice.name} wins`);
+      await until("the four winning discs to be highlighted", async () => (await p.locator(".cell.is-win").count()) === 4);
+      for (let row = 0; row < 4; row++) {
+        assert.ok(await cell(p, row, 0).evaluate((node) => node.classList.contains("is-win")), `row ${row} in the line`);
+      }
+      await visible(p.locator("#rematch-button"));
+      await visible(p.locator("#player-red"));
+    }
+    assert.equal(await bob.page.locator("#board").getAttribute("data-status"), "over");
+
+    await mkdir(artifactsDir, { recursive: true });
+    const shot = join(artifactsDir, "game-final-board.png");
+    await alice.page.screenshot({ path: shot, fullPage: true, animations: "disabled" });
+    const mobileShot = join(artifactsDir, "game-final-board-mobile.png");
+    await bob.page.screenshot({ path: mobileShot, fullPage: true, animations: "disabled" });
+    console.log(`screenshot of the final board: ${shot} (phone width: ${mobileShot})`);
+  });
+
+  step("starts a rematch with the colours swapped once both players ask", async () => {
+    await alice.page.locator("#rematch-button").click();
+    await visible(alice.page.locator("#rematch-button"), "Rematch offered");
+    assert.equal(await alice.page.locator("#rematch-button").isDisabled(), true);
+    await visible(bob.page.locator("#rematch-button"), "Accept rematch");
+    await bob.page.locator("#rematch-button").click();
+    moves = 0;
+    for (const p of [alice.page, bob.page]) {
+      await visible(p.locator('#board[data-moves="0"][data-status="playing"]'));
+      await visible(p.locator("#player-red-name"), bob.name);
+      await visible(p.locator("#status"), `${bob.name} to play`);
+      assert.equal(await p.locator(".cell.is-win").count(), 0);
+    }
+    [alice.color, bob.color] = ["yellow", "red"];
+    await play(bob, 3, 0, "digit");
+  });
+
+  step("asks before leaving a game in progress, which resigns it", async () => {
+    const { page } = alice;
+    const dialog = page.locator("#leave-dialog");
+    await page.locator("#leave-button").click();
+    await visible(dialog);
+    await dialog.getByRole("button", { name: "Keep playing" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    assert.equal(await page.locator("#game-view").isVisible(), true);
+
+    await page.locator("#leave-button").click();
+    await dialog.getByRole("button", { name: "Resign and leave" }).click();
+    await visible(page.locator("#lobby-view"));
+    await visible(bob.page.locator("#status"), `${bob.name} wins`);
+    assert.equal(await bob.page.locator("#rematch-button").isVisible(), false);
+  });
+
+  step("counts both games on the leaderboard", async () => {
+    const { page } = alice;
+    const row = page.locator("#leaderboard-body tr").filter({ has: page.locator("th", { hasText: alice.name }) });
+    await visible(row);
+    // The lobby fetched the leaderboard on entering; the resignation may land just after.
+    const counts = await until("alice's row to show one win and one loss", async () => {
+      const cells = await row.locator("td.num").allTextContents();
+      if (cells.join() === "1,1,0") return cells;
+      await page.locator("#leaderboard-refresh").click();
+      return null;
+    });
+    assert.deepEqual(counts, ["1", "1", "0"]);
+  });
+
+  step("logs out back to the login form, for good", async () => {
+    const { page } = alice;
+    await page.locator("#logout-button").click();
+    await visible(page.locator("#auth-view"));
+    await page.reload();
+    await visible(page.locator("#auth-view"));
+    assert.equal(await page.locator("#session").isVisible(), false);
+  });
+
+  it("raised no script errors and no Content-Security-Policy violations", () => {
+    assert.deepEqual(problems.flat(), []);
+  });
+});
