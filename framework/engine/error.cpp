@@ -49,6 +49,7 @@ std::string_view to_string(close_reason r) noexcept
     case close_reason::ping_timeout: return "ping timeout";
     case close_reason::server_close: return "forced close";
     case close_reason::server_shutdown: return "server shutting down";
+    case close_reason::send_queue_full: return "send queue full";
     }
     return "unknown";
 }

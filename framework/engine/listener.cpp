@@ -218,7 +218,7 @@ private:
             auto* endpoint = route(parser.get().target());
             if (endpoint && beast::websocket::is_upgrade(parser.get())) {
                 // Upgrade requests carry no body: the header is the request.
-                co_await endpoint->handle_websocket(std::move(stream), parser.release(), std::move(remote), strand,
+                co_await endpoint->handle_websocket(stream, parser.release(), std::move(remote), strand,
                                                     opts_.websocket_handshake_timeout);
                 co_return;
             }

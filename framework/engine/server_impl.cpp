@@ -178,7 +178,7 @@ http_response server_impl::handle_oversized(const http_request& req)
     return res;
 }
 
-net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream stream, http_request req,
+net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream& stream, http_request req,
                                                    std::string remote_address, session::executor_type strand,
                                                    std::chrono::seconds handshake_timeout)
 {
@@ -210,10 +210,11 @@ net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream stream, htt
         // session_impl enforces limits.max_payload itself (see read_message).
         ws.read_message_max(0);
     };
-    stream.expires_never();
+    // The WebSocket runs on the bare socket (websocket_stream).
+    auto socket = stream.release_socket();
 
     if (!upgrading) {
-        auto ws = std::make_shared<websocket_stream>(std::move(stream));
+        auto ws = std::make_shared<websocket_stream>(std::move(socket));
         configure(*ws);
         auto [ec] = co_await ws->async_accept(req, use_tuple);
         if (ec)
@@ -221,13 +222,13 @@ net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream stream, htt
         auto s = std::make_shared<session_impl>(shared_from_this(), engine::make_session_id(), std::move(info), strand,
                                                 transport_kind::websocket);
         sessions_.insert(s);
-        co_await s->run_websocket(std::move(ws));
+        // Spawned, not awaited: the HTTP connection's coroutines end here.
+        net::co_spawn(strand, s->run_websocket(std::move(ws)), net::detached);
         co_return;
     }
 
     // Re-home the socket on the session's strand, so that the upgraded
     // session's reads, writes and state share one strand.
-    auto& socket = stream.socket();
     boost::system::error_code ec;
     auto protocol = socket.local_endpoint(ec).protocol();
     if (ec)

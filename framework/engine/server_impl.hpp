@@ -8,6 +8,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include <array>
 #include <mutex>
@@ -59,9 +60,12 @@ public:
     /// A POST body over the limit: 413, and the session named in the query ends.
     http_response handle_oversized(const http_request& req);
 
-    /// A WebSocket upgrade request for this endpoint; takes the connection.
-    /// `strand` is the connection's strand (the stream's executor).
-    boost::asio::awaitable<void> handle_websocket(boost::beast::tcp_stream stream, http_request req,
+    /// A WebSocket upgrade request for this endpoint; takes the connection's
+    /// socket (a refusal is written first, under the stream's timeout).
+    /// `strand` is the connection's strand (the stream's executor). Returns
+    /// once the session is started: it runs on without the HTTP connection's
+    /// coroutines (whose buffers and request are then freed).
+    boost::asio::awaitable<void> handle_websocket(boost::beast::tcp_stream& stream, http_request req,
                                                   std::string remote_address,
                                                   session::executor_type strand,
                                                   std::chrono::seconds handshake_timeout);

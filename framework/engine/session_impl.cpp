@@ -36,6 +36,11 @@ session_timing timing_of(const options& o)
     return {o.ping_interval, o.ping_timeout, o.upgrade_timeout};
 }
 
+queue_limits queue_limits_of(const options& o)
+{
+    return {o.max_queued_bytes, o.max_queued_packets};
+}
+
 poll_reply engine_error_reply(error e)
 {
     return {http::status::bad_request, {}, e};
@@ -51,6 +56,13 @@ close_reason reason_for_read_error(const boost::system::error_code& ec)
 
 // Bytes asked of the socket per read while assembling a message.
 constexpr std::size_t read_chunk = 64 * 1024;
+// The first read of a message asks for less: an idle session waits with a
+// buffer this small (Beast prepares the buffer before the data arrives), and
+// most messages fit in it.
+constexpr std::size_t first_read_chunk = 512;
+// A buffer grown past this by a large message is freed before the next one,
+// so a session does not keep the memory of its largest message while idle.
+constexpr std::size_t read_buffer_keep = 4 * 1024;
 
 /// Reads one whole message into `buffer`, or stops as soon as it grows past
 /// `max` bytes (then `too_big`). Beast's own read_message_max is not used:
@@ -61,8 +73,11 @@ net::awaitable<std::tuple<boost::system::error_code, bool>> read_message(websock
                                                                          std::size_t max)
 {
     buffer.clear();
+    if (buffer.capacity() > read_buffer_keep)
+        buffer.shrink_to_fit();
     for (;;) {
-        auto [ec, n] = co_await ws.async_read_some(buffer, read_chunk, use_tuple);
+        auto limit = buffer.size() == 0 ? first_read_chunk : read_chunk;
+        auto [ec, n] = co_await ws.async_read_some(buffer, limit, use_tuple);
         if (ec)
             co_return std::tuple{ec, false};
         if (buffer.size() > max)
@@ -72,23 +87,70 @@ net::awaitable<std::tuple<boost::system::error_code, bool>> read_message(websock
     }
 }
 
+/// Writes one packet as one frame. A text frame is the type digit then the
+/// data, gathered from the (possibly shared) packet without copying it.
+net::awaitable<boost::system::error_code> write_packet(websocket_stream& ws, const packet& p)
+{
+    ws.text(!p.binary);
+    boost::system::error_code ec;
+    if (p.binary) {
+        std::tie(ec, std::ignore) = co_await ws.async_write(net::buffer(p.data), use_tuple);
+    } else {
+        const char type_digit = static_cast<char>('0' + static_cast<int>(p.type));
+        std::array<net::const_buffer, 2> frame{net::buffer(&type_digit, 1), net::buffer(p.data)};
+        std::tie(ec, std::ignore) = co_await ws.async_write(frame, use_tuple);
+    }
+    co_return ec;
+}
+
+net::awaitable<boost::system::error_code> write_probe_answer(websocket_stream& ws)
+{
+    ws.text(true);
+    auto [ec, n] = co_await ws.async_write(net::buffer(std::string_view("3probe")), use_tuple);
+    co_return ec;
+}
+
+/// Ends a WebSocket whose session closed: a close frame whose code says why,
+/// or, when the connection is broken or clogged, a cut.
+net::awaitable<void> close_websocket(websocket_stream& ws, close_reason reason)
+{
+    switch (reason) {
+    case close_reason::ping_timeout:
+    case close_reason::transport_close:
+    case close_reason::transport_error:
+    case close_reason::send_queue_full:
+        beast::get_lowest_layer(ws).close();
+        break;
+    case close_reason::payload_too_large:
+        co_await ws.async_close(websocket::close_code::too_big, use_tuple);
+        break;
+    case close_reason::parse_error:
+        co_await ws.async_close(websocket::close_code::protocol_error, use_tuple);
+        break;
+    case close_reason::client_close:
+    case close_reason::server_close:
+    case close_reason::server_shutdown:
+        co_await ws.async_close(websocket::close_code::normal, use_tuple);
+        break;
+    }
+}
+
 } // namespace
 
 session_impl::session_impl(std::shared_ptr<server_impl> server, std::string id, request_info request,
                            executor_type strand, transport_kind transport)
     : session(std::move(id), std::move(request), strand, transport),
       server_(std::move(server)),
-      state_(timing_of(server_->opts()), transport, now()),
+      state_(timing_of(server_->opts()), transport, now(), queue_limits_of(server_->opts())),
       heartbeat_timer_(strand),
-      poll_signal_(strand),
-      write_signal_(strand)
+      signal_(strand, net::steady_timer::time_point::max())
 {
 }
 
 void session_impl::send(packet p)
 {
     net::dispatch(get_executor(), [self = self(), p = std::make_shared<const packet>(std::move(p))]() mutable {
-        self->enqueue(std::move(p));
+        self->after_send(self->state_.send(std::move(p)));
     });
 }
 
@@ -99,11 +161,29 @@ void session_impl::send(std::vector<packet> packets)
 
 void session_impl::send_shared(std::shared_ptr<const std::vector<packet>> packets)
 {
-    net::dispatch(get_executor(), [self = self(), packets = std::move(packets)] {
-        // Aliasing pointers: each keeps the whole batch alive, none copies it.
-        for (const auto& p : *packets)
-            self->enqueue(shared_packet(packets, &p));
-    });
+    net::dispatch(get_executor(),
+                  [self = self(), packets = std::move(packets)] { self->after_send(self->state_.send(packets)); });
+}
+
+bool session_impl::send_volatile(std::shared_ptr<const std::vector<packet>> packets)
+{
+    return after_send(state_.send(packets, true));
+}
+
+bool session_impl::after_send(session_state::send_result r)
+{
+    switch (r) {
+    case session_state::send_result::queued:
+        wake();
+        return true;
+    case session_state::send_result::overflow:
+        finish_close();
+        return false;
+    case session_state::send_result::dropped:
+    case session_state::send_result::closed:
+        break;
+    }
+    return false;
 }
 
 void session_impl::close(close_reason reason)
@@ -124,18 +204,10 @@ void session_impl::abort()
 
 void session_impl::start()
 {
-    enqueue(std::make_shared<const packet>(
-        packet{packet_type::open, false, server_->open_packet_data(id(), state_.transport())}));
+    state_.enqueue(packet{packet_type::open, false, server_->open_packet_data(id(), state_.transport())});
+    wake();
     net::co_spawn(get_executor(), [self = self()] { return self->heartbeat(); }, net::detached);
     server_->get_handler().on_open(shared_from_this());
-}
-
-void session_impl::enqueue(shared_packet p)
-{
-    if (state_.closed())
-        return;
-    state_.enqueue(std::move(p));
-    wake();
 }
 
 bool session_impl::writer_has_work(const websocket_stream& ws) const noexcept
@@ -146,8 +218,7 @@ bool session_impl::writer_has_work(const websocket_stream& ws) const noexcept
 
 void session_impl::wake()
 {
-    poll_signal_.cancel();
-    write_signal_.cancel();
+    signal_.cancel();
 }
 
 void session_impl::close_now(close_reason reason, bool notify_client)
@@ -177,7 +248,9 @@ void session_impl::finish_close()
     wake();
     // A WebSocket whose writer is not running (a probe, or a session that
     // never upgraded) is cut here; a running writer flushes and closes it.
-    if (ws_ && state_.transport() != transport_kind::websocket)
+    // After an overflow the writer may be stuck on a client that does not
+    // read: cutting the connection ends its write and frees the frames.
+    if (ws_ && (state_.transport() != transport_kind::websocket || state_.reason() == close_reason::send_queue_full))
         beast::get_lowest_layer(*ws_).close();
     server_->get_handler().on_close(shared_from_this(), *state_.reason());
 }
@@ -243,10 +316,8 @@ net::awaitable<poll_reply> session_impl::poll()
         break;
     }
     auto keep_alive = self();
-    while (!state_.poll_ready()) {
-        poll_signal_.expires_at(net::steady_timer::time_point::max());
-        co_await poll_signal_.async_wait(use_tuple);
-    }
+    while (!state_.poll_ready())
+        co_await signal_.async_wait(use_tuple);
     std::string payload;
     for (const auto& p : state_.end_poll())
         protocol::append_to_payload(*p, payload);
@@ -285,6 +356,7 @@ void session_impl::reject_oversized()
 
 net::awaitable<void> session_impl::run_websocket(std::shared_ptr<websocket_stream> ws)
 {
+    auto keep_alive = self();
     ws_ = ws;
     start();
     net::co_spawn(get_executor(), websocket_writer(ws), net::detached);
@@ -296,6 +368,8 @@ net::awaitable<void> session_impl::run_upgrade(std::shared_ptr<websocket_stream>
     auto keep_alive = self();
     if (auto [ec] = co_await ws->async_accept(req, use_tuple); ec)
         co_return;
+    // This frame lives as long as the session: keep no request headers in it.
+    req = {};
     if (!state_.begin_upgrade(now())) {
         co_await ws->async_close(websocket::close_code::policy_error, use_tuple);
         co_return;
@@ -323,6 +397,9 @@ net::awaitable<void> session_impl::run_upgrade(std::shared_ptr<websocket_stream>
             state_.complete_upgrade();
             set_transport(transport_kind::websocket);
             wake();
+            // The reader has a buffer of its own; this frame stays alive.
+            buffer.clear();
+            buffer.shrink_to_fit();
             co_await websocket_reader(std::move(ws));
             co_return;
         }
@@ -362,12 +439,12 @@ net::awaitable<void> session_impl::websocket_reader(std::shared_ptr<websocket_st
 
 net::awaitable<void> session_impl::websocket_writer(std::shared_ptr<websocket_stream> ws)
 {
+    // This frame lives as long as the session, so the writes are coroutines
+    // of their own: their state exists only while they run.
     auto keep_alive = self();
     for (;;) {
-        while (!writer_has_work(*ws)) {
-            write_signal_.expires_at(net::steady_timer::time_point::max());
-            co_await write_signal_.async_wait(use_tuple);
-        }
+        while (!writer_has_work(*ws))
+            co_await signal_.async_wait(use_tuple);
         if (ws_ != ws) {
             // A probe that was abandoned or timed out.
             beast::get_lowest_layer(*ws).close();
@@ -375,8 +452,7 @@ net::awaitable<void> session_impl::websocket_writer(std::shared_ptr<websocket_st
         }
         if (probe_answer_owed_) {
             probe_answer_owed_ = false;
-            ws->text(true);
-            auto [ec, n] = co_await ws->async_write(net::buffer(std::string_view("3probe")), use_tuple);
+            auto ec = co_await write_probe_answer(*ws);
             if (ec) {
                 beast::get_lowest_layer(*ws).close();
                 co_return;
@@ -387,47 +463,31 @@ net::awaitable<void> session_impl::websocket_writer(std::shared_ptr<websocket_st
             // Closed during the probe: finish_close already cut the socket.
             co_return;
         }
-        for (const auto& p : state_.take_outbound()) {
-            // A text frame is the type digit then the data, gathered from
-            // the (possibly shared) packet without copying it.
-            const char type_digit = static_cast<char>('0' + static_cast<int>(p->type));
-            std::array<net::const_buffer, 2> frame{net::buffer(&type_digit, 1), net::buffer(p->data)};
-            ws->text(!p->binary);
-            boost::system::error_code ec;
-            // Not a conditional expression: g++ 12 mishandles co_await inside one.
-            if (p->binary)
-                std::tie(ec, std::ignore) = co_await ws->async_write(net::buffer(p->data), use_tuple);
-            else
-                std::tie(ec, std::ignore) = co_await ws->async_write(frame, use_tuple);
-            if (ec) {
-                close_now(close_reason::transport_error, false);
-                beast::get_lowest_layer(*ws).close();
-                co_return;
-            }
-        }
+        if (!co_await write_outbound(*ws))
+            co_return;
         // Packets queued while the writes above were under way go out
         // before the close.
         if (state_.closed() && !state_.has_outbound())
             break;
     }
-    switch (*state_.reason()) {
-    case close_reason::ping_timeout:
-    case close_reason::transport_close:
-    case close_reason::transport_error:
-        beast::get_lowest_layer(*ws).close();
-        break;
-    case close_reason::payload_too_large:
-        co_await ws->async_close(websocket::close_code::too_big, use_tuple);
-        break;
-    case close_reason::parse_error:
-        co_await ws->async_close(websocket::close_code::protocol_error, use_tuple);
-        break;
-    case close_reason::client_close:
-    case close_reason::server_close:
-    case close_reason::server_shutdown:
-        co_await ws->async_close(websocket::close_code::normal, use_tuple);
-        break;
+    co_await close_websocket(*ws, *state_.reason());
+}
+
+net::awaitable<bool> session_impl::write_outbound(websocket_stream& ws)
+{
+    auto batch = state_.take_outbound();
+    for (auto& p : batch) {
+        auto ec = co_await write_packet(ws, *p);
+        if (ec) {
+            close_now(close_reason::transport_error, false);
+            beast::get_lowest_layer(ws).close();
+            co_return false;
+        }
+        state_.written(*p);
+        // Released as soon as written, not when the whole batch is.
+        p.reset();
     }
+    co_return true;
 }
 
 } // namespace corio::engine::detail

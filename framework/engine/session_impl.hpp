@@ -9,8 +9,8 @@
 #include "engine/session_state.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
@@ -21,7 +21,10 @@ namespace corio::engine::detail {
 
 class server_impl;
 
-using websocket_stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+// On a plain socket, not a beast::tcp_stream: the WebSocket's own timer
+// bounds its handshakes, and the heartbeat is its liveness check, so
+// tcp_stream's three timers would be dead weight in every session.
+using websocket_stream = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
 
 /// The outcome of a polling request, for the HTTP layer to send.
 struct poll_reply {
@@ -38,6 +41,7 @@ public:
     void send(protocol::packet p) override;
     void send(std::vector<protocol::packet> packets) override;
     void send_shared(std::shared_ptr<const std::vector<protocol::packet>> packets) override;
+    bool send_volatile(std::shared_ptr<const std::vector<protocol::packet>> packets) override;
     void close(close_reason reason) override;
     /// Ends the session as a crash would: no close packet, TCP cut. Any thread.
     void abort();
@@ -63,7 +67,9 @@ public:
 private:
     std::shared_ptr<session_impl> self() { return std::static_pointer_cast<session_impl>(shared_from_this()); }
 
-    void enqueue(shared_packet p);
+    /// Wakes the transport for what was queued, or ends the session the
+    /// send overflowed. True if queued.
+    bool after_send(session_state::send_result r);
     void handle_inbound(protocol::packet&& p);
     /// Ends the session: the state must already be closed.
     void finish_close();
@@ -74,13 +80,20 @@ private:
     boost::asio::awaitable<void> heartbeat();
     boost::asio::awaitable<void> websocket_reader(std::shared_ptr<websocket_stream> ws);
     boost::asio::awaitable<void> websocket_writer(std::shared_ptr<websocket_stream> ws);
+    /// Writes what is queued; false if the write failed (the session is closed).
+    boost::asio::awaitable<bool> write_outbound(websocket_stream& ws);
 
     std::shared_ptr<server_impl> server_;
     session_state state_;
-    boost::asio::steady_timer heartbeat_timer_;
-    // Cancelled to wake a waiting long-poll or WebSocket writer.
-    boost::asio::steady_timer poll_signal_;
-    boost::asio::steady_timer write_signal_;
+    // Timers on the strand's own type: wrapped in an any_io_executor, each
+    // would hold a heap-allocated copy of the strand.
+    using timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                    boost::asio::wait_traits<std::chrono::steady_clock>, executor_type>;
+    timer heartbeat_timer_;
+    // Never expires; cancelled to wake whoever waits on it: a long-poll, a
+    // WebSocket writer, or both during an upgrade (each re-checks its own
+    // condition). One timer serves them all.
+    timer signal_;
     // The WebSocket in use or being probed, to cut it on close or timeout.
     std::shared_ptr<websocket_stream> ws_;
     // `2probe` arrived; the writer owes `3probe`.

@@ -7,8 +7,8 @@ namespace corio::engine::detail {
 using protocol::packet;
 using protocol::packet_type;
 
-session_state::session_state(session_timing timing, transport_kind transport, time_point now)
-    : timing_(timing), transport_(transport), next_ping_(now + timing.ping_interval)
+session_state::session_state(session_timing timing, transport_kind transport, time_point now, queue_limits limits)
+    : timing_(timing), transport_(transport), next_ping_(now + timing.ping_interval), limits_(limits)
 {
 }
 
@@ -69,15 +69,84 @@ session_state::inbound session_state::on_packet(packet_type type, time_point now
     return inbound::invalid;
 }
 
+session_state::send_result session_state::admit(std::size_t packets, std::size_t bytes, bool is_volatile)
+{
+    if (closed())
+        return send_result::closed;
+    if (is_volatile && !writable())
+        return send_result::dropped;
+    if (queued_packets() + packets <= limits_.max_packets && queued_bytes() + bytes <= limits_.max_bytes)
+        return send_result::queued;
+    if (is_volatile)
+        return send_result::dropped;
+    // No grace period: the bounds are generous, and while a session waited
+    // over them its memory would stay pinned. The queue cannot drain through
+    // a clogged transport, so it is dropped, not flushed.
+    close(close_reason::send_queue_full, false);
+    return send_result::overflow;
+}
+
+session_state::send_result session_state::send(shared_packet p, bool is_volatile)
+{
+    auto result = admit(1, p->data.size(), is_volatile);
+    if (result == send_result::queued)
+        push(std::move(p));
+    return result;
+}
+
+session_state::send_result session_state::send(const shared_batch& unit, bool is_volatile)
+{
+    std::size_t bytes = 0;
+    for (const auto& p : *unit)
+        bytes += p.data.size();
+    auto result = admit(unit->size(), bytes, is_volatile);
+    if (result == send_result::queued) {
+        // Aliasing pointers: each keeps the whole unit alive, none copies it.
+        for (const auto& p : *unit)
+            push(shared_packet(unit, &p));
+    }
+    return result;
+}
+
+bool session_state::writable() const noexcept
+{
+    if (closed() || !outbound_.empty() || in_flight_packets_ != 0)
+        return false;
+    return transport_ == transport_kind::websocket || poll_pending_;
+}
+
+void session_state::push(shared_packet p)
+{
+    queued_bytes_ += p->data.size();
+    outbound_.push_back(std::move(p));
+}
+
 void session_state::enqueue(shared_packet p)
 {
     if (!closed())
-        outbound_.push_back(std::move(p));
+        push(std::move(p));
 }
 
 std::vector<shared_packet> session_state::take_outbound() noexcept
 {
+    in_flight_bytes_ += std::exchange(queued_bytes_, 0);
+    in_flight_packets_ += outbound_.size();
     return std::exchange(outbound_, {});
+}
+
+void session_state::written(const packet& p) noexcept
+{
+    // Saturating: a close may have reset the counts under a write in flight.
+    in_flight_bytes_ -= std::min(in_flight_bytes_, p.data.size());
+    in_flight_packets_ -= std::min<std::size_t>(in_flight_packets_, 1);
+}
+
+void session_state::clear_outbound() noexcept
+{
+    outbound_.clear();
+    queued_bytes_ = 0;
+    in_flight_bytes_ = 0;
+    in_flight_packets_ = 0;
 }
 
 session_state::poll_start session_state::begin_poll()
@@ -97,6 +166,10 @@ session_state::poll_start session_state::begin_poll()
         close(close_reason::transport_error, true);
         return poll_start::duplicate;
     }
+    // A new GET means the client has the previous response: that write is
+    // no longer in flight.
+    in_flight_bytes_ = 0;
+    in_flight_packets_ = 0;
     poll_pending_ = true;
     return poll_start::wait;
 }
@@ -113,7 +186,7 @@ std::vector<shared_packet> session_state::end_poll()
     if (closed()) {
         if (notify_client_)
             return take_outbound();
-        outbound_.clear();
+        clear_outbound();
         return {std::make_shared<const packet>(packet{packet_type::noop, false, {}})};
     }
     if (transport_ == transport_kind::polling && has_outbound())
@@ -133,6 +206,9 @@ bool session_state::begin_upgrade(time_point now)
 
 void session_state::complete_upgrade() noexcept
 {
+    // The client sends `5` once its last poll returned.
+    in_flight_bytes_ = 0;
+    in_flight_packets_ = 0;
     transport_ = transport_kind::websocket;
     upgrading_ = false;
     probe_answered_ = false;
@@ -151,9 +227,9 @@ void session_state::close(close_reason r, bool notify_client)
     if (closed())
         return;
     if (notify_client)
-        outbound_.push_back(std::make_shared<const packet>(packet{packet_type::close, false, {}}));
+        push(std::make_shared<const packet>(packet{packet_type::close, false, {}}));
     else
-        outbound_.clear();
+        clear_outbound();
     notify_client_ = notify_client;
     close_reason_ = r;
     // With no GET waiting, the next one gets what it would have: the last

@@ -9,6 +9,8 @@
 #include <corio/protocol/engine_packet.hpp>
 
 #include <chrono>
+#include <cstddef>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -19,10 +21,20 @@ namespace corio::engine::detail {
 /// many sessions send them.
 using shared_packet = std::shared_ptr<const protocol::packet>;
 
+/// A batch of packets sent as one unit (a Socket.IO packet and its
+/// attachments), shared read-only between the sessions that send it.
+using shared_batch = std::shared_ptr<const std::vector<protocol::packet>>;
+
 struct session_timing {
     std::chrono::milliseconds ping_interval;
     std::chrono::milliseconds ping_timeout;
     std::chrono::milliseconds upgrade_timeout;
+};
+
+/// options::max_queued_bytes and max_queued_packets.
+struct queue_limits {
+    std::size_t max_bytes = std::numeric_limits<std::size_t>::max();
+    std::size_t max_packets = std::numeric_limits<std::size_t>::max();
 };
 
 class session_state {
@@ -30,7 +42,7 @@ public:
     using clock = std::chrono::steady_clock;
     using time_point = clock::time_point;
 
-    session_state(session_timing timing, transport_kind transport, time_point now);
+    session_state(session_timing timing, transport_kind transport, time_point now, queue_limits limits = {});
 
     transport_kind transport() const noexcept { return transport_; }
     bool closed() const noexcept { return close_reason_.has_value(); }
@@ -57,12 +69,44 @@ public:
     inbound on_packet(protocol::packet_type type, time_point now);
 
     // Outbound --------------------------------------------------------------
+    //
+    // The queue is bounded (queue_limits). What counts is what is queued plus
+    // the write in flight: packets taken by take_outbound stay counted until
+    // written() (WebSocket) or the client's next GET (long-polling: it has
+    // the previous response then), or complete_upgrade. Running counters,
+    // no scans.
 
-    /// Buffers a packet for the active transport. Ignored once closed.
+    enum class send_result {
+        queued,
+        dropped,  ///< volatile, and the transport was not writable
+        overflow, ///< over a bound: the session is now closed with send_queue_full
+        closed,   ///< the session had closed: ignored
+    };
+
+    /// Queues an application packet, or a unit of them (all or none): a
+    /// volatile one only if writable(); one that would take the session over
+    /// a bound closes it (a volatile one is dropped instead).
+    send_result send(shared_packet p, bool is_volatile = false);
+    send_result send(const shared_batch& unit, bool is_volatile = false);
+
+    /// The transport could take a packet right now, as Engine.IO's
+    /// `transport.writable`: nothing queued, no write in flight, and on
+    /// long-polling a GET waiting for it.
+    bool writable() const noexcept;
+
+    /// Queues one of the engine's own packets (open, ping). Counted, but
+    /// never refused. Ignored once closed.
     void enqueue(shared_packet p);
     void enqueue(protocol::packet p) { enqueue(std::make_shared<const protocol::packet>(std::move(p))); }
     bool has_outbound() const noexcept { return !outbound_.empty(); }
+    /// Hands the queue to the transport; its packets become the write in flight.
     std::vector<shared_packet> take_outbound() noexcept;
+    /// A packet taken by take_outbound was written to the WebSocket.
+    void written(const protocol::packet& p) noexcept;
+
+    /// Payload bytes and packets counted against the bounds.
+    std::size_t queued_bytes() const noexcept { return queued_bytes_ + in_flight_bytes_; }
+    std::size_t queued_packets() const noexcept { return outbound_.size() + in_flight_packets_; }
 
     // Long-polling ------------------------------------------------------------
 
@@ -110,12 +154,22 @@ public:
     bool notify_client() const noexcept { return notify_client_; }
 
 private:
+    /// Admits a unit of `packets` packets and `bytes` bytes, or says why not
+    /// (closing the session on overflow).
+    send_result admit(std::size_t packets, std::size_t bytes, bool is_volatile);
+    void push(shared_packet p);
+    void clear_outbound() noexcept;
+
     session_timing timing_;
     transport_kind transport_;
     time_point next_ping_;
     std::optional<time_point> pong_deadline_;
     std::optional<time_point> upgrade_deadline_;
+    queue_limits limits_;
     std::vector<shared_packet> outbound_;
+    std::size_t queued_bytes_ = 0;      // payload bytes in outbound_
+    std::size_t in_flight_bytes_ = 0;   // taken by the transport, not yet written
+    std::size_t in_flight_packets_ = 0;
     std::optional<close_reason> close_reason_;
     bool notify_client_ = false;
     bool poll_pending_ = false;

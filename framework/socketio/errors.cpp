@@ -48,6 +48,7 @@ std::string_view to_string(disconnect_reason r) noexcept
     case disconnect_reason::parse_error: return "parse error";
     case disconnect_reason::payload_too_large: return "payload too large";
     case disconnect_reason::server_shutting_down: return "server shutting down";
+    case disconnect_reason::send_queue_full: return "send queue full";
     }
     return "unknown";
 }
@@ -64,6 +65,7 @@ disconnect_reason to_disconnect_reason(engine::close_reason r) noexcept
     case close_reason::ping_timeout: return disconnect_reason::ping_timeout;
     case close_reason::server_close: return disconnect_reason::server_disconnect;
     case close_reason::server_shutdown: return disconnect_reason::server_shutting_down;
+    case close_reason::send_queue_full: return disconnect_reason::send_queue_full;
     }
     return disconnect_reason::transport_error;
 }

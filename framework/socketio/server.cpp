@@ -44,7 +44,8 @@ const server_options& server::options() const noexcept { return state_->options(
 
 server_stats server::stats() const
 {
-    return {state_->engine().session_count(), state_->argument_errors.load(), state_->handler_errors.load()};
+    return {state_->engine().session_count(), state_->argument_errors.load(), state_->handler_errors.load(),
+            state_->volatile_dropped.load()};
 }
 
 } // namespace corio

@@ -38,6 +38,7 @@ public:
     void log(log_level level, std::string_view text) const;
     std::atomic<std::uint64_t> argument_errors = 0;
     std::atomic<std::uint64_t> handler_errors = 0;
+    std::atomic<std::uint64_t> volatile_dropped = 0;
     bool shutting_down() const noexcept { return shutting_down_.load(); }
 
     // Handlers in flight, for shutdown to wait on.

@@ -68,9 +68,14 @@ void socket_state::deliver(encoded_packet packet, bool is_volatile)
         case phase::connecting:
             if (!is_volatile)
                 self->before_connect_.push_back(std::move(packet));
+            else
+                ++self->nsp_->server().volatile_dropped;
             break;
         case phase::connected:
-            self->send_now(packet);
+            if (!is_volatile)
+                self->send_now(packet);
+            else if (!self->session_->send_volatile(std::move(packet)))
+                ++self->nsp_->server().volatile_dropped;
             break;
         case phase::disconnected:
             break;

@@ -50,8 +50,11 @@ public:
     engine::session& session() const noexcept { return *session_; }
     bool connected() const noexcept { return connected_.load(std::memory_order_acquire); }
 
-    /// Sends an encoded packet; before the socket is connected it waits (a
-    /// volatile one is dropped), and after it disconnected it is dropped.
+    /// Sends an encoded packet; before the socket is connected it waits, and
+    /// after it disconnected it is dropped. A volatile one is sent only if
+    /// the session's transport is writable now (as socket.io), else dropped
+    /// and counted in server_stats::volatile_dropped; so is one sent while
+    /// the socket is connecting.
     void deliver(encoded_packet packet, bool is_volatile = false);
     /// Disconnects on the strand.
     void request_disconnect(disconnect_reason reason, bool notify_client);

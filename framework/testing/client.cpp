@@ -70,6 +70,13 @@ public:
         send(std::vector<protocol::packet>(packets->begin(), packets->end()));
     }
 
+    /// No transport to be busy: a volatile packet is always taken.
+    bool send_volatile(std::shared_ptr<const std::vector<protocol::packet>> packets) override
+    {
+        send_shared(std::move(packets));
+        return true;
+    }
+
     void close(engine::close_reason reason) override
     {
         // Posted like the real session's, so a handler closing its session

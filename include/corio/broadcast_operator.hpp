@@ -40,7 +40,12 @@ public:
     /// Puts back the socket an operator from socket_ref::to/broadcast left
     /// out (Flask-SocketIO's include_self=True).
     broadcast_operator include_self() const;
-    /// A volatile packet may be dropped when a recipient cannot take it now.
+    /// A volatile packet is dropped for each recipient whose transport is
+    /// not writable right now (something queued or being written; on
+    /// long-polling, no GET waiting) or that is still connecting, as
+    /// socket.io's `volatile`. Drops are counted in
+    /// server_stats::volatile_dropped. A volatile packet never makes a
+    /// recipient go over its send bounds (engine::options::max_queued_bytes).
     broadcast_operator volatile_() const;
 
     template <class... Args>

@@ -17,6 +17,9 @@ enum class disconnect_reason {
     parse_error,          ///< "parse error": the client sent a malformed packet
     payload_too_large,    ///< "payload too large": a message over maxHttpBufferSize
     server_shutting_down, ///< "server shutting down"
+    send_queue_full,      ///< "send queue full": Corio's own, not a socket.io reason. The client
+                          ///< did not read fast enough: the session went over
+                          ///< engine::options::max_queued_bytes or max_queued_packets
 };
 
 std::string_view to_string(disconnect_reason r) noexcept;

@@ -26,6 +26,10 @@ struct server_stats {
     std::size_t engine_sessions = 0;
     std::uint64_t argument_errors = 0; ///< events whose arguments did not convert
     std::uint64_t handler_errors = 0;  ///< exceptions thrown by handlers
+    /// Volatile packets dropped: the socket was still connecting, or its
+    /// transport was not writable (engine::session::send_volatile). Counted
+    /// per recipient.
+    std::uint64_t volatile_dropped = 0;
 };
 
 /// @par Thread safety

@@ -49,6 +49,10 @@ public:
 
     /// Sends an event to this socket. Arguments: anything Boost.JSON's
     /// value_from accepts, corio::binary, or corio::arguments (spliced).
+    /// What waits to go out is bounded (engine::options::max_queued_bytes):
+    /// an emit that would go over disconnects the socket with
+    /// disconnect_reason::send_queue_full. For a send that may be dropped
+    /// instead, use `to(id()).include_self().volatile_()`.
     template <class... Args>
     void emit(std::string_view event, Args&&... args) const
     {

@@ -178,4 +178,28 @@ BOOST_AUTO_TEST_CASE(protocol_errors_use_engine_io_codes)
     BOOST_TEST(unknown.body() == R"({"code":1,"message":"Session ID unknown"})");
 }
 
+BOOST_AUTO_TEST_CASE(a_client_that_stops_polling_is_closed_with_send_queue_full)
+{
+    auto o = fast_options();
+    o.ping_interval = 60s; // the queue, not the heartbeat, must end it
+    o.ping_timeout = 60s;
+    o.max_queued_packets = 8;
+    test_server s(o);
+    auto sid = open_polling(s);
+    auto other = open_polling(s);
+    auto session = s.handler().find(sid);
+    BOOST_TEST_REQUIRE(session != nullptr);
+    // The open packet's response counts until the next GET: 1 + 7 fit.
+    for (int i = 0; i < 8; ++i)
+        session->send(corio::protocol::text_message("m"));
+    BOOST_TEST((s.handler().wait_closed(sid) == close_reason::send_queue_full));
+    auto get = http_request(s.port(), http::verb::get, query(s.path(), "polling", sid));
+    BOOST_TEST(get.result_int() == 400);
+    BOOST_TEST(get.body() == R"({"code":1,"message":"Session ID unknown"})");
+
+    auto post = http_request(s.port(), http::verb::post, query(s.path(), "polling", other), "4still here");
+    BOOST_TEST(post.body() == "ok");
+    BOOST_TEST(http_request(s.port(), http::verb::get, query(s.path(), "polling", other)).body() == "4still here");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

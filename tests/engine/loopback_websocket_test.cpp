@@ -163,4 +163,56 @@ BOOST_AUTO_TEST_CASE(abandoned_probe_leaves_the_session_on_polling)
     BOOST_TEST(http_request(s.port(), http::verb::get, query(s.path(), "polling", sid)).body() == "4polling");
 }
 
+BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_closed_with_send_queue_full_and_the_others_carry_on)
+{
+    auto o = fast_options();
+    o.ping_interval = 60s; // the queue, not the heartbeat, must end the silent client
+    o.ping_timeout = 60s;
+    o.max_queued_bytes = 1024 * 1024;
+    test_server s(o);
+    ws_client silent(s.port(), query(s.path(), "websocket"));
+    auto silent_sid = ws_open_sid(silent);
+    ws_client reader(s.port(), query(s.path(), "websocket"));
+    auto reader_sid = ws_open_sid(reader);
+    auto to_silent = s.handler().find(silent_sid);
+    auto to_reader = s.handler().find(reader_sid);
+    BOOST_TEST_REQUIRE(to_silent != nullptr);
+    BOOST_TEST_REQUIRE(to_reader != nullptr);
+
+    // 64 KiB messages to both, in step with the reader. The silent client's
+    // socket buffers fill, then its queue, until it goes over the bound.
+    // At most 4096 of them (256 MiB): far more than any kernel buffers.
+    const std::string filler(64 * 1024, 'x');
+    std::optional<close_reason> silent_closed;
+    int sent = 0;
+    for (; sent < 4096 && !silent_closed; ++sent) {
+        auto text = std::to_string(sent) + filler;
+        to_silent->send(corio::protocol::text_message(text));
+        to_reader->send(corio::protocol::text_message(text));
+        if (reader.next() != "4" + text)
+            BOOST_FAIL("the reader missed message " << sent);
+        silent_closed = s.handler().wait_closed(silent_sid, 0ms);
+    }
+    if (!silent_closed)
+        silent_closed = s.handler().wait_closed(silent_sid);
+    BOOST_TEST_MESSAGE("silent client closed after " << sent << " messages of 64 KiB");
+    BOOST_TEST_REQUIRE(silent_closed.has_value());
+    BOOST_TEST((*silent_closed == close_reason::send_queue_full));
+
+    // The reader carries on.
+    for (int i = 0; i < 16; ++i) {
+        to_reader->send(corio::protocol::text_message("after " + std::to_string(i)));
+        BOOST_TEST(reader.next() == "4after " + std::to_string(i));
+    }
+    BOOST_TEST(!s.handler().wait_closed(reader_sid, 0ms).has_value());
+    BOOST_TEST(s.server().session_count() == 1u);
+
+    // The silent client finds its connection cut once it reads what the
+    // kernel had buffered.
+    boost::system::error_code ec;
+    for (int frames = 0; !ec && frames < 100'000; ++frames)
+        silent.read(ec);
+    BOOST_TEST(ec.failed());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

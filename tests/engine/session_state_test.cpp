@@ -189,4 +189,179 @@ BOOST_FIXTURE_TEST_CASE(close_is_idempotent_and_keeps_the_first_reason, fixture)
     BOOST_TEST(!state.has_outbound());
 }
 
+// Backpressure: bounded queue, volatile drops, overflow ----------------------
+
+namespace {
+
+using send_result = session_state::send_result;
+
+engine::detail::shared_packet message(std::size_t bytes)
+{
+    return std::make_shared<const packet>(corio::protocol::text_message(std::string(bytes, 'x')));
+}
+
+engine::detail::shared_batch batch(std::initializer_list<std::size_t> sizes)
+{
+    std::vector<packet> packets;
+    for (auto n : sizes)
+        packets.push_back(corio::protocol::binary_message(std::string(n, 'b')));
+    return std::make_shared<const std::vector<packet>>(std::move(packets));
+}
+
+// A WebSocket session bounded at 100 bytes and 4 packets.
+struct bounded {
+    session_state::time_point t0 = session_state::time_point{} + 1h;
+    session_state state{timing, transport_kind::websocket, t0, {100, 4}};
+};
+
+// The same bounds on long-polling.
+struct bounded_polling {
+    session_state::time_point t0 = session_state::time_point{} + 1h;
+    session_state state{timing, transport_kind::polling, t0, {100, 4}};
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(queued_bytes_count_until_written, bounded)
+{
+    BOOST_TEST((state.send(message(30)) == send_result::queued));
+    BOOST_TEST((state.send(batch({10, 20})) == send_result::queued));
+    BOOST_TEST(state.queued_bytes() == 60u);
+    BOOST_TEST(state.queued_packets() == 3u);
+    auto taken = state.take_outbound();
+    BOOST_TEST(taken.size() == 3u);
+    // Taken by the writer is still in flight: still counted.
+    BOOST_TEST(state.queued_bytes() == 60u);
+    BOOST_TEST(state.queued_packets() == 3u);
+    state.written(*taken[0]);
+    BOOST_TEST(state.queued_bytes() == 30u);
+    BOOST_TEST(state.queued_packets() == 2u);
+    state.written(*taken[1]);
+    state.written(*taken[2]);
+    BOOST_TEST(state.queued_bytes() == 0u);
+    BOOST_TEST(state.queued_packets() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(going_over_the_byte_bound_closes_with_send_queue_full, bounded)
+{
+    BOOST_TEST((state.send(message(60)) == send_result::queued));
+    auto in_flight = state.take_outbound();
+    BOOST_TEST((state.send(message(40)) == send_result::queued)); // exactly at the bound
+    BOOST_TEST((state.send(message(1)) == send_result::overflow));
+    BOOST_TEST(state.closed());
+    BOOST_TEST((*state.reason() == close_reason::send_queue_full));
+    BOOST_TEST(!state.notify_client());
+    // The queue is dropped, not flushed, and later sends are ignored.
+    BOOST_TEST(!state.has_outbound());
+    BOOST_TEST(state.queued_bytes() == 0u);
+    BOOST_TEST((state.send(message(1)) == send_result::closed));
+    BOOST_TEST(!state.has_outbound());
+}
+
+BOOST_FIXTURE_TEST_CASE(going_over_the_packet_bound_closes_with_send_queue_full, bounded)
+{
+    for (int i = 0; i < 4; ++i)
+        BOOST_TEST((state.send(message(0)) == send_result::queued));
+    BOOST_TEST((state.send(message(0)) == send_result::overflow));
+    BOOST_TEST((*state.reason() == close_reason::send_queue_full));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_unit_is_admitted_whole_or_not_at_all, bounded)
+{
+    BOOST_TEST((state.send(message(0)) == send_result::queued));
+    BOOST_TEST((state.send(message(0)) == send_result::queued));
+    // Three more packets would make five: none of them is queued.
+    BOOST_TEST((state.send(batch({1, 1, 1})) == send_result::overflow));
+    BOOST_TEST(!state.has_outbound());
+}
+
+BOOST_FIXTURE_TEST_CASE(engine_packets_are_counted_but_never_refused, bounded)
+{
+    for (int i = 0; i < 4; ++i)
+        state.send(message(25));
+    BOOST_TEST((state.on_timer(t0 + 300ms) == session_state::timer_event::ping_queued));
+    BOOST_TEST(!state.closed());
+    BOOST_TEST(state.queued_packets() == 5u);
+    BOOST_TEST((state.send(message(0)) == send_result::overflow));
+}
+
+BOOST_FIXTURE_TEST_CASE(volatile_goes_out_only_when_the_websocket_is_writable, bounded)
+{
+    BOOST_TEST(state.writable());
+    BOOST_TEST((state.send(message(10), true) == send_result::queued));
+    // Something queued: not writable.
+    BOOST_TEST(!state.writable());
+    BOOST_TEST((state.send(message(10), true) == send_result::dropped));
+    // Being written: still not writable.
+    auto taken = state.take_outbound();
+    BOOST_TEST(!state.writable());
+    BOOST_TEST((state.send(batch({5, 5}), true) == send_result::dropped));
+    state.written(*taken[0]);
+    BOOST_TEST(state.writable());
+    BOOST_TEST((state.send(batch({5, 5}), true) == send_result::queued));
+    BOOST_TEST(state.take_outbound().size() == 2u);
+    BOOST_TEST(!state.closed());
+}
+
+BOOST_FIXTURE_TEST_CASE(volatile_never_closes_the_session, bounded)
+{
+    BOOST_TEST((state.send(message(101), true) == send_result::dropped));
+    BOOST_TEST((state.send(batch({1, 1, 1, 1, 1}), true) == send_result::dropped));
+    BOOST_TEST(!state.closed());
+    BOOST_TEST(!state.has_outbound());
+    BOOST_TEST((state.send(message(101)) == send_result::overflow));
+}
+
+BOOST_FIXTURE_TEST_CASE(volatile_on_polling_needs_a_waiting_get, bounded_polling)
+{
+    BOOST_TEST(!state.writable());
+    BOOST_TEST((state.send(message(10), true) == send_result::dropped));
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::wait));
+    BOOST_TEST(state.writable());
+    BOOST_TEST((state.send(message(10), true) == send_result::queued));
+    BOOST_TEST((state.send(message(10), true) == send_result::dropped));
+    BOOST_TEST(state.end_poll().size() == 1u);
+    BOOST_TEST(!state.writable());
+    BOOST_TEST((state.send(message(10), true) == send_result::dropped));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_polling_response_counts_until_the_next_get, bounded_polling)
+{
+    state.send(message(70));
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::wait));
+    BOOST_TEST(state.end_poll().size() == 1u);
+    // The client has not come back for more: its last response is in flight.
+    BOOST_TEST(state.queued_bytes() == 70u);
+    BOOST_TEST((state.send(message(30)) == send_result::queued));
+    BOOST_TEST(state.queued_bytes() == 100u);
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::wait));
+    BOOST_TEST(state.queued_bytes() == 30u);
+    BOOST_TEST(state.end_poll().size() == 1u);
+    BOOST_TEST((state.send(message(71)) == send_result::overflow));
+    BOOST_TEST((*state.reason() == close_reason::send_queue_full));
+    BOOST_TEST(!state.owes_poll());
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::closed));
+}
+
+BOOST_FIXTURE_TEST_CASE(overflow_answers_a_pending_get_with_noop, bounded_polling)
+{
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::wait));
+    BOOST_TEST((state.send(message(101)) == send_result::overflow));
+    BOOST_TEST(state.poll_ready());
+    BOOST_TEST((types(state.end_poll()) == std::vector{packet_type::noop}));
+}
+
+BOOST_FIXTURE_TEST_CASE(completing_an_upgrade_releases_the_last_poll, bounded_polling)
+{
+    state.send(message(90));
+    BOOST_TEST((state.begin_poll() == session_state::poll_start::wait));
+    BOOST_TEST(state.end_poll().size() == 1u);
+    BOOST_TEST(state.begin_upgrade(t0));
+    BOOST_TEST(state.queued_bytes() == 90u);
+    state.complete_upgrade();
+    BOOST_TEST(state.queued_bytes() == 0u);
+    BOOST_TEST(state.writable());
+    BOOST_TEST((state.send(message(100)) == send_result::queued));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

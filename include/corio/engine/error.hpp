@@ -33,6 +33,8 @@ enum class close_reason {
     ping_timeout,      ///< no pong within `pingTimeout`
     server_close,      ///< the application closed the session
     server_shutdown,   ///< the server is stopping
+    send_queue_full,   ///< Corio's own: the client did not read fast enough to keep the
+                       ///< session within `max_queued_bytes`/`max_queued_packets`
 };
 
 std::string_view to_string(close_reason r) noexcept;

@@ -47,6 +47,35 @@ struct options {
     /// WebSocket message close code 1009; either way only that session ends.
     protocol::decode_limits limits;
 
+    /// Backpressure: how much may wait to go out to one client. Counted are
+    /// the packets queued and not yet handed to the transport, plus the write
+    /// in flight: the WebSocket frames taken for writing and not yet written,
+    /// or the last long-polling response until the client's next GET. Sizes
+    /// are payload bytes; packets are Engine.IO packets (a Socket.IO packet
+    /// with binary attachments is one plus one per attachment).
+    ///
+    /// A packet (or a unit sent together) that would take a session over
+    /// either bound closes that session at once with
+    /// close_reason::send_queue_full, and its queue is dropped; other
+    /// sessions carry on. A volatile packet never closes a session: it is
+    /// dropped when the transport is not writable (session::send_volatile).
+    ///
+    /// There is no grace period: a session is closed the moment it would go
+    /// over, so a burst larger than the bounds (one handler emitting tens of
+    /// thousands of packets before it yields) closes even a fast reader.
+    ///
+    /// Node's socket.io has no such bound (ws buffers without limit). The
+    /// default is four times the default `limits.max_payload`: a client that
+    /// reads keeps far below it, and one that stops reading pins at most this
+    /// much. Raise it if you send single messages larger than this.
+    std::size_t max_queued_bytes = 4 * 1024 * 1024;
+    /// See max_queued_bytes. A queued packet costs roughly 128 bytes besides
+    /// its payload, so the default bounds that overhead near
+    /// max_queued_bytes too, while leaving room for long-polling, where
+    /// everything sent between two GETs queues (10 000 acks to a burst of
+    /// events is ordinary).
+    std::size_t max_queued_packets = 32 * 1024;
+
     cors_options cors;
 };
 

@@ -19,9 +19,15 @@ namespace corio::engine {
 /// One Engine.IO session.
 ///
 /// @par Thread safety
-/// `id`, `request`, `transport`, `get_executor`, `send` and `close` may be
-/// called from any thread. `user_data` belongs to the session's strand: touch
-/// it only from handler callbacks or code dispatched to `get_executor()`.
+/// `id`, `request`, `transport`, `get_executor`, `send`, `send_shared` and
+/// `close` may be called from any thread. `send_volatile` and `user_data`
+/// belong to the session's strand: use them only from handler callbacks or
+/// code dispatched to `get_executor()`.
+///
+/// @par Backpressure
+/// What waits to go out is bounded by `options::max_queued_bytes` and
+/// `max_queued_packets`; a send that would go over either closes the session
+/// with close_reason::send_queue_full.
 class session : public std::enable_shared_from_this<session> {
 public:
     using executor_type = boost::asio::strand<boost::asio::any_io_executor>;
@@ -46,6 +52,13 @@ public:
     /// As send(std::vector), for packets several sessions send (a
     /// broadcast): the bytes are shared, never copied per session.
     virtual void send_shared(std::shared_ptr<const std::vector<protocol::packet>> packets) = 0;
+    /// As send_shared, for packets the client may miss (socket.io's
+    /// `volatile`): they are queued only if the transport is writable now —
+    /// nothing queued, no write in flight, and on long-polling a GET waiting
+    /// — else dropped. A volatile unit never closes the session, even one
+    /// larger than the bounds (it is dropped). Strand only: returns whether
+    /// the packets were queued.
+    virtual bool send_volatile(std::shared_ptr<const std::vector<protocol::packet>> packets) = 0;
     /// Closes the session: what is queued is flushed, then a close packet.
     /// The handler's on_close follows with `reason`.
     virtual void close(close_reason reason = close_reason::server_close) = 0;
