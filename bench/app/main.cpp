@@ -1,0 +1,136 @@
+// The benchmark app (../shared/specs/bench-app.md, mirrored in bench/node/server.mjs): the
+// Socket.IO server that bench/run drives with corio_loadgen, and nothing more.
+//   echo  (any args, ack) -> ack with the same args
+//   join  (room, ack)     -> join the room, ack true
+//   bcast (payload, ack)  -> emit bcast(payload) to room "bench", ack true
+// Usage: corio_bench_app [--port N] [--threads N]   (defaults: $PORT or 3000, $THREADS or 1)
+// Prints "listening on 127.0.0.1:PORT" once it accepts connections.
+
+#include <corio/engine/listener.hpp>
+#include <corio/engine/run.hpp>
+#include <corio/server.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+namespace {
+
+constexpr std::string_view host = "127.0.0.1";
+
+struct command_line {
+    std::uint16_t port = 3000;
+    unsigned threads = 1; // comparisons run every server on one core
+};
+
+[[noreturn]] void usage(std::string_view problem)
+{
+    std::cerr << "corio_bench_app: " << problem << "\n"
+              << "usage: corio_bench_app [--port N] [--threads N]  (or PORT / THREADS in the environment)\n";
+    std::exit(2);
+}
+
+template <class T> T parse_number(std::string_view text, std::string_view what)
+{
+    T value{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size())
+        usage(std::string("bad ") + std::string(what) + ": " + std::string(text));
+    return value;
+}
+
+// The environment first, so that a command-line option overrides it.
+command_line parse(int argc, char** argv)
+{
+    command_line cl;
+    if (const char* port = std::getenv("PORT"); port && *port)
+        cl.port = parse_number<std::uint16_t>(port, "PORT");
+    if (const char* threads = std::getenv("THREADS"); threads && *threads)
+        cl.threads = std::max(1u, parse_number<unsigned>(threads, "THREADS"));
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (i + 1 >= argc)
+            usage("missing value for " + std::string(arg));
+        std::string_view value = argv[++i];
+        if (arg == "--port")
+            cl.port = parse_number<std::uint16_t>(value, "port");
+        else if (arg == "--threads")
+            cl.threads = std::max(1u, parse_number<unsigned>(value, "thread count"));
+        else
+            usage("unknown option " + std::string(arg));
+    }
+    return cl;
+}
+
+// Engine.IO defaults as the spec states them (pingInterval 25 s, pingTimeout 20 s, maxPayload
+// 1e6, no compression); spelled out so that a change of Corio's defaults cannot skew the
+// comparison. Warnings and errors still reach stderr; nothing is logged per event.
+corio::server_options bench_options()
+{
+    corio::server_options o;
+    o.engine.path = "/socket.io/";
+    o.engine.ping_interval = std::chrono::milliseconds(25'000);
+    o.engine.ping_timeout = std::chrono::milliseconds(20'000);
+    o.engine.limits.max_payload = 1'000'000;
+    o.log = [](corio::log_level level, std::string_view line) {
+        if (level == corio::log_level::warning || level == corio::log_level::error)
+            std::cerr << "corio_bench_app: " << line << '\n';
+    };
+    return o;
+}
+
+void setup_bench_app(corio::server& io)
+{
+    auto root = io.of("/");
+    root.on("echo", [](corio::context&, corio::arguments args) { return args; });
+    root.on("join", [](corio::context& ctx, std::string room) {
+        ctx.join(std::move(room));
+        return true;
+    });
+    // The room of the namespace, not ctx.to(): the sender is not excluded (it is not a member).
+    root.on("bcast", [root](corio::context&, corio::arguments payload) {
+        root.to("bench").emit_arguments("bcast", std::move(payload));
+        return true;
+    });
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    auto cl = parse(argc, argv);
+    boost::asio::io_context ioc(static_cast<int>(cl.threads));
+
+    corio::server io(ioc.get_executor(), bench_options());
+    setup_bench_app(io);
+
+    corio::engine::listener_options listen_options;
+    listen_options.backlog = std::max(listen_options.backlog, 1024);
+    corio::engine::listener listener(ioc, listen_options);
+    listener.add(io.engine());
+    try {
+        listener.listen(host, cl.port);
+    } catch (const std::exception& e) {
+        std::cerr << "corio_bench_app: cannot listen on " << host << ":" << cl.port << ": " << e.what() << "\n";
+        return 1;
+    }
+
+    // A signal ends the run at once: the load generator has finished measuring by then, and
+    // closing thousands of sessions politely would only delay the next server's start.
+    boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code, int) {
+        listener.stop();
+        ioc.stop();
+    });
+
+    std::cout << "listening on " << host << ":" << listener.port() << std::endl;
+
+    corio::engine::run(ioc, cl.threads);
+}

@@ -1,0 +1,105 @@
+// One Socket.IO client connection over a Beast WebSocket: the handshake,
+// a reader that answers the server's pings and hands every other message to
+// an observer, a write queue, and a bounded close.
+#pragma once
+
+#include "target.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace loadgen {
+
+class connection;
+
+/// What a scenario does with a connection's traffic. Calls run on the
+/// connection's executor, so calls for one connection never overlap.
+class connection_observer {
+public:
+    /// A Socket.IO message other than the connect answer (`42…`, `43…`).
+    /// The view dies when the call returns.
+    virtual void on_message(connection& c, std::string_view message) = 0;
+    /// The connection ended; called once. `reason` is empty when we closed
+    /// it ourselves (close()), else says why ("read: End of file").
+    virtual void on_closed(connection& c, std::string_view reason) = 0;
+
+protected:
+    ~connection_observer() = default;
+};
+
+struct open_result;
+
+/// One WebSocket to the server, on namespace "/".
+///
+/// @par Thread Safety
+/// Everything but close() must run on executor(): the executor the opening
+/// coroutine ran on (a strand when the io_context has several threads).
+///
+/// @par Lifetime
+/// Async work holds a shared_ptr to the connection. The observer is held by
+/// reference and must outlive the io_context's run; the connection never
+/// calls it from its destructor.
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    using stream_type = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+    using clock = std::chrono::steady_clock;
+
+    explicit connection(boost::asio::any_io_executor executor);
+
+    /// Connects from `source` (nullopt: the kernel chooses), upgrades to
+    /// WebSocket, reads the Engine.IO open packet, sends `40` and waits for
+    /// `40{`. The whole handshake is bounded by `timeout`. Failures come back
+    /// as a reason, never as an exception. The calling coroutine's executor
+    /// becomes the connection's executor.
+    static boost::asio::awaitable<open_result> open(const target& t, std::optional<boost::asio::ip::address> source,
+                                                    std::chrono::milliseconds timeout);
+
+    const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
+
+    /// Starts the reader; call once, after open() succeeded.
+    void start(connection_observer& observer);
+
+    /// Queues one text message; dropped once the connection has ended.
+    void send(std::string message);
+
+    /// From any thread: starts a WebSocket close bounded by `timeout`; the
+    /// reader then ends and the observer sees an empty reason.
+    void close(std::chrono::milliseconds timeout);
+
+    /// WebSocket close handshake, bounded by `timeout`, for a connection whose
+    /// reader was never started. Returns the close's error, if any.
+    boost::asio::awaitable<boost::system::error_code> close_now(std::chrono::milliseconds timeout);
+
+private:
+    static boost::asio::awaitable<void> read_loop(std::shared_ptr<connection> self, connection_observer* observer);
+    boost::asio::awaitable<boost::system::error_code> read_message(std::string_view& message);
+    void write_front();
+    void begin_close(std::chrono::milliseconds timeout);
+
+    boost::asio::any_io_executor executor_;
+    stream_type ws_;
+    boost::beast::flat_buffer buffer_;
+    std::deque<std::string> queue_; ///< front() is being written while writing_
+    bool writing_ = false;
+    bool closing_ = false;
+    bool ended_ = false;
+};
+
+/// The outcome of connection::open().
+struct open_result {
+    std::shared_ptr<connection> conn; ///< null on failure
+    std::string failure;              ///< "phase: reason" when conn is null
+    std::chrono::steady_clock::duration latency{}; ///< TCP connect start → `40{`
+};
+
+} // namespace loadgen

@@ -1,0 +1,64 @@
+// The load generator's command line: one documented struct holding every
+// count, rate and time limit, and its parser.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace loadgen {
+
+enum class scenario_kind { connect, echo, fanout, churn };
+
+std::string_view to_string(scenario_kind kind);
+
+/// Everything the command line sets. Every scenario is bounded both in time
+/// and in count and stops at whichever bound it reaches first; every network
+/// wait is bounded by one of the timeouts below.
+struct options {
+    std::string url; ///< ws://HOST:PORT/PATH/ (the Socket.IO path, e.g. /socket.io/)
+    scenario_kind scenario = scenario_kind::connect;
+
+    unsigned threads = 1; ///< threads running the one io_context
+    unsigned sources = 8; ///< loopback source addresses 127.0.0.1 … 127.0.0.K
+    std::optional<int> server_pid; ///< whose VmRSS to report, if given
+
+    /// TCP connect + WebSocket upgrade + Engine.IO open + Socket.IO connect.
+    std::chrono::milliseconds handshake_timeout{10'000};
+    /// How long the end of a run waits for late answers and for closes.
+    std::chrono::milliseconds drain{2'000};
+    /// No new connection attempt starts later than this after a ramp began.
+    std::chrono::milliseconds ramp_timeout{60'000};
+
+    // connect
+    std::uint64_t connections = 1000;
+    double rate = 0; ///< new connections per second; 0 = as fast as concurrency allows
+    std::optional<unsigned> concurrency; ///< handshakes in flight; default per scenario
+    std::chrono::milliseconds hold{5'000};
+
+    // echo and fanout
+    std::uint64_t clients = 50;
+    std::size_t payload = 32; ///< bytes of the string argument
+    std::chrono::milliseconds duration{10'000};
+    std::uint64_t max_acks = UINT64_MAX;
+    std::uint64_t max_broadcasts = 1'000'000; ///< also sizes the per-sequence counters
+    std::optional<std::chrono::milliseconds> interval; ///< fanout: emit on a clock instead of on ack
+
+    // churn
+    std::uint64_t max_cycles = UINT64_MAX;
+    std::chrono::milliseconds settle{2'000}; ///< wait before the final server RSS reading
+
+    /// Handshakes in flight for this scenario (--concurrency or its default).
+    unsigned effective_concurrency() const;
+};
+
+/// Parses the command line. On a usage error (or --help) prints the usage to
+/// stderr and exits with status 2 (0 for --help).
+options parse_command_line(int argc, char** argv);
+
+/// Prints `problem` and the usage to stderr, then exits with status 2.
+[[noreturn]] void usage_error(std::string_view problem);
+
+} // namespace loadgen

@@ -1,0 +1,429 @@
+#!/usr/bin/python3
+"""The comparison table and plots of one bench/run results directory.
+
+Usage: bench/report.py RESULTS_DIR
+
+Reads RESULTS_DIR/<server>-<scenario>.json (corio_loadgen's output; {"error": ...} for a run
+that failed), scaling-corio-t<T>-<scenario>.json and meta.json. Prints the markdown table and
+writes it to RESULTS_DIR/table.md; renders RESULTS_DIR/plots/perf-*.png with gnuplot (skipped,
+with a note, when gnuplot is missing). Exits 1 when a run failed or a result is missing.
+Standard library only.
+"""
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+
+SERVERS = ("corio", "node")
+
+# Where each figure sits in the load generator's JSON, under "metrics" (or, for "runner.", in
+# what bench/run adds); several spellings are accepted so that a renamed key shows up as "n/a"
+# only when none matches.
+KEYS = {
+    "rate": ["rate_per_s", "connections_per_s", "connects_per_s"],
+    "kib_per_conn": ["kib_per_connection", "kib_per_conn"],
+    "connected": ["connected"],
+    "failed": ["failed"],
+    "dropped": ["dropped_during_hold", "dropped"],
+    "dropped_ramp": ["dropped_during_ramp"],
+    "missing_acks": ["missing_acks"],
+    "incomplete": ["incomplete_broadcasts"],
+    "duplicates": ["duplicate_deliveries"],
+    "acks_per_s": ["acks_per_s"],
+    "deliveries_per_s": ["deliveries_per_s"],
+    "lost": ["lost"],
+    "cycles_per_s": ["cycles_per_s"],
+    "rss_growth_pct": ["rss_growth_pct"],
+    "rss_start": ["server_rss_kib.start"],
+    "rss_end": ["server_rss_kib.end"],
+    "server_cpu_pct": ["runner.server_cpu_pct"],
+    # connect and churn time the handshake, echo and fanout an event.
+    "p50": ["latency_ms.p50", "handshake_latency_ms.p50"],
+    "p99": ["latency_ms.p99", "handshake_latency_ms.p99"],
+    "p999": ["latency_ms.p999", "handshake_latency_ms.p999"],
+    "max": ["latency_ms.max", "handshake_latency_ms.max"],
+}
+
+
+class Target:
+    """A goal on the corio advantage (`ratio`), or on corio's own value (`absolute`)."""
+
+    def __init__(self, text, ratio=None, absolute=None):
+        self.text, self.ratio, self.absolute = text, ratio, absolute
+
+    def met(self, advantage, corio_value):
+        if self.ratio is not None:
+            return None if advantage is None else advantage >= self.ratio
+        if corio_value is None:
+            return None
+        return self.absolute(corio_value)
+
+
+# scenario, label, figure, better ("higher", "lower" or None: no ratio), target.
+# The advantage is corio/node for higher-is-better figures and node/corio for lower-is-better
+# ones, so that above 1 always means Corio does better.
+ROWS = [
+    ("connect", "connections/s", "rate", "higher", Target("≥ 5×", ratio=5)),
+    ("connect", "KiB per connection", "kib_per_conn", "lower", Target("≥ 2.5× (≤ 0.4× node)", ratio=2.5)),
+    ("connect", "handshake p99 ms", "p99", "lower", None),
+    ("connect", "connected", "connected", None, None),
+    ("connect", "failed", "failed", None, None),
+    ("connect", "dropped during ramp", "dropped_ramp", None, None),
+    ("connect", "dropped during hold", "dropped", None, None),
+    ("connect", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("connect-max", "connections/s", "rate", "higher", None),
+    ("connect-max", "KiB per connection", "kib_per_conn", "lower", None),
+    ("connect-max", "connected", "connected", None, None),
+    ("connect-max", "failed", "failed", None, None),
+    ("connect-max", "dropped during hold", "dropped", None, None),
+    ("connect-max", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("echo", "acks/s", "acks_per_s", "higher", Target("≥ 3×", ratio=3)),
+    ("echo", "ack p50 ms", "p50", "lower", None),
+    ("echo", "ack p99 ms", "p99", "lower", Target("≥ 2× (p99 ≤ 0.5× node)", ratio=2)),
+    ("echo", "missing acks", "missing_acks", None, None),
+    ("echo", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("fanout", "deliveries/s", "deliveries_per_s", "higher", Target("≥ 2.5×", ratio=2.5)),
+    ("fanout", "lost deliveries", "lost", None, Target("corio: 0", absolute=lambda v: v == 0)),
+    ("fanout", "delivery p50 ms", "p50", "lower", None),
+    ("fanout", "delivery p99 ms", "p99", "lower", Target("≥ 1× (p99 ≤ node)", ratio=1)),
+    ("fanout", "incomplete broadcasts", "incomplete", None, None),
+    ("fanout", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("churn", "cycles/s", "cycles_per_s", "higher", Target("≥ 4×", ratio=4)),
+    ("churn", "RSS growth %", "rss_growth_pct", None, Target("corio: ≤ 10 %", absolute=lambda v: v <= 10)),
+    ("churn", "server RSS at start KiB", "rss_start", "lower", None),
+    ("churn", "server RSS at end KiB", "rss_end", "lower", None),
+    ("churn", "failed", "failed", None, None),
+    ("churn", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+]
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        return {"error": f"unreadable: {e}"}
+
+
+def figure(run, name):
+    if not run or "error" in run:
+        return None
+    for key in KEYS[name]:
+        node = run if key.startswith("runner.") else run.get("metrics", {})
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, (int, float)) and not isinstance(node, bool):
+            return float(node)
+    return None
+
+
+def advantage(better, corio, node):
+    if better is None or corio is None or node is None:
+        return None
+    num, den = (corio, node) if better == "higher" else (node, corio)
+    if den == 0:
+        return math.inf if num > 0 else None
+    return num / den
+
+
+def fmt(v):
+    if v is None:
+        return "n/a"
+    if math.isinf(v):
+        return "∞"
+    if v == int(v):
+        return f"{int(v):,}"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3g}"
+
+
+def loadgen_bound(run):
+    return bool(run and "error" not in run and run.get("loadgen_bottleneck"))
+
+
+def run_errors(run):
+    """The errors a run reported, as short strings."""
+    if not run or "error" in run:
+        return []
+    errs = run.get("errors")
+    if not errs:
+        return []
+    if isinstance(errs, dict):
+        return [f"{k}: {v}" for k, v in errs.items() if v]
+    if isinstance(errs, list):
+        return [json.dumps(e) if not isinstance(e, str) else e for e in errs[:5]]
+    return [str(errs)]
+
+
+def table(results, meta):
+    servers = [s for s in SERVERS if s in meta.get("servers", SERVERS)]
+    judged = meta.get("mode") != "smoke" and len(servers) == 2
+    lines = []
+    mode = meta.get("mode", "?")
+    lines.append(f"## Corio vs Node socket.io — {mode} run, {meta.get('date_utc', '?')}")
+    lines.append("")
+    lines.append(
+        f"Server: CPU {meta.get('server_cpus', '0')}, {meta.get('threads', 1)} thread(s) for Corio "
+        f"(Node: one JavaScript thread); load generator: CPU {meta.get('loadgen_cpus', '1')}. "
+        f"{meta.get('cpu', '')} ×{meta.get('ncpu', '?')}, Linux {meta.get('kernel', '?')}, "
+        f"Node {meta.get('node', '?')}, socket.io {meta.get('socket_io', '?')}, Corio {meta.get('git', '?')}."
+    )
+    loads = meta.get("loads", {})
+    if loads:
+        lines.append("")
+        lines.append("Loads: " + "; ".join(f"{sc} `{args}`" for sc, args in loads.items()) + ".")
+    if meta.get("busiest_load", 0) >= 0.5:
+        lines.append("")
+        lines.append(
+            f"Other processes kept up to {meta['busiest_load']} CPUs busy between scenarios: "
+            "the figures are noisy."
+        )
+    if meta.get("threads", 1) > 1:
+        lines.append("")
+        lines.append("With more than one server thread the server and the load generator share CPUs.")
+    if mode == "smoke":
+        lines.append("")
+        lines.append("Smoke run: tiny loads that check the runner; the numbers mean nothing and no target is judged.")
+    elif mode == "quick":
+        lines.append("")
+        lines.append("Quick run: small loads for a few seconds each; indicative only.")
+    lines.append("")
+    lines.append("| scenario | metric | corio | node | corio advantage | target | met? |")
+    lines.append("|---|---|---:|---:|---:|---|:---:|")
+    notes, failures = [], 0
+    for scenario, label, name, better, target in ROWS:
+        runs = {s: results.get((s, scenario)) for s in servers}
+        if all(r is None for r in runs.values()):
+            continue
+        vals = {s: figure(runs[s], name) for s in servers}
+        cells = []
+        for s in SERVERS:
+            if s not in servers:
+                cells.append("—")
+                continue
+            cell = fmt(vals[s])
+            if loadgen_bound(runs[s]) and better == "higher":
+                cell += " †"
+            cells.append(cell)
+        adv = advantage(better, vals.get("corio"), vals.get("node")) if len(servers) == 2 else None
+        if better is None or len(servers) < 2:
+            adv_text = "—"
+        else:
+            adv_text = f"{fmt(adv)}× ({'corio/node' if better == 'higher' else 'node/corio'})" if adv is not None else "n/a"
+        if target is None:
+            tgt, met = "—", ""
+        else:
+            tgt = target.text
+            verdict = target.met(adv, vals.get("corio")) if judged else None
+            met = "" if not judged else {True: "yes", False: "**no**", None: "n/a"}[verdict]
+        lines.append(f"| {scenario} | {label} | {cells[0]} | {cells[1]} | {adv_text} | {tgt} | {met} |")
+    lines.append("")
+    lines.append(
+        "Corio advantage: corio/node for higher-is-better figures (rates), node/corio for "
+        "lower-is-better ones (latency, memory), so that above 1× Corio does better."
+    )
+    for (server, scenario), run in sorted(results.items()):
+        if run is None:
+            continue
+        if "error" in run:
+            failures += 1
+            notes.append(f"- {server} {scenario}: **failed** ({run['error']})")
+        if loadgen_bound(run):
+            notes.append(
+                f"- † {server} {scenario}: the load generator was the bottleneck "
+                f"(CPU {run.get('loadgen_cpu', '?')} of a core per thread): the server's figure may be higher."
+            )
+        for e in run_errors(run):
+            notes.append(f"- {server} {scenario}: error reported: {e}")
+    missing = [f"{s} {sc}" for s in servers for sc in meta.get("scenarios", []) if (s, sc) not in results]
+    for m in missing:
+        failures += 1
+        notes.append(f"- {m}: no result")
+    scaling = scaling_rows(results)
+    if scaling:
+        lines.append("")
+        lines.append("### Scaling: Corio with 1 and 2 threads, server on CPUs 0-1")
+        lines.append("")
+        lines.append(
+            "The load generator runs on CPU 1, which the 2-thread server shares: "
+            "the 2-thread figures are pessimistic."
+        )
+        lines.append("")
+        lines.append("| scenario | metric | 1 thread | 2 threads | 2/1 |")
+        lines.append("|---|---|---:|---:|---:|")
+        for scenario, label, one, two in scaling:
+            ratio = two / one if one and two is not None else None
+            lines.append(f"| {scenario} | {label} | {fmt(one)} | {fmt(two)} | {fmt(ratio)}× |")
+    if notes:
+        lines.append("")
+        lines.extend(notes)
+    return "\n".join(lines) + "\n", failures
+
+
+SCALING = [("connect", "connections/s", "rate"), ("fanout", "deliveries/s", "deliveries_per_s")]
+
+
+def scaling_rows(results):
+    rows = []
+    for scenario, label, name in SCALING:
+        one, two = results.get(("corio-t1", scenario)), results.get(("corio-t2", scenario))
+        if one is None and two is None:
+            continue
+        rows.append((scenario, label, figure(one, name), figure(two, name)))
+    return rows
+
+
+# ---- Plots ---------------------------------------------------------------------------------
+# Each plot is data first, then a gnuplot script:
+# (file, title, panels); a panel is (title, ylabel, log_y, series names, [(label, values)], a
+# horizontal reference line or None).
+
+
+def plot_specs(results, meta):
+    specs = []
+    servers = [s for s in SERVERS if s in meta.get("servers", SERVERS)]
+    if len(servers) == 2:
+        bars = []
+        for scenario, label, name, better, target in ROWS:
+            if target is None or target.ratio is None:
+                continue
+            adv = advantage(better, figure(results.get(("corio", scenario)), name),
+                            figure(results.get(("node", scenario)), name))
+            if adv is not None and not math.isinf(adv):
+                bars.append((f"{scenario}: {label}", [adv, target.ratio]))
+        if bars:
+            specs.append(("perf-ratios.png", "Corio advantage over Node socket.io (above 1× = Corio better)",
+                          [("", "advantage (×)", False, ["measured", "target"], bars, 1.0)]))
+    panels = []
+    for scenario, title in (("connect", "connect: handshake"), ("echo", "echo: ack round trip"),
+                            ("fanout", "fanout: delivery")):
+        groups = []
+        for pct, key in (("p50", "p50"), ("p99", "p99"), ("p99.9", "p999"), ("max", "max")):
+            vals = [figure(results.get((s, scenario)), key) for s in servers]
+            if any(v is not None for v in vals):
+                groups.append((pct, [v if v is not None else float("nan") for v in vals]))
+        if groups:
+            panels.append((title, "ms (log)", True, servers, groups, None))
+    if panels:
+        specs.append(("perf-latency.png", "Latency percentiles", panels))
+    panels = []
+    for title, ylabel, name, scenarios in (("Server memory per connection", "KiB", "kib_per_conn", ("connect", "connect-max")),
+                                           ("Server RSS growth after churn", "%", "rss_growth_pct", ("churn",))):
+        groups = []
+        for scenario in scenarios:
+            vals = [figure(results.get((s, scenario)), name) for s in servers]
+            if any(v is not None for v in vals):
+                groups.append((scenario, [v if v is not None else float("nan") for v in vals]))
+        if groups:
+            panels.append((title, ylabel, False, servers, groups, None))
+    if panels:
+        specs.append(("perf-memory.png", "Memory", panels))
+    rows = scaling_rows(results)
+    if rows:
+        panels = [(f"{scenario}: {label}", label, False, ["1 thread", "2 threads"],
+                   [("corio", [one if one is not None else float("nan"), two if two is not None else float("nan")])], None)
+                  for scenario, label, one, two in rows]
+        specs.append(("perf-scaling.png", "Corio with 1 and 2 threads (CPUs 0-1, load generator on CPU 1)", panels))
+    return specs
+
+
+def gnuplot_quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_gnuplot(specs, outdir):
+    colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+    for file, title, panels in specs:
+        base = os.path.join(outdir, file[:-4])
+        script = [
+            f"set terminal pngcairo size {max(640, 420 * len(panels))},480 font ',10'",
+            f"set output {gnuplot_quote(base + '.png')}",
+            "set style data histograms",
+            "set style histogram clustered gap 1",
+            "set style fill solid 0.85 border -1",
+            "set boxwidth 0.9",
+            "set grid ytics",
+            "set key outside top center horizontal Left reverse samplen 2",
+            "set yrange [0:*]",
+            "set datafile missing 'nan'",
+            "set tmargin 5",
+            f"set multiplot layout 1,{len(panels)} title {gnuplot_quote(title)}",
+        ]
+        for i, (ptitle, ylabel, log_y, series, groups, ref) in enumerate(panels):
+            dat = f"{base}.{i}.dat"
+            with open(dat, "w") as f:
+                f.write("label " + " ".join(gnuplot_quote(s) for s in series) + "\n")
+                for label, vals in groups:
+                    f.write(gnuplot_quote(label) + " " + " ".join("nan" if v != v else repr(v) for v in vals) + "\n")
+            script += [
+                f"set title {gnuplot_quote(ptitle)}",
+                f"set ylabel {gnuplot_quote(ylabel)}",
+                "set logscale y" if log_y else "unset logscale y",
+                "set yrange [*:*]" if log_y else "set yrange [0:*]",
+                "set offsets 0, 0, 0, 0" if log_y else "set offsets 0, 0, graph 0.08, 0",
+                "set xtics rotate by -25 nomirror" if len(groups) > 4 else "set xtics norotate nomirror",
+                "unset arrow",
+            ]
+            if ref is not None:
+                script.append(f"set arrow from graph 0, first {ref} to graph 1, first {ref} nohead dt 2 lw 1.5 front")
+            plots = [
+                f"{gnuplot_quote(dat)} using {j + 2}:xtic(1) title columnheader({j + 2}) lc rgb '{colours[j % 4]}'"
+                for j in range(len(series))
+            ]
+            script.append("plot " + ", ".join(plots))
+        script.append("unset multiplot")
+        with open(base + ".gp", "w") as f:
+            f.write("\n".join(script) + "\n")
+        subprocess.run(["gnuplot", base + ".gp"], check=True, stderr=subprocess.PIPE, text=True)
+
+
+def render(specs, outdir):
+    if not specs:
+        return "no data to plot"
+    if not shutil.which("gnuplot"):
+        return "gnuplot is not installed: no plots"
+    os.makedirs(outdir, exist_ok=True)
+    try:
+        render_gnuplot(specs, outdir)
+        return None
+    except subprocess.CalledProcessError as e:
+        return "gnuplot failed: " + (e.stderr or "").strip()[-500:]
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    outdir = sys.argv[1]
+    meta = load(os.path.join(outdir, "meta.json")) or {}
+    results = {}
+    for entry in sorted(os.listdir(outdir)):
+        if not entry.endswith(".json") or entry == "meta.json":
+            continue
+        stem = entry[:-5]
+        if stem.startswith("scaling-"):
+            server, _, scenario = stem[len("scaling-"):].partition("-")  # corio-t1-connect
+            tthreads, _, scenario = scenario.partition("-")
+            server = f"{server}-{tthreads}"
+        else:
+            server, _, scenario = stem.partition("-")
+        results[(server, scenario)] = load(os.path.join(outdir, entry))
+    text, failures = table(results, meta)
+    with open(os.path.join(outdir, "table.md"), "w") as f:
+        f.write(text)
+    print(text, end="")
+    problem = render(plot_specs(results, meta), os.path.join(outdir, "plots"))
+    if problem:
+        print(f"\nplots: {problem}", file=sys.stderr)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
