@@ -132,8 +132,9 @@ private:
         while (!stopped_) {
             // Each connection gets its own strand; a WebSocket session opened
             // on it keeps that strand.
-            auto strand = net::make_strand(net::any_io_executor(ioc_.get_executor()));
-            auto [ec, socket] = co_await acceptor->async_accept(strand, use_tuple);
+            auto strand = net::make_strand(ioc_.get_executor());
+            // Converted, so that the socket stays a tcp::socket.
+            auto [ec, socket] = co_await acceptor->async_accept(net::any_io_executor(strand), use_tuple);
             if (ec == net::error::operation_aborted || stopped_)
                 break;
             if (ec) {

@@ -18,6 +18,7 @@
 #include <boost/json/value.hpp>
 
 #include <functional>
+#include <stdexcept>
 
 namespace corio::engine::detail {
 
@@ -100,8 +101,23 @@ std::vector<std::shared_ptr<session_impl>> session_table::snapshot() const
 
 // server_impl ----------------------------------------------------------------
 
+namespace {
+
+net::io_context& io_context_of(const net::any_io_executor& ex)
+{
+    using io_executor = net::io_context::executor_type;
+    if (const auto* e = ex.target<io_executor>())
+        return e->context();
+    if (const auto* s = ex.target<net::strand<io_executor>>())
+        return s->get_inner_executor().context();
+    throw std::invalid_argument("corio: the server's executor must be an io_context's, or a strand of one");
+}
+
+} // namespace
+
+
 server_impl::server_impl(net::any_io_executor ex, options opts, handler& h)
-    : executor_(std::move(ex)), opts_(std::move(opts)), handler_(h)
+    : session_context_(io_context_of(ex)), opts_(std::move(opts)), handler_(h)
 {
 }
 
@@ -158,7 +174,7 @@ net::awaitable<http_response> server_impl::handle_request(http_request req, std:
 
 net::awaitable<http_response> server_impl::open_polling(const http_request& req, request_info info)
 {
-    auto strand = net::make_strand(executor_);
+    auto strand = net::make_strand(session_context_.get_executor());
     auto s = std::make_shared<session_impl>(shared_from_this(), engine::make_session_id(), std::move(info), strand,
                                             transport_kind::polling);
     sessions_.insert(s);

@@ -76,7 +76,8 @@ public:
 private:
     boost::asio::awaitable<http_response> open_polling(const http_request& req, request_info info);
 
-    boost::asio::any_io_executor executor_;
+    // Sessions' strands are made on it (session::executor_type).
+    boost::asio::io_context& session_context_;
     options opts_;
     handler& handler_;
     session_table sessions_;

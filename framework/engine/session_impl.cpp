@@ -161,6 +161,13 @@ void session_impl::send(std::vector<packet> packets)
 
 void session_impl::send_shared(std::shared_ptr<const std::vector<packet>> packets)
 {
+    // Hot path: on the strand already (a broadcast's deliver, an emit from a
+    // handler), queue at once; dispatch would run it inline too, but only
+    // after copying the executor and the handler.
+    if (get_executor().running_in_this_thread()) {
+        after_send(state_.send(packets));
+        return;
+    }
     net::dispatch(get_executor(),
                   [self = self(), packets = std::move(packets)] { self->after_send(self->state_.send(packets)); });
 }

@@ -103,9 +103,7 @@ std::vector<std::shared_ptr<detail::socket_state>> select(const detail::namespac
                                                           const std::optional<std::string>& skip,
                                                           const std::optional<std::string>& self)
 {
-    auto sids = nsp.adapter().select({rooms, except});
-    std::erase_if(sids, [&](const std::string& sid) { return sid == skip || sid == self; });
-    return nsp.sockets(sids);
+    return nsp.select({rooms, except}, skip, self);
 }
 
 } // namespace

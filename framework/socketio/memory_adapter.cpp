@@ -50,21 +50,43 @@ public:
 
     std::vector<std::string> select(const room_selector& selector) const override
     {
+        std::vector<std::string> out;
+        for_each_selected(selector, [&](const std::string& sid) { out.push_back(sid); });
+        return out;
+    }
+
+    void for_each_selected(const room_selector& selector,
+                           const std::function<void(const std::string&)>& visit) const override
+    {
         std::lock_guard lock(mutex_);
-        std::unordered_set<std::string> picked;
-        if (selector.rooms.empty()) {
-            for (const auto& [sid, rooms] : sockets_)
-                picked.insert(sid);
-        } else {
-            for (const auto& room : selector.rooms)
-                if (auto it = rooms_.find(room); it != rooms_.end())
-                    picked.insert(it->second.begin(), it->second.end());
-        }
+        std::vector<const std::unordered_set<std::string>*> excluded;
         for (const auto& room : selector.except)
             if (auto it = rooms_.find(room); it != rooms_.end())
+                excluded.push_back(&it->second);
+        auto pick = [&](const std::string& sid) {
+            for (const auto* members : excluded)
+                if (members->contains(sid))
+                    return;
+            visit(sid);
+        };
+        if (selector.rooms.empty()) {
+            for (const auto& [sid, rooms] : sockets_)
+                pick(sid);
+        } else if (selector.rooms.size() == 1) {
+            // Hot path (a broadcast to one room): its members are distinct,
+            // so no set of ids is built.
+            if (auto it = rooms_.find(*selector.rooms.begin()); it != rooms_.end())
                 for (const auto& sid : it->second)
-                    picked.erase(sid);
-        return {picked.begin(), picked.end()};
+                    pick(sid);
+        } else {
+            // Views of the ids stored in rooms_, which the lock keeps alive.
+            std::unordered_set<std::string_view> seen;
+            for (const auto& room : selector.rooms)
+                if (auto it = rooms_.find(room); it != rooms_.end())
+                    for (const auto& sid : it->second)
+                        if (seen.insert(sid).second)
+                            pick(sid);
+        }
     }
 
     std::vector<std::string> rooms() const override

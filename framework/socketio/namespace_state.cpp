@@ -50,6 +50,26 @@ std::vector<std::shared_ptr<socket_state>> namespace_state::sockets(const std::v
     return out;
 }
 
+std::vector<std::shared_ptr<socket_state>> namespace_state::select(const room_selector& selector,
+                                                                   const std::optional<std::string>& skip,
+                                                                   const std::optional<std::string>& self) const
+{
+    std::vector<std::shared_ptr<socket_state>> out;
+    // Taken at the first id, held to the end: once, not per id, and never
+    // across an adapter's own work (a remote adapter may block in select).
+    // Lock order: the adapter's, then mutex_.
+    std::unique_lock lock(mutex_, std::defer_lock);
+    adapter_->for_each_selected(selector, [&](const std::string& sid) {
+        if (sid == skip || sid == self)
+            return;
+        if (!lock.owns_lock())
+            lock.lock();
+        if (auto it = sockets_.find(sid); it != sockets_.end() && it->second->connected())
+            out.push_back(it->second);
+    });
+    return out;
+}
+
 void namespace_state::notify_outgoing(const socket_ref& s, std::string_view event, const arguments& args) const
 {
     for (const auto& hook : outgoing)

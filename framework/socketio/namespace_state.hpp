@@ -6,6 +6,7 @@
 #include "socketio/socket_state.hpp"
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,6 +42,10 @@ public:
     std::shared_ptr<socket_state> find(const std::string& sid) const;
     std::size_t size() const;
     std::vector<std::shared_ptr<socket_state>> sockets(const std::vector<std::string>& sids) const;
+    /// The connected sockets the adapter selects, but `skip` and `self`.
+    std::vector<std::shared_ptr<socket_state>> select(const room_selector& selector,
+                                                      const std::optional<std::string>& skip,
+                                                      const std::optional<std::string>& self) const;
 
     /// Tells the outgoing hooks about an emit.
     void notify_outgoing(const socket_ref& s, std::string_view event, const arguments& args) const;

@@ -38,6 +38,7 @@ struct server_stats {
 class server {
 public:
     /// `ex`: the executor of the io_context whose threads run the server.
+    /// @throws std::invalid_argument if `ex` is not an io_context's.
     explicit server(boost::asio::any_io_executor ex, server_options opts = {});
     ~server();
     server(const server&) = delete;

@@ -24,8 +24,9 @@ class server_impl;
 /// must outlive the listener it was added to.
 class server {
 public:
-    /// Sessions run on strands made from `ex` (usually an io_context's
-    /// executor run by several threads).
+    /// Sessions run on strands of the io_context `ex` belongs to (its
+    /// executor, or a strand of it; usually run by several threads).
+    /// @throws std::invalid_argument if `ex` is not an io_context's.
     server(boost::asio::any_io_executor ex, options opts, handler& h);
     ~server();
     server(const server&) = delete;

@@ -6,7 +6,7 @@
 #include <corio/engine/transport.hpp>
 #include <corio/protocol/engine_packet.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
@@ -30,7 +30,11 @@ namespace corio::engine {
 /// with close_reason::send_queue_full.
 class session : public std::enable_shared_from_this<session> {
 public:
-    using executor_type = boost::asio::strand<boost::asio::any_io_executor>;
+    /// On the io_context's own executor type, not any_io_executor: this
+    /// strand fits inside an any_io_executor, where a strand of a type-erased
+    /// executor is heap-allocated at every conversion (each coroutine and
+    /// each asynchronous operation's work tracking does one).
+    using executor_type = boost::asio::strand<boost::asio::io_context::executor_type>;
 
     session(const session&) = delete;
     session& operator=(const session&) = delete;
@@ -40,8 +44,10 @@ public:
     const std::string& id() const noexcept { return id_; }
     const request_info& request() const noexcept { return request_; }
     transport_kind transport() const noexcept { return transport_.load(std::memory_order_relaxed); }
-    /// The strand every event of this session runs on.
-    executor_type get_executor() const noexcept { return strand_; }
+    /// The strand every event of this session runs on. A reference: each
+    /// copy of a strand copies a type-erased executor, which broadcasts
+    /// would pay per recipient.
+    const executor_type& get_executor() const noexcept { return strand_; }
 
     /// Queues a packet for the client. Packets go out in the order sent; those
     /// sent after close are dropped.
