@@ -2,7 +2,7 @@
 // and Connect Four in the browser (docs/game.md).
 // Usage: corio-game [--host localhost] [--port 8080] [--db game.db] [--threads N]
 //                   [--web-root DIR] [--password-cost interactive|minimal]
-//                   [--reconnect-grace SECONDS]
+//                   [--reconnect-grace SECONDS] [--secure-cookies yes|no]
 
 #include "http/api.hpp"
 #include "http/rate_limiter.hpp"
@@ -44,13 +44,15 @@ struct command_line {
     std::string web_root;
     corio_game::password_cost cost = corio_game::password_cost::interactive;
     std::chrono::seconds reconnect_grace{30};
+    bool secure_cookies = false;
 };
 
 [[noreturn]] void usage(std::string_view problem)
 {
     std::cerr << "corio-game: " << problem << "\n"
               << "usage: corio-game [--host ADDR] [--port N] [--db FILE] [--threads N] [--web-root DIR]\n"
-              << "                  [--password-cost interactive|minimal] [--reconnect-grace SECONDS]\n";
+              << "                  [--password-cost interactive|minimal] [--reconnect-grace SECONDS]\n"
+              << "                  [--secure-cookies yes|no]\n";
     std::exit(2);
 }
 
@@ -84,6 +86,8 @@ command_line parse(int argc, char** argv)
             cl.cost = value == "minimal" ? corio_game::password_cost::minimal : corio_game::password_cost::interactive;
         else if (option == "--reconnect-grace")
             cl.reconnect_grace = std::chrono::seconds(parse_number<unsigned>(value));
+        else if (option == "--secure-cookies" && (value == "yes" || value == "no"))
+            cl.secure_cookies = value == "yes";
         else
             usage("unknown option or value: " + std::string(option) + " " + std::string(value));
     }
@@ -120,6 +124,7 @@ int main(int argc, char** argv)
 
     corio_game::http_api api(accounts, results, limiter, hashing.get_executor(),
                              {.web_root = cl.web_root,
+                              .secure_cookies = cl.secure_cookies,
                               .on_logout = [lobby](const corio_game::user& u) { lobby->disconnect_user(u.id); }});
 
     corio::engine::listener listener(ioc);
