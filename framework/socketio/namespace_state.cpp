@@ -39,17 +39,6 @@ std::size_t namespace_state::size() const
     return n;
 }
 
-std::vector<std::shared_ptr<socket_state>> namespace_state::sockets(const std::vector<std::string>& sids) const
-{
-    std::vector<std::shared_ptr<socket_state>> out;
-    out.reserve(sids.size());
-    std::lock_guard lock(mutex_);
-    for (const auto& sid : sids)
-        if (auto it = sockets_.find(sid); it != sockets_.end() && it->second->connected())
-            out.push_back(it->second);
-    return out;
-}
-
 std::vector<std::shared_ptr<socket_state>> namespace_state::select(const room_selector& selector,
                                                                    const std::optional<std::string>& skip,
                                                                    const std::optional<std::string>& self) const

@@ -41,7 +41,6 @@ public:
     void remove(const std::string& sid);
     std::shared_ptr<socket_state> find(const std::string& sid) const;
     std::size_t size() const;
-    std::vector<std::shared_ptr<socket_state>> sockets(const std::vector<std::string>& sids) const;
     /// The connected sockets the adapter selects, but `skip` and `self`.
     std::vector<std::shared_ptr<socket_state>> select(const room_selector& selector,
                                                       const std::optional<std::string>& skip,

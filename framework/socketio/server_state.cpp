@@ -172,7 +172,7 @@ net::awaitable<void> server_state::shutdown(std::chrono::milliseconds deadline)
             all.push_back(ns);
     }
     for (auto& ns : all)
-        for (auto& s : ns->sockets(ns->adapter().select({})))
+        for (auto& s : ns->select({}, std::nullopt, std::nullopt))
             s->request_disconnect(disconnect_reason::server_shutting_down, true);
     engine_.close_all(engine::close_reason::server_shutdown);
     std::lock_guard lock(tasks_mutex_);

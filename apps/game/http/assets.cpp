@@ -1,5 +1,7 @@
 #include "http/assets.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -27,13 +29,6 @@ constexpr content_type content_types[] = {
     {".svg", "image/svg+xml"},
     {".ico", "image/x-icon"},
 };
-
-bool iequals(std::string_view a, std::string_view b) noexcept
-{
-    auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; };
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
-}
 
 // A relative path of plain segments: no "..", ".", empty segments (so no
 // leading '/'), backslashes, NULs or control characters.
@@ -69,7 +64,7 @@ std::string_view content_type_for(std::string_view name) noexcept
     auto dot = name.rfind('.');
     if (dot != std::string_view::npos && name.find('/', dot) == std::string_view::npos) {
         for (const auto& t : content_types)
-            if (iequals(name.substr(dot), t.extension))
+            if (boost::beast::iequals(name.substr(dot), t.extension))
                 return t.type;
     }
     return "application/octet-stream";

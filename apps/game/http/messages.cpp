@@ -2,6 +2,7 @@
 #include "store/accounts.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -24,13 +25,6 @@ std::string_view trim(std::string_view s) noexcept
     while (!s.empty() && is_space(s.back()))
         s.remove_suffix(1);
     return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept
-{
-    auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; };
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 } // namespace
@@ -72,7 +66,7 @@ http_response too_many_attempts(const http_request& req, std::chrono::seconds wa
 bool has_json_content_type(const http_request& req)
 {
     auto value = std::string_view(req[http::field::content_type]);
-    return iequals(trim(value.substr(0, value.find(';'))), "application/json");
+    return boost::beast::iequals(trim(value.substr(0, value.find(';'))), "application/json");
 }
 
 std::optional<std::string> cookie_value(const http_request& req, std::string_view name)

@@ -239,10 +239,9 @@ json::object lobby::create_room(const user& u)
     auto code = unused_code();
     auto& r = rooms_.emplace(code, room(code, seat{u.id, u.name})).first->second;
     enter(u.id, r);
-    auto state = r.state(clock_.now());
     publish_room(r);
     publish_rooms();
-    return {{"ok", true}, {"code", code}, {"message", state.at("message")}};
+    return {{"ok", true}, {"code", code}, {"message", r.message(clock_.now())}};
 }
 
 json::object lobby::join_room(const user& u, std::string text)

@@ -2,6 +2,9 @@
 
 #include <boost/json/array.hpp>
 
+#include <algorithm>
+#include <chrono>
+
 namespace corio_game {
 
 namespace json = boost::json;
@@ -31,6 +34,12 @@ json::value name_or_null(const std::optional<seat>& s)
 json::object to_json(cell c) { return {{"column", c.column}, {"row", c.row}}; }
 
 std::string waiting_text(const std::string& code) { return "Waiting for player 2, room ID is " + code; }
+
+/// Whole seconds from `now` to `deadline`, rounded up, never negative.
+long long seconds_left(clock::duration deadline, clock::duration now)
+{
+    return std::chrono::ceil<std::chrono::seconds>(std::max(deadline - now, clock::duration{0})).count();
+}
 
 } // namespace
 
@@ -139,9 +148,8 @@ std::string room::message(clock::duration now) const
         return waiting_text(code_);
     case room_status::playing:
         for (const auto& [user_id, away] : away_) {
-            auto left = std::chrono::ceil<std::chrono::seconds>(std::max(away.deadline - now, clock::duration{0}));
-            return seat_of(color_of(user_id))->name + " disconnected: " + std::to_string(left.count()) +
-                   " s to come back";
+            return seat_of(color_of(user_id))->name + " disconnected: " +
+                   std::to_string(seconds_left(away.deadline, now)) + " s to come back";
         }
         return seat_of(game_.turn())->name + " to play";
     case room_status::over:
@@ -184,9 +192,8 @@ json::object room::state(clock::duration now) const
     json::array away;
     for (const auto& [user_id, a] : away_) {
         auto color = color_of(user_id);
-        auto left = std::chrono::ceil<std::chrono::seconds>(std::max(a.deadline - now, clock::duration{0}));
         away.emplace_back(json::object{
-            {"color", to_string(color)}, {"name", seat_of(color)->name}, {"seconds", left.count()}});
+            {"color", to_string(color)}, {"name", seat_of(color)->name}, {"seconds", seconds_left(a.deadline, now)}});
     }
     json::value last = nullptr;
     if (auto l = game_.last_move(); l && status_ != room_status::waiting)

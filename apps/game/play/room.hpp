@@ -77,6 +77,9 @@ public:
     boost::json::object state(clock::duration now) const;
     /// A line of the lobby's room list.
     boost::json::object summary() const;
+    /// The status line: whose turn, who won, who is away ("Waiting for
+    /// player 2, room ID is K7QX" while waiting).
+    std::string message(clock::duration now) const;
 
 private:
     struct away_player {
@@ -86,7 +89,6 @@ private:
 
     void start_game();
     game_result result(std::optional<disc> winner, std::string ending) const;
-    std::string message(clock::duration now) const;
 
     std::string code_;
     room_status status_ = room_status::waiting;
