@@ -15,6 +15,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/stream.hpp>
 #include <boost/json/value.hpp>
 
 #include <functional>
@@ -194,6 +195,28 @@ http_response server_impl::handle_oversized(const http_request& req)
     return res;
 }
 
+namespace {
+
+/// Answers a WebSocket upgrade request on `socket` (101, or an error status
+/// for a request that is not a valid upgrade) within `timeout`. Beast does
+/// the handshake over a reference to the socket; the frames that follow are
+/// websocket_connection's.
+net::awaitable<bool> accept_handshake(websocket_connection::socket_type& socket, const http_request& req,
+                                      std::chrono::seconds timeout)
+{
+    websocket::stream<websocket_connection::socket_type&> handshake(socket);
+    handshake.set_option(websocket::stream_base::timeout{timeout, websocket::stream_base::none(), false});
+    auto [ec] = co_await handshake.async_accept(req, use_tuple);
+    if (ec) {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        co_return false;
+    }
+    co_return true;
+}
+
+} // namespace
+
 net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream& stream, http_request req,
                                                    std::string remote_address, session::executor_type strand,
                                                    std::chrono::seconds handshake_timeout)
@@ -221,30 +244,10 @@ net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream& stream, ht
         co_return;
     }
 
-    auto configure = [&](websocket_stream& ws) {
-        ws.set_option(websocket::stream_base::timeout{handshake_timeout, websocket::stream_base::none(), false});
-        // session_impl enforces limits.max_payload itself (see read_message).
-        ws.read_message_max(0);
-    };
-    // The WebSocket runs on the bare socket (websocket_stream).
+    // The session's strand owns the socket from here: a new session's is
+    // the connection's own, an upgrading one's is the session's.
+    auto target = upgrading ? upgrading->get_executor() : strand;
     auto socket = stream.release_socket();
-
-    if (!upgrading) {
-        auto ws = std::make_shared<websocket_stream>(std::move(socket));
-        configure(*ws);
-        auto [ec] = co_await ws->async_accept(req, use_tuple);
-        if (ec)
-            co_return;
-        auto s = std::make_shared<session_impl>(shared_from_this(), engine::make_session_id(), std::move(info), strand,
-                                                transport_kind::websocket);
-        sessions_.insert(s);
-        // Spawned, not awaited: the HTTP connection's coroutines end here.
-        net::co_spawn(strand, s->run_websocket(std::move(ws)), net::detached);
-        co_return;
-    }
-
-    // Re-home the socket on the session's strand, so that the upgraded
-    // session's reads, writes and state share one strand.
     boost::system::error_code ec;
     auto protocol = socket.local_endpoint(ec).protocol();
     if (ec)
@@ -252,13 +255,33 @@ net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream& stream, ht
     auto native = socket.release(ec);
     if (ec)
         co_return;
-    net::ip::tcp::socket moved(upgrading->get_executor());
-    moved.assign(protocol, native, ec);
+    websocket_connection::socket_type rehomed(target);
+    rehomed.assign(protocol, native, ec);
     if (ec)
         co_return;
-    auto ws = std::make_shared<websocket_stream>(std::move(moved));
-    configure(*ws);
-    net::co_spawn(upgrading->get_executor(), upgrading->run_upgrade(std::move(ws), std::move(req)), net::detached);
+    auto ws = std::make_shared<websocket_connection>(std::move(rehomed), max_payload());
+    if (!upgrading) {
+        // Not in the condition: g++ 12 mishandles co_await there.
+        bool accepted = co_await accept_handshake(ws->socket(), req, handshake_timeout);
+        if (!accepted)
+            co_return;
+        auto s = std::make_shared<session_impl>(shared_from_this(), engine::make_session_id(), std::move(info), strand,
+                                                transport_kind::websocket);
+        sessions_.insert(s);
+        s->run_websocket(std::move(ws));
+        co_return;
+    }
+    net::co_spawn(target, accept_upgrade(std::move(upgrading), std::move(ws), std::move(req), handshake_timeout),
+                  net::detached);
+}
+
+net::awaitable<void> server_impl::accept_upgrade(std::shared_ptr<session_impl> upgrading,
+                                                 std::shared_ptr<websocket_connection> ws, http_request req,
+                                                 std::chrono::seconds handshake_timeout)
+{
+    bool accepted = co_await accept_handshake(ws->socket(), req, handshake_timeout);
+    if (accepted)
+        upgrading->begin_probe(std::move(ws));
 }
 
 void server_impl::close_all(close_reason reason)

@@ -74,6 +74,11 @@ public:
     void abort_all();
 
 private:
+    /// The handshake of a WebSocket that asks to upgrade `upgrading`, then
+    /// its probe. On the session's strand.
+    boost::asio::awaitable<void> accept_upgrade(std::shared_ptr<session_impl> upgrading,
+                                                std::shared_ptr<websocket_connection> ws, http_request req,
+                                                std::chrono::seconds handshake_timeout);
     boost::asio::awaitable<http_response> open_polling(const http_request& req, request_info info);
 
     // Sessions' strands are made on it (session::executor_type).

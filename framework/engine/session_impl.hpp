@@ -1,18 +1,17 @@
 #pragma once
-// The coroutines around session_state: long-polling requests, the WebSocket
-// reader and writer, the heartbeat timer. Everything here runs on the
-// session's strand.
+// The I/O around session_state: coroutines for the long-polling requests,
+// a websocket_connection's events, and the heartbeat timer. Everything here
+// runs on the session's strand.
 
 #include <corio/engine/listener.hpp>
 #include <corio/engine/session.hpp>
 
 #include "engine/session_state.hpp"
+#include "engine/websocket_connection.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/status.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include <memory>
 #include <string>
@@ -21,11 +20,6 @@ namespace corio::engine::detail {
 
 class server_impl;
 
-// On a plain socket, not a beast::tcp_stream: the WebSocket's own timer
-// bounds its handshakes, and the heartbeat is its liveness check, so
-// tcp_stream's three timers would be dead weight in every session.
-using websocket_stream = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
-
 /// The outcome of a polling request, for the HTTP layer to send.
 struct poll_reply {
     boost::beast::http::status status = boost::beast::http::status::ok;
@@ -33,7 +27,7 @@ struct poll_reply {
     std::optional<error> engine_error; ///< set for a 4xx Engine.IO error
 };
 
-class session_impl final : public session {
+class session_impl final : public session, private websocket_connection::events {
 public:
     session_impl(std::shared_ptr<server_impl> server, std::string id, request_info request,
                  executor_type strand, transport_kind transport);
@@ -58,14 +52,15 @@ public:
     boost::asio::awaitable<poll_reply> post(std::string body);
     /// A POST body over the limit: the session ends with payload_too_large.
     void reject_oversized();
-    /// Runs a WebSocket opened with the handshake until it closes.
-    boost::asio::awaitable<void> run_websocket(std::shared_ptr<websocket_stream> ws);
-    /// Accepts a WebSocket that asks to upgrade this polling session and runs
-    /// it: the probe, then, once upgraded, the transport.
-    boost::asio::awaitable<void> run_upgrade(std::shared_ptr<websocket_stream> ws, http_request req);
+    /// Starts a session whose transport is this WebSocket (its handshake done).
+    void run_websocket(std::shared_ptr<websocket_connection> ws);
+    /// A WebSocket (its handshake done) that asks to upgrade this polling
+    /// session: the probe, then, once upgraded, the transport.
+    void begin_probe(std::shared_ptr<websocket_connection> ws);
 
 private:
     std::shared_ptr<session_impl> self() { return std::static_pointer_cast<session_impl>(shared_from_this()); }
+    std::shared_ptr<websocket_connection::events> events_handle();
 
     /// Wakes the transport for what was queued, or ends the session the
     /// send overflowed. True if queued.
@@ -74,14 +69,23 @@ private:
     /// Ends the session: the state must already be closed.
     void finish_close();
     void close_now(close_reason reason, bool notify_client);
+    /// Something changed for the transports: a waiting GET re-checks, and
+    /// the WebSocket writes what is owed.
     void wake();
-    bool writer_has_work(const websocket_stream& ws) const noexcept;
+    /// Starts the WebSocket's next write if it is idle and something is
+    /// owed: the probe answer, the queue, or, once closed, the close.
+    void flush();
+    /// Ends the WebSocket of a closed session the way its reason calls for.
+    void close_transport();
 
-    boost::asio::awaitable<void> heartbeat();
-    boost::asio::awaitable<void> websocket_reader(std::shared_ptr<websocket_stream> ws);
-    boost::asio::awaitable<void> websocket_writer(std::shared_ptr<websocket_stream> ws);
-    /// Writes what is queued; false if the write failed (the session is closed).
-    boost::asio::awaitable<bool> write_outbound(websocket_stream& ws);
+    void arm_heartbeat();
+    void on_heartbeat();
+
+    // websocket_connection::events
+    void on_ws_message(websocket_connection& c, bool text, std::string_view payload) override;
+    void on_ws_end(websocket_connection& c, close_reason reason) override;
+    void on_ws_written(websocket_connection& c, std::size_t packets, std::size_t bytes) override;
+    void on_probe_message(websocket_connection& c, bool text, std::string_view payload);
 
     std::shared_ptr<server_impl> server_;
     session_state state_;
@@ -90,12 +94,13 @@ private:
     using timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                     boost::asio::wait_traits<std::chrono::steady_clock>, executor_type>;
     timer heartbeat_timer_;
-    // Never expires; cancelled to wake whoever waits on it: a long-poll, a
-    // WebSocket writer, or both during an upgrade (each re-checks its own
-    // condition). One timer serves them all.
+    // Never expires; cancelled to wake a long-poll GET waiting on it.
     timer signal_;
-    // The WebSocket in use or being probed, to cut it on close or timeout.
-    std::shared_ptr<websocket_stream> ws_;
+    // The WebSocket in use or being probed.
+    std::shared_ptr<websocket_connection> ws_;
+    // Packets handed to the WebSocket's writer: kept so that its storage
+    // passes between the queue and the writer instead of being reallocated.
+    std::vector<shared_packet> batch_;
     // `2probe` arrived; the writer owes `3probe`.
     bool probe_answer_owed_ = false;
     bool finished_ = false;

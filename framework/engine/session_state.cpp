@@ -134,11 +134,18 @@ std::vector<shared_packet> session_state::take_outbound() noexcept
     return std::exchange(outbound_, {});
 }
 
-void session_state::written(const packet& p) noexcept
+void session_state::take_outbound(std::vector<shared_packet>& into) noexcept
+{
+    in_flight_bytes_ += std::exchange(queued_bytes_, 0);
+    in_flight_packets_ += outbound_.size();
+    outbound_.swap(into);
+}
+
+void session_state::written(std::size_t packets, std::size_t bytes) noexcept
 {
     // Saturating: a close may have reset the counts under a write in flight.
-    in_flight_bytes_ -= std::min(in_flight_bytes_, p.data.size());
-    in_flight_packets_ -= std::min<std::size_t>(in_flight_packets_, 1);
+    in_flight_bytes_ -= std::min(in_flight_bytes_, bytes);
+    in_flight_packets_ -= std::min(in_flight_packets_, packets);
 }
 
 void session_state::clear_outbound() noexcept

@@ -101,8 +101,12 @@ public:
     bool has_outbound() const noexcept { return !outbound_.empty(); }
     /// Hands the queue to the transport; its packets become the write in flight.
     std::vector<shared_packet> take_outbound() noexcept;
-    /// A packet taken by take_outbound was written to the WebSocket.
-    void written(const protocol::packet& p) noexcept;
+    /// As take_outbound, by swapping with `into`, which must be empty: the
+    /// two vectors trade their storage instead of allocating anew.
+    void take_outbound(std::vector<shared_packet>& into) noexcept;
+    /// Packets taken by take_outbound, carrying `bytes` bytes of data, were
+    /// written to the WebSocket.
+    void written(std::size_t packets, std::size_t bytes) noexcept;
 
     /// Payload bytes and packets counted against the bounds.
     std::size_t queued_bytes() const noexcept { return queued_bytes_ + in_flight_bytes_; }

@@ -1,0 +1,321 @@
+#include "engine/websocket_connection.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/write.hpp>
+
+#include <cstring>
+
+namespace corio::engine::detail {
+
+namespace net = boost::asio;
+namespace ws = protocol::websocket;
+
+namespace {
+
+// After our close frame, how long the peer has to answer or hang up before
+// the connection is cut. Closing at once could reset the connection and lose
+// the close frame when the peer is still sending.
+constexpr std::chrono::seconds close_linger{5};
+
+// Bytes asked of the socket per read, and most reads per readiness event
+// before waiting again (so one busy client cannot hold the thread).
+constexpr std::size_t read_size = 64 * 1024;
+constexpr int reads_per_wakeup = 4;
+
+// The kept tail of a read, or a write's bookkeeping, grown past this by a
+// burst is freed once empty, so an idle connection does not keep it.
+constexpr std::size_t keep_bytes = 4 * 1024;
+constexpr std::size_t keep_entries = 64;
+
+template <class Vector>
+void clear_and_trim(Vector& v)
+{
+    v.clear();
+    if (v.capacity() > keep_entries)
+        Vector{}.swap(v);
+}
+
+/// The per-thread read buffer. A connection's handler may run another
+/// session's handlers inline (a strand dispatch), so the buffer is lent
+/// out, and a nested reader gets a buffer of its own.
+class read_buffer {
+public:
+    read_buffer()
+    {
+        if (!lent_) {
+            lent_ = true;
+            if (!shared_)
+                shared_ = std::make_unique<char[]>(read_size);
+            bytes_ = shared_.get();
+        } else {
+            own_ = std::make_unique<char[]>(read_size);
+            bytes_ = own_.get();
+        }
+    }
+    ~read_buffer()
+    {
+        if (!own_)
+            lent_ = false;
+    }
+    read_buffer(const read_buffer&) = delete;
+    read_buffer& operator=(const read_buffer&) = delete;
+
+    char* data() const noexcept { return bytes_; }
+
+private:
+    static thread_local std::unique_ptr<char[]> shared_;
+    static thread_local bool lent_;
+    std::unique_ptr<char[]> own_;
+    char* bytes_ = nullptr;
+};
+
+thread_local std::unique_ptr<char[]> read_buffer::shared_;
+thread_local bool read_buffer::lent_ = false;
+
+close_reason reason_for_read_error(const boost::system::error_code& ec)
+{
+    if (ec == net::error::eof || ec == net::error::connection_reset || ec == net::error::operation_aborted)
+        return close_reason::transport_close;
+    return close_reason::transport_error;
+}
+
+} // namespace
+
+websocket_connection::websocket_connection(socket_type socket, std::size_t max_message)
+    : socket_(std::move(socket)), reader_(max_message)
+{
+}
+
+void websocket_connection::start(std::shared_ptr<events> e)
+{
+    events_ = std::move(e);
+    // Reads are attempted only when the socket is readable, and must not
+    // block; the asynchronous writes are unaffected.
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    if (ec) {
+        end_reading(close_reason::transport_error);
+        cut();
+        return;
+    }
+    wait_readable();
+}
+
+void websocket_connection::wait_readable()
+{
+    if (!socket_.is_open()) {
+        release_if_done();
+        return;
+    }
+    waiting_ = true;
+    socket_.async_wait(socket_type::wait_read,
+                       [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });
+}
+
+void websocket_connection::on_readable(boost::system::error_code ec)
+{
+    waiting_ = false;
+    if (ec || !socket_.is_open()) {
+        end_reading(reason_for_read_error(ec));
+        cut();
+        return;
+    }
+    read_buffer buffer;
+    for (int round = 0; round < reads_per_wakeup; ++round) {
+        auto n = socket_.read_some(net::buffer(buffer.data(), read_size), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again)
+            break;
+        if (ec) {
+            end_reading(reason_for_read_error(ec));
+            cut();
+            return;
+        }
+        if (closing_ || ended_)
+            continue; // lingering: only the peer's hang-up matters now
+        std::span<char> input(buffer.data(), n);
+        if (!partial_.empty()) {
+            partial_.append(input.data(), input.size());
+            input = std::span<char>(partial_.data(), partial_.size());
+        }
+        handle_frames(input);
+        // Keep the unconsumed tail: it may be in partial_ itself.
+        if (input.empty()) {
+            partial_.clear();
+            if (partial_.capacity() > keep_bytes)
+                std::string{}.swap(partial_);
+        } else if (input.data() >= partial_.data() && input.data() < partial_.data() + partial_.size()) {
+            partial_.erase(0, static_cast<std::size_t>(input.data() - partial_.data()));
+        } else {
+            partial_.assign(input.data(), input.size());
+        }
+        if (n < read_size)
+            break;
+    }
+    wait_readable();
+}
+
+void websocket_connection::handle_frames(std::span<char>& input)
+{
+    using kind = ws::frame_event::kind;
+    while (!closing_ && !ended_) {
+        auto event = reader_.next(input);
+        switch (event.what) {
+        case kind::need_more:
+            return;
+        case kind::text:
+        case kind::binary:
+            events_->on_ws_message(*this, event.what == kind::text, event.payload);
+            break;
+        case kind::ping:
+            // Only the latest ping needs its pong (RFC 6455, section 5.5.3).
+            pong_payload_.assign(event.payload);
+            pong_owed_ = true;
+            if (!writing_)
+                start_write();
+            break;
+        case kind::pong:
+            break;
+        case kind::close:
+            peer_closed_ = true;
+            close(event.code == ws::close_code::no_status ? ws::close_code::normal : event.code);
+            end_reading(close_reason::transport_close);
+            return;
+        case kind::fail:
+            close(event.code);
+            end_reading(event.code == ws::close_code::too_big ? close_reason::payload_too_large
+                                                              : close_reason::parse_error);
+            return;
+        }
+    }
+}
+
+void websocket_connection::end_reading(close_reason reason)
+{
+    if (ended_)
+        return;
+    ended_ = true;
+    if (events_)
+        events_->on_ws_end(*this, reason);
+}
+
+void websocket_connection::write(std::vector<shared_packet>& packets)
+{
+    in_flight_.swap(packets);
+    start_write();
+}
+
+void websocket_connection::close(ws::close_code code)
+{
+    if (closing_)
+        return;
+    closing_ = true;
+    close_payload_ = ws::close_payload(code);
+    if (!writing_)
+        start_write();
+}
+
+void websocket_connection::cut() noexcept
+{
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    if (linger_timer_)
+        linger_timer_->cancel();
+    release_if_done();
+}
+
+void websocket_connection::add_frame(ws::opcode op, std::string_view prefix, std::string_view data)
+{
+    auto& header = headers_.emplace_back();
+    auto size = ws::encode_header(op, prefix.size() + data.size(), std::span(header).first<ws::max_header_size>());
+    std::memcpy(header.data() + size, prefix.data(), prefix.size());
+    buffers_.emplace_back(header.data(), size + prefix.size());
+    if (!data.empty())
+        buffers_.emplace_back(data.data(), data.size());
+}
+
+void websocket_connection::start_write()
+{
+    if (!socket_.is_open())
+        return;
+    headers_.clear();
+    buffers_.clear();
+    // Headers are referred to by buffers_: no reallocation once added.
+    headers_.reserve(in_flight_.size() + 2);
+    if (pong_owed_) {
+        pong_owed_ = false;
+        pong_in_flight_.swap(pong_payload_);
+        add_frame(ws::opcode::pong, {}, pong_in_flight_);
+    }
+    for (const auto& p : in_flight_) {
+        if (p->binary) {
+            add_frame(ws::opcode::binary, {}, p->data);
+        } else {
+            const char type_digit = static_cast<char>('0' + static_cast<int>(p->type));
+            add_frame(ws::opcode::text, std::string_view(&type_digit, 1), p->data);
+        }
+    }
+    close_in_flight_ = closing_ && !close_sent_;
+    if (close_in_flight_)
+        add_frame(ws::opcode::close, {}, close_payload_);
+    if (buffers_.empty())
+        return;
+    writing_ = true;
+    net::async_write(socket_, buffers_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+        self->on_written(ec);
+    });
+}
+
+void websocket_connection::on_written(boost::system::error_code ec)
+{
+    writing_ = false;
+    std::size_t packets = in_flight_.size();
+    std::size_t bytes = 0;
+    for (const auto& p : in_flight_)
+        bytes += p->data.size();
+    clear_and_trim(in_flight_);
+    clear_and_trim(headers_);
+    clear_and_trim(buffers_);
+    if (ec) {
+        end_reading(close_reason::transport_error);
+        cut();
+        return;
+    }
+    if (close_in_flight_) {
+        close_sent_ = true;
+        close_in_flight_ = false;
+        after_close_sent();
+        return;
+    }
+    if (packets != 0 && !ended_ && events_)
+        events_->on_ws_written(*this, packets, bytes);
+    if (!writing_ && (pong_owed_ || (closing_ && !close_sent_)))
+        start_write();
+}
+
+void websocket_connection::after_close_sent()
+{
+    boost::system::error_code ignored;
+    if (peer_closed_) {
+        // The close handshake is complete: the server hangs up first.
+        socket_.shutdown(socket_type::shutdown_both, ignored);
+        cut();
+        return;
+    }
+    socket_.shutdown(socket_type::shutdown_send, ignored);
+    linger_timer_ = std::make_unique<timer>(socket_.get_executor());
+    linger_timer_->expires_after(close_linger);
+    linger_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec)
+            self->cut();
+    });
+}
+
+void websocket_connection::release_if_done()
+{
+    // The session holds this connection and this holds the session: once
+    // nothing more can be reported, let go.
+    if (!socket_.is_open() && !waiting_ && !writing_)
+        events_.reset();
+}
+
+} // namespace corio::engine::detail

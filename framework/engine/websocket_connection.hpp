@@ -1,0 +1,129 @@
+#pragma once
+// A WebSocket after its handshake: RFC 6455 frames over the TCP socket, read
+// and written with callbacks on the session's strand. It knows frames, not
+// Engine.IO; the session (websocket_connection::events) gives it packets to
+// write and takes the messages it reads.
+//
+// Callbacks rather than coroutines: a WebSocket session is idle most of its
+// life, and an idle connection here holds no coroutine frame and no read
+// buffer, only a wait on the socket's readiness. A read goes into a
+// per-thread buffer; only a frame cut by the end of a read is kept.
+
+#include <corio/engine/error.hpp>
+#include <corio/engine/session.hpp>
+#include <corio/protocol/websocket_frame.hpp>
+
+#include "engine/session_state.hpp"
+
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace corio::engine::detail {
+
+class websocket_connection : public std::enable_shared_from_this<websocket_connection> {
+public:
+    /// On the session's strand, so every completion runs there.
+    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, session::executor_type>;
+
+    /// What the connection tells its session, on the strand.
+    class events {
+    public:
+        /// A whole message. `payload` is valid during the call only.
+        virtual void on_ws_message(websocket_connection& c, bool text, std::string_view payload) = 0;
+        /// Reading stopped, for good; called once. `reason` says why: the
+        /// peer closed (transport_close), an I/O error (transport_error), a
+        /// message over the limit (payload_too_large), or a framing error
+        /// (parse_error). The connection closes itself in each case.
+        virtual void on_ws_end(websocket_connection& c, close_reason reason) = 0;
+        /// The last write() is on the wire: `packets` packets carrying
+        /// `bytes` bytes of packet data. write() may be called from here.
+        virtual void on_ws_written(websocket_connection& c, std::size_t packets, std::size_t bytes) = 0;
+
+    protected:
+        ~events() = default;
+    };
+
+    websocket_connection(socket_type socket, std::size_t max_message);
+
+    /// Starts reading. The connection holds `e` until it is done (closed,
+    /// nothing in flight), then lets it go.
+    void start(std::shared_ptr<events> e);
+
+    /// For the handshake, before start().
+    socket_type& socket() noexcept { return socket_; }
+
+    /// No write in flight and not closing: write() may be called.
+    bool can_write() const noexcept { return !writing_ && !closing_; }
+
+    /// Writes `packets` (taken; `packets` is left empty) in one gathered
+    /// write, a frame each: a text packet is its type digit then its data, a
+    /// binary one its bytes. The data is not copied; each packet is held
+    /// until on_ws_written. Precondition: can_write().
+    void write(std::vector<shared_packet>& packets);
+
+    /// Closes gracefully: after the write in flight, a close frame with
+    /// `code`; then the TCP connection is shut down once the peer answers or
+    /// hangs up, or after a short linger. Idempotent: the first close wins.
+    void close(protocol::websocket::close_code code);
+
+    /// Closes the TCP connection at once, abandoning any write in flight.
+    void cut() noexcept;
+
+private:
+    using timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                    boost::asio::wait_traits<std::chrono::steady_clock>,
+                                                    session::executor_type>;
+
+    void wait_readable();
+    void on_readable(boost::system::error_code ec);
+    /// Handles the frames at the front of `input`; consumes what it handled.
+    void handle_frames(std::span<char>& input);
+    /// Reports the end of reading to the session, once.
+    void end_reading(close_reason reason);
+    /// Writes what is owed in one gathered write: a pong, the packets taken
+    /// by write(), then the close frame once closing.
+    void start_write();
+    void on_written(boost::system::error_code ec);
+    void add_frame(protocol::websocket::opcode op, std::string_view prefix, std::string_view data);
+    /// Our close frame is out: hang up, or wait a little for the peer to.
+    void after_close_sent();
+    void release_if_done();
+
+    socket_type socket_;
+    protocol::websocket::frame_reader reader_;
+    std::shared_ptr<events> events_;
+    // The tail of the last read that did not make a whole frame.
+    std::string partial_;
+    // The write in flight: its packets, its frame headers, its buffers.
+    std::vector<shared_packet> in_flight_;
+    std::vector<std::array<unsigned char, protocol::websocket::max_header_size + 1>> headers_;
+    std::vector<boost::asio::const_buffer> buffers_;
+    // Control payloads: the pong owed for the last ping, the pong being
+    // written, and our close frame's.
+    std::string pong_payload_;
+    std::string pong_in_flight_;
+    std::string close_payload_;
+    // Made only once our close frame is out.
+    std::unique_ptr<timer> linger_timer_;
+    bool waiting_ = false;         // a readiness wait is pending
+    bool writing_ = false;
+    bool pong_owed_ = false;
+    bool ended_ = false;           // on_ws_end was reported
+    bool closing_ = false;         // close() was called
+    bool close_in_flight_ = false; // the write in flight carries our close frame
+    bool close_sent_ = false;
+    bool peer_closed_ = false;     // the peer's close frame arrived
+};
+
+} // namespace corio::engine::detail

@@ -1,0 +1,116 @@
+#pragma once
+// WebSocket framing (RFC 6455, section 5) for the server side, sans I/O: a
+// reader for the frames a client sends (masked, possibly fragmented, with
+// control frames between the fragments) and the header of the unmasked frames
+// a server sends. The HTTP handshake is not here (the engine does it).
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace corio::protocol::websocket {
+
+enum class opcode : std::uint8_t {
+    continuation = 0x0,
+    text = 0x1,
+    binary = 0x2,
+    close = 0x8,
+    ping = 0x9,
+    pong = 0xA,
+};
+
+/// Close status codes (RFC 6455, section 7.4.1). A peer may send others;
+/// they are carried as the underlying value.
+enum class close_code : std::uint16_t {
+    normal = 1000,
+    going_away = 1001,
+    protocol_error = 1002,
+    no_status = 1005, ///< the peer's close frame had no code; never sent
+    invalid_payload = 1007,
+    policy_violation = 1008,
+    too_big = 1009,
+    internal_error = 1011,
+};
+
+/// The longest header of a server frame: two bytes, then a 64-bit length.
+inline constexpr std::size_t max_header_size = 10;
+
+/// Writes the header of an unmasked, final (FIN) frame of `op` carrying
+/// `payload_size` bytes to `out`, and returns its length: 2, 4 or 10 bytes,
+/// the shortest that holds the length.
+std::size_t encode_header(opcode op, std::uint64_t payload_size,
+                          std::span<unsigned char, max_header_size> out) noexcept;
+
+/// The payload of a close frame: `code` in network byte order, then `reason`
+/// (at most 123 bytes, so the frame stays a valid control frame).
+std::string close_payload(close_code code, std::string_view reason = {});
+
+/// Whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no
+/// surrogates, nothing above U+10FFFF), as a text message must be.
+bool valid_utf8(std::string_view text) noexcept;
+
+/// What frame_reader::next found at the front of its input.
+struct frame_event {
+    enum class kind {
+        need_more, ///< no whole frame yet: keep the input, append more bytes, call again
+        text,      ///< a whole text message, valid UTF-8
+        binary,    ///< a whole binary message
+        ping,      ///< answer with a pong carrying `payload`
+        pong,      ///< nothing to do
+        close,     ///< the peer's close frame; `code` is its code (no_status if none)
+        fail,      ///< a violation: close with `code`, and read nothing more
+    };
+    kind what = kind::need_more;
+    /// The message or control payload, unmasked. Points into the input or
+    /// into the reader; valid until the next call to next().
+    std::string_view payload;
+    /// For close: the peer's code. For fail: the code to close with
+    /// (protocol_error, invalid_payload or too_big).
+    close_code code = close_code::normal;
+};
+
+/// Reads the frames a client sends. Single-threaded; one per connection.
+///
+/// A message in one frame comes back as a view into the input, unmasked in
+/// place, without a copy. The fragments of a fragmented message are copied
+/// into the reader until the final one. Control frames (ping, pong, close)
+/// may arrive between fragments and come back on their own.
+///
+/// Violations give `fail` with the code to close with, and every later call
+/// gives `fail` again:
+/// - protocol_error: an unmasked frame, RSV bits (no extension is
+///   negotiated), an unknown opcode, a control frame that is fragmented or
+///   longer than 125 bytes, a continuation with no message under way, a new
+///   message before the previous one's final fragment, a 64-bit length with
+///   the top bit set, a close frame with a one-byte payload or a code a peer
+///   may not send (RFC 6455, section 7.4).
+/// - too_big: a message (the sum of its fragments) longer than
+///   `max_message`, reported as soon as a frame header shows it, before its
+///   payload has arrived.
+/// - invalid_payload: a text message, or the reason of a close frame, that is
+///   not valid UTF-8 (1007 is the code for data that does not match its type,
+///   RFC 6455, section 7.4.1).
+class frame_reader {
+public:
+    explicit frame_reader(std::size_t max_message) noexcept : max_message_(max_message) {}
+
+    /// Takes the next whole frame from the front of `input`, unmasks its
+    /// payload in place, and advances `input` past it. need_more consumes
+    /// nothing. A non-final fragment is consumed and stored, and the reader
+    /// goes on to the next frame within the same call.
+    frame_event next(std::span<char>& input);
+
+    /// Bytes of a fragmented message stored so far.
+    std::size_t buffered() const noexcept { return fragments_.size(); }
+
+private:
+    std::size_t max_message_;
+    std::string fragments_;
+    opcode message_opcode_ = opcode::continuation; // continuation: no message under way
+    bool failed_ = false;
+    close_code fail_code_ = close_code::protocol_error;
+};
+
+} // namespace corio::protocol::websocket
