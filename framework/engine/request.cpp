@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 
 #include <cctype>
+#include <iterator>
 
 namespace corio::engine::detail {
 
@@ -47,11 +48,13 @@ request_info make_request_info(const http_request& req, std::string remote_addre
     info.url = std::string(req.target());
     info.remote_address = std::move(remote_address);
     info.time = std::chrono::system_clock::now();
-    info.headers.reserve(16);
+    // Exact sizes: a session keeps these for its whole life.
+    info.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
     for (const auto& f : req)
         info.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
     // A target that is not a valid origin-form URL simply has no query.
     if (auto url = boost::urls::parse_origin_form(req.target())) {
+        info.query.reserve(url->params().size());
         for (auto param : url->params())
             info.query.emplace_back(std::string(param.key), std::string(param.value));
     }

@@ -286,7 +286,9 @@ void websocket_connection::on_written(boost::system::error_code ec)
         after_close_sent();
         return;
     }
-    if (packets != 0 && !ended_ && events_)
+    // Also after a write of control frames only: packets may have been
+    // queued behind it.
+    if (!ended_ && events_)
         events_->on_ws_written(*this, packets, bytes);
     if (!writing_ && (pong_owed_ || (closing_ && !close_sent_)))
         start_write();

@@ -46,8 +46,9 @@ public:
         /// message over the limit (payload_too_large), or a framing error
         /// (parse_error). The connection closes itself in each case.
         virtual void on_ws_end(websocket_connection& c, close_reason reason) = 0;
-        /// The last write() is on the wire: `packets` packets carrying
-        /// `bytes` bytes of packet data. write() may be called from here.
+        /// A write is on the wire: `packets` packets (none for a write of
+        /// control frames only) carrying `bytes` bytes of packet data.
+        /// write() may be called from here.
         virtual void on_ws_written(websocket_connection& c, std::size_t packets, std::size_t bytes) = 0;
 
     protected:

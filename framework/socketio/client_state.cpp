@@ -117,7 +117,7 @@ void client_state::connect(socket_packet&& p)
         refuse(p.nsp, json::object{{"message", "Invalid namespace"}});
         return;
     }
-    handshake hs{session_->request(), {}};
+    handshake hs{session_->shared_request(), {}};
     if (p.data)
         hs.auth = std::move(p.data->as_object());
     auto s = std::make_shared<socket_state>(nsp, shared_from_this(), session_, engine::make_session_id(),

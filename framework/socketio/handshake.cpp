@@ -4,7 +4,7 @@ namespace corio {
 
 std::optional<std::string_view> handshake::cookie(std::string_view name) const noexcept
 {
-    auto header = request.header("cookie");
+    auto header = shared_request->header("cookie");
     if (!header)
         return std::nullopt;
     // "a=1; b=2": split on ';', trim spaces, match the name exactly.

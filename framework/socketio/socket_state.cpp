@@ -170,7 +170,7 @@ void socket_state::on_event(std::string event, arguments args, std::optional<std
 
 void socket_state::start_draining()
 {
-    if (queue_.empty() || draining_)
+    if (queue_empty() || draining_)
         return;
     draining_ = true;
     start_handler(drain_queue());
@@ -191,12 +191,21 @@ void socket_state::start_handler(net::awaitable<void> work)
 net::awaitable<void> socket_state::drain_queue()
 {
     auto self = shared_from_this();
-    while (!queue_.empty() && phase_ == phase::connected) {
-        auto ev = std::move(queue_.front());
-        queue_.pop_front();
-        co_await run_event(std::move(ev));
-    }
+    while (!queue_empty() && phase_ == phase::connected)
+        co_await run_event(pop_event());
     draining_ = false;
+}
+
+socket_state::queued_event socket_state::pop_event()
+{
+    auto ev = std::move(queue_[queue_head_++]);
+    if (queue_empty()) {
+        queue_.clear();
+        queue_head_ = 0;
+        if (queue_.capacity() > 8)
+            std::vector<queued_event>{}.swap(queue_);
+    }
+    return ev;
 }
 
 net::awaitable<void> socket_state::run_event(queued_event ev)
@@ -288,6 +297,7 @@ void socket_state::disconnect(disconnect_reason reason, bool notify_client)
     connected_.store(false, std::memory_order_release);
     before_connect_.clear();
     queue_.clear();
+    queue_head_ = 0;
     for (auto& signal : running_)
         signal.emit(net::cancellation_type::terminal);
     for (auto& [id, waiter] : acks_) {

@@ -18,7 +18,6 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
-#include <deque>
 #include <list>
 #include <memory>
 #include <optional>
@@ -90,6 +89,8 @@ private:
     void send_now(const encoded_packet& packet);
     void start_handler(boost::asio::awaitable<void> work);
     /// Starts the coroutine that runs queued events in order, unless it runs.
+    bool queue_empty() const noexcept { return queue_head_ == queue_.size(); }
+    queued_event pop_event();
     void start_draining();
     /// A handler threw: count it, then the error hook, else the log. Called
     /// from inside the catch block (the hook gets the current exception).
@@ -109,7 +110,10 @@ private:
     // Strand only.
     enum class phase { connecting, connected, disconnected } phase_ = phase::connecting;
     std::vector<encoded_packet> before_connect_;
-    std::deque<queued_event> queue_;
+    // Events waiting for the handler before them, from queue_head_ on. A
+    // vector, not a std::deque, which allocates even while empty.
+    std::vector<queued_event> queue_;
+    std::size_t queue_head_ = 0;
     bool draining_ = false;
     std::list<boost::asio::cancellation_signal> running_;
     std::uint64_t next_ack_id_ = 0;

@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_CASE(connect_handler_sees_the_handshake_and_its_emits_follow_the
     f.io.of("/").on_connect([](corio::context& ctx, json::object auth) {
         ctx.emit("welcome", std::string(ctx.handshake().header("x-user").value_or("?")),
                  std::string(ctx.handshake().query("room").value_or("?")), ctx.handshake().address(), json::value(auth),
-                 ctx.handshake().request.url, ctx.transport() == corio::engine::transport_kind::websocket);
+                 ctx.handshake().request().url, ctx.transport() == corio::engine::transport_kind::websocket);
     });
     client_options opts;
     opts.headers = {{"x-user", "ada"}};

@@ -42,7 +42,9 @@ public:
 
     /// 20 base64url characters from a CSPRNG.
     const std::string& id() const noexcept { return id_; }
-    const request_info& request() const noexcept { return request_; }
+    const request_info& request() const noexcept { return *request_; }
+    /// The same, shared: the layer above keeps it without a copy.
+    const std::shared_ptr<const request_info>& shared_request() const noexcept { return request_; }
     transport_kind transport() const noexcept { return transport_.load(std::memory_order_relaxed); }
     /// The strand every event of this session runs on. A reference: each
     /// copy of a strand copies a type-erased executor, which broadcasts
@@ -74,7 +76,7 @@ public:
 
 protected:
     session(std::string id, request_info request, executor_type strand, transport_kind t)
-        : id_(std::move(id)), request_(std::move(request)), strand_(std::move(strand)), transport_(t)
+        : id_(std::move(id)), request_(std::make_shared<const request_info>(std::move(request))), strand_(std::move(strand)), transport_(t)
     {
     }
 
@@ -82,7 +84,7 @@ protected:
 
 private:
     std::string id_;
-    request_info request_;
+    std::shared_ptr<const request_info> request_;
     executor_type strand_;
     std::atomic<transport_kind> transport_;
 };
