@@ -38,6 +38,21 @@ poll_reply engine_error_reply(error e)
     return {http::status::bad_request, {}, e};
 }
 
+/// Reasons that end a WebSocket with a cut rather than a close frame: the
+/// peer is gone or broken, or does not read (its write may never finish).
+bool ends_with_cut(close_reason r)
+{
+    switch (r) {
+    case close_reason::ping_timeout:
+    case close_reason::transport_close:
+    case close_reason::transport_error:
+    case close_reason::send_queue_full:
+        return true;
+    default:
+        return false;
+    }
+}
+
 const shared_packet& probe_answer()
 {
     static const shared_packet answer = std::make_shared<const packet>(packet{packet_type::pong, false, "probe"});
@@ -210,9 +225,10 @@ void session_impl::finish_close()
         server_->sessions().erase(id());
     }
     // A WebSocket session flushes what is queued, then closes (flush). A
-    // probe is cut; so is a WebSocket after an overflow, whose client may
-    // not be reading: that ends its write and frees the frames.
-    if (ws_ && (state_.transport() != transport_kind::websocket || state_.reason() == close_reason::send_queue_full))
+    // probe is cut at once, and so is a WebSocket whose reason calls for a
+    // cut: its write in flight may never finish (a client that stopped
+    // reading), and cutting ends it and frees the frames.
+    if (ws_ && (state_.transport() != transport_kind::websocket || ends_with_cut(*state_.reason())))
         std::exchange(ws_, nullptr)->cut();
     wake();
     server_->get_handler().on_close(shared_from_this(), *state_.reason());
@@ -333,7 +349,9 @@ void session_impl::run_websocket(std::shared_ptr<websocket_connection> ws)
 void session_impl::begin_probe(std::shared_ptr<websocket_connection> ws)
 {
     if (!state_.begin_upgrade(now())) {
+        // Refused: a close frame, then reading only to see the peer hang up.
         ws->close(ws::close_code::policy_violation);
+        ws->start(nullptr);
         return;
     }
     ws_ = ws;

@@ -12,9 +12,10 @@ namespace ws = protocol::websocket;
 
 namespace {
 
-// After our close frame, how long the peer has to answer or hang up before
-// the connection is cut. Closing at once could reset the connection and lose
-// the close frame when the peer is still sending.
+// From close(), how long the write in flight, our close frame and the
+// peer's hang-up may take before the connection is cut. Closing at once
+// after the close frame could reset the connection and lose the frame when
+// the peer is still sending.
 constexpr std::chrono::seconds close_linger{5};
 
 // Bytes asked of the socket per read, and most reads per readiness event
@@ -210,6 +211,14 @@ void websocket_connection::close(ws::close_code code)
         return;
     closing_ = true;
     close_payload_ = ws::close_payload(code);
+    // The whole close is bounded: a write in flight to a peer that does not
+    // read would otherwise hold the close frame, and the connection, forever.
+    linger_timer_ = std::make_unique<timer>(socket_.get_executor());
+    linger_timer_->expires_after(close_linger);
+    linger_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec)
+            self->cut();
+    });
     if (!writing_)
         start_write();
 }
@@ -303,13 +312,8 @@ void websocket_connection::after_close_sent()
         cut();
         return;
     }
+    // The linger timer started by close() cuts a peer that never hangs up.
     socket_.shutdown(socket_type::shutdown_send, ignored);
-    linger_timer_ = std::make_unique<timer>(socket_.get_executor());
-    linger_timer_->expires_after(close_linger);
-    linger_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
-        if (!ec)
-            self->cut();
-    });
 }
 
 void websocket_connection::release_if_done()

@@ -7,10 +7,13 @@
 #include <corio/engine/session.hpp>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -20,8 +23,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -169,12 +174,36 @@ inline std::string open_polling(test_server& s)
     return sid_of(http_request(s.port(), http::verb::get, query(s.path(), "polling")).body());
 }
 
-/// A synchronous WebSocket client.
+/// How long a client waits for the server before giving up: a test that
+/// expects a frame which never comes fails instead of hanging.
+inline constexpr std::chrono::milliseconds io_limit = 5000ms;
+
+/// Runs the asynchronous operation just started on `ioc` until it sets
+/// `done`, for at most `limit`. A late one is ended by closing `socket`
+/// (the connection is lost) and `ec` becomes timed_out. SO_RCVTIMEO would not
+/// do: Asio's blocking reads wait again after the socket's timeout.
+inline void finish_within(net::io_context& ioc, tcp::socket& socket, const bool& done,
+                          std::chrono::steady_clock::duration limit, boost::system::error_code& ec)
+{
+    ioc.restart();
+    ioc.run_for(limit);
+    if (done)
+        return;
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    ioc.restart();
+    ioc.run();
+    ec = net::error::timed_out;
+}
+
+/// A WebSocket client: blocking writes, reads bounded by io_limit.
 class ws_client {
 public:
     ws_client(std::uint16_t port, const std::string& target) : ws_(ioc_)
     {
         ws_.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
+        // Small writes (fragments, pings) go out at once, not after an ACK.
+        ws_.next_layer().set_option(tcp::no_delay(true));
         ws_.handshake("127.0.0.1", target);
     }
     void send_text(std::string_view text)
@@ -187,37 +216,186 @@ public:
         ws_.binary(true);
         ws_.write(net::buffer(bytes));
     }
-    /// The next frame, or the error that ended the connection.
-    std::string read(boost::system::error_code& ec)
+    /// The next message, or the error that ended the connection (timed_out
+    /// if nothing came within `limit`).
+    std::string read(boost::system::error_code& ec, std::chrono::steady_clock::duration limit = io_limit)
     {
         boost::beast::flat_buffer buffer;
-        ws_.read(buffer, ec);
+        bool done = false;
+        ws_.async_read(buffer, [&](boost::system::error_code e, std::size_t) {
+            ec = e;
+            done = true;
+        });
+        finish_within(ioc_, ws_.next_layer(), done, limit, ec);
         return boost::beast::buffers_to_string(buffer.data());
     }
-    std::string read()
+    std::string read(std::chrono::steady_clock::duration limit = io_limit)
     {
         boost::system::error_code ec;
-        auto frame = read(ec);
+        auto frame = read(ec, limit);
         if (ec)
             throw boost::system::system_error(ec);
         return frame;
     }
-    /// The next frame that is not a ping; pings are answered on the way.
+    /// The next message that is not an Engine.IO ping, within io_limit in
+    /// all; pings are answered on the way.
     std::string next()
     {
+        const auto deadline = std::chrono::steady_clock::now() + io_limit;
         for (;;) {
-            auto frame = read();
+            auto frame = read(deadline - std::chrono::steady_clock::now());
             if (frame != "2" || got_binary())
                 return frame;
             send_text("3");
         }
     }
+    /// Sends a close frame with `code` and waits for the server's, then for
+    /// the end of the connection, within io_limit.
+    boost::system::error_code close(websocket::close_reason code)
+    {
+        boost::system::error_code ec;
+        bool done = false;
+        ws_.async_close(code, [&](boost::system::error_code e) {
+            ec = e;
+            done = true;
+        });
+        finish_within(ioc_, ws_.next_layer(), done, io_limit, ec);
+        return ec;
+    }
     bool got_binary() const { return ws_.got_binary(); }
+    bool got_text() const { return ws_.got_text(); }
     websocket::close_reason reason() const { return ws_.reason(); }
+    /// For what the helpers do not cover: fragments, pings, control callbacks.
+    websocket::stream<tcp::socket>& stream() { return ws_; }
 
 private:
     net::io_context ioc_;
     websocket::stream<tcp::socket> ws_;
+};
+
+/// A frame as a client sends it: `head` (FIN, RSV bits, opcode), then the
+/// payload, masked with a fixed key unless `masked` is false (a violation).
+inline std::string client_frame(unsigned char head, std::string_view payload, bool masked = true)
+{
+    std::string out(1, static_cast<char>(head));
+    const unsigned char mask_bit = masked ? 0x80 : 0x00;
+    if (payload.size() < 126) {
+        out.push_back(static_cast<char>(mask_bit | payload.size()));
+    } else {
+        out.push_back(static_cast<char>(mask_bit | 126));
+        out.push_back(static_cast<char>(payload.size() >> 8));
+        out.push_back(static_cast<char>(payload.size() & 0xFF));
+    }
+    const char key[4] = {'\x12', '\x34', '\x56', '\x78'};
+    if (masked)
+        out.append(key, 4);
+    for (std::size_t i = 0; i < payload.size(); ++i)
+        out.push_back(static_cast<char>(masked ? payload[i] ^ key[i % 4] : payload[i]));
+    return out;
+}
+
+/// A WebSocket client on a plain TCP socket, for bytes no WebSocket library
+/// would send: it does the HTTP upgrade itself, then writes raw bytes and
+/// reads raw bytes or the server's (unmasked) frames, within io_limit.
+class raw_ws_client {
+public:
+    struct frame {
+        unsigned char head = 0; // FIN, RSV bits, opcode
+        std::string payload;
+    };
+
+    raw_ws_client(std::uint16_t port, const std::string& target) : socket_(ioc_)
+    {
+        socket_.connect({net::ip::make_address("127.0.0.1"), port});
+        http::request<http::empty_body> req{http::verb::get, target, 11};
+        req.set(http::field::host, "127.0.0.1");
+        req.set(http::field::upgrade, "websocket");
+        req.set(http::field::connection, "Upgrade");
+        req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+        req.set(http::field::sec_websocket_version, "13");
+        http::write(socket_, req);
+        // The open packet may follow the 101 in the same read: it stays in
+        // buffer_ for the frame reads.
+        http::response<http::empty_body> res;
+        boost::system::error_code ec;
+        bool done = false;
+        http::async_read(socket_, buffer_, res, [&](boost::system::error_code e, std::size_t) {
+            ec = e;
+            done = true;
+        });
+        finish_within(ioc_, socket_, done, io_limit, ec);
+        if (ec)
+            throw boost::system::system_error(ec);
+        // The accept value for that key (RFC 6455, section 1.3).
+        if (res.result() != http::status::switching_protocols ||
+            res[http::field::sec_websocket_accept] != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+            throw std::runtime_error("the WebSocket handshake failed");
+    }
+
+    void write(std::string_view bytes) { net::write(socket_, net::buffer(bytes)); }
+
+    /// Exactly `n` bytes; throws if the connection ends or io_limit passes first.
+    std::string read_bytes(std::size_t n)
+    {
+        boost::system::error_code ec;
+        fill(n, ec);
+        if (ec)
+            throw boost::system::system_error(ec);
+        std::string out(static_cast<const char*>(buffer_.data().data()), n);
+        buffer_.consume(n);
+        return out;
+    }
+
+    /// Everything until the connection ends; `ec` says how (eof for a clean
+    /// hang-up, timed_out if it did not end within io_limit).
+    std::string read_to_end(boost::system::error_code& ec)
+    {
+        fill(std::numeric_limits<std::size_t>::max(), ec);
+        auto out = boost::beast::buffers_to_string(buffer_.data());
+        buffer_.consume(buffer_.size());
+        return out;
+    }
+
+    /// The next frame from the server, which must be unmasked and short
+    /// enough for a 7- or 16-bit length.
+    frame read_frame()
+    {
+        frame f;
+        auto header = read_bytes(2);
+        f.head = static_cast<unsigned char>(header[0]);
+        std::size_t length = static_cast<unsigned char>(header[1]);
+        if (length & 0x80)
+            throw std::runtime_error("the server masked a frame");
+        if (length == 126) {
+            auto ext = read_bytes(2);
+            length = (static_cast<std::size_t>(static_cast<unsigned char>(ext[0])) << 8) |
+                     static_cast<unsigned char>(ext[1]);
+        } else if (length == 127) {
+            throw std::runtime_error("frame too long for raw_ws_client");
+        }
+        f.payload = read_bytes(length);
+        return f;
+    }
+
+private:
+    /// Reads until buffer_ holds `n` bytes or the connection ends.
+    void fill(std::size_t n, boost::system::error_code& ec)
+    {
+        const auto deadline = std::chrono::steady_clock::now() + io_limit;
+        while (buffer_.size() < n && !ec) {
+            bool done = false;
+            socket_.async_read_some(buffer_.prepare(64 * 1024), [&](boost::system::error_code e, std::size_t got) {
+                buffer_.commit(got);
+                ec = e;
+                done = true;
+            });
+            finish_within(ioc_, socket_, done, deadline - std::chrono::steady_clock::now(), ec);
+        }
+    }
+
+    net::io_context ioc_;
+    tcp::socket socket_;
+    boost::beast::flat_buffer buffer_;
 };
 
 } // namespace corio_test
