@@ -45,6 +45,17 @@ std::string raw_open_sid(raw_ws_client& c)
 /// unmasked, two bytes of payload, 0x03EA.
 const std::string close_1002("\x88\x02\x03\xEA", 4);
 
+/// The server's close frame (4 bytes: a code, no reason), then the end of
+/// the connection: the server hangs up after it.
+void expect_close_frame_then_eof(raw_ws_client& c, const std::string& close_frame)
+{
+    BOOST_TEST(c.read_bytes(4) == close_frame);
+    boost::system::error_code ec;
+    BOOST_TEST(c.read_to_end(ec).empty());
+    BOOST_TEST_INFO("the connection ended with " << ec.message());
+    BOOST_TEST((ec == net::error::eof));
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(opens_with_the_open_packet_and_echoes_text_and_binary)
@@ -385,11 +396,7 @@ BOOST_AUTO_TEST_CASE(unmasked_frame_closes_with_1002_then_eof)
     raw_ws_client c(s.port(), query(s.path(), "websocket"));
     auto sid = raw_open_sid(c);
     c.write(client_frame(0x81, "4x", false)); // a client must mask (RFC 6455, section 5.1)
-    BOOST_TEST(c.read_bytes(4) == close_1002);
-    boost::system::error_code ec;
-    BOOST_TEST(c.read_to_end(ec).empty());
-    BOOST_TEST_INFO("the connection ended with " << ec.message());
-    BOOST_TEST((ec == net::error::eof));
+    expect_close_frame_then_eof(c, close_1002);
     BOOST_TEST((s.handler().wait_closed(sid) == close_reason::parse_error));
 }
 
@@ -399,11 +406,7 @@ BOOST_AUTO_TEST_CASE(frame_with_rsv1_closes_with_1002_then_eof)
     raw_ws_client c(s.port(), query(s.path(), "websocket"));
     auto sid = raw_open_sid(c);
     c.write(client_frame(0xC1, "4x")); // FIN, RSV1, text: no extension was negotiated
-    BOOST_TEST(c.read_bytes(4) == close_1002);
-    boost::system::error_code ec;
-    BOOST_TEST(c.read_to_end(ec).empty());
-    BOOST_TEST_INFO("the connection ended with " << ec.message());
-    BOOST_TEST((ec == net::error::eof));
+    expect_close_frame_then_eof(c, close_1002);
     BOOST_TEST((s.handler().wait_closed(sid) == close_reason::parse_error));
 }
 
@@ -437,11 +440,7 @@ BOOST_AUTO_TEST_CASE(client_close_frame_gets_its_code_echoed_then_the_server_han
     raw_ws_client c(s.port(), query(s.path(), "websocket"));
     auto sid = raw_open_sid(c);
     c.write(client_frame(0x88, std::string("\x03\xE8", 2)));
-    BOOST_TEST(c.read_bytes(4) == std::string("\x88\x02\x03\xE8", 4));
-    boost::system::error_code ec;
-    BOOST_TEST(c.read_to_end(ec).empty());
-    BOOST_TEST_INFO("the connection ended with " << ec.message());
-    BOOST_TEST((ec == net::error::eof));
+    expect_close_frame_then_eof(c, std::string("\x88\x02\x03\xE8", 4));
     BOOST_TEST((s.handler().wait_closed(sid) == close_reason::transport_close));
 }
 
