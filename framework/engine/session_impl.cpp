@@ -53,6 +53,19 @@ bool ends_with_cut(close_reason r)
     }
 }
 
+/// The close frame's code for a reason that ends with one.
+ws::close_code close_code_for(close_reason r)
+{
+    switch (r) {
+    case close_reason::payload_too_large:
+        return ws::close_code::too_big;
+    case close_reason::parse_error:
+        return ws::close_code::protocol_error;
+    default:
+        return ws::close_code::normal;
+    }
+}
+
 const shared_packet& probe_answer()
 {
     static const shared_packet answer = std::make_shared<const packet>(packet{packet_type::pong, false, "probe"});
@@ -179,25 +192,11 @@ void session_impl::flush()
 void session_impl::close_transport()
 {
     auto ws = std::move(ws_);
-    switch (*state_.reason()) {
-    case close_reason::ping_timeout:
-    case close_reason::transport_close:
-    case close_reason::transport_error:
-    case close_reason::send_queue_full:
+    auto reason = *state_.reason();
+    if (ends_with_cut(reason))
         ws->cut();
-        break;
-    case close_reason::payload_too_large:
-        ws->close(ws::close_code::too_big);
-        break;
-    case close_reason::parse_error:
-        ws->close(ws::close_code::protocol_error);
-        break;
-    case close_reason::client_close:
-    case close_reason::server_close:
-    case close_reason::server_shutdown:
-        ws->close(ws::close_code::normal);
-        break;
-    }
+    else
+        ws->close(close_code_for(reason));
 }
 
 void session_impl::close_now(close_reason reason, bool notify_client)

@@ -56,6 +56,16 @@ void expect_close_frame_then_eof(raw_ws_client& c, const std::string& close_fram
     BOOST_TEST((ec == net::error::eof));
 }
 
+/// Appends the payload of every pong `ws` receives to `pongs` (Beast reports
+/// control frames only while a read is under way).
+void record_pongs(ws_client& ws, std::vector<std::string>& pongs)
+{
+    ws.stream().control_callback([&pongs](websocket::frame_type kind, boost::beast::string_view payload) {
+        if (kind == websocket::frame_type::pong)
+            pongs.emplace_back(payload);
+    });
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(opens_with_the_open_packet_and_echoes_text_and_binary)
@@ -257,10 +267,7 @@ BOOST_AUTO_TEST_CASE(ping_frame_gets_a_pong_with_the_same_payload)
     ws_client ws(s.port(), query(s.path(), "websocket"));
     ws_open_sid(ws);
     std::vector<std::string> pongs;
-    ws.stream().control_callback([&](websocket::frame_type kind, boost::beast::string_view payload) {
-        if (kind == websocket::frame_type::pong)
-            pongs.emplace_back(payload);
-    });
+    record_pongs(ws, pongs);
     // The longest payload a control frame may carry (125 bytes), any bytes.
     std::string payload(125, '\0');
     for (std::size_t i = 0; i < payload.size(); ++i)
@@ -340,10 +347,7 @@ BOOST_AUTO_TEST_CASE(ping_between_fragments_is_answered_and_the_message_arrives_
     ws_client ws(s.port(), query(s.path(), "websocket"));
     ws_open_sid(ws);
     std::vector<std::string> pongs;
-    ws.stream().control_callback([&](websocket::frame_type kind, boost::beast::string_view payload) {
-        if (kind == websocket::frame_type::pong)
-            pongs.emplace_back(payload);
-    });
+    record_pongs(ws, pongs);
     auto& stream = ws.stream();
     stream.auto_fragment(false);
     stream.text(true);
