@@ -11,15 +11,16 @@
 #include "suite_app.hpp"
 
 #include <corio/engine/listener.hpp>
-#include <corio/engine/run.hpp>
 #include <corio/engine/server.hpp>
+#include <corio/serve.hpp>
 #include <corio/server.hpp>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <charconv>
 #include <cstdio>
@@ -104,6 +105,16 @@ corio::server_options echo_options(const std::string& path)
     return o;
 }
 
+// Serve's drain: the raw Engine.IO endpoint closes its sessions; the two
+// Socket.IO servers shut down, one after the other.
+boost::asio::awaitable<void> close_everything(corio::engine::server& engine_endpoint, corio::server& suite,
+                                              corio::server& echo_io, std::chrono::milliseconds deadline)
+{
+    engine_endpoint.close_all();
+    co_await suite.shutdown(deadline);
+    co_await echo_io.shutdown(deadline);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -139,27 +150,24 @@ int main(int argc, char** argv)
         });
     });
 
+    // On a signal: every endpoint closes its sessions, each client getting a
+    // close packet (the Socket.IO ones a disconnect first), then serve returns.
     try {
-        listener.listen(cl.host, cl.port);
-    } catch (const std::exception& e) {
-        std::cerr << "corio_conformance: cannot listen on " << cl.host << ":" << cl.port << ": " << e.what() << "\n";
+        corio::serve(ioc, listener,
+                     [&](std::chrono::milliseconds deadline) {
+                         return close_everything(engine_endpoint, suite, echo_io, deadline);
+                     },
+                     {.host = cl.host,
+                      .port = cl.port,
+                      .threads = cl.threads,
+                      // No client is left by then, or it is one a test abandoned: a
+                      // handler still waiting on it (`ask`) need not hold the stop up.
+                      .drain_deadline = std::chrono::milliseconds(1000),
+                      .on_listening = [&cl](std::uint16_t port) {
+                          std::cout << "listening on " << cl.host << ":" << port << std::endl;
+                      }});
+    } catch (const boost::system::system_error& e) {
+        std::cerr << "corio_conformance: " << e.what() << "\n";
         return 1;
     }
-
-    // On a signal: stop taking connections, close every session (clients get
-    // a close packet), give the closes a moment to go out, then stop.
-    boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-    boost::asio::steady_timer stop_timer(ioc);
-    signals.async_wait([&](auto, int) {
-        listener.stop();
-        engine_endpoint.close_all();
-        suite.engine().close_all();
-        echo_io.engine().close_all();
-        stop_timer.expires_after(std::chrono::milliseconds(200));
-        stop_timer.async_wait([&](auto) { ioc.stop(); });
-    });
-
-    std::cout << "listening on " << cl.host << ":" << listener.port() << std::endl;
-
-    corio::engine::run(ioc, cl.threads);
 }

@@ -13,14 +13,12 @@
 #include "store/results.hpp"
 
 #include <corio/engine/listener.hpp>
-#include <corio/engine/run.hpp>
+#include <corio/serve.hpp>
 #include <corio/server.hpp>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -132,27 +130,21 @@ int main(int argc, char** argv)
     listener.set_async_fallback([&api](corio::engine::http_request req, std::string remote) {
         return api.handle(std::move(req), std::move(remote));
     });
+
+    // Until Ctrl-C; then running handlers get 5 s to finish, everyone is
+    // disconnected with "server shutting down", and serve returns.
     try {
-        listener.listen(cl.host, cl.port);
-    } catch (const std::exception& e) {
-        std::cerr << "corio-game: cannot listen on " << cl.host << ":" << cl.port << ": " << e.what() << "\n";
+        corio::serve(ioc, listener, io,
+                     {.host = cl.host,
+                      .port = cl.port,
+                      .threads = cl.threads,
+                      .drain_deadline = 5s,
+                      .on_listening = [&cl](std::uint16_t port) {
+                          std::cout << "corio-game: listening on http://" << cl.host << ":" << port << "/" << std::endl;
+                      }});
+    } catch (const boost::system::system_error& e) {
+        std::cerr << "corio-game: " << e.what() << "\n";
         return 1;
     }
-    std::cout << "corio-game: listening on http://" << cl.host << ":" << listener.port() << "/" << std::endl;
-
-    // Ctrl-C: stop accepting, let running handlers finish (5 s at most),
-    // disconnect everyone with "server shutting down", then stop.
-    net::signal_set signals(ioc, SIGINT, SIGTERM);
-    net::steady_timer stop_timer(ioc);
-    signals.async_wait([&](boost::system::error_code, int) {
-        listener.stop();
-        net::co_spawn(ioc, io.shutdown(5s), [&](std::exception_ptr) {
-            // The goodbyes are queued; give them a moment to go out.
-            stop_timer.expires_after(200ms);
-            stop_timer.async_wait([&](boost::system::error_code) { ioc.stop(); });
-        });
-    });
-
-    corio::engine::run(ioc, cl.threads);
     hashing.join();
 }

@@ -7,11 +7,11 @@
 // Prints "listening on 127.0.0.1:PORT" once it accepts connections.
 
 #include <corio/engine/listener.hpp>
-#include <corio/engine/run.hpp>
+#include <corio/serve.hpp>
 #include <corio/server.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -115,22 +115,18 @@ int main(int argc, char** argv)
     listen_options.backlog = std::max(listen_options.backlog, 1024);
     corio::engine::listener listener(ioc, listen_options);
     listener.add(io.engine());
+    // A signal ends the run at once (no drain): the load generator has finished measuring by
+    // then, and closing thousands of sessions politely would only delay the next server's start.
     try {
-        listener.listen(host, cl.port);
-    } catch (const std::exception& e) {
-        std::cerr << "corio_bench_app: cannot listen on " << host << ":" << cl.port << ": " << e.what() << "\n";
+        corio::serve(ioc, listener, nullptr,
+                     {.host = std::string(host),
+                      .port = cl.port,
+                      .threads = cl.threads,
+                      .on_listening = [](std::uint16_t port) {
+                          std::cout << "listening on " << host << ":" << port << std::endl;
+                      }});
+    } catch (const boost::system::system_error& e) {
+        std::cerr << "corio_bench_app: " << e.what() << "\n";
         return 1;
     }
-
-    // A signal ends the run at once: the load generator has finished measuring by then, and
-    // closing thousands of sessions politely would only delay the next server's start.
-    boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code, int) {
-        listener.stop();
-        ioc.stop();
-    });
-
-    std::cout << "listening on " << host << ":" << listener.port() << std::endl;
-
-    corio::engine::run(ioc, cl.threads);
 }

@@ -5,13 +5,11 @@
 #include "lobby.hpp"
 
 #include <corio/engine/listener.hpp>
-#include <corio/engine/run.hpp>
+#include <corio/serve.hpp>
 #include <corio/server.hpp>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -85,26 +83,19 @@ int main(int argc, char** argv)
 
     corio::engine::listener listener(ioc);
     listener.add(io.engine());
+
+    // Serves until Ctrl-C, then shuts down gracefully (section 19 of the guide).
     try {
-        listener.listen(cl.host, cl.port);
-    } catch (const std::exception& e) {
-        std::cerr << "rooms_by_code: cannot listen on " << cl.host << ":" << cl.port << ": " << e.what() << "\n";
+        corio::serve(ioc, listener, io,
+                     {.host = cl.host,
+                      .port = cl.port,
+                      .threads = cl.threads,
+                      .drain_deadline = 5s,
+                      .on_listening = [&cl](std::uint16_t port) {
+                          std::cout << "rooms_by_code: http://" << cl.host << ":" << port << "/socket.io/" << std::endl;
+                      }});
+    } catch (const boost::system::system_error& e) {
+        std::cerr << "rooms_by_code: " << e.what() << "\n"; // "cannot listen on localhost:8080: ..."
         return 1;
     }
-    std::cout << "rooms_by_code: http://" << cl.host << ":" << listener.port() << "/socket.io/" << std::endl;
-
-    // Ctrl-C: stop accepting, let running handlers finish (5 s at most),
-    // disconnect everyone with "server shutting down", then stop.
-    net::signal_set signals(ioc, SIGINT, SIGTERM);
-    net::steady_timer stop_timer(ioc);
-    signals.async_wait([&](boost::system::error_code, int) {
-        listener.stop();
-        net::co_spawn(ioc, io.shutdown(5s), [&](std::exception_ptr) {
-            // The goodbyes are queued; give them a moment to go out.
-            stop_timer.expires_after(200ms);
-            stop_timer.async_wait([&](boost::system::error_code) { ioc.stop(); });
-        });
-    });
-
-    corio::engine::run(ioc, cl.threads);
 }
