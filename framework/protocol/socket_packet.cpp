@@ -264,4 +264,9 @@ std::vector<packet> encode_socket_packet_messages(const socket_packet& p)
     return messages;
 }
 
+encoded_socket_packet encode_shared(const socket_packet& p)
+{
+    return std::make_shared<const std::vector<packet>>(encode_socket_packet_messages(p));
+}
+
 } // namespace corio::protocol

@@ -5,6 +5,8 @@
 #include <corio/engine/session.hpp>
 #include <corio/protocol/socket_packet.hpp>
 
+#include "socketio/namespace_registry.hpp"
+#include "socketio/server_context.hpp"
 #include "socketio/socket_state.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -15,11 +17,10 @@
 
 namespace corio::detail {
 
-class server_state;
-
 class client_state : public std::enable_shared_from_this<client_state> {
 public:
-    client_state(server_state& server, std::shared_ptr<engine::session> session);
+    client_state(std::shared_ptr<server_context> context, std::shared_ptr<namespace_registry> namespaces,
+                 std::shared_ptr<engine::session> session);
 
     void start();
     void on_message(protocol::packet&& message);
@@ -41,7 +42,8 @@ private:
     void refuse(const std::string& nsp, boost::json::value data);
     void fail(engine::close_reason reason);
 
-    server_state& server_;
+    std::shared_ptr<server_context> context_;
+    std::shared_ptr<namespace_registry> namespaces_;
     std::shared_ptr<engine::session> session_;
     protocol::socket_packet_decoder decoder_;
     std::map<std::string, std::shared_ptr<socket_state>> sockets_;

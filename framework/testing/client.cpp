@@ -5,8 +5,6 @@
 #include <corio/protocol/socket_packet.hpp>
 #include <corio/server.hpp>
 
-#include "socketio/event_packet.hpp"
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json/string.hpp>
@@ -261,13 +259,7 @@ private:
         if (!answer)
             return;
         arguments reply = answer(ev);
-        socket_packet ack;
-        ack.type = socket_packet_type::ack;
-        ack.nsp = p.nsp;
-        ack.id = p.id;
-        ack.data = std::move(reply.values());
-        ack.attachments = std::move(reply.attachments());
-        transmit(ack);
+        transmit(socket_packet::ack(p.nsp, *p.id, std::move(reply.values()), std::move(reply.attachments())));
     }
 
     void end(engine::close_reason reason, bool by_server)
@@ -425,12 +417,10 @@ bool client::connect(std::string nsp, json::object auth)
         ns.connect_error.reset();
         ns.server_disconnected = false;
     });
-    socket_packet p;
-    p.type = socket_packet_type::connect;
-    p.nsp = name;
+    std::optional<json::value> data;
     if (!auth.empty())
-        p.data = json::value(std::move(auth));
-    session_->transmit(p);
+        data = json::value(std::move(auth));
+    session_->transmit(socket_packet::connect(name, std::move(data)));
     drive_until([&] {
         return session_->closed() || session_->read_nsp(name, [](const nsp_state& ns) {
             return ns.connected || ns.connect_error.has_value();
@@ -479,7 +469,8 @@ std::vector<std::string> client::protocol_errors() const
 
 void client::emit_to(std::string_view nsp, std::string_view event, arguments args)
 {
-    session_->transmit(detail::make_event_packet(normalize(nsp), event, std::move(args), std::nullopt));
+    session_->transmit(
+        socket_packet::event(normalize(nsp), event, std::move(args.values()), std::move(args.attachments())));
     run_until_idle();
 }
 
@@ -488,7 +479,8 @@ std::optional<arguments> client::emit_with_ack_to(std::string_view nsp, std::str
     auto name = normalize(nsp);
     const auto id = next_ack_id_++;
     session_->expect_ack(name, id);
-    session_->transmit(detail::make_event_packet(name, event, std::move(args), id));
+    session_->transmit(
+        socket_packet::event(name, event, std::move(args.values()), std::move(args.attachments()), id));
     std::optional<arguments> answer;
     drive_until([&] {
         answer = session_->take_ack(name, id);
@@ -541,10 +533,7 @@ void client::disconnect(std::string_view nsp)
 {
     auto name = normalize(nsp);
     session_->update_nsp(name, [](nsp_state& ns) { ns.connected = false; });
-    socket_packet p;
-    p.type = socket_packet_type::disconnect;
-    p.nsp = name;
-    session_->transmit(p);
+    session_->transmit(socket_packet::disconnect(name));
     run_until_idle();
 }
 

@@ -14,6 +14,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 
 namespace corio_test {
 
@@ -50,6 +52,21 @@ struct server_fixture {
             ioc.run_one_for(10ms);
         }
         return false;
+    }
+
+    /// Runs `op` on the io_context and drives it until it completes.
+    template <class T>
+    T await(net::awaitable<T> op)
+    {
+        std::optional<T> result;
+        net::co_spawn(ioc, std::move(op), [&](std::exception_ptr e, T r) {
+            if (e)
+                std::rethrow_exception(e);
+            result.emplace(std::move(r));
+        });
+        if (!drive_until([&] { return result.has_value(); }))
+            throw std::runtime_error("the operation did not complete");
+        return std::move(*result);
     }
 };
 
