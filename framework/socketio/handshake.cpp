@@ -26,10 +26,6 @@ std::optional<std::string_view> handshake::cookie(std::string_view name) const n
     return std::nullopt;
 }
 
-} // namespace corio
-
-namespace corio {
-
 namespace {
 
 // JavaScript's Date.prototype.toString() in UTC, e.g.
