@@ -15,8 +15,7 @@ using namespace corio_test;
 
 namespace {
 
-struct two_servers {
-    net::io_context ioc;
+struct two_servers : io_driver {
     std::shared_ptr<in_process_cluster> cluster = std::make_shared<in_process_cluster>(ioc);
     corio::server one{ioc.get_executor(), options(0)};
     corio::server two{ioc.get_executor(), options(1)};
@@ -56,32 +55,6 @@ struct two_servers {
     std::unique_ptr<corio::testing::client> client(corio::server& io)
     {
         return std::make_unique<corio::testing::client>(io, ioc);
-    }
-
-    bool drive_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 3000ms)
-    {
-        auto end = std::chrono::steady_clock::now() + limit;
-        while (std::chrono::steady_clock::now() < end) {
-            if (done())
-                return true;
-            ioc.restart();
-            ioc.run_one_for(10ms);
-        }
-        return false;
-    }
-
-    template <class T>
-    T await(net::awaitable<T> op)
-    {
-        std::optional<T> result;
-        net::co_spawn(ioc, std::move(op), [&](std::exception_ptr e, T r) {
-            if (e)
-                std::rethrow_exception(e);
-            result.emplace(std::move(r));
-        });
-        if (!drive_until([&] { return result.has_value(); }))
-            throw std::runtime_error("the operation did not complete");
-        return std::move(*result);
     }
 
     std::size_t said(corio::testing::client& c)
