@@ -34,11 +34,6 @@ net::awaitable<void> wait_for(std::shared_ptr<net::steady_timer> timer, std::fun
     co_await timer->async_wait(net::as_tuple(net::use_awaitable));
 }
 
-std::shared_ptr<client_state> client_of(const std::shared_ptr<engine::session>& s)
-{
-    return std::static_pointer_cast<client_state>(s->user_data);
-}
-
 } // namespace
 
 server_state::server_state(net::any_io_executor ex, server_options opts)
@@ -94,28 +89,15 @@ std::shared_ptr<namespace_state> server_state::find_for_connect(const std::strin
     return namespaces_.emplace(name, created).first->second;
 }
 
-void server_state::on_open(const std::shared_ptr<engine::session>& s)
+std::shared_ptr<engine::session_handler> server_state::on_open(const std::shared_ptr<engine::session>& s)
 {
     auto client = std::make_shared<client_state>(*this, s);
-    s->user_data = client;
     if (shutting_down()) {
         s->close(engine::close_reason::server_shutdown);
-        return;
+        return client;
     }
     client->start();
-}
-
-void server_state::on_message(const std::shared_ptr<engine::session>& s, protocol::packet&& message)
-{
-    client_of(s)->on_message(std::move(message));
-}
-
-void server_state::on_close(const std::shared_ptr<engine::session>& s, engine::close_reason reason)
-{
-    if (auto client = client_of(s)) {
-        client->on_close(reason);
-        s->user_data.reset();
-    }
+    return client;
 }
 
 void server_state::handler_finished()
@@ -174,10 +156,13 @@ net::awaitable<void> server_state::shutdown(std::chrono::milliseconds deadline)
     for (auto& ns : all)
         for (auto& s : ns->select({}, std::nullopt, std::nullopt))
             s->request_disconnect(disconnect_reason::server_shutting_down, true);
-    engine_.close_all(engine::close_reason::server_shutdown);
-    std::lock_guard lock(tasks_mutex_);
-    for (auto& task : tasks_)
-        net::dispatch(task->strand, [task] { task->signal.emit(net::cancellation_type::terminal); });
+    {
+        std::lock_guard lock(tasks_mutex_);
+        for (auto& task : tasks_)
+            net::dispatch(task->strand, [task] { task->signal.emit(net::cancellation_type::terminal); });
+    }
+    // Done once every client has its close packet (or `deadline` more passed).
+    co_await engine_.async_close_all(engine::close_reason::server_shutdown, deadline);
 }
 
 } // namespace corio::detail
