@@ -2,6 +2,7 @@
 // One Engine.IO session seen from the Socket.IO layer: reassembles packets
 // and holds the session's sockets, one per namespace. Strand only.
 
+#include <corio/engine/handler.hpp>
 #include <corio/engine/session.hpp>
 #include <corio/protocol/socket_packet.hpp>
 
@@ -17,14 +18,16 @@
 
 namespace corio::detail {
 
-class client_state : public std::enable_shared_from_this<client_state> {
+/// The session handler server_state::on_open returns: the engine holds it
+/// until after on_close.
+class client_state : public engine::session_handler, public std::enable_shared_from_this<client_state> {
 public:
     client_state(std::shared_ptr<server_context> context, std::shared_ptr<namespace_registry> namespaces,
                  std::shared_ptr<engine::session> session);
 
     void start();
-    void on_message(protocol::packet&& message);
-    void on_close(engine::close_reason reason);
+    void on_message(protocol::packet&& message) override;
+    void on_close(engine::close_reason reason) override;
 
     /// A socket finished connecting or failed: the namespace slot is freed
     /// on failure.

@@ -6,15 +6,6 @@ namespace corio::detail {
 
 namespace net = boost::asio;
 
-namespace {
-
-std::shared_ptr<client_state> client_of(const std::shared_ptr<engine::session>& s)
-{
-    return std::static_pointer_cast<client_state>(s->user_data);
-}
-
-} // namespace
-
 server_state::server_state(net::any_io_executor ex, server_options opts)
     : context_(std::make_shared<server_context>(ex, std::move(opts))),
       namespaces_(std::make_shared<namespace_registry>(context_)),
@@ -23,28 +14,15 @@ server_state::server_state(net::any_io_executor ex, server_options opts)
 {
 }
 
-void server_state::on_open(const std::shared_ptr<engine::session>& s)
+std::shared_ptr<engine::session_handler> server_state::on_open(const std::shared_ptr<engine::session>& s)
 {
     auto client = std::make_shared<client_state>(context_, namespaces_, s);
-    s->user_data = client;
     if (context_->shutting_down()) {
         s->close(engine::close_reason::server_shutdown);
-        return;
+        return client;
     }
     client->start();
-}
-
-void server_state::on_message(const std::shared_ptr<engine::session>& s, protocol::packet&& message)
-{
-    client_of(s)->on_message(std::move(message));
-}
-
-void server_state::on_close(const std::shared_ptr<engine::session>& s, engine::close_reason reason)
-{
-    if (auto client = client_of(s)) {
-        client->on_close(reason);
-        s->user_data.reset();
-    }
+    return client;
 }
 
 net::awaitable<void> server_state::shutdown(std::chrono::milliseconds deadline)
@@ -54,8 +32,9 @@ net::awaitable<void> server_state::shutdown(std::chrono::milliseconds deadline)
     for (auto& ns : namespaces_->all())
         for (auto& s : ns->sockets())
             s->request_disconnect(disconnect_reason::server_shutting_down, true);
-    engine_.close_all(engine::close_reason::server_shutdown);
     tasks_->cancel_all();
+    // Done once every client has its close packet (or `deadline` more passed).
+    co_await engine_.async_close_all(engine::close_reason::server_shutdown, deadline);
 }
 
 } // namespace corio::detail

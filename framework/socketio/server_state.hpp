@@ -30,10 +30,8 @@ public:
 
     boost::asio::awaitable<void> shutdown(std::chrono::milliseconds deadline);
 
-    // engine::handler
-    void on_open(const std::shared_ptr<engine::session>& s) override;
-    void on_message(const std::shared_ptr<engine::session>& s, protocol::packet&& message) override;
-    void on_close(const std::shared_ptr<engine::session>& s, engine::close_reason reason) override;
+    // engine::handler: the session's client_state handles the rest.
+    std::shared_ptr<engine::session_handler> on_open(const std::shared_ptr<engine::session>& s) override;
 
 private:
     std::shared_ptr<server_context> context_;

@@ -86,7 +86,12 @@ public:
 
     void open()
     {
-        net::post(get_executor(), [self = self()] { self->handler_.on_open(self); });
+        net::post(get_executor(), [self = self()] {
+            // As the engine does: keep what on_open returns; nullptr refuses.
+            self->session_handler_ = self->handler_.on_open(self);
+            if (!self->session_handler_)
+                self->close(engine::close_reason::server_close);
+        });
     }
 
     /// Sends `p` through the codec: its text message, then its attachments.
@@ -95,9 +100,11 @@ public:
         auto messages = protocol::encode_socket_packet_messages(p);
         net::post(get_executor(), [self = self(), messages = std::move(messages)]() mutable {
             for (auto& m : messages) {
-                if (self->closed_on_strand_)
+                // A copy: the handler may end the session from inside.
+                auto h = self->session_handler_;
+                if (self->closed_on_strand_ || !h)
                     return;
-                self->handler_.on_message(self, std::move(m));
+                h->on_message(std::move(m));
             }
         });
     }
@@ -275,10 +282,14 @@ private:
             for (auto& [name, ns] : namespaces_)
                 ns.connected = false;
         }
-        handler_.on_close(self(), reason);
+        // Let go after on_close, as the engine does.
+        if (auto h = std::move(session_handler_))
+            h->on_close(reason);
     }
 
     engine::handler& handler_;
+    // From on_open until on_close; strand only.
+    std::shared_ptr<engine::session_handler> session_handler_;
 
     // Strand only.
     protocol::socket_packet_decoder decoder_;

@@ -90,7 +90,10 @@ public:
 
     /// Graceful shutdown: refuses new sessions, disconnects every socket with
     /// "server shutting down", lets running handlers finish until `deadline`
-    /// (then cancels them), cancels background tasks. Stop the listener too.
+    /// (then cancels them), cancels background tasks, and completes once every
+    /// client has been sent its close (engine::server::async_close_all, for at
+    /// most `deadline` more): the io_context may be stopped then. Stop the
+    /// listener too, once this completes.
     boost::asio::awaitable<void> shutdown(std::chrono::milliseconds deadline);
 
     engine::server& engine() noexcept;
