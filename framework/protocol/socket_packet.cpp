@@ -1,11 +1,8 @@
 #include <corio/protocol/socket_packet.hpp>
 
 #include <corio/protocol/attachments.hpp>
+#include <corio/protocol/json_reader.hpp>
 #include <corio/protocol/json_writer.hpp>
-
-#include <boost/json/error.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/parse_options.hpp>
 
 #include <array>
 #include <charconv>
@@ -52,19 +49,6 @@ bool read_number(std::string_view text, std::size_t& i, std::size_t max_digits, 
         value = static_cast<Int>(value * 10 + d);
     }
     return digits > 0;
-}
-
-result<json::value> parse_data(std::string_view text, std::size_t max_depth)
-{
-    json::parse_options options;
-    options.max_depth = max_depth;
-    boost::system::error_code ec;
-    json::value v = json::parse(text, ec, {}, options);
-    if (ec == json::error::too_deep)
-        return error::json_too_deep;
-    if (ec)
-        return error::invalid_json;
-    return v;
 }
 
 // What socket.io's Decoder.isPayloadValid accepts, but stricter on two
@@ -148,7 +132,7 @@ result<parsed_text> parse_text(std::string_view text, const decode_limits& limit
     }
 
     if (i < text.size()) {
-        auto data = parse_data(text.substr(i), limits.max_json_depth);
+        auto data = parse_json(text.substr(i), limits.max_json_depth);
         if (!data)
             return data.error();
         p.data = std::move(*data);
