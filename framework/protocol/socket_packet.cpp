@@ -24,6 +24,12 @@ constexpr bool is_binary(socket_packet_type t) noexcept
     return t == socket_packet_type::binary_event || t == socket_packet_type::binary_ack;
 }
 
+constexpr bool carries_arguments(socket_packet_type t) noexcept
+{
+    return t == socket_packet_type::event || t == socket_packet_type::binary_event || t == socket_packet_type::ack
+           || t == socket_packet_type::binary_ack;
+}
+
 template <class Int>
 void append_integer(Int v, std::string& out)
 {
@@ -132,7 +138,12 @@ result<parsed_text> parse_text(std::string_view text, const decode_limits& limit
     }
 
     if (i < text.size()) {
-        auto data = parse_json(text.substr(i), limits.max_json_depth);
+        // An EVENT's or ACK's outer array holds the arguments, whose own
+        // depth is what the limit counts.
+        std::size_t max_depth = limits.max_json_depth;
+        if (carries_arguments(p.type) && max_depth < std::numeric_limits<std::size_t>::max())
+            ++max_depth;
+        auto data = parse_json(text.substr(i), max_depth);
         if (!data)
             return data.error();
         p.data = std::move(*data);
