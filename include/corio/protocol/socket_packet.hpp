@@ -82,6 +82,9 @@ encoded_socket_packet encode_shared(const socket_packet& p);
 /// name that is not reserved, ACK an array, CONNECT_ERROR an object or a
 /// string; and, in a binary packet, that every placeholder refers to a
 /// received attachment (in a plain packet such an object is just JSON).
+/// Enforces `decode_limits` (max_json_depth counts each argument's nesting,
+/// not the packet's outer array). JSON numbers are read as JSON.parse reads
+/// them (see json_reader.hpp).
 /// After an error the decoder is reset; the caller should close the
 /// connection, as the peer's stream can no longer be trusted.
 class socket_packet_decoder {
