@@ -8,9 +8,8 @@ namespace conformance {
 
 class engine_echo final : public corio::engine::handler {
 public:
-    void on_open(const std::shared_ptr<corio::engine::session>&) override {}
-    void on_message(const std::shared_ptr<corio::engine::session>& s, corio::protocol::packet&& message) override;
-    void on_close(const std::shared_ptr<corio::engine::session>&, corio::engine::close_reason) override {}
+    /// Each session gets an echo of its own.
+    std::shared_ptr<corio::engine::session_handler> on_open(const std::shared_ptr<corio::engine::session>& s) override;
 };
 
 } // namespace conformance

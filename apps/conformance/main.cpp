@@ -17,6 +17,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -105,14 +106,14 @@ corio::server_options echo_options(const std::string& path)
     return o;
 }
 
-// Serve's drain: the raw Engine.IO endpoint closes its sessions; the two
-// Socket.IO servers shut down, one after the other.
+// Serve's drain: the raw Engine.IO endpoint closes its sessions and the two
+// Socket.IO servers shut down, all three at once.
 boost::asio::awaitable<void> close_everything(corio::engine::server& engine_endpoint, corio::server& suite,
                                               corio::server& echo_io, std::chrono::milliseconds deadline)
 {
-    engine_endpoint.close_all();
-    co_await suite.shutdown(deadline);
-    co_await echo_io.shutdown(deadline);
+    using namespace boost::asio::experimental::awaitable_operators;
+    co_await (engine_endpoint.async_close_all(corio::engine::close_reason::server_shutdown, deadline) &&
+              suite.shutdown(deadline) && echo_io.shutdown(deadline));
 }
 
 } // namespace

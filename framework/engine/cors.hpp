@@ -1,7 +1,7 @@
 #pragma once
 // CORS for Engine.IO endpoints.
 
-#include <corio/engine/listener.hpp>
+#include <corio/engine/http_endpoint.hpp>
 #include <corio/engine/options.hpp>
 
 namespace corio::engine::detail {

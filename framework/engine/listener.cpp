@@ -2,7 +2,6 @@
 #include <corio/engine/server.hpp>
 
 #include "engine/request.hpp"
-#include "engine/server_impl.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -62,7 +61,7 @@ class listener_impl : public std::enable_shared_from_this<listener_impl> {
 public:
     listener_impl(net::io_context& ioc, listener_options opts) : ioc_(ioc), opts_(opts) {}
 
-    void add(std::shared_ptr<server_impl> s) { routes_.push_back(std::move(s)); }
+    void add(std::shared_ptr<http_endpoint> e) { routes_.push_back(std::move(e)); }
     void set_fallback(http_async_fallback f) { fallback_ = std::move(f); }
 
     void listen(std::string_view host, std::uint16_t port)
@@ -147,12 +146,13 @@ private:
         }
     }
 
-    server_impl* route(std::string_view target) const
+    // The listener holds its endpoints; a connection holds the listener.
+    http_endpoint* route(std::string_view target) const
     {
         auto path = target_path(target);
-        for (auto& s : routes_)
-            if (path_matches(path, s->opts().path))
-                return s.get();
+        for (auto& e : routes_)
+            if (path_matches(path, e->path()))
+                return e.get();
         return nullptr;
     }
 
@@ -179,12 +179,12 @@ private:
 
     // An HTTP connection, registered so drop_connections can cut it.
     struct connection {
-        connection(tcp::socket s, session::executor_type st) : stream(std::move(s)), strand(std::move(st)) {}
+        connection(tcp::socket s, http_endpoint::strand_type st) : stream(std::move(s)), strand(std::move(st)) {}
         beast::tcp_stream stream;
-        session::executor_type strand;
+        http_endpoint::strand_type strand;
     };
 
-    net::awaitable<void> run_connection(tcp::socket socket, session::executor_type strand)
+    net::awaitable<void> run_connection(tcp::socket socket, http_endpoint::strand_type strand)
     {
         auto self = shared_from_this();
         boost::system::error_code ec;
@@ -226,7 +226,7 @@ private:
 
             // Beast checks a Content-Length against the body limit while it
             // parses the header, before the endpoint is known: check it here.
-            auto body_limit = endpoint ? endpoint->max_payload() : fallback_body_limit;
+            auto body_limit = endpoint ? endpoint->body_limit() : fallback_body_limit;
             parser.body_limit(body_limit);
             auto declared = parser.content_length();
             boost::system::error_code bec;
@@ -252,12 +252,14 @@ private:
             // bounds it, not the idle timeout.
             stream.expires_never();
             http_request req = parser.release();
-            // Not a conditional expression: g++ 12 mishandles co_await inside one.
-            http_response res;
-            if (endpoint)
-                res = co_await endpoint->handle_request(std::move(req), remote);
-            else
-                res = co_await fallback_response(std::move(req), remote);
+            if (endpoint) {
+                // The endpoint writes its answer.
+                bool go_on = co_await endpoint->handle_request(stream, std::move(req), remote);
+                if (!go_on)
+                    break;
+                continue;
+            }
+            http_response res = co_await fallback_response(std::move(req), remote);
             bool keep_alive = res.keep_alive();
             auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
             if (wec || !keep_alive)
@@ -286,7 +288,7 @@ private:
 
     net::io_context& ioc_;
     listener_options opts_;
-    std::vector<std::shared_ptr<server_impl>> routes_;
+    std::vector<std::shared_ptr<http_endpoint>> routes_;
     http_async_fallback fallback_;
     std::mutex mutex_;
     std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
@@ -307,7 +309,9 @@ listener::listener(boost::asio::io_context& ioc, listener_options opts)
 
 listener::~listener() { impl_->stop(); }
 
-void listener::add(server& s) { impl_->add(s.impl().shared_from_this()); }
+void listener::add(server& s) { impl_->add(s.endpoint()); }
+
+void listener::add(std::shared_ptr<http_endpoint> e) { impl_->add(std::move(e)); }
 
 void listener::set_fallback(http_fallback f)
 {

@@ -2,7 +2,7 @@
 // Reading Engine.IO requests: query validation, request_info, error replies.
 
 #include <corio/engine/error.hpp>
-#include <corio/engine/listener.hpp>
+#include <corio/engine/http_endpoint.hpp>
 #include <corio/engine/request_info.hpp>
 #include <corio/engine/transport.hpp>
 

@@ -3,10 +3,10 @@
 #include <corio/engine/session_id.hpp>
 
 #include "engine/cors.hpp"
+#include "engine/rehome.hpp"
 #include "engine/request.hpp"
 
 #include <corio/engine/server.hpp>
-#include <corio/protocol/json_writer.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,9 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/stream.hpp>
-#include <boost/json/value.hpp>
 
-#include <functional>
 #include <stdexcept>
 
 namespace corio::engine::detail {
@@ -27,7 +25,6 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
-namespace json = boost::json;
 
 namespace {
 
@@ -41,64 +38,6 @@ http_response to_response(const http_request& req, poll_reply reply)
 }
 
 } // namespace
-
-// session_table ------------------------------------------------------------
-
-session_table::shard& session_table::shard_for(const std::string& id) const
-{
-    return shards_[std::hash<std::string>{}(id) % shard_count];
-}
-
-void session_table::insert(const std::shared_ptr<session_impl>& s)
-{
-    auto& sh = shard_for(s->id());
-    std::lock_guard lock(sh.mutex);
-    sh.sessions.emplace(s->id(), s);
-}
-
-std::shared_ptr<session_impl> session_table::find(const std::string& id) const
-{
-    auto& sh = shard_for(id);
-    std::lock_guard lock(sh.mutex);
-    auto it = sh.sessions.find(id);
-    return it == sh.sessions.end() ? nullptr : it->second;
-}
-
-void session_table::erase(const std::string& id)
-{
-    auto& sh = shard_for(id);
-    std::lock_guard lock(sh.mutex);
-    sh.sessions.erase(id);
-}
-
-void session_table::clear()
-{
-    for (auto& sh : shards_) {
-        std::lock_guard lock(sh.mutex);
-        sh.sessions.clear();
-    }
-}
-
-std::size_t session_table::size() const
-{
-    std::size_t n = 0;
-    for (auto& sh : shards_) {
-        std::lock_guard lock(sh.mutex);
-        n += sh.sessions.size();
-    }
-    return n;
-}
-
-std::vector<std::shared_ptr<session_impl>> session_table::snapshot() const
-{
-    std::vector<std::shared_ptr<session_impl>> all;
-    for (auto& sh : shards_) {
-        std::lock_guard lock(sh.mutex);
-        for (auto& [id, s] : sh.sessions)
-            all.push_back(s);
-    }
-    return all;
-}
 
 // server_impl ----------------------------------------------------------------
 
@@ -114,84 +53,101 @@ net::io_context& io_context_of(const net::any_io_executor& ex)
     throw std::invalid_argument("corio: the server's executor must be an io_context's, or a strand of one");
 }
 
+/// The host's `finished`: out of the table, if the server still exists.
+std::function<void(const std::string&)> erase_from(const std::shared_ptr<session_table>& table)
+{
+    return [weak = std::weak_ptr<session_table>(table)](const std::string& sid) {
+        if (auto t = weak.lock())
+            t->erase(sid);
+    };
+}
+
 } // namespace
 
-
-server_impl::server_impl(net::any_io_executor ex, options opts, handler& h)
-    : session_context_(io_context_of(ex)), opts_(std::move(opts)), handler_(h)
+server_impl::server_impl(net::any_io_executor ex, engine::options opts, handler& h)
+    : session_context_(io_context_of(ex)),
+      sessions_(std::make_shared<session_table>()),
+      host_(std::make_shared<const session_host>(
+          session_host{h, std::move(opts), erase_from(sessions_), std::make_shared<drain_tracker>()}))
 {
 }
 
-std::string server_impl::open_packet_data(const std::string& sid, transport_kind transport) const
+std::shared_ptr<session_impl> server_impl::make_session(request_info info, session::executor_type strand,
+                                                        transport_kind transport)
 {
-    json::array upgrades;
-    if (transport == transport_kind::polling && opts_.allow_upgrades && opts_.allow_websocket)
-        upgrades.emplace_back("websocket");
-    json::value open = {
-        {"sid", sid},
-        {"upgrades", std::move(upgrades)},
-        {"pingInterval", opts_.ping_interval.count()},
-        {"pingTimeout", opts_.ping_timeout.count()},
-        {"maxPayload", opts_.limits.max_payload},
-    };
-    return protocol::to_json(open);
+    auto s = std::make_shared<session_impl>(host_, engine::make_session_id(), std::move(info), std::move(strand),
+                                            transport);
+    sessions_->insert(s);
+    return s;
 }
 
-net::awaitable<http_response> server_impl::handle_request(http_request req, std::string remote_address)
+net::awaitable<bool> server_impl::handle_request(beast::tcp_stream& stream, http_request req,
+                                                 std::string remote_address)
 {
+    auto a = co_await respond(std::move(req), std::move(remote_address));
+    bool keep_alive = a.response.keep_alive();
+    auto [ec, n] = co_await http::async_write(stream, a.response, use_tuple);
+    // a.drain goes now: a session's last packets are written (or cannot be).
+    co_return !ec && keep_alive;
+}
+
+net::awaitable<server_impl::answer> server_impl::respond(http_request req, std::string remote_address)
+{
+    const auto& opts = host_->options;
     if (req.method() == http::verb::options)
-        co_return preflight_response(opts_.cors, req);
+        co_return answer{preflight_response(opts.cors, req), nullptr};
 
     auto info = make_request_info(req, std::move(remote_address));
     auto query = parse_engine_query(info);
-    http_response res;
-    if (!origin_allowed(opts_.cors, req)) {
-        res = error_response(req, error::forbidden);
+    answer a;
+    if (!origin_allowed(opts.cors, req)) {
+        a.response = error_response(req, error::forbidden);
     } else if (!query) {
-        res = error_response(req, query.error());
-    } else if (query->transport != transport_kind::polling || !opts_.allow_polling) {
+        a.response = error_response(req, query.error());
+    } else if (query->transport != transport_kind::polling || !opts.allow_polling) {
         // A WebSocket transport request that is not an upgrade, or polling
         // where it is switched off.
-        res = error_response(req, query->transport == transport_kind::polling ? error::unknown_transport
-                                                                              : error::bad_request);
+        a.response = error_response(req, query->transport == transport_kind::polling ? error::unknown_transport
+                                                                                     : error::bad_request);
     } else if (!query->sid) {
         if (req.method() == http::verb::get)
-            res = co_await open_polling(req, std::move(info));
+            a = co_await open_polling(req, std::move(info));
         else
-            res = error_response(req, error::bad_handshake_method);
-    } else if (auto s = sessions_.find(*query->sid); !s) {
-        res = error_response(req, error::unknown_sid);
+            a.response = error_response(req, error::bad_handshake_method);
+    } else if (auto s = sessions_->find(*query->sid); !s) {
+        a.response = error_response(req, error::unknown_sid);
     } else if (req.method() == http::verb::get) {
-        res = to_response(req, co_await net::co_spawn(s->get_executor(), s->poll(), net::use_awaitable));
+        auto reply = co_await net::co_spawn(s->get_executor(), s->poll(), net::use_awaitable);
+        a.drain = std::move(reply.drain);
+        a.response = to_response(req, std::move(reply));
     } else if (req.method() == http::verb::post) {
-        res = to_response(req, co_await net::co_spawn(s->get_executor(), s->post(std::move(req.body())),
-                                                      net::use_awaitable));
+        auto reply = co_await net::co_spawn(s->get_executor(), s->post(std::move(req.body())), net::use_awaitable);
+        a.response = to_response(req, std::move(reply));
     } else {
-        res = error_response(req, error::bad_request);
+        a.response = error_response(req, error::bad_request);
     }
-    add_cors_headers(opts_.cors, req, res);
-    co_return res;
+    add_cors_headers(opts.cors, req, a.response);
+    co_return a;
 }
 
-net::awaitable<http_response> server_impl::open_polling(const http_request& req, request_info info)
+net::awaitable<server_impl::answer> server_impl::open_polling(http_request req, request_info info)
 {
-    auto strand = net::make_strand(session_context_.get_executor());
-    auto s = std::make_shared<session_impl>(shared_from_this(), engine::make_session_id(), std::move(info), strand,
-                                            transport_kind::polling);
-    sessions_.insert(s);
-    co_return to_response(req, co_await net::co_spawn(strand, s->open_polling(), net::use_awaitable));
+    auto s = make_session(std::move(info), net::make_strand(session_context_.get_executor()), transport_kind::polling);
+    auto reply = co_await net::co_spawn(s->get_executor(), s->open_polling(), net::use_awaitable);
+    auto drain = std::move(reply.drain);
+    co_return answer{to_response(req, std::move(reply)), std::move(drain)};
 }
 
 http_response server_impl::handle_oversized(const http_request& req)
 {
     auto query = parse_engine_query(make_request_info(req, {}));
     if (query && query->sid) {
-        if (auto s = sessions_.find(*query->sid))
+        if (auto s = sessions_->find(*query->sid))
             net::dispatch(s->get_executor(), [s] { s->reject_oversized(); });
     }
     auto res = text_response(req, http::status::payload_too_large, "", "text/plain");
     res.keep_alive(false);
-    add_cors_headers(opts_.cors, req, res);
+    add_cors_headers(host_->options.cors, req, res);
     return res;
 }
 
@@ -215,25 +171,36 @@ net::awaitable<bool> accept_handshake(websocket_connection::socket_type& socket,
     co_return true;
 }
 
+/// The handshake of a WebSocket that asks to upgrade `upgrading`, then its
+/// probe. On the session's strand.
+net::awaitable<void> accept_upgrade(std::shared_ptr<session_impl> upgrading, std::shared_ptr<websocket_connection> ws,
+                                    http_request req, std::chrono::seconds handshake_timeout)
+{
+    bool accepted = co_await accept_handshake(ws->socket(), req, handshake_timeout);
+    if (accepted)
+        upgrading->begin_probe(std::move(ws));
+}
+
 } // namespace
 
 net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream& stream, http_request req,
-                                                   std::string remote_address, session::executor_type strand,
+                                                   std::string remote_address, strand_type strand,
                                                    std::chrono::seconds handshake_timeout)
 {
+    const auto& opts = host_->options;
     auto info = make_request_info(req, std::move(remote_address));
     auto query = parse_engine_query(info);
     std::optional<error> refusal;
-    if (!origin_allowed(opts_.cors, req))
+    if (!origin_allowed(opts.cors, req))
         refusal = error::forbidden;
     else if (!query)
         refusal = query.error();
-    else if (query->transport != transport_kind::websocket || !opts_.allow_websocket)
+    else if (query->transport != transport_kind::websocket || !opts.allow_websocket)
         refusal = error::unknown_transport;
-    else if (query->sid && (!opts_.allow_upgrades || !opts_.allow_polling))
+    else if (query->sid && (!opts.allow_upgrades || !opts.allow_polling))
         refusal = error::bad_request;
     std::shared_ptr<session_impl> upgrading;
-    if (!refusal && query->sid && !(upgrading = sessions_.find(*query->sid)))
+    if (!refusal && query->sid && !(upgrading = sessions_->find(*query->sid)))
         refusal = error::unknown_sid;
     if (refusal) {
         auto res = error_response(req, *refusal);
@@ -247,52 +214,38 @@ net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream& stream, ht
     // The session's strand owns the socket from here: a new session's is
     // the connection's own, an upgrading one's is the session's.
     auto target = upgrading ? upgrading->get_executor() : strand;
-    auto socket = stream.release_socket();
-    boost::system::error_code ec;
-    auto protocol = socket.local_endpoint(ec).protocol();
-    if (ec)
+    websocket_connection::socket_type socket(target);
+    if (!rehome(stream.release_socket(), socket))
         co_return;
-    auto native = socket.release(ec);
-    if (ec)
-        co_return;
-    websocket_connection::socket_type rehomed(target);
-    rehomed.assign(protocol, native, ec);
-    if (ec)
-        co_return;
-    auto ws = std::make_shared<websocket_connection>(std::move(rehomed), max_payload());
+    auto ws = std::make_shared<websocket_connection>(std::move(socket), body_limit());
     if (!upgrading) {
         // Not in the condition: g++ 12 mishandles co_await there.
         bool accepted = co_await accept_handshake(ws->socket(), req, handshake_timeout);
         if (!accepted)
             co_return;
-        auto s = std::make_shared<session_impl>(shared_from_this(), engine::make_session_id(), std::move(info), strand,
-                                                transport_kind::websocket);
-        sessions_.insert(s);
-        s->run_websocket(std::move(ws));
+        make_session(std::move(info), strand, transport_kind::websocket)->run_websocket(std::move(ws));
         co_return;
     }
     net::co_spawn(target, accept_upgrade(std::move(upgrading), std::move(ws), std::move(req), handshake_timeout),
                   net::detached);
 }
 
-net::awaitable<void> server_impl::accept_upgrade(std::shared_ptr<session_impl> upgrading,
-                                                 std::shared_ptr<websocket_connection> ws, http_request req,
-                                                 std::chrono::seconds handshake_timeout)
-{
-    bool accepted = co_await accept_handshake(ws->socket(), req, handshake_timeout);
-    if (accepted)
-        upgrading->begin_probe(std::move(ws));
-}
-
 void server_impl::close_all(close_reason reason)
 {
-    for (auto& s : sessions_.snapshot())
+    for (auto& s : sessions_->snapshot())
         s->close(reason);
+}
+
+net::awaitable<void> server_impl::async_close_all(std::shared_ptr<server_impl> self, close_reason reason,
+                                                  std::chrono::milliseconds deadline)
+{
+    self->close_all(reason);
+    co_await self->host_->drain->async_wait_drained(self->session_context_, deadline);
 }
 
 void server_impl::abort_all()
 {
-    for (auto& s : sessions_.snapshot())
+    for (auto& s : sessions_->snapshot())
         s->abort();
 }
 
@@ -300,22 +253,27 @@ void server_impl::abort_all()
 
 namespace corio::engine {
 
-server::server(boost::asio::any_io_executor ex, options opts, handler& h)
+server::server(boost::asio::any_io_executor ex, engine::options opts, handler& h)
     : impl_(std::make_shared<detail::server_impl>(std::move(ex), std::move(opts), h))
 {
 }
 
-server::~server()
-{
-    impl_->sessions().clear();
-}
+// Nothing to break: sessions hold the host, not the server.
+server::~server() = default;
 
-const options& server::get_options() const noexcept { return impl_->opts(); }
+const engine::options& server::options() const noexcept { return impl_->options(); }
 
-std::size_t server::session_count() const { return impl_->sessions().size(); }
+std::size_t server::session_count() const { return impl_->session_count(); }
 
 void server::close_all(close_reason reason) { impl_->close_all(reason); }
 
+boost::asio::awaitable<void> server::async_close_all(close_reason reason, std::chrono::milliseconds deadline)
+{
+    return detail::server_impl::async_close_all(impl_, reason, deadline);
+}
+
 void server::abort_all() { impl_->abort_all(); }
+
+std::shared_ptr<http_endpoint> server::endpoint() const noexcept { return impl_; }
 
 } // namespace corio::engine

@@ -1,91 +1,79 @@
 #pragma once
 
 #include <corio/engine/handler.hpp>
-#include <corio/engine/listener.hpp>
+#include <corio/engine/http_endpoint.hpp>
 #include <corio/engine/options.hpp>
 
+#include "engine/session_host.hpp"
 #include "engine/session_impl.hpp"
+#include "engine/session_table.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
-#include <array>
-#include <mutex>
+#include <chrono>
+#include <memory>
 #include <string>
-#include <unordered_map>
 
 namespace corio::engine::detail {
 
-/// The session table, split into shards so that concurrent lookups from
-/// different threads rarely share a lock. Lookups happen per polling request
-/// and per upgrade, never per WebSocket message.
-class session_table {
+/// engine::server's state, and its HTTP side. Its sessions do not hold it:
+/// they hold the session_host it made. The listener holds it (as an
+/// http_endpoint) while its connections may call it.
+class server_impl final : public http_endpoint {
 public:
-    void insert(const std::shared_ptr<session_impl>& s);
-    std::shared_ptr<session_impl> find(const std::string& id) const;
-    void erase(const std::string& id);
-    /// Forgets every session (they hold the server: this breaks the cycle).
-    void clear();
-    std::size_t size() const;
-    std::vector<std::shared_ptr<session_impl>> snapshot() const;
+    server_impl(boost::asio::any_io_executor ex, engine::options opts, handler& h);
 
-private:
-    struct shard {
-        mutable std::mutex mutex;
-        std::unordered_map<std::string, std::shared_ptr<session_impl>> sessions;
-    };
-    shard& shard_for(const std::string& id) const;
+    const engine::options& options() const noexcept { return host_->options; }
+    std::size_t session_count() const { return sessions_->size(); }
 
-    static constexpr std::size_t shard_count = 16;
-    mutable std::array<shard, shard_count> shards_;
-};
+    void close_all(close_reason reason);
+    /// close_all, then waits until the sessions have finished or `deadline`
+    /// passed. Holds `self` throughout.
+    static boost::asio::awaitable<void> async_close_all(std::shared_ptr<server_impl> self, close_reason reason,
+                                                        std::chrono::milliseconds deadline);
+    void abort_all();
 
-class server_impl : public std::enable_shared_from_this<server_impl> {
-public:
-    server_impl(boost::asio::any_io_executor ex, options opts, handler& h);
+    // http_endpoint -------------------------------------------------------------
 
-    const options& opts() const noexcept { return opts_; }
-    handler& get_handler() noexcept { return handler_; }
-    session_table& sessions() noexcept { return sessions_; }
-    std::size_t max_payload() const noexcept { return opts_.limits.max_payload; }
+    const std::string& path() const noexcept override { return host_->options.path; }
+    std::size_t body_limit() const noexcept override { return host_->options.limits.max_payload; }
 
-    /// The open packet's JSON for a session on `transport`.
-    std::string open_packet_data(const std::string& sid, transport_kind transport) const;
-
-    /// A plain HTTP request (not a WebSocket upgrade) for this endpoint.
-    /// Runs on the connection's strand.
-    boost::asio::awaitable<http_response> handle_request(http_request req, std::string remote_address);
+    /// A long-polling GET or POST, a handshake, or a CORS preflight. Runs on
+    /// the connection's strand; a GET's answer is written once the session
+    /// has something to send.
+    boost::asio::awaitable<bool> handle_request(boost::beast::tcp_stream& stream, http_request req,
+                                                std::string remote_address) override;
 
     /// A POST body over the limit: 413, and the session named in the query ends.
-    http_response handle_oversized(const http_request& req);
+    http_response handle_oversized(const http_request& req) override;
 
     /// A WebSocket upgrade request for this endpoint; takes the connection's
     /// socket (a refusal is written first, under the stream's timeout).
-    /// `strand` is the connection's strand (the stream's executor). Returns
-    /// once the session is started: it runs on without the HTTP connection's
-    /// coroutines (whose buffers and request are then freed).
+    /// Returns once the session is started: it runs on without the HTTP
+    /// connection's coroutines (whose buffers and request are then freed).
     boost::asio::awaitable<void> handle_websocket(boost::beast::tcp_stream& stream, http_request req,
-                                                  std::string remote_address,
-                                                  session::executor_type strand,
-                                                  std::chrono::seconds handshake_timeout);
-
-    void close_all(close_reason reason);
-    void abort_all();
+                                                  std::string remote_address, strand_type strand,
+                                                  std::chrono::seconds handshake_timeout) override;
 
 private:
-    /// The handshake of a WebSocket that asks to upgrade `upgrading`, then
-    /// its probe. On the session's strand.
-    boost::asio::awaitable<void> accept_upgrade(std::shared_ptr<session_impl> upgrading,
-                                                std::shared_ptr<websocket_connection> ws, http_request req,
-                                                std::chrono::seconds handshake_timeout);
-    boost::asio::awaitable<http_response> open_polling(const http_request& req, request_info info);
+    /// An answer, and what must live until it is written.
+    struct answer {
+        http_response response;
+        std::shared_ptr<void> drain; ///< a session's drain hold, with its last packets
+    };
+
+    boost::asio::awaitable<answer> respond(http_request req, std::string remote_address);
+    boost::asio::awaitable<answer> open_polling(http_request req, request_info info);
+    /// A new session on `strand`, in the table.
+    std::shared_ptr<session_impl> make_session(request_info info, session::executor_type strand,
+                                               transport_kind transport);
 
     // Sessions' strands are made on it (session::executor_type).
     boost::asio::io_context& session_context_;
-    options opts_;
-    handler& handler_;
-    session_table sessions_;
+    std::shared_ptr<session_table> sessions_;
+    std::shared_ptr<const session_host> host_;
 };
 
 } // namespace corio::engine::detail

@@ -1,7 +1,5 @@
 #include "engine/session_impl.hpp"
 
-#include "engine/server_impl.hpp"
-
 #include <corio/protocol/polling_payload.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -74,11 +72,12 @@ const shared_packet& probe_answer()
 
 } // namespace
 
-session_impl::session_impl(std::shared_ptr<server_impl> server, std::string id, request_info request,
+session_impl::session_impl(std::shared_ptr<const session_host> host, std::string id, request_info request,
                            executor_type strand, transport_kind transport)
     : session(std::move(id), std::move(request), strand, transport),
-      server_(std::move(server)),
-      state_(timing_of(server_->opts()), transport, now(), queue_limits_of(server_->opts())),
+      host_(std::move(host)),
+      drain_(host_->drain->hold()),
+      state_(timing_of(host_->options), transport, now(), queue_limits_of(host_->options)),
       heartbeat_timer_(strand),
       signal_(strand, net::steady_timer::time_point::max())
 {
@@ -153,11 +152,17 @@ std::shared_ptr<websocket_connection::events> session_impl::events_handle()
 
 void session_impl::start()
 {
-    state_.enqueue(packet{packet_type::open, false, server_->open_packet_data(id(), state_.transport())});
+    // Closed before it started (close_all at its handshake): the handler
+    // never hears of it, so it sees no on_close without an on_open.
+    if (state_.closed())
+        return;
+    state_.enqueue(packet{packet_type::open, false, host_->open_packet_data(id(), state_.transport())});
     arm_heartbeat();
     // The handler first: once the open packet is out, the client may act on
     // it (a test looking the session up, say).
-    server_->get_handler().on_open(shared_from_this());
+    handler_ = host_->app.on_open(shared_from_this());
+    if (!handler_)
+        close(close_reason::server_close);
     wake();
 }
 
@@ -216,12 +221,16 @@ void session_impl::finish_close()
     if (state_.owes_poll() && !state_.poll_pending()) {
         // Stay findable until the client's next GET collects the close
         // packet, for at most a ping timeout.
-        heartbeat_timer_.expires_after(server_->opts().ping_timeout);
+        heartbeat_timer_.expires_after(host_->options.ping_timeout);
         heartbeat_timer_.async_wait([self = self()](boost::system::error_code) {
-            self->server_->sessions().erase(self->id());
+            self->forget();
+            self->drain_.reset();
         });
     } else {
-        server_->sessions().erase(id());
+        forget();
+        // A GET waiting takes the hold with the close (poll).
+        if (!state_.poll_pending())
+            drain_.reset();
     }
     // A WebSocket session flushes what is queued, then closes (flush). A
     // probe is cut at once, and so is a WebSocket whose reason calls for a
@@ -230,14 +239,25 @@ void session_impl::finish_close()
     if (ws_ && (state_.transport() != transport_kind::websocket || ends_with_cut(*state_.reason())))
         std::exchange(ws_, nullptr)->cut();
     wake();
-    server_->get_handler().on_close(shared_from_this(), *state_.reason());
+    // Let go after on_close: a session handler holding its session makes a
+    // cycle, broken here.
+    if (auto h = std::move(handler_))
+        h->on_close(*state_.reason());
+}
+
+void session_impl::forget()
+{
+    host_->finished(id());
 }
 
 void session_impl::handle_inbound(packet&& p)
 {
     switch (state_.on_packet(p.type, now())) {
     case session_state::inbound::deliver:
-        server_->get_handler().on_message(shared_from_this(), std::move(p));
+        // A copy: the handler may end the session from inside (a send that
+        // overflows), which lets go of handler_ before this call returns.
+        if (auto h = handler_)
+            h->on_message(std::move(p));
         break;
     case session_state::inbound::handled:
         break;
@@ -305,9 +325,11 @@ net::awaitable<poll_reply> session_impl::poll()
     std::string payload;
     for (const auto& p : state_.end_poll())
         protocol::append_to_payload(*p, payload);
-    if (state_.closed())
-        server_->sessions().erase(id());
-    co_return poll_reply{http::status::ok, std::move(payload), std::nullopt};
+    if (!state_.closed())
+        co_return poll_reply{http::status::ok, std::move(payload), std::nullopt, nullptr};
+    // The session's last answer: it holds the drain until it is written.
+    forget();
+    co_return poll_reply{http::status::ok, std::move(payload), std::nullopt, std::move(drain_)};
 }
 
 net::awaitable<poll_reply> session_impl::post(std::string body)
@@ -316,7 +338,7 @@ net::awaitable<poll_reply> session_impl::post(std::string body)
         co_return engine_error_reply(error::unknown_sid);
     if (state_.transport() != transport_kind::polling)
         co_return engine_error_reply(error::bad_request);
-    auto packets = protocol::decode_payload(body, server_->opts().limits);
+    auto packets = protocol::decode_payload(body, host_->options.limits);
     if (!packets) {
         close_now(packets.error() == protocol::error::payload_too_large ? close_reason::payload_too_large
                                                                         : close_reason::parse_error,
@@ -341,8 +363,11 @@ void session_impl::reject_oversized()
 void session_impl::run_websocket(std::shared_ptr<websocket_connection> ws)
 {
     ws_ = ws;
+    // Taken first: start() may already end the session (on_open sending
+    // more than the queue bounds), which drops the session's own.
+    auto drain = drain_;
     start();
-    ws->start(events_handle());
+    ws->start(events_handle(), std::move(drain));
 }
 
 void session_impl::begin_probe(std::shared_ptr<websocket_connection> ws)
@@ -350,13 +375,13 @@ void session_impl::begin_probe(std::shared_ptr<websocket_connection> ws)
     if (!state_.begin_upgrade(now())) {
         // Refused: a close frame, then reading only to see the peer hang up.
         ws->close(ws::close_code::policy_violation);
-        ws->start(nullptr);
+        ws->start(nullptr, nullptr);
         return;
     }
     ws_ = ws;
     // Re-arm the heartbeat: the upgrade deadline may come first.
     heartbeat_timer_.cancel();
-    ws->start(events_handle());
+    ws->start(events_handle(), drain_);
 }
 
 void session_impl::on_ws_message(websocket_connection& c, bool text, std::string_view payload)

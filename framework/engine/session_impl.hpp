@@ -3,9 +3,10 @@
 // a websocket_connection's events, and the heartbeat timer. Everything here
 // runs on the session's strand.
 
-#include <corio/engine/listener.hpp>
+#include <corio/engine/handler.hpp>
 #include <corio/engine/session.hpp>
 
+#include "engine/session_host.hpp"
 #include "engine/session_state.hpp"
 #include "engine/websocket_connection.hpp"
 
@@ -14,22 +15,26 @@
 #include <boost/beast/http/status.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace corio::engine::detail {
-
-class server_impl;
 
 /// The outcome of a polling request, for the HTTP layer to send.
 struct poll_reply {
     boost::beast::http::status status = boost::beast::http::status::ok;
     std::string body;                 ///< a payload, or "ok" for a POST
     std::optional<error> engine_error; ///< set for a 4xx Engine.IO error
+    /// Set when this is the session's last answer: its drain hold, to keep
+    /// until the answer is written.
+    std::shared_ptr<void> drain;
 };
 
 class session_impl final : public session, private websocket_connection::events {
 public:
-    session_impl(std::shared_ptr<server_impl> server, std::string id, request_info request,
+    /// Holds `host` (shared) and counts itself in `host->drain` until it has
+    /// finished.
+    session_impl(std::shared_ptr<const session_host> host, std::string id, request_info request,
                  executor_type strand, transport_kind transport);
 
     void send(protocol::packet p) override;
@@ -42,7 +47,8 @@ public:
 
     // On the strand only ------------------------------------------------------
 
-    /// Queues the open packet, starts the heartbeat and tells the handler.
+    /// Queues the open packet, starts the heartbeat and tells the handler,
+    /// keeping the session handler it returns.
     void start();
     /// The handshake GET of a polling session: start, then answer the open packet.
     boost::asio::awaitable<poll_reply> open_polling();
@@ -87,7 +93,15 @@ private:
     void on_ws_written(websocket_connection& c, std::size_t packets, std::size_t bytes) override;
     void on_probe_message(websocket_connection& c, bool text, std::string_view payload);
 
-    std::shared_ptr<server_impl> server_;
+    /// Leaves the table; `finished` of the host.
+    void forget();
+
+    std::shared_ptr<const session_host> host_;
+    // From on_open until on_close.
+    std::shared_ptr<session_handler> handler_;
+    // Held while this session may still write to its client; its WebSocket
+    // connections hold copies (drain_tracker::hold).
+    std::shared_ptr<void> drain_;
     session_state state_;
     // Timers on the strand's own type: wrapped in an any_io_executor, each
     // would hold a heap-allocated copy of the strand.

@@ -87,9 +87,10 @@ websocket_connection::websocket_connection(socket_type socket, std::size_t max_m
 {
 }
 
-void websocket_connection::start(std::shared_ptr<events> e)
+void websocket_connection::start(std::shared_ptr<events> e, std::shared_ptr<void> hold)
 {
     events_ = std::move(e);
+    hold_ = std::move(hold);
     // Reads are attempted only when the socket is readable, and must not
     // block; the asynchronous writes are unaffected.
     boost::system::error_code ec;
@@ -320,8 +321,10 @@ void websocket_connection::release_if_done()
 {
     // The session holds this connection and this holds the session: once
     // nothing more can be reported, let go.
-    if (!socket_.is_open() && !waiting_ && !writing_)
+    if (!socket_.is_open() && !waiting_ && !writing_) {
         events_.reset();
+        hold_.reset();
+    }
 }
 
 } // namespace corio::engine::detail

@@ -57,9 +57,10 @@ public:
 
     websocket_connection(socket_type socket, std::size_t max_message);
 
-    /// Starts reading. The connection holds `e` until it is done (closed,
-    /// nothing in flight), then lets it go.
-    void start(std::shared_ptr<events> e);
+    /// Starts reading. The connection holds `e` and `hold` until it is done
+    /// (socket closed, nothing in flight), then lets them go: `hold` tells
+    /// whoever counts it (drain_tracker) that nothing more will be written.
+    void start(std::shared_ptr<events> e, std::shared_ptr<void> hold);
 
     /// For the handshake, before start().
     socket_type& socket() noexcept { return socket_; }
@@ -104,6 +105,7 @@ private:
     socket_type socket_;
     protocol::websocket::frame_reader reader_;
     std::shared_ptr<events> events_;
+    std::shared_ptr<void> hold_;
     // The tail of the last read that did not make a whole frame.
     std::string partial_;
     // The write in flight: its packets, its frame headers, its buffers.

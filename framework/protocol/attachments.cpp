@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <vector>
 
 namespace corio::protocol {
 
@@ -39,13 +38,13 @@ std::optional<std::size_t> as_index(const json::value& num) noexcept
     }
 }
 
-bool is_placeholder_object(const json::object& o) noexcept
+} // namespace
+
+bool is_placeholder_object(const boost::json::object& o) noexcept
 {
     const auto* flag = o.if_contains("_placeholder");
     return flag != nullptr && flag->is_bool() && flag->get_bool();
 }
-
-} // namespace
 
 boost::json::value make_placeholder(std::size_t num)
 {
@@ -74,30 +73,12 @@ std::optional<std::size_t> placeholder_index(const boost::json::value& v) noexce
 
 result<void> reconstruct_check(const boost::json::value& data, std::size_t attachment_count)
 {
-    // An explicit stack keeps this safe for trees built in code, whose depth
-    // no parser limit bounds.
-    std::vector<const json::value*> stack{&data};
-    while (!stack.empty()) {
-        const json::value* v = stack.back();
-        stack.pop_back();
-        if (const auto* a = v->if_array()) {
-            for (const auto& e : *a)
-                if (e.is_structured())
-                    stack.push_back(&e);
-        } else if (const auto* o = v->if_object()) {
-            if (is_placeholder_object(*o)) {
-                // socket.io replaces a placeholder with its buffer, so it
-                // does not look inside it either.
-                const auto index = placeholder_index(*v);
-                if (!index || *index >= attachment_count)
-                    return error::invalid_placeholder;
-                continue;
-            }
-            for (const auto& kv : *o)
-                if (kv.value().is_structured())
-                    stack.push_back(&kv.value());
-        }
-    }
+    const bool valid = for_each_placeholder(data, [&](const json::value& placeholder) {
+        const auto index = placeholder_index(placeholder);
+        return index && *index < attachment_count;
+    });
+    if (!valid)
+        return error::invalid_placeholder;
     return {};
 }
 

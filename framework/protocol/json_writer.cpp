@@ -1,5 +1,6 @@
 #include <corio/protocol/json_writer.hpp>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
@@ -132,9 +133,8 @@ void write_double(double d, std::string& out)
     }
 }
 
-// Recursion depth is the nesting depth of `v`; decoded data is bounded by
-// decode_limits::max_json_depth.
-void write_value(const json::value& v, std::string& out)
+// Scalars and empty containers: everything written without descending.
+void write_leaf(const json::value& v, std::string& out)
 {
     switch (v.kind()) {
     case json::kind::null:
@@ -157,32 +157,75 @@ void write_value(const json::value& v, std::string& out)
         write_string({s.data(), s.size()}, out);
         return;
     }
-    case json::kind::array: {
-        out.push_back('[');
-        bool first = true;
-        for (const auto& e : v.get_array()) {
-            if (!first)
-                out.push_back(',');
-            first = false;
-            write_value(e, out);
-        }
-        out.push_back(']');
+    case json::kind::array:
+        out.append("[]");
+        return;
+    case json::kind::object:
+        out.append("{}");
         return;
     }
-    case json::kind::object: {
-        out.push_back('{');
-        bool first = true;
-        for (const auto& kv : v.get_object()) {
-            if (!first)
-                out.push_back(',');
-            first = false;
-            write_string(kv.key(), out);
-            out.push_back(':');
-            write_value(kv.value(), out);
+}
+
+// An array or object being written: the element or member being written,
+// and the end. Exactly one of the two ranges is in use.
+struct open_container {
+    const json::value* element = nullptr;
+    const json::value* elements_end = nullptr;
+    const json::key_value_pair* member = nullptr;
+    const json::key_value_pair* members_end = nullptr;
+};
+
+void write_member_name(const json::key_value_pair& kv, std::string& out)
+{
+    write_string(kv.key(), out);
+    out.push_back(':');
+}
+
+// Iterative, with an explicit stack of open containers, so that any nesting
+// depth is safe: trees built in code are bounded by no decode limit. The
+// stack lives in the frame up to a depth typical packets never reach.
+void write_value(const json::value& root, std::string& out)
+{
+    boost::container::small_vector<open_container, 16> open;
+    const json::value* v = &root;
+    for (;;) {
+        if (const auto* a = v->if_array(); a != nullptr && !a->empty()) {
+            out.push_back('[');
+            open.push_back({a->begin(), a->end(), nullptr, nullptr});
+            v = a->begin();
+            continue;
         }
-        out.push_back('}');
-        return;
-    }
+        if (const auto* o = v->if_object(); o != nullptr && !o->empty()) {
+            out.push_back('{');
+            open.push_back({nullptr, nullptr, o->begin(), o->end()});
+            write_member_name(*o->begin(), out);
+            v = &o->begin()->value();
+            continue;
+        }
+        write_leaf(*v, out);
+        // Close every container v ended, then go on to the next sibling.
+        for (;;) {
+            if (open.empty())
+                return;
+            auto& c = open.back();
+            if (c.element != nullptr) {
+                if (++c.element != c.elements_end) {
+                    out.push_back(',');
+                    v = c.element;
+                    break;
+                }
+                out.push_back(']');
+            } else {
+                if (++c.member != c.members_end) {
+                    out.push_back(',');
+                    write_member_name(*c.member, out);
+                    v = &c.member->value();
+                    break;
+                }
+                out.push_back('}');
+            }
+            open.pop_back();
+        }
     }
 }
 

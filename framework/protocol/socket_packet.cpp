@@ -1,11 +1,8 @@
 #include <corio/protocol/socket_packet.hpp>
 
 #include <corio/protocol/attachments.hpp>
+#include <corio/protocol/json_reader.hpp>
 #include <corio/protocol/json_writer.hpp>
-
-#include <boost/json/error.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/parse_options.hpp>
 
 #include <array>
 #include <charconv>
@@ -25,6 +22,12 @@ constexpr bool is_digit(char c) noexcept
 constexpr bool is_binary(socket_packet_type t) noexcept
 {
     return t == socket_packet_type::binary_event || t == socket_packet_type::binary_ack;
+}
+
+constexpr bool carries_arguments(socket_packet_type t) noexcept
+{
+    return t == socket_packet_type::event || t == socket_packet_type::binary_event || t == socket_packet_type::ack
+           || t == socket_packet_type::binary_ack;
 }
 
 template <class Int>
@@ -52,19 +55,6 @@ bool read_number(std::string_view text, std::size_t& i, std::size_t max_digits, 
         value = static_cast<Int>(value * 10 + d);
     }
     return digits > 0;
-}
-
-result<json::value> parse_data(std::string_view text, std::size_t max_depth)
-{
-    json::parse_options options;
-    options.max_depth = max_depth;
-    boost::system::error_code ec;
-    json::value v = json::parse(text, ec, {}, options);
-    if (ec == json::error::too_deep)
-        return error::json_too_deep;
-    if (ec)
-        return error::invalid_json;
-    return v;
 }
 
 // What socket.io's Decoder.isPayloadValid accepts, but stricter on two
@@ -148,7 +138,12 @@ result<parsed_text> parse_text(std::string_view text, const decode_limits& limit
     }
 
     if (i < text.size()) {
-        auto data = parse_data(text.substr(i), limits.max_json_depth);
+        // An EVENT's or ACK's outer array holds the arguments, whose own
+        // depth is what the limit counts.
+        std::size_t max_depth = limits.max_json_depth;
+        if (carries_arguments(p.type) && max_depth < std::numeric_limits<std::size_t>::max())
+            ++max_depth;
+        auto data = parse_json(text.substr(i), max_depth);
         if (!data)
             return data.error();
         p.data = std::move(*data);
@@ -262,6 +257,11 @@ std::vector<packet> encode_socket_packet_messages(const socket_packet& p)
     for (const auto& a : p.attachments)
         messages.push_back(binary_message(a));
     return messages;
+}
+
+encoded_socket_packet encode_shared(const socket_packet& p)
+{
+    return std::make_shared<const std::vector<packet>>(encode_socket_packet_messages(p));
 }
 
 } // namespace corio::protocol

@@ -6,19 +6,15 @@ namespace corio {
 
 namespace {
 
-// Adds `offset` to the index of every placeholder in `v`.
+// Adds `offset` to the index of every placeholder in `v` (without recursion:
+// any depth is safe).
 void shift_placeholders(boost::json::value& v, std::size_t offset)
 {
-    if (auto index = protocol::placeholder_index(v)) {
-        v = protocol::make_placeholder(*index + offset);
-        return;
-    }
-    if (auto* a = v.if_array())
-        for (auto& e : *a)
-            shift_placeholders(e, offset);
-    else if (auto* o = v.if_object())
-        for (auto& kv : *o)
-            shift_placeholders(kv.value(), offset);
+    protocol::for_each_placeholder(v, [offset](boost::json::value& placeholder) {
+        if (auto index = protocol::placeholder_index(placeholder))
+            placeholder = protocol::make_placeholder(*index + offset);
+        return true;
+    });
 }
 
 } // namespace

@@ -1,83 +1,26 @@
 #include <corio/broadcast_operator.hpp>
 
+#include "socketio/await_callback.hpp"
+#include "socketio/cluster_requests.hpp"
 #include "socketio/namespace_state.hpp"
-#include "socketio/server_state.hpp"
-#include "socketio/socket_state.hpp"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include <algorithm>
-#include <mutex>
 
 namespace corio {
 
 namespace net = boost::asio;
-
-namespace {
-
-using ack_list = std::vector<std::pair<std::string, arguments>>;
-
-// Answers of a broadcast with acks, filled from the recipients' strands.
-struct ack_collector {
-    explicit ack_collector(net::strand<net::any_io_executor> strand, std::size_t expected)
-        : timer(strand), remaining(expected)
-    {
-    }
-    net::steady_timer timer;
-    std::mutex mutex;
-    ack_list answers;
-    std::size_t remaining;
-
-};
-
-void add_answer(const std::shared_ptr<ack_collector>& c, std::string sid, ack_result r)
-{
-    std::lock_guard lock(c->mutex);
-    if (r)
-        c->answers.emplace_back(std::move(sid), std::move(*r));
-    if (--c->remaining == 0)
-        net::post(c->timer.get_executor(), [c] { c->timer.cancel(); });
-}
-
-// Runs on the timer's strand, as add_answer's cancel does: an answer that
-// completed the set before this point is seen here, one after it cancels
-// the wait.
-net::awaitable<void> wait_for(std::shared_ptr<ack_collector> c)
-{
-    {
-        std::lock_guard lock(c->mutex);
-        if (c->remaining == 0)
-            co_return;
-    }
-    co_await c->timer.async_wait(net::as_tuple(net::use_awaitable));
-}
-
-} // namespace
+using protocol::socket_packet;
+using void_result = boost::system::result<void>;
 
 broadcast_operator broadcast_operator::to(std::string room) const
 {
     auto op = *this;
-    op.rooms_.insert(std::move(room));
+    op.opts_.rooms.insert(std::move(room));
     return op;
 }
 
 broadcast_operator broadcast_operator::except(std::string room) const
 {
     auto op = *this;
-    op.except_.insert(std::move(room));
-    return op;
-}
-
-broadcast_operator broadcast_operator::skip(std::string sid) const
-{
-    auto op = *this;
-    op.skip_ = std::move(sid);
+    op.opts_.except.insert(std::move(room));
     return op;
 }
 
@@ -91,93 +34,158 @@ broadcast_operator broadcast_operator::include_self() const
 broadcast_operator broadcast_operator::volatile_() const
 {
     auto op = *this;
-    op.is_volatile_ = true;
+    op.opts_.is_volatile = true;
     return op;
 }
 
-namespace {
-
-std::vector<std::shared_ptr<detail::socket_state>> select(const detail::namespace_state& nsp,
-                                                          const std::set<std::string>& rooms,
-                                                          const std::set<std::string>& except,
-                                                          const std::optional<std::string>& skip,
-                                                          const std::optional<std::string>& self)
+broadcast_operator broadcast_operator::local() const
 {
-    return nsp.select({rooms, except}, skip, self);
+    auto op = *this;
+    op.opts_.local = true;
+    return op;
 }
 
-} // namespace
+broadcast_options broadcast_operator::options() const
+{
+    if (!self_)
+        return opts_;
+    auto opts = opts_;
+    opts.except.insert(*self_);
+    return opts;
+}
 
 void broadcast_operator::emit_arguments(std::string_view event, arguments args) const
 {
-    auto targets = select(*nsp_, rooms_, except_, skip_, self_);
-    if (targets.empty())
-        return;
-    if (!nsp_->outgoing.empty())
-        for (auto& s : targets)
-            nsp_->notify_outgoing(socket_ref(s), event, args);
-    // Encoded once; every recipient gets the same bytes.
-    auto packet = detail::encode(detail::make_event_packet(nsp_->name(), event, std::move(args)));
-    for (auto& s : targets)
-        s->deliver(packet, is_volatile_);
+    nsp_->adapter().broadcast(
+        socket_packet::event(nsp_->name(), event, std::move(args.values()), std::move(args.attachments())), options());
 }
 
 namespace {
 
-// A free coroutine with its state by value: the returned awaitable may run
-// after the operator it came from is gone.
-net::awaitable<ack_list> collect_acks(std::shared_ptr<detail::namespace_state> nsp,
-                                      std::vector<std::shared_ptr<detail::socket_state>> targets,
-                                      std::chrono::milliseconds timeout, std::string event, arguments args)
+// The awaitables below own copies of what they need: they may run after the
+// operator they came from is gone. The lambdas are built outside coroutines:
+// g++ 12 mishandles lambdas with init-captures inside coroutines.
+
+net::awaitable<broadcast_ack_result> broadcast_with_ack(std::shared_ptr<detail::namespace_state> nsp,
+                                                        broadcast_options opts, std::chrono::milliseconds timeout,
+                                                        socket_packet packet)
 {
-    if (targets.empty())
-        co_return ack_list{};
-    auto collector = std::make_shared<ack_collector>(net::make_strand(nsp->server().executor()), targets.size());
-    collector->timer.expires_after(timeout);
-    for (auto& s : targets) {
-        net::co_spawn(s->session().get_executor(), s->emit_with_ack(event, args, timeout),
-                      [collector, sid = s->id()](std::exception_ptr, ack_result r) {
-                          add_answer(collector, sid, std::move(r));
-                      });
-    }
-    co_await net::co_spawn(collector->timer.get_executor(), wait_for(collector), net::use_awaitable);
-    std::lock_guard lock(collector->mutex);
-    co_return collector->answers;
+    return detail::await_callback<broadcast_ack_result>(
+        [nsp, opts = std::move(opts), timeout, packet = std::move(packet)](auto done) {
+            auto sink = std::make_shared<detail::broadcast_ack_collector>(nsp->context().executor(), std::move(done));
+            sink->start(timeout, make_error_code(error::ack_timeout));
+            nsp->adapter().broadcast_with_ack(packet, opts, timeout, sink);
+        });
+}
+
+using socket_infos = boost::system::result<std::vector<std::vector<socket_info>>>;
+
+net::awaitable<socket_infos> fetch_replies(std::shared_ptr<detail::namespace_state> nsp, broadcast_options opts)
+{
+    return detail::await_callback<socket_infos>([nsp, opts = std::move(opts)](auto done) {
+        auto sink = std::make_shared<detail::reply_collector<std::vector<socket_info>>>(nsp->context().executor(),
+                                                                                         std::move(done));
+        sink->start(nsp->context().options().cluster_timeout, make_error_code(error::cluster_timeout));
+        nsp->adapter().fetch_sockets(opts, sink);
+    });
 }
 
 } // namespace
 
-net::awaitable<ack_list> broadcast_operator::emit_with_ack_arguments(std::chrono::milliseconds timeout,
-                                                                     std::string_view event, arguments args) const
+net::awaitable<fetch_result> broadcast_operator::fetch(std::shared_ptr<detail::namespace_state> nsp,
+                                                       broadcast_options opts)
 {
-    return collect_acks(nsp_, select(*nsp_, rooms_, except_, skip_, self_), timeout, std::string(event),
-                        std::move(args));
+    auto replies = co_await fetch_replies(nsp, std::move(opts));
+    if (!replies)
+        co_return replies.error();
+    std::vector<remote_socket> sockets;
+    for (auto& reply : *replies)
+        for (auto& info : reply)
+            sockets.push_back(remote_socket(nsp, std::move(info)));
+    co_return sockets;
 }
 
-std::vector<socket_ref> broadcast_operator::fetch_sockets() const
+namespace {
+
+// Runs one fire-and-forget adapter operation and waits for its completion.
+template <class Start>
+net::awaitable<void_result> complete(Start start)
 {
-    std::vector<socket_ref> out;
-    for (auto& s : select(*nsp_, rooms_, except_, skip_, self_))
-        out.emplace_back(s);
-    return out;
+    return detail::await_callback<void_result>([start = std::move(start)](auto done) mutable {
+        start([done = std::move(done)](boost::system::error_code ec) {
+            done(ec ? void_result(ec) : void_result());
+        });
+    });
 }
 
-void broadcast_operator::sockets_join(const std::string& room) const
+} // namespace
+
+net::awaitable<broadcast_ack_result> broadcast_operator::emit_with_ack_arguments(std::chrono::milliseconds timeout,
+                                                                               std::string_view event,
+                                                                               arguments args) const
 {
-    for (auto& s : select(*nsp_, rooms_, except_, skip_, self_))
-        nsp_->adapter().join(s->id(), room);
+    return broadcast_with_ack(
+        nsp_, options(), timeout,
+        socket_packet::event(nsp_->name(), event, std::move(args.values()), std::move(args.attachments())));
 }
 
-void broadcast_operator::sockets_leave(const std::string& room) const
+net::awaitable<fetch_result> broadcast_operator::fetch_sockets() const
 {
-    for (auto& s : select(*nsp_, rooms_, except_, skip_, self_))
-        nsp_->adapter().leave(s->id(), room);
+    return fetch(nsp_, options());
 }
 
-void broadcast_operator::disconnect_sockets() const
+void broadcast_operator::sockets_join(std::string room) const
 {
-    for (auto& s : select(*nsp_, rooms_, except_, skip_, self_))
-        s->request_disconnect(disconnect_reason::server_disconnect, true);
+    nsp_->adapter().add_sockets(options(), {std::move(room)}, {});
 }
+
+net::awaitable<void_result> broadcast_operator::async_sockets_join(std::string room) const
+{
+    return complete([nsp = nsp_, opts = options(), room = std::move(room)](adapter_completion done) {
+        nsp->adapter().add_sockets(opts, {room}, std::move(done));
+    });
+}
+
+void broadcast_operator::sockets_leave(std::string room) const
+{
+    nsp_->adapter().del_sockets(options(), {std::move(room)}, {});
+}
+
+net::awaitable<void_result> broadcast_operator::async_sockets_leave(std::string room) const
+{
+    return complete([nsp = nsp_, opts = options(), room = std::move(room)](adapter_completion done) {
+        nsp->adapter().del_sockets(opts, {room}, std::move(done));
+    });
+}
+
+void broadcast_operator::disconnect_sockets(bool close_connection) const
+{
+    nsp_->adapter().disconnect_sockets(options(), close_connection, {});
+}
+
+net::awaitable<void_result> broadcast_operator::async_disconnect_sockets(bool close_connection) const
+{
+    return complete([nsp = nsp_, opts = options(), close_connection](adapter_completion done) {
+        nsp->adapter().disconnect_sockets(opts, close_connection, std::move(done));
+    });
+}
+
+// remote_socket ------------------------------------------------------------------
+
+broadcast_operator remote_socket::only_this() const
+{
+    return broadcast_operator(nsp_).to(info_.id);
+}
+
+void remote_socket::emit_arguments(std::string_view event, arguments args) const
+{
+    only_this().emit_arguments(event, std::move(args));
+}
+
+void remote_socket::join(std::string room) const { only_this().sockets_join(std::move(room)); }
+
+void remote_socket::leave(std::string room) const { only_this().sockets_leave(std::move(room)); }
+
+void remote_socket::disconnect(bool close_connection) const { only_this().disconnect_sockets(close_connection); }
 
 } // namespace corio

@@ -3,7 +3,6 @@
 #include <corio/engine/session_id.hpp>
 
 #include "socketio/namespace_state.hpp"
-#include "socketio/server_state.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -18,17 +17,19 @@ namespace json = boost::json;
 using protocol::socket_packet;
 using protocol::socket_packet_type;
 
-client_state::client_state(server_state& server, std::shared_ptr<engine::session> session)
-    : server_(server),
+client_state::client_state(std::shared_ptr<server_context> context, std::shared_ptr<namespace_registry> namespaces,
+                           std::shared_ptr<engine::session> session)
+    : context_(std::move(context)),
+      namespaces_(std::move(namespaces)),
       session_(std::move(session)),
-      decoder_(server.options().engine.limits),
+      decoder_(context_->options().engine.limits),
       connect_timer_(session_->get_executor())
 {
 }
 
 void client_state::start()
 {
-    connect_timer_.expires_after(server_.options().connect_timeout);
+    connect_timer_.expires_after(context_->options().connect_timeout);
     connect_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (ec || self->closed_ || self->ever_connected_)
             return;
@@ -51,7 +52,7 @@ void client_state::on_message(protocol::packet&& message)
         return;
     auto decoded = message.binary ? decoder_.on_binary(std::move(message.data)) : decoder_.on_text(message.data);
     if (!decoded) {
-        server_.log(log_level::warning, "closing " + session_->id() + ": " + decoded.error().message());
+        context_->log(log_level::warning, "closing " + session_->id() + ": " + decoded.error().message());
         fail(engine::close_reason::parse_error);
         return;
     }
@@ -70,7 +71,7 @@ void client_state::on_packet(socket_packet&& p)
     case socket_packet_type::disconnect:
         if (it != sockets_.end()) {
             auto s = it->second; // disconnect() makes the client forget it
-            s->disconnect(disconnect_reason::client_disconnect, false);
+            s->disconnect_now(disconnect_reason::client_disconnect, false);
         }
         return;
     case socket_packet_type::event:
@@ -97,22 +98,18 @@ void client_state::on_packet(socket_packet&& p)
 
 void client_state::refuse(const std::string& nsp, json::value data)
 {
-    socket_packet err;
-    err.type = socket_packet_type::connect_error;
-    err.nsp = nsp;
-    err.data = std::move(data);
-    session_->send(protocol::text_message(protocol::encode_socket_packet(err)));
+    session_->send(protocol::encode_socket_packet_messages(socket_packet::connect_error(nsp, std::move(data))));
 }
 
 void client_state::connect(socket_packet&& p)
 {
     if (sockets_.count(p.nsp))
         return; // already connected or connecting: socket.io ignores it too
-    if (server_.shutting_down()) {
+    if (context_->shutting_down()) {
         refuse(p.nsp, json::object{{"message", "server shutting down"}});
         return;
     }
-    auto nsp = server_.find_for_connect(p.nsp);
+    auto nsp = namespaces_->find_for_connect(p.nsp);
     if (!nsp) {
         refuse(p.nsp, json::object{{"message", "Invalid namespace"}});
         return;
@@ -141,7 +138,7 @@ void client_state::on_close(engine::close_reason reason)
     connect_timer_.cancel();
     auto why = to_disconnect_reason(reason);
     for (auto& [name, s] : std::exchange(sockets_, {}))
-        s->disconnect(why, false);
+        s->disconnect_now(why, false);
 }
 
 } // namespace corio::detail

@@ -2,9 +2,12 @@
 // One Engine.IO session seen from the Socket.IO layer: reassembles packets
 // and holds the session's sockets, one per namespace. Strand only.
 
+#include <corio/engine/handler.hpp>
 #include <corio/engine/session.hpp>
 #include <corio/protocol/socket_packet.hpp>
 
+#include "socketio/namespace_registry.hpp"
+#include "socketio/server_context.hpp"
 #include "socketio/socket_state.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -15,15 +18,16 @@
 
 namespace corio::detail {
 
-class server_state;
-
-class client_state : public std::enable_shared_from_this<client_state> {
+/// The session handler server_state::on_open returns: the engine holds it
+/// until after on_close.
+class client_state : public engine::session_handler, public std::enable_shared_from_this<client_state> {
 public:
-    client_state(server_state& server, std::shared_ptr<engine::session> session);
+    client_state(std::shared_ptr<server_context> context, std::shared_ptr<namespace_registry> namespaces,
+                 std::shared_ptr<engine::session> session);
 
     void start();
-    void on_message(protocol::packet&& message);
-    void on_close(engine::close_reason reason);
+    void on_message(protocol::packet&& message) override;
+    void on_close(engine::close_reason reason) override;
 
     /// A socket finished connecting or failed: the namespace slot is freed
     /// on failure.
@@ -41,7 +45,8 @@ private:
     void refuse(const std::string& nsp, boost::json::value data);
     void fail(engine::close_reason reason);
 
-    server_state& server_;
+    std::shared_ptr<server_context> context_;
+    std::shared_ptr<namespace_registry> namespaces_;
     std::shared_ptr<engine::session> session_;
     protocol::socket_packet_decoder decoder_;
     std::map<std::string, std::shared_ptr<socket_state>> sockets_;

@@ -19,6 +19,8 @@ public:
         case error::ack_timeout: return "no acknowledgement within the timeout";
         case error::socket_disconnected: return "the socket disconnected before acknowledging";
         case error::invalid_arguments: return "the event's arguments do not match the handler";
+        case error::cluster_timeout: return "not every server replied in time";
+        case error::cluster_unavailable: return "the other servers cannot be reached";
         }
         return "unknown error";
     }

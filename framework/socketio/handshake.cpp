@@ -1,5 +1,9 @@
 #include <corio/handshake.hpp>
 
+#include <chrono>
+#include <ctime>
+#include <vector>
+
 namespace corio {
 
 std::optional<std::string_view> handshake::cookie(std::string_view name) const noexcept
@@ -20,6 +24,48 @@ std::optional<std::string_view> handshake::cookie(std::string_view name) const n
             return pair.substr(eq + 1);
     }
     return std::nullopt;
+}
+
+namespace {
+
+// JavaScript's Date.prototype.toString() in UTC, e.g.
+// "Wed Dec 02 2026 16:48:21 GMT+0000 (Coordinated Universal Time)".
+std::string js_date_string(std::chrono::system_clock::time_point t)
+{
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buf[80];
+    const auto n = std::strftime(buf, sizeof buf, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &utc);
+    return std::string(buf, n);
+}
+
+boost::json::object fields_object(const std::vector<engine::request_info::field>& fields)
+{
+    boost::json::object out;
+    for (const auto& [name, value] : fields)
+        out.emplace(name, value); // the first of repeated names wins, as header() does
+    return out;
+}
+
+} // namespace
+
+boost::json::object handshake::describe() const
+{
+    const auto& r = *shared_request;
+    const auto issued =
+        std::chrono::duration_cast<std::chrono::milliseconds>(r.time.time_since_epoch()).count();
+    return {
+        {"headers", fields_object(r.headers)},
+        {"time", js_date_string(r.time)},
+        {"address", r.remote_address},
+        {"xdomain", r.header("origin").has_value()},
+        {"secure", false},
+        {"issued", issued},
+        {"url", r.url},
+        {"query", fields_object(r.query)},
+        {"auth", auth},
+    };
 }
 
 } // namespace corio

@@ -1,126 +1,237 @@
-#include <corio/adapter.hpp>
-
-#include <mutex>
-#include <unordered_map>
-#include <unordered_set>
+#include <corio/memory_adapter.hpp>
 
 namespace corio {
 
-namespace {
-
-class memory_adapter final : public adapter {
-public:
-    void join(const std::string& sid, const std::string& room) override
-    {
-        std::lock_guard lock(mutex_);
-        rooms_[room].insert(sid);
-        sockets_[sid].insert(room);
-    }
-
-    void leave(const std::string& sid, const std::string& room) override
-    {
-        std::lock_guard lock(mutex_);
-        remove(sid, room);
-        if (auto it = sockets_.find(sid); it != sockets_.end()) {
-            it->second.erase(room);
-            if (it->second.empty())
-                sockets_.erase(it);
-        }
-    }
-
-    void leave_all(const std::string& sid) override
-    {
-        std::lock_guard lock(mutex_);
-        auto it = sockets_.find(sid);
-        if (it == sockets_.end())
-            return;
-        for (const auto& room : it->second)
-            remove(sid, room);
-        sockets_.erase(it);
-    }
-
-    std::vector<std::string> rooms_of(const std::string& sid) const override
-    {
-        std::lock_guard lock(mutex_);
-        auto it = sockets_.find(sid);
-        if (it == sockets_.end())
-            return {};
-        return {it->second.begin(), it->second.end()};
-    }
-
-    std::vector<std::string> select(const room_selector& selector) const override
-    {
-        std::vector<std::string> out;
-        for_each_selected(selector, [&](const std::string& sid) { out.push_back(sid); });
-        return out;
-    }
-
-    void for_each_selected(const room_selector& selector,
-                           const std::function<void(const std::string&)>& visit) const override
-    {
-        std::lock_guard lock(mutex_);
-        std::vector<const std::unordered_set<std::string>*> excluded;
-        for (const auto& room : selector.except)
-            if (auto it = rooms_.find(room); it != rooms_.end())
-                excluded.push_back(&it->second);
-        auto pick = [&](const std::string& sid) {
-            for (const auto* members : excluded)
-                if (members->contains(sid))
-                    return;
-            visit(sid);
-        };
-        if (selector.rooms.empty()) {
-            for (const auto& [sid, rooms] : sockets_)
-                pick(sid);
-        } else if (selector.rooms.size() == 1) {
-            // Hot path (a broadcast to one room): its members are distinct,
-            // so no set of ids is built.
-            if (auto it = rooms_.find(*selector.rooms.begin()); it != rooms_.end())
-                for (const auto& sid : it->second)
-                    pick(sid);
-        } else {
-            // Views of the ids stored in rooms_, which the lock keeps alive.
-            std::unordered_set<std::string_view> seen;
-            for (const auto& room : selector.rooms)
-                if (auto it = rooms_.find(room); it != rooms_.end())
-                    for (const auto& sid : it->second)
-                        if (seen.insert(sid).second)
-                            pick(sid);
-        }
-    }
-
-    std::vector<std::string> rooms() const override
-    {
-        std::lock_guard lock(mutex_);
-        std::vector<std::string> out;
-        out.reserve(rooms_.size());
-        for (const auto& [room, members] : rooms_)
-            out.push_back(room);
-        return out;
-    }
-
-private:
-    // Caller holds mutex_.
-    void remove(const std::string& sid, const std::string& room)
-    {
-        auto it = rooms_.find(room);
-        if (it == rooms_.end())
-            return;
-        it->second.erase(sid);
-        if (it->second.empty())
-            rooms_.erase(it);
-    }
-
-    mutable std::mutex mutex_;
-    std::unordered_map<std::string, std::unordered_set<std::string>> rooms_;
-    std::unordered_map<std::string, std::unordered_set<std::string>> sockets_;
-};
-
-} // namespace
-
-std::unique_ptr<adapter> make_memory_adapter()
+void memory_adapter::add_socket(std::shared_ptr<local_socket> s)
 {
-    return std::make_unique<memory_adapter>();
+    std::lock_guard lock(mutex_);
+    const auto& sid = s->id();
+    auto& entry = sockets_[sid];
+    entry.socket = std::move(s);
+    join_locked(entry, sid);
+}
+
+void memory_adapter::remove_socket(const std::string& sid)
+{
+    std::lock_guard lock(mutex_);
+    auto it = sockets_.find(sid);
+    if (it == sockets_.end())
+        return;
+    for (const auto& room : it->second.rooms) {
+        auto r = rooms_.find(room);
+        r->second.erase(sid);
+        if (r->second.empty())
+            rooms_.erase(r);
+    }
+    sockets_.erase(it);
+}
+
+void memory_adapter::join(const std::string& sid, const std::string& room)
+{
+    std::lock_guard lock(mutex_);
+    if (auto it = sockets_.find(sid); it != sockets_.end())
+        join_locked(it->second, room);
+}
+
+void memory_adapter::leave(const std::string& sid, const std::string& room)
+{
+    std::lock_guard lock(mutex_);
+    if (auto it = sockets_.find(sid); it != sockets_.end())
+        leave_locked(it->second, sid, room);
+}
+
+void memory_adapter::join_locked(socket_entry& entry, const std::string& room)
+{
+    if (entry.rooms.insert(room).second)
+        rooms_[room].emplace(entry.socket->id(), entry.socket);
+}
+
+void memory_adapter::leave_locked(socket_entry& entry, const std::string& sid, const std::string& room)
+{
+    if (entry.rooms.erase(room) == 0)
+        return;
+    auto r = rooms_.find(room);
+    r->second.erase(sid);
+    if (r->second.empty())
+        rooms_.erase(r);
+}
+
+std::vector<std::string> memory_adapter::rooms_of(const std::string& sid) const
+{
+    std::lock_guard lock(mutex_);
+    auto it = sockets_.find(sid);
+    if (it == sockets_.end())
+        return {};
+    return {it->second.rooms.begin(), it->second.rooms.end()};
+}
+
+std::vector<std::string> memory_adapter::local_rooms() const
+{
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    out.reserve(rooms_.size());
+    for (const auto& [room, m] : rooms_)
+        out.push_back(room);
+    return out;
+}
+
+std::vector<std::shared_ptr<local_socket>> memory_adapter::select(const broadcast_options& opts) const
+{
+    std::vector<std::shared_ptr<local_socket>> out;
+    std::lock_guard lock(mutex_);
+    std::vector<const members*> excluded;
+    for (const auto& room : opts.except)
+        if (auto it = rooms_.find(room); it != rooms_.end())
+            excluded.push_back(&it->second);
+    // A socket still connecting (in its middlewares) or already leaving is
+    // in its rooms but takes no part in operations.
+    auto pick = [&](const std::string& sid, const std::shared_ptr<local_socket>& s) {
+        if (!s->connected())
+            return;
+        for (const auto* m : excluded)
+            if (m->contains(sid))
+                return;
+        out.push_back(s);
+    };
+    if (opts.rooms.empty()) {
+        out.reserve(sockets_.size());
+        for (const auto& [sid, entry] : sockets_)
+            pick(sid, entry.socket);
+    } else if (opts.rooms.size() == 1) {
+        // Hot path (a broadcast to one room): its members are distinct, so
+        // no set of ids is built.
+        if (auto it = rooms_.find(*opts.rooms.begin()); it != rooms_.end()) {
+            out.reserve(it->second.size());
+            for (const auto& [sid, s] : it->second)
+                pick(sid, s);
+        }
+    } else {
+        // Views of the ids stored in rooms_, which the lock keeps alive.
+        std::unordered_set<std::string_view> seen;
+        for (const auto& room : opts.rooms)
+            if (auto it = rooms_.find(room); it != rooms_.end())
+                for (const auto& [sid, s] : it->second)
+                    if (seen.insert(sid).second)
+                        pick(sid, s);
+    }
+    return out;
+}
+
+void memory_adapter::broadcast_local(const protocol::socket_packet& packet, const broadcast_options& opts)
+{
+    auto targets = select(opts);
+    if (targets.empty())
+        return;
+    // Encoded once; every recipient gets the same bytes.
+    auto encoded = protocol::encode_shared(packet);
+    for (const auto& s : targets)
+        s->deliver(packet, encoded, opts.is_volatile);
+}
+
+std::size_t memory_adapter::broadcast_with_ack_local(const protocol::socket_packet& packet,
+                                                     const broadcast_options& opts, std::chrono::milliseconds timeout,
+                                                     std::function<void(socket_ack_result)> answer)
+{
+    auto targets = select(opts);
+    if (targets.empty())
+        return 0;
+    auto with_id = packet;
+    with_id.id = next_broadcast_ack_id_++;
+    auto encoded = protocol::encode_shared(with_id);
+    for (const auto& s : targets)
+        s->deliver_with_ack(encoded, *with_id.id, timeout, answer);
+    return targets.size();
+}
+
+std::vector<socket_info> memory_adapter::fetch_local(const broadcast_options& opts) const
+{
+    std::vector<socket_info> out;
+    for (const auto& s : select(opts)) {
+        auto info = s->describe();
+        info.rooms = rooms_of(info.id);
+        out.push_back(std::move(info));
+    }
+    return out;
+}
+
+void memory_adapter::add_sockets_local(const broadcast_options& opts, const std::vector<std::string>& rooms)
+{
+    for (const auto& s : select(opts))
+        for (const auto& room : rooms)
+            join(s->id(), room);
+}
+
+void memory_adapter::del_sockets_local(const broadcast_options& opts, const std::vector<std::string>& rooms)
+{
+    for (const auto& s : select(opts))
+        for (const auto& room : rooms)
+            leave(s->id(), room);
+}
+
+void memory_adapter::disconnect_local(const broadcast_options& opts, bool close_connection)
+{
+    for (const auto& s : select(opts))
+        s->disconnect(close_connection);
+}
+
+void memory_adapter::broadcast(const protocol::socket_packet& packet, const broadcast_options& opts)
+{
+    broadcast_local(packet, opts);
+}
+
+void memory_adapter::broadcast_with_ack(const protocol::socket_packet& packet, const broadcast_options& opts,
+                                        std::chrono::milliseconds timeout, std::shared_ptr<broadcast_ack_sink> sink)
+{
+    sink->expect_servers(1);
+    // A socket that leaves or times out never answers, so the operation
+    // ends by its timeout, as socket.io's emitWithAck.
+    auto asked = broadcast_with_ack_local(packet, opts, timeout, [sink](socket_ack_result r) {
+        if (r)
+            sink->answer(std::move(*r));
+    });
+    sink->server_sent(asked);
+}
+
+void memory_adapter::fetch_sockets(const broadcast_options& opts,
+                                   std::shared_ptr<reply_sink<std::vector<socket_info>>> sink)
+{
+    sink->expect(1);
+    sink->reply(fetch_local(opts));
+}
+
+void memory_adapter::add_sockets(const broadcast_options& opts, std::vector<std::string> rooms,
+                                 adapter_completion done)
+{
+    add_sockets_local(opts, rooms);
+    if (done)
+        done({});
+}
+
+void memory_adapter::del_sockets(const broadcast_options& opts, std::vector<std::string> rooms,
+                                 adapter_completion done)
+{
+    del_sockets_local(opts, rooms);
+    if (done)
+        done({});
+}
+
+void memory_adapter::disconnect_sockets(const broadcast_options& opts, bool close_connection,
+                                        adapter_completion done)
+{
+    disconnect_local(opts, close_connection);
+    if (done)
+        done({});
+}
+
+void memory_adapter::server_side_emit(const arguments&, std::shared_ptr<reply_sink<arguments>> sink)
+{
+    if (sink)
+        sink->expect(0);
+}
+
+std::unique_ptr<adapter> make_memory_adapter(local_namespace& nsp)
+{
+    return std::make_unique<memory_adapter>(nsp);
 }
 
 } // namespace corio

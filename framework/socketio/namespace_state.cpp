@@ -1,13 +1,22 @@
 #include "socketio/namespace_state.hpp"
 
-#include "socketio/server_state.hpp"
+#include <corio/memory_adapter.hpp>
+
+#include <boost/json/string.hpp>
 
 namespace corio::detail {
 
-namespace_state::namespace_state(server_state& server, std::string name)
-    : server_(server),
-      name_(std::move(name)),
-      adapter_(server.options().adapter_factory ? server.options().adapter_factory(name_) : make_memory_adapter())
+namespace {
+
+std::unique_ptr<corio::adapter> make_adapter(const server_options& opts, local_namespace& nsp)
+{
+    return opts.make_adapter ? opts.make_adapter(nsp) : make_memory_adapter(nsp);
+}
+
+} // namespace
+
+namespace_state::namespace_state(std::shared_ptr<server_context> context, std::string name)
+    : context_(std::move(context)), name_(std::move(name)), adapter_(make_adapter(context_->options(), *this))
 {
 }
 
@@ -39,23 +48,13 @@ std::size_t namespace_state::size() const
     return n;
 }
 
-std::vector<std::shared_ptr<socket_state>> namespace_state::select(const room_selector& selector,
-                                                                   const std::optional<std::string>& skip,
-                                                                   const std::optional<std::string>& self) const
+std::vector<std::shared_ptr<socket_state>> namespace_state::sockets() const
 {
+    std::lock_guard lock(mutex_);
     std::vector<std::shared_ptr<socket_state>> out;
-    // Taken at the first id, held to the end: once, not per id, and never
-    // across an adapter's own work (a remote adapter may block in select).
-    // Lock order: the adapter's, then mutex_.
-    std::unique_lock lock(mutex_, std::defer_lock);
-    adapter_->for_each_selected(selector, [&](const std::string& sid) {
-        if (sid == skip || sid == self)
-            return;
-        if (!lock.owns_lock())
-            lock.lock();
-        if (auto it = sockets_.find(sid); it != sockets_.end() && it->second->connected())
-            out.push_back(it->second);
-    });
+    out.reserve(sockets_.size());
+    for (const auto& [sid, s] : sockets_)
+        out.push_back(s);
     return out;
 }
 
@@ -63,6 +62,29 @@ void namespace_state::notify_outgoing(const socket_ref& s, std::string_view even
 {
     for (const auto& hook : outgoing)
         hook(s, event, args);
+}
+
+void namespace_state::on_server_event(arguments args, bool wants_reply, std::function<void(arguments)> reply)
+{
+    auto& values = args.values();
+    const auto* name = values.empty() ? nullptr : values.front().if_string();
+    auto it = name ? server_handlers.find(std::string(*name)) : server_handlers.end();
+    if (it == server_handlers.end()) {
+        // socket.io leaves such an emit unanswered too: the emitter times out.
+        context_->log(log_level::warning, "no server event handler in " + name_ + " for a server-side emit");
+        return;
+    }
+    values.erase(values.begin());
+    arguments answer;
+    try {
+        answer = it->second(std::move(args));
+    } catch (const std::exception& e) {
+        context_->count_handler_error();
+        context_->log(log_level::error, "server event handler of " + name_ + " threw: " + e.what());
+        return;
+    }
+    if (wants_reply && reply)
+        reply(std::move(answer));
 }
 
 } // namespace corio::detail

@@ -3,26 +3,26 @@
 #include <corio/adapter.hpp>
 #include <corio/handlers.hpp>
 
+#include "socketio/server_context.hpp"
 #include "socketio/socket_state.hpp"
 
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace corio::detail {
 
-class server_state;
-
 /// A namespace: handlers (set up before connections arrive, read-only
-/// after), the sockets connected to it and its rooms.
-class namespace_state : public std::enable_shared_from_this<namespace_state> {
+/// after), this server's sockets of it, and its adapter, which holds the
+/// rooms and does every broadcast. It is the adapter's local_namespace.
+class namespace_state final : public local_namespace, public std::enable_shared_from_this<namespace_state> {
 public:
-    namespace_state(server_state& server, std::string name);
+    namespace_state(std::shared_ptr<server_context> context, std::string name);
 
-    const std::string& name() const noexcept { return name_; }
-    server_state& server() const noexcept { return server_; }
+    const std::string& name() const noexcept override { return name_; }
+    server_context& context() const noexcept { return *context_; }
     corio::adapter& adapter() const noexcept { return *adapter_; }
 
     // Handlers.
@@ -34,23 +34,25 @@ public:
     disconnect_handler on_disconnect;
     error_handler on_error;
     std::vector<outgoing_handler> outgoing;
+    std::unordered_map<std::string, server_event_handler> server_handlers;
     bool concurrent = false;
 
-    // Sockets; any thread.
+    // This server's sockets; any thread.
     void add(const std::shared_ptr<socket_state>& s);
     void remove(const std::string& sid);
     std::shared_ptr<socket_state> find(const std::string& sid) const;
+    /// Connected sockets.
     std::size_t size() const;
-    /// The connected sockets the adapter selects, but `skip` and `self`.
-    std::vector<std::shared_ptr<socket_state>> select(const room_selector& selector,
-                                                      const std::optional<std::string>& skip,
-                                                      const std::optional<std::string>& self) const;
+    std::vector<std::shared_ptr<socket_state>> sockets() const;
 
     /// Tells the outgoing hooks about an emit.
     void notify_outgoing(const socket_ref& s, std::string_view event, const arguments& args) const;
 
+    // local_namespace
+    void on_server_event(arguments args, bool wants_reply, std::function<void(arguments)> reply) override;
+
 private:
-    server_state& server_;
+    std::shared_ptr<server_context> context_;
     std::string name_;
     std::unique_ptr<corio::adapter> adapter_;
     mutable std::mutex mutex_;

@@ -15,21 +15,21 @@ nsp server::of(std::string name)
 {
     if (name.empty() || name.front() != '/')
         name.insert(name.begin(), '/');
-    return nsp(state_->of(name));
+    return nsp(state_->namespaces().of(name));
 }
 
 void server::of_dynamic(std::function<bool(std::string_view)> match, std::function<void(nsp)> setup)
 {
-    state_->add_dynamic(std::move(match), std::move(setup));
+    state_->namespaces().add_dynamic(std::move(match), std::move(setup));
 }
 
 server& server::add_middleware(connect_handler h)
 {
-    state_->middlewares.push_back(std::move(h));
+    state_->context()->middlewares.push_back(std::move(h));
     return *this;
 }
 
-void server::spawn(std::function<boost::asio::awaitable<void>()> task) { state_->spawn(std::move(task)); }
+void server::spawn(std::function<boost::asio::awaitable<void>()> task) { state_->tasks().spawn(std::move(task)); }
 
 boost::asio::awaitable<void> server::shutdown(std::chrono::milliseconds deadline)
 {
@@ -40,12 +40,13 @@ engine::server& server::engine() noexcept { return state_->engine(); }
 
 engine::handler& server::engine_handler() noexcept { return *state_; }
 
-const server_options& server::options() const noexcept { return state_->options(); }
+const server_options& server::options() const noexcept { return state_->context()->options(); }
 
 server_stats server::stats() const
 {
-    return {state_->engine().session_count(), state_->argument_errors.load(), state_->handler_errors.load(),
-            state_->volatile_dropped.load()};
+    auto s = state_->context()->stats();
+    s.engine_sessions = state_->engine().session_count();
+    return s;
 }
 
 } // namespace corio

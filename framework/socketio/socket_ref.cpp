@@ -3,8 +3,8 @@
 #include <corio/detail/report.hpp>
 #include <corio/socket_ref.hpp>
 
+#include "socketio/await_callback.hpp"
 #include "socketio/namespace_state.hpp"
-#include "socketio/server_state.hpp"
 #include "socketio/socket_state.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -27,28 +27,25 @@ engine::transport_kind socket_ref::transport() const noexcept { return state_->s
 
 void socket_ref::emit_arguments(std::string_view event, arguments args) const
 {
-    state_->nsp().notify_outgoing(*this, event, args);
-    state_->deliver(detail::encode(detail::make_event_packet(state_->nsp().name(), event, std::move(args))));
+    auto packet = protocol::socket_packet::event(state_->nsp().name(), event, std::move(args.values()),
+                                                 std::move(args.attachments()));
+    state_->deliver(packet, protocol::encode_shared(packet), false);
 }
-
-namespace {
-
-// A free coroutine owning copies of what it needs: the returned awaitable may
-// run after the socket_ref it came from is gone.
-net::awaitable<ack_result> emit_with_ack_on_strand(std::shared_ptr<detail::socket_state> s, std::string event,
-                                                   arguments args, std::chrono::milliseconds limit)
-{
-    co_return co_await net::co_spawn(s->session().get_executor(),
-                                     s->emit_with_ack(std::move(event), std::move(args), limit), net::use_awaitable);
-}
-
-} // namespace
 
 net::awaitable<ack_result> socket_ref::emit_with_ack_arguments(std::string_view event, arguments args,
                                                                std::optional<std::chrono::milliseconds> timeout) const
 {
-    auto limit = timeout.value_or(state_->nsp().server().options().ack_timeout);
-    return emit_with_ack_on_strand(state_, std::string(event), std::move(args), limit);
+    // The awaitable owns copies of what it needs: it may run after this
+    // socket_ref is gone. Not a coroutine: g++ 12 mishandles lambdas with
+    // init-captures inside coroutines.
+    auto limit = timeout.value_or(state_->nsp().context().options().ack_timeout);
+    return detail::await_callback<ack_result>(
+        [s = state_, event = std::string(event), args = std::move(args), limit](auto done) mutable {
+            net::dispatch(s->session().get_executor(),
+                          [s, event = std::move(event), args = std::move(args), limit, done = std::move(done)]() mutable {
+                              s->emit_with_ack(event, std::move(args), limit, std::move(done));
+                          });
+        });
 }
 
 void socket_ref::join(std::string room) const { state_->nsp().adapter().join(state_->id(), room); }
@@ -56,6 +53,10 @@ void socket_ref::join(std::string room) const { state_->nsp().adapter().join(sta
 void socket_ref::leave(const std::string& room) const { state_->nsp().adapter().leave(state_->id(), room); }
 
 std::vector<std::string> socket_ref::rooms() const { return state_->nsp().adapter().rooms_of(state_->id()); }
+
+boost::json::value socket_ref::shared_data() const { return state_->shared_data(); }
+
+void socket_ref::set_shared_data(boost::json::value data) const { state_->set_shared_data(std::move(data)); }
 
 broadcast_operator socket_ref::to(std::string room) const { return broadcast().to(std::move(room)); }
 
@@ -87,8 +88,8 @@ void context::ack_arguments(arguments args)
 
 void detail::report_argument_error(context& ctx, std::string_view message)
 {
-    auto& server = ctx.state_->nsp().server();
-    ++server.argument_errors;
+    auto& server = ctx.state_->nsp().context();
+    server.count_argument_error();
     server.log(log_level::warning, "socket " + ctx.id() + ": " + std::string(message));
     boost::json::object error{{"error", "invalid arguments"}, {"event", ctx.event()}, {"message", message}};
     if (ctx.wants_ack())

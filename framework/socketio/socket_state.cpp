@@ -2,7 +2,6 @@
 
 #include "socketio/client_state.hpp"
 #include "socketio/namespace_state.hpp"
-#include "socketio/server_state.hpp"
 
 #include <corio/context.hpp>
 #include <corio/protocol/socket_packet.hpp>
@@ -25,7 +24,6 @@ using protocol::socket_packet_type;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 // Runs a handler and clears the cancellation it may have received: in Boost
 // 1.81, co_spawn's entry point awaits once more after the coroutine returns,
@@ -46,11 +44,6 @@ net::awaitable<void> guarded(net::awaitable<void> work)
 
 } // namespace
 
-encoded_packet encode(const socket_packet& p)
-{
-    return std::make_shared<const std::vector<protocol::packet>>(protocol::encode_socket_packet_messages(p));
-}
-
 socket_state::socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr<client_state> client,
                            std::shared_ptr<engine::session> session, std::string id, handshake hs)
     : nsp_(std::move(nsp)),
@@ -61,7 +54,24 @@ socket_state::socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr
 {
 }
 
-void socket_state::deliver(encoded_packet packet, bool is_volatile)
+void socket_state::deliver(const socket_packet& packet, const protocol::encoded_socket_packet& encoded,
+                           bool is_volatile)
+{
+    if (!nsp_->outgoing.empty())
+        notify_outgoing(packet);
+    deliver_encoded(encoded, is_volatile);
+}
+
+void socket_state::notify_outgoing(const socket_packet& packet)
+{
+    const auto* data = packet.data ? packet.data->if_array() : nullptr;
+    if (!data || data->empty() || !data->front().is_string())
+        return;
+    arguments args(json::array(data->begin() + 1, data->end()), packet.attachments);
+    nsp_->notify_outgoing(socket_ref(shared_from_this()), std::string_view(data->front().get_string()), args);
+}
+
+void socket_state::deliver_encoded(protocol::encoded_socket_packet packet, bool is_volatile)
 {
     net::dispatch(session_->get_executor(), [self = shared_from_this(), packet = std::move(packet), is_volatile]() mutable {
         switch (self->phase_) {
@@ -69,13 +79,13 @@ void socket_state::deliver(encoded_packet packet, bool is_volatile)
             if (!is_volatile)
                 self->before_connect_.push_back(std::move(packet));
             else
-                ++self->nsp_->server().volatile_dropped;
+                self->nsp_->context().count_volatile_drop();
             break;
         case phase::connected:
             if (!is_volatile)
                 self->send_now(packet);
             else if (!self->session_->send_volatile(std::move(packet)))
-                ++self->nsp_->server().volatile_dropped;
+                self->nsp_->context().count_volatile_drop();
             break;
         case phase::disconnected:
             break;
@@ -83,15 +93,64 @@ void socket_state::deliver(encoded_packet packet, bool is_volatile)
     });
 }
 
-void socket_state::send_now(const encoded_packet& packet)
+void socket_state::deliver_with_ack(const protocol::encoded_socket_packet& packet, std::uint64_t ack_id,
+                                    std::chrono::milliseconds timeout, std::function<void(socket_ack_result)> done)
+{
+    net::dispatch(session_->get_executor(),
+                  [self = shared_from_this(), packet, ack_id, timeout, done = std::move(done)]() mutable {
+                      if (self->phase_ == phase::disconnected) {
+                          done(make_error_code(error::socket_disconnected));
+                          return;
+                      }
+                      self->expect_ack(ack_id, timeout, std::move(done));
+                      self->send_or_hold(packet);
+                  });
+}
+
+void socket_state::disconnect(bool close_connection)
+{
+    net::dispatch(session_->get_executor(), [self = shared_from_this(), close_connection] {
+        self->disconnect_now(disconnect_reason::server_disconnect, true);
+        // After the DISCONNECT packet, which the session flushes before its close.
+        if (close_connection)
+            self->session_->close(engine::close_reason::server_close);
+    });
+}
+
+socket_info socket_state::describe() const
+{
+    return {id_, handshake_.describe(), {}, shared_data()};
+}
+
+boost::json::value socket_state::shared_data() const
+{
+    std::lock_guard lock(shared_data_mutex_);
+    return shared_data_;
+}
+
+void socket_state::set_shared_data(boost::json::value data)
+{
+    std::lock_guard lock(shared_data_mutex_);
+    shared_data_ = std::move(data);
+}
+
+void socket_state::send_now(const protocol::encoded_socket_packet& packet)
 {
     session_->send_shared(packet);
+}
+
+void socket_state::send_or_hold(const protocol::encoded_socket_packet& packet)
+{
+    if (phase_ == phase::connected)
+        send_now(packet);
+    else
+        before_connect_.push_back(packet);
 }
 
 void socket_state::request_disconnect(disconnect_reason reason, bool notify_client)
 {
     net::dispatch(session_->get_executor(),
-                  [self = shared_from_this(), reason, notify_client] { self->disconnect(reason, notify_client); });
+                  [self = shared_from_this(), reason, notify_client] { self->disconnect_now(reason, notify_client); });
 }
 
 net::awaitable<void> socket_state::run_connect()
@@ -100,7 +159,10 @@ net::awaitable<void> socket_state::run_connect()
     auto client = client_.lock();
     if (!client)
         co_return;
-    auto& server = nsp_->server();
+    // In its rooms from the start, so that middlewares and the connect
+    // handler can join rooms; operations pass it by until it is connected.
+    nsp_->adapter().add_socket(self);
+    auto& server = nsp_->context();
     context ctx(socket_ref(self), "connect", std::nullopt);
     std::vector<const connect_handler*> chain;
     for (auto& m : server.middlewares)
@@ -116,7 +178,7 @@ net::awaitable<void> socket_state::run_connect()
             auto verdict = co_await (*step)(ctx);
             refusal = std::move(verdict.refusal);
         } catch (const std::exception& e) {
-            ++server.handler_errors;
+            server.count_handler_error();
             server.log(log_level::error, "connect handler of " + nsp_->name() + " threw: " + e.what());
             refusal = json::object{{"message", "internal error"}};
         }
@@ -125,30 +187,23 @@ net::awaitable<void> socket_state::run_connect()
     }
     if (client->closed() || phase_ != phase::connecting) {
         phase_ = phase::disconnected;
+        nsp_->adapter().remove_socket(id_);
         co_return;
     }
     if (refusal) {
         phase_ = phase::disconnected;
+        nsp_->adapter().remove_socket(id_);
         client->forget(nsp_->name(), this);
         client.reset();
-        socket_packet err;
-        err.type = socket_packet_type::connect_error;
-        err.nsp = nsp_->name();
-        err.data = std::move(*refusal);
-        send_now(encode(err));
+        send_now(protocol::encode_shared(socket_packet::connect_error(nsp_->name(), std::move(*refusal))));
         co_return;
     }
 
     phase_ = phase::connected;
     connected_.store(true, std::memory_order_release);
     nsp_->add(self);
-    nsp_->adapter().join(id_, id_);
     client->socket_connected();
-    socket_packet ok;
-    ok.type = socket_packet_type::connect;
-    ok.nsp = nsp_->name();
-    ok.data = json::object{{"sid", id_}};
-    send_now(encode(ok));
+    send_now(protocol::encode_shared(socket_packet::connect(nsp_->name(), json::object{{"sid", id_}})));
     for (auto& p : std::exchange(before_connect_, {}))
         send_now(p);
     start_draining();
@@ -178,13 +233,12 @@ void socket_state::start_draining()
 
 void socket_state::start_handler(net::awaitable<void> work)
 {
-    auto& server = nsp_->server();
-    server.handler_started();
+    nsp_->context().handler_started();
     auto it = running_.emplace(running_.end());
     net::co_spawn(session_->get_executor(), guarded(std::move(work)),
                   net::bind_cancellation_slot(it->slot(), [self = shared_from_this(), it](std::exception_ptr) {
                       self->running_.erase(it);
-                      self->nsp_->server().handler_finished();
+                      self->nsp_->context().handler_finished();
                   }));
 }
 
@@ -231,8 +285,8 @@ net::awaitable<void> socket_state::run_event(queued_event ev)
 
 void socket_state::report_failure(context& ctx, std::string_view what)
 {
-    auto& server = nsp_->server();
-    ++server.handler_errors;
+    auto& server = nsp_->context();
+    server.count_handler_error();
     if (nsp_->on_error)
         nsp_->on_error(ctx, std::current_exception());
     else
@@ -244,48 +298,50 @@ void socket_state::on_ack(std::uint64_t id, arguments args)
     auto it = acks_.find(id);
     if (it == acks_.end())
         return; // late or unknown: the waiter timed out
-    it->second->answer = std::move(args);
-    it->second->timer.cancel();
+    auto waiter = std::move(it->second);
     acks_.erase(it);
+    waiter->timer.cancel();
+    waiter->done(std::move(args));
 }
 
-net::awaitable<ack_result> socket_state::emit_with_ack(std::string event, arguments args,
-                                                       std::chrono::milliseconds timeout)
+void socket_state::expect_ack(std::uint64_t id, std::chrono::milliseconds timeout,
+                              std::function<void(socket_ack_result)> done)
 {
-    auto self = shared_from_this();
-    if (phase_ == phase::disconnected)
-        co_return make_error_code(error::socket_disconnected);
-    auto id = next_ack_id_++;
     auto waiter = std::make_shared<ack_waiter>(session_->get_executor());
-    acks_.emplace(id, waiter);
-    nsp_->notify_outgoing(socket_ref(self), event, args);
-    auto packet = encode(make_event_packet(nsp_->name(), event, std::move(args), id));
-    if (phase_ == phase::connected)
-        send_now(packet);
-    else
-        before_connect_.push_back(std::move(packet));
+    waiter->done = std::move(done);
     waiter->timer.expires_after(timeout);
-    co_await waiter->timer.async_wait(use_tuple);
-    acks_.erase(id);
-    if (waiter->answer)
-        co_return std::move(*waiter->answer);
-    co_return make_error_code(waiter->disconnected ? error::socket_disconnected : error::ack_timeout);
+    waiter->timer.async_wait([self = shared_from_this(), id, waiter](boost::system::error_code ec) {
+        if (ec)
+            return; // answered, or the socket left: done was called there
+        self->acks_.erase(id);
+        waiter->done(make_error_code(error::ack_timeout));
+    });
+    acks_.emplace(id, std::move(waiter));
+}
+
+void socket_state::emit_with_ack(std::string_view event, arguments args, std::chrono::milliseconds timeout,
+                                 std::function<void(socket_ack_result)> done)
+{
+    if (phase_ == phase::disconnected) {
+        done(make_error_code(error::socket_disconnected));
+        return;
+    }
+    auto id = next_ack_id_++;
+    nsp_->notify_outgoing(socket_ref(shared_from_this()), event, args);
+    expect_ack(id, timeout, std::move(done));
+    send_or_hold(protocol::encode_shared(
+        socket_packet::event(nsp_->name(), event, std::move(args.values()), std::move(args.attachments()), id)));
 }
 
 void socket_state::send_ack(std::uint64_t id, arguments args)
 {
     if (phase_ != phase::connected)
         return;
-    socket_packet p;
-    p.type = socket_packet_type::ack;
-    p.nsp = nsp_->name();
-    p.id = id;
-    p.data = std::move(args.values());
-    p.attachments = std::move(args.attachments());
-    send_now(encode(p));
+    send_now(protocol::encode_shared(
+        socket_packet::ack(nsp_->name(), id, std::move(args.values()), std::move(args.attachments()))));
 }
 
-void socket_state::disconnect(disconnect_reason reason, bool notify_client)
+void socket_state::disconnect_now(disconnect_reason reason, bool notify_client)
 {
     if (phase_ == phase::disconnected)
         return;
@@ -300,17 +356,12 @@ void socket_state::disconnect(disconnect_reason reason, bool notify_client)
     queue_head_ = 0;
     for (auto& signal : running_)
         signal.emit(net::cancellation_type::terminal);
-    for (auto& [id, waiter] : acks_) {
-        waiter->disconnected = true;
+    for (auto& [id, waiter] : std::exchange(acks_, {})) {
         waiter->timer.cancel();
+        waiter->done(make_error_code(error::socket_disconnected));
     }
-    acks_.clear();
-    if (notify_client && was_connected) {
-        socket_packet p;
-        p.type = socket_packet_type::disconnect;
-        p.nsp = nsp_->name();
-        send_now(encode(p));
-    }
+    if (notify_client && was_connected)
+        send_now(protocol::encode_shared(socket_packet::disconnect(nsp_->name())));
     if (!was_connected)
         return;
     net::co_spawn(session_->get_executor(), run_disconnect(reason), net::detached);
@@ -319,18 +370,18 @@ void socket_state::disconnect(disconnect_reason reason, bool notify_client)
 net::awaitable<void> socket_state::run_disconnect(disconnect_reason reason)
 {
     auto self = shared_from_this();
-    auto& server = nsp_->server();
+    auto& server = nsp_->context();
     if (nsp_->on_disconnect) {
         context ctx(socket_ref(self), "disconnect", std::nullopt);
         try {
             co_await nsp_->on_disconnect(ctx, reason);
         } catch (const std::exception& e) {
-            ++server.handler_errors;
+            server.count_handler_error();
             server.log(log_level::error, "disconnect handler of " + nsp_->name() + " threw: " + e.what());
         }
     }
     // Rooms stay readable until the disconnect handler is done.
-    nsp_->adapter().leave_all(id_);
+    nsp_->adapter().remove_socket(id_);
     nsp_->remove(id_);
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // One socket (a client in a namespace). Its mutable state belongs to the
 // strand of its Engine.IO session; the members marked "any thread" are safe
-// elsewhere.
+// elsewhere. It is what the namespace's adapter knows as a local_socket.
 
+#include <corio/adapter.hpp>
 #include <corio/arguments.hpp>
 #include <corio/context.hpp>
 #include <corio/disconnect_reason.hpp>
@@ -11,15 +12,15 @@
 #include <corio/socket_ref.hpp>
 #include <corio/protocol/socket_packet.hpp>
 
-#include "socketio/event_packet.hpp"
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/value.hpp>
 
 #include <atomic>
 #include <list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -30,33 +31,35 @@ namespace corio::detail {
 class namespace_state;
 class client_state;
 
-/// The engine packets of one encoded Socket.IO packet (text + attachments),
-/// shared read-only between the recipients of a broadcast.
-using encoded_packet = std::shared_ptr<const std::vector<protocol::packet>>;
-
-encoded_packet encode(const protocol::socket_packet& p);
-
-
-class socket_state : public std::enable_shared_from_this<socket_state> {
+class socket_state final : public local_socket, public std::enable_shared_from_this<socket_state> {
 public:
     socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr<client_state> client,
                  std::shared_ptr<engine::session> session, std::string id, handshake hs);
 
     // Any thread ---------------------------------------------------------------
-    const std::string& id() const noexcept { return id_; }
+    const std::string& id() const noexcept override { return id_; }
     namespace_state& nsp() const noexcept { return *nsp_; }
     const handshake& get_handshake() const noexcept { return handshake_; }
     engine::session& session() const noexcept { return *session_; }
-    bool connected() const noexcept { return connected_.load(std::memory_order_acquire); }
+    bool connected() const noexcept override { return connected_.load(std::memory_order_acquire); }
 
     /// Sends an encoded packet; before the socket is connected it waits, and
     /// after it disconnected it is dropped. A volatile one is sent only if
     /// the session's transport is writable now (as socket.io), else dropped
     /// and counted in server_stats::volatile_dropped; so is one sent while
     /// the socket is connecting.
-    void deliver(encoded_packet packet, bool is_volatile = false);
+    void deliver(const protocol::socket_packet& packet, const protocol::encoded_socket_packet& encoded,
+                 bool is_volatile) override;
+    void deliver_with_ack(const protocol::encoded_socket_packet& packet, std::uint64_t ack_id,
+                          std::chrono::milliseconds timeout, std::function<void(socket_ack_result)> done) override;
+    void disconnect(bool close_connection) override;
+    socket_info describe() const override;
     /// Disconnects on the strand.
     void request_disconnect(disconnect_reason reason, bool notify_client);
+
+    /// What fetch_sockets reports as this socket's data (socket.io's socket.data).
+    boost::json::value shared_data() const;
+    void set_shared_data(boost::json::value data);
 
     // Strand only ----------------------------------------------------------------
     /// Runs the middlewares and the connect handler; answers CONNECT or
@@ -64,11 +67,12 @@ public:
     boost::asio::awaitable<void> run_connect();
     void on_event(std::string event, arguments args, std::optional<std::uint64_t> ack_id);
     void on_ack(std::uint64_t id, arguments args);
-    void disconnect(disconnect_reason reason, bool notify_client);
+    void disconnect_now(disconnect_reason reason, bool notify_client);
 
-    /// Sends and waits for the ack.
-    boost::asio::awaitable<ack_result> emit_with_ack(std::string event, arguments args,
-                                                     std::chrono::milliseconds timeout);
+    /// Sends `event(args)` asking for an ack; `done` gets the answer (or
+    /// ack_timeout / socket_disconnected), on the strand.
+    void emit_with_ack(std::string_view event, arguments args, std::chrono::milliseconds timeout,
+                       std::function<void(socket_ack_result)> done);
     void send_ack(std::uint64_t id, arguments args);
 
     std::shared_ptr<void>& data_slot(const void* key) { return data_[key]; }
@@ -82,11 +86,16 @@ private:
     struct ack_waiter {
         explicit ack_waiter(const engine::session::executor_type& ex) : timer(ex) {}
         boost::asio::steady_timer timer;
-        std::optional<arguments> answer;
-        bool disconnected = false;
+        std::function<void(socket_ack_result)> done;
     };
 
-    void send_now(const encoded_packet& packet);
+    /// Queues an encoded packet on the strand (deliver's second half).
+    void deliver_encoded(protocol::encoded_socket_packet packet, bool is_volatile);
+    void notify_outgoing(const protocol::socket_packet& packet);
+    void send_now(const protocol::encoded_socket_packet& packet);
+    /// Sends, or holds until the socket is connected.
+    void send_or_hold(const protocol::encoded_socket_packet& packet);
+    void expect_ack(std::uint64_t id, std::chrono::milliseconds timeout, std::function<void(socket_ack_result)> done);
     void start_handler(boost::asio::awaitable<void> work);
     /// Starts the coroutine that runs queued events in order, unless it runs.
     bool queue_empty() const noexcept { return queue_head_ == queue_.size(); }
@@ -106,10 +115,12 @@ private:
     std::string id_;
     handshake handshake_;
     std::atomic<bool> connected_ = false;
+    mutable std::mutex shared_data_mutex_;
+    boost::json::value shared_data_;
 
     // Strand only.
     enum class phase { connecting, connected, disconnected } phase_ = phase::connecting;
-    std::vector<encoded_packet> before_connect_;
+    std::vector<protocol::encoded_socket_packet> before_connect_;
     // Events waiting for the handler before them, from queue_head_ on. A
     // vector, not a std::deque, which allocates even while empty.
     std::vector<queued_event> queue_;

@@ -5,8 +5,6 @@
 #include <corio/protocol/socket_packet.hpp>
 #include <corio/server.hpp>
 
-#include "socketio/event_packet.hpp"
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json/string.hpp>
@@ -88,7 +86,12 @@ public:
 
     void open()
     {
-        net::post(get_executor(), [self = self()] { self->handler_.on_open(self); });
+        net::post(get_executor(), [self = self()] {
+            // As the engine does: keep what on_open returns; nullptr refuses.
+            self->session_handler_ = self->handler_.on_open(self);
+            if (!self->session_handler_)
+                self->close(engine::close_reason::server_close);
+        });
     }
 
     /// Sends `p` through the codec: its text message, then its attachments.
@@ -97,9 +100,11 @@ public:
         auto messages = protocol::encode_socket_packet_messages(p);
         net::post(get_executor(), [self = self(), messages = std::move(messages)]() mutable {
             for (auto& m : messages) {
-                if (self->closed_on_strand_)
+                // A copy: the handler may end the session from inside.
+                auto h = self->session_handler_;
+                if (self->closed_on_strand_ || !h)
                     return;
-                self->handler_.on_message(self, std::move(m));
+                h->on_message(std::move(m));
             }
         });
     }
@@ -261,13 +266,7 @@ private:
         if (!answer)
             return;
         arguments reply = answer(ev);
-        socket_packet ack;
-        ack.type = socket_packet_type::ack;
-        ack.nsp = p.nsp;
-        ack.id = p.id;
-        ack.data = std::move(reply.values());
-        ack.attachments = std::move(reply.attachments());
-        transmit(ack);
+        transmit(socket_packet::ack(p.nsp, *p.id, std::move(reply.values()), std::move(reply.attachments())));
     }
 
     void end(engine::close_reason reason, bool by_server)
@@ -283,10 +282,14 @@ private:
             for (auto& [name, ns] : namespaces_)
                 ns.connected = false;
         }
-        handler_.on_close(self(), reason);
+        // Let go after on_close, as the engine does.
+        if (auto h = std::move(session_handler_))
+            h->on_close(reason);
     }
 
     engine::handler& handler_;
+    // From on_open until on_close; strand only.
+    std::shared_ptr<engine::session_handler> session_handler_;
 
     // Strand only.
     protocol::socket_packet_decoder decoder_;
@@ -425,12 +428,10 @@ bool client::connect(std::string nsp, json::object auth)
         ns.connect_error.reset();
         ns.server_disconnected = false;
     });
-    socket_packet p;
-    p.type = socket_packet_type::connect;
-    p.nsp = name;
+    std::optional<json::value> data;
     if (!auth.empty())
-        p.data = json::value(std::move(auth));
-    session_->transmit(p);
+        data = json::value(std::move(auth));
+    session_->transmit(socket_packet::connect(name, std::move(data)));
     drive_until([&] {
         return session_->closed() || session_->read_nsp(name, [](const nsp_state& ns) {
             return ns.connected || ns.connect_error.has_value();
@@ -479,7 +480,8 @@ std::vector<std::string> client::protocol_errors() const
 
 void client::emit_to(std::string_view nsp, std::string_view event, arguments args)
 {
-    session_->transmit(detail::make_event_packet(normalize(nsp), event, std::move(args), std::nullopt));
+    session_->transmit(
+        socket_packet::event(normalize(nsp), event, std::move(args.values()), std::move(args.attachments())));
     run_until_idle();
 }
 
@@ -488,7 +490,8 @@ std::optional<arguments> client::emit_with_ack_to(std::string_view nsp, std::str
     auto name = normalize(nsp);
     const auto id = next_ack_id_++;
     session_->expect_ack(name, id);
-    session_->transmit(detail::make_event_packet(name, event, std::move(args), id));
+    session_->transmit(
+        socket_packet::event(name, event, std::move(args.values()), std::move(args.attachments()), id));
     std::optional<arguments> answer;
     drive_until([&] {
         answer = session_->take_ack(name, id);
@@ -541,10 +544,7 @@ void client::disconnect(std::string_view nsp)
 {
     auto name = normalize(nsp);
     session_->update_nsp(name, [](nsp_state& ns) { ns.connected = false; });
-    socket_packet p;
-    p.type = socket_packet_type::disconnect;
-    p.nsp = name;
-    session_->transmit(p);
+    session_->transmit(socket_packet::disconnect(name));
     run_until_idle();
 }
 

@@ -1,42 +1,60 @@
 #pragma once
-// Emitting to many sockets: rooms, exclusions, and server-side operations on
-// the sockets selected.
+// Emitting to many sockets, on this server and, through the namespace's
+// adapter, on every server of a cluster: rooms, exclusions, flags, and
+// server-side operations on the sockets selected.
 
+#include <corio/adapter.hpp>
 #include <corio/arguments.hpp>
-#include <corio/socket_ref.hpp>
+#include <corio/remote_socket.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
 
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace corio {
 
+class nsp;
+class socket_ref;
+
 namespace detail {
 class namespace_state;
 }
 
-/// Selects sockets of one namespace: those in any of the `to` rooms (every
-/// socket when none is given), minus those in an `except` room, minus the
-/// skipped socket. Each call returns a new operator; copies are cheap.
+/// The acknowledgements of a broadcast: one `arguments` per socket that
+/// answered, in arrival order; or error::ack_timeout.
+using broadcast_ack_result = boost::system::result<std::vector<arguments>>;
+/// fetch_sockets' answer, or error::cluster_timeout / cluster_unavailable.
+using fetch_result = boost::system::result<std::vector<remote_socket>>;
+
+/// Selects sockets of one namespace on every server: those in any of the
+/// `to` rooms (every socket when none is given), minus those in an `except`
+/// room, minus the skipped socket. Each call returns a new operator; copies
+/// are cheap. Every operation goes through the namespace's adapter.
 ///
 /// @par Thread safety
 /// Usable from any thread, inside or outside handlers. A broadcast encodes
 /// its packet once and every recipient's session shares those bytes.
+///
+/// @par Completion
+/// The fire-and-forget forms (`emit`, `sockets_join`, …) return at once. The
+/// `async_` forms and the awaitables complete on the awaiting coroutine's
+/// executor when the cluster has answered (with the in-memory adapter, at
+/// once), or fail with a corio::error.
 class broadcast_operator {
 public:
-    explicit broadcast_operator(std::shared_ptr<detail::namespace_state> nsp) : nsp_(std::move(nsp)) {}
-
     broadcast_operator to(std::string room) const;
     broadcast_operator in(std::string room) const { return to(std::move(room)); }
     broadcast_operator except(std::string room) const;
     /// Leaves one socket out (Flask-SocketIO's skip_sid).
-    broadcast_operator skip(std::string sid) const;
+    broadcast_operator skip(std::string sid) const { return except(std::move(sid)); }
     /// Puts back the socket an operator from socket_ref::to/broadcast left
     /// out (Flask-SocketIO's include_self=True).
     broadcast_operator include_self() const;
@@ -47,6 +65,8 @@ public:
     /// server_stats::volatile_dropped. A volatile packet never makes a
     /// recipient go over its send bounds (engine::options::max_queued_bytes).
     broadcast_operator volatile_() const;
+    /// This server's sockets only (socket.io's `local`).
+    broadcast_operator local() const;
 
     template <class... Args>
     void emit(std::string_view event, Args&&... args) const
@@ -55,33 +75,49 @@ public:
     }
     void emit_arguments(std::string_view event, arguments args) const;
 
-    /// Emits with an ack request to every selected socket and collects the
-    /// answers that arrive within `timeout`: (socket id, ack arguments).
+    /// Emits asking every selected socket for an ack. Completes when every
+    /// server reported and every socket asked answered (an empty selection
+    /// completes at once with none), or with error::ack_timeout after
+    /// `timeout`: socket.io's `timeout(ms).emitWithAck(...)`.
     template <class... Args>
-    boost::asio::awaitable<std::vector<std::pair<std::string, arguments>>>
+    boost::asio::awaitable<broadcast_ack_result>
     emit_with_ack(std::chrono::milliseconds timeout, std::string_view event, Args&&... args) const
     {
         return emit_with_ack_arguments(timeout, event, arguments::of(std::forward<Args>(args)...));
     }
-    boost::asio::awaitable<std::vector<std::pair<std::string, arguments>>>
+    boost::asio::awaitable<broadcast_ack_result>
     emit_with_ack_arguments(std::chrono::milliseconds timeout, std::string_view event, arguments args) const;
 
-    /// The selected sockets, now.
-    std::vector<socket_ref> fetch_sockets() const;
-    std::size_t count() const { return fetch_sockets().size(); }
-    void sockets_join(const std::string& room) const;
-    void sockets_leave(const std::string& room) const;
-    void disconnect_sockets() const;
+    /// The selected sockets on every server; fails with
+    /// error::cluster_timeout when a server does not reply within
+    /// server_options::cluster_timeout.
+    boost::asio::awaitable<fetch_result> fetch_sockets() const;
+
+    /// The selected sockets join `room`.
+    void sockets_join(std::string room) const;
+    boost::asio::awaitable<boost::system::result<void>> async_sockets_join(std::string room) const;
+    /// The selected sockets leave `room`.
+    void sockets_leave(std::string room) const;
+    boost::asio::awaitable<boost::system::result<void>> async_sockets_leave(std::string room) const;
+    /// The selected sockets leave the namespace (each client sees "io
+    /// server disconnect"); with `close_connection`, their Engine.IO
+    /// connections close too.
+    void disconnect_sockets(bool close_connection = false) const;
+    boost::asio::awaitable<boost::system::result<void>> async_disconnect_sockets(bool close_connection = false) const;
 
 private:
+    friend class nsp;
     friend class socket_ref;
+    friend class remote_socket;
+
+    explicit broadcast_operator(std::shared_ptr<detail::namespace_state> nsp) : nsp_(std::move(nsp)) {}
+    broadcast_options options() const;
+    static boost::asio::awaitable<fetch_result> fetch(std::shared_ptr<detail::namespace_state> nsp,
+                                                      broadcast_options opts);
 
     std::shared_ptr<detail::namespace_state> nsp_;
-    std::set<std::string> rooms_;
-    std::set<std::string> except_;
-    std::optional<std::string> skip_;
-    std::optional<std::string> self_;   // the socket an operator from socket_ref skips
-    bool is_volatile_ = false;
+    broadcast_options opts_;
+    std::optional<std::string> self_; // the socket an operator from socket_ref leaves out
 };
 
 } // namespace corio

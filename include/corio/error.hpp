@@ -12,6 +12,8 @@ enum class error {
     ack_timeout = 1,     ///< no acknowledgement within the timeout
     socket_disconnected, ///< the socket left before it acknowledged
     invalid_arguments,   ///< event arguments did not convert to the handler's types
+    cluster_timeout,     ///< not every server replied to a cluster request in time
+    cluster_unavailable, ///< the adapter cannot reach the other servers
 };
 
 const boost::system::error_category& socketio_category() noexcept;

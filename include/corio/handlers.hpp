@@ -36,6 +36,10 @@ using connect_handler = std::function<boost::asio::awaitable<connect_verdict>(co
 using disconnect_handler = std::function<boost::asio::awaitable<void>(context&, disconnect_reason)>;
 /// Called with the exception a handler threw; the socket stays connected.
 using error_handler = std::function<void(context&, std::exception_ptr)>;
+/// Handles an event another server sent with server_side_emit: `args` hold
+/// the event's arguments (without its name); the returned arguments are the
+/// reply when the emitter asked for one.
+using server_event_handler = std::function<arguments(arguments args)>;
 /// Sees every event the server sends to a socket of the namespace.
 using outgoing_handler = std::function<void(const socket_ref&, std::string_view event, const arguments&)>;
 

@@ -5,6 +5,9 @@
 #include <boost/json/object.hpp>
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace corio {
 
@@ -29,6 +32,10 @@ struct handshake {
     /// The value of a cookie sent with the handshake request.
     std::optional<std::string_view> cookie(std::string_view name) const noexcept;
     const std::string& address() const noexcept { return shared_request->remote_address; }
+
+    /// The handshake as socket.io describes it to other servers (fetchSockets):
+    /// `{headers, time, address, xdomain, secure, issued, url, query, auth}`.
+    boost::json::object describe() const;
 };
 
 } // namespace corio

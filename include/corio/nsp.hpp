@@ -12,14 +12,15 @@ namespace corio {
 
 namespace detail {
 class namespace_state;
-}
+class namespace_registry;
+} // namespace detail
+
+class server;
 
 /// A handle on a namespace. Cheap to copy. Register handlers before the
 /// server takes connections; everything else may be called from any thread.
 class nsp {
 public:
-    explicit nsp(std::shared_ptr<detail::namespace_state> state) : state_(std::move(state)) {}
-
     const std::string& name() const noexcept;
 
     /// Registers the handler of `event`: a callable `(context&, Params...)`
@@ -93,25 +94,60 @@ public:
     /// `true` starts each as it arrives.
     nsp& concurrent_handlers(bool on);
 
-    // Server-side operations on this namespace's sockets.
+    // Operations on this namespace's sockets, on every server of the cluster
+    // (see broadcast_operator).
     broadcast_operator to(std::string room) const;
+    broadcast_operator in(std::string room) const { return to(std::move(room)); }
     broadcast_operator except(std::string room) const;
     broadcast_operator all() const;
+    /// This server's sockets only (socket.io's `local`).
+    broadcast_operator local() const { return all().local(); }
     template <class... Args>
     void emit(std::string_view event, Args&&... args) const
     {
         all().emit(event, std::forward<Args>(args)...);
     }
-    std::vector<socket_ref> fetch_sockets() const { return all().fetch_sockets(); }
-    /// Named rooms (not the per-socket id rooms).
+    boost::asio::awaitable<fetch_result> fetch_sockets() const { return all().fetch_sockets(); }
+    /// Makes every member leave `room` (on every server).
+    void close_room(std::string room) const { to(room).sockets_leave(room); }
+
+    /// Named rooms with a member on this server (not the per-socket id rooms).
     std::vector<std::string> rooms() const;
-    /// Makes every member leave `room`, which then no longer exists.
-    void close_room(const std::string& room) const { to(room).sockets_leave(room); }
+    /// Sockets connected to this namespace on this server.
     std::size_t socket_count() const;
 
-    detail::namespace_state& state() const noexcept { return *state_; }
+    // Server-side events: between the servers of a cluster, never to clients.
+
+    /// Sends `event(args...)` to this namespace on every other server, whose
+    /// on_server_event handler runs (socket.io's serverSideEmit). With the
+    /// in-memory adapter there is no other server: nothing happens.
+    template <class... Args>
+    void server_side_emit(std::string_view event, Args&&... args) const
+    {
+        server_side_emit_arguments(event, arguments::of(std::forward<Args>(args)...));
+    }
+    void server_side_emit_arguments(std::string_view event, arguments args) const;
+    /// As server_side_emit, and collects each other server's reply: one per
+    /// server, or error::cluster_timeout when not all replied within
+    /// server_options::cluster_timeout (socket.io's serverSideEmitWithAck).
+    template <class... Args>
+    boost::asio::awaitable<boost::system::result<std::vector<arguments>>>
+    server_side_emit_with_ack(std::string_view event, Args&&... args) const
+    {
+        return server_side_emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...));
+    }
+    boost::asio::awaitable<boost::system::result<std::vector<arguments>>>
+    server_side_emit_with_ack_arguments(std::string_view event, arguments args) const;
+    /// Handles `event` sent by another server's server_side_emit. Register
+    /// before the server takes connections.
+    nsp& on_server_event(std::string event, server_event_handler handler);
 
 private:
+    friend class server;
+    friend class detail::namespace_registry;
+
+    explicit nsp(std::shared_ptr<detail::namespace_state> state) : state_(std::move(state)) {}
+
     nsp& set_connect(connect_handler h);
     nsp& add_middleware(connect_handler h);
     nsp& set_disconnect(disconnect_handler h);

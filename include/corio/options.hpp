@@ -33,8 +33,13 @@ struct server_options {
     std::string argument_error_event = "error";
     /// Where log lines go. Default: warnings and errors to stderr.
     log_sink log;
-    /// Makes each namespace's adapter (rooms). Default: make_memory_adapter.
-    std::function<std::unique_ptr<adapter>(std::string_view nsp)> adapter_factory;
+    /// Makes each namespace's adapter (rooms, broadcasts, cluster
+    /// operations). Default: make_memory_adapter (this server alone).
+    adapter_factory make_adapter;
+    /// How long a request to the cluster (fetch_sockets, server-side emit
+    /// with ack) waits for every server's reply before it fails with
+    /// error::cluster_timeout. socket.io's requestsTimeout.
+    std::chrono::milliseconds cluster_timeout{5'000};
 };
 
 } // namespace corio

@@ -58,12 +58,31 @@ public:
         return add_middleware(make_connect_handler(std::forward<F>(middleware)));
     }
 
-    /// Operations on "/" (io.to(...).emit(...) and friends).
+    // Operations on "/" across the cluster, as socket.io's `io.to(...)` and
+    // friends (see nsp and broadcast_operator).
     broadcast_operator to(std::string room) { return of("/").to(std::move(room)); }
+    broadcast_operator in(std::string room) { return of("/").to(std::move(room)); }
+    broadcast_operator except(std::string room) { return of("/").except(std::move(room)); }
+    broadcast_operator local() { return of("/").local(); }
     template <class... Args>
     void emit(std::string_view event, Args&&... args)
     {
         of("/").emit(event, std::forward<Args>(args)...);
+    }
+    boost::asio::awaitable<fetch_result> fetch_sockets() { return of("/").fetch_sockets(); }
+    void sockets_join(std::string room) { of("/").all().sockets_join(std::move(room)); }
+    void sockets_leave(std::string room) { of("/").all().sockets_leave(std::move(room)); }
+    void disconnect_sockets(bool close_connection = false) { of("/").all().disconnect_sockets(close_connection); }
+    template <class... Args>
+    void server_side_emit(std::string_view event, Args&&... args)
+    {
+        of("/").server_side_emit(event, std::forward<Args>(args)...);
+    }
+    template <class... Args>
+    boost::asio::awaitable<boost::system::result<std::vector<arguments>>>
+    server_side_emit_with_ack(std::string_view event, Args&&... args)
+    {
+        return of("/").server_side_emit_with_ack(event, std::forward<Args>(args)...);
     }
 
     /// Runs `task` on the server's executor; it is cancelled at shutdown.
@@ -71,7 +90,10 @@ public:
 
     /// Graceful shutdown: refuses new sessions, disconnects every socket with
     /// "server shutting down", lets running handlers finish until `deadline`
-    /// (then cancels them), cancels background tasks. Stop the listener too.
+    /// (then cancels them), cancels background tasks, and completes once every
+    /// client has been sent its close (engine::server::async_close_all, for at
+    /// most `deadline` more): the io_context may be stopped then. Stop the
+    /// listener too, once this completes.
     boost::asio::awaitable<void> shutdown(std::chrono::milliseconds deadline);
 
     engine::server& engine() noexcept;

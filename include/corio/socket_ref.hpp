@@ -7,6 +7,7 @@
 #include <corio/engine/transport.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
 #include <boost/system/result.hpp>
 
 #include <chrono>
@@ -37,8 +38,6 @@ using ack_result = boost::system::result<arguments>;
 /// the executor of the coroutine that awaits it.
 class socket_ref {
 public:
-    explicit socket_ref(std::shared_ptr<detail::socket_state> state) noexcept : state_(std::move(state)) {}
-
     /// The socket id (20 base64url characters), distinct per namespace.
     const std::string& id() const noexcept;
     /// The namespace name, e.g. "/" or "/chat".
@@ -84,6 +83,11 @@ public:
     /// "io server disconnect"). The Engine.IO connection stays open.
     void disconnect() const;
 
+    /// The socket's data that other servers see: fetch_sockets reports it
+    /// as remote_socket::data (socket.io's `socket.data`). Null until set.
+    boost::json::value shared_data() const;
+    void set_shared_data(boost::json::value data) const;
+
     /// Typed per-socket data, created on first use. Touch it only from this
     /// socket's handlers (they run on the socket's strand).
     template <class T>
@@ -92,7 +96,10 @@ public:
     friend bool operator==(const socket_ref& a, const socket_ref& b) noexcept { return a.state_ == b.state_; }
 
 protected:
+    friend class detail::socket_state;
     friend void detail::report_argument_error(context& ctx, std::string_view message);
+
+    explicit socket_ref(std::shared_ptr<detail::socket_state> state) noexcept : state_(std::move(state)) {}
 
     std::shared_ptr<detail::socket_state> state_;
 

@@ -854,6 +854,90 @@ describe("socket.io echo app with the official client", () => {
     }
   });
 
+  describe("exact doubles and deep data (max_json_depth 1000)", () => {
+    // Doubles whose JSON text Boost.JSON 1.81 misread (-2.5e-300 came back as
+    // -2.5000000000000003e-300), subnormals, the ends of the range, and where JavaScript's
+    // number format changes. Each must come back as the same double.
+    const DOUBLES = [
+      -2.5e-300, 2.5e-300, -1.23456789e-300, 4.37936164503e-142, 3.86340473892441e-179, 0.1, 0.2,
+      0.30000000000000004, 1 / 3, Math.PI, 5e-324, -5e-324, 1.5e-323, 1e-320, 2.225073858507201e-308,
+      2.2250738585072014e-308, 8.98846567431158e307, 1.7976931348623157e308, -1.7976931348623157e308,
+      1e21, 1.5e21, 1e20, 123456789012345680000, 1e-7, 1.7e-7, 0.000001, 2 ** 53 + 2, 72057594037927940,
+      6.02214076e23,
+    ];
+    const LIMIT = 1000;
+
+    /** `leaf` inside `depth` levels: arrays, objects, or both in turn (outermost an array). */
+    function nest(depth, kind, leaf = 1.5) {
+      let value = leaf;
+      for (let level = depth - 1; level >= 0; level--) {
+        const array = kind === "arrays" || (kind === "mixed" && level % 2 === 0);
+        value = array ? [value] : { k: value };
+      }
+      return value;
+    }
+
+    for (const [name, options] of TRANSPORTS.slice(0, 2)) {
+      it(`${name}: doubles come back as the same doubles`, { timeout: TEST_MS }, async () => {
+        const { socket } = await open("/", options);
+        try {
+          const [list, ...singles] = await ack(socket, ACK_MS, "echo", DOUBLES, ...DOUBLES);
+          assert.equal(JSON.stringify(list), JSON.stringify(DOUBLES));
+          for (const [i, d] of DOUBLES.entries()) {
+            assert.ok(Object.is(list[i], d), `element ${i}: sent ${d}, got ${list[i]}`);
+            assert.ok(Object.is(singles[i], d), `argument ${i + 2}: sent ${d}, got ${singles[i]}`);
+          }
+        } finally {
+          closeSockets(socket);
+        }
+      });
+
+      it(`${name}: data ${LIMIT} levels deep comes back unchanged`, { timeout: TEST_MS }, async () => {
+        const { socket } = await open("/", options);
+        try {
+          const args = [
+            nest(LIMIT, "arrays"),
+            nest(LIMIT, "objects", -2.5e-300),
+            nest(LIMIT, "mixed", "leaf"),
+            // A buffer at the bottom: its placeholder object is level 1000.
+            nest(LIMIT - 1, "mixed", bin(1, 2, 3)),
+          ];
+          const answer = await ack(socket, ACK_MS, "echo", ...args);
+          assert.equal(answer.length, args.length);
+          for (const [i, arg] of args.entries()) {
+            assert.equal(canonical(answer[i]), canonical(arg), `argument ${i + 1} differs`);
+          }
+          await assertEcho(socket, ["after the deep ones"]);
+        } finally {
+          closeSockets(socket);
+        }
+      });
+
+      it(`${name}: data ${LIMIT + 1} levels deep closes only that client`, { timeout: TEST_MS }, async () => {
+        const [bystander, bystanderPolling] = await Promise.all([open("/", WEBSOCKET), open("/", POLLING)]);
+        const { socket, events } = await open("/", options);
+        try {
+          await assertEcho(socket, ["before"]);
+          let echoed = false;
+          socket.emit("echo", nest(LIMIT + 1, "mixed"), () => (echoed = true));
+          const [reason] = await events.next("disconnect", 10_000);
+          assert.equal(echoed, false, "data nested too deep must not be echoed");
+          // Corio closes the Engine.IO connection on a packet that does not decode, as
+          // socket.io does; the client sees its transport close.
+          assert.equal(reason, "transport close");
+          await assertEcho(bystander.socket, ["still served", nest(LIMIT, "arrays")]);
+          await assertEcho(bystanderPolling.socket, ["still served", bin(1)]);
+          const fresh = await open("/", options);
+          await assertEcho(fresh.socket, ["new client"]).finally(() => closeSockets(fresh.socket));
+          assert.deepStrictEqual(bystander.events.all("disconnect"), []);
+          assert.deepStrictEqual(bystanderPolling.events.all("disconnect"), []);
+        } finally {
+          closeSockets(socket, bystander.socket, bystanderPolling.socket);
+        }
+      });
+    }
+  });
+
   describe("load", () => {
     it("200 concurrent clients (polling → websocket) echo 5 times each", { timeout: 90_000 }, async () => {
       const N = 200;

@@ -1,5 +1,6 @@
 #include "test_server.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -63,6 +64,27 @@ net::awaitable<engine::http_response> throwing_fallback(engine::http_request, st
     throw std::runtime_error("application bug");
     co_return engine::http_response{};
 }
+
+// Another kind of endpoint than Engine.IO's, as a status page would be: it
+// answers "up" and its peer's address, with the defaults for the rest.
+class status_page final : public engine::http_endpoint {
+public:
+    const std::string& path() const noexcept override { return path_; }
+    std::size_t body_limit() const noexcept override { return 16; }
+    net::awaitable<bool> handle_request(boost::beast::tcp_stream& stream, engine::http_request req,
+                                        std::string remote_address) override
+    {
+        engine::http_response res{http::status::ok, req.version()};
+        res.keep_alive(req.keep_alive());
+        res.body() = "up " + remote_address;
+        res.prepare_payload();
+        auto [ec, n] = co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
+        co_return !ec && res.keep_alive();
+    }
+
+private:
+    std::string path_ = "/status/";
+};
 
 } // namespace
 
@@ -183,6 +205,39 @@ BOOST_AUTO_TEST_CASE(throwing_async_fallback_answers_500_and_closes)
     auto res = http_request(s.port(), http::verb::get, "/boom");
     BOOST_TEST(res.result_int() == 500);
     BOOST_TEST(!res.keep_alive());
+}
+
+BOOST_AUTO_TEST_CASE(another_endpoint_kind_serves_its_path_beside_an_engine)
+{
+    net::io_context ioc;
+    recording_echo echo;
+    engine::server engine_endpoint(ioc.get_executor(), fast_options(), echo);
+    engine::listener listener(ioc);
+    listener.add(engine_endpoint);
+    listener.add(std::make_shared<status_page>());
+    listener.listen("127.0.0.1", 0);
+    std::thread thread([&] { ioc.run(); });
+
+    auto status = http_request(listener.port(), http::verb::get, "/status");
+    BOOST_TEST(status.result_int() == 200);
+    BOOST_TEST(status.body() == "up 127.0.0.1");
+    // Over its body limit: the default answer.
+    BOOST_TEST(http_request(listener.port(), http::verb::post, "/status/", std::string(17, 'x')).result_int() == 413);
+    // A WebSocket upgrade gets the default too: its plain answer.
+    auto upgrade = http_request(listener.port(), http::verb::get, "/status/", {},
+                                {{"Upgrade", "websocket"},
+                                 {"Connection", "Upgrade"},
+                                 {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                 {"Sec-WebSocket-Version", "13"}});
+    BOOST_TEST(upgrade.body() == "up 127.0.0.1");
+    // The engine is still at its own path.
+    auto open = http_request(listener.port(), http::verb::get, query("/engine.io/", "polling"));
+    BOOST_TEST(open.body().front() == '0');
+
+    listener.stop();
+    engine_endpoint.close_all();
+    ioc.stop();
+    thread.join();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -42,21 +42,12 @@ using namespace std::chrono_literals;
 /// Echoes every message and records what happened, for tests to wait on.
 class recording_echo final : public corio::engine::handler {
 public:
-    void on_open(const std::shared_ptr<corio::engine::session>& s) override
+    std::shared_ptr<corio::engine::session_handler> on_open(const std::shared_ptr<corio::engine::session>& s) override
     {
         std::lock_guard lock(mutex_);
         opened_.push_back(s);
         changed_.notify_all();
-    }
-    void on_message(const std::shared_ptr<corio::engine::session>& s, corio::protocol::packet&& m) override
-    {
-        s->send(std::move(m));
-    }
-    void on_close(const std::shared_ptr<corio::engine::session>& s, corio::engine::close_reason r) override
-    {
-        std::lock_guard lock(mutex_);
-        closed_.emplace_back(s->id(), r);
-        changed_.notify_all();
+        return std::make_shared<echo>(*this, s);
     }
 
     /// The close reason of `sid`, waiting up to `limit` for it.
@@ -84,6 +75,34 @@ public:
     }
 
 private:
+    /// One session's: echoes, and reports the close to the recorder. Weak:
+    /// a session the test leaves open is freed with the io_context.
+    class echo final : public corio::engine::session_handler {
+    public:
+        echo(recording_echo& recorder, const std::shared_ptr<corio::engine::session>& s)
+            : recorder_(recorder), session_(s), id_(s->id())
+        {
+        }
+        void on_message(corio::protocol::packet&& m) override
+        {
+            if (auto s = session_.lock())
+                s->send(std::move(m));
+        }
+        void on_close(corio::engine::close_reason r) override { recorder_.closed(id_, r); }
+
+    private:
+        recording_echo& recorder_;
+        std::weak_ptr<corio::engine::session> session_;
+        std::string id_;
+    };
+
+    void closed(const std::string& sid, corio::engine::close_reason r)
+    {
+        std::lock_guard lock(mutex_);
+        closed_.emplace_back(sid, r);
+        changed_.notify_all();
+    }
+
     std::mutex mutex_;
     std::condition_variable changed_;
     std::vector<std::shared_ptr<corio::engine::session>> opened_;
@@ -101,8 +120,9 @@ inline corio::engine::options fast_options()
 
 class test_server {
 public:
-    explicit test_server(corio::engine::options o = fast_options())
-        : server_(ioc_.get_executor(), std::move(o), echo_), listener_(ioc_)
+    /// Sessions go to `h`, or to the recording echo without one.
+    explicit test_server(corio::engine::options o = fast_options(), corio::engine::handler* h = nullptr)
+        : server_(ioc_.get_executor(), std::move(o), h ? *h : echo_), listener_(ioc_)
     {
         listener_.add(server_);
         listener_.listen("127.0.0.1", 0);
@@ -121,7 +141,8 @@ public:
     std::uint16_t port() const { return listener_.port(); }
     recording_echo& handler() { return echo_; }
     corio::engine::server& server() { return server_; }
-    const std::string& path() const { return server_.get_options().path; }
+    net::io_context& io_context() { return ioc_; }
+    const std::string& path() const { return server_.options().path; }
 
 private:
     net::io_context ioc_;
@@ -194,6 +215,27 @@ inline void finish_within(net::io_context& ioc, tcp::socket& socket, const bool&
     ioc.restart();
     ioc.run();
     ec = net::error::timed_out;
+}
+
+/// A GET on a fresh connection whose answer is awaited for at most io_limit:
+/// `ec` is timed_out if none came (the server stopped, say).
+inline response http_get_within(std::uint16_t port, const std::string& target, boost::system::error_code& ec)
+{
+    net::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect({net::ip::make_address("127.0.0.1"), port});
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    http::write(socket, req);
+    boost::beast::flat_buffer buffer;
+    response res;
+    bool done = false;
+    http::async_read(socket, buffer, res, [&](boost::system::error_code e, std::size_t) {
+        ec = e;
+        done = true;
+    });
+    finish_within(ioc, socket, done, io_limit, ec);
+    return res;
 }
 
 /// A WebSocket client: blocking writes, reads bounded by io_limit.

@@ -2,6 +2,8 @@
 
 #include <corio/protocol/json_writer.hpp>
 
+#include "deep_json.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -121,6 +123,51 @@ BOOST_AUTO_TEST_CASE(reconstruct_check_deep_tree_built_in_code)
     leaf->get_array().emplace_back(protocol::make_placeholder(1));
     BOOST_TEST(protocol::reconstruct_check(root, 2).has_value());
     BOOST_TEST(protocol::reconstruct_check(root, 1).error() == protocol::make_error_code(error::invalid_placeholder));
+}
+
+BOOST_AUTO_TEST_CASE(for_each_placeholder_in_document_order)
+{
+    json::value data = json::parse(R"([{"_placeholder":true,"num":2},{"a":[{"_placeholder":true,"num":0}],)"
+                                   R"("b":{"_placeholder":true,"num":"x","inner":{"_placeholder":true,"num":9}}},)"
+                                   R"([[{"_placeholder":true,"num":1}]],{"_placeholder":false,"num":7}])");
+    std::vector<std::string> seen;
+    BOOST_TEST(protocol::for_each_placeholder(std::as_const(data), [&](const json::value& p) {
+        seen.push_back(protocol::to_json(p.at("num")));
+        return true;
+    }));
+    // Not inside a placeholder (even one with an invalid num), and
+    // `_placeholder` must be true.
+    BOOST_TEST((seen == std::vector<std::string>{"2", "0", R"("x")", "1"}));
+
+    // A visit may replace the placeholder, and stop the walk.
+    int visits = 0;
+    BOOST_TEST(!protocol::for_each_placeholder(data, [&](json::value& p) {
+        p = "replaced";
+        return ++visits < 2;
+    }));
+    BOOST_TEST(visits == 2);
+    BOOST_TEST(protocol::to_json(data)
+               == R"(["replaced",{"a":["replaced"],"b":{"_placeholder":true,"num":"x",)"
+                  R"("inner":{"_placeholder":true,"num":9}}},[[{"_placeholder":true,"num":1}]],)"
+                  R"({"_placeholder":false,"num":7}])");
+
+    json::value scalar = 1;
+    BOOST_TEST(protocol::for_each_placeholder(scalar, [](json::value&) { return false; }));
+}
+
+BOOST_AUTO_TEST_CASE(for_each_placeholder_at_any_depth)
+{
+    // Deeper than any parser limit, on a stack a recursion per level would
+    // overflow.
+    json::value root = json::parse(corio::test::nested_text(20'000, corio::test::nesting::mixed,
+                                                            R"({"_placeholder":true,"num":0})"),
+                                   {}, {.max_depth = 30'000});
+    std::size_t found = 0;
+    corio::test::run_on_stack(256 * 1024, [&] {
+        protocol::for_each_placeholder(std::as_const(root), [&](const json::value&) { return ++found, true; });
+    });
+    BOOST_TEST(found == 1u);
+    corio::test::dismantle(root);
 }
 
 BOOST_AUTO_TEST_CASE(builder)

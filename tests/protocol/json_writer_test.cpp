@@ -1,5 +1,7 @@
 #include <corio/protocol/json_writer.hpp>
 
+#include "deep_json.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -113,6 +115,30 @@ BOOST_AUTO_TEST_CASE(compact_text_round_trips)
              R"([[[[]]],{},"",0,1e+21,1e-7,0.000001,"\u0000\u001f"])",
          })
         BOOST_TEST(protocol::to_json(json::parse(text)) == text);
+}
+
+BOOST_AUTO_TEST_CASE(any_depth_without_recursion)
+{
+    // Far deeper than any decode limit (a tree built in code has none), on a
+    // stack a recursion per level would overflow.
+    constexpr std::size_t depth = 100'000;
+    json::value root = json::object{{"leaf", json::array{1.5, "x"}}};
+    for (std::size_t i = 0; i < depth; ++i) {
+        // Level depth - 1 - i from the outside: arrays at even levels, as nested_text lays them.
+        const bool array = (depth - 1 - i) % 2 == 0;
+        json::value outer = array ? json::value(json::array{nullptr}) : json::value(json::object{{"k", nullptr}});
+        if (auto* a = outer.if_array())
+            a->front() = std::move(root);
+        else
+            outer.get_object().begin()->value() = std::move(root);
+        root = std::move(outer);
+    }
+    std::string text;
+    corio::test::run_on_stack(256 * 1024, [&] { text = protocol::to_json(root); });
+    corio::test::dismantle(root);
+    const std::string expected = corio::test::nested_text(depth, corio::test::nesting::mixed, R"({"leaf":[1.5,"x"]})");
+    BOOST_TEST(text.size() == expected.size());
+    BOOST_TEST((text == expected));
 }
 
 BOOST_AUTO_TEST_CASE(write_appends)

@@ -320,18 +320,35 @@ BOOST_AUTO_TEST_CASE(json_depth_limit)
 {
     protocol::decode_limits limits;
     limits.max_json_depth = 4;
-    // The outer event array is level 1.
-    BOOST_TEST(decode(R"(2["x",[[[1]]]])", limits).has_value());
-    BOOST_TEST(decode_error(R"(2["x",[[[[1]]]]])", limits) == code(error::json_too_deep));
-    BOOST_TEST(decode_error(R"(2["x",{"a":{"b":{"c":{}}}}])", limits) == code(error::json_too_deep));
+    // The limit counts an argument's nesting; the event's or ack's own array
+    // (holding the name and arguments) does not count.
+    BOOST_TEST(decode(R"(2["x",[[[[1]]]]])", limits).has_value());
+    BOOST_TEST(decode(R"(2["x",{"a":{"b":{"c":{}}}}])", limits).has_value());
+    BOOST_TEST(decode(R"(31[[[[{}]]],1])", limits).has_value());
+    BOOST_TEST(decode_error(R"(2["x",[[[[[1]]]]]])", limits) == code(error::json_too_deep));
+    BOOST_TEST(decode_error(R"(2["x",{"a":{"b":{"c":{"d":[]}}}}])", limits) == code(error::json_too_deep));
+    BOOST_TEST(decode_error(R"(31[1,[[[[{}]]]]])", limits) == code(error::json_too_deep));
+    // CONNECT's auth object is the value itself.
+    BOOST_TEST(decode(R"(0{"a":{"b":{"c":{}}}})", limits).has_value());
+    BOOST_TEST(decode_error(R"(0{"a":{"b":{"c":{"d":{}}}}})", limits) == code(error::json_too_deep));
 
-    // The default limit, against a hostile nesting.
+    // The default limit, at it and against a hostile nesting.
+    const std::size_t limit = protocol::decode_limits{}.max_json_depth;
+    const std::string at_limit = "2[\"x\"," + std::string(limit, '[') + std::string(limit, ']') + "]";
+    BOOST_TEST(decode(at_limit).has_value());
+    const std::string over_limit = "2[\"x\"," + std::string(limit + 1, '[') + std::string(limit + 1, ']') + "]";
+    BOOST_TEST(decode_error(over_limit) == code(error::json_too_deep));
     const std::string deep = "2[\"x\"," + std::string(100'000, '[') + std::string(100'000, ']') + "]";
     BOOST_TEST(decode_error(deep) == code(error::json_too_deep));
-    const std::string at_limit = "2[\"x\"," + std::string(63, '[') + std::string(63, ']') + "]";
-    BOOST_TEST(decode(at_limit).has_value());
-    const std::string over_limit = "2[\"x\"," + std::string(64, '[') + std::string(64, ']') + "]";
-    BOOST_TEST(decode_error(over_limit) == code(error::json_too_deep));
+}
+
+BOOST_AUTO_TEST_CASE(exact_doubles)
+{
+    // Boost.JSON 1.81's own parser read this as -2.5000000000000003e-300.
+    const auto p = decode_complete(R"(2["x",-2.5e-300,0.1,5e-324,1.7976931348623157e+308,1e+21,123456789012345680000])");
+    BOOST_TEST(p.data->as_array()[1].as_double() == -2.5e-300);
+    BOOST_TEST(protocol::encode_socket_packet(p)
+               == R"(2["x",-2.5e-300,0.1,5e-324,1.7976931348623157e+308,1e+21,123456789012345680000])");
 }
 
 BOOST_AUTO_TEST_CASE(message_size_limit)
@@ -403,7 +420,8 @@ BOOST_AUTO_TEST_CASE(decoder_recovers_after_every_error)
 
 BOOST_AUTO_TEST_CASE(malformed_inputs)
 {
-    const std::string too_deep = "2[\"x\"," + std::string(64, '[') + std::string(64, ']') + "]";
+    const std::size_t over = protocol::decode_limits{}.max_json_depth + 1;
+    const std::string too_deep = "2[\"x\"," + std::string(over, '[') + std::string(over, ']') + "]";
     const std::vector<std::pair<std::string_view, error>> malformed{
         // type
         {"", error::empty_packet},

@@ -14,6 +14,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 
 namespace corio_test {
 
@@ -21,22 +23,9 @@ namespace net = boost::asio;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-struct server_fixture {
+/// An io_context the test drives step by step.
+struct io_driver {
     net::io_context ioc;
-    corio::server io{ioc.get_executor(), options()};
-
-    static corio::server_options options()
-    {
-        corio::server_options o;
-        o.ack_timeout = 500ms;
-        o.log = [](corio::log_level, std::string_view) {};
-        return o;
-    }
-
-    std::unique_ptr<corio::testing::client> client(corio::testing::client_options o = {})
-    {
-        return std::make_unique<corio::testing::client>(io, ioc, std::move(o));
-    }
 
     /// Drives the io_context until `done()` or `limit` passes.
     bool drive_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 3000ms)
@@ -50,6 +39,38 @@ struct server_fixture {
             ioc.run_one_for(10ms);
         }
         return false;
+    }
+
+    /// Runs `op` on the io_context and drives it until it completes.
+    template <class T>
+    T await(net::awaitable<T> op)
+    {
+        std::optional<T> result;
+        net::co_spawn(ioc, std::move(op), [&](std::exception_ptr e, T r) {
+            if (e)
+                std::rethrow_exception(e);
+            result.emplace(std::move(r));
+        });
+        if (!drive_until([&] { return result.has_value(); }))
+            throw std::runtime_error("the operation did not complete");
+        return std::move(*result);
+    }
+};
+
+struct server_fixture : io_driver {
+    corio::server io{ioc.get_executor(), options()};
+
+    static corio::server_options options()
+    {
+        corio::server_options o;
+        o.ack_timeout = 500ms;
+        o.log = [](corio::log_level, std::string_view) {};
+        return o;
+    }
+
+    std::unique_ptr<corio::testing::client> client(corio::testing::client_options o = {})
+    {
+        return std::make_unique<corio::testing::client>(io, ioc, std::move(o));
     }
 };
 

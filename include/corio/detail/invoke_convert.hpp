@@ -335,10 +335,14 @@ argument_result<T> convert_argument(arguments& args, std::size_t i)
 
 // Renumbers the placeholders in `v` into `out`'s attachments, moving each
 // referenced attachment of `from` once. False on a placeholder out of range.
+// Walks without recursion, so any depth is safe.
 inline bool move_placeholders(boost::json::value& v, std::vector<std::string>& from,
                               std::vector<std::optional<std::size_t>>& renumbered, std::vector<std::string>& out)
 {
-    if (auto index = protocol::placeholder_index(v)) {
+    return protocol::for_each_placeholder(v, [&](boost::json::value& placeholder) {
+        auto index = protocol::placeholder_index(placeholder);
+        if (!index)
+            return true; // `_placeholder` without a valid `num`: plain JSON here
         if (*index >= from.size())
             return false;
         auto& slot = renumbered[*index];
@@ -346,19 +350,9 @@ inline bool move_placeholders(boost::json::value& v, std::vector<std::string>& f
             slot = out.size();
             out.push_back(std::move(from[*index]));
         }
-        v = protocol::make_placeholder(*slot);
+        placeholder = protocol::make_placeholder(*slot);
         return true;
-    }
-    if (auto* a = v.if_array()) {
-        for (auto& e : *a)
-            if (!move_placeholders(e, from, renumbered, out))
-                return false;
-    } else if (auto* o = v.if_object()) {
-        for (auto& kv : *o)
-            if (!move_placeholders(kv.value(), from, renumbered, out))
-                return false;
-    }
-    return true;
+    });
 }
 
 /// The arguments from `first` on, as a fresh `arguments`: its attachments

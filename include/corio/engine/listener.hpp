@@ -1,14 +1,14 @@
 #pragma once
 // The HTTP front: accepts TCP connections, reads HTTP/1.1 requests with Beast
-// and routes them by path to Engine.IO endpoints, or to a fallback handler
-// for everything else (static files, health checks).
+// and routes them by path to endpoints (Engine.IO servers, or any other
+// http_endpoint), or to a fallback handler for everything else (static files,
+// health checks).
 
+#include <corio/engine/http_endpoint.hpp>
 #include <corio/engine/options.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -23,9 +23,6 @@ class server;
 namespace detail {
 class listener_impl;
 }
-
-using http_request = boost::beast::http::request<boost::beast::http::string_body>;
-using http_response = boost::beast::http::response<boost::beast::http::string_body>;
 
 /// Answers requests no endpoint claims. Runs on the connection's strand; must
 /// not block. Without one, such requests get 404.
@@ -51,8 +48,11 @@ public:
     listener(const listener&) = delete;
     listener& operator=(const listener&) = delete;
 
-    /// Routes requests for `s.get_options().path` to `s`.
+    /// Routes requests for `s.options().path` to `s` (its endpoint()).
     void add(server& s);
+    /// Routes requests for `e->path()` to `e`. Paths are tried in the order
+    /// added; the first that matches takes the request.
+    void add(std::shared_ptr<http_endpoint> e);
     /// Replaces any fallback set before (either form).
     void set_fallback(http_fallback f);
     /// Replaces any fallback set before (either form). The function must stay

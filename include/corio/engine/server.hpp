@@ -3,10 +3,13 @@
 // upgrades at one path. A listener carries it over HTTP.
 
 #include <corio/engine/handler.hpp>
+#include <corio/engine/http_endpoint.hpp>
 #include <corio/engine/options.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 
@@ -20,25 +23,41 @@ class server_impl;
 /// All members may be called from any thread.
 ///
 /// @par Lifetime
-/// The handler must outlive the server and every session it opened; a server
-/// must outlive the listener it was added to.
+/// The handler must outlive the server and every session it opened (a
+/// session may end after the server is gone: it still reports its close). A
+/// server must outlive the listener it was added to.
 class server {
 public:
     /// Sessions run on strands of the io_context `ex` belongs to (its
     /// executor, or a strand of it; usually run by several threads).
     /// @throws std::invalid_argument if `ex` is not an io_context's.
-    server(boost::asio::any_io_executor ex, options opts, handler& h);
+    server(boost::asio::any_io_executor ex, engine::options opts, handler& h);
     ~server();
     server(const server&) = delete;
     server& operator=(const server&) = delete;
 
-    const options& get_options() const noexcept;
+    const engine::options& options() const noexcept;
 
     /// Sessions currently open.
     std::size_t session_count() const;
 
-    /// Closes every session with `reason` (each client gets a close packet).
+    /// Closes every session with `reason` (each client gets a close packet),
+    /// and returns at once: the closes go out afterwards.
     void close_all(close_reason reason = close_reason::server_shutdown);
+
+    /// Closes every session with `reason`, as close_all, and completes once
+    /// every session of this server has finished: its close packet written
+    /// (a long-polling client's next GET collected it, or the session gave up
+    /// on it after a ping timeout) and its transport closed (a WebSocket's
+    /// close handshake done, or cut). Sessions opened meanwhile are waited for
+    /// too. Stop the listener once this completes, not before: a long-polling
+    /// client collects its close packet with one more request (corio::server
+    /// refuses new sessions while it shuts down). Completes anyway after
+    /// `deadline`; what has not finished by then goes on ending on its own.
+    ///
+    /// Does not throw; runs on the caller's executor. Stopping the
+    /// io_context once it completes loses no close packet.
+    boost::asio::awaitable<void> async_close_all(close_reason reason, std::chrono::milliseconds deadline);
 
     /// Ends every session without telling its client, as a crash would: each
     /// WebSocket's TCP connection is cut, and the handler sees
@@ -46,8 +65,9 @@ public:
     /// listener::drop_connections.
     void abort_all();
 
-    /// For the listener.
-    detail::server_impl& impl() noexcept { return *impl_; }
+    /// This server's HTTP side, for a listener (listener::add(server&) adds
+    /// it). The listener keeps it while its connections may use it.
+    std::shared_ptr<http_endpoint> endpoint() const noexcept;
 
 private:
     std::shared_ptr<detail::server_impl> impl_;

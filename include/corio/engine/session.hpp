@@ -20,9 +20,13 @@ namespace corio::engine {
 ///
 /// @par Thread safety
 /// `id`, `request`, `transport`, `get_executor`, `send`, `send_shared` and
-/// `close` may be called from any thread. `send_volatile` and `user_data`
-/// belong to the session's strand: use them only from handler callbacks or
-/// code dispatched to `get_executor()`.
+/// `close` may be called from any thread. `send_volatile` belongs to the
+/// session's strand: use it only from handler callbacks or code dispatched
+/// to `get_executor()`.
+///
+/// @par Per-session state
+/// The layer above keeps its state for a session in the session_handler its
+/// handler::on_open returned; the engine holds that until after on_close.
 ///
 /// @par Backpressure
 /// What waits to go out is bounded by `options::max_queued_bytes` and
@@ -68,11 +72,8 @@ public:
     /// the packets were queued.
     virtual bool send_volatile(std::shared_ptr<const std::vector<protocol::packet>> packets) = 0;
     /// Closes the session: what is queued is flushed, then a close packet.
-    /// The handler's on_close follows with `reason`.
+    /// The session handler's on_close follows with `reason`.
     virtual void close(close_reason reason = close_reason::server_close) = 0;
-
-    /// A slot for the layer above to hang its per-session state on.
-    std::shared_ptr<void> user_data;
 
 protected:
     session(std::string id, request_info request, executor_type strand, transport_kind t)

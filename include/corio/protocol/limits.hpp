@@ -16,8 +16,22 @@ struct decode_limits {
     std::size_t max_attachments = 256;
     /// Most digits in an ack id (15 keeps ids exact as JavaScript numbers).
     std::size_t max_ack_id_digits = 15;
-    /// Deepest JSON nesting accepted in a Socket.IO packet's data.
-    std::size_t max_json_depth = 64;
+    /// Deepest nesting of arrays and objects in a value a client sends: one
+    /// argument of an EVENT or ACK (the packet's own outer array, which holds
+    /// the event name and the arguments, does not count), or a CONNECT's auth
+    /// object. `[]`, `{}` and `{"a":1}` are 1 deep, `[[]]` is 2. A packet
+    /// nested deeper is refused with error::json_too_deep, and the
+    /// connection is closed (a parse error, as socket.io closes on a packet
+    /// it cannot decode).
+    ///
+    /// Node's and Python's socket.io servers accept data hundreds of levels
+    /// deep, so the default is generous. It also bounds the recursion left
+    /// on such data: Boost.JSON parses, copies, compares and destroys a
+    /// value recursively, about 90 to 180 bytes of stack per level (some
+    /// 180 KB at 1000, well within a thread's default 2 to 8 MiB); Corio's
+    /// own walks (the JSON writer, placeholder walks) use explicit stacks.
+    /// Raise it only with that in mind.
+    std::size_t max_json_depth = 1000;
 };
 
 } // namespace corio::protocol

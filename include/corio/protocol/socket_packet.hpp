@@ -10,6 +10,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,7 +28,24 @@ enum class socket_packet_type : std::uint8_t {
     binary_ack = 6,
 };
 
+/// One Socket.IO packet. Build the packets a server or client sends with the
+/// named constructors; the decoder fills the fields directly.
 struct socket_packet {
+    /// CONNECT: from a server `data` is `{"sid": …}`, from a client the auth
+    /// payload (absent when none).
+    static socket_packet connect(std::string nsp, std::optional<boost::json::value> data = std::nullopt);
+    /// CONNECT_ERROR with the refusal's data (an object or a string).
+    static socket_packet connect_error(std::string nsp, boost::json::value data);
+    static socket_packet disconnect(std::string nsp);
+    /// EVENT `[event, args...]`, with an ack id when one is given. With
+    /// attachments (placeholders in `args`) it is encoded as BINARY_EVENT.
+    static socket_packet event(std::string nsp, std::string_view event, boost::json::array args,
+                               std::vector<std::string> attachments = {},
+                               std::optional<std::uint64_t> ack_id = std::nullopt);
+    /// ACK `id` with `args`; with attachments it is encoded as BINARY_ACK.
+    static socket_packet ack(std::string nsp, std::uint64_t id, boost::json::array args,
+                             std::vector<std::string> attachments = {});
+
     socket_packet_type type = socket_packet_type::event;
     std::string nsp = "/";
     std::optional<std::uint64_t> id;
@@ -49,6 +67,13 @@ std::string encode_socket_packet(const socket_packet& p);
 /// message per attachment.
 std::vector<packet> encode_socket_packet_messages(const socket_packet& p);
 
+/// The Engine.IO messages of one encoded Socket.IO packet, immutable, so
+/// that every recipient of a broadcast shares the same bytes.
+using encoded_socket_packet = std::shared_ptr<const std::vector<packet>>;
+
+/// encode_socket_packet_messages, into a shared immutable buffer.
+encoded_socket_packet encode_shared(const socket_packet& p);
+
 /// Reassembles Socket.IO packets from Engine.IO messages: a text message,
 /// then, for a binary packet, its attachments.
 ///
@@ -57,6 +82,9 @@ std::vector<packet> encode_socket_packet_messages(const socket_packet& p);
 /// name that is not reserved, ACK an array, CONNECT_ERROR an object or a
 /// string; and, in a binary packet, that every placeholder refers to a
 /// received attachment (in a plain packet such an object is just JSON).
+/// Enforces `decode_limits` (max_json_depth counts each argument's nesting,
+/// not the packet's outer array). JSON numbers are read as JSON.parse reads
+/// them (see json_reader.hpp).
 /// After an error the decoder is reset; the caller should close the
 /// connection, as the peer's stream can no longer be trusted.
 class socket_packet_decoder {

@@ -1,0 +1,25 @@
+#include "engine/rehome.hpp"
+
+#include <unistd.h>
+
+namespace corio::engine::detail {
+
+bool rehome(boost::asio::ip::tcp::socket from, websocket_connection::socket_type& to)
+{
+    boost::system::error_code ec;
+    auto protocol = from.local_endpoint(ec).protocol();
+    if (ec)
+        return false;
+    auto native = from.release(ec);
+    if (ec)
+        return false;
+    // Fails when the reactor cannot register the handle (or `to` is open).
+    to.assign(protocol, native, ec);
+    if (ec) {
+        ::close(native);
+        return false;
+    }
+    return true;
+}
+
+} // namespace corio::engine::detail

@@ -1,0 +1,73 @@
+#include "socketio/server_context.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <iostream>
+
+namespace corio::detail {
+
+namespace net = boost::asio;
+
+namespace {
+
+void log_to_stderr(log_level level, std::string_view text)
+{
+    if (level >= log_level::warning)
+        std::cerr << (level == log_level::warning ? "corio warning: " : "corio error: ") << text << '\n';
+}
+
+// Waits, on the timer's strand, until the timer expires or is cancelled, or
+// at once when no handler runs there (a cancel posted before the wait began
+// would be lost).
+net::awaitable<void> wait_for_drain(std::shared_ptr<net::steady_timer> timer, const std::atomic<std::size_t>* running)
+{
+    if (*running == 0)
+        co_return;
+    co_await timer->async_wait(net::as_tuple(net::use_awaitable));
+}
+
+} // namespace
+
+server_context::server_context(net::any_io_executor ex, server_options opts)
+    : executor_(std::move(ex)), opts_(std::move(opts))
+{
+    if (!opts_.log)
+        opts_.log = log_to_stderr;
+}
+
+void server_context::log(log_level level, std::string_view text) const
+{
+    opts_.log(level, text);
+}
+
+server_stats server_context::stats() const noexcept
+{
+    server_stats s;
+    s.argument_errors = argument_errors_.load();
+    s.handler_errors = handler_errors_.load();
+    s.volatile_dropped = volatile_dropped_.load();
+    return s;
+}
+
+void server_context::handler_finished()
+{
+    if (--running_handlers_ == 0 && shutting_down()) {
+        if (auto timer = std::atomic_load(&drained_))
+            net::post(timer->get_executor(), [timer] { timer->cancel(); });
+    }
+}
+
+net::awaitable<void> server_context::drain_handlers(std::chrono::milliseconds deadline)
+{
+    shutting_down_ = true;
+    auto strand = net::make_strand(executor_);
+    auto timer = std::make_shared<net::steady_timer>(strand, deadline);
+    std::atomic_store(&drained_, timer);
+    co_await net::co_spawn(strand, wait_for_drain(timer, &running_handlers_), net::use_awaitable);
+}
+
+} // namespace corio::detail

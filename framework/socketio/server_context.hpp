@@ -1,0 +1,64 @@
+#pragma once
+// What every namespace, client and socket of one corio::server shares: the
+// options, the log, the counters and the tracker of running handlers. It is
+// all they hold of the server: they never reach the server itself.
+
+#include <corio/handlers.hpp>
+#include <corio/options.hpp>
+#include <corio/server.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace corio::detail {
+
+/// @par Thread safety
+/// Any thread, except `middlewares`: set up before connections arrive,
+/// read-only after.
+class server_context {
+public:
+    /// `ex`: the executor of the io_context whose threads run the server.
+    server_context(boost::asio::any_io_executor ex, server_options opts);
+
+    const server_options& options() const noexcept { return opts_; }
+    const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
+    void log(log_level level, std::string_view text) const;
+
+    /// Server-wide connect middlewares, run before each namespace's.
+    std::vector<connect_handler> middlewares;
+
+    // Counters (server_stats).
+    void count_argument_error() noexcept { ++argument_errors_; }
+    void count_handler_error() noexcept { ++handler_errors_; }
+    void count_volatile_drop() noexcept { ++volatile_dropped_; }
+    /// The counters; engine_sessions is left for the server to fill in.
+    server_stats stats() const noexcept;
+
+    // Handlers in flight, for shutdown to wait on.
+    void handler_started() noexcept { ++running_handlers_; }
+    void handler_finished();
+    bool shutting_down() const noexcept { return shutting_down_.load(); }
+    /// Marks the server as shutting down, then waits until no handler runs
+    /// or `deadline` passed. Once only.
+    boost::asio::awaitable<void> drain_handlers(std::chrono::milliseconds deadline);
+
+private:
+    boost::asio::any_io_executor executor_;
+    server_options opts_;
+    std::atomic<std::uint64_t> argument_errors_ = 0;
+    std::atomic<std::uint64_t> handler_errors_ = 0;
+    std::atomic<std::uint64_t> volatile_dropped_ = 0;
+    std::atomic<bool> shutting_down_ = false;
+    std::atomic<std::size_t> running_handlers_ = 0;
+    std::shared_ptr<boost::asio::steady_timer> drained_; // cancelled when the last handler ends
+};
+
+} // namespace corio::detail

@@ -1,0 +1,89 @@
+#pragma once
+// The in-memory adapter: one server, rooms in this process's memory. Adapters
+// that span servers build on it: its protected members are this server's
+// part of each cluster operation.
+
+#include <corio/adapter.hpp>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace corio {
+
+/// The default adapter: every cluster operation acts on this server alone.
+/// An empty room is removed at once.
+///
+/// @par Thread safety
+/// As adapter: any thread. One mutex guards the rooms; sockets are called
+/// only after it is released.
+class memory_adapter : public adapter {
+public:
+    explicit memory_adapter(local_namespace& nsp) : nsp_(nsp) {}
+
+    void add_socket(std::shared_ptr<local_socket> s) override;
+    void remove_socket(const std::string& sid) override;
+    void join(const std::string& sid, const std::string& room) override;
+    void leave(const std::string& sid, const std::string& room) override;
+    std::vector<std::string> rooms_of(const std::string& sid) const override;
+    std::vector<std::string> local_rooms() const override;
+
+    void broadcast(const protocol::socket_packet& packet, const broadcast_options& opts) override;
+    void broadcast_with_ack(const protocol::socket_packet& packet, const broadcast_options& opts,
+                            std::chrono::milliseconds timeout, std::shared_ptr<broadcast_ack_sink> sink) override;
+    void fetch_sockets(const broadcast_options& opts,
+                       std::shared_ptr<reply_sink<std::vector<socket_info>>> sink) override;
+    void add_sockets(const broadcast_options& opts, std::vector<std::string> rooms, adapter_completion done) override;
+    void del_sockets(const broadcast_options& opts, std::vector<std::string> rooms, adapter_completion done) override;
+    void disconnect_sockets(const broadcast_options& opts, bool close_connection, adapter_completion done) override;
+    /// No other server: the sink expects no reply.
+    void server_side_emit(const arguments& args, std::shared_ptr<reply_sink<arguments>> sink) override;
+
+protected:
+    local_namespace& local() const noexcept { return nsp_; }
+
+    // This server's part of each cluster operation. -----------------------------
+
+    /// Encodes `packet` once and queues it for each selected local socket.
+    void broadcast_local(const protocol::socket_packet& packet, const broadcast_options& opts);
+    /// Sends `packet` with one ack id of this server's to each selected
+    /// local socket; `answer` is called per socket, on its strand. Returns
+    /// how many sockets were asked.
+    std::size_t broadcast_with_ack_local(const protocol::socket_packet& packet, const broadcast_options& opts,
+                                         std::chrono::milliseconds timeout,
+                                         std::function<void(socket_ack_result)> answer);
+    std::vector<socket_info> fetch_local(const broadcast_options& opts) const;
+    void add_sockets_local(const broadcast_options& opts, const std::vector<std::string>& rooms);
+    void del_sockets_local(const broadcast_options& opts, const std::vector<std::string>& rooms);
+    void disconnect_local(const broadcast_options& opts, bool close_connection);
+
+private:
+    using members = std::unordered_map<std::string, std::shared_ptr<local_socket>>;
+    struct socket_entry {
+        std::shared_ptr<local_socket> socket;
+        std::unordered_set<std::string> rooms;
+    };
+
+    /// The selected local sockets, each once, taken under the lock.
+    std::vector<std::shared_ptr<local_socket>> select(const broadcast_options& opts) const;
+    // Caller holds mutex_.
+    void join_locked(socket_entry& entry, const std::string& room);
+    void leave_locked(socket_entry& entry, const std::string& sid, const std::string& room);
+
+    local_namespace& nsp_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, socket_entry> sockets_;
+    std::unordered_map<std::string, members> rooms_;
+    /// Ack ids of broadcasts, one per broadcast and server, in a range the
+    /// per-socket ack ids never reach (they count from 0 per socket).
+    std::atomic<std::uint64_t> next_broadcast_ack_id_{std::uint64_t{1} << 48};
+};
+
+/// The default adapter_factory.
+std::unique_ptr<adapter> make_memory_adapter(local_namespace& nsp);
+
+} // namespace corio
