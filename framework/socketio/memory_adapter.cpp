@@ -17,12 +17,8 @@ void memory_adapter::remove_socket(const std::string& sid)
     auto it = sockets_.find(sid);
     if (it == sockets_.end())
         return;
-    for (const auto& room : it->second.rooms) {
-        auto r = rooms_.find(room);
-        r->second.erase(sid);
-        if (r->second.empty())
-            rooms_.erase(r);
-    }
+    for (const auto& room : it->second.rooms)
+        drop_member(room, sid);
     sockets_.erase(it);
 }
 
@@ -48,8 +44,12 @@ void memory_adapter::join_locked(socket_entry& entry, const std::string& room)
 
 void memory_adapter::leave_locked(socket_entry& entry, const std::string& sid, const std::string& room)
 {
-    if (entry.rooms.erase(room) == 0)
-        return;
+    if (entry.rooms.erase(room) != 0)
+        drop_member(room, sid);
+}
+
+void memory_adapter::drop_member(const std::string& room, const std::string& sid)
+{
     auto r = rooms_.find(room);
     r->second.erase(sid);
     if (r->second.empty())
@@ -139,7 +139,7 @@ std::size_t memory_adapter::broadcast_with_ack_local(const protocol::socket_pack
     with_id.id = next_broadcast_ack_id_++;
     auto encoded = protocol::encode_shared(with_id);
     for (const auto& s : targets)
-        s->deliver_with_ack(encoded, *with_id.id, timeout, answer);
+        s->deliver_with_ack(with_id, encoded, timeout, answer);
     return targets.size();
 }
 

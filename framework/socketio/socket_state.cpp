@@ -24,7 +24,6 @@ using protocol::socket_packet_type;
 
 namespace {
 
-
 // Runs a handler and clears the cancellation it may have received: in Boost
 // 1.81, co_spawn's entry point awaits once more after the coroutine returns,
 // outside its try block, and a pending cancellation (a handler that
@@ -93,17 +92,19 @@ void socket_state::deliver_encoded(protocol::encoded_socket_packet packet, bool 
     });
 }
 
-void socket_state::deliver_with_ack(const protocol::encoded_socket_packet& packet, std::uint64_t ack_id,
+void socket_state::deliver_with_ack(const socket_packet& packet, const protocol::encoded_socket_packet& encoded,
                                     std::chrono::milliseconds timeout, std::function<void(socket_ack_result)> done)
 {
+    if (!nsp_->outgoing.empty())
+        notify_outgoing(packet);
     net::dispatch(session_->get_executor(),
-                  [self = shared_from_this(), packet, ack_id, timeout, done = std::move(done)]() mutable {
+                  [self = shared_from_this(), encoded, ack_id = *packet.id, timeout, done = std::move(done)]() mutable {
                       if (self->phase_ == phase::disconnected) {
                           done(make_error_code(error::socket_disconnected));
                           return;
                       }
                       self->expect_ack(ack_id, timeout, std::move(done));
-                      self->send_or_hold(packet);
+                      self->send_or_hold(encoded);
                   });
 }
 

@@ -50,7 +50,7 @@ public:
     /// the socket is connecting.
     void deliver(const protocol::socket_packet& packet, const protocol::encoded_socket_packet& encoded,
                  bool is_volatile) override;
-    void deliver_with_ack(const protocol::encoded_socket_packet& packet, std::uint64_t ack_id,
+    void deliver_with_ack(const protocol::socket_packet& packet, const protocol::encoded_socket_packet& encoded,
                           std::chrono::milliseconds timeout, std::function<void(socket_ack_result)> done) override;
     void disconnect(bool close_connection) override;
     socket_info describe() const override;

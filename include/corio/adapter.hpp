@@ -106,10 +106,10 @@ public:
     /// recipients. `packet` is there for the namespace's outgoing hooks.
     virtual void deliver(const protocol::socket_packet& packet, const protocol::encoded_socket_packet& encoded,
                          bool is_volatile) = 0;
-    /// Queues an EVENT that carries `ack_id` and calls `done` once with the
-    /// client's answer, or error::ack_timeout after `timeout`, or
-    /// error::socket_disconnected. `done` runs on the socket's strand.
-    virtual void deliver_with_ack(const protocol::encoded_socket_packet& packet, std::uint64_t ack_id,
+    /// As deliver, for an EVENT `packet` that carries an ack id: calls `done`
+    /// once with the client's answer, or error::ack_timeout after `timeout`,
+    /// or error::socket_disconnected. `done` runs on the socket's strand.
+    virtual void deliver_with_ack(const protocol::socket_packet& packet, const protocol::encoded_socket_packet& encoded,
                                   std::chrono::milliseconds timeout, std::function<void(socket_ack_result)> done) = 0;
     /// Leaves the namespace as if the server called disconnect; with
     /// `close_connection`, the whole Engine.IO connection closes too.

@@ -73,6 +73,8 @@ private:
     // Caller holds mutex_.
     void join_locked(socket_entry& entry, const std::string& room);
     void leave_locked(socket_entry& entry, const std::string& sid, const std::string& room);
+    /// Takes `sid` out of `room`'s members, and the room away once empty.
+    void drop_member(const std::string& room, const std::string& sid);
 
     local_namespace& nsp_;
     mutable std::mutex mutex_;

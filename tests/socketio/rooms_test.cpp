@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -186,6 +187,29 @@ BOOST_AUTO_TEST_CASE(graceful_shutdown_lets_handlers_finish_then_disconnects)
     // New connections are refused while shut down.
     auto late = client();
     BOOST_TEST(!late->connected());
+}
+
+BOOST_AUTO_TEST_CASE(outgoing_hooks_see_each_recipient_of_broadcasts_with_and_without_acks)
+{
+    setup(io);
+    std::mutex mutex;
+    std::multiset<std::string> seen; // "event:sid"
+    io.of("/").on_any_outgoing([&](const corio::socket_ref& s, std::string_view event, const corio::arguments&) {
+        std::lock_guard lock(mutex);
+        seen.insert(std::string(event) + ":" + s.id());
+    });
+    auto a = client();
+    auto b = client();
+    a->emit_with_ack("join", "r");
+    b->emit_with_ack("join", "r");
+    a->on_ack_request([](const auto&) { return corio::arguments::of(1); });
+    b->on_ack_request([](const auto&) { return corio::arguments::of(2); });
+
+    io.of("/").to("r").emit("plain");
+    BOOST_TEST(await(io.of("/").to("r").emit_with_ack(1s, "asked")).has_value());
+    std::lock_guard lock(mutex);
+    BOOST_TEST((seen == std::multiset<std::string>{"plain:" + a->sid(), "plain:" + b->sid(), "asked:" + a->sid(),
+                                                   "asked:" + b->sid()}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
