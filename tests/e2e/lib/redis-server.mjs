@@ -77,13 +77,14 @@ async function spawnOn(port) {
 /**
  * Starts a redis-server on a free loopback port.
  *
- * @returns {Promise<{port: number, url: string, output: () => string,
+ * @returns {Promise<{port: number, url: string, output: () => string, running: () => boolean,
  *   stop: () => Promise<void>, restart: () => Promise<void>}>}
  *   `url` is `redis://127.0.0.1:<port>`. `stop()` ends the server (SIGTERM, as an operator's
  *   `systemctl stop` would; its clients see their connections closed) and resolves once it is
  *   gone; calling it again does nothing. `restart()` starts a new, empty server on the same
  *   port (after stopping the running one, if any) and resolves once it answers PING.
- *   `output()` is the current server's last output lines.
+ *   `running()` says whether it was started and not stopped since. `output()` is the current
+ *   server's last output lines.
  */
 export async function startRedis() {
   if (!existsSync(REDIS_SERVER)) {
@@ -112,5 +113,12 @@ export async function startRedis() {
     current = await spawnOn(port);
     running = true;
   };
-  return { port, url: `redis://127.0.0.1:${port}`, output: () => current.output(), stop, restart };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    output: () => current.output(),
+    running: () => running,
+    stop,
+    restart,
+  };
 }
