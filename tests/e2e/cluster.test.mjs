@@ -43,6 +43,8 @@ const DELIVERY_MS = 5_000;
 const RECOVERY_MS = 15_000;
 const REQUESTS_TIMEOUT_MS = 5_000;
 const NODES_TIMEOUT_MS = 3_000;
+/** gather's timeout where it must answer long before it (a loaded 2-core machine is slow). */
+const GATHER_MS = 8_000;
 const TEST_MS = 30_000;
 const RELAYS = 200;
 const ADMIN_AUTH = { token: "secret" };
@@ -412,9 +414,10 @@ for (const kinds of topologies()) {
         const want = jsSorted(members.map((_, i) => VALUES[i % VALUES.length]));
         for (const requester of [...base.slice(0, nodes.length), outsider]) {
           const started = Date.now();
-          const [answers] = await ack(requester.socket, QUERY_MS, "gather", room, event, 6_000);
+          const [answers] = await ack(requester.socket, GATHER_MS + 2_000, "gather", room, event, GATHER_MS);
           assert.deepStrictEqual(answers, want, `gather from ${requester.node.name}`);
-          assert.ok(Date.now() - started < 3_000, `gather from ${requester.node.name} took ${Date.now() - started} ms`);
+          const took = Date.now() - started;
+          assert.ok(took < GATHER_MS / 2, `gather from ${requester.node.name} took ${took} ms of its ${GATHER_MS}`);
         }
       } finally {
         t.close();
@@ -424,9 +427,10 @@ for (const kinds of topologies()) {
     it("gather on an empty room acks [] at once", { timeout: TEST_MS }, async () => {
       for (const requester of base) {
         const started = Date.now();
-        const [answers] = await ack(requester.socket, QUERY_MS, "gather", uniq("nobody"), uniq("g-ev"), 6_000);
+        const [answers] = await ack(requester.socket, GATHER_MS + 2_000, "gather", uniq("nobody"), uniq("g-ev"), GATHER_MS);
         assert.deepStrictEqual(answers, [], `gather from ${requester.node.name}`);
-        assert.ok(Date.now() - started < 2_000, `gather from ${requester.node.name} took ${Date.now() - started} ms`);
+        const took = Date.now() - started;
+        assert.ok(took < GATHER_MS / 2, `gather from ${requester.node.name} took ${took} ms of its ${GATHER_MS}`);
       }
     });
 
@@ -663,13 +667,14 @@ for (const kinds of topologies()) {
 
         // serverSideEmit without an ack: accepted, nobody answers it, every node keeps answering.
         const responses = [];
-        await monitor.subscribe("socket.io-response#/#", (message) => responses.push(message));
+        // The shared response channel and every requester's own one.
+        await monitor.pSubscribe("socket.io-response#/#*", (message) => responses.push(message));
         emitter.serverSideEmit("whoami", "from the emitter");
         for (const a of admins) {
           assert.deepStrictEqual(await ack(a.socket, QUERY_MS, "nodes"), [others(a.node)], `nodes() on ${a.node.name}`);
         }
         const legit = nodes.length * (nodes.length - 1);
-        await eventually(DELIVERY_MS, `${legit} nodes() responses on socket.io-response#/#`, () => responses.length, (n) => n >= legit);
+        await eventually(DELIVERY_MS, `${legit} nodes() responses on socket.io-response#/#*`, () => responses.length, (n) => n >= legit);
         for (const r of responses) {
           const parsed = JSON.parse(r);
           assert.equal(typeof parsed.requestId, "string", `a response to the emitter's serverSideEmit: ${r}`);
