@@ -271,8 +271,17 @@ for (const kinds of topologies()) {
       );
     }
 
-    it("each node subscribes exactly once to socket.io-request#/# and socket.io-request#/admin#", { timeout: TEST_MS }, async () => {
+    it("each node subscribes exactly once to socket.io-request#/# and socket.io-request#/admin#; /dyn-* stays local", { timeout: TEST_MS }, async () => {
       for (const channel of REQUEST_CHANNELS) assert.equal(await numsub(channel), nodes.length, channel);
+      const dyn = nodes.map((n) => client(n.url, "/dyn-local", { transports: ["websocket"] }));
+      try {
+        await Promise.all(dyn.map((socket) => connected(socket, CONNECT_MS)));
+        // A round trip through Redis from every node before looking.
+        for (const a of admins) assert.deepStrictEqual(await ack(a.socket, QUERY_MS, "nodes"), [others(a.node)]);
+        assert.equal(await numsub("socket.io-request#/dyn-local#"), 0, "subscribers of socket.io-request#/dyn-local#");
+      } finally {
+        for (const socket of dyn) socket.disconnect();
+      }
     });
 
     it("whoami() acks {node, sid} of the node the client is on", { timeout: TEST_MS }, async () => {
