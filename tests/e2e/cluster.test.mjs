@@ -191,7 +191,10 @@ for (const kinds of topologies()) {
 
     before(async () => {
       redis = await startRedis();
-      nodes = await Promise.all(kinds.map((kind, i) => startNode(kind, `n${i + 1}-${kind}`, redis.url)));
+      const started = await Promise.allSettled(kinds.map((kind, i) => startNode(kind, `n${i + 1}-${kind}`, redis.url)));
+      nodes = started.filter((s) => s.status === "fulfilled").map((s) => s.value);
+      const failed = started.find((s) => s.status === "rejected");
+      if (failed) throw failed.reason; // after() stops the nodes that did start
       tester = await redisClient(redis.url);
       // The cluster is formed once every node subscribed to the request channels.
       for (const channel of REQUEST_CHANNELS) {
