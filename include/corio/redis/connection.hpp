@@ -52,6 +52,9 @@ public:
     /// - error::closed, after close().
     virtual void exec(std::vector<std::string> args, callback done) = 0;
 
+    /// The executor the connection was created with (its strand's inner one).
+    virtual boost::asio::any_io_executor get_executor() const = 0;
+
     /// Whether the connection is up (connected, AUTH and SELECT done).
     virtual bool connected() const noexcept = 0;
     /// Called on every change: true once (re)connected, false once lost.
