@@ -57,13 +57,13 @@ std::optional<std::string> js_date_json(double ms)
     const std::int64_t in_day = time - days * ms_per_day;
     const civil_date date = civil_from_days(days);
 
-    char year[16];
+    char year[24]; // room for any int64, though |year| <= 275760
     if (date.year >= 0 && date.year <= 9999)
         std::snprintf(year, sizeof year, "%04lld", static_cast<long long>(date.year));
     else
         std::snprintf(year, sizeof year, "%c%06lld", date.year < 0 ? '-' : '+',
                       static_cast<long long>(date.year < 0 ? -date.year : date.year));
-    char text[48];
+    char text[80];
     const int n =
         std::snprintf(text, sizeof text, "%s-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", year, date.month, date.day,
                       static_cast<long long>(in_day / 3'600'000), static_cast<long long>(in_day / 60'000 % 60),
