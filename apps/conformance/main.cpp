@@ -3,9 +3,12 @@
 // drive, on one listener:
 //   /engine.io/  raw Engine.IO echo (part A)
 //   /socket.io/  the socket.io-protocol suite's app (part B)
-//   /echo.io/    the echo app (part C; --echo-path moves it)
+//   /echo.io/    the echo app (part C; --echo-path moves it), in a cluster
+//                over Redis with --redis (part D)
 // Usage: corio_conformance [--host localhost] [--port 3000] [--threads N] [--echo-path /echo.io/]
+//                          [--redis redis://HOST:PORT [--node-name NAME]]
 
+#include "cluster_app.hpp"
 #include "echo_app.hpp"
 #include "engine_echo.hpp"
 #include "suite_app.hpp"
@@ -31,6 +34,8 @@
 #include <string_view>
 #include <thread>
 
+#include <unistd.h>
+
 namespace {
 
 struct command_line {
@@ -38,12 +43,16 @@ struct command_line {
     std::uint16_t port = 3000;
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
     std::string echo_path = "/echo.io/";
+    /// Part D: the Redis URL of the cluster, empty for none.
+    std::string redis;
+    std::string node_name = std::to_string(::getpid());
 };
 
 [[noreturn]] void usage(std::string_view problem)
 {
     std::cerr << "corio_conformance: " << problem << "\n"
-              << "usage: corio_conformance [--host ADDR] [--port N] [--threads N] [--echo-path PATH]\n";
+              << "usage: corio_conformance [--host ADDR] [--port N] [--threads N] [--echo-path PATH]\n"
+              << "                         [--redis redis://HOST:PORT [--node-name NAME]]\n";
     std::exit(2);
 }
 
@@ -72,6 +81,10 @@ command_line parse(int argc, char** argv)
             cl.threads = std::max(1u, parse_number<unsigned>(value, "thread count"));
         else if (arg == "--echo-path")
             cl.echo_path = value;
+        else if (arg == "--redis")
+            cl.redis = value;
+        else if (arg == "--node-name")
+            cl.node_name = value;
         else
             usage("unknown option " + std::string(arg));
     }
@@ -127,7 +140,14 @@ int main(int argc, char** argv)
     corio::engine::server engine_endpoint(ioc.get_executor(), engine_suite_options(), echo);
     corio::server suite(ioc.get_executor(), socket_suite_options());
     conformance::setup_suite_app(suite);
-    corio::server echo_io(ioc.get_executor(), echo_options(cl.echo_path));
+    auto echo_opts = echo_options(cl.echo_path);
+    std::shared_ptr<void> redis;
+    if (!cl.redis.empty()) {
+        redis = conformance::join_redis_cluster(ioc, cl.redis, echo_opts);
+        if (!redis)
+            usage("cannot use --redis " + cl.redis + " (a bad URL, or built without Redis)");
+    }
+    corio::server echo_io(ioc.get_executor(), echo_opts);
 
     corio::engine::listener listener(ioc);
     listener.add(engine_endpoint);
@@ -150,6 +170,8 @@ int main(int argc, char** argv)
             });
         });
     });
+    if (redis)
+        conformance::setup_cluster_rows(echo_io, cl.node_name);
 
     // On a signal: every endpoint closes its sessions, each client getting a
     // close packet (the Socket.IO ones a disconnect first), then serve returns.

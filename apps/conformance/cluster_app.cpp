@@ -1,0 +1,240 @@
+#include "cluster_app.hpp"
+
+#include <corio/dsl.hpp>
+#include <corio/memory_adapter.hpp>
+#ifdef CORIO_WITH_REDIS
+#include <corio/redis/adapter.hpp>
+#endif
+#include <corio/protocol/json_writer.hpp>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+
+namespace conformance {
+
+namespace net = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// How nodes() bounds serverSideEmitWithAck (spec D).
+constexpr auto nodes_timeout = 3000ms;
+
+json::value error_of(const boost::system::error_code& ec)
+{
+    return json::object{{"error", ec.message()}};
+}
+
+/// JavaScript's String(v), which Array.prototype.sort() compares by default.
+std::string js_string(const json::value& v)
+{
+    if (const auto* s = v.if_string())
+        return std::string(*s);
+    if (const auto* a = v.if_array()) {
+        std::string out;
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            if (i)
+                out += ',';
+            if (!(*a)[i].is_null())
+                out += js_string((*a)[i]);
+        }
+        return out;
+    }
+    if (v.is_object())
+        return "[object Object]";
+    return corio::protocol::to_json(v);
+}
+
+/// Sorted as Array.prototype.sort() sorts: by String(v), code unit order.
+/// (UTF-8 byte order equals UTF-16 code unit order outside the
+/// supplementary planes, which the checks do not use.)
+void js_sort(json::array& values)
+{
+    std::stable_sort(values.begin(), values.end(),
+                     [](const json::value& a, const json::value& b) { return js_string(a) < js_string(b); });
+}
+
+json::value first_or_null(const corio::arguments& args)
+{
+    return args.empty() ? json::value(nullptr) : args.values().front();
+}
+
+net::awaitable<json::value> gather(corio::nsp root, std::string room, std::string event, std::int64_t timeout_ms)
+{
+    auto timeout = std::chrono::milliseconds(std::max<std::int64_t>(0, timeout_ms));
+    auto answers = co_await root.to(std::move(room)).emit_with_ack_arguments(timeout, event, {});
+    if (!answers)
+        co_return json::object{{"error", "timeout"}};
+    json::array firsts;
+    for (const auto& a : *answers)
+        firsts.push_back(first_or_null(a));
+    js_sort(firsts);
+    co_return firsts;
+}
+
+net::awaitable<json::value> count_sockets(corio::nsp root)
+{
+    auto sockets = co_await root.fetch_sockets();
+    if (!sockets)
+        co_return error_of(sockets.error());
+    co_return sockets->size();
+}
+
+net::awaitable<json::value> named_rooms(corio::nsp root)
+{
+    auto sockets = co_await root.fetch_sockets();
+    if (!sockets)
+        co_return error_of(sockets.error());
+    std::set<std::string> rooms;
+    for (const auto& s : *sockets)
+        for (const auto& r : s.rooms())
+            if (r != s.id())
+                rooms.insert(r);
+    json::array out;
+    for (const auto& r : rooms)
+        out.emplace_back(r);
+    co_return out;
+}
+
+net::awaitable<json::value> fetch_room(corio::nsp root, std::string room)
+{
+    auto sockets = co_await root.in(std::move(room)).fetch_sockets();
+    if (!sockets)
+        co_return error_of(sockets.error());
+    std::sort(sockets->begin(), sockets->end(), [](const auto& a, const auto& b) { return a.id() < b.id(); });
+    json::array out;
+    for (const auto& s : *sockets) {
+        auto rooms = s.rooms();
+        std::sort(rooms.begin(), rooms.end());
+        json::array room_list;
+        for (const auto& r : rooms)
+            room_list.emplace_back(r);
+        json::value node = nullptr;
+        if (const auto* data = s.data().if_object())
+            if (const auto* n = data->if_contains("node"))
+                node = *n;
+        out.push_back(json::object{{"id", s.id()}, {"rooms", std::move(room_list)}, {"node", std::move(node)}});
+    }
+    co_return out;
+}
+
+net::awaitable<json::value> other_nodes(corio::nsp root)
+{
+    using namespace net::experimental::awaitable_operators;
+    net::steady_timer timer(co_await net::this_coro::executor, nodes_timeout);
+    auto outcome = co_await (root.server_side_emit_with_ack("whoami") || timer.async_wait(net::use_awaitable));
+    if (outcome.index() == 1)
+        co_return json::object{{"error", "timeout"}};
+    auto& answers = std::get<0>(outcome);
+    if (!answers)
+        co_return error_of(answers.error());
+    json::array names;
+    for (const auto& a : *answers)
+        names.push_back(first_or_null(a));
+    js_sort(names);
+    co_return names;
+}
+
+net::awaitable<bool> make_join(corio::nsp root, std::string room, std::string target)
+{
+    // Acked once published; without Redis it still reaches this node's sockets.
+    co_await root.in(std::move(room)).async_sockets_join(std::move(target));
+    co_return true;
+}
+
+net::awaitable<bool> make_leave(corio::nsp root, std::string room, std::string target)
+{
+    co_await root.in(std::move(room)).async_sockets_leave(std::move(target));
+    co_return true;
+}
+
+net::awaitable<bool> kick(corio::nsp root, std::string room)
+{
+    co_await root.in(std::move(room)).async_disconnect_sockets(true);
+    co_return true;
+}
+
+#ifdef CORIO_WITH_REDIS
+/// The two connections of a node.
+struct redis_link {
+    std::shared_ptr<corio::redis::connection> pub;
+    std::shared_ptr<corio::redis::subscriber> sub;
+
+    ~redis_link()
+    {
+        pub->close();
+        sub->close();
+    }
+};
+#endif
+
+} // namespace
+
+std::shared_ptr<void> join_redis_cluster([[maybe_unused]] net::io_context& ioc, [[maybe_unused]] const std::string& url,
+                                         [[maybe_unused]] corio::server_options& options)
+{
+#ifdef CORIO_WITH_REDIS
+    auto where = corio::redis::parse_url(url);
+    if (!where)
+        return nullptr;
+    corio::redis::connection_options co{.where = *where};
+    co.warn = [](std::string_view text) { std::cerr << "corio_conformance: redis: " << text << std::endl; };
+    auto link = std::make_shared<redis_link>();
+    link->pub = corio::redis::connection::create(ioc.get_executor(), co);
+    link->sub = corio::redis::subscriber::create(ioc.get_executor(), co);
+    auto redis = corio::redis::create_adapter(link->pub, link->sub);
+    options.make_adapter = [redis](corio::local_namespace& nsp) {
+        if (nsp.name() == "/" || nsp.name() == "/admin")
+            return redis(nsp);
+        return corio::make_memory_adapter(nsp);
+    };
+    link->pub->start();
+    link->sub->start();
+    return link;
+#else
+    return nullptr;
+#endif
+}
+
+void setup_cluster_rows(corio::server& io, std::string node_name)
+{
+    auto root = io.of("/");
+    // Every node tells which node a socket is on through its data.
+    root.use([node_name](corio::context& ctx) {
+        ctx.set_shared_data(json::object{{"node", node_name}});
+        return corio::accept();
+    });
+    root.on("all_in", [root](corio::context&, std::string room, std::string event, corio::arguments args) {
+        root.to(std::move(room)).emit_arguments(event, std::move(args));
+        return true;
+    });
+    root.on("gather", [root](corio::context&, std::string room, std::string event, std::int64_t timeout_ms) {
+        return gather(root, std::move(room), std::move(event), timeout_ms);
+    });
+    root.on("whoami", [node_name](corio::context& ctx) {
+        return json::object{{"node", node_name}, {"sid", ctx.id()}};
+    });
+    root.on_server_event("whoami", [node_name](corio::arguments) { return corio::arguments::of(node_name); });
+
+    auto admin = io.of("/admin");
+    admin.on("count", [root](corio::context&) { return count_sockets(root); });
+    admin.on("rooms", [root](corio::context&) { return named_rooms(root); });
+    admin.on("fetch", [root](corio::context&, std::string room) { return fetch_room(root, std::move(room)); });
+    admin.on("make_join", [root](corio::context&, std::string room, std::string target) {
+        return make_join(root, std::move(room), std::move(target));
+    });
+    admin.on("make_leave", [root](corio::context&, std::string room, std::string target) {
+        return make_leave(root, std::move(room), std::move(target));
+    });
+    admin.on("kick", [root](corio::context&, std::string room) { return kick(root, std::move(room)); });
+    admin.on("nodes", [root](corio::context&) { return other_nodes(root); });
+}
+
+} // namespace conformance

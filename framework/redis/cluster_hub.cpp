@@ -1,0 +1,209 @@
+#include "cluster_hub.hpp"
+
+#include "namespace_link.hpp"
+#include "redis_adapter.hpp"
+
+#include <corio/error.hpp>
+
+#include <iostream>
+
+namespace corio::redis {
+
+std::shared_ptr<cluster> cluster::create(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
+                                         adapter_options opts)
+{
+    auto hub = std::make_shared<detail::cluster_hub>(std::move(pub), std::move(sub), std::move(opts));
+    hub->start();
+    return hub;
+}
+
+adapter_factory create_adapter(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
+                               adapter_options opts)
+{
+    return cluster::create(std::move(pub), std::move(sub), std::move(opts))->factory();
+}
+
+} // namespace corio::redis
+
+namespace corio::redis::detail {
+
+namespace {
+
+/// The characters of Node's uid2.
+constexpr std::string_view id_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+constexpr auto warning_interval = std::chrono::seconds(10);
+
+} // namespace
+
+cluster_hub::cluster_hub(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub, adapter_options opts)
+    : pub_(std::move(pub)), sub_(std::move(sub)), opts_(std::move(opts)), random_(std::random_device{}())
+{
+    uid_ = make_id();
+}
+
+void cluster_hub::start()
+{
+    // The subscriber's strand calls this; the hub lives as long as the
+    // subscriber holds the handler, which the caller closes on shutdown.
+    sub_->on_message([weak = weak_from_this()](const message& m) {
+        if (auto self = weak.lock())
+            self->on_message(m);
+    });
+}
+
+adapter_factory cluster_hub::factory()
+{
+    return [self = shared_from_this()](local_namespace& nsp) -> std::unique_ptr<adapter> {
+        return std::make_unique<redis_adapter>(nsp, self);
+    };
+}
+
+adapter_stats cluster_hub::stats() const noexcept
+{
+    return {published_.load(), unpublished_.load(), malformed_.load()};
+}
+
+void cluster_hub::attach(const std::shared_ptr<namespace_link>& link)
+{
+    const auto& c = link->channels();
+    {
+        std::lock_guard lock(routes_mutex_);
+        routes_[c.broadcast_pattern] = {link, route::kind::broadcast};
+        routes_[c.request] = {link, route::kind::request};
+        routes_[c.response] = {link, route::kind::response};
+        routes_[c.own_response] = {link, route::kind::response};
+    }
+    sub_->psubscribe(c.broadcast_pattern);
+    sub_->subscribe(c.request);
+    sub_->subscribe(c.response);
+    sub_->subscribe(c.own_response);
+}
+
+void cluster_hub::detach(const namespace_link& link)
+{
+    const auto& c = link.channels();
+    sub_->punsubscribe(c.broadcast_pattern);
+    sub_->unsubscribe(c.request);
+    sub_->unsubscribe(c.response);
+    sub_->unsubscribe(c.own_response);
+    std::lock_guard lock(routes_mutex_);
+    for (const auto* name : {&c.broadcast_pattern, &c.request, &c.response, &c.own_response})
+        routes_.erase(*name);
+}
+
+void cluster_hub::on_message(const message& m)
+{
+    route r;
+    {
+        std::lock_guard lock(routes_mutex_);
+        auto it = routes_.find(std::string(m.pattern.empty() ? m.channel : m.pattern));
+        if (it == routes_.end())
+            return;
+        r = it->second;
+    }
+    auto link = r.link.lock();
+    if (!link)
+        return;
+    switch (r.what) {
+    case route::kind::broadcast:
+        link->on_broadcast(m.channel, m.payload);
+        break;
+    case route::kind::request:
+        link->on_request(m.payload);
+        break;
+    case route::kind::response:
+        link->on_response(m.payload);
+        break;
+    }
+}
+
+bool cluster_hub::publish(std::string channel, std::string payload, std::function<void(boost::system::error_code)> done)
+{
+    if (!pub_->connected()) {
+        count_unpublished();
+        if (done)
+            done(corio::error::cluster_unavailable);
+        return false;
+    }
+    pub_->exec({"PUBLISH", std::move(channel), std::move(payload)},
+               [self = shared_from_this(), done = std::move(done)](boost::system::result<reply> r) {
+                   if (r && !r->is_error()) {
+                       ++self->published_;
+                       if (done)
+                           done({});
+                       return;
+                   }
+                   self->count_unpublished();
+                   if (done)
+                       done(corio::error::cluster_unavailable);
+               });
+    return true;
+}
+
+void cluster_hub::server_count(const std::string& request_channel,
+                               std::function<void(boost::system::result<std::size_t>)> done)
+{
+    if (!reachable()) {
+        done(corio::error::cluster_unavailable);
+        return;
+    }
+    pub_->exec({"PUBSUB", "NUMSUB", request_channel}, [done = std::move(done)](boost::system::result<reply> r) {
+        // [channel, count]
+        if (!r || r->type != reply::kind::array || r->elements.size() != 2 ||
+            r->elements[1].type != reply::kind::integer) {
+            done(corio::error::cluster_unavailable);
+            return;
+        }
+        // This server subscribes too; a count of 0 is a race with a
+        // reconnect of the subscriber, and counts this server alone.
+        auto n = r->elements[1].integer;
+        done(static_cast<std::size_t>(n < 1 ? 1 : n));
+    });
+}
+
+std::string cluster_hub::make_id()
+{
+    std::lock_guard lock(id_mutex_);
+    std::string id(6, ' ');
+    auto bits = random_();
+    for (auto& c : id) {
+        c = id_chars[bits % id_chars.size()];
+        bits /= id_chars.size();
+    }
+    return id;
+}
+
+void cluster_hub::count_malformed(std::string_view what)
+{
+    ++malformed_;
+    log(log_level::warning, "redis adapter: dropped a malformed " + std::string(what));
+}
+
+void cluster_hub::count_unpublished()
+{
+    ++unpublished_;
+    ++unpublished_unreported_;
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = last_warning_.load();
+    auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(warning_interval).count();
+    if (last != 0 && now - last < interval)
+        return;
+    if (!last_warning_.compare_exchange_strong(last, now))
+        return;
+    auto n = unpublished_unreported_.exchange(0);
+    log(log_level::warning, "redis adapter: Redis is unreachable; " + std::to_string(n) +
+                                " message(s) reached this server only since the last report");
+}
+
+void cluster_hub::log(log_level level, std::string_view text) const
+{
+    if (opts_.log) {
+        opts_.log(level, text);
+        return;
+    }
+    if (level >= log_level::warning)
+        std::cerr << "corio: " << text << '\n';
+}
+
+} // namespace corio::redis::detail

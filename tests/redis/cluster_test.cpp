@@ -1,0 +1,256 @@
+// Three corio::servers in one process joined by the Redis adapter through a
+// real redis-server: every cluster operation across them, and Redis lost and
+// back mid-test.
+
+#include "redis_server.hpp"
+
+#include "socketio/server_fixture.hpp"
+
+#include <corio/redis/adapter.hpp>
+#include <corio/server.hpp>
+#include <corio/testing/client.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+using namespace corio_test;
+
+namespace {
+
+/// One server of the cluster with its two connections to Redis.
+struct node {
+    std::string name;
+    std::shared_ptr<corio::redis::connection> pub;
+    std::shared_ptr<corio::redis::subscriber> sub;
+    std::shared_ptr<corio::redis::cluster> cluster;
+    std::unique_ptr<corio::server> io;
+
+    node(net::io_context& ioc, std::string node_name, const corio::redis::endpoint& where) : name(std::move(node_name))
+    {
+        corio::redis::connection_options co{.where = where};
+        co.reconnect_max = 200ms;
+        pub = corio::redis::connection::create(ioc.get_executor(), co);
+        sub = corio::redis::subscriber::create(ioc.get_executor(), co);
+        cluster = corio::redis::cluster::create(pub, sub, {.log = [](corio::log_level, std::string_view) {}});
+        auto o = server_fixture::options();
+        o.make_adapter = cluster->factory();
+        o.cluster_timeout = 1000ms;
+        io = std::make_unique<corio::server>(ioc.get_executor(), o);
+        setup();
+        pub->start();
+        sub->start();
+    }
+    ~node()
+    {
+        io.reset();
+        pub->close();
+        sub->close();
+    }
+
+    void setup()
+    {
+        auto root = io->of("/");
+        root.on_connect([n = name](corio::context& ctx) { ctx.set_shared_data(json::object{{"node", n}}); })
+            .on("join", [](corio::context& ctx, std::string room) {
+                ctx.join(std::move(room));
+                return true;
+            })
+            .on("to_room", [](corio::context& ctx, std::string room, std::string text) {
+                ctx.to(std::move(room)).emit("said", text);
+                return true;
+            });
+        root.on_server_event("whoami", [n = name](corio::arguments) { return corio::arguments::of(n); });
+    }
+
+    bool up() const { return pub->connected() && sub->connected(); }
+};
+
+struct three_nodes : io_driver {
+    redis_server redis;
+    std::array<std::unique_ptr<node>, 3> nodes;
+
+    three_nodes()
+    {
+        auto where = corio::redis::parse_url(redis.url()).value();
+        for (int i = 0; i < 3; ++i)
+            nodes[i] = std::make_unique<node>(ioc, "n" + std::to_string(i), where);
+        BOOST_TEST_REQUIRE(drive_until([&] { return all_up(); }, 5000ms));
+    }
+
+    bool all_up() const
+    {
+        return std::all_of(nodes.begin(), nodes.end(), [](auto& n) { return n->up(); });
+    }
+
+    corio::server& io(int i) { return *nodes[i]->io; }
+
+    std::unique_ptr<corio::testing::client> client(int i)
+    {
+        return std::make_unique<corio::testing::client>(io(i), ioc);
+    }
+
+    /// The "said" texts `c` received up to the marker `end`, which the
+    /// test broadcasts last from the same server: a publisher's messages
+    /// arrive in order, so once `end` is there, everything before it is.
+    std::vector<std::string> said_until_end(corio::testing::client& c)
+    {
+        std::vector<std::string> out;
+        bool done = false;
+        drive_until([&] {
+            for (auto& e : c.get_received()) {
+                if (e.event == "end")
+                    done = true;
+                else if (e.event == "said")
+                    out.push_back(str(e.args, 0));
+            }
+            return done;
+        });
+        BOOST_TEST(done);
+        return out;
+    }
+
+    std::set<std::string> fetched_ids(corio::broadcast_operator op)
+    {
+        auto sockets = await(op.fetch_sockets());
+        BOOST_TEST_REQUIRE(sockets.has_value());
+        std::set<std::string> out;
+        for (auto& s : *sockets)
+            out.insert(s.id());
+        return out;
+    }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(redis_cluster, three_nodes)
+
+BOOST_AUTO_TEST_CASE(a_broadcast_reaches_each_member_on_every_node_once_never_the_sender)
+{
+    auto a = client(0), b = client(1), c = client(2), d = client(2);
+    for (auto* x : {a.get(), b.get(), c.get()})
+        BOOST_TEST_REQUIRE(x->emit_with_ack("join", "room").has_value());
+
+    for (int i = 0; i < 50; ++i)
+        a->emit_with_ack("to_room", "room", std::to_string(i));
+    io(0).emit("end");
+
+    std::vector<std::string> expected;
+    for (int i = 0; i < 50; ++i)
+        expected.push_back(std::to_string(i));
+    BOOST_TEST(said_until_end(*a).empty());
+    BOOST_TEST(said_until_end(*b) == expected, boost::test_tools::per_element());
+    BOOST_TEST(said_until_end(*c) == expected, boost::test_tools::per_element());
+    BOOST_TEST(said_until_end(*d).empty());
+}
+
+BOOST_AUTO_TEST_CASE(except_and_local_hold_across_nodes)
+{
+    auto a = client(0), b = client(1), c = client(2);
+    for (auto* x : {a.get(), b.get(), c.get()})
+        x->emit_with_ack("join", "room");
+    io(1).to("room").except(c->sid()).emit("said", "not c");
+    io(1).local().emit("said", "node 1 only");
+    io(1).emit("end");
+    BOOST_TEST(said_until_end(*a) == std::vector<std::string>{"not c"}, boost::test_tools::per_element());
+    BOOST_TEST((said_until_end(*b) == std::vector<std::string>{"not c", "node 1 only"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(said_until_end(*c).empty());
+}
+
+BOOST_AUTO_TEST_CASE(fetch_sockets_describes_every_nodes_sockets)
+{
+    auto a = client(0), b = client(1), c = client(2);
+    b->emit_with_ack("join", "room");
+    auto all = await(io(2).fetch_sockets());
+    BOOST_TEST_REQUIRE(all.has_value());
+    BOOST_TEST(all->size() == 3u);
+    for (auto& s : *all) {
+        BOOST_TEST(s.data().at("node").is_string());
+        BOOST_TEST(s.handshake().contains("headers"));
+        BOOST_TEST(std::count(s.rooms().begin(), s.rooms().end(), s.id()) == 1);
+        if (s.id() == b->sid()) {
+            BOOST_TEST(s.data().at("node") == "n1");
+            BOOST_TEST(std::count(s.rooms().begin(), s.rooms().end(), "room") == 1);
+        }
+    }
+    BOOST_TEST(fetched_ids(io(0).in("room")) == std::set<std::string>{b->sid()});
+    BOOST_TEST(fetched_ids(io(0).in("nowhere")).empty());
+}
+
+BOOST_AUTO_TEST_CASE(remote_join_leave_and_disconnect_reach_every_node)
+{
+    auto a = client(0), b = client(1), c = client(2);
+    a->emit_with_ack("join", "room");
+    b->emit_with_ack("join", "room");
+
+    io(2).in("room").sockets_join("vip");
+    BOOST_TEST(drive_until([&] { return fetched_ids(io(2).in("vip")) == std::set<std::string>{a->sid(), b->sid()}; }));
+
+    io(0).in("vip").except(a->sid()).sockets_leave("room");
+    BOOST_TEST(drive_until([&] { return fetched_ids(io(1).in("room")) == std::set<std::string>{a->sid()}; }));
+
+    io(1).in("vip").disconnect_sockets(true);
+    BOOST_TEST(drive_until([&] { return a->server_disconnected() && b->server_disconnected(); }));
+    BOOST_TEST(c->connected());
+}
+
+BOOST_AUTO_TEST_CASE(server_side_emit_with_ack_collects_the_other_nodes)
+{
+    auto answers = await(io(1).of("/").server_side_emit_with_ack("whoami"));
+    BOOST_TEST_REQUIRE(answers.has_value());
+    std::multiset<std::string> names;
+    for (auto& a : *answers)
+        names.insert(str(a, 0));
+    BOOST_TEST((names == std::multiset<std::string>{"n0", "n2"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_broadcast_with_acks_collects_every_nodes_sockets)
+{
+    auto a = client(0), b = client(1), c = client(2);
+    for (auto* x : {a.get(), b.get(), c.get()}) {
+        x->emit_with_ack("join", "room");
+        x->on_ack_request([x](const corio::testing::received_event&) { return corio::arguments::of(x->sid()); });
+    }
+    auto answers = await(io(0).to("room").emit_with_ack(2000ms, "ping"));
+    BOOST_TEST_REQUIRE(answers.has_value());
+    std::set<std::string> from;
+    for (auto& r : *answers)
+        from.insert(str(r, 0));
+    BOOST_TEST((from == std::set<std::string>{a->sid(), b->sid(), c->sid()}));
+
+    auto none = await(io(1).to("nobody").emit_with_ack(2000ms, "ping"));
+    BOOST_TEST_REQUIRE(none.has_value());
+    BOOST_TEST(none->empty());
+}
+
+BOOST_AUTO_TEST_CASE(without_redis_local_delivery_goes_on_and_the_cluster_comes_back)
+{
+    auto a = client(0), b = client(0), c = client(1);
+    for (auto* x : {a.get(), b.get(), c.get()})
+        x->emit_with_ack("join", "room");
+
+    redis.stop();
+    BOOST_TEST_REQUIRE(drive_until([&] { return !nodes[0]->up(); }));
+
+    // This node's sockets still get it; the request fails, never answered
+    // from this node's data alone.
+    a->emit_with_ack("to_room", "room", "while away");
+    BOOST_TEST(b->wait_for("said").has_value());
+    auto fetched = await(io(0).fetch_sockets());
+    BOOST_TEST(!fetched.has_value());
+    BOOST_TEST(nodes[0]->cluster->stats().unpublished >= 1u);
+
+    redis.restart();
+    BOOST_TEST_REQUIRE(drive_until([&] { return all_up(); }, 10'000ms));
+    a->emit_with_ack("to_room", "room", "back");
+    io(0).emit("end");
+    auto at_c = said_until_end(*c);
+    BOOST_TEST(std::count(at_c.begin(), at_c.end(), "back") == 1);
+    BOOST_TEST(std::count(at_c.begin(), at_c.end(), "while away") == 0);
+    BOOST_TEST(fetched_ids(io(2).in("room")) == (std::set<std::string>{a->sid(), b->sid(), c->sid()}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
