@@ -8,7 +8,8 @@
 //
 // Topologies: CORIO_CLUSTER_TOPOLOGIES, `;`-separated lists of `,`-separated kinds
 // (default "node,node;corio,corio,corio;corio,node"). In a mixed topology every row runs with the
-// requester on each node, so both directions are covered.
+// requester on each node, so both directions are covered. Corio's emitter is driven through
+// CORIO_REDIS_EMIT (apps/examples/redis_emit, corio-redis-emit); without it that row is skipped.
 //
 // "Exactly once" is checked with a fence: once a delivery reached every recipient, every client
 // of the group relays a fence event to the others through the fence room. A duplicate (a node
@@ -17,7 +18,9 @@
 // every fence, the counts are final. Nothing here sleeps and hopes; every wait is bounded.
 
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 
 import { Emitter } from "@socket.io/redis-emitter";
@@ -29,6 +32,7 @@ import { startRedis } from "./lib/redis-server.mjs";
 import { startServer } from "./lib/server-process.mjs";
 import { ECHO_PATH, Events, ack, canonical, client, closeEverything, connected, eventually, plain } from "./lib/sio.mjs";
 
+const execFileAsync = promisify(execFile);
 const NODE_PEER = fileURLToPath(new URL("./cluster/node_peer.mjs", import.meta.url));
 const DEFAULT_TOPOLOGIES = "node,node;corio,corio,corio;corio,node";
 const KINDS = new Set(["corio", "node"]);
@@ -638,16 +642,20 @@ for (const kinds of topologies()) {
       }
     });
 
-    it("the Node redis-emitter reaches room members on every node; socketsJoin, serverSideEmit and disconnectSockets work", { timeout: TEST_MS }, async () => {
+    /**
+     * The emitter rows (spec D: an emitter emits into any room of `/`, members on every node get
+     * it), with `emitter` a driver: emit(rooms, event, args), join / leave(rooms, targets),
+     * serverEmit(event, args), disconnect(rooms); each resolves once the message is published.
+     */
+    async function emitterRows(emitter, { binary }) {
       const t = new Clients(fenceRoom, roots);
-      const emitter = new Emitter(tester);
       const monitor = tester.duplicate();
       monitor.on("error", () => {});
       await monitor.connect();
       try {
         const room = uniq("em");
         const event = uniq("em-ev");
-        // Fresh members: disconnectSockets takes them at the end.
+        // Fresh members: disconnect takes them at the end.
         const members = [
           ...(await Promise.all(nodes.map((n) => t.root(n)))),
           await t.root(nodes.at(-1), { transports: ["polling"] }),
@@ -656,11 +664,11 @@ for (const kinds of topologies()) {
         await joinAll(members, room);
         const group = [...members, ...outsiders];
 
-        const args = [{ k: 1, n: [1.5, 2 ** 53 - 1, -3], s: "ü" }, Buffer.from([1, 2, 3]), null];
-        emitter.to(room).emit(event, ...args);
+        const args = [{ k: 1, n: [1.5, 2 ** 53 - 1, -3], s: "ü" }, ...(binary ? [Buffer.from([1, 2, 3])] : []), null];
+        await emitter.emit([room], event, args);
         await Promise.all(members.map((c) => c.events.wait(event, DELIVERY_MS)));
         const everyone = uniq("em-all");
-        emitter.emit(everyone, "to all");
+        await emitter.emit([], everyone, ["to all"]);
         await Promise.all(group.map((c) => c.events.wait(everyone, DELIVERY_MS)));
         await fence(group);
         for (const c of members) {
@@ -671,15 +679,19 @@ for (const kinds of topologies()) {
         for (const c of group) assert.deepStrictEqual(c.events.all(everyone), [["to all"]], `namespace-wide on ${c.node.name}`);
 
         const joined = uniq("em-joined");
-        emitter.in(room).socketsJoin(joined);
+        await emitter.join([room], [joined]);
         await roomsEventually(members, `${joined} joined`, (r) => r.includes(joined));
         for (const c of outsiders) assert.ok(!(await roomsOf(c)).includes(joined), `a non-member on ${c.node.name}`);
+        await joinAll(outsiders, joined);
+        await emitter.leave([room], [joined]);
+        await roomsEventually(members, `${joined} left`, (r) => !r.includes(joined));
+        for (const c of outsiders) assert.ok((await roomsOf(c)).includes(joined), `a non-member on ${c.node.name} left`);
 
         // serverSideEmit without an ack: accepted, nobody answers it, every node keeps answering.
         const responses = [];
         // The shared response channel and every requester's own one.
         await monitor.pSubscribe("socket.io-response#/#*", (message) => responses.push(message));
-        emitter.serverSideEmit("whoami", "from the emitter");
+        await emitter.serverEmit("whoami", ["from the emitter"]);
         for (const a of admins) {
           assert.deepStrictEqual(await ack(a.socket, QUERY_MS, "nodes"), [others(a.node)], `nodes() on ${a.node.name}`);
         }
@@ -691,7 +703,7 @@ for (const kinds of topologies()) {
         }
         assert.equal(responses.length, legit, `responses: ${responses.join(" | ")}`);
 
-        emitter.in(room).disconnectSockets();
+        await emitter.disconnect([room]);
         await Promise.all(
           members.map(async (c) => {
             const [reason] = await c.events.next("disconnect", EFFECT_MS);
@@ -706,6 +718,46 @@ for (const kinds of topologies()) {
         t.close();
         await monitor.disconnect().catch(() => {});
       }
+    }
+
+    it("the Node redis-emitter reaches room members on every node; socketsJoin/Leave, serverSideEmit and disconnectSockets work", { timeout: TEST_MS }, async () => {
+      const emitter = new Emitter(tester);
+      const into = (rooms) => rooms.reduce((e, r) => e.to(r), emitter);
+      await emitterRows(
+        {
+          emit: async (rooms, event, args) => void into(rooms).emit(event, ...args),
+          join: async (rooms, targets) => void into(rooms).socketsJoin(targets),
+          leave: async (rooms, targets) => void into(rooms).socketsLeave(targets),
+          serverEmit: async (event, args) => void emitter.serverSideEmit(event, ...args),
+          disconnect: async (rooms) => void into(rooms).disconnectSockets(),
+        },
+        { binary: true },
+      );
+    });
+
+    it("Corio's emitter (corio-redis-emit) reaches room members on every node; join, leave, server-emit and disconnect work", { timeout: TEST_MS }, async (tc) => {
+      const tool = process.env.CORIO_REDIS_EMIT;
+      if (!tool) {
+        tc.skip("CORIO_REDIS_EMIT (the corio-redis-emit binary) is not set");
+        return;
+      }
+      // One process per message; it exits 0 once Redis took it.
+      const run = async (rooms, ...command) => {
+        const argv = ["--redis", redis.url, ...rooms.flatMap((r) => ["--to", r]), ...command];
+        await execFileAsync(tool, argv, { timeout: 10_000 }).catch((err) => {
+          throw new Error(`${tool} ${argv.join(" ")} failed: ${err.message}`);
+        });
+      };
+      await emitterRows(
+        {
+          emit: (rooms, event, args) => run(rooms, "emit", event, ...args.map((a) => JSON.stringify(a))),
+          join: (rooms, targets) => run(rooms, "join", ...targets),
+          leave: (rooms, targets) => run(rooms, "leave", ...targets),
+          serverEmit: (event, args) => run([], "server-emit", event, ...args.map((a) => JSON.stringify(a))),
+          disconnect: (rooms) => run(rooms, "disconnect"),
+        },
+        { binary: false }, // the command line carries JSON only
+      );
     });
 
     it("losing Redis: local service goes on, cluster queries fail, and everything recovers without a restart", { timeout: 90_000 }, async (tc) => {
