@@ -109,6 +109,11 @@ async function startNode(kind, name, redisUrl) {
   return { kind, name, port, url: `http://127.0.0.1:${port}`, output, stop };
 }
 
+/** Resolves once the node of admin client `a` answers nodes() with a list (it reached Redis). */
+function connectedToRedis(a) {
+  return eventually(5_000, `${a.node.name} to reach Redis (nodes() without an error)`, async () => (await ack(a.socket, QUERY_MS, "nodes"))[0], Array.isArray);
+}
+
 /** A Redis client for the test itself (NUMSUB, the emitter, silent subscribers). */
 async function redisClient(url) {
   const c = createClient({ url });
@@ -205,6 +210,8 @@ for (const kinds of topologies()) {
       base = await Promise.all(nodes.map((n) => shared.root(n)));
       base.push(await shared.root(nodes.at(-1), { transports: ["polling"] }));
       admins = await Promise.all(nodes.map((n) => shared.admin(n)));
+      // "listening" may come before a node's Redis connections are up: wait until each answers.
+      await Promise.all(admins.map((a) => connectedToRedis(a)));
     });
 
     after(async () => {
@@ -628,6 +635,7 @@ for (const kinds of topologies()) {
           try {
             const a = await t.admin(node);
             const c = await t.root(node);
+            await connectedToRedis(a);
             assert.deepStrictEqual(await ack(a.socket, QUERY_MS, "nodes"), [[]], `nodes() on ${node.name}`);
             assert.deepStrictEqual(await ack(a.socket, QUERY_MS, "count"), [1], `count() on ${node.name}`);
             const [list] = await ack(a.socket, QUERY_MS, "fetch", fenceRoom);
