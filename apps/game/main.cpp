@@ -8,6 +8,7 @@
 #include "http/rate_limiter.hpp"
 #include "play/handlers.hpp"
 #include "play/lobby.hpp"
+#include "play/memory_room_store.hpp"
 #include "store/accounts.hpp"
 #include "store/database.hpp"
 #include "store/results.hpp"
@@ -116,9 +117,11 @@ int main(int argc, char** argv)
 
     corio::server io(ioc.get_executor());
     auto game_clock = corio_game::make_steady_clock(ioc.get_executor());
-    auto lobby = std::make_shared<corio_game::lobby>(
-        io.of("/"), results, *game_clock, corio_game::lobby_options{.reconnect_grace = cl.reconnect_grace});
+    auto store = std::make_shared<corio_game::memory_room_store>(*game_clock);
+    auto lobby = std::make_shared<corio_game::lobby>(io.of("/"), store, results, *game_clock, ioc.get_executor(),
+                                                     corio_game::lobby_options{.reconnect_grace = cl.reconnect_grace});
     corio_game::register_game_handlers(io, accounts, lobby);
+    lobby->start();
 
     corio_game::http_api api(accounts, results, limiter, hashing.get_executor(),
                              {.web_root = cl.web_root,
@@ -146,5 +149,6 @@ int main(int argc, char** argv)
         std::cerr << "corio-game: " << e.what() << "\n";
         return 1;
     }
+    lobby->stop();
     hashing.join();
 }
