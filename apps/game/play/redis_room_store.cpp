@@ -177,7 +177,7 @@ return {sockets_of(ARGV[3], nodes), online(nodes), redis.call('INCR', P .. 'seq'
 // ARGV: prefix, node, node timeout in ms, '1' to replace this node's
 // presence with the pairs that follow (user, sockets), else '0'.
 // Returns {1 if this node was still known else 0, users gone, rooms due,
-// users online or false, version or false}.
+// users online and the version when that may have changed, else false, false}.
 constexpr const char* sweep_script = R"lua(
 local now = now_ms()
 local me = ARGV[2]
@@ -198,13 +198,14 @@ for _, node in ipairs(redis.call('ZRANGEBYSCORE', P .. 'nodes', '-inf', ms(now))
   redis.call('ZREM', P .. 'nodes', node)
 end
 local gone, count, version = {}, false, false
-if #candidates > 0 then
-  local nodes = live_nodes(now)
-  local seen = {}
-  for _, user in ipairs(candidates) do
-    if not seen[user] and sockets_of(user, nodes) == 0 then gone[#gone + 1] = user end
-    seen[user] = true
-  end
+local nodes = live_nodes(now)
+local seen = {}
+for _, user in ipairs(candidates) do
+  if not seen[user] and sockets_of(user, nodes) == 0 then gone[#gone + 1] = user end
+  seen[user] = true
+end
+-- Who is online changed (or, after a restore, may have): say so.
+if #candidates > 0 or ARGV[4] == '1' then
   count = online(nodes)
   version = redis.call('INCR', P .. 'seq')
 end
@@ -303,7 +304,7 @@ private:
 
 redis_room_store::redis_room_store(net::any_io_executor ex, corio::redis::connection_options where,
                                    redis_store_options opts)
-    : conn_(corio::redis::connection::create(std::move(ex), std::move(where))), opts_(std::move(opts))
+    : ex_(ex), conn_(corio::redis::connection::create(std::move(ex), std::move(where))), opts_(std::move(opts))
 {
     // A connection that comes back may have lost commands that counted
     // sockets: the next sweep sends them whole. The flag outlives the store
@@ -329,7 +330,7 @@ void redis_room_store::close()
 
 std::shared_ptr<redis_room_store::pending> redis_room_store::start(const char* script, std::vector<std::string> args)
 {
-    auto p = std::make_shared<pending>(conn_->get_executor());
+    auto p = std::make_shared<pending>(ex_);
     // Down: fail now rather than queue a change that would land later,
     // after the player was told it failed.
     if (!conn_->connected()) {
@@ -374,7 +375,10 @@ net::awaitable<store_result<reply>> redis_room_store::eval(const char* script, s
 
 net::awaitable<store_result<room_snapshot>> redis_room_store::read_room(std::string mode, std::string id)
 {
-    auto r = co_await eval(load_script, {std::move(mode), std::move(id)});
+    // The arguments are built first: g++ 12 miscompiles a braced list inside
+    // a co_await expression.
+    std::vector<std::string> args{std::move(mode), std::move(id)};
+    auto r = co_await eval(load_script, std::move(args));
     if (!r)
         co_return r.error();
     auto now = integer_of(element(*r, 0));
@@ -455,7 +459,8 @@ net::awaitable<store_result<commit_result>> redis_room_store::commit(room_change
 
 net::awaitable<store_result<room_list>> redis_room_store::list()
 {
-    auto r = co_await eval(list_script, {});
+    std::vector<std::string> no_args;
+    auto r = co_await eval(list_script, std::move(no_args));
     if (!r)
         co_return r.error();
     auto version = count_of(element(*r, 0));

@@ -63,6 +63,8 @@ public:
 
     /// Closes the connection; operations then fail.
     void close();
+    /// Whether the connection to Redis is up.
+    bool connected() const noexcept { return conn_->connected(); }
     const redis_store_options& options() const noexcept { return opts_; }
 
     boost::asio::awaitable<store_result<room_snapshot>> load(std::string code) override;
@@ -83,6 +85,7 @@ private:
     boost::asio::awaitable<store_result<room_snapshot>> read_room(std::string mode, std::string id);
     boost::asio::awaitable<store_result<presence>> count(std::int64_t user_id, int delta);
 
+    boost::asio::any_io_executor ex_;
     std::shared_ptr<corio::redis::connection> conn_;
     redis_store_options opts_;
 

@@ -112,7 +112,8 @@ struct sweep_result {
     std::vector<std::int64_t> gone;
     /// Rooms with a player's deadline passed.
     std::vector<std::string> due;
-    /// Who is online now, when `gone` is not empty.
+    /// Who is online now, when it may have changed (`gone` is not empty,
+    /// or this node's sockets were just counted again).
     std::optional<presence> online;
 };
 
