@@ -351,7 +351,8 @@ std::shared_ptr<redis_room_store::pending> redis_room_store::start(const char* s
 net::awaitable<store_result<reply>> redis_room_store::finish(std::shared_ptr<pending> p)
 {
     using namespace net::experimental::awaitable_operators;
-    net::steady_timer timer(co_await net::this_coro::executor, opts_.command_timeout);
+    auto ex = co_await net::this_coro::executor;
+    net::steady_timer timer(ex, opts_.command_timeout);
     auto first = co_await (p->replies().async_receive(net::as_tuple(net::use_awaitable)) ||
                            timer.async_wait(net::as_tuple(net::use_awaitable)));
     if (first.index() == 1)
@@ -370,7 +371,8 @@ net::awaitable<store_result<reply>> redis_room_store::finish(std::shared_ptr<pen
 net::awaitable<store_result<reply>> redis_room_store::eval(const char* script, std::vector<std::string> args)
 {
     auto p = start(script, std::move(args));
-    co_return co_await finish(std::move(p));
+    auto r = co_await finish(std::move(p));
+    co_return r;
 }
 
 net::awaitable<store_result<room_snapshot>> redis_room_store::read_room(std::string mode, std::string id)
@@ -402,12 +404,14 @@ net::awaitable<store_result<room_snapshot>> redis_room_store::read_room(std::str
 
 net::awaitable<store_result<room_snapshot>> redis_room_store::load(std::string code)
 {
-    co_return co_await read_room("code", std::move(code));
+    auto r = co_await read_room("code", std::move(code));
+    co_return r;
 }
 
 net::awaitable<store_result<room_snapshot>> redis_room_store::load_user_room(std::int64_t user_id)
 {
-    co_return co_await read_room("user", std::to_string(user_id));
+    auto r = co_await read_room("user", std::to_string(user_id));
+    co_return r;
 }
 
 net::awaitable<store_result<commit_result>> redis_room_store::commit(room_change change)
@@ -504,12 +508,14 @@ net::awaitable<store_result<presence>> redis_room_store::count(std::int64_t user
 
 net::awaitable<store_result<presence>> redis_room_store::socket_connected(std::int64_t user_id)
 {
-    co_return co_await count(user_id, +1);
+    auto r = co_await count(user_id, +1);
+    co_return r;
 }
 
 net::awaitable<store_result<presence>> redis_room_store::socket_disconnected(std::int64_t user_id)
 {
-    co_return co_await count(user_id, -1);
+    auto r = co_await count(user_id, -1);
+    co_return r;
 }
 
 net::awaitable<store_result<sweep_result>> redis_room_store::sweep()
