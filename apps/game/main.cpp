@@ -3,7 +3,7 @@
 // Usage: corio-game [--host localhost] [--port 8080] [--db game.db] [--threads N]
 //                   [--web-root DIR] [--password-cost interactive|minimal]
 //                   [--reconnect-grace SECONDS] [--secure-cookies yes|no]
-//                   [--redis redis://HOST:PORT [--node-name NAME]]
+//                   [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]
 // With --redis, several processes form one game: rooms, turns and presence
 // live in Redis, and Socket.IO events cross nodes through the Redis adapter.
 
@@ -19,6 +19,12 @@
 #include <corio/redis/connection.hpp>
 #include <corio/redis/endpoint.hpp>
 #include <corio/redis/subscriber.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #endif
 #include "store/accounts.hpp"
 #include "store/database.hpp"
@@ -37,6 +43,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -58,6 +65,8 @@ struct command_line {
     bool secure_cookies = false;
     std::string redis;
     std::string node_name;
+    /// How long a silent node counts as alive (at least 2 s: nodes sweep every second).
+    std::optional<std::chrono::seconds> node_timeout;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -65,7 +74,8 @@ struct command_line {
     std::cerr << "corio-game: " << problem << "\n"
               << "usage: corio-game [--host ADDR] [--port N] [--db FILE] [--threads N] [--web-root DIR]\n"
               << "                  [--password-cost interactive|minimal] [--reconnect-grace SECONDS]\n"
-              << "                  [--secure-cookies yes|no] [--redis redis://HOST:PORT [--node-name NAME]]\n";
+              << "                  [--secure-cookies yes|no]\n"
+              << "                  [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]\n";
     std::exit(2);
 }
 
@@ -105,11 +115,13 @@ command_line parse(int argc, char** argv)
             cl.redis = value;
         else if (option == "--node-name" && !value.empty())
             cl.node_name = value;
+        else if (option == "--node-timeout")
+            cl.node_timeout = std::chrono::seconds(std::max(2u, parse_number<unsigned>(value)));
         else
             usage("unknown option or value: " + std::string(option) + " " + std::string(value));
     }
-    if (!cl.node_name.empty() && cl.redis.empty())
-        usage("--node-name needs --redis");
+    if ((!cl.node_name.empty() || cl.node_timeout) && cl.redis.empty())
+        usage("--node-name and --node-timeout need --redis");
     return cl;
 }
 
@@ -144,11 +156,31 @@ struct cluster_link {
     }
 };
 
+/// The shutdown of a node: the server's, then the disconnect handlers it
+/// started (they mark this node's players away, and publish it), then what
+/// was published goes out before the process does: PING answers after every
+/// command sent before it. A node that dies instead is covered by the others'
+/// sweeps, only later.
+boost::asio::awaitable<void> leave_cluster(corio::server* io, std::shared_ptr<corio_game::lobby> lobby,
+                                           std::shared_ptr<cluster_link> link, std::chrono::milliseconds deadline)
+{
+    using namespace boost::asio::experimental::awaitable_operators;
+    co_await io->shutdown(deadline);
+    co_await lobby->settle(deadline);
+    auto ex = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer bound(ex, 1s);
+    std::vector<std::string> ping{"PING"};
+    // Redis away: nothing to flush, and the bound ends the wait.
+    co_await (link->pub->async_exec(std::move(ping), boost::asio::as_tuple(boost::asio::use_awaitable)) ||
+              bound.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable)));
+}
+
 /// Joins the cluster at `url` as `node`: sets `options.make_adapter`.
 /// Nothing waits for Redis: a node started before it serves alone and joins
 /// once Redis answers (game operations fail cleanly meanwhile).
 std::shared_ptr<cluster_link> join_cluster(boost::asio::io_context& ioc, const std::string& url,
-                                           const std::string& node, corio::server_options& options)
+                                           const std::string& node, std::chrono::seconds node_timeout,
+                                           corio::server_options& options)
 {
     auto where = corio::redis::parse_url(url);
     if (!where)
@@ -163,8 +195,8 @@ std::shared_ptr<cluster_link> join_cluster(boost::asio::io_context& ioc, const s
     options.make_adapter = corio::redis::create_adapter(link->pub, link->sub, {.key = "corio-game"});
     link->pub->start();
     link->sub->start();
-    link->store = std::make_shared<corio_game::redis_room_store>(ioc.get_executor(), co,
-                                                                 corio_game::redis_store_options{.node = node});
+    link->store = std::make_shared<corio_game::redis_room_store>(
+        ioc.get_executor(), co, corio_game::redis_store_options{.node = node, .node_timeout = node_timeout});
     return link;
 }
 #endif
@@ -199,7 +231,7 @@ int main(int argc, char** argv)
     std::shared_ptr<cluster_link> cluster;
     if (!cl.redis.empty()) {
         auto node = cl.node_name.empty() ? random_node_name() : cl.node_name;
-        cluster = join_cluster(ioc, cl.redis, node, server_options);
+        cluster = join_cluster(ioc, cl.redis, node, cl.node_timeout.value_or(10s), server_options);
         store = cluster->store;
         // Every second: this node is alive, and it takes over what stopped nodes left.
         lobby_options.sweep_interval = 1s;
@@ -231,15 +263,29 @@ int main(int argc, char** argv)
 
     // Until Ctrl-C; then running handlers get 5 s to finish, everyone is
     // disconnected with "server shutting down", and serve returns.
+    corio::serve_options serve_options{.host = cl.host,
+                                       .port = cl.port,
+                                       .threads = cl.threads,
+                                       .drain_deadline = 5s,
+                                       .on_listening = [&cl](std::uint16_t port) {
+                                           std::cout << "corio-game: listening on http://" << cl.host << ":" << port
+                                                     << "/" << std::endl;
+                                       }};
     try {
-        corio::serve(ioc, listener, io,
-                     {.host = cl.host,
-                      .port = cl.port,
-                      .threads = cl.threads,
-                      .drain_deadline = 5s,
-                      .on_listening = [&cl](std::uint16_t port) {
-                          std::cout << "corio-game: listening on http://" << cl.host << ":" << port << "/" << std::endl;
-                      }});
+#ifdef CORIO_GAME_WITH_REDIS
+        if (cluster) {
+            corio::serve(
+                ioc, listener,
+                [&io, lobby, cluster](std::chrono::milliseconds deadline) {
+                    return leave_cluster(&io, lobby, cluster, deadline);
+                },
+                serve_options);
+        } else {
+            corio::serve(ioc, listener, io, serve_options);
+        }
+#else
+        corio::serve(ioc, listener, io, serve_options);
+#endif
     } catch (const boost::system::system_error& e) {
         std::cerr << "corio-game: " << e.what() << "\n";
         return 1;

@@ -1,6 +1,10 @@
 #include "play/lobby.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 
 #include <algorithm>
@@ -228,6 +232,7 @@ net::awaitable<void> lobby::sweep()
 net::awaitable<void> lobby::connected(corio::socket_ref socket, user u)
 {
     auto self = shared_from_this();
+    in_flight busy(*this);
     // First: whatever changes from now on reaches this socket too.
     socket.join(user_group(u.id));
     auto here = co_await store_->socket_connected(u.id);
@@ -282,6 +287,7 @@ net::awaitable<void> lobby::connected(corio::socket_ref socket, user u)
 net::awaitable<void> lobby::disconnected(corio::socket_ref, user u)
 {
     auto self = shared_from_this();
+    in_flight busy(*this);
     auto here = co_await store_->socket_disconnected(u.id);
     if (!here) {
         warn("cannot count a socket out", here.error());
@@ -300,26 +306,45 @@ net::awaitable<void> lobby::disconnected(corio::socket_ref, user u)
 net::awaitable<void> lobby::user_gone(std::int64_t user_id)
 {
     auto self = shared_from_this();
+    auto done = co_await take_out(user_id);
+    // Unsettled, the store hands the user to a sweep later (Redis).
+    if (done) {
+        auto failed = co_await store_->settled(user_id);
+        if (failed)
+            warn("cannot settle a departure", failed);
+    }
+}
+
+net::awaitable<bool> lobby::take_out(std::int64_t user_id)
+{
+    auto self = shared_from_this();
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
         auto mine = co_await store_->load_user_room(user_id);
         if (!mine) {
             warn("cannot read the room of a player who left", mine.error());
-            co_return;
+            co_return false;
         }
         if (!mine->found)
-            co_return;
+            co_return true;
         auto r = mine->found->value;
         auto code = r.code();
         if (r.color_of(user_id) == disc::none) {
             auto left = co_await depart(user_id, *mine, "", true);
-            if (left && left->status == commit_status::conflict)
+            if (!left)
+                co_return false;
+            if (left->status == commit_status::conflict)
                 continue;
-            co_return;
+            co_return true;
         }
-        // Already away (a node that stopped was swept twice): the first
-        // deadline stands.
-        if (r.is_away(user_id))
-            co_return;
+        // Already away: the node that marked them stopped (and maybe did
+        // not get to tell anyone). The first deadline stands; this node says
+        // so again and wakes up for it.
+        if (r.is_away(user_id)) {
+            publish_room(r, mine->found->version, mine->now);
+            if (auto next = r.next_deadline())
+                wake_after(code, *next - mine->now);
+            co_return true;
+        }
         // A reload must not cost the game: the seat is kept for the grace
         // period, and the deadline is in the store, so whichever node is
         // alive then forfeits it.
@@ -328,16 +353,17 @@ net::awaitable<void> lobby::user_gone(std::int64_t user_id)
         auto done = co_await store_->commit(std::move(change));
         if (!done) {
             warn("cannot mark a player away", done.error());
-            co_return;
+            co_return false;
         }
         if (done->status == commit_status::conflict)
             continue;
         if (done->status != commit_status::done)
-            co_return; // back already
+            co_return true; // back already
         publish_room(r, done->version, mine->now);
         wake_after(code, opts_.reconnect_grace);
-        co_return;
+        co_return true;
     }
+    co_return false;
 }
 
 net::awaitable<void> lobby::expire(std::string code)
@@ -423,6 +449,18 @@ net::awaitable<store_result<commit_result>> lobby::depart(std::int64_t user_id, 
         publish_rooms(*done->list);
     done->list.reset();
     co_return done;
+}
+
+net::awaitable<void> lobby::settle(std::chrono::milliseconds bound)
+{
+    auto self = shared_from_this();
+    auto ex = co_await net::this_coro::executor;
+    net::steady_timer timer(ex);
+    auto until = std::chrono::steady_clock::now() + bound;
+    while (running_.load() > 0 && std::chrono::steady_clock::now() < until) {
+        timer.expires_after(std::chrono::milliseconds(10));
+        co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    }
 }
 
 void lobby::disconnect_user(std::int64_t user_id)

@@ -17,6 +17,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -68,6 +69,11 @@ public:
     void start();
     /// Cancels the wake-ups and the sweep.
     void stop();
+    /// Completes once no connect or disconnect is being handled, or after
+    /// `bound`: at shutdown, after server::shutdown (whose goodbyes start
+    /// disconnect handlers it does not wait for), so that players are
+    /// marked away before the process goes.
+    boost::asio::awaitable<void> settle(std::chrono::milliseconds bound);
 
     /// A signed-in socket connected: it gets `room` when its user is in a
     /// room (a reload resumes the game), then `welcome`, `online`, `rooms`.
@@ -88,6 +94,17 @@ public:
 
 private:
     using lock = std::lock_guard<std::mutex>;
+    /// Counts a connect or disconnect being handled, for settle().
+    class in_flight {
+    public:
+        explicit in_flight(lobby& l) : count_(l.running_) { ++count_; }
+        ~in_flight() { --count_; }
+        in_flight(const in_flight&) = delete;
+        in_flight& operator=(const in_flight&) = delete;
+
+    private:
+        std::atomic<int>& count_;
+    };
     struct wake_up {
         clock::duration due;
         std::unique_ptr<clock::timer> timer;
@@ -98,8 +115,10 @@ private:
     boost::asio::awaitable<store_result<commit_result>> depart(std::int64_t user_id, room_snapshot snap,
                                                                std::string ending, bool must_be_absent);
     /// `user_id` has no socket left anywhere: a player is marked away, a
-    /// spectator leaves.
+    /// spectator leaves; then the store hears it is settled.
     boost::asio::awaitable<void> user_gone(std::int64_t user_id);
+    /// The first part of user_gone; false when it could not finish.
+    boost::asio::awaitable<bool> take_out(std::int64_t user_id);
     /// Forfeits the players of `code` whose deadline passed.
     boost::asio::awaitable<void> expire(std::string code);
     boost::asio::awaitable<void> sweep();
@@ -129,6 +148,7 @@ private:
     lobby_options opts_;
 
     // This node's own state: what it scheduled and its chat counters.
+    std::atomic<int> running_ = 0;
     mutable std::mutex mutex_;
     bool stopped_ = false;
     std::unordered_map<std::string, wake_up> wake_ups_;

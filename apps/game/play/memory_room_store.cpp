@@ -106,6 +106,12 @@ net::awaitable<store_result<presence>> memory_room_store::socket_disconnected(st
     co_return count(user_id, -1);
 }
 
+// One process: a departure is settled by the handler that started it, or by nobody.
+net::awaitable<boost::system::error_code> memory_room_store::settled(std::int64_t)
+{
+    co_return boost::system::error_code{};
+}
+
 net::awaitable<store_result<sweep_result>> memory_room_store::sweep() { co_return sweep_result{}; }
 
 std::size_t memory_room_store::room_count() const

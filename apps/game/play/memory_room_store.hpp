@@ -29,6 +29,7 @@ public:
     boost::asio::awaitable<store_result<room_list>> list() override;
     boost::asio::awaitable<store_result<presence>> socket_connected(std::int64_t user_id) override;
     boost::asio::awaitable<store_result<presence>> socket_disconnected(std::int64_t user_id) override;
+    boost::asio::awaitable<boost::system::error_code> settled(std::int64_t user_id) override;
     boost::asio::awaitable<store_result<sweep_result>> sweep() override;
 
     /// Open rooms, and distinct users online (for tests).

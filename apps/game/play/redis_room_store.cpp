@@ -162,20 +162,37 @@ constexpr const char* list_script = R"lua(
 return {tonumber(redis.call('GET', P .. 'seq') or '0'), room_list()}
 )lua";
 
-// ARGV: prefix, node, user, +1 or -1, node timeout in ms.
+// ARGV: prefix, node, user, +1 or -1, node timeout in ms, settle timeout in ms.
 // Returns {the user's sockets on live nodes, users online, version}.
+// A user whose last socket went is `departing` until a lobby settled them
+// (lobby: marked away, or out of the room): if the node doing it stops
+// first, another node's sweep finds them once the settle timeout passed.
 constexpr const char* presence_script = R"lua(
 local now = now_ms()
+local user = ARGV[3]
 local key = P .. 'presence:' .. ARGV[2]
-local n = redis.call('HINCRBY', key, ARGV[3], ARGV[4])
-if n <= 0 then redis.call('HDEL', key, ARGV[3]) end
+local n = redis.call('HINCRBY', key, user, ARGV[4])
+if n <= 0 then redis.call('HDEL', key, user) end
 redis.call('ZADD', P .. 'nodes', ms(now + tonumber(ARGV[5])), ARGV[2])
 local nodes = live_nodes(now)
-return {sockets_of(ARGV[3], nodes), online(nodes), redis.call('INCR', P .. 'seq')}
+local sockets = sockets_of(user, nodes)
+if sockets > 0 then
+  redis.call('ZREM', P .. 'departing', user)
+elseif tonumber(ARGV[4]) < 0 then
+  redis.call('ZADD', P .. 'departing', ms(now + tonumber(ARGV[6])), user)
+end
+return {sockets, online(nodes), redis.call('INCR', P .. 'seq')}
 )lua";
 
-// ARGV: prefix, node, node timeout in ms, '1' to replace this node's
-// presence with the pairs that follow (user, sockets), else '0'.
+// ARGV: prefix, user. The lobby settled the user's departure.
+constexpr const char* settled_script = R"lua(
+redis.call('ZREM', P .. 'departing', ARGV[2])
+return 1
+)lua";
+
+// ARGV: prefix, node, node timeout in ms, settle timeout in ms, '1' to
+// replace this node's presence with the pairs that follow (user, sockets),
+// else '0'.
 // Returns {1 if this node was still known else 0, users gone, rooms due,
 // users online and the version when that may have changed, else false, false}.
 constexpr const char* sweep_script = R"lua(
@@ -183,9 +200,10 @@ local now = now_ms()
 local me = ARGV[2]
 local key = P .. 'presence:' .. me
 local known = redis.call('ZADD', P .. 'nodes', ms(now + tonumber(ARGV[3])), me) == 0
-if ARGV[4] == '1' then
+local settle = tonumber(ARGV[4])
+if ARGV[5] == '1' then
   redis.call('DEL', key)
-  for k = 5, #ARGV, 2 do redis.call('HSET', key, ARGV[k], ARGV[k + 1]) end
+  for k = 6, #ARGV, 2 do redis.call('HSET', key, ARGV[k], ARGV[k + 1]) end
 end
 -- Nodes that stopped sweeping: their sockets are gone. One node removes
 -- each (the script is atomic) and reports its users with no socket left.
@@ -204,8 +222,19 @@ for _, user in ipairs(candidates) do
   if not seen[user] and sockets_of(user, nodes) == 0 then gone[#gone + 1] = user end
   seen[user] = true
 end
+-- Departures nobody settled in time: this node takes them, and holds them
+-- for another settle timeout (then any node may take them again).
+for _, user in ipairs(redis.call('ZRANGEBYSCORE', P .. 'departing', '-inf', ms(now))) do
+  if sockets_of(user, nodes) > 0 then
+    redis.call('ZREM', P .. 'departing', user)
+  else
+    redis.call('ZADD', P .. 'departing', ms(now + settle), user)
+    if not seen[user] then gone[#gone + 1] = user end
+    seen[user] = true
+  end
+end
 -- Who is online changed (or, after a restore, may have): say so.
-if #candidates > 0 or ARGV[4] == '1' then
+if #candidates > 0 or ARGV[5] == '1' then
   count = online(nodes)
   version = redis.call('INCR', P .. 'seq')
 end
@@ -489,8 +518,8 @@ net::awaitable<store_result<presence>> redis_room_store::count(std::int64_t user
             --n;
         if (n == 0)
             local_.erase(user_id);
-        p = start(presence_script,
-                  {opts_.node, std::to_string(user_id), delta > 0 ? "1" : "-1", ms_text(opts_.node_timeout)});
+        p = start(presence_script, {opts_.node, std::to_string(user_id), delta > 0 ? "1" : "-1",
+                                    ms_text(opts_.node_timeout), ms_text(opts_.settle_timeout)});
     }
     auto r = co_await finish(std::move(p));
     if (!r) {
@@ -518,6 +547,13 @@ net::awaitable<store_result<presence>> redis_room_store::socket_disconnected(std
     co_return r;
 }
 
+net::awaitable<boost::system::error_code> redis_room_store::settled(std::int64_t user_id)
+{
+    std::vector<std::string> args{std::to_string(user_id)};
+    auto r = co_await eval(settled_script, std::move(args));
+    co_return r ? boost::system::error_code{} : r.error();
+}
+
 net::awaitable<store_result<sweep_result>> redis_room_store::sweep()
 {
     std::shared_ptr<pending> p;
@@ -525,7 +561,8 @@ net::awaitable<store_result<sweep_result>> redis_room_store::sweep()
     {
         std::lock_guard guard(mutex_);
         full = dirty_ || reconnected_->exchange(false);
-        std::vector<std::string> args{opts_.node, ms_text(opts_.node_timeout), full ? "1" : "0"};
+        std::vector<std::string> args{opts_.node, ms_text(opts_.node_timeout), ms_text(opts_.settle_timeout),
+                                      full ? "1" : "0"};
         if (full) {
             for (const auto& [user_id, n] : local_) {
                 args.push_back(std::to_string(user_id));

@@ -31,6 +31,11 @@ struct redis_store_options {
     /// A node that has not swept for this long counts as stopped: its
     /// sockets are gone, and their players get the reconnect grace.
     std::chrono::milliseconds node_timeout{10'000};
+    /// A player whose last socket went is settled (marked away, or out of
+    /// the room) by the node of that socket; if that node has not done it
+    /// within this (it stopped, its shutdown cut it short, Redis failed),
+    /// another node's sweep does.
+    std::chrono::milliseconds settle_timeout{5'000};
     /// A room untouched this long expires with its memberships (a cluster
     /// that stopped with games open leaves nothing behind for good).
     std::chrono::milliseconds room_ttl{std::chrono::hours(24)};
@@ -43,7 +48,8 @@ struct redis_store_options {
 /// lobby's summary), `P deadlines` (zset: code by its earliest away
 /// deadline), `P seq` (the version counter), `P nodes` (zset: node by the
 /// time it counts as stopped), `P presence:NODE` (hash: user to sockets on
-/// that node). Every read-modify-write is one Lua script (EVAL), so it is
+/// that node), `P departing` (zset: users whose last socket went, by when
+/// another node should settle them if theirs did not). Every read-modify-write is one Lua script (EVAL), so it is
 /// atomic; time is Redis's TIME, the same for every node. Needs one Redis
 /// server (or a primary), not Redis Cluster: the scripts touch keys they
 /// compute.
@@ -73,6 +79,7 @@ public:
     boost::asio::awaitable<store_result<room_list>> list() override;
     boost::asio::awaitable<store_result<presence>> socket_connected(std::int64_t user_id) override;
     boost::asio::awaitable<store_result<presence>> socket_disconnected(std::int64_t user_id) override;
+    boost::asio::awaitable<boost::system::error_code> settled(std::int64_t user_id) override;
     boost::asio::awaitable<store_result<sweep_result>> sweep() override;
 
 private:

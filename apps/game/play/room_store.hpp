@@ -104,11 +104,13 @@ struct presence {
     std::uint64_t version = 0;
 };
 
-/// What the periodic sweep found (redis_room_store: nodes that stopped, and
-/// deadlines that passed while the node that set them was gone).
+/// What the periodic sweep found (redis_room_store: nodes that stopped,
+/// departures nobody settled, and deadlines that passed while the node that
+/// set them was gone).
 struct sweep_result {
-    /// Users whose every socket was on nodes that stopped: as if they had
-    /// disconnected.
+    /// Users with no socket left whom no lobby settled: their every socket
+    /// was on nodes that stopped, or the node of their last one did not
+    /// finish. As if they had just disconnected.
     std::vector<std::int64_t> gone;
     /// Rooms with a player's deadline passed.
     std::vector<std::string> due;
@@ -133,9 +135,13 @@ public:
     virtual boost::asio::awaitable<store_result<commit_result>> commit(room_change change) = 0;
     virtual boost::asio::awaitable<store_result<room_list>> list() = 0;
 
-    /// One more, or one fewer, socket of `user_id` on this node.
+    /// One more, or one fewer, socket of `user_id` on this node. When the
+    /// user's last socket went, the user is departing until settled.
     virtual boost::asio::awaitable<store_result<presence>> socket_connected(std::int64_t user_id) = 0;
     virtual boost::asio::awaitable<store_result<presence>> socket_disconnected(std::int64_t user_id) = 0;
+    /// The lobby dealt with `user_id` having no socket left (marked away,
+    /// out of their room, or in none): no sweep needs to.
+    virtual boost::asio::awaitable<boost::system::error_code> settled(std::int64_t user_id) = 0;
 
     /// For a store shared by nodes: tells the others this node is alive,
     /// and finds what nodes that stopped left behind. The lobby calls it
