@@ -25,6 +25,7 @@ const SUITE_MS = 120_000;
 const PASSWORD = "Lantern-velvet-93";
 const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
 const GRACE_S = 3; // the nodes' --reconnect-grace
+const NODE_TIMEOUT_S = 2; // and --node-timeout: a node silent this long counts as stopped
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const artifactsDir = process.env.CORIO_ARTIFACTS_DIR || join(repoRoot, "build", "artifacts");
@@ -104,7 +105,13 @@ describe("the game on two nodes, in a browser", { timeout: SUITE_MS }, () => {
     // One SQLite file for both: accounts and results are shared on one machine.
     const db = join(dataDir, "game.db");
     for (const name of ["east", "west"]) {
-      nodes[name] = await startGame({ db, redis: redis.url, nodeName: name, reconnectGrace: GRACE_S });
+      nodes[name] = await startGame({
+        db,
+        redis: redis.url,
+        nodeName: name,
+        nodeTimeout: NODE_TIMEOUT_S,
+        reconnectGrace: GRACE_S,
+      });
     }
     browser = await launchBrowser();
   });
@@ -131,7 +138,8 @@ describe("the game on two nodes, in a browser", { timeout: SUITE_MS }, () => {
     roomCode = (await alice.page.locator("#room-code").textContent()).trim();
     await visible(alice.page.locator("#status"), `room ID is ${roomCode}`);
 
-    await visible(bob.page.locator(".room-item", { hasText: roomCode }).getByRole("button", { name: `Join room ${roomCode}` }));
+    const listed = bob.page.locator(".room-item", { hasText: roomCode });
+    await visible(listed.getByRole("button", { name: `Join room ${roomCode}` }));
     await bob.page.locator("#join-code").fill(roomCode.toLowerCase());
     await bob.page.locator("#join-button").click();
     await visible(bob.page.locator("#game-view"));
@@ -147,7 +155,8 @@ describe("the game on two nodes, in a browser", { timeout: SUITE_MS }, () => {
   step("lets a spectator on the west node watch the game from the lobby", async () => {
     await openPage(carol);
     await signUp(carol);
-    await carol.page.locator(".room-item", { hasText: roomCode }).getByRole("button", { name: `Watch room ${roomCode}` }).click();
+    const listed = carol.page.locator(".room-item", { hasText: roomCode });
+    await listed.getByRole("button", { name: `Watch room ${roomCode}` }).click();
     await visible(carol.page.locator("#game-view"));
     await visible(carol.page.locator("#status"), `${alice.name} to play`);
     for (const p of [alice.page, bob.page]) await visible(p.locator("#spectators"), carol.name);
@@ -215,8 +224,11 @@ describe("the game on two nodes, in a browser", { timeout: SUITE_MS }, () => {
     for (const p of [alice.page, bob.page]) await visible(p.locator('#board[data-moves="0"][data-status="playing"]'));
 
     // The west node stops with bob's connection, and his browser has nowhere else to go (the
-    // test has no load balancer). The deadline is in Redis: the east node, which never saw
-    // bob's socket, gives alice the game once his grace period is over.
+    // test has no load balancer). Either west marks bob away as it shuts down, or (when his
+    // page reconnected to it during its shutdown, or a node is killed) the east node takes
+    // west for stopped once it has been silent for NODE_TIMEOUT_S. The deadline is in Redis:
+    // the east node, which never saw bob's socket, gives alice the game once his grace period
+    // is over.
     await nodes.west.stop();
     await visible(alice.page.locator("#status"), `${bob.name} disconnected`);
     await alice.page

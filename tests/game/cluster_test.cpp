@@ -83,7 +83,8 @@ struct game_node {
         pub->start();
         sub->start();
         store = std::make_shared<corio_game::redis_room_store>(
-            ioc.get_executor(), co, corio_game::redis_store_options{.node = std::move(name), .node_timeout = 600ms});
+            ioc.get_executor(), co, corio_game::redis_store_options{
+                .node = std::move(name), .node_timeout = 600ms, .settle_timeout = 500ms});
         lobby = std::make_shared<corio_game::lobby>(
             io->of("/"), store, results, clock, ioc.get_executor(),
             corio_game::lobby_options{.reconnect_grace = grace, .sweep_interval = 100ms});
@@ -348,12 +349,35 @@ BOOST_AUTO_TEST_CASE(a_player_whose_node_stops_forfeits_on_the_other_node)
     BOOST_TEST(board[0].wins == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_departure_cut_short_is_settled_by_the_other_node)
+{
+    auto alice = sign_in("alice", 0);
+    auto bob = sign_in("bob", 1);
+    auto code = text(ask(*alice.socket, "create_room").at("code"));
+    BOOST_TEST_REQUIRE(succeeded(ask(*bob.socket, "join_room", code)));
+    alice.socket->get_received();
+
+    // The west node counts bob's last socket out, and dies before it marks
+    // him away (a shutdown cut short, a crash between the two steps).
+    auto out = corio_game_test::run(ioc, nodes[1]->store->socket_disconnected(bob.user.id));
+    BOOST_TEST_REQUIRE(out.has_value());
+    BOOST_TEST(out->user_sockets == 0u);
+    nodes[1]->crash();
+
+    // Nobody settled that departure: the east node does, once it is overdue.
+    auto away = wait_room(*alice.socket, [](const json::object& s) { return !s.at("away").as_array().empty(); });
+    BOOST_TEST(text(away.at("away").as_array()[0].at("name")) == "bob");
+    auto over = wait_room(*alice.socket, [](const json::object& s) { return status_is(s, "over"); });
+    BOOST_TEST(text(over.at("ending")) == "forfeit");
+}
+
 BOOST_AUTO_TEST_CASE(logging_out_disconnects_the_users_sockets_on_every_node)
 {
     auto alice = sign_in("alice", 0);
     auto alice_west = connect(alice.token, 1);
     nodes[0]->lobby->disconnect_user(alice.user.id);
-    BOOST_TEST(drive_until(ioc, [&] { return alice.socket->server_disconnected() && alice_west->server_disconnected(); }));
+    auto both_gone = [&] { return alice.socket->server_disconnected() && alice_west->server_disconnected(); };
+    BOOST_TEST(drive_until(ioc, both_gone));
 }
 
 BOOST_AUTO_TEST_CASE(without_redis_operations_fail_cleanly_and_resume_once_it_is_back)
@@ -374,7 +398,8 @@ BOOST_AUTO_TEST_CASE(without_redis_operations_fail_cleanly_and_resume_once_it_is
     BOOST_TEST_REQUIRE(succeeded(ask(*bob.socket, "join_room", text(created.at("code")))));
     wait_room(*alice.socket, [](const json::object& s) { return status_is(s, "playing"); });
     // The nodes told the new Redis who is online (the sweep after a reconnect).
-    auto online = wait_event(*bob.socket, "online", [](const json::value& v) { return v.at("players").as_int64() == 2; });
+    auto online =
+        wait_event(*bob.socket, "online", [](const json::value& v) { return v.at("players").as_int64() == 2; });
     BOOST_TEST(online.at("players").as_int64() == 2);
 }
 
