@@ -3,11 +3,29 @@
 // Usage: corio-game [--host localhost] [--port 8080] [--db game.db] [--threads N]
 //                   [--web-root DIR] [--password-cost interactive|minimal]
 //                   [--reconnect-grace SECONDS] [--secure-cookies yes|no]
+//                   [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]
+// With --redis, several processes form one game: rooms, turns and presence
+// live in Redis, and Socket.IO events cross nodes through the Redis adapter.
 
 #include "http/api.hpp"
 #include "http/rate_limiter.hpp"
 #include "play/handlers.hpp"
 #include "play/lobby.hpp"
+#include "play/memory_room_store.hpp"
+#ifdef CORIO_GAME_WITH_REDIS
+#include "play/redis_room_store.hpp"
+
+#include <corio/redis/adapter.hpp>
+#include <corio/redis/connection.hpp>
+#include <corio/redis/endpoint.hpp>
+#include <corio/redis/subscriber.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#endif
 #include "store/accounts.hpp"
 #include "store/database.hpp"
 #include "store/results.hpp"
@@ -25,6 +43,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -43,6 +63,10 @@ struct command_line {
     corio_game::password_cost cost = corio_game::password_cost::interactive;
     std::chrono::seconds reconnect_grace{30};
     bool secure_cookies = false;
+    std::string redis;
+    std::string node_name;
+    /// How long a silent node counts as alive (at least 2 s: nodes sweep every second).
+    std::optional<std::chrono::seconds> node_timeout;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -50,7 +74,8 @@ struct command_line {
     std::cerr << "corio-game: " << problem << "\n"
               << "usage: corio-game [--host ADDR] [--port N] [--db FILE] [--threads N] [--web-root DIR]\n"
               << "                  [--password-cost interactive|minimal] [--reconnect-grace SECONDS]\n"
-              << "                  [--secure-cookies yes|no]\n";
+              << "                  [--secure-cookies yes|no]\n"
+              << "                  [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]\n";
     std::exit(2);
 }
 
@@ -86,11 +111,95 @@ command_line parse(int argc, char** argv)
             cl.reconnect_grace = std::chrono::seconds(parse_number<unsigned>(value));
         else if (option == "--secure-cookies" && (value == "yes" || value == "no"))
             cl.secure_cookies = value == "yes";
+        else if (option == "--redis" && !value.empty())
+            cl.redis = value;
+        else if (option == "--node-name" && !value.empty())
+            cl.node_name = value;
+        else if (option == "--node-timeout")
+            cl.node_timeout = std::chrono::seconds(std::max(2u, parse_number<unsigned>(value)));
         else
             usage("unknown option or value: " + std::string(option) + " " + std::string(value));
     }
+    if ((!cl.node_name.empty() || cl.node_timeout) && cl.redis.empty())
+        usage("--node-name and --node-timeout need --redis");
     return cl;
 }
+
+#ifdef CORIO_GAME_WITH_REDIS
+/// A name for this node when none is given: random, so two nodes never share one.
+std::string random_node_name()
+{
+    std::random_device random;
+    std::uniform_int_distribution<unsigned> byte(0, 255);
+    std::string name = "node-";
+    for (int i = 0; i < 4; ++i) {
+        constexpr std::string_view hex = "0123456789abcdef";
+        auto b = byte(random);
+        name += hex[b >> 4];
+        name += hex[b & 15];
+    }
+    return name;
+}
+
+/// This node's membership of a cluster: the Socket.IO adapter's two
+/// connections and the room store (which has its own).
+struct cluster_link {
+    std::shared_ptr<corio::redis::connection> pub;
+    std::shared_ptr<corio::redis::subscriber> sub;
+    std::shared_ptr<corio_game::redis_room_store> store;
+
+    ~cluster_link()
+    {
+        store->close();
+        pub->close();
+        sub->close();
+    }
+};
+
+/// The shutdown of a node: the server's, then the disconnect handlers it
+/// started (they mark this node's players away, and publish it), then what
+/// was published goes out before the process does: PING answers after every
+/// command sent before it. A node that dies instead is covered by the others'
+/// sweeps, only later.
+boost::asio::awaitable<void> leave_cluster(corio::server* io, std::shared_ptr<corio_game::lobby> lobby,
+                                           std::shared_ptr<cluster_link> link, std::chrono::milliseconds deadline)
+{
+    using namespace boost::asio::experimental::awaitable_operators;
+    co_await io->shutdown(deadline);
+    co_await lobby->settle(deadline);
+    auto ex = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer bound(ex, 1s);
+    std::vector<std::string> ping{"PING"};
+    // Redis away: nothing to flush, and the bound ends the wait.
+    co_await (link->pub->async_exec(std::move(ping), boost::asio::as_tuple(boost::asio::use_awaitable)) ||
+              bound.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable)));
+}
+
+/// Joins the cluster at `url` as `node`: sets `options.make_adapter`.
+/// Nothing waits for Redis: a node started before it serves alone and joins
+/// once Redis answers (game operations fail cleanly meanwhile).
+std::shared_ptr<cluster_link> join_cluster(boost::asio::io_context& ioc, const std::string& url,
+                                           const std::string& node, std::chrono::seconds node_timeout,
+                                           corio::server_options& options)
+{
+    auto where = corio::redis::parse_url(url);
+    if (!where)
+        usage("not a Redis URL (redis://HOST:PORT[/DB] or unix:///PATH): " + url);
+    corio::redis::connection_options co{.where = *where};
+    co.warn = [](std::string_view text) { std::cerr << "corio-game: redis: " << text << std::endl; };
+    auto link = std::make_shared<cluster_link>();
+    link->pub = corio::redis::connection::create(ioc.get_executor(), co);
+    link->sub = corio::redis::subscriber::create(ioc.get_executor(), co);
+    // Its own channels ("corio-game#/#..."): another Socket.IO app on the
+    // same Redis does not hear the game's broadcasts.
+    options.make_adapter = corio::redis::create_adapter(link->pub, link->sub, {.key = "corio-game"});
+    link->pub->start();
+    link->sub->start();
+    link->store = std::make_shared<corio_game::redis_room_store>(
+        ioc.get_executor(), co, corio_game::redis_store_options{.node = node, .node_timeout = node_timeout});
+    return link;
+}
+#endif
 
 } // namespace
 
@@ -114,11 +223,32 @@ int main(int argc, char** argv)
     // never on the threads that serve sockets.
     net::thread_pool hashing(2);
 
-    corio::server io(ioc.get_executor());
     auto game_clock = corio_game::make_steady_clock(ioc.get_executor());
-    auto lobby = std::make_shared<corio_game::lobby>(
-        io.of("/"), results, *game_clock, corio_game::lobby_options{.reconnect_grace = cl.reconnect_grace});
+    corio::server_options server_options;
+    std::shared_ptr<corio_game::room_store> store;
+    corio_game::lobby_options lobby_options{.reconnect_grace = cl.reconnect_grace};
+#ifdef CORIO_GAME_WITH_REDIS
+    std::shared_ptr<cluster_link> cluster;
+    if (!cl.redis.empty()) {
+        auto node = cl.node_name.empty() ? random_node_name() : cl.node_name;
+        cluster = join_cluster(ioc, cl.redis, node, cl.node_timeout.value_or(10s), server_options);
+        store = cluster->store;
+        // Every second: this node is alive, and it takes over what stopped nodes left.
+        lobby_options.sweep_interval = 1s;
+        std::cout << "corio-game: node " << node << " of the game at " << cl.redis << std::endl;
+    }
+#else
+    if (!cl.redis.empty())
+        usage("--redis: this corio-game was built without Redis support");
+#endif
+    if (!store)
+        store = std::make_shared<corio_game::memory_room_store>(*game_clock);
+
+    corio::server io(ioc.get_executor(), server_options);
+    auto lobby =
+        std::make_shared<corio_game::lobby>(io.of("/"), store, results, *game_clock, ioc.get_executor(), lobby_options);
     corio_game::register_game_handlers(io, accounts, lobby);
+    lobby->start();
 
     corio_game::http_api api(accounts, results, limiter, hashing.get_executor(),
                              {.web_root = cl.web_root,
@@ -133,18 +263,33 @@ int main(int argc, char** argv)
 
     // Until Ctrl-C; then running handlers get 5 s to finish, everyone is
     // disconnected with "server shutting down", and serve returns.
+    corio::serve_options serve_options{.host = cl.host,
+                                       .port = cl.port,
+                                       .threads = cl.threads,
+                                       .drain_deadline = 5s,
+                                       .on_listening = [&cl](std::uint16_t port) {
+                                           std::cout << "corio-game: listening on http://" << cl.host << ":" << port
+                                                     << "/" << std::endl;
+                                       }};
     try {
-        corio::serve(ioc, listener, io,
-                     {.host = cl.host,
-                      .port = cl.port,
-                      .threads = cl.threads,
-                      .drain_deadline = 5s,
-                      .on_listening = [&cl](std::uint16_t port) {
-                          std::cout << "corio-game: listening on http://" << cl.host << ":" << port << "/" << std::endl;
-                      }});
+#ifdef CORIO_GAME_WITH_REDIS
+        if (cluster) {
+            corio::serve(
+                ioc, listener,
+                [&io, lobby, cluster](std::chrono::milliseconds deadline) {
+                    return leave_cluster(&io, lobby, cluster, deadline);
+                },
+                serve_options);
+        } else {
+            corio::serve(ioc, listener, io, serve_options);
+        }
+#else
+        corio::serve(ioc, listener, io, serve_options);
+#endif
     } catch (const boost::system::system_error& e) {
         std::cerr << "corio-game: " << e.what() << "\n";
         return 1;
     }
+    lobby->stop();
     hashing.join();
 }

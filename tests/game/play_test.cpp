@@ -4,6 +4,7 @@
 
 #include "play/clock.hpp"
 #include "play/lobby.hpp"
+#include "play/memory_room_store.hpp"
 #include "store/accounts.hpp"
 #include "store/database.hpp"
 #include "store/results.hpp"
@@ -37,10 +38,12 @@ struct game_fixture {
     corio_game::accounts accounts{db, corio_game::password_cost::minimal};
     corio_game::results results{db};
     corio_game::manual_clock clock;
-    std::shared_ptr<corio_game::lobby> lobby =
-        std::make_shared<corio_game::lobby>(io.of("/"), results, clock, corio_game::lobby_options{});
+    std::shared_ptr<corio_game::memory_room_store> store = std::make_shared<corio_game::memory_room_store>(clock);
+    std::shared_ptr<corio_game::lobby> lobby = std::make_shared<corio_game::lobby>(
+        io.of("/"), store, results, clock, ioc.get_executor(), corio_game::lobby_options{});
 
     game_fixture() { corio_game::register_game_handlers(io, accounts, lobby); }
+    ~game_fixture() { lobby->stop(); }
 
     static corio::server_options quiet()
     {
@@ -182,7 +185,7 @@ BOOST_AUTO_TEST_CASE(a_connect_is_welcomed_with_name_online_count_and_rooms)
     BOOST_TEST(json::serialize(*latest(*bob.socket, "online")) == R"({"players":2})");
     BOOST_TEST(json::serialize(*latest(*alice.socket, "online")) == R"({"players":2})");
     BOOST_TEST(json::serialize(*latest(*alice_again, "rooms")) == "[]");
-    BOOST_TEST(lobby->online() == 2u);
+    BOOST_TEST(store->online() == 2u);
 
     bob.socket->close();
     BOOST_TEST(json::serialize(*latest(*alice.socket, "online")) == R"({"players":1})");
@@ -222,7 +225,7 @@ BOOST_AUTO_TEST_CASE(codes_are_unique_among_live_rooms)
         codes.insert(text(ask(*hosts.back().socket, "create_room").at("code")));
     }
     BOOST_TEST(codes.size() == 40u);
-    BOOST_TEST(lobby->room_count() == 40u);
+    BOOST_TEST(store->room_count() == 40u);
 }
 
 BOOST_AUTO_TEST_CASE(join_by_code_starts_the_game_for_both)
@@ -513,7 +516,7 @@ BOOST_AUTO_TEST_CASE(a_room_closes_when_its_last_player_leaves)
     BOOST_TEST_REQUIRE(closed.has_value());
     BOOST_TEST(text(closed->args.values().at(0).at("code")) == code);
     BOOST_TEST(json::serialize(*latest(*carol.socket, "rooms")) == "[]");
-    BOOST_TEST(lobby->room_count() == 0u);
+    BOOST_TEST(store->room_count() == 0u);
     // carol is back in the lobby and may start a room of her own.
     BOOST_TEST(succeeded(ask(*carol.socket, "create_room")));
 }
@@ -537,7 +540,7 @@ BOOST_AUTO_TEST_CASE(logging_out_disconnects_the_users_sockets)
     alice.socket->run_until_idle();
     BOOST_TEST(alice.socket->server_disconnected());
     BOOST_TEST(second_tab->server_disconnected());
-    BOOST_TEST(lobby->online() == 0u);
+    BOOST_TEST(store->online() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,8 +8,9 @@ namespace json = boost::json;
 
 namespace {
 
-/// The signed-in user of a socket, set by the connect middleware.
-const user& player(const corio::context& ctx) { return ctx.data<user>(); }
+/// The signed-in user of a socket, set by the connect middleware. A copy:
+/// the lobby's coroutines take their parameters by value.
+user player(const corio::context& ctx) { return ctx.data<user>(); }
 
 } // namespace
 
@@ -23,12 +24,17 @@ void register_game_handlers(corio::server& io, accounts& accounts, std::shared_p
         auto signed_in = token ? accounts.user_for_session(*token) : std::nullopt;
         if (!signed_in)
             return corio::refuse("unauthorized");
+        // Other nodes see who a socket is (fetch_sockets); nothing reads it
+        // back, it is for looking at a cluster.
+        ctx.set_shared_data(json::object{{"user_id", signed_in->id}, {"name", signed_in->name}});
         ctx.data<user>() = std::move(*signed_in);
         return corio::accept();
     });
 
-    game.on_connect([lobby](corio::context& ctx) { lobby->connected(ctx, player(ctx)); });
-    game.on_disconnect([lobby](corio::context& ctx) { lobby->disconnected(ctx, player(ctx)); });
+    // Each lobby operation is a coroutine (it waits on the room store); the
+    // handlers return it, and its result is the ack.
+    game.on_connect([lobby](corio::context& ctx) { return lobby->connected(ctx, player(ctx)); });
+    game.on_disconnect([lobby](corio::context& ctx) { return lobby->disconnected(ctx, player(ctx)); });
 
     CORIO_ON(game, "create_room")([lobby](corio::context& ctx) { return lobby->create_room(player(ctx)); });
 

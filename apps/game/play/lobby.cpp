@@ -1,14 +1,29 @@
 #include "play/lobby.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <exception>
 #include <iostream>
+
+// g++ 12 flags the frames of some coroutines here with -Wmismatched-new-delete
+// when it inlines their allocation: Asio allocates a frame with
+// aligned_alloc and its operator delete frees it with free, which the warning
+// does not follow. A false positive.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 
 namespace corio_game {
 
 namespace json = boost::json;
+namespace net = boost::asio;
 
 namespace {
 
@@ -16,10 +31,25 @@ namespace {
 constexpr std::string_view code_alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 constexpr std::size_t code_length = 4;
 
+// A read-modify-write that keeps losing to other changes of the same room
+// gives up after this many tries (and the player may try again).
+constexpr int max_attempts = 8;
+// A new room whose random code is taken tries another.
+constexpr int max_code_attempts = 32;
+
 json::object ok() { return {{"ok", true}}; }
 json::object failure(std::string message) { return {{"error", std::move(message)}}; }
+json::object unavailable() { return failure("The game is unavailable right now; try again in a moment."); }
+json::object busy() { return failure("The room is busy; try again."); }
+json::object already_in(const std::string& code) { return failure("You are already in room " + code + "."); }
 
-std::string broadcast_group(const std::string& code) { return "room:" + code; }
+/// The Socket.IO room of every socket of one user, on every node.
+std::string user_group(std::int64_t user_id) { return "user:" + std::to_string(user_id); }
+
+void warn(std::string_view what, const boost::system::error_code& ec)
+{
+    std::cerr << "corio-game: " << what << ": " << ec.message() << std::endl;
+}
 
 /// Trimmed and upper-cased; std::nullopt unless it could be a room code.
 std::optional<std::string> normalize_code(std::string_view text)
@@ -56,8 +86,7 @@ std::string clean_chat_text(std::string text)
 
 std::size_t utf8_length(std::string_view text)
 {
-    return static_cast<std::size_t>(
-        std::ranges::count_if(text, [](unsigned char c) { return (c & 0xc0) != 0x80; }));
+    return static_cast<std::size_t>(std::ranges::count_if(text, [](unsigned char c) { return (c & 0xc0) != 0x80; }));
 }
 
 std::int64_t wall_clock_ms()
@@ -66,326 +95,652 @@ std::int64_t wall_clock_ms()
         .count();
 }
 
+/// The sockets of `user_ids` on every node. `user_ids` must not be empty (no
+/// room at all would select the whole namespace).
+corio::broadcast_operator to_users(const corio::nsp& ns, const std::vector<std::int64_t>& user_ids)
+{
+    auto op = ns.to(user_group(user_ids.front()));
+    for (std::size_t i = 1; i < user_ids.size(); ++i)
+        op = op.to(user_group(user_ids[i]));
+    return op;
+}
+
 } // namespace
 
-lobby::lobby(corio::nsp ns, results& results, clock& clock, lobby_options opts)
-    : ns_(std::move(ns)), results_(results), clock_(clock), opts_(opts)
+lobby::lobby(corio::nsp ns, std::shared_ptr<room_store> store, results& results, clock& clock, net::any_io_executor ex,
+             lobby_options opts)
+    : ns_(std::move(ns)), store_(std::move(store)), results_(results), clock_(clock), ex_(std::move(ex)), opts_(opts)
 {
 }
 
-room* lobby::room_of(std::int64_t user_id)
+void lobby::start()
 {
-    auto member = room_of_user_.find(user_id);
-    if (member == room_of_user_.end())
-        return nullptr;
-    return &rooms_.at(member->second);
+    if (opts_.sweep_interval.count() > 0)
+        schedule_sweep();
 }
 
-std::string lobby::unused_code()
+void lobby::stop()
 {
+    std::unordered_map<std::string, wake_up> wake_ups;
+    std::unique_ptr<clock::timer> sweep_timer;
+    {
+        lock guard(mutex_);
+        stopped_ = true;
+        wake_ups.swap(wake_ups_);
+        sweep_timer = std::move(sweep_timer_);
+    }
+    // Destroying the handles cancels the timers, outside the lock.
+}
+
+std::string lobby::random_code()
+{
+    lock guard(mutex_);
     std::uniform_int_distribution<std::size_t> pick(0, code_alphabet.size() - 1);
     std::string code(code_length, ' ');
-    do {
-        for (auto& c : code)
-            c = code_alphabet[pick(random_)];
-    } while (rooms_.contains(code));
+    for (auto& c : code)
+        c = code_alphabet[pick(random_)];
     return code;
 }
 
-void lobby::connected(const corio::socket_ref& socket, const user& u)
+// ---------------------------------------------------------------------------
+// Background work: wake-ups at deadlines, and the sweep.
+
+void lobby::spawn(net::awaitable<void> task)
 {
-    lock guard(mutex_);
-    auto& sockets = sockets_[u.id];
-    sockets.push_back(socket);
-    // Back in the room (a reload): the room comes first, so the page opens on
-    // the game rather than flashing the lobby. This socket gets the state
-    // directly (it is not yet connected as far as broadcasts go); the others
-    // see the player return.
-    if (auto* r = room_of(u.id)) {
-        socket.join(broadcast_group(r->code()));
-        bool was_away = r->is_away(u.id);
-        r->clear_away(u.id);
-        auto state = r->state(clock_.now());
-        socket.emit("room", state);
-        if (was_away)
-            socket.to(broadcast_group(r->code())).emit("room", state);
-    }
-    socket.emit("welcome", json::object{{"name", u.name}});
-    json::object online{{"players", sockets_.size()}};
-    socket.emit("online", online);
-    if (sockets.size() == 1)
-        socket.broadcast().emit("online", online);
-    socket.emit("rooms", room_list());
+    net::co_spawn(ex_, std::move(task), [](std::exception_ptr e) {
+        if (!e)
+            return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            std::cerr << "corio-game: background task failed: " << x.what() << std::endl;
+        } catch (...) {
+            std::cerr << "corio-game: background task failed" << std::endl;
+        }
+    });
 }
 
-void lobby::disconnected(const corio::socket_ref& socket, const user& u)
+net::awaitable<void> lobby::run_expire(std::shared_ptr<lobby> self, std::string code)
 {
-    lock guard(mutex_);
-    auto it = sockets_.find(u.id);
-    if (it == sockets_.end())
-        return;
-    std::erase(it->second, socket);
-    if (!it->second.empty())
-        return;
-    sockets_.erase(it);
-    chat_times_.erase(u.id);
-    publish_online();
+    co_await self->expire(std::move(code));
+}
 
-    auto* r = room_of(u.id);
-    if (!r)
-        return;
-    if (r->color_of(u.id) == disc::none) {
-        leave(u.id, "");
-        return;
+net::awaitable<void> lobby::run_sweep(std::shared_ptr<lobby> self)
+{
+    try {
+        co_await self->sweep();
+    } catch (const std::exception& e) {
+        std::cerr << "corio-game: sweep failed: " << e.what() << std::endl;
     }
-    // A reload must not cost the game: the seat is kept for the grace period.
-    auto forfeit_later = [weak = weak_from_this(), user_id = u.id, code = r->code()] {
-        if (auto self = weak.lock())
-            self->forfeit(user_id, code);
+    // The next one only once this one is over: a slow store never piles them up.
+    self->schedule_sweep();
+}
+
+void lobby::wake_after(const std::string& code, clock::duration delay)
+{
+    delay = std::max(delay, clock::duration{0});
+    lock guard(mutex_);
+    if (stopped_)
+        return;
+    auto due = clock_.now() + delay;
+    // A sooner wake-up reschedules for the later deadlines when it runs.
+    if (auto it = wake_ups_.find(code); it != wake_ups_.end() && it->second.due <= due)
+        return;
+    auto fire = [weak = weak_from_this(), code, due] {
+        auto self = weak.lock();
+        if (!self)
+            return;
+        {
+            lock relock(self->mutex_);
+            if (auto it = self->wake_ups_.find(code); it != self->wake_ups_.end() && it->second.due == due)
+                self->wake_ups_.erase(it);
+        }
+        self->spawn(run_expire(self, code));
     };
-    r->mark_away(u.id, clock_.now() + opts_.reconnect_grace, clock_.after(opts_.reconnect_grace, forfeit_later));
-    publish_room(*r);
+    wake_ups_.insert_or_assign(code, wake_up{due, clock_.after(delay, std::move(fire))});
 }
 
-void lobby::forfeit(std::int64_t user_id, const std::string& code)
+void lobby::schedule_sweep()
 {
     lock guard(mutex_);
-    auto* r = room_of(user_id);
-    // The player may have come back, or left, since the timer was set.
-    if (!r || r->code() != code || !r->is_away(user_id))
+    if (stopped_)
         return;
-    leave(user_id, "forfeit");
+    sweep_timer_ = clock_.after(opts_.sweep_interval, [weak = weak_from_this()] {
+        if (auto self = weak.lock())
+            self->spawn(run_sweep(self));
+    });
+}
+
+net::awaitable<void> lobby::sweep()
+{
+    auto found = co_await store_->sweep();
+    if (!found) {
+        warn("sweep", found.error());
+        co_return;
+    }
+    if (found->online)
+        publish_online(*found->online);
+    for (auto user_id : found->gone)
+        co_await user_gone(user_id);
+    for (const auto& code : found->due)
+        co_await expire(code);
+}
+
+// ---------------------------------------------------------------------------
+// Sockets coming and going.
+
+net::awaitable<void> lobby::connected(corio::socket_ref socket, user u)
+{
+    auto self = shared_from_this();
+    in_flight busy(*this);
+    // First: whatever changes from now on reaches this socket too.
+    socket.join(user_group(u.id));
+    auto here = co_await store_->socket_connected(u.id);
+    if (!here)
+        warn("cannot count a socket in", here.error());
+
+    // Back in the room (a reload): the room comes first, so the page opens
+    // on the game rather than flashing the lobby; the others see the player
+    // return.
+    for (int attempt = 0; attempt < max_attempts; ++attempt) {
+        auto mine = co_await store_->load_user_room(u.id);
+        if (!mine) {
+            warn("cannot read the room of a player who connected", mine.error());
+            break;
+        }
+        if (!mine->found)
+            break;
+        auto r = mine->found->value;
+        if (!r.is_away(u.id)) {
+            socket.emit("room", r.state(mine->now), mine->found->version);
+            break;
+        }
+        r.clear_away(u.id);
+        room_change change{.code = r.code(), .expected = mine->found->version, .next = r};
+        auto done = co_await store_->commit(std::move(change));
+        if (!done) {
+            warn("cannot mark a player back", done.error());
+            break;
+        }
+        if (done->status == commit_status::conflict)
+            continue;
+        auto state = r.state(mine->now);
+        socket.emit("room", state, done->version);
+        to_users(ns_, r.members()).except(socket.id()).emit("room", state, done->version);
+        break;
+    }
+
+    socket.emit("welcome", json::object{{"name", u.name}});
+    if (here) {
+        json::object online{{"players", here->online}};
+        socket.emit("online", online, here->version);
+        if (here->user_sockets == 1)
+            socket.broadcast().emit("online", online, here->version);
+    }
+    auto rooms = co_await store_->list();
+    if (rooms)
+        socket.emit("rooms", sorted(*rooms), rooms->version);
+    else
+        warn("cannot list the rooms", rooms.error());
+}
+
+net::awaitable<void> lobby::disconnected(corio::socket_ref, user u)
+{
+    auto self = shared_from_this();
+    in_flight busy(*this);
+    auto here = co_await store_->socket_disconnected(u.id);
+    if (!here) {
+        warn("cannot count a socket out", here.error());
+        co_return;
+    }
+    if (here->user_sockets > 0)
+        co_return;
+    {
+        lock guard(mutex_);
+        chat_times_.erase(u.id);
+    }
+    publish_online(*here);
+    co_await user_gone(u.id);
+}
+
+net::awaitable<void> lobby::user_gone(std::int64_t user_id)
+{
+    auto self = shared_from_this();
+    auto done = co_await take_out(user_id);
+    // Unsettled, the store hands the user to a sweep later (Redis).
+    if (done) {
+        auto failed = co_await store_->settled(user_id);
+        if (failed)
+            warn("cannot settle a departure", failed);
+    }
+}
+
+net::awaitable<bool> lobby::take_out(std::int64_t user_id)
+{
+    auto self = shared_from_this();
+    for (int attempt = 0; attempt < max_attempts; ++attempt) {
+        auto mine = co_await store_->load_user_room(user_id);
+        if (!mine) {
+            warn("cannot read the room of a player who left", mine.error());
+            co_return false;
+        }
+        if (!mine->found)
+            co_return true;
+        auto r = mine->found->value;
+        auto code = r.code();
+        if (r.color_of(user_id) == disc::none) {
+            auto left = co_await depart(user_id, *mine, "", true);
+            if (!left)
+                co_return false;
+            if (left->status == commit_status::conflict)
+                continue;
+            co_return true;
+        }
+        // Already away: the node that marked them stopped (and maybe did
+        // not get to tell anyone). The first deadline stands; this node says
+        // so again and wakes up for it.
+        if (r.is_away(user_id)) {
+            publish_room(r, mine->found->version, mine->now);
+            if (auto next = r.next_deadline())
+                wake_after(code, *next - mine->now);
+            co_return true;
+        }
+        // A reload must not cost the game: the seat is kept for the grace
+        // period, and the deadline is in the store, so whichever node is
+        // alive then forfeits it.
+        r.mark_away(user_id, mine->now + opts_.reconnect_grace);
+        room_change change{.code = code, .expected = mine->found->version, .next = r, .absent = {user_id}};
+        auto done = co_await store_->commit(std::move(change));
+        if (!done) {
+            warn("cannot mark a player away", done.error());
+            co_return false;
+        }
+        if (done->status == commit_status::conflict)
+            continue;
+        if (done->status != commit_status::done)
+            co_return true; // back already
+        publish_room(r, done->version, mine->now);
+        wake_after(code, opts_.reconnect_grace);
+        co_return true;
+    }
+    co_return false;
+}
+
+net::awaitable<void> lobby::expire(std::string code)
+{
+    auto self = shared_from_this();
+    // Each round settles one player (or loses a race and reads again).
+    for (int round = 0; round < max_attempts; ++round) {
+        auto snap = co_await store_->load(code);
+        if (!snap) {
+            warn("cannot read a room to expire", snap.error());
+            co_return;
+        }
+        if (!snap->found)
+            co_return;
+        const auto& r = snap->found->value;
+        auto overdue = r.overdue(snap->now);
+        if (!overdue) {
+            if (auto next = r.next_deadline())
+                wake_after(code, *next - snap->now);
+            co_return;
+        }
+        auto user_id = *overdue;
+        auto left = co_await depart(user_id, *snap, "forfeit", true);
+        if (!left) {
+            warn("cannot forfeit a game", left.error());
+            co_return;
+        }
+        if (left->status != commit_status::user_present)
+            continue;
+        // The player is connected again but the room still had them away
+        // (their node lost the race, or stopped): they are back.
+        auto back = snap->found->value;
+        back.clear_away(user_id);
+        room_change change{.code = code, .expected = snap->found->version, .next = back};
+        auto done = co_await store_->commit(std::move(change));
+        if (done && done->status == commit_status::done)
+            publish_room(back, done->version, snap->now);
+    }
+}
+
+net::awaitable<store_result<commit_result>> lobby::depart(std::int64_t user_id, room_snapshot snap, std::string ending,
+                                                          bool must_be_absent)
+{
+    auto r = snap.found->value;
+    std::optional<game_result> finished;
+    if (r.has_spectator(user_id))
+        r.remove_spectator(user_id);
+    else
+        finished = r.vacate(user_id, ending);
+
+    room_change change{.code = r.code(), .expected = snap.found->version, .leave = {user_id}, .want_list = true};
+    if (must_be_absent)
+        change.absent = {user_id};
+    // No player is left: the room closes, and its spectators go back to the lobby.
+    auto watchers = r.spectator_ids();
+    bool closes = !r.has_players();
+    if (closes)
+        change.leave.insert(change.leave.end(), watchers.begin(), watchers.end());
+    else
+        change.next = r;
+
+    auto done = co_await store_->commit(std::move(change));
+    if (!done || done->status != commit_status::done)
+        co_return done;
+
+    if (finished) {
+        try {
+            results_.record(*finished);
+        } catch (const std::exception& e) {
+            // The game went on in memory; only the leaderboard misses it.
+            std::cerr << "corio-game: could not record a result: " << e.what() << std::endl;
+        }
+    }
+    if (!closes) {
+        publish_room(r, done->version, snap.now);
+    } else if (!watchers.empty()) {
+        const auto& code = r.code();
+        to_users(ns_, watchers)
+            .emit("room_closed", json::object{{"code", code}, {"message", "Room " + code + " has closed."}},
+                  done->version);
+    }
+    if (done->list)
+        publish_rooms(*done->list);
+    done->list.reset();
+    co_return done;
+}
+
+net::awaitable<void> lobby::settle(std::chrono::milliseconds bound)
+{
+    auto self = shared_from_this();
+    auto ex = co_await net::this_coro::executor;
+    net::steady_timer timer(ex);
+    auto until = std::chrono::steady_clock::now() + bound;
+    while (running_.load() > 0 && std::chrono::steady_clock::now() < until) {
+        timer.expires_after(std::chrono::milliseconds(10));
+        co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    }
 }
 
 void lobby::disconnect_user(std::int64_t user_id)
 {
-    std::vector<corio::socket_ref> sockets;
-    {
-        lock guard(mutex_);
-        if (auto it = sockets_.find(user_id); it != sockets_.end())
-            sockets = it->second;
+    // Through the adapter: the user's sockets on every node. Their
+    // disconnect handlers do the rest.
+    ns_.in(user_group(user_id)).disconnect_sockets();
+}
+
+// ---------------------------------------------------------------------------
+// The events.
+
+net::awaitable<json::object> lobby::create_room(user u)
+{
+    auto self = shared_from_this();
+    for (int attempt = 0; attempt < max_code_attempts; ++attempt) {
+        auto mine = co_await store_->load_user_room(u.id);
+        if (!mine)
+            co_return unavailable();
+        if (mine->found)
+            co_return already_in(mine->found->value.code());
+        room r(random_code(), seat{u.id, u.name});
+        room_change change{.code = r.code(),
+                           .expected = 0,
+                           .next = r,
+                           .enter = {u.id},
+                           .max_rooms = opts_.max_rooms,
+                           .want_list = true};
+        auto done = co_await store_->commit(std::move(change));
+        if (!done)
+            co_return unavailable();
+        if (done->status == commit_status::too_many_rooms)
+            co_return failure("Too many rooms are open; try again later.");
+        // conflict: the code was taken meanwhile; user_busy: another tab was
+        // quicker. Either way, read again.
+        if (done->status != commit_status::done)
+            continue;
+        publish_room(r, done->version, mine->now);
+        if (done->list)
+            publish_rooms(*done->list);
+        co_return json::object{{"ok", true}, {"code", r.code()}, {"message", r.message(mine->now)}};
     }
-    // Outside the lock: disconnect runs the disconnect handler, which takes it.
-    for (const auto& s : sockets)
-        s.disconnect();
+    co_return busy();
 }
 
-void lobby::enter(std::int64_t user_id, const room& r)
+net::awaitable<json::object> lobby::join_room(user u, std::string text)
 {
-    room_of_user_[user_id] = r.code();
-    if (auto it = sockets_.find(user_id); it != sockets_.end())
-        for (const auto& s : it->second)
-            s.join(broadcast_group(r.code()));
+    auto self = shared_from_this();
+    for (int attempt = 0; attempt < max_attempts; ++attempt) {
+        auto mine = co_await store_->load_user_room(u.id);
+        if (!mine)
+            co_return unavailable();
+        if (mine->found)
+            co_return already_in(mine->found->value.code());
+        auto code = normalize_code(text);
+        if (!code)
+            co_return failure("Room codes are 4 letters or digits, like K7QX.");
+        auto snap = co_await store_->load(*code);
+        if (!snap)
+            co_return unavailable();
+        if (!snap->found)
+            co_return failure("There is no room " + *code + ".");
+        auto r = snap->found->value;
+        if (!r.has_free_seat())
+            co_return json::object{{"error", "Room " + *code + " is full."}, {"full", true}};
+        r.take_seat(seat{u.id, u.name});
+        room_change change{
+            .code = *code, .expected = snap->found->version, .next = r, .enter = {u.id}, .want_list = true};
+        auto done = co_await store_->commit(std::move(change));
+        if (!done)
+            co_return unavailable();
+        if (done->status != commit_status::done)
+            continue;
+        publish_room(r, done->version, snap->now);
+        if (done->list)
+            publish_rooms(*done->list);
+        co_return json::object{{"ok", true}, {"code", *code}};
+    }
+    co_return busy();
 }
 
-void lobby::exit(std::int64_t user_id, const room& r)
+net::awaitable<json::object> lobby::watch_room(user u, std::string text)
 {
-    room_of_user_.erase(user_id);
-    if (auto it = sockets_.find(user_id); it != sockets_.end())
-        for (const auto& s : it->second)
-            s.leave(broadcast_group(r.code()));
+    auto self = shared_from_this();
+    for (int attempt = 0; attempt < max_attempts; ++attempt) {
+        auto mine = co_await store_->load_user_room(u.id);
+        if (!mine)
+            co_return unavailable();
+        if (mine->found)
+            co_return already_in(mine->found->value.code());
+        auto code = normalize_code(text);
+        if (!code)
+            co_return failure("There is no room with that code.");
+        auto snap = co_await store_->load(*code);
+        if (!snap)
+            co_return unavailable();
+        if (!snap->found)
+            co_return failure("There is no room " + *code + ".");
+        auto r = snap->found->value;
+        r.add_spectator(seat{u.id, u.name});
+        room_change change{
+            .code = *code, .expected = snap->found->version, .next = r, .enter = {u.id}, .want_list = true};
+        auto done = co_await store_->commit(std::move(change));
+        if (!done)
+            co_return unavailable();
+        if (done->status != commit_status::done)
+            continue;
+        publish_room(r, done->version, snap->now);
+        if (done->list)
+            publish_rooms(*done->list);
+        co_return json::object{{"ok", true}, {"code", *code}};
+    }
+    co_return busy();
 }
 
-void lobby::leave(std::int64_t user_id, std::string_view ending)
+net::awaitable<json::object> lobby::leave_room(user u)
 {
-    auto* r = room_of(user_id);
-    if (!r)
-        return;
-    if (r->has_spectator(user_id))
-        r->remove_spectator(user_id);
-    else
-        record(r->vacate(user_id, ending));
-    exit(user_id, *r);
+    auto self = shared_from_this();
+    for (int attempt = 0; attempt < max_attempts; ++attempt) {
+        auto mine = co_await store_->load_user_room(u.id);
+        if (!mine)
+            co_return unavailable();
+        if (!mine->found)
+            co_return failure("You are not in a room.");
+        auto left = co_await depart(u.id, *mine, "resign", false);
+        if (!left)
+            co_return unavailable();
+        if (left->status == commit_status::conflict)
+            continue;
+        // The version lets the page drop a state of the room from before.
+        co_return json::object{{"ok", true}, {"version", left->version}};
+    }
+    co_return busy();
+}
 
-    if (r->has_players()) {
-        publish_room(*r);
-    } else {
-        // No player is left: spectators go back to the lobby.
-        auto code = r->code();
-        ns_.to(broadcast_group(code))
-            .emit("room_closed", json::object{{"code", code}, {"message", "Room " + code + " has closed."}});
-        for (auto it = room_of_user_.begin(); it != room_of_user_.end();) {
-            if (it->second == code) {
-                auto watcher = (it++)->first;
-                exit(watcher, *r);
-            } else {
-                ++it;
+net::awaitable<json::object> lobby::move(user u, int column)
+{
+    auto self = shared_from_this();
+    for (int attempt = 0; attempt < max_attempts; ++attempt) {
+        auto mine = co_await store_->load_user_room(u.id);
+        if (!mine)
+            co_return unavailable();
+        if (!mine->found)
+            co_return failure("You are not in a room.");
+        auto r = mine->found->value;
+        if (r.color_of(u.id) == disc::none)
+            co_return failure("Spectators cannot play.");
+        // Checked against the room as read; the commit below only succeeds
+        // if nobody changed it since, so a move is accepted once, on one node.
+        auto outcome = r.play(u.id, column);
+        if (auto* error = std::get_if<move_error>(&outcome))
+            co_return failure(std::string(describe(*error)));
+        auto finished = std::get<std::optional<game_result>>(outcome);
+        room_change change{
+            .code = r.code(), .expected = mine->found->version, .next = r, .want_list = finished.has_value()};
+        auto done = co_await store_->commit(std::move(change));
+        if (!done)
+            co_return unavailable();
+        if (done->status != commit_status::done)
+            continue;
+        if (finished) {
+            try {
+                results_.record(*finished);
+            } catch (const std::exception& e) {
+                std::cerr << "corio-game: could not record a result: " << e.what() << std::endl;
             }
         }
-        rooms_.erase(code);
+        publish_room(r, done->version, mine->now);
+        if (done->list)
+            publish_rooms(*done->list);
+        co_return ok();
     }
-    publish_rooms();
+    co_return busy();
 }
 
-void lobby::record(const std::optional<game_result>& result)
+net::awaitable<json::object> lobby::rematch(user u)
 {
-    if (!result)
-        return;
-    try {
-        results_.record(*result);
-    } catch (const std::exception& e) {
-        // The game went on in memory; only the leaderboard misses it.
-        std::cerr << "corio-game: could not record a result: " << e.what() << std::endl;
+    auto self = shared_from_this();
+    for (int attempt = 0; attempt < max_attempts; ++attempt) {
+        auto mine = co_await store_->load_user_room(u.id);
+        if (!mine)
+            co_return unavailable();
+        if (!mine->found || mine->found->value.color_of(u.id) == disc::none)
+            co_return failure("Only players can ask for a rematch.");
+        auto r = mine->found->value;
+        if (r.status() != room_status::over)
+            co_return failure("The game is not over yet.");
+        if (r.has_free_seat())
+            co_return failure("Your opponent has left.");
+        bool started = r.offer_rematch(u.id);
+        room_change change{.code = r.code(), .expected = mine->found->version, .next = r, .want_list = started};
+        auto done = co_await store_->commit(std::move(change));
+        if (!done)
+            co_return unavailable();
+        if (done->status != commit_status::done)
+            continue;
+        publish_room(r, done->version, mine->now);
+        if (done->list)
+            publish_rooms(*done->list);
+        co_return json::object{{"ok", true}, {"started", started}};
     }
+    co_return busy();
 }
 
-json::object lobby::create_room(const user& u)
+bool lobby::chat_allowed(std::int64_t user_id)
 {
     lock guard(mutex_);
-    if (auto* r = room_of(u.id))
-        return failure("You are already in room " + r->code() + ".");
-    if (rooms_.size() >= opts_.max_rooms)
-        return failure("Too many rooms are open; try again later.");
-    auto code = unused_code();
-    auto& r = rooms_.emplace(code, room(code, seat{u.id, u.name})).first->second;
-    enter(u.id, r);
-    publish_room(r);
-    publish_rooms();
-    return {{"ok", true}, {"code", code}, {"message", r.message(clock_.now())}};
-}
-
-json::object lobby::join_room(const user& u, std::string text)
-{
-    lock guard(mutex_);
-    if (auto* r = room_of(u.id))
-        return failure("You are already in room " + r->code() + ".");
-    auto code = normalize_code(text);
-    if (!code)
-        return failure("Room codes are 4 letters or digits, like K7QX.");
-    auto it = rooms_.find(*code);
-    if (it == rooms_.end())
-        return failure("There is no room " + *code + ".");
-    auto& r = it->second;
-    if (!r.has_free_seat())
-        return {{"error", "Room " + *code + " is full."}, {"full", true}};
-    r.take_seat(seat{u.id, u.name});
-    enter(u.id, r);
-    publish_room(r);
-    publish_rooms();
-    return {{"ok", true}, {"code", *code}};
-}
-
-json::object lobby::watch_room(const user& u, std::string text)
-{
-    lock guard(mutex_);
-    if (auto* r = room_of(u.id))
-        return failure("You are already in room " + r->code() + ".");
-    auto code = normalize_code(text);
-    auto it = code ? rooms_.find(*code) : rooms_.end();
-    if (it == rooms_.end())
-        return failure("There is no room " + code.value_or(std::string("with that code")) + ".");
-    auto& r = it->second;
-    r.add_spectator(seat{u.id, u.name});
-    enter(u.id, r);
-    publish_room(r);
-    publish_rooms();
-    return {{"ok", true}, {"code", *code}};
-}
-
-json::object lobby::leave_room(const user& u)
-{
-    lock guard(mutex_);
-    if (!room_of(u.id))
-        return failure("You are not in a room.");
-    leave(u.id, "resign");
-    return ok();
-}
-
-json::object lobby::move(const user& u, int column)
-{
-    lock guard(mutex_);
-    auto* r = room_of(u.id);
-    if (!r)
-        return failure("You are not in a room.");
-    if (r->color_of(u.id) == disc::none)
-        return failure("Spectators cannot play.");
-    auto outcome = r->play(u.id, column);
-    if (auto* error = std::get_if<move_error>(&outcome))
-        return failure(std::string(describe(*error)));
-    auto& finished = std::get<std::optional<game_result>>(outcome);
-    record(finished);
-    publish_room(*r);
-    if (finished)
-        publish_rooms();
-    return ok();
-}
-
-json::object lobby::rematch(const user& u)
-{
-    lock guard(mutex_);
-    auto* r = room_of(u.id);
-    if (!r || r->color_of(u.id) == disc::none)
-        return failure("Only players can ask for a rematch.");
-    if (r->status() != room_status::over)
-        return failure("The game is not over yet.");
-    if (r->has_free_seat())
-        return failure("Your opponent has left.");
-    bool started = r->offer_rematch(u.id);
-    publish_room(*r);
-    if (started)
-        publish_rooms();
-    return {{"ok", true}, {"started", started}};
-}
-
-json::object lobby::chat(const user& u, std::string text)
-{
-    lock guard(mutex_);
-    auto* r = room_of(u.id);
-    if (!r)
-        return failure("Join a room to chat.");
-    text = clean_chat_text(std::move(text));
-    if (text.empty())
-        return failure("Say something first.");
-    if (utf8_length(text) > opts_.chat_max_chars)
-        return failure("Messages are at most " + std::to_string(opts_.chat_max_chars) + " characters.");
-    auto& times = chat_times_[u.id];
+    auto& times = chat_times_[user_id];
     auto now = clock_.now();
     while (!times.empty() && now - times.front() >= opts_.chat_window)
         times.pop_front();
     if (times.size() >= opts_.chat_burst)
-        return failure("You are sending messages too fast.");
+        return false;
     times.push_back(now);
-    ns_.to(broadcast_group(r->code()))
+    return true;
+}
+
+net::awaitable<json::object> lobby::chat(user u, std::string text)
+{
+    auto self = shared_from_this();
+    auto mine = co_await store_->load_user_room(u.id);
+    if (!mine)
+        co_return unavailable();
+    if (!mine->found)
+        co_return failure("Join a room to chat.");
+    text = clean_chat_text(std::move(text));
+    if (text.empty())
+        co_return failure("Say something first.");
+    if (utf8_length(text) > opts_.chat_max_chars)
+        co_return failure("Messages are at most " + std::to_string(opts_.chat_max_chars) + " characters.");
+    if (!chat_allowed(u.id))
+        co_return failure("You are sending messages too fast.");
+    to_users(ns_, mine->found->value.members())
         .emit("chat", json::object{{"from", u.name}, {"text", std::move(text)}, {"at", wall_clock_ms()}});
-    return ok();
+    co_return ok();
 }
 
-std::size_t lobby::online() const
+// ---------------------------------------------------------------------------
+// What the pages are told.
+
+void lobby::publish_room(const room& r, std::uint64_t version, clock::duration now) const
 {
-    lock guard(mutex_);
-    return sockets_.size();
+    auto members = r.members();
+    if (!members.empty())
+        to_users(ns_, members).emit("room", r.state(now), version);
 }
 
-std::size_t lobby::room_count() const
+void lobby::publish_rooms(const room_list& list) const
 {
-    lock guard(mutex_);
-    return rooms_.size();
+    ns_.emit("rooms", sorted(list), list.version);
 }
 
-void lobby::publish_room(const room& r) const
+void lobby::publish_online(const presence& p) const
 {
-    ns_.to(broadcast_group(r.code())).emit("room", r.state(clock_.now()));
+    ns_.emit("online", json::object{{"players", p.online}}, p.version);
 }
 
-void lobby::publish_rooms() const { ns_.emit("rooms", room_list()); }
-
-void lobby::publish_online() const { ns_.emit("online", json::object{{"players", sockets_.size()}}); }
-
-json::array lobby::room_list() const
+json::array lobby::sorted(const room_list& list)
 {
     // Open rooms first, then games to watch; newest codes are not favoured.
-    std::vector<const room*> sorted;
-    for (const auto& [code, r] : rooms_)
-        sorted.push_back(&r);
-    std::ranges::sort(sorted, [](const room* a, const room* b) {
-        if (a->has_free_seat() != b->has_free_seat())
-            return a->has_free_seat();
-        return a->code() < b->code();
+    auto open = [](const json::object& summary) {
+        auto* status = summary.if_contains("status");
+        return status && status->is_string() && status->as_string() == "waiting";
+    };
+    auto code = [](const json::object& summary) -> std::string_view {
+        auto* c = summary.if_contains("code");
+        return c && c->is_string() ? std::string_view(c->as_string()) : std::string_view();
+    };
+    std::vector<const json::object*> rooms;
+    for (const auto& summary : list.rooms)
+        rooms.push_back(&summary);
+    std::ranges::sort(rooms, [&](const json::object* a, const json::object* b) {
+        if (open(*a) != open(*b))
+            return open(*a);
+        return code(*a) < code(*b);
     });
-    json::array list;
-    for (const auto* r : sorted)
-        list.emplace_back(r->summary());
-    return list;
+    json::array out;
+    for (const auto* summary : rooms)
+        out.emplace_back(*summary);
+    return out;
 }
 
 } // namespace corio_game

@@ -1,17 +1,23 @@
 #pragma once
 // The lobby: who is online, the live rooms by code, and every change to them.
-// Each operation validates, changes the rooms, tells the sockets concerned and
-// returns the acknowledgement; play/handlers.cpp maps events onto them.
+// Each operation reads the room from the room store, validates, commits the
+// change, tells the sockets concerned and returns the acknowledgement;
+// play/handlers.cpp maps events onto them.
 
 #include "play/clock.hpp"
 #include "play/room.hpp"
+#include "play/room_store.hpp"
 #include "store/accounts.hpp"
 #include "store/results.hpp"
 
 #include <corio/nsp.hpp>
+#include <corio/socket_ref.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -29,75 +35,124 @@ struct lobby_options {
     std::chrono::milliseconds reconnect_grace{30'000};
     std::size_t max_rooms = 10'000;
     /// Chat: longest message in characters, and at most `chat_burst`
-    /// messages per `chat_window` per user.
+    /// messages per `chat_window` per user (counted on each node).
     std::size_t chat_max_chars = 200;
     std::size_t chat_burst = 5;
     std::chrono::milliseconds chat_window{5'000};
+    /// How often the lobby calls room_store::sweep; 0: never (one node).
+    std::chrono::milliseconds sweep_interval{0};
 };
 
 /// Acks are `{"ok": true, ...}` or `{"error": sentence, ...}`.
 ///
+/// Every socket of a user is in the Socket.IO room `user:ID`, and what
+/// concerns a game room goes to the `user:` rooms of its members, so with
+/// a cluster adapter it reaches their sockets on every node. The `room`,
+/// `rooms`, `online` and `room_closed` events carry the store's version as
+/// a second argument: across nodes two changes may arrive out of order, and
+/// the page keeps the newest.
+///
 /// @par Thread safety
-/// Every member may be called from any thread; one mutex serialises them, and
-/// what they emit is queued under it, so every client sees the changes in the
-/// same order. Reconnect timers run on `clock`.
+/// Every member may be called from any thread. Changes are atomic in the
+/// store (a commit of the version read, retried on conflict), so two nodes
+/// never both accept a move. Wake-ups and sweeps run on `ex`.
 ///
 /// @par Lifetime
-/// Create with std::make_shared (timers hold a weak reference). `results` and
-/// `clock` must outlive it.
+/// Create with std::make_shared (coroutines and timers hold a reference).
+/// `results` and `clock` must outlive it; call stop() before they go.
 class lobby : public std::enable_shared_from_this<lobby> {
 public:
-    lobby(corio::nsp ns, results& results, clock& clock, lobby_options opts = {});
+    lobby(corio::nsp ns, std::shared_ptr<room_store> store, results& results, clock& clock,
+          boost::asio::any_io_executor ex, lobby_options opts = {});
 
-    /// A signed-in socket connected: it gets `welcome`, `online`, `rooms`,
-    /// and `room` when its user is in a room (a reload resumes the game).
-    void connected(const corio::socket_ref& socket, const user& u);
-    /// A socket left. When it was its user's last one, a player gets the
-    /// reconnect grace and a spectator leaves the room.
-    void disconnected(const corio::socket_ref& socket, const user& u);
-    /// Disconnects every socket of `user_id` (after a logout).
+    /// Starts the periodic sweep when lobby_options::sweep_interval is set.
+    void start();
+    /// Cancels the wake-ups and the sweep.
+    void stop();
+    /// Completes once no connect or disconnect is being handled, or after
+    /// `bound`: at shutdown, after server::shutdown (whose goodbyes start
+    /// disconnect handlers it does not wait for), so that players are
+    /// marked away before the process goes.
+    boost::asio::awaitable<void> settle(std::chrono::milliseconds bound);
+
+    /// A signed-in socket connected: it gets `room` when its user is in a
+    /// room (a reload resumes the game), then `welcome`, `online`, `rooms`.
+    boost::asio::awaitable<void> connected(corio::socket_ref socket, user u);
+    /// A socket left. When it was its user's last one on every node, a
+    /// player gets the reconnect grace and a spectator leaves the room.
+    boost::asio::awaitable<void> disconnected(corio::socket_ref socket, user u);
+    /// Disconnects every socket of `user_id`, on every node (after a logout).
     void disconnect_user(std::int64_t user_id);
 
-    boost::json::object create_room(const user& u);
-    boost::json::object join_room(const user& u, std::string code);
-    boost::json::object watch_room(const user& u, std::string code);
-    boost::json::object leave_room(const user& u);
-    boost::json::object move(const user& u, int column);
-    boost::json::object rematch(const user& u);
-    boost::json::object chat(const user& u, std::string text);
-
-    /// Distinct users with at least one socket.
-    std::size_t online() const;
-    std::size_t room_count() const;
+    boost::asio::awaitable<boost::json::object> create_room(user u);
+    boost::asio::awaitable<boost::json::object> join_room(user u, std::string code);
+    boost::asio::awaitable<boost::json::object> watch_room(user u, std::string code);
+    boost::asio::awaitable<boost::json::object> leave_room(user u);
+    boost::asio::awaitable<boost::json::object> move(user u, int column);
+    boost::asio::awaitable<boost::json::object> rematch(user u);
+    boost::asio::awaitable<boost::json::object> chat(user u, std::string text);
 
 private:
-    using lock = std::unique_lock<std::mutex>;
+    using lock = std::lock_guard<std::mutex>;
+    /// Counts a connect or disconnect being handled, for settle().
+    class in_flight {
+    public:
+        explicit in_flight(lobby& l) : count_(l.running_) { ++count_; }
+        ~in_flight() { --count_; }
+        in_flight(const in_flight&) = delete;
+        in_flight& operator=(const in_flight&) = delete;
 
-    room* room_of(std::int64_t user_id);
-    std::string unused_code();
-    /// Makes every socket of `user_id` join or leave the room's broadcast group.
-    void enter(std::int64_t user_id, const room& r);
-    void exit(std::int64_t user_id, const room& r);
-    /// `user_id` leaves their room; the room closes once no player is left.
-    void leave(std::int64_t user_id, std::string_view ending);
-    void forfeit(std::int64_t user_id, const std::string& code);
-    void record(const std::optional<game_result>& result);
+    private:
+        std::atomic<int>& count_;
+    };
+    struct wake_up {
+        clock::duration due;
+        std::unique_ptr<clock::timer> timer;
+    };
 
-    void publish_room(const room& r) const;
-    void publish_rooms() const;
-    void publish_online() const;
-    boost::json::array room_list() const;
+    /// `user_id` leaves the room of `snap` (resigns or forfeits a game);
+    /// the room closes once no player is left. Publishes when done.
+    boost::asio::awaitable<store_result<commit_result>> depart(std::int64_t user_id, room_snapshot snap,
+                                                               std::string ending, bool must_be_absent);
+    /// `user_id` has no socket left anywhere: a player is marked away, a
+    /// spectator leaves; then the store hears it is settled.
+    boost::asio::awaitable<void> user_gone(std::int64_t user_id);
+    /// The first part of user_gone; false when it could not finish.
+    boost::asio::awaitable<bool> take_out(std::int64_t user_id);
+    /// Forfeits the players of `code` whose deadline passed.
+    boost::asio::awaitable<void> expire(std::string code);
+    boost::asio::awaitable<void> sweep();
+    static boost::asio::awaitable<void> run_expire(std::shared_ptr<lobby> self, std::string code);
+    static boost::asio::awaitable<void> run_sweep(std::shared_ptr<lobby> self);
+    void spawn(boost::asio::awaitable<void> task);
+
+    /// Calls expire(code) after `delay`, unless a wake-up for it comes sooner.
+    void wake_after(const std::string& code, clock::duration delay);
+    void schedule_sweep();
+
+    std::string random_code();
+    /// false when `user_id` sent too many messages lately.
+    bool chat_allowed(std::int64_t user_id);
+
+    void publish_room(const room& r, std::uint64_t version, clock::duration now) const;
+    void publish_rooms(const room_list& list) const;
+    void publish_online(const presence& p) const;
+    /// The rooms of the lobby's list, open rooms first.
+    static boost::json::array sorted(const room_list& list);
 
     corio::nsp ns_;
+    std::shared_ptr<room_store> store_;
     results& results_;
     clock& clock_;
+    boost::asio::any_io_executor ex_;
     lobby_options opts_;
 
+    // This node's own state: what it scheduled and its chat counters.
+    std::atomic<int> running_ = 0;
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, room> rooms_;
-    /// The room code each user is in, as a player or a spectator.
-    std::unordered_map<std::int64_t, std::string> room_of_user_;
-    std::unordered_map<std::int64_t, std::vector<corio::socket_ref>> sockets_;
+    bool stopped_ = false;
+    std::unordered_map<std::string, wake_up> wake_ups_;
+    std::unique_ptr<clock::timer> sweep_timer_;
     std::unordered_map<std::int64_t, std::deque<clock::duration>> chat_times_;
     std::mt19937_64 random_{std::random_device{}()};
 };

@@ -31,7 +31,7 @@ json::value name_or_null(const std::optional<seat>& s)
     return json::string(s->name);
 }
 
-json::object to_json(cell c) { return {{"column", c.column}, {"row", c.row}}; }
+json::object cell_json(cell c) { return {{"column", c.column}, {"row", c.row}}; }
 
 std::string waiting_text(const std::string& code) { return "Waiting for player 2, room ID is " + code; }
 
@@ -66,6 +66,7 @@ void room::take_seat(seat player)
 void room::start_game()
 {
     game_ = connect_four{};
+    columns_.clear();
     status_ = room_status::playing;
     ending_.clear();
     winner_ = disc::none;
@@ -87,6 +88,7 @@ std::variant<std::optional<game_result>, move_error> room::play(std::int64_t use
     auto color = color_of(user_id);
     if (auto error = game_.play(color, column))
         return *error;
+    columns_.push_back(column);
     if (!game_.over())
         return std::nullopt;
 
@@ -136,9 +138,40 @@ std::optional<game_result> room::vacate(std::int64_t user_id, std::string_view e
     return finished;
 }
 
-void room::mark_away(std::int64_t user_id, clock::duration deadline, std::unique_ptr<clock::timer> timer)
+std::vector<std::int64_t> room::members() const
 {
-    away_[user_id] = away_player{deadline, std::move(timer)};
+    std::vector<std::int64_t> ids;
+    for (const auto* s : {&red_, &yellow_})
+        if (*s)
+            ids.push_back((*s)->user_id);
+    for (const auto& [id, name] : spectators_)
+        ids.push_back(id);
+    return ids;
+}
+
+std::vector<std::int64_t> room::spectator_ids() const
+{
+    std::vector<std::int64_t> ids;
+    for (const auto& [id, name] : spectators_)
+        ids.push_back(id);
+    return ids;
+}
+
+std::optional<clock::duration> room::next_deadline() const
+{
+    std::optional<clock::duration> next;
+    for (const auto& [id, deadline] : away_)
+        if (!next || deadline < *next)
+            next = deadline;
+    return next;
+}
+
+std::optional<std::int64_t> room::overdue(clock::duration now) const
+{
+    for (const auto& [id, deadline] : away_)
+        if (deadline <= now)
+            return id;
+    return std::nullopt;
 }
 
 std::string room::message(clock::duration now) const
@@ -149,7 +182,7 @@ std::string room::message(clock::duration now) const
     case room_status::playing:
         for (const auto& [user_id, away] : away_) {
             return seat_of(color_of(user_id))->name + " disconnected: " +
-                   std::to_string(seconds_left(away.deadline, now)) + " s to come back";
+                   std::to_string(seconds_left(away, now)) + " s to come back";
         }
         return seat_of(game_.turn())->name + " to play";
     case room_status::over:
@@ -180,7 +213,7 @@ json::object room::state(clock::duration now) const
     }
     json::array line;
     for (auto c : game_.winning_cells())
-        line.emplace_back(to_json(c));
+        line.emplace_back(cell_json(c));
     json::array spectators;
     for (const auto& [id, name] : spectators_)
         spectators.emplace_back(name);
@@ -190,14 +223,14 @@ json::object room::state(clock::duration now) const
     if (yellow_rematch_)
         rematch.emplace_back("yellow");
     json::array away;
-    for (const auto& [user_id, a] : away_) {
+    for (const auto& [user_id, deadline] : away_) {
         auto color = color_of(user_id);
         away.emplace_back(json::object{
-            {"color", to_string(color)}, {"name", seat_of(color)->name}, {"seconds", seconds_left(a.deadline, now)}});
+            {"color", to_string(color)}, {"name", seat_of(color)->name}, {"seconds", seconds_left(deadline, now)}});
     }
     json::value last = nullptr;
     if (auto l = game_.last_move(); l && status_ != room_status::waiting)
-        last = to_json(*l);
+        last = cell_json(*l);
 
     return {
         {"code", code_},

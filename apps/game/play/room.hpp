@@ -1,21 +1,23 @@
 #pragma once
 // One room: two seats (red hosts), spectators, the game on the table, rematch
-// offers and players who dropped out. A plain value with no sockets and no
-// locking: the lobby owns rooms and serialises access to them.
+// offers and players who dropped out. A plain value with no sockets, no
+// timers and no locking: a room_store keeps rooms (in memory, or as JSON in
+// Redis) and the lobby changes copies of them.
 
 #include "play/clock.hpp"
 #include "rules/connect_four.hpp"
 #include "store/results.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace corio_game {
 
@@ -46,6 +48,9 @@ public:
     bool has_free_seat() const noexcept { return !red_ || !yellow_; }
     bool has_players() const noexcept { return red_ || yellow_; }
     bool has_spectator(std::int64_t user_id) const noexcept { return spectators_.contains(user_id); }
+    /// Everyone the room's events go to: both players, then the spectators.
+    std::vector<std::int64_t> members() const;
+    std::vector<std::int64_t> spectator_ids() const;
 
     /// Seats `player` in the free seat; with both seats taken a new game starts.
     void take_seat(seat player);
@@ -66,11 +71,15 @@ public:
     std::optional<game_result> vacate(std::int64_t user_id, std::string_view ending);
 
     /// A player's connection dropped: they have until `deadline` (on the
-    /// lobby's clock) to come back; `timer` fires the forfeit.
-    void mark_away(std::int64_t user_id, clock::duration deadline, std::unique_ptr<clock::timer> timer);
-    /// The player is back (or gone for good): their timer is cancelled.
+    /// store's clock) to come back, else they forfeit.
+    void mark_away(std::int64_t user_id, clock::duration deadline) { away_[user_id] = deadline; }
+    /// The player is back (or gone for good).
     void clear_away(std::int64_t user_id) { away_.erase(user_id); }
     bool is_away(std::int64_t user_id) const noexcept { return away_.contains(user_id); }
+    /// The earliest deadline of a player who is away, if any.
+    std::optional<clock::duration> next_deadline() const;
+    /// A player whose deadline is at or before `now`, if any.
+    std::optional<std::int64_t> overdue(clock::duration now) const;
 
     /// The `room` event: everything a player or spectator draws. `now` is the
     /// lobby's clock, for the seconds left to players who are away.
@@ -81,12 +90,15 @@ public:
     /// player 2, room ID is K7QX" while waiting).
     std::string message(clock::duration now) const;
 
-private:
-    struct away_player {
-        clock::duration deadline;
-        std::unique_ptr<clock::timer> timer;
-    };
+    /// Everything about the room, for a store to keep: to_json and
+    /// from_json round-trip. from_json checks what it reads (a store's
+    /// bytes are not trusted: the game is replayed move by move) and gives
+    /// std::nullopt for anything a room could not have written.
+    boost::json::object to_json() const;
+    static std::optional<room> from_json(const boost::json::value& v);
 
+private:
+    room() = default;
     void start_game();
     game_result result(std::optional<disc> winner, std::string ending) const;
 
@@ -96,13 +108,16 @@ private:
     std::optional<seat> yellow_;
     std::map<std::int64_t, std::string> spectators_;
     connect_four game_;
+    /// The columns played in this game, in order (game_ replays them).
+    std::vector<int> columns_;
     /// How the last game ended: "connect", "draw", "resign", "forfeit".
     std::string ending_;
     /// Who won the last game (names are kept: the loser may have left).
     std::string winner_name_, loser_name_;
     disc winner_ = disc::none;
     bool red_rematch_ = false, yellow_rematch_ = false;
-    std::map<std::int64_t, away_player> away_;
+    /// Players who dropped out, and the deadline of each.
+    std::map<std::int64_t, clock::duration> away_;
 };
 
 } // namespace corio_game

@@ -92,6 +92,9 @@
     selectedColumn: 3,
     moveInFlight: false,
     fullRoomCode: null, // the room a `join_room` found full, offered to watch instead
+    // The newest version seen of each kind of news. With several server nodes, two changes
+    // can arrive out of order; an older one than what the page shows is dropped.
+    versions: { room: 0, rooms: 0, online: 0 },
     cells: [], // cells[row][column], row 0 at the bottom
     pointerDiscs: [],
     countdownTimer: 0,
@@ -206,10 +209,24 @@
     }
   }
 
+  /**
+   * Whether news of `kind` with `version` is newer than what the page has, and if so remembers
+   * it. A message without a version (an older server) is always news.
+   */
+  function isNews(kind, version) {
+    if (!Number.isFinite(version)) return true;
+    if (version < state.versions[kind]) return false;
+    state.versions[kind] = version;
+    return true;
+  }
+
   function wireSocket(socket) {
     socket.on("connect", () => {
       showBanner("");
       state.resyncing = true;
+      // The server sends everything afresh after a connect (maybe from a store that restarted
+      // and counts from 0 again).
+      state.versions = { room: 0, rooms: 0, online: 0 };
     });
 
     socket.on("connect_error", (err) => {
@@ -249,14 +266,16 @@
       else ui.session.hidden = false;
     });
 
-    socket.on("online", (data) => {
+    socket.on("online", (data, version) => {
+      if (!isNews("online", version)) return;
       const count = data && Number.isFinite(data.players) ? data.players : 0;
       const text = `${count} online`;
       setText(ui.onlineText, text);
       setText(ui.lobbyOnline, text);
     });
 
-    socket.on("rooms", (list) => {
+    socket.on("rooms", (list, version) => {
+      if (!isNews("rooms", version)) return;
       const rooms = Array.isArray(list) ? list : [];
       renderRooms(rooms);
       // After a reconnection the server sends our room again if we are still in it; a room
@@ -266,11 +285,13 @@
       }
     });
 
-    socket.on("room", (room) => {
+    socket.on("room", (room, version) => {
+      if (!isNews("room", version)) return;
       if (room && typeof room === "object" && typeof room.code === "string") applyRoom(room);
     });
 
-    socket.on("room_closed", (data) => {
+    socket.on("room_closed", (data, version) => {
+      if (!isNews("room", version)) return;
       const message = data && typeof data.message === "string" ? data.message : "The room was closed.";
       enterLobby(message);
     });
@@ -797,8 +818,13 @@
     if (room.status === "playing" && myColor(room) && !(await confirmLeave())) return;
     await busy(ui.leaveButton, async () => {
       const reply = await request("leave_room");
-      if (reply.error) setText(ui.gameError, reply.error);
-      else enterLobby();
+      if (reply.error) {
+        setText(ui.gameError, reply.error);
+      } else {
+        // A state of the room from before we left must not bring its board back.
+        isNews("room", reply.version);
+        enterLobby();
+      }
     });
   }
 

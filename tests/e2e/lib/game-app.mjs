@@ -25,17 +25,27 @@ export function gamePath() {
  * Spawns the game server on 127.0.0.1 with its database at `db` and resolves once it listens.
  *
  * @param {object} options
- * @param {string} options.db path of the SQLite database (a fresh temporary file)
+ * @param {string} options.db path of the SQLite database (a fresh temporary file); nodes of one
+ *   game on one machine share it
+ * @param {string} [options.redis] a Redis URL: the node joins the game of every node started
+ *   with the same one (`--redis`)
+ * @param {string} [options.nodeName] the node's name in that game (`--node-name`)
+ * @param {number} [options.nodeTimeout] seconds after which a silent node counts as stopped
+ * @param {number} [options.reconnectGrace] seconds a player who dropped out has to come back
  * @returns {Promise<{url: string, output: () => string,
  *   stop: () => Promise<{code: number | null, signal: string | null}>}>}
  *   `url` has no trailing slash. `stop()` resolves once the server is gone, with how it ended.
  */
-export async function startGame({ db }) {
+export async function startGame({ db, redis, nodeName, nodeTimeout, reconnectGrace }) {
   // The cheapest password hashing: the test registers users, it does not measure Argon2.
   const argv = ["--host", "127.0.0.1", "--port", "0", "--db", db, "--password-cost", "minimal"];
+  if (redis) argv.push("--redis", redis);
+  if (nodeName) argv.push("--node-name", nodeName);
+  if (nodeTimeout !== undefined) argv.push("--node-timeout", String(nodeTimeout));
+  if (reconnectGrace !== undefined) argv.push("--reconnect-grace", String(reconnectGrace));
   if (process.env.CORIO_GAME_WEB_ROOT) argv.push("--web-root", process.env.CORIO_GAME_WEB_ROOT);
   const { value: url, output, stop } = await startServer({
-    label: "corio-game",
+    label: nodeName ? `corio-game ${nodeName}` : "corio-game",
     path: gamePath(),
     argv,
     ready: (line) => LISTENING.exec(line)?.[1],
