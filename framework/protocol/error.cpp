@@ -45,6 +45,8 @@ public:
             return "unexpected binary attachment";
         case error::unexpected_text:
             return "unexpected text packet while awaiting attachments";
+        case error::invalid_msgpack:
+            return "invalid MessagePack data";
         }
         return "unknown corio.protocol error";
     }

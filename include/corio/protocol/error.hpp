@@ -29,6 +29,9 @@ enum class error {
     invalid_placeholder,        ///< a `_placeholder` whose `num` is not a valid index
     unexpected_binary,          ///< a binary message while no attachment is expected
     unexpected_text,            ///< a text message while attachments are still expected
+
+    // MessagePack (the Redis adapter's wire format)
+    invalid_msgpack, ///< truncated, trailing or malformed MessagePack, or nested too deeply
 };
 
 /// The category of corio::protocol::error; its name is "corio.protocol".

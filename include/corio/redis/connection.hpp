@@ -7,7 +7,10 @@
 #include <corio/redis/reply.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/system/result.hpp>
 
 #include <functional>
@@ -27,7 +30,9 @@ namespace corio::redis {
 ///
 /// @par Thread safety
 /// Every member may be called from any thread. Callbacks run on the
-/// connection's strand, in the order the commands were given.
+/// connection's strand, in the order the commands were given (except that a
+/// command refused with error::not_connected fails at once, ahead of the
+/// commands queued before it).
 ///
 /// @par Lifetime
 /// Held by shared_ptr; pending operations keep it alive until close().
@@ -50,6 +55,8 @@ public:
     /// - error::not_connected, when disconnected and the queue is full;
     /// - error::connection_lost, when the connection dropped after sending;
     /// - error::closed, after close().
+    /// @throws std::invalid_argument when `args` is empty (Redis would not
+    /// answer it, and every later reply would go to the wrong command).
     virtual void exec(std::vector<std::string> args, callback done) = 0;
 
     /// The executor the connection was created with (its strand's inner one).
@@ -62,18 +69,34 @@ public:
     virtual void on_state(std::function<void(bool up)> handler) = 0;
 
     /// exec as an asynchronous operation completing with
-    /// (error_code, reply).
+    /// (error_code, reply). The completion runs on the handler's associated
+    /// executor (a coroutine resumes on its own executor, not on the
+    /// connection's strand), which is kept busy meanwhile.
     template <class CompletionToken>
     auto async_exec(std::vector<std::string> args, CompletionToken&& token)
     {
         return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code, reply)>(
             [this](auto handler, std::vector<std::string> a) {
-                exec(std::move(a), [h = std::make_shared<decltype(handler)>(std::move(handler))](
-                                       boost::system::result<reply> r) mutable {
+                using handler_type = decltype(handler);
+                auto ex = boost::asio::get_associated_executor(handler);
+                struct pending {
+                    handler_type handler;
+                    boost::asio::executor_work_guard<decltype(ex)> work;
+                };
+                // Shared: a std::function must be copyable, the handler need not be.
+                auto p = std::make_shared<pending>(pending{std::move(handler), boost::asio::make_work_guard(ex)});
+                exec(std::move(a), [p](boost::system::result<reply> r) {
+                    boost::system::error_code ec;
+                    reply value;
                     if (r)
-                        std::move(*h)(boost::system::error_code{}, std::move(*r));
+                        value = std::move(*r);
                     else
-                        std::move(*h)(r.error(), reply{});
+                        ec = r.error();
+                    auto work_ex = p->work.get_executor();
+                    boost::asio::dispatch(work_ex, [p, ec, value = std::move(value)]() mutable {
+                        p->work.reset();
+                        std::move(p->handler)(ec, std::move(value));
+                    });
                 });
             },
             token, std::move(args));

@@ -51,7 +51,10 @@ public:
     /// Set before start(). The views are valid during the call only.
     virtual void on_message(std::function<void(const message&)> handler) = 0;
     /// True once (re)connected and every subscription confirmed by Redis;
-    /// false once lost. Set before start().
+    /// false once lost. A subscription Redis refuses (an error reply, such
+    /// as NOPERM) is reported through connection_options::warn and not
+    /// waited for; it is tried again after the next reconnect. Set before
+    /// start().
     virtual void on_state(std::function<void(bool up)> handler) = 0;
     virtual bool connected() const noexcept = 0;
 };
