@@ -107,13 +107,16 @@ std::string encode_broadcast(std::string_view uid, const protocol::socket_packet
 
 boost::system::result<protocol::msgpack::document> decode_message(std::string_view payload)
 {
+    // An argument a server accepted (max_json_depth deep) sits three levels
+    // down in a message: [uid, {data: [event, argument]}, opts].
+    const auto max_depth = protocol::decode_limits{}.max_json_depth + 3;
     if (!payload.empty() && (payload.front() == '{' || payload.front() == '[')) {
-        auto v = protocol::parse_json(payload, protocol::decode_limits{}.max_json_depth);
+        auto v = protocol::parse_json(payload, max_depth);
         if (!v)
             return v.error();
         return protocol::msgpack::document{std::move(*v), {}};
     }
-    return protocol::msgpack::decode(payload);
+    return protocol::msgpack::decode(payload, max_depth);
 }
 
 boost::system::result<broadcast_message> decode_broadcast(std::string_view payload, std::string_view nsp)

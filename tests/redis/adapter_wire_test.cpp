@@ -6,6 +6,8 @@
 
 #include <corio/protocol/msgpack.hpp>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -86,7 +88,7 @@ BOOST_AUTO_TEST_CASE(encodes_a_binary_broadcast_as_nodes_adapter_does)
 
     auto back = wire::decode_broadcast(encoded, "/");
     BOOST_TEST_REQUIRE(back.has_value());
-    BOOST_TEST(back->packet.data == packet.data);
+    BOOST_TEST((back->packet.data == packet.data));
     BOOST_TEST(back->packet.attachments == packet.attachments);
 }
 
@@ -122,7 +124,7 @@ BOOST_AUTO_TEST_CASE(requests_are_json_or_msgpack)
     auto fetch = wire::decode_message(R"({"uid":"fgXcCS","requestId":"Wx-IBB","type":5,"opts":{"rooms":[],"except":[]}})");
     BOOST_TEST_REQUIRE(fetch.has_value());
     BOOST_TEST_REQUIRE(fetch->value.is_object());
-    BOOST_TEST(wire::type_of(fetch->value.get_object()) == 5);
+    BOOST_TEST((wire::type_of(fetch->value.get_object()) == 5));
     BOOST_TEST(wire::string_field(fetch->value.get_object(), "requestId") == "Wx-IBB");
 
     auto ack = corio::protocol::msgpack::encode(json::parse(R"({"type":9,"requestId":"q1w2e3","packet":"pong"})"));
