@@ -7,6 +7,7 @@
 #include "socketio/server_fixture.hpp"
 
 #include <corio/redis/adapter.hpp>
+#include <corio/redis/emitter.hpp>
 #include <corio/server.hpp>
 #include <corio/testing/client.hpp>
 
@@ -63,7 +64,14 @@ struct node {
                 return true;
             });
         root.on_server_event("whoami", [n = name](corio::arguments) { return corio::arguments::of(n); });
+        root.on_server_event("note", [this](corio::arguments args) {
+            notes.push_back(str(args, 0));
+            return corio::arguments{};
+        });
     }
+
+    /// What server_side_emit("note", text) brought here.
+    std::vector<std::string> notes;
 
     bool up() const { return pub->connected() && sub->connected(); }
 };
@@ -251,6 +259,47 @@ BOOST_AUTO_TEST_CASE(without_redis_local_delivery_goes_on_and_the_cluster_comes_
     BOOST_TEST(std::count(at_c.begin(), at_c.end(), "back") == 1);
     BOOST_TEST(std::count(at_c.begin(), at_c.end(), "while away") == 0);
     BOOST_TEST(fetched_ids(io(2).in("room")) == (std::set<std::string>{a->sid(), b->sid(), c->sid()}));
+}
+
+BOOST_AUTO_TEST_CASE(the_emitter_reaches_rooms_and_runs_operations_on_every_node)
+{
+    auto a = client(0), b = client(1), c = client(2);
+    a->emit_with_ack("join", "room");
+    b->emit_with_ack("join", "room");
+    auto conn = corio::redis::connection::create(ioc.get_executor(), {.where = redis.tcp()});
+    conn->start();
+    corio::redis::emitter emitter(conn);
+
+    emitter.to("room").emit("said", "from the emitter");
+    emitter.to("room").except(b->sid()).emit("said", "not b");
+    emitter.emit("end");
+    BOOST_TEST((said_until_end(*a) == std::vector<std::string>{"from the emitter", "not b"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(said_until_end(*b) == std::vector<std::string>{"from the emitter"}, boost::test_tools::per_element());
+    BOOST_TEST(said_until_end(*c).empty());
+
+    emitter.to(c->sid()).emit("binary", corio::binary{std::string("\x00\x01", 2)});
+    auto bin = c->wait_for("binary");
+    BOOST_TEST_REQUIRE(bin.has_value());
+    BOOST_TEST_REQUIRE(bin->args.attachments().size() == 1u);
+    BOOST_TEST(bin->args.attachments()[0] == std::string("\x00\x01", 2));
+
+    emitter.in("room").sockets_join({"vip"});
+    BOOST_TEST(drive_until([&] { return fetched_ids(io(2).in("vip")) == std::set<std::string>{a->sid(), b->sid()}; }));
+    emitter.in("vip").sockets_leave({"room"});
+    BOOST_TEST(drive_until([&] { return fetched_ids(io(2).in("room")).empty(); }));
+
+    emitter.server_side_emit("note", "hello servers");
+    BOOST_TEST(drive_until([&] {
+        return std::all_of(nodes.begin(), nodes.end(),
+                           [](auto& n) { return n->notes == std::vector<std::string>{"hello servers"}; });
+    }));
+
+    emitter.in("vip").disconnect_sockets();
+    BOOST_TEST(drive_until([&] { return a->server_disconnected() && b->server_disconnected(); }));
+    BOOST_TEST(c->connected());
+    BOOST_CHECK_THROW(emitter.emit("disconnect"), std::invalid_argument);
+    conn->close();
 }
 
 BOOST_AUTO_TEST_SUITE_END()
