@@ -40,6 +40,15 @@ KEYS = {
     "rss_start": ["server_rss_kib.start"],
     "rss_end": ["server_rss_kib.end"],
     "server_cpu_pct": ["runner.server_cpu_pct"],
+    "deliveries_per_cpu_s": ["deliveries_per_server_cpu_s"],
+    "server_cpu_s": ["server_cpu_s"],
+    "server_rss": ["server_rss_kib"],
+    "redis_cpu_s": ["runner.redis_cpu_s"],
+    # cluster-fanout: receivers on the emitter's server, and on the other one (through Redis).
+    "local_lost": ["nodes.0.lost"],
+    "remote_lost": ["nodes.1.lost"],
+    "local_p99": ["nodes.0.latency_ms.p99"],
+    "remote_p99": ["nodes.1.latency_ms.p99"],
     # connect and churn time the handshake, echo and fanout an event.
     "p50": ["latency_ms.p50", "handshake_latency_ms.p50"],
     "p99": ["latency_ms.p99", "handshake_latency_ms.p99"],
@@ -87,10 +96,26 @@ ROWS = [
     ("echo", "server CPU use % (whole run)", "server_cpu_pct", None, None),
     ("fanout", "deliveries/s", "deliveries_per_s", "higher", Target("≥ 2.5×", ratio=2.5)),
     ("fanout", "lost deliveries", "lost", None, Target("corio: 0", absolute=lambda v: v == 0)),
+    ("fanout", "deliveries per server CPU-second", "deliveries_per_cpu_s", "higher", None),
     ("fanout", "delivery p50 ms", "p50", "lower", None),
     ("fanout", "delivery p99 ms", "p99", "lower", Target("≥ 1× (p99 ≤ node)", ratio=1)),
     ("fanout", "incomplete broadcasts", "incomplete", None, None),
     ("fanout", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    # Two servers of one implementation over one redis-server, both servers on CPU 0.
+    ("cluster-fanout", "deliveries per server CPU-second", "deliveries_per_cpu_s", "higher", Target("≥ 2.5×", ratio=2.5)),
+    ("cluster-fanout", "deliveries/s", "deliveries_per_s", "higher", None),
+    ("cluster-fanout", "lost deliveries", "lost", None, Target("corio: 0", absolute=lambda v: v == 0)),
+    ("cluster-fanout", "lost, emitter's server", "local_lost", None, None),
+    ("cluster-fanout", "lost, other server (through Redis)", "remote_lost", None, None),
+    ("cluster-fanout", "delivery p50 ms", "p50", "lower", None),
+    ("cluster-fanout", "delivery p99 ms", "p99", "lower", None),
+    ("cluster-fanout", "p99 ms, emitter's server", "local_p99", "lower", None),
+    ("cluster-fanout", "p99 ms, other server (through Redis)", "remote_p99", "lower", None),
+    ("cluster-fanout", "incomplete broadcasts", "incomplete", None, None),
+    ("cluster-fanout", "server CPU s, both (broadcasting and drain)", "server_cpu_s", None, None),
+    ("cluster-fanout", "server RSS KiB, both (clients connected)", "server_rss", "lower", None),
+    ("cluster-fanout", "server CPU use % (whole run, both)", "server_cpu_pct", None, None),
+    ("cluster-fanout", "redis-server CPU s (whole run)", "redis_cpu_s", None, None),
     ("churn", "cycles/s", "cycles_per_s", "higher", Target("≥ 4×", ratio=4)),
     ("churn", "RSS growth %", "rss_growth_pct", None, Target("corio: ≤ 10 %", absolute=lambda v: v <= 10)),
     ("churn", "server RSS at start KiB", "rss_start", "lower", None),
@@ -116,7 +141,10 @@ def figure(run, name):
     for key in KEYS[name]:
         node = run if key.startswith("runner.") else run.get("metrics", {})
         for part in key.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
+            if isinstance(node, list) and part.isdigit():
+                node = node[int(part)] if int(part) < len(node) else None
+            else:
+                node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, (int, float)) and not isinstance(node, bool):
             return float(node)
     return None
@@ -176,6 +204,15 @@ def table(results, meta):
         f"{meta.get('cpu', '')} ×{meta.get('ncpu', '?')}, Linux {meta.get('kernel', '?')}, "
         f"Node {meta.get('node', '?')}, socket.io {meta.get('socket_io', '?')}, Corio {meta.get('git', '?')}."
     )
+    if "cluster-fanout" in meta.get("scenarios", []):
+        lines.append("")
+        lines.append(
+            f"cluster-fanout: two servers of each kind, both on CPU {meta.get('server_cpus', '0')}, in one cluster "
+            f"over redis-server {meta.get('redis_server', '?')} (CPU {meta.get('loadgen_cpus', '1')}); Node with "
+            f"@socket.io/redis-adapter {meta.get('redis_adapter', '?')}. Receivers split evenly, the emitter on the "
+            "first server. Deliveries per server CPU-second: deliveries / both servers' CPU time (user + system) "
+            "from the first broadcast to the end of the drain."
+        )
     loads = meta.get("loads", {})
     if loads:
         lines.append("")
@@ -304,7 +341,7 @@ def plot_specs(results, meta):
                           [("", "advantage (×)", False, ["measured", "target"], bars, 1.0)]))
     panels = []
     for scenario, title in (("connect", "connect: handshake"), ("echo", "echo: ack round trip"),
-                            ("fanout", "fanout: delivery")):
+                            ("fanout", "fanout: delivery"), ("cluster-fanout", "cluster-fanout: delivery")):
         groups = []
         for pct, key in (("p50", "p50"), ("p99", "p99"), ("p99.9", "p999"), ("max", "max")):
             vals = [figure(results.get((s, scenario)), key) for s in servers]

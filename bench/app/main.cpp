@@ -3,8 +3,13 @@
 //   echo  (any args, ack) -> ack with the same args
 //   join  (room, ack)     -> join the room, ack true
 //   bcast (payload, ack)  -> emit bcast(payload) to room "bench", ack true
-// Usage: corio_bench_app [--port N] [--threads N]   (defaults: $PORT or 3000, $THREADS or 1)
-// Prints "listening on 127.0.0.1:PORT" once it accepts connections.
+// Usage: corio_bench_app [--port N] [--threads N] [--redis URL]
+//   (defaults: $PORT or 3000, $THREADS or 1, no Redis)
+// With --redis redis://HOST:PORT, the server joins a cluster over Redis (the Redis adapter, on
+// the wire of Node's @socket.io/redis-adapter): `bcast` then reaches room "bench" on every
+// server of the cluster. Without it, the app is exactly the single-server bench app.
+// Prints "listening on 127.0.0.1:PORT" once it accepts connections (with --redis, once both
+// Redis connections are up, or after 5 s of trying, with a warning).
 
 #include <corio/engine/listener.hpp>
 #include <corio/serve.hpp>
@@ -13,11 +18,20 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/system/system_error.hpp>
 
+#ifdef CORIO_WITH_REDIS
+#include <corio/redis/adapter.hpp>
+#include <corio/redis/connection.hpp>
+#include <corio/redis/endpoint.hpp>
+#include <corio/redis/subscriber.hpp>
+#endif
+
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -28,12 +42,14 @@ constexpr std::string_view host = "127.0.0.1";
 struct command_line {
     std::uint16_t port = 3000;
     unsigned threads = 1; // comparisons run every server on one core
+    std::string redis;    // the cluster's Redis URL; empty: a server on its own
 };
 
 [[noreturn]] void usage(std::string_view problem)
 {
     std::cerr << "corio_bench_app: " << problem << "\n"
-              << "usage: corio_bench_app [--port N] [--threads N]  (or PORT / THREADS in the environment)\n";
+              << "usage: corio_bench_app [--port N] [--threads N] [--redis URL]  (or PORT / THREADS in the\n"
+              << "       environment)\n";
     std::exit(2);
 }
 
@@ -63,6 +79,8 @@ command_line parse(int argc, char** argv)
             cl.port = parse_number<std::uint16_t>(value, "port");
         else if (arg == "--threads")
             cl.threads = std::max(1u, parse_number<unsigned>(value, "thread count"));
+        else if (arg == "--redis")
+            cl.redis = value;
         else
             usage("unknown option " + std::string(arg));
     }
@@ -101,6 +119,69 @@ void setup_bench_app(corio::server& io)
     });
 }
 
+#ifdef CORIO_WITH_REDIS
+/// The server's two connections to the cluster's Redis.
+struct redis_link {
+    std::shared_ptr<corio::redis::connection> pub;
+    std::shared_ptr<corio::redis::subscriber> sub;
+
+    ~redis_link()
+    {
+        pub->close();
+        sub->close();
+    }
+};
+#endif
+
+/// With --redis: every namespace gets the Redis adapter. Returns what must
+/// live as long as the server (null without --redis); exits on a bad URL or
+/// when built without the adapter.
+std::shared_ptr<void> join_cluster([[maybe_unused]] boost::asio::io_context& ioc, const std::string& url,
+                                   [[maybe_unused]] corio::server_options& options)
+{
+    if (url.empty())
+        return nullptr;
+#ifdef CORIO_WITH_REDIS
+    auto where = corio::redis::parse_url(url);
+    if (!where)
+        usage("bad --redis URL: " + url);
+    corio::redis::connection_options co{.where = *where};
+    co.warn = [](std::string_view text) { std::cerr << "corio_bench_app: redis: " << text << std::endl; };
+    auto link = std::make_shared<redis_link>();
+    link->pub = corio::redis::connection::create(ioc.get_executor(), co);
+    link->sub = corio::redis::subscriber::create(ioc.get_executor(), co);
+    corio::redis::adapter_options ao;
+    ao.log = options.log;
+    options.make_adapter = corio::redis::create_adapter(link->pub, link->sub, std::move(ao));
+    link->pub->start();
+    link->sub->start();
+    return link;
+#else
+    usage("--redis: this build has no Redis adapter (the corio_redis target)");
+#endif
+}
+
+/// Runs the io_context until both Redis connections are up (the subscriber's
+/// subscriptions confirmed), so that no broadcast published once the server
+/// listens can miss it; gives up after `limit` with a warning.
+void await_cluster([[maybe_unused]] boost::asio::io_context& ioc, [[maybe_unused]] const std::shared_ptr<void>& cluster,
+                   [[maybe_unused]] std::chrono::milliseconds limit)
+{
+#ifdef CORIO_WITH_REDIS
+    if (!cluster)
+        return;
+    auto& link = *static_cast<redis_link*>(cluster.get());
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!(link.pub->connected() && link.sub->connected()) && std::chrono::steady_clock::now() < deadline)
+        ioc.run_one_for(std::chrono::milliseconds(10));
+    if (!(link.pub->connected() && link.sub->connected()))
+        std::cerr << "corio_bench_app: warning: Redis not reached within " << limit.count()
+                  << " ms; serving anyway (broadcasts reach this server's sockets only until it is)\n";
+    if (ioc.stopped())
+        ioc.restart();
+#endif
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -108,8 +189,11 @@ int main(int argc, char** argv)
     auto cl = parse(argc, argv);
     boost::asio::io_context ioc(static_cast<int>(cl.threads));
 
-    corio::server io(ioc.get_executor(), bench_options());
+    auto options = bench_options();
+    auto cluster = join_cluster(ioc, cl.redis, options);
+    corio::server io(ioc.get_executor(), std::move(options));
     setup_bench_app(io);
+    await_cluster(ioc, cluster, std::chrono::seconds(5));
 
     corio::engine::listener_options listen_options;
     listen_options.backlog = std::max(listen_options.backlog, 1024);

@@ -64,7 +64,7 @@ net::awaitable<void> churn_scenario::worker(churn_scenario* self)
             break;
         }
         auto index = self->attempts_.fetch_add(1);
-        auto result = co_await connection::open(ctx.tgt, ctx.tgt.source_for(index), ctx.opts.handshake_timeout);
+        auto result = co_await connection::open(ctx.tgt(), ctx.tgt().source_for(index), ctx.opts.handshake_timeout);
         if (!result.conn) {
             self->failed_.fetch_add(1);
             ctx.failures.add(result.failure);
@@ -86,8 +86,8 @@ net::awaitable<void> churn_scenario::worker(churn_scenario* self)
 net::awaitable<void> churn_scenario::run()
 {
     const auto& o = ctx_.opts;
-    if (o.server_pid)
-        rss_start_ = read_rss_kib(*o.server_pid);
+    if (o.server_pid())
+        rss_start_ = read_rss_kib(*o.server_pid());
 
     auto workers = o.effective_concurrency();
     std::cerr << "churn: " << workers << " loops for " << seconds(o.duration) << " s\n";
@@ -106,10 +106,10 @@ net::awaitable<void> churn_scenario::run()
     co_await wait_until([this] { return workers_running_.load() == 0; },
                         clock::now() + 2 * o.handshake_timeout + std::chrono::seconds(1));
     std::cerr << "churn: done, " << cycles_.load() << " cycles\n";
-    if (o.server_pid) {
+    if (o.server_pid()) {
         // Let the server finish its closes and timers before measuring.
         co_await sleep_for(o.settle);
-        rss_end_ = read_rss_kib(*o.server_pid);
+        rss_end_ = read_rss_kib(*o.server_pid());
     }
     ctx_.ioc.stop();
 }

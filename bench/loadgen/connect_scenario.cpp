@@ -81,8 +81,8 @@ void connect_scenario::on_closed(connection&, std::string_view reason)
 net::awaitable<void> connect_scenario::run()
 {
     const auto& o = ctx_.opts;
-    if (o.server_pid)
-        rss_before_ = read_rss_kib(*o.server_pid);
+    if (o.server_pid())
+        rss_before_ = read_rss_kib(*o.server_pid());
 
     cpu_.start();
     auto start = clock::now();
@@ -102,8 +102,8 @@ net::awaitable<void> connect_scenario::run()
     if (connected_.load() > 0)
         co_await sleep_for(o.hold);
     // Measured while every connection is still open.
-    if (o.server_pid)
-        rss_after_ = read_rss_kib(*o.server_pid);
+    if (o.server_pid())
+        rss_after_ = read_rss_kib(*o.server_pid());
 
     phase_ = phase::closing;
     open_.close_all(o.drain);

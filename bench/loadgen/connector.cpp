@@ -38,7 +38,17 @@ struct batch {
 
 net::awaitable<void> attempt(std::shared_ptr<batch> b, std::uint64_t index)
 {
-    auto result = co_await connection::open(b->ctx.tgt, b->ctx.tgt.source_for(index), b->ctx.opts.handshake_timeout);
+    // Per server, the attempts take its source addresses in turn. (No
+    // reference bound to a ?: here: g++ 12 mishandles such locals in
+    // coroutine frames.)
+    const target* where = &b->ctx.targets.front();
+    auto nth = index;
+    if (b->plan.spread_over_targets) {
+        where = &b->ctx.targets[index % b->ctx.targets.size()];
+        nth = index / b->ctx.targets.size();
+    }
+    auto source = where->source_for(nth);
+    auto result = co_await connection::open(*where, source, b->ctx.opts.handshake_timeout);
     if (result.conn) {
         b->connected.fetch_add(1, std::memory_order_relaxed);
         auto& observer = b->on_open(index, result.conn, result.latency);
@@ -111,8 +121,15 @@ net::awaitable<open_stats> open_many(run_context& ctx, open_plan plan, on_open_f
     }
     // Attempts started before the deadline finish within the handshake
     // timeout; the extra second only covers scheduling.
-    co_await wait_until([b] { return b->launchers_running.load() == 0 && b->finished.load() == b->started.load(); },
-                        std::max(plan.deadline, clock::now()) + ctx.opts.handshake_timeout + std::chrono::seconds(1));
+    // The predicate holds a plain pointer (`b` keeps the batch alive): g++ 12
+    // may destroy a temporary of a co_await expression twice, which for a
+    // captured shared_ptr would release the batch early.
+    auto until = std::max(plan.deadline, clock::now()) + ctx.opts.handshake_timeout + std::chrono::seconds(1);
+    batch* state = b.get();
+    std::function<bool()> all_done = [state] {
+        return state->launchers_running.load() == 0 && state->finished.load() == state->started.load();
+    };
+    co_await wait_until(std::move(all_done), until);
     open_stats stats;
     stats.started = b->started.load();
     stats.connected = b->connected.load();

@@ -19,6 +19,9 @@ struct open_plan {
     unsigned concurrency = 500;  ///< handshakes in flight when rate == 0
     double rate = 0;             ///< attempts started per second; 0 = by concurrency
     clock::time_point deadline;  ///< no attempt starts after it
+    /// Attempt i goes to ctx.targets[i % n] (n servers, so each gets its
+    /// share); otherwise every attempt goes to the first.
+    bool spread_over_targets = false;
 };
 
 /// What open_many() did.
@@ -30,7 +33,8 @@ struct open_stats {
 
 /// Called once per connection that opened, on its executor, before its
 /// reader starts (so it may already send()). `index` is the attempt's number
-/// in [0, count). Returns the observer for the connection, which must stay
+/// in [0, count) (with open_plan::spread_over_targets, index % n is its
+/// server's). Returns the observer for the connection, which must stay
 /// valid until the io_context stops. Calls for different connections may run
 /// concurrently when the io_context has several threads.
 using on_open_fn = std::function<connection_observer&(std::uint64_t index, const std::shared_ptr<connection>& conn,

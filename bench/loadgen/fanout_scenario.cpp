@@ -12,9 +12,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/array.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <iostream>
+#include <vector>
 
 namespace loadgen {
 
@@ -26,6 +29,16 @@ namespace {
 constexpr std::string_view join_event = R"(["join","bench"])";
 constexpr std::uint64_t join_ack_id = 0;
 
+/// The receivers on one server (cluster-fanout has several servers).
+struct node_totals {
+    histogram latency;
+    std::atomic<std::uint64_t> connected{0};
+    std::atomic<std::uint64_t> joined{0};
+    std::atomic<std::uint64_t> deliveries{0};
+    /// `joined` when the broadcasting started: whom each broadcast must reach.
+    std::uint64_t joined_at_start = 0;
+};
+
 /// What the receivers and the emitter of one run share.
 struct fanout_totals {
     fanout_totals(run_context& c, std::uint64_t sequences)
@@ -33,10 +46,13 @@ struct fanout_totals {
         , sequence_count(sequences)
         , per_sequence(std::make_unique<std::atomic<std::uint32_t>[]>(sequences))
     {
+        for (std::size_t i = 0; i < c.targets.size(); ++i)
+            nodes.push_back(std::make_unique<node_totals>());
     }
 
     run_context& ctx;
-    histogram latency;
+    /// One per server, in --url order.
+    std::vector<std::unique_ptr<node_totals>> nodes;
     const std::uint64_t sequence_count;
     /// Deliveries per broadcast sequence number, to find incomplete and
     /// duplicated broadcasts, not just a total.
@@ -68,12 +84,13 @@ struct fanout_totals {
     }
 };
 
-/// Every receiver's observer (they keep no state of their own): counts the
-/// join ack, then times and counts each delivery.
+/// The observer of every receiver on one server (they keep no state of
+/// their own): counts the join ack, then times and counts each delivery.
 class receiver_side final : public connection_observer {
 public:
-    explicit receiver_side(fanout_totals& totals)
+    receiver_side(fanout_totals& totals, node_totals& node)
         : totals_(totals)
+        , node_(node)
     {
     }
 
@@ -82,7 +99,8 @@ private:
     {
         if (auto stamp = wire::parse_bcast(message)) {
             auto now = now_ns();
-            totals_.latency.record(std::chrono::nanoseconds(now - stamp->sent_ns));
+            node_.latency.record(std::chrono::nanoseconds(now - stamp->sent_ns));
+            node_.deliveries.fetch_add(1, std::memory_order_relaxed);
             totals_.deliveries.fetch_add(1, std::memory_order_relaxed);
             if (stamp->sequence < totals_.sequence_count)
                 totals_.per_sequence[stamp->sequence].fetch_add(1, std::memory_order_relaxed);
@@ -94,8 +112,10 @@ private:
             return;
         }
         if (wire::ack_id(message) == join_ack_id) {
-            if (message.ends_with("[true]"))
+            if (message.ends_with("[true]")) {
+                node_.joined.fetch_add(1);
                 totals_.joined.fetch_add(1);
+            }
             else
                 totals_.ctx.failures.add("fanout: join refused");
         }
@@ -104,6 +124,7 @@ private:
     void on_closed(connection&, std::string_view reason) override { totals_.on_closed("receiver", reason); }
 
     fanout_totals& totals_;
+    node_totals& node_;
 };
 
 /// The one emitter. Its methods run on its connection's executor.
@@ -172,9 +193,10 @@ public:
     explicit fanout_scenario(run_context& ctx)
         : ctx_(ctx)
         , totals_(ctx, ctx.opts.max_broadcasts)
-        , receivers_(totals_)
         , emitter_(totals_, ctx.opts.payload, !ctx.opts.interval)
     {
+        for (auto& node : totals_.nodes)
+            receivers_.push_back(std::make_unique<receiver_side>(totals_, *node));
     }
 
     net::awaitable<void> run() override;
@@ -187,17 +209,32 @@ public:
 private:
     void start_emitting();
     std::uint64_t expected_deliveries() const { return totals_.broadcasts.load() * receivers_joined_; }
+    /// Each server's CPU time (seconds) now; empty without --server-pid.
+    std::vector<std::optional<double>> read_server_cpu() const;
+    json::object server_metrics() const;
 
     run_context& ctx_;
     fanout_totals totals_;
-    receiver_side receivers_;
+    std::vector<std::unique_ptr<receiver_side>> receivers_; ///< one per server
     emitter_side emitter_;
     connection_set open_;
     std::uint64_t connections_opened_ = 0;
     std::uint64_t receivers_joined_ = 0;
     double window_s_ = 0;
     std::atomic<bool> running_{false};
+    /// Per server, from the first broadcast to the end of the drain.
+    std::vector<std::optional<double>> server_cpu_start_;
+    std::vector<std::optional<double>> server_cpu_end_;
+    std::vector<std::optional<std::uint64_t>> server_rss_kib_;
 };
+
+std::vector<std::optional<double>> fanout_scenario::read_server_cpu() const
+{
+    std::vector<std::optional<double>> cpu;
+    for (int pid : ctx_.opts.server_pids)
+        cpu.push_back(read_cpu_seconds(pid));
+    return cpu;
+}
 
 void fanout_scenario::start_emitting()
 {
@@ -211,22 +248,30 @@ void fanout_scenario::start_emitting()
 net::awaitable<void> fanout_scenario::run()
 {
     const auto& o = ctx_.opts;
+    // Receiver i is on server i % n: an even split (cluster-fanout).
     auto receivers = co_await open_many(
-        ctx_, open_plan{o.clients, o.effective_concurrency(), 0, clock::now() + o.ramp_timeout},
-        [this](std::uint64_t, const std::shared_ptr<connection>& conn, clock::duration) -> connection_observer& {
+        ctx_, open_plan{o.clients, o.effective_concurrency(), 0, clock::now() + o.ramp_timeout, true},
+        [this](std::uint64_t index, const std::shared_ptr<connection>& conn, clock::duration) -> connection_observer& {
+            auto node = index % receivers_.size();
             open_.add(conn);
             conn->send(wire::event_with_ack(join_ack_id, join_event));
+            totals_.nodes[node]->connected.fetch_add(1);
             totals_.receivers_connected.fetch_add(1);
-            return receivers_;
+            return *receivers_[node];
         },
         ctx_.failures);
     co_await wait_until([&] { return totals_.joined.load() >= receivers.connected; }, clock::now() + o.handshake_timeout);
-    receivers_joined_ = totals_.joined.load();
+    receivers_joined_ = 0;
+    for (auto& node : totals_.nodes) {
+        node->joined_at_start = node->joined.load();
+        receivers_joined_ += node->joined_at_start;
+    }
     if (receivers_joined_ < receivers.connected)
         ctx_.failures.add("fanout: join not acknowledged", receivers.connected - receivers_joined_);
 
     // The emitter never joins "bench": it measures the server's fan-out,
-    // not an echo of its own broadcast.
+    // not an echo of its own broadcast. It is on the first server, whose
+    // adapter publishes each broadcast for the others.
     auto emitter = co_await open_many(
         ctx_, open_plan{1, 1, 0, clock::now() + o.ramp_timeout},
         [this](std::uint64_t, const std::shared_ptr<connection>& conn, clock::duration) -> connection_observer& {
@@ -237,13 +282,14 @@ net::awaitable<void> fanout_scenario::run()
         ctx_.failures);
     connections_opened_ = receivers.connected + emitter.connected;
     if (emitter.connected == 0 || receivers_joined_ == 0) {
-        std::cerr << "fanout: " << (emitter.connected == 0 ? "the emitter could not connect" : "no receiver joined")
+        std::cerr << to_string(o.scenario) << ": " << (emitter.connected == 0 ? "the emitter could not connect" : "no receiver joined")
                   << "\n";
     } else {
-        std::cerr << "fanout: " << receivers_joined_ << " receivers joined; broadcasting for " << seconds(o.duration)
+        std::cerr << to_string(o.scenario) << ": " << receivers_joined_ << " receivers joined; broadcasting for " << seconds(o.duration)
                   << " s\n";
         auto start = clock::now();
         totals_.first_send_ns = now_ns();
+        server_cpu_start_ = read_server_cpu();
         cpu_.start();
         running_ = true;
         start_emitting();
@@ -265,6 +311,11 @@ net::awaitable<void> fanout_scenario::run()
                         totals_.acked.load() >= totals_.broadcasts.load());
             },
             clock::now() + o.drain);
+        // Every delivery is in (or the drain is over): what the servers
+        // spent on the broadcasts, and what they hold with every client on.
+        server_cpu_end_ = read_server_cpu();
+        for (int pid : o.server_pids)
+            server_rss_kib_.push_back(read_rss_kib(pid));
         auto unacked = totals_.broadcasts.load() - std::min(totals_.broadcasts.load(), totals_.acked.load());
         if (unacked > 0)
             ctx_.failures.add("fanout: bcast not acknowledged within drain", unacked);
@@ -277,16 +328,33 @@ net::awaitable<void> fanout_scenario::run()
 
 std::string fanout_scenario::progress() const
 {
-    return "fanout" + std::string(running_.load() ? "[run]" : "") + ": receivers " +
-           std::to_string(totals_.receivers_connected.load()) + " (joined " + std::to_string(totals_.joined.load()) +
-           "), broadcasts " + std::to_string(totals_.broadcasts.load()) + ", deliveries " +
-           std::to_string(totals_.deliveries.load()) + ", dropped " + std::to_string(totals_.dropped.load());
+    std::string line = std::string(to_string(ctx_.opts.scenario)) + (running_.load() ? "[run]" : "") + ": receivers " +
+                       std::to_string(totals_.receivers_connected.load()) + " (joined " +
+                       std::to_string(totals_.joined.load()) + "), broadcasts " +
+                       std::to_string(totals_.broadcasts.load()) + ", deliveries " +
+                       std::to_string(totals_.deliveries.load());
+    if (totals_.nodes.size() > 1) {
+        line += " (";
+        for (std::size_t i = 0; i < totals_.nodes.size(); ++i)
+            line += (i ? " + " : "") + std::to_string(totals_.nodes[i]->deliveries.load());
+        line += ")";
+    }
+    return line + ", dropped " + std::to_string(totals_.dropped.load());
 }
 
 json::object fanout_scenario::params() const
 {
     const auto& o = ctx_.opts;
+    json::array urls;
+    for (const auto& url : o.urls)
+        urls.emplace_back(url);
+    json::array pids;
+    for (int pid : o.server_pids)
+        pids.emplace_back(pid);
     return {
+        {"servers", o.urls.size()},
+        {"urls", std::move(urls)},
+        {"server_pids", std::move(pids)},
         {"clients", o.clients},
         {"payload", o.payload},
         {"duration_s", seconds(o.duration)},
@@ -314,7 +382,10 @@ json::object fanout_scenario::metrics() const
     auto first = totals_.first_send_ns.load();
     auto last = totals_.last_delivery_ns.load();
     double delivery_span_s = last > first ? static_cast<double>(last - first) / 1e9 : 0.0;
-    return {
+    histogram latency;
+    for (const auto& node : totals_.nodes)
+        latency.add(node->latency);
+    json::object m{
         {"receivers_connected", totals_.receivers_connected.load()},
         {"receivers_joined", receivers_joined_},
         {"broadcasts", broadcasts},
@@ -327,10 +398,63 @@ json::object fanout_scenario::metrics() const
         {"duplicate_deliveries", duplicates},
         {"window_s", rounded(window_s_)},
         {"deliveries_per_s", rounded(per_second(totals_.deliveries.load(), delivery_span_s), 1)},
-        {"latency_ms", totals_.latency.to_json_ms()},
+        {"latency_ms", latency.to_json_ms()},
         {"dropped", totals_.dropped.load()},
         {"loadgen_cpu_cores", rounded(cpu_.cores())},
     };
+    for (auto& [key, value] : server_metrics())
+        m[key] = value;
+    return m;
+}
+
+/// The servers' side: CPU time from the first broadcast to the end of the
+/// drain, deliveries per CPU-second (the cost of a delivery, whatever the
+/// rate), RSS; and with several servers, each one's receivers.
+json::object fanout_scenario::server_metrics() const
+{
+    json::object m;
+    auto broadcasts = totals_.broadcasts.load();
+    auto deliveries = totals_.deliveries.load();
+    std::optional<double> cpu_total;
+    std::optional<std::uint64_t> rss_total;
+    json::array nodes;
+    for (std::size_t i = 0; i < totals_.nodes.size(); ++i) {
+        const auto& node = *totals_.nodes[i];
+        std::optional<double> cpu;
+        if (i < server_cpu_start_.size() && i < server_cpu_end_.size() && server_cpu_start_[i] && server_cpu_end_[i])
+            cpu = *server_cpu_end_[i] - *server_cpu_start_[i];
+        std::optional<std::uint64_t> rss = i < server_rss_kib_.size() ? server_rss_kib_[i] : std::nullopt;
+        if (cpu)
+            cpu_total = cpu_total.value_or(0) + *cpu;
+        if (rss)
+            rss_total = rss_total.value_or(0) + *rss;
+        auto expected = broadcasts * node.joined_at_start;
+        auto got = node.deliveries.load();
+        nodes.push_back(json::object{
+            {"url", ctx_.opts.urls[i]},
+            {"receivers_joined", node.joined_at_start},
+            {"expected_deliveries", expected},
+            {"deliveries", got},
+            {"lost", expected - std::min(expected, got)},
+            {"latency_ms", node.latency.to_json_ms()},
+            {"server_cpu_s", or_null(cpu ? std::optional<double>(rounded(*cpu, 2)) : std::nullopt)},
+            {"server_rss_kib", or_null(rss)},
+        });
+    }
+    // Every server's CPU time must be known for the sum to mean anything.
+    bool all_cpu = ctx_.opts.server_pids.size() == totals_.nodes.size();
+    for (std::size_t i = 0; all_cpu && i < totals_.nodes.size(); ++i)
+        all_cpu = nodes[i].as_object().at("server_cpu_s").is_number();
+    if (!all_cpu)
+        cpu_total.reset();
+    m["server_cpu_s"] = or_null(cpu_total ? std::optional<double>(rounded(*cpu_total, 2)) : std::nullopt);
+    m["deliveries_per_server_cpu_s"] =
+        or_null(cpu_total && *cpu_total > 0 ? std::optional<double>(rounded(static_cast<double>(deliveries) / *cpu_total, 1))
+                                            : std::nullopt);
+    m["server_rss_kib"] = or_null(rss_total);
+    if (totals_.nodes.size() > 1)
+        m["nodes"] = std::move(nodes);
+    return m;
 }
 
 std::chrono::milliseconds fanout_scenario::time_bound() const

@@ -1,4 +1,5 @@
-// The `fanout` scenario: one sender, a room of receivers.
+// The `fanout` and `cluster-fanout` scenarios: one sender, a room of
+// receivers, on one server or split over several.
 #pragma once
 
 #include "scenario.hpp"
@@ -12,7 +13,14 @@ namespace loadgen {
 /// arrives (or every --interval-ms), for --duration or --max-broadcasts.
 /// Receivers time every delivery and count it per sequence number.
 /// Metrics: broadcasts, expected_deliveries, deliveries, lost (after a
-/// --drain), deliveries_per_s, end-to-end latency.
+/// --drain), deliveries_per_s, end-to-end latency; with --server-pid, the
+/// servers' CPU time from the first broadcast to the end of the drain,
+/// deliveries per server CPU-second, and RSS.
+///
+/// cluster-fanout (several --url): receiver i connects to server i % n, the
+/// emitter to the first server, so each broadcast reaches the other servers'
+/// receivers through the cluster's adapter (Redis). Adds per-server
+/// deliveries, loss and latency ("nodes"); the CPU time is the servers' sum.
 std::unique_ptr<scenario> make_fanout_scenario(run_context& ctx);
 
 } // namespace loadgen

@@ -48,6 +48,18 @@ void histogram::record(std::chrono::nanoseconds d) noexcept
     record(static_cast<std::uint64_t>(std::max<std::int64_t>(0, micros)));
 }
 
+void histogram::add(const histogram& other) noexcept
+{
+    for (std::size_t i = 0; i < bucket_count_; ++i)
+        buckets_[i].fetch_add(other.buckets_[i].load(std::memory_order_relaxed), std::memory_order_relaxed);
+    count_.fetch_add(other.count_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    sum_.fetch_add(other.sum_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    auto theirs = other.max_.load(std::memory_order_relaxed);
+    auto seen = max_.load(std::memory_order_relaxed);
+    while (theirs > seen && !max_.compare_exchange_weak(seen, theirs, std::memory_order_relaxed)) {
+    }
+}
+
 std::uint64_t histogram::count() const noexcept
 {
     return count_.load(std::memory_order_relaxed);

@@ -25,6 +25,9 @@ public:
     /// Negative durations count as zero.
     void record(std::chrono::nanoseconds d) noexcept;
 
+    /// Adds every sample of `other` (which should have stopped recording).
+    void add(const histogram& other) noexcept;
+
     std::uint64_t count() const noexcept;
     std::uint64_t max() const noexcept;
     double mean() const noexcept;

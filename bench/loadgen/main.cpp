@@ -58,7 +58,8 @@ std::uint64_t sockets_needed(const loadgen::options& o)
     switch (o.scenario) {
     case loadgen::scenario_kind::connect: return o.connections;
     case loadgen::scenario_kind::echo: return o.clients;
-    case loadgen::scenario_kind::fanout: return o.clients + 1;
+    case loadgen::scenario_kind::fanout:
+    case loadgen::scenario_kind::cluster_fanout: return o.clients + 1;
     case loadgen::scenario_kind::churn: return o.effective_concurrency();
     }
     return 0;
@@ -79,10 +80,10 @@ net::awaitable<void> print_progress(const loadgen::scenario* sc)
 json::object common_params(const loadgen::options& o)
 {
     return {
-        {"url", o.url},
+        {"url", o.urls.front()},
         {"threads", o.threads},
         {"sources", o.sources},
-        {"server_pid", o.server_pid ? json::value(*o.server_pid) : json::value(nullptr)},
+        {"server_pid", o.server_pid() ? json::value(*o.server_pid()) : json::value(nullptr)},
         {"handshake_timeout_s", loadgen::seconds(o.handshake_timeout)},
         {"drain_s", loadgen::seconds(o.drain)},
     };
@@ -93,9 +94,13 @@ json::object common_params(const loadgen::options& o)
 int main(int argc, char** argv)
 {
     auto opts = loadgen::parse_command_line(argc, argv);
-    auto made = loadgen::make_target(opts.url, opts.sources);
-    if (auto* problem = std::get_if<std::string>(&made))
-        loadgen::usage_error(*problem);
+    std::vector<loadgen::target> targets;
+    for (const auto& url : opts.urls) {
+        auto made = loadgen::make_target(url, opts.sources);
+        if (auto* problem = std::get_if<std::string>(&made))
+            loadgen::usage_error(*problem);
+        targets.push_back(std::get<loadgen::target>(std::move(made)));
+    }
     auto descriptors = raise_descriptor_limit();
     if (sockets_needed(opts) + spare_descriptors > descriptors)
         loadgen::usage_error("this run needs " + std::to_string(sockets_needed(opts)) +
@@ -103,7 +108,7 @@ int main(int argc, char** argv)
                              " per process (split the load over several processes)");
 
     net::io_context ioc(static_cast<int>(opts.threads));
-    loadgen::run_context ctx{ioc, opts, std::get<loadgen::target>(std::move(made))};
+    loadgen::run_context ctx{ioc, opts, std::move(targets)};
     auto sc = loadgen::make_scenario(ctx);
 
     net::co_spawn(ioc, sc->run(), [&](std::exception_ptr e) {

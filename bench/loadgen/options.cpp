@@ -10,13 +10,16 @@ namespace loadgen {
 namespace {
 
 constexpr std::string_view usage_text =
-    "usage: corio_loadgen --url ws://127.0.0.1:PORT/socket.io/ --scenario connect|echo|fanout|churn [options]\n"
+    "usage: corio_loadgen --url ws://127.0.0.1:PORT/socket.io/ --scenario connect|echo|fanout|cluster-fanout|churn\n"
+    "         [options]\n"
     "common:  --threads T (1)  --sources K (8)  --server-pid PID  --handshake-timeout S (10)\n"
     "         --drain S (2)  --ramp-timeout S (60)  --concurrency C (500; churn 50)\n"
     "connect: --connections N (1000)  --rate R/s (0 = by concurrency)  --hold S (5)\n"
     "echo:    --clients C (50)  --payload B (32)  --duration S (10)  --max-acks N\n"
     "fanout:  --clients N (50)  --payload B (32)  --duration S (10)  --max-broadcasts M (1000000)\n"
     "         --interval-ms I (default: next broadcast when the previous one is acknowledged)\n"
+    "cluster-fanout: fanout's options, with --url (and --server-pid) once per server, 2 or more:\n"
+    "         the receivers are split evenly over the servers, the emitter is on the first\n"
     "churn:   --duration S (10)  --concurrency C (50)  --max-cycles N  --settle S (2)\n"
     "Prints progress on stderr and one JSON object on stdout.\n";
 
@@ -39,7 +42,8 @@ std::chrono::milliseconds parse_seconds(std::string_view text, std::string_view 
 
 scenario_kind parse_scenario(std::string_view text)
 {
-    for (auto kind : {scenario_kind::connect, scenario_kind::echo, scenario_kind::fanout, scenario_kind::churn})
+    for (auto kind : {scenario_kind::connect, scenario_kind::echo, scenario_kind::fanout, scenario_kind::cluster_fanout,
+                      scenario_kind::churn})
         if (text == to_string(kind))
             return kind;
     usage_error("unknown scenario " + std::string(text));
@@ -53,6 +57,7 @@ std::string_view to_string(scenario_kind kind)
     case scenario_kind::connect: return "connect";
     case scenario_kind::echo: return "echo";
     case scenario_kind::fanout: return "fanout";
+    case scenario_kind::cluster_fanout: return "cluster-fanout";
     case scenario_kind::churn: return "churn";
     }
     return "?";
@@ -63,6 +68,13 @@ unsigned options::effective_concurrency() const
     if (concurrency)
         return *concurrency;
     return scenario == scenario_kind::churn ? 50 : 500;
+}
+
+std::optional<int> options::server_pid() const
+{
+    if (server_pids.empty())
+        return std::nullopt;
+    return server_pids.front();
 }
 
 void usage_error(std::string_view problem)
@@ -85,7 +97,7 @@ options parse_command_line(int argc, char** argv)
             usage_error("missing value for " + std::string(arg));
         std::string_view value = argv[++i];
         if (arg == "--url")
-            o.url = value;
+            o.urls.emplace_back(value);
         else if (arg == "--scenario") {
             o.scenario = parse_scenario(value);
             have_scenario = true;
@@ -94,7 +106,7 @@ options parse_command_line(int argc, char** argv)
         else if (arg == "--sources")
             o.sources = parse_number<unsigned>(value, arg);
         else if (arg == "--server-pid")
-            o.server_pid = parse_number<int>(value, arg);
+            o.server_pids.push_back(parse_number<int>(value, arg));
         else if (arg == "--handshake-timeout")
             o.handshake_timeout = parse_seconds(value, arg);
         else if (arg == "--drain")
@@ -128,10 +140,15 @@ options parse_command_line(int argc, char** argv)
         else
             usage_error("unknown option " + std::string(arg));
     }
-    if (o.url.empty())
+    if (o.urls.empty())
         usage_error("--url is required");
     if (!have_scenario)
         usage_error("--scenario is required");
+    if (o.scenario == scenario_kind::cluster_fanout ? o.urls.size() < 2 : o.urls.size() > 1)
+        usage_error(o.scenario == scenario_kind::cluster_fanout ? "cluster-fanout needs --url once per server, two or more"
+                                                                  : "only cluster-fanout takes several --url");
+    if (o.server_pids.size() > o.urls.size())
+        usage_error("more --server-pid than --url");
     if (o.threads < 1 || o.threads > 64)
         usage_error("--threads must be between 1 and 64");
     if (o.sources > 254)

@@ -7,10 +7,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace loadgen {
 
-enum class scenario_kind { connect, echo, fanout, churn };
+enum class scenario_kind { connect, echo, fanout, cluster_fanout, churn };
 
 std::string_view to_string(scenario_kind kind);
 
@@ -18,12 +19,16 @@ std::string_view to_string(scenario_kind kind);
 /// and in count and stops at whichever bound it reaches first; every network
 /// wait is bounded by one of the timeouts below.
 struct options {
-    std::string url; ///< ws://HOST:PORT/PATH/ (the Socket.IO path, e.g. /socket.io/)
+    /// ws://HOST:PORT/PATH/ (the Socket.IO path, e.g. /socket.io/), one per
+    /// --url: exactly one, except cluster-fanout (two or more servers).
+    std::vector<std::string> urls;
     scenario_kind scenario = scenario_kind::connect;
 
     unsigned threads = 1; ///< threads running the one io_context
     unsigned sources = 8; ///< loopback source addresses 127.0.0.1 … 127.0.0.K
-    std::optional<int> server_pid; ///< whose VmRSS to report, if given
+    /// The servers' process ids (--server-pid, in --url order): whose VmRSS
+    /// and CPU time to report, if given.
+    std::vector<int> server_pids;
 
     /// TCP connect + WebSocket upgrade + Engine.IO open + Socket.IO connect.
     std::chrono::milliseconds handshake_timeout{10'000};
@@ -52,6 +57,8 @@ struct options {
 
     /// Handshakes in flight for this scenario (--concurrency or its default).
     unsigned effective_concurrency() const;
+    /// The first --server-pid: the one server of the single-server scenarios.
+    std::optional<int> server_pid() const;
 };
 
 /// Parses the command line. On a usage error (or --help) prints the usage to

@@ -1,9 +1,12 @@
 #include "process_stats.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 
 namespace loadgen {
@@ -39,6 +42,30 @@ std::optional<std::uint64_t> read_rss_kib(int pid)
         return kib;
     }
     return std::nullopt;
+}
+
+std::optional<double> read_cpu_seconds(int pid)
+{
+    std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    // "pid (comm) state ppid …": the name may hold spaces and parentheses,
+    // so the fields are counted from the last ')'. utime and stime are the
+    // 14th and 15th fields, the 12th and 13th after the name.
+    auto name_end = stat.rfind(')');
+    if (name_end == std::string::npos)
+        return std::nullopt;
+    std::istringstream fields(stat.substr(name_end + 1));
+    std::string skip;
+    for (int i = 0; i < 11; ++i)
+        fields >> skip;
+    unsigned long long utime = 0;
+    unsigned long long stime = 0;
+    if (!(fields >> utime >> stime))
+        return std::nullopt;
+    long ticks = ::sysconf(_SC_CLK_TCK);
+    if (ticks <= 0)
+        return std::nullopt;
+    return static_cast<double>(utime + stime) / static_cast<double>(ticks);
 }
 
 void cpu_meter::start()

@@ -1,6 +1,6 @@
 // What the load generator measures about processes rather than sockets: the
-// server's resident memory and its own CPU use (to tell when the load
-// generator, not the server, is the bottleneck).
+// servers' resident memory and CPU time, and its own CPU use (to tell when
+// the load generator, not the server, is the bottleneck).
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,11 @@ namespace loadgen {
 /// VmRSS of process `pid` in KiB, from /proc/<pid>/status; nullopt when it
 /// cannot be read (no such process, no permission, no /proc).
 std::optional<std::uint64_t> read_rss_kib(int pid);
+
+/// CPU time process `pid` has used so far, user + system over all its
+/// threads, in seconds (clock-tick resolution, usually 10 ms), from
+/// /proc/<pid>/stat; nullopt when it cannot be read.
+std::optional<double> read_cpu_seconds(int pid);
 
 /// CPU time of this whole process (all threads, user + system) over a window
 /// of wall time.

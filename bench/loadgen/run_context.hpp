@@ -13,6 +13,7 @@
 #include <chrono>
 #include <exception>
 #include <functional>
+#include <vector>
 
 namespace loadgen {
 
@@ -21,12 +22,16 @@ using clock = std::chrono::steady_clock;
 /// Lives on main's stack until the io_context's threads have returned.
 ///
 /// @par Thread Safety
-/// `opts` and `tgt` are read-only; `failures` is thread safe.
+/// `opts` and `targets` are read-only; `failures` is thread safe.
 struct run_context {
     boost::asio::io_context& ioc;
     const options& opts;
-    const target tgt;
+    /// One per --url, in order; never empty.
+    const std::vector<target> targets;
     failure_counts failures;
+
+    /// The first (for every scenario but cluster-fanout, the only) server.
+    const target& tgt() const { return targets.front(); }
 
     /// The executor for a new connection (or for the coroutine that opens
     /// several in turn): a strand when the io_context runs on several

@@ -4,15 +4,21 @@
 //   echo  (any args, ack) -> ack with the same args
 //   join  (room, ack)     -> join the room, ack true
 //   bcast (payload, ack)  -> emit bcast(payload) to room "bench", ack true
-// Usage: node server.mjs [--port N]   (default: $PORT or 3000). Node runs JavaScript on one
-// thread, so THREADS / --threads are accepted and ignored.
-// Prints "listening on 127.0.0.1:PORT" once it accepts connections.
+// Usage: node server.mjs [--port N] [--redis URL]   (default: $PORT or 3000, no Redis). Node runs
+// JavaScript on one thread, so THREADS / --threads are accepted and ignored.
+// With --redis redis://HOST:PORT, the server joins a cluster through @socket.io/redis-adapter 8.x
+// (classic Pub/Sub, on node-redis 4 clients, its defaults): `bcast` then reaches room "bench"
+// on every server of the cluster. Without it, the app is exactly the single-server bench app.
+// Prints "listening on 127.0.0.1:PORT" once it accepts connections (with --redis, once both
+// Redis clients are connected).
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { Server } from "socket.io";
 
 const host = "127.0.0.1";
-const { values } = parseArgs({ options: { port: { type: "string" }, threads: { type: "string" } } });
+const { values } = parseArgs({
+  options: { port: { type: "string" }, threads: { type: "string" }, redis: { type: "string" } },
+});
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`server.mjs: bad port ${values.port ?? process.env.PORT}`);
@@ -28,6 +34,23 @@ const io = new Server(httpServer, {
   perMessageDeflate: false,
   httpCompression: true, // the default; polling only, which the benchmark does not use
 });
+
+if (values.redis) {
+  // Loaded only in cluster mode, so that the single-server app loads what it always did.
+  const { createClient } = await import("redis");
+  const { createAdapter } = await import("@socket.io/redis-adapter");
+  const pubClient = createClient({ url: values.redis });
+  const subClient = pubClient.duplicate();
+  for (const client of [pubClient, subClient])
+    client.on("error", (e) => console.error(`server.mjs: redis: ${e.message}`));
+  try {
+    await Promise.all([pubClient.connect(), subClient.connect()]);
+  } catch (e) {
+    console.error(`server.mjs: cannot reach Redis at ${values.redis}: ${e.message}`);
+    process.exit(1);
+  }
+  io.adapter(createAdapter(pubClient, subClient));
+}
 
 // The last argument is the ack callback when the client asked for one.
 const takeAck = (args) => (typeof args[args.length - 1] === "function" ? args.pop() : undefined);
