@@ -7,12 +7,16 @@
 #endif
 #include <corio/protocol/json_writer.hpp>
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <iostream>
 #include <set>
 
@@ -125,14 +129,32 @@ net::awaitable<json::value> fetch_room(corio::nsp root, std::string room)
     co_return out;
 }
 
+/// nodes()'s wait: the emit's answers, or the 3 s timer first.
+struct nodes_wait {
+    explicit nodes_wait(const net::any_io_executor& ex) : strand(net::make_strand(ex)), timer(strand, nodes_timeout) {}
+    net::strand<net::any_io_executor> strand;
+    net::steady_timer timer;
+    std::optional<boost::system::result<std::vector<corio::arguments>>> answers;
+};
+
 net::awaitable<json::value> other_nodes(corio::nsp root)
 {
-    using namespace net::experimental::awaitable_operators;
-    net::steady_timer timer(co_await net::this_coro::executor, nodes_timeout);
-    auto outcome = co_await (root.server_side_emit_with_ack("whoami") || timer.async_wait(net::use_awaitable));
-    if (outcome.index() == 1)
+    // The emit runs on its own and ends the timer early: waiting on both
+    // with `||` would wait for the emit's own deadline (cluster_timeout)
+    // after the timer won, as the emit does not stop when cancelled.
+    auto wait = std::make_shared<nodes_wait>(co_await net::this_coro::executor);
+    net::co_spawn(wait->strand, root.server_side_emit_with_ack("whoami"),
+                  [wait](std::exception_ptr, boost::system::result<std::vector<corio::arguments>> r) {
+                      wait->answers = std::move(r);
+                      wait->timer.cancel();
+                  });
+    boost::system::error_code ignored;
+    co_await wait->timer.async_wait(net::redirect_error(net::use_awaitable, ignored));
+    // Back on the strand the answers are written on.
+    co_await net::post(wait->strand, net::use_awaitable);
+    if (!wait->answers)
         co_return json::object{{"error", "timeout"}};
-    auto& answers = std::get<0>(outcome);
+    auto& answers = *wait->answers;
     if (!answers)
         co_return error_of(answers.error());
     json::array names;
