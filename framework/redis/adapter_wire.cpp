@@ -153,6 +153,15 @@ boost::system::result<broadcast_message> decode_broadcast(std::string_view paylo
     return m;
 }
 
+json::array to_array(const std::vector<std::string>& names)
+{
+    json::array out;
+    out.reserve(names.size());
+    for (const auto& n : names)
+        out.emplace_back(n);
+    return out;
+}
+
 json::object encode_selector(const broadcast_options& opts)
 {
     json::object o;

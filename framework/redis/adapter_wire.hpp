@@ -7,12 +7,14 @@
 #include <corio/protocol/msgpack.hpp>
 #include <corio/protocol/socket_packet.hpp>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <boost/system/result.hpp>
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace corio::redis::wire {
 
@@ -70,6 +72,9 @@ boost::system::result<broadcast_message> decode_broadcast(std::string_view paylo
 
 /// A request or response: JSON when it starts with `{`, msgpack otherwise.
 boost::system::result<protocol::msgpack::document> decode_message(std::string_view payload);
+
+/// `names` as a JSON array of strings.
+boost::json::array to_array(const std::vector<std::string>& names);
 
 /// `{rooms: [...], except: [...]}`, as requests carry selectors.
 boost::json::object encode_selector(const broadcast_options& opts);

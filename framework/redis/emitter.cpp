@@ -15,15 +15,6 @@ namespace {
 /// The node id Node's emitter uses, which no server ever takes.
 constexpr std::string_view emitter_uid = "emitter";
 
-json::array to_array(const std::vector<std::string>& names)
-{
-    json::array out;
-    out.reserve(names.size());
-    for (const auto& n : names)
-        out.emplace_back(n);
-    return out;
-}
-
 /// `[event, args...]` of an EVENT packet.
 json::array event_data(std::string_view event, json::array args)
 {
@@ -89,12 +80,12 @@ void emitter::emit_arguments(std::string_view event, arguments args) const
 
 void emitter::sockets_join(std::vector<std::string> rooms) const
 {
-    publish_request(static_cast<int>(wire::request_type::remote_join), {{"rooms", to_array(rooms)}});
+    publish_request(static_cast<int>(wire::request_type::remote_join), {{"rooms", wire::to_array(rooms)}});
 }
 
 void emitter::sockets_leave(std::vector<std::string> rooms) const
 {
-    publish_request(static_cast<int>(wire::request_type::remote_leave), {{"rooms", to_array(rooms)}});
+    publish_request(static_cast<int>(wire::request_type::remote_leave), {{"rooms", wire::to_array(rooms)}});
 }
 
 void emitter::disconnect_sockets(bool close_connection) const

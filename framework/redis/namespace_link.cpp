@@ -268,11 +268,18 @@ void namespace_link::broadcast_with_ack(const protocol::socket_packet& packet, c
                  [sink](std::size_t servers) { sink->expect_servers(servers); });
 }
 
-void namespace_link::publish_operation(wire::request_type type, json::object fields, adapter_completion done)
+void namespace_link::publish_operation(wire::request_type type, const broadcast_options& opts, json::object fields,
+                                       adapter_completion done)
 {
+    if (opts.local) {
+        if (done)
+            done({});
+        return;
+    }
     json::object request;
     request.emplace("uid", hub_->uid());
     request.emplace("type", static_cast<int>(type));
+    request.emplace("opts", wire::encode_selector(opts));
     for (auto& [k, v] : fields)
         request.emplace(k, std::move(v));
     hub_->publish(channels_.request, protocol::to_json(request), [done = std::move(done)](boost::system::error_code ec) {

@@ -41,8 +41,11 @@ public:
     void server_side_emit(const arguments& args, std::shared_ptr<reply_sink<arguments>> sink);
     void broadcast_with_ack(const protocol::socket_packet& packet, const broadcast_options& opts,
                             std::chrono::milliseconds timeout, std::shared_ptr<broadcast_ack_sink> sink);
-    /// Publishes a REMOTE_JOIN, REMOTE_LEAVE or REMOTE_DISCONNECT.
-    void publish_operation(wire::request_type type, boost::json::object fields, adapter_completion done);
+    /// Publishes a REMOTE_JOIN, REMOTE_LEAVE or REMOTE_DISCONNECT for the
+    /// sockets `opts` selects, with `fields` (its rooms, or close); with
+    /// `opts.local`, only completes.
+    void publish_operation(wire::request_type type, const broadcast_options& opts, boost::json::object fields,
+                           adapter_completion done);
 
     /// Whether this server made request `id` (so it ignores its echo).
     bool is_own_request(std::string_view id) const;

@@ -10,15 +10,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::array to_array(const std::vector<std::string>& names)
-{
-    json::array out;
-    out.reserve(names.size());
-    for (const auto& n : names)
-        out.emplace_back(n);
-    return out;
-}
-
 std::vector<std::string> read_rooms(const json::object& m)
 {
     std::vector<std::string> out;
@@ -88,39 +79,21 @@ void redis_adapter::add_sockets(const broadcast_options& opts, std::vector<std::
                                 adapter_completion done)
 {
     add_sockets_local(opts, rooms);
-    if (opts.local) {
-        if (done)
-            done({});
-        return;
-    }
-    link_->publish_operation(wire::request_type::remote_join,
-                             {{"opts", wire::encode_selector(opts)}, {"rooms", to_array(rooms)}}, std::move(done));
+    link_->publish_operation(wire::request_type::remote_join, opts, {{"rooms", wire::to_array(rooms)}}, std::move(done));
 }
 
 void redis_adapter::del_sockets(const broadcast_options& opts, std::vector<std::string> rooms,
                                 adapter_completion done)
 {
     del_sockets_local(opts, rooms);
-    if (opts.local) {
-        if (done)
-            done({});
-        return;
-    }
-    link_->publish_operation(wire::request_type::remote_leave,
-                             {{"opts", wire::encode_selector(opts)}, {"rooms", to_array(rooms)}}, std::move(done));
+    link_->publish_operation(wire::request_type::remote_leave, opts, {{"rooms", wire::to_array(rooms)}}, std::move(done));
 }
 
 void redis_adapter::disconnect_sockets(const broadcast_options& opts, bool close_connection,
                                        adapter_completion done)
 {
     disconnect_local(opts, close_connection);
-    if (opts.local) {
-        if (done)
-            done({});
-        return;
-    }
-    link_->publish_operation(wire::request_type::remote_disconnect,
-                             {{"opts", wire::encode_selector(opts)}, {"close", close_connection}}, std::move(done));
+    link_->publish_operation(wire::request_type::remote_disconnect, opts, {{"close", close_connection}}, std::move(done));
 }
 
 void redis_adapter::server_side_emit(const arguments& args, std::shared_ptr<reply_sink<arguments>> sink)
@@ -164,7 +137,7 @@ void redis_adapter::apply_request(protocol::msgpack::document message)
     }
     case wire::request_type::all_rooms:
         if (!link_->is_own_request(id))
-            answer({{"rooms", to_array(local_rooms())}});
+            answer({{"rooms", wire::to_array(local_rooms())}});
         return;
     case wire::request_type::remote_join:
     case wire::request_type::remote_leave: {
