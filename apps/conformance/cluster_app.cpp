@@ -200,7 +200,7 @@ struct redis_link {
 } // namespace
 
 std::shared_ptr<void> join_redis_cluster([[maybe_unused]] net::io_context& ioc, [[maybe_unused]] const std::string& url,
-                                         [[maybe_unused]] corio::server_options& options)
+                                         [[maybe_unused]] bool sharded, [[maybe_unused]] corio::server_options& options)
 {
 #ifdef CORIO_WITH_REDIS
     auto where = corio::redis::parse_url(url);
@@ -211,7 +211,8 @@ std::shared_ptr<void> join_redis_cluster([[maybe_unused]] net::io_context& ioc, 
     auto link = std::make_shared<redis_link>();
     link->pub = corio::redis::connection::create(ioc.get_executor(), co);
     link->sub = corio::redis::subscriber::create(ioc.get_executor(), co);
-    auto redis = corio::redis::create_adapter(link->pub, link->sub);
+    auto redis = sharded ? corio::redis::create_sharded_adapter(link->pub, link->sub)
+                         : corio::redis::create_adapter(link->pub, link->sub);
     options.make_adapter = [redis](corio::local_namespace& nsp) {
         if (nsp.name() == "/" || nsp.name() == "/admin")
             return redis(nsp);

@@ -12,10 +12,11 @@
 namespace conformance {
 
 /// Connects to the Redis at `url` and makes `/` and `/admin` of the server
-/// built with `options` use the Redis adapter (`/dyn-*` stay on this node).
+/// built with `options` use the Redis adapter, classic or `sharded` (`/dyn-*`
+/// stay on this node).
 /// The handle keeps the connections, and closes them when destroyed. Null
 /// when `url` is not a Redis URL, or Corio was built without Redis.
-std::shared_ptr<void> join_redis_cluster(boost::asio::io_context& ioc, const std::string& url,
+std::shared_ptr<void> join_redis_cluster(boost::asio::io_context& ioc, const std::string& url, bool sharded,
                                          corio::server_options& options);
 
 /// Adds the rows of part D to the echo app set up by setup_echo_app: `/`'s

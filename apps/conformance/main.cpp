@@ -4,9 +4,10 @@
 //   /engine.io/  raw Engine.IO echo (part A)
 //   /socket.io/  the socket.io-protocol suite's app (part B)
 //   /echo.io/    the echo app (part C; --echo-path moves it), in a cluster
-//                over Redis with --redis (part D)
+//                over Redis with --redis (part D; --redis-adapter sharded, beyond
+//                the spec, for the sharded variant)
 // Usage: corio_conformance [--host localhost] [--port 3000] [--threads N] [--echo-path /echo.io/]
-//                          [--redis redis://HOST:PORT [--node-name NAME]]
+//                          [--redis redis://HOST:PORT [--node-name NAME] [--redis-adapter classic|sharded]]
 
 #include "cluster_app.hpp"
 #include "echo_app.hpp"
@@ -45,6 +46,9 @@ struct command_line {
     std::string echo_path = "/echo.io/";
     /// Part D: the Redis URL of the cluster, empty for none.
     std::string redis;
+    /// Beyond part D: the sharded adapter (Node's createShardedAdapter)
+    /// instead of the classic one.
+    bool redis_sharded = false;
     std::string node_name = std::to_string(::getpid());
 };
 
@@ -52,7 +56,8 @@ struct command_line {
 {
     std::cerr << "corio_conformance: " << problem << "\n"
               << "usage: corio_conformance [--host ADDR] [--port N] [--threads N] [--echo-path PATH]\n"
-              << "                         [--redis redis://HOST:PORT [--node-name NAME]]\n";
+              << "                         [--redis redis://HOST:PORT [--node-name NAME]\n"
+              << "                          [--redis-adapter classic|sharded]]\n";
     std::exit(2);
 }
 
@@ -85,6 +90,8 @@ command_line parse(int argc, char** argv)
             cl.redis = value;
         else if (arg == "--node-name")
             cl.node_name = value;
+        else if (arg == "--redis-adapter" && (value == "classic" || value == "sharded"))
+            cl.redis_sharded = value == "sharded";
         else
             usage("unknown option " + std::string(arg));
     }
@@ -143,7 +150,7 @@ int main(int argc, char** argv)
     auto echo_opts = echo_options(cl.echo_path);
     std::shared_ptr<void> redis;
     if (!cl.redis.empty()) {
-        redis = conformance::join_redis_cluster(ioc, cl.redis, echo_opts);
+        redis = conformance::join_redis_cluster(ioc, cl.redis, cl.redis_sharded, echo_opts);
         if (!redis)
             usage("cannot use --redis " + cl.redis + " (a bad URL, or built without Redis)");
     }

@@ -88,28 +88,29 @@ std::string channels::response_channel_of(std::string_view requester) const
     return out;
 }
 
-std::string encode_broadcast(std::string_view uid, const protocol::socket_packet& packet,
-                             const broadcast_options& opts)
+json::object encode_packet(const protocol::socket_packet& packet)
 {
     json::object p;
     p.reserve(3);
     p.emplace("type", static_cast<int>(protocol::socket_packet_type::event));
     p.emplace("data", packet.data ? *packet.data : json::value(json::array{}));
     p.emplace("nsp", packet.nsp);
-    auto o = encode_selector(opts);
-    json::object flags;
-    if (opts.is_volatile)
-        flags.emplace("volatile", true);
-    o.emplace("flags", std::move(flags));
-    json::array message{json::string(uid), std::move(p), std::move(o)};
+    return p;
+}
+
+std::string encode_broadcast(std::string_view uid, const protocol::socket_packet& packet,
+                             const broadcast_options& opts)
+{
+    json::array message{json::string(uid), encode_packet(packet), encode_selector_with_flags(opts)};
     return protocol::msgpack::encode(message, packet.attachments);
 }
 
-boost::system::result<protocol::msgpack::document> decode_message(std::string_view payload)
+boost::system::result<protocol::msgpack::document> decode_message(std::string_view payload,
+                                                                   std::size_t envelope_depth)
 {
     // An argument a server accepted (max_json_depth deep) sits three levels
-    // down in a message: [uid, {data: [event, argument]}, opts].
-    const auto max_depth = protocol::decode_limits{}.max_json_depth + 3;
+    // down in a classic message: [uid, {data: [event, argument]}, opts].
+    const auto max_depth = protocol::decode_limits{}.max_json_depth + envelope_depth;
     if (!payload.empty() && (payload.front() == '{' || payload.front() == '[')) {
         auto v = protocol::parse_json(payload, max_depth);
         if (!v)
@@ -171,6 +172,23 @@ json::object encode_selector(const broadcast_options& opts)
     return o;
 }
 
+json::object encode_selector_with_flags(const broadcast_options& opts)
+{
+    auto o = encode_selector(opts);
+    json::object flags;
+    if (opts.is_volatile)
+        flags.emplace("volatile", true);
+    o.emplace("flags", std::move(flags));
+    return o;
+}
+
+json::object encode_selector_with_timeout(const broadcast_options& opts, std::chrono::milliseconds timeout)
+{
+    auto o = encode_selector(opts);
+    o.emplace("flags", json::object{{"timeout", timeout.count()}});
+    return o;
+}
+
 broadcast_options decode_selector(const json::value* opts)
 {
     broadcast_options out;
@@ -221,6 +239,33 @@ boost::system::result<socket_info> decode_socket(const json::value& v)
     if (const auto* d = o->if_contains("data"))
         info.data = *d;
     return info;
+}
+
+arguments answer_argument(const json::object& message, std::string_view key, std::vector<std::string> attachments)
+{
+    json::array values;
+    if (const auto* v = message.if_contains(key))
+        values.push_back(*v);
+    return arguments(std::move(values), std::move(attachments));
+}
+
+std::vector<std::string> rooms_field(const json::object& message)
+{
+    std::set<std::string> names;
+    read_names(message.if_contains("rooms"), names);
+    return {names.begin(), names.end()};
+}
+
+boost::system::result<std::vector<socket_info>> decode_sockets(const json::object& message)
+{
+    const auto* sockets = message.if_contains("sockets");
+    if (!sockets || !sockets->is_array())
+        return protocol::error::invalid_payload;
+    std::vector<socket_info> infos;
+    for (const auto& s : sockets->get_array())
+        if (auto info = decode_socket(s))
+            infos.push_back(std::move(*info));
+    return infos;
 }
 
 std::optional<int> type_of(const json::object& message)

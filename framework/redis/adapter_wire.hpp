@@ -12,6 +12,7 @@
 #include <boost/json/value.hpp>
 #include <boost/system/result.hpp>
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,10 @@ struct channels {
     std::string response_channel_of(std::string_view requester) const;
 };
 
+/// `{type: 2, data, nsp}`: an EVENT packet as the adapters carry it (binary
+/// as placeholders, the attachments beside it).
+boost::json::object encode_packet(const protocol::socket_packet& packet);
+
 /// `[uid, {type, data, nsp}, {rooms, except, flags}]` in msgpack.
 std::string encode_broadcast(std::string_view uid, const protocol::socket_packet& packet,
                              const broadcast_options& opts);
@@ -70,14 +75,23 @@ struct broadcast_message {
 /// protocol::error::invalid_msgpack or invalid_payload.
 boost::system::result<broadcast_message> decode_broadcast(std::string_view payload, std::string_view nsp);
 
-/// A request or response: JSON when it starts with `{`, msgpack otherwise.
-boost::system::result<protocol::msgpack::document> decode_message(std::string_view payload);
+/// A request or response: JSON when it starts with `{` or `[`, msgpack
+/// otherwise. `envelope_depth`: how deep the message holds an argument of
+/// an event, which may itself be max_json_depth deep.
+boost::system::result<protocol::msgpack::document> decode_message(std::string_view payload,
+                                                                   std::size_t envelope_depth = 3);
 
 /// `names` as a JSON array of strings.
 boost::json::array to_array(const std::vector<std::string>& names);
 
 /// `{rooms: [...], except: [...]}`, as requests carry selectors.
 boost::json::object encode_selector(const broadcast_options& opts);
+/// The selector with its flags (`volatile` when set; `{}` otherwise), as
+/// broadcasts carry it.
+boost::json::object encode_selector_with_flags(const broadcast_options& opts);
+/// The selector with the ack timeout in its flags, as broadcasts with
+/// acks carry it.
+boost::json::object encode_selector_with_timeout(const broadcast_options& opts, std::chrono::milliseconds timeout);
 /// The reverse; rooms given as numbers (JavaScript allows them) become
 /// their decimal text. `flags.volatile` and `flags.local` are read when
 /// present.
@@ -87,6 +101,18 @@ broadcast_options decode_selector(const boost::json::value* opts);
 boost::json::object encode_socket(const socket_info& info);
 /// A socket of a REMOTE_FETCH (or SOCKETS) response; ids only for SOCKETS.
 boost::system::result<socket_info> decode_socket(const boost::json::value& v);
+/// The sockets of a fetch response (`message.sockets`), skipping any that
+/// do not decode; protocol::error::invalid_payload without the array.
+boost::system::result<std::vector<socket_info>> decode_sockets(const boost::json::object& message);
+
+/// The one argument an answer carries in `message[key]` (none when absent),
+/// with the answer's binary.
+arguments answer_argument(const boost::json::object& message, std::string_view key,
+                          std::vector<std::string> attachments = {});
+
+/// The names in `message`'s `rooms` array (numbers become their decimal
+/// text; anything else is skipped).
+std::vector<std::string> rooms_field(const boost::json::object& message);
 
 /// A request or response type, when `message` has a numeric `type`.
 std::optional<int> type_of(const boost::json::object& message);

@@ -1,7 +1,8 @@
 #include "cluster_hub.hpp"
 
-#include "namespace_link.hpp"
+#include "classic_link.hpp"
 #include "redis_adapter.hpp"
+#include "sharded_link.hpp"
 
 #include <corio/error.hpp>
 
@@ -12,7 +13,25 @@ namespace corio::redis {
 std::shared_ptr<cluster> cluster::create(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
                                          adapter_options opts)
 {
-    auto hub = std::make_shared<detail::cluster_hub>(std::move(pub), std::move(sub), std::move(opts));
+    auto hub = std::make_shared<detail::cluster_hub>(
+        std::move(pub), std::move(sub),
+        detail::hub_settings{.key = std::move(opts.key),
+                             .requests_timeout = opts.requests_timeout,
+                             .publish_on_specific_response_channel = opts.publish_on_specific_response_channel,
+                             .log = std::move(opts.log)});
+    hub->start();
+    return hub;
+}
+
+std::shared_ptr<cluster> cluster::create_sharded(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
+                                                 sharded_adapter_options opts)
+{
+    auto hub = std::make_shared<detail::cluster_hub>(std::move(pub), std::move(sub),
+                                                     detail::hub_settings{.sharded = true,
+                                                                          .key = std::move(opts.channel_prefix),
+                                                                          .requests_timeout = opts.requests_timeout,
+                                                                          .mode = opts.mode,
+                                                                          .log = std::move(opts.log)});
     hub->start();
     return hub;
 }
@@ -21,6 +40,12 @@ adapter_factory create_adapter(std::shared_ptr<connection> pub, std::shared_ptr<
                                adapter_options opts)
 {
     return cluster::create(std::move(pub), std::move(sub), std::move(opts))->factory();
+}
+
+adapter_factory create_sharded_adapter(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
+                                       sharded_adapter_options opts)
+{
+    return cluster::create_sharded(std::move(pub), std::move(sub), std::move(opts))->factory();
 }
 
 } // namespace corio::redis
@@ -36,10 +61,10 @@ constexpr auto warning_interval = std::chrono::seconds(10);
 
 } // namespace
 
-cluster_hub::cluster_hub(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub, adapter_options opts)
-    : pub_(std::move(pub)), sub_(std::move(sub)), opts_(std::move(opts)), random_(std::random_device{}())
+cluster_hub::cluster_hub(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub, hub_settings settings)
+    : pub_(std::move(pub)), sub_(std::move(sub)), settings_(std::move(settings)), random_(std::random_device{}()),
+      uid_(make_id())
 {
-    uid_ = make_id();
 }
 
 void cluster_hub::start()
@@ -55,7 +80,14 @@ void cluster_hub::start()
 adapter_factory cluster_hub::factory()
 {
     return [self = shared_from_this()](local_namespace& nsp) -> std::unique_ptr<adapter> {
-        return std::make_unique<redis_adapter>(nsp, self);
+        auto a = std::make_unique<redis_adapter>(nsp);
+        std::shared_ptr<cluster_link> link;
+        if (self->settings_.sharded)
+            link = std::make_shared<sharded_link>(self, nsp.name(), *a);
+        else
+            link = std::make_shared<classic_link>(self, nsp.name(), *a);
+        a->attach(std::move(link));
+        return a;
     };
 }
 
@@ -64,32 +96,29 @@ adapter_stats cluster_hub::stats() const noexcept
     return {published_.load(), unpublished_.load(), malformed_.load()};
 }
 
-void cluster_hub::attach(const std::shared_ptr<namespace_link>& link)
+void cluster_hub::subscribe(const std::shared_ptr<cluster_link>& link, std::string channel, channel_role role,
+                            family f)
 {
-    const auto& c = link->channels();
     {
         std::lock_guard lock(routes_mutex_);
-        routes_[c.broadcast_pattern] = {link, route::kind::broadcast};
-        routes_[c.request] = {link, route::kind::request};
-        routes_[c.response] = {link, route::kind::response};
-        routes_[c.own_response] = {link, route::kind::response};
+        routes_[channel] = {link, role};
     }
-    sub_->psubscribe(c.broadcast_pattern);
-    sub_->subscribe(c.request);
-    sub_->subscribe(c.response);
-    sub_->subscribe(c.own_response);
+    switch (f) {
+    case family::channel: sub_->subscribe(std::move(channel)); break;
+    case family::pattern: sub_->psubscribe(std::move(channel)); break;
+    case family::shard: sub_->ssubscribe(std::move(channel)); break;
+    }
 }
 
-void cluster_hub::detach(const namespace_link& link)
+void cluster_hub::unsubscribe(const std::string& channel, family f)
 {
-    const auto& c = link.channels();
-    sub_->punsubscribe(c.broadcast_pattern);
-    sub_->unsubscribe(c.request);
-    sub_->unsubscribe(c.response);
-    sub_->unsubscribe(c.own_response);
+    switch (f) {
+    case family::channel: sub_->unsubscribe(channel); break;
+    case family::pattern: sub_->punsubscribe(channel); break;
+    case family::shard: sub_->sunsubscribe(channel); break;
+    }
     std::lock_guard lock(routes_mutex_);
-    for (const auto* name : {&c.broadcast_pattern, &c.request, &c.response, &c.own_response})
-        routes_.erase(*name);
+    routes_.erase(channel);
 }
 
 void cluster_hub::on_message(const message& m)
@@ -105,17 +134,7 @@ void cluster_hub::on_message(const message& m)
     auto link = r.link.lock();
     if (!link)
         return;
-    switch (r.what) {
-    case route::kind::broadcast:
-        link->on_broadcast(m.channel, m.payload);
-        break;
-    case route::kind::request:
-        link->on_request(m.payload);
-        break;
-    case route::kind::response:
-        link->on_response(m.payload);
-        break;
-    }
+    link->on_message(r.role, m.channel, m.payload);
 }
 
 bool cluster_hub::publish(std::string channel, std::string payload, std::function<void(boost::system::error_code)> done)
@@ -126,7 +145,7 @@ bool cluster_hub::publish(std::string channel, std::string payload, std::functio
             done(corio::error::cluster_unavailable);
         return false;
     }
-    pub_->exec({"PUBLISH", std::move(channel), std::move(payload)},
+    pub_->exec({settings_.sharded ? "SPUBLISH" : "PUBLISH", std::move(channel), std::move(payload)},
                [self = shared_from_this(), done = std::move(done)](boost::system::result<reply> r) {
                    if (r && !r->is_error()) {
                        ++self->published_;
@@ -141,14 +160,13 @@ bool cluster_hub::publish(std::string channel, std::string payload, std::functio
     return true;
 }
 
-void cluster_hub::server_count(const std::string& request_channel,
-                               std::function<void(boost::system::result<std::size_t>)> done)
+void cluster_hub::server_count(const std::string& channel, std::function<void(boost::system::result<std::size_t>)> done)
 {
     if (!reachable()) {
         done(corio::error::cluster_unavailable);
         return;
     }
-    pub_->exec({"PUBSUB", "NUMSUB", request_channel}, [done = std::move(done)](boost::system::result<reply> r) {
+    pub_->exec({"PUBSUB", settings_.sharded ? "SHARDNUMSUB" : "NUMSUB", channel}, [done = std::move(done)](boost::system::result<reply> r) {
         // [channel, count]
         if (!r || r->type != reply::kind::array || r->elements.size() != 2 ||
             r->elements[1].type != reply::kind::integer) {
@@ -165,8 +183,17 @@ void cluster_hub::server_count(const std::string& request_channel,
 std::string cluster_hub::make_id()
 {
     std::lock_guard lock(id_mutex_);
-    std::string id(6, ' ');
     auto bits = random_();
+    if (settings_.sharded) {
+        constexpr std::string_view hex = "0123456789abcdef";
+        std::string id(16, ' ');
+        for (auto& c : id) {
+            c = hex[bits & 0xf];
+            bits >>= 4;
+        }
+        return id;
+    }
+    std::string id(6, ' ');
     for (auto& c : id) {
         c = id_chars[bits % id_chars.size()];
         bits /= id_chars.size();
@@ -198,8 +225,8 @@ void cluster_hub::count_unpublished()
 
 void cluster_hub::log(log_level level, std::string_view text) const
 {
-    if (opts_.log) {
-        opts_.log(level, text);
+    if (settings_.log) {
+        settings_.log(level, text);
         return;
     }
     if (level >= log_level::warning)

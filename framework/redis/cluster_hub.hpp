@@ -3,6 +3,8 @@
 // connections, the routing of subscribed messages to each namespace's link,
 // and the counters. The adapters of all namespaces share it.
 
+#include "cluster_link.hpp"
+
 #include <corio/redis/adapter.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -20,11 +22,20 @@
 
 namespace corio::redis::detail {
 
-class namespace_link;
+/// The protocol of a cluster, with the options of either variant.
+struct hub_settings {
+    bool sharded = false;
+    /// `key` (classic) or `channelPrefix` (sharded).
+    std::string key;
+    std::chrono::milliseconds requests_timeout;
+    bool publish_on_specific_response_channel = false; // classic
+    subscription_mode mode = subscription_mode::dynamic; // sharded
+    log_sink log;
+};
 
 class cluster_hub final : public cluster, public std::enable_shared_from_this<cluster_hub> {
 public:
-    cluster_hub(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub, adapter_options opts);
+    cluster_hub(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub, hub_settings settings);
 
     /// Installs the subscriber's message handler; once, after construction.
     void start();
@@ -33,27 +44,31 @@ public:
     const std::string& uid() const noexcept override { return uid_; }
     adapter_stats stats() const noexcept override;
 
-    const adapter_options& options() const noexcept { return opts_; }
+    const hub_settings& settings() const noexcept { return settings_; }
     boost::asio::any_io_executor get_executor() const { return pub_->get_executor(); }
 
-    /// Routes the link's channels to it and subscribes to them.
-    void attach(const std::shared_ptr<namespace_link>& link);
-    /// Unsubscribes the link's channels.
-    void detach(const namespace_link& link);
+    /// How a channel is subscribed to.
+    enum class family { channel, pattern, shard };
+    /// Routes messages of `channel` (a pattern, for family::pattern) to
+    /// `link` in `role`, and subscribes to it.
+    void subscribe(const std::shared_ptr<cluster_link>& link, std::string channel, channel_role role, family f);
+    void unsubscribe(const std::string& channel, family f);
 
     /// Whether both connections are up, so that requests can be answered.
     bool reachable() const noexcept { return pub_->connected() && sub_->connected(); }
-    /// Publishes `payload` on `channel` if the command connection is up;
-    /// otherwise counts it unpublished and returns false. `done`, when
-    /// given, gets the outcome of the PUBLISH.
+    /// Publishes `payload` on `channel` (PUBLISH, or SPUBLISH when sharded)
+    /// if the command connection is up; otherwise counts it unpublished and
+    /// returns false. `done`, when given, gets the outcome.
     bool publish(std::string channel, std::string payload,
                  std::function<void(boost::system::error_code)> done = {});
-    /// How many servers subscribe to `request_channel` (PUBSUB NUMSUB),
-    /// this one included; error::cluster_unavailable when unreachable.
-    void server_count(const std::string& request_channel,
-                      std::function<void(boost::system::result<std::size_t>)> done);
+    /// How many servers subscribe to `channel` (PUBSUB NUMSUB, or
+    /// SHARDNUMSUB when sharded), this one included;
+    /// error::cluster_unavailable when unreachable.
+    void server_count(const std::string& channel, std::function<void(boost::system::result<std::size_t>)> done);
 
-    /// A new 6-character id, as Node's uid2(6).
+    /// A new id for a node or a request: 6 characters as Node's uid2(6)
+    /// (classic), or 16 hex digits as socket.io-adapter's randomId()
+    /// (sharded).
     std::string make_id();
     void count_malformed(std::string_view what);
     void log(log_level level, std::string_view text) const;
@@ -63,20 +78,20 @@ private:
     void count_unpublished();
 
     struct route {
-        std::weak_ptr<namespace_link> link;
-        enum class kind { broadcast, request, response } what;
+        std::weak_ptr<cluster_link> link;
+        channel_role role;
     };
 
     std::shared_ptr<connection> pub_;
     std::shared_ptr<subscriber> sub_;
-    adapter_options opts_;
-    std::string uid_;
+    hub_settings settings_;
 
     std::mutex id_mutex_;
     std::mt19937_64 random_;
+    std::string uid_;
 
     mutable std::mutex routes_mutex_;
-    /// By channel for SUBSCRIBE, by pattern for PSUBSCRIBE.
+    /// By channel, or by pattern for PSUBSCRIBE.
     std::unordered_map<std::string, route> routes_;
 
     std::atomic<std::uint64_t> published_{0};

@@ -1,9 +1,9 @@
 #pragma once
 // The adapter of one namespace in a Redis cluster: the in-memory adapter for
 // this server's part of each operation, plus the namespace's link to Redis
-// for the other servers' part.
+// (classic or sharded) for the other servers' part.
 
-#include "namespace_link.hpp"
+#include "cluster_link.hpp"
 
 #include <corio/memory_adapter.hpp>
 
@@ -13,8 +13,12 @@ namespace corio::redis::detail {
 
 class redis_adapter final : public memory_adapter {
 public:
-    redis_adapter(local_namespace& nsp, std::shared_ptr<cluster_hub> hub);
+    explicit redis_adapter(local_namespace& nsp) : memory_adapter(nsp) {}
     ~redis_adapter() override;
+
+    /// Takes `link` as the way to the other servers, and subscribes it;
+    /// once, before the adapter is used.
+    void attach(std::shared_ptr<cluster_link> link);
 
     void broadcast(const protocol::socket_packet& packet, const broadcast_options& opts) override;
     void broadcast_with_ack(const protocol::socket_packet& packet, const broadcast_options& opts,
@@ -26,13 +30,21 @@ public:
     void disconnect_sockets(const broadcast_options& opts, bool close_connection, adapter_completion done) override;
     void server_side_emit(const arguments& args, std::shared_ptr<reply_sink<arguments>> sink) override;
 
-    // What other servers ask of this one (namespace_link calls these while
-    // the adapter is attached). -----------------------------------------------------
-    void apply_broadcast(const protocol::socket_packet& packet, const broadcast_options& opts);
-    void apply_request(protocol::msgpack::document message);
+    // What other servers ask of this one: the link calls these while the
+    // adapter is attached. -----------------------------------------------------------
+    using memory_adapter::add_sockets_local;
+    using memory_adapter::broadcast_local;
+    using memory_adapter::broadcast_with_ack_local;
+    using memory_adapter::del_sockets_local;
+    using memory_adapter::disconnect_local;
+    using memory_adapter::fetch_local;
+    using memory_adapter::local;
 
 private:
-    std::shared_ptr<namespace_link> link_;
+    void room_created(const std::string& room, bool socket_room) override;
+    void room_deleted(const std::string& room, bool socket_room) override;
+
+    std::shared_ptr<cluster_link> link_;
 };
 
 } // namespace corio::redis::detail

@@ -38,8 +38,12 @@ void memory_adapter::leave(const std::string& sid, const std::string& room)
 
 void memory_adapter::join_locked(socket_entry& entry, const std::string& room)
 {
-    if (entry.rooms.insert(room).second)
-        rooms_[room].emplace(entry.socket->id(), entry.socket);
+    if (!entry.rooms.insert(room).second)
+        return;
+    auto [it, created] = rooms_.try_emplace(room);
+    it->second.emplace(entry.socket->id(), entry.socket);
+    if (created)
+        room_created(room, sockets_.contains(room));
 }
 
 void memory_adapter::leave_locked(socket_entry& entry, const std::string& sid, const std::string& room)
@@ -52,8 +56,10 @@ void memory_adapter::drop_member(const std::string& room, const std::string& sid
 {
     auto r = rooms_.find(room);
     r->second.erase(sid);
-    if (r->second.empty())
-        rooms_.erase(r);
+    if (!r->second.empty())
+        return;
+    rooms_.erase(r);
+    room_deleted(room, sockets_.contains(room));
 }
 
 std::vector<std::string> memory_adapter::rooms_of(const std::string& sid) const

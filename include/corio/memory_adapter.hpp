@@ -61,6 +61,14 @@ protected:
     void del_sockets_local(const broadcast_options& opts, const std::vector<std::string>& rooms);
     void disconnect_local(const broadcast_options& opts, bool close_connection);
 
+    /// A room of this server got its first member, or lost its last:
+    /// Node's "create-room" and "delete-room". `socket_room` when the room
+    /// is a local socket's own (named by its id). Called with the rooms'
+    /// lock held, in the order the changes happened: must not call back
+    /// into the adapter.
+    virtual void room_created(const std::string& /*room*/, bool /*socket_room*/) {}
+    virtual void room_deleted(const std::string& /*room*/, bool /*socket_room*/) {}
+
 private:
     using members = std::unordered_map<std::string, std::shared_ptr<local_socket>>;
     struct socket_entry {

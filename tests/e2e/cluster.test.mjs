@@ -6,9 +6,12 @@
 // --node-name) or `node` (cluster/node_peer.mjs: the same app on socket.io 4.8 with
 // @socket.io/redis-adapter 8.x). The all-Node cluster validates the tests themselves.
 //
-// Topologies: CORIO_CLUSTER_TOPOLOGIES, `;`-separated lists of `,`-separated kinds
-// (default "node,node;corio,corio,corio;corio,node"). In a mixed topology every row runs with the
-// requester on each node, so both directions are covered. Corio's emitter is driven through
+// Topologies: CORIO_CLUSTER_TOPOLOGIES, `;`-separated lists of `,`-separated kinds, each list
+// optionally prefixed with `sharded:` for the sharded adapter (both kinds take
+// --redis-adapter sharded; Node's is createShardedAdapter in its default "dynamic" mode)
+// (default "node,node;corio,corio,corio;corio,node;sharded:corio,node"). In a mixed topology every
+// row runs with the requester on each node, so both directions are covered. The emitters speak the
+// classic protocol only: their rows are skipped on a sharded cluster. Corio's emitter is driven through
 // CORIO_REDIS_EMIT (apps/examples/redis_emit, corio-redis-emit); without it that row is skipped.
 //
 // "Exactly once" is checked with a fence: once a delivery reached every recipient, every client
@@ -34,7 +37,7 @@ import { ECHO_PATH, Events, ack, canonical, client, closeEverything, connected, 
 
 const execFileAsync = promisify(execFile);
 const NODE_PEER = fileURLToPath(new URL("./cluster/node_peer.mjs", import.meta.url));
-const DEFAULT_TOPOLOGIES = "node,node;corio,corio,corio;corio,node";
+const DEFAULT_TOPOLOGIES = "node,node;corio,corio,corio;corio,node;sharded:corio,node";
 const KINDS = new Set(["corio", "node"]);
 
 const CONNECT_MS = 5_000;
@@ -50,9 +53,13 @@ const GATHER_MS = 8_000;
 const TEST_MS = 30_000;
 const RELAYS = 200;
 const ADMIN_AUTH = { token: "secret" };
-const REQUEST_CHANNELS = ["socket.io-request#/#", "socket.io-request#/admin#"];
+/** The channel each node of a namespace subscribes to once, by adapter. */
+const COUNTED_CHANNEL = {
+  classic: (nsp) => `socket.io-request#${nsp}#`,
+  sharded: (nsp) => `socket.io#${nsp}#`,
+};
 
-/** The topologies to run: lists of node kinds. */
+/** The topologies to run: {adapter, kinds}. */
 function topologies() {
   const spec = process.env.CORIO_CLUSTER_TOPOLOGIES ?? DEFAULT_TOPOLOGIES;
   return spec
@@ -60,12 +67,13 @@ function topologies() {
     .map((t) => t.trim())
     .filter(Boolean)
     .map((t) => {
-      const kinds = t.split(",").map((k) => k.trim());
+      const sharded = t.startsWith("sharded:");
+      const kinds = (sharded ? t.slice("sharded:".length) : t).split(",").map((k) => k.trim());
       for (const k of kinds) {
         if (!KINDS.has(k)) throw new Error(`CORIO_CLUSTER_TOPOLOGIES: unknown node kind '${k}' in '${t}'`);
       }
       if (kinds.length < 2) throw new Error(`CORIO_CLUSTER_TOPOLOGIES: '${t}' is not a cluster (2+ nodes)`);
-      return kinds;
+      return { adapter: sharded ? "sharded" : "classic", kinds };
     });
 }
 
@@ -93,9 +101,9 @@ function assertFailure(value, what) {
 }
 const isFailure = (v) => v !== null && typeof v === "object" && !Array.isArray(v) && typeof v.error === "string";
 
-/** Starts one cluster node of `kind` named `name` on a free port. */
-async function startNode(kind, name, redisUrl) {
-  const argv = ["--port", "0", "--host", "127.0.0.1", "--redis", redisUrl, "--node-name", name];
+/** Starts one cluster node of `kind` named `name` on a free port, on the `adapter` variant. */
+async function startNode(kind, name, redisUrl, adapter) {
+  const argv = ["--port", "0", "--host", "127.0.0.1", "--redis", redisUrl, "--node-name", name, "--redis-adapter", adapter];
   const { value: port, output, stop } = await startServer({
     label: `${kind} node ${name}`,
     path: kind === "corio" ? appPath() : process.execPath,
@@ -182,8 +190,10 @@ class Clients {
   }
 }
 
-for (const kinds of topologies()) {
-  const label = kinds.join("+");
+for (const { adapter, kinds } of topologies()) {
+  const sharded = adapter === "sharded";
+  const label = (sharded ? "sharded " : "") + kinds.join("+");
+  const countedChannels = ["/", "/admin"].map(COUNTED_CHANNEL[adapter]);
 
   describe(`cluster ${label}`, () => {
     let redis;
@@ -198,16 +208,17 @@ for (const kinds of topologies()) {
 
     before(async () => {
       redis = await startRedis();
-      const started = await Promise.allSettled(kinds.map((kind, i) => startNode(kind, `n${i + 1}-${kind}`, redis.url)));
+      const started = await Promise.allSettled(kinds.map((kind, i) => startNode(kind, `n${i + 1}-${kind}`, redis.url, adapter)));
       nodes = started.filter((s) => s.status === "fulfilled").map((s) => s.value);
       const failed = started.find((s) => s.status === "rejected");
       if (failed) throw failed.reason; // after() stops the nodes that did start
       tester = await redisClient(redis.url);
-      // The cluster is formed once every node subscribed to the request channels.
-      for (const channel of REQUEST_CHANNELS) {
+      // The cluster is formed once every node subscribed to the counted channels.
+      for (const channel of countedChannels) {
         await eventually(5_000, `${nodes.length} subscribers of ${channel}`, () => numsub(channel), (n) => n >= nodes.length);
       }
       base = await Promise.all(nodes.map((n) => shared.root(n)));
+      await roomChannelsReady(base, fenceRoom);
       base.push(await shared.root(nodes.at(-1), { transports: ["polling"] }));
       admins = await Promise.all(nodes.map((n) => shared.admin(n)));
       // "listening" may come before a node's Redis connections are up: wait until each answers.
@@ -227,9 +238,21 @@ for (const kinds of topologies()) {
       }
     });
 
+    /** Subscribers of `channel` (sharded ones on a sharded cluster). */
     async function numsub(channel) {
-      const reply = await tester.sendCommand(["PUBSUB", "NUMSUB", channel]);
+      const reply = await tester.sendCommand(["PUBSUB", sharded ? "SHARDNUMSUB" : "NUMSUB", channel]);
       return Number(reply[1]);
+    }
+
+    /**
+     * On a sharded cluster, a node subscribes to a public room's channel once the room exists
+     * there, a moment after the join, and Redis delivers only to subscriptions it has: wait until
+     * every node of `group` has. (The classic adapter's one pattern covers every room.)
+     */
+    async function roomChannelsReady(group, room) {
+      if (!sharded) return;
+      const holders = new Set(group.map((c) => c.node)).size;
+      await eventually(EFFECT_MS, `${holders} subscribers of the channel of ${room}`, () => numsub(`socket.io#/#${room}#`), (n) => n >= holders);
     }
 
     /** Names of every node but `node`, sorted like JavaScript. */
@@ -268,6 +291,7 @@ for (const kinds of topologies()) {
       for (const answer of await Promise.all(group.map((c) => ack(c.socket, ACK_MS, "join", room)))) {
         assert.deepStrictEqual(answer, [true]);
       }
+      await roomChannelsReady(group, room);
     }
 
     /**
@@ -283,14 +307,15 @@ for (const kinds of topologies()) {
       );
     }
 
-    it("each node subscribes exactly once to socket.io-request#/# and socket.io-request#/admin#; /dyn-* stays local", { timeout: TEST_MS }, async () => {
-      for (const channel of REQUEST_CHANNELS) assert.equal(await numsub(channel), nodes.length, channel);
+    it(`each node subscribes exactly once to ${countedChannels.join(" and ")}; /dyn-* stays local`, { timeout: TEST_MS }, async () => {
+      for (const channel of countedChannels) assert.equal(await numsub(channel), nodes.length, channel);
       const dyn = nodes.map((n) => client(n.url, "/dyn-local", { transports: ["websocket"] }));
       try {
         await Promise.all(dyn.map((socket) => connected(socket, CONNECT_MS)));
         // A round trip through Redis from every node before looking.
         for (const a of admins) assert.deepStrictEqual(await ack(a.socket, QUERY_MS, "nodes"), [others(a.node)]);
-        assert.equal(await numsub("socket.io-request#/dyn-local#"), 0, "subscribers of socket.io-request#/dyn-local#");
+        const dynChannel = COUNTED_CHANNEL[adapter]("/dyn-local");
+        assert.equal(await numsub(dynChannel), 0, `subscribers of ${dynChannel}`);
       } finally {
         for (const socket of dyn) socket.disconnect();
       }
@@ -608,7 +633,8 @@ for (const kinds of topologies()) {
       silent.on("error", () => {});
       await silent.connect();
       try {
-        await silent.subscribe("socket.io-request#/#", () => {});
+        if (sharded) await silent.sSubscribe(countedChannels[0], () => {});
+        else await silent.subscribe(countedChannels[0], () => {});
         await Promise.all(
           admins.map(async (a) => {
             const started = Date.now();
@@ -631,7 +657,7 @@ for (const kinds of topologies()) {
       const t = new Clients(fenceRoom, new Set());
       try {
         for (const kind of new Set(kinds)) {
-          const node = await startNode(kind, `alone-${kind}`, lonely.url);
+          const node = await startNode(kind, `alone-${kind}`, lonely.url, adapter);
           try {
             const a = await t.admin(node);
             const c = await t.root(node);
@@ -728,7 +754,11 @@ for (const kinds of topologies()) {
       }
     }
 
-    it("the Node redis-emitter reaches room members on every node; socketsJoin/Leave, serverSideEmit and disconnectSockets work", { timeout: TEST_MS }, async () => {
+    it("the Node redis-emitter reaches room members on every node; socketsJoin/Leave, serverSideEmit and disconnectSockets work", { timeout: TEST_MS }, async (tc) => {
+      if (sharded) {
+        tc.skip("@socket.io/redis-emitter speaks the classic protocol only");
+        return;
+      }
       const emitter = new Emitter(tester);
       const into = (rooms) => rooms.reduce((e, r) => e.to(r), emitter);
       await emitterRows(
@@ -745,6 +775,10 @@ for (const kinds of topologies()) {
 
     it("Corio's emitter (corio-redis-emit) reaches room members on every node; join, leave, server-emit and disconnect work", { timeout: TEST_MS }, async (tc) => {
       const tool = process.env.CORIO_REDIS_EMIT;
+      if (sharded) {
+        tc.skip("corio::redis::emitter speaks the classic protocol only, as @socket.io/redis-emitter");
+        return;
+      }
       if (!tool) {
         tc.skip("CORIO_REDIS_EMIT (the corio-redis-emit binary) is not set");
         return;
@@ -838,7 +872,7 @@ for (const kinds of topologies()) {
             await eventually(left(), `nodes() on ${a.node.name} after the restart`, async () => (await ack(a.socket, QUERY_MS, "nodes"))[0], (v) => JSON.stringify(v) === JSON.stringify(others(a.node)));
           }),
         );
-        for (const channel of REQUEST_CHANNELS) {
+        for (const channel of countedChannels) {
           await eventually(left(), `${N} subscribers of ${channel} again`, () => numsub(channel), (n) => n === N);
         }
         for (const a of admins) {

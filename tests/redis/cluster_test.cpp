@@ -1,6 +1,6 @@
 // Three corio::servers in one process joined by the Redis adapter through a
 // real redis-server: every cluster operation across them, and Redis lost and
-// back mid-test.
+// back mid-test, for both variants (classic and sharded Pub/Sub).
 
 #include "redis_server.hpp"
 
@@ -16,10 +16,19 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <tuple>
 
 using namespace corio_test;
 
 namespace {
+
+struct classic_pubsub {
+    static constexpr bool sharded = false;
+};
+struct sharded_pubsub {
+    static constexpr bool sharded = true;
+};
+using variants = std::tuple<classic_pubsub, sharded_pubsub>;
 
 /// One server of the cluster with its two connections to Redis.
 struct node {
@@ -29,13 +38,19 @@ struct node {
     std::shared_ptr<corio::redis::cluster> cluster;
     std::unique_ptr<corio::server> io;
 
-    node(net::io_context& ioc, std::string node_name, const corio::redis::endpoint& where) : name(std::move(node_name))
+    node(net::io_context& ioc, std::string node_name, const corio::redis::endpoint& where, bool sharded,
+         corio::redis::subscription_mode mode)
+        : name(std::move(node_name))
     {
         corio::redis::connection_options co{.where = where};
         co.reconnect_max = 200ms;
         pub = corio::redis::connection::create(ioc.get_executor(), co);
         sub = corio::redis::subscriber::create(ioc.get_executor(), co);
-        cluster = corio::redis::cluster::create(pub, sub, {.log = [](corio::log_level, std::string_view) {}});
+        auto quiet = [](corio::log_level, std::string_view) {};
+        if (sharded)
+            cluster = corio::redis::cluster::create_sharded(pub, sub, {.mode = mode, .log = quiet});
+        else
+            cluster = corio::redis::cluster::create(pub, sub, {.log = quiet});
         auto o = server_fixture::options();
         o.make_adapter = cluster->factory();
         o.cluster_timeout = 1000ms;
@@ -59,6 +74,10 @@ struct node {
                 ctx.join(std::move(room));
                 return true;
             })
+            .on("leave", [](corio::context& ctx, std::string room) {
+                ctx.leave(std::move(room));
+                return true;
+            })
             .on("to_room", [](corio::context& ctx, std::string room, std::string text) {
                 ctx.to(std::move(room)).emit("said", text);
                 return true;
@@ -79,13 +98,45 @@ struct node {
 struct three_nodes : io_driver {
     redis_server redis;
     std::array<std::unique_ptr<node>, 3> nodes;
+    bool sharded = false;
+    /// Asks Redis how many subscribe to a channel.
+    std::shared_ptr<corio::redis::connection> probe;
 
-    three_nodes()
+    ~three_nodes()
     {
+        if (probe)
+            probe->close();
+    }
+
+    /// Starts the three nodes, on the sharded adapter in `mode` or the
+    /// classic one.
+    void start(bool sharded_adapter, corio::redis::subscription_mode mode = corio::redis::subscription_mode::dynamic)
+    {
+        sharded = sharded_adapter;
         auto where = corio::redis::parse_url(redis.url()).value();
         for (int i = 0; i < 3; ++i)
-            nodes[i] = std::make_unique<node>(ioc, "n" + std::to_string(i), where);
-        BOOST_TEST_REQUIRE(drive_until([&] { return all_up(); }, 5000ms));
+            nodes[i] = std::make_unique<node>(ioc, "n" + std::to_string(i), where, sharded, mode);
+        probe = corio::redis::connection::create(ioc.get_executor(), {.where = where});
+        probe->start();
+        BOOST_TEST_REQUIRE(drive_until([&] { return all_up() && probe->connected(); }, 5000ms));
+    }
+
+    /// How many connections subscribe to the sharded channel `channel`.
+    long long shard_subscribers(const std::string& channel)
+    {
+        auto r = await(probe->async_exec({"PUBSUB", "SHARDNUMSUB", channel}, net::use_awaitable));
+        BOOST_TEST_REQUIRE((r.type == corio::redis::reply::kind::array && r.elements.size() == 2u));
+        return r.elements[1].integer;
+    }
+
+    /// A sharded adapter subscribes to a room's channel once the room
+    /// exists on its server, a moment after the join: Redis delivers a
+    /// message only to the subscriptions it already has (Node's dynamic
+    /// mode works the same). Waits until `servers` have subscribed.
+    void wait_for_room_channel(const std::string& room, long long servers)
+    {
+        if (sharded)
+            BOOST_TEST_REQUIRE(drive_until([&] { return shard_subscribers("socket.io#/#" + room + "#") == servers; }));
     }
 
     bool all_up() const
@@ -135,11 +186,15 @@ struct three_nodes : io_driver {
 
 BOOST_FIXTURE_TEST_SUITE(redis_cluster, three_nodes)
 
-BOOST_AUTO_TEST_CASE(a_broadcast_reaches_each_member_on_every_node_once_never_the_sender)
+// Each case runs once per variant: `start(V::sharded)`.
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_broadcast_reaches_each_member_on_every_node_once_never_the_sender, V, variants, three_nodes)
 {
+    start(V::sharded);
     auto a = client(0), b = client(1), c = client(2), d = client(2);
     for (auto* x : {a.get(), b.get(), c.get()})
         BOOST_TEST_REQUIRE(x->emit_with_ack("join", "room").has_value());
+    wait_for_room_channel("room", 3);
 
     for (int i = 0; i < 50; ++i)
         a->emit_with_ack("to_room", "room", std::to_string(i));
@@ -154,11 +209,13 @@ BOOST_AUTO_TEST_CASE(a_broadcast_reaches_each_member_on_every_node_once_never_th
     BOOST_TEST(said_until_end(*d).empty());
 }
 
-BOOST_AUTO_TEST_CASE(except_and_local_hold_across_nodes)
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(except_and_local_hold_across_nodes, V, variants, three_nodes)
 {
+    start(V::sharded);
     auto a = client(0), b = client(1), c = client(2);
     for (auto* x : {a.get(), b.get(), c.get()})
         x->emit_with_ack("join", "room");
+    wait_for_room_channel("room", 3);
     io(1).to("room").except(c->sid()).emit("said", "not c");
     io(1).local().emit("said", "node 1 only");
     io(1).emit("end");
@@ -168,8 +225,9 @@ BOOST_AUTO_TEST_CASE(except_and_local_hold_across_nodes)
     BOOST_TEST(said_until_end(*c).empty());
 }
 
-BOOST_AUTO_TEST_CASE(fetch_sockets_describes_every_nodes_sockets)
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(fetch_sockets_describes_every_nodes_sockets, V, variants, three_nodes)
 {
+    start(V::sharded);
     auto a = client(0), b = client(1), c = client(2);
     b->emit_with_ack("join", "room");
     auto all = await(io(2).fetch_sockets());
@@ -188,8 +246,9 @@ BOOST_AUTO_TEST_CASE(fetch_sockets_describes_every_nodes_sockets)
     BOOST_TEST(fetched_ids(io(0).in("nowhere")).empty());
 }
 
-BOOST_AUTO_TEST_CASE(remote_join_leave_and_disconnect_reach_every_node)
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(remote_join_leave_and_disconnect_reach_every_node, V, variants, three_nodes)
 {
+    start(V::sharded);
     auto a = client(0), b = client(1), c = client(2);
     a->emit_with_ack("join", "room");
     b->emit_with_ack("join", "room");
@@ -205,8 +264,9 @@ BOOST_AUTO_TEST_CASE(remote_join_leave_and_disconnect_reach_every_node)
     BOOST_TEST(c->connected());
 }
 
-BOOST_AUTO_TEST_CASE(server_side_emit_with_ack_collects_the_other_nodes)
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(server_side_emit_with_ack_collects_the_other_nodes, V, variants, three_nodes)
 {
+    start(V::sharded);
     auto answers = await(io(1).of("/").server_side_emit_with_ack("whoami"));
     BOOST_TEST_REQUIRE(answers.has_value());
     std::multiset<std::string> names;
@@ -215,8 +275,9 @@ BOOST_AUTO_TEST_CASE(server_side_emit_with_ack_collects_the_other_nodes)
     BOOST_TEST((names == std::multiset<std::string>{"n0", "n2"}));
 }
 
-BOOST_AUTO_TEST_CASE(a_broadcast_with_acks_collects_every_nodes_sockets)
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_broadcast_with_acks_collects_every_nodes_sockets, V, variants, three_nodes)
 {
+    start(V::sharded);
     auto a = client(0), b = client(1), c = client(2);
     for (auto* x : {a.get(), b.get(), c.get()}) {
         x->emit_with_ack("join", "room");
@@ -234,11 +295,13 @@ BOOST_AUTO_TEST_CASE(a_broadcast_with_acks_collects_every_nodes_sockets)
     BOOST_TEST(none->empty());
 }
 
-BOOST_AUTO_TEST_CASE(without_redis_local_delivery_goes_on_and_the_cluster_comes_back)
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(without_redis_local_delivery_goes_on_and_the_cluster_comes_back, V, variants, three_nodes)
 {
+    start(V::sharded);
     auto a = client(0), b = client(0), c = client(1);
     for (auto* x : {a.get(), b.get(), c.get()})
         x->emit_with_ack("join", "room");
+    wait_for_room_channel("room", 2);
 
     redis.stop();
     BOOST_TEST_REQUIRE(drive_until([&] { return !nodes[0]->up(); }));
@@ -261,8 +324,58 @@ BOOST_AUTO_TEST_CASE(without_redis_local_delivery_goes_on_and_the_cluster_comes_
     BOOST_TEST(fetched_ids(io(2).in("room")) == (std::set<std::string>{a->sid(), b->sid(), c->sid()}));
 }
 
+BOOST_AUTO_TEST_CASE(a_dynamic_sharded_server_has_the_channels_of_its_public_rooms_only)
+{
+    start(true, corio::redis::subscription_mode::dynamic);
+    BOOST_TEST(shard_subscribers("socket.io#/#") == 3);
+    auto a = client(0), b = client(1);
+    a->emit_with_ack("join", "room");
+    wait_for_room_channel("room", 1);
+    BOOST_TEST(shard_subscribers("socket.io#/#" + a->sid() + "#") == 0);
+
+    // Node 1 has no member of "room": the broadcast never reaches it, yet
+    // reaches a through the room's channel alone.
+    io(1).to("room").emit("said", "to the room");
+    auto said = a->wait_for("said");
+    BOOST_TEST_REQUIRE(said.has_value());
+    BOOST_TEST(str(said->args, 0) == "to the room");
+    // A socket id (20 characters) has no channel: through the namespace's.
+    io(1).to(a->sid()).emit("said", "to a");
+    said = a->wait_for("said");
+    BOOST_TEST_REQUIRE(said.has_value());
+    BOOST_TEST(str(said->args, 0) == "to a");
+    BOOST_TEST(b->get_received().empty());
+
+    a->emit_with_ack("leave", "room");
+    wait_for_room_channel("room", 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_dynamic_private_sharded_server_has_the_channels_of_socket_rooms_too)
+{
+    start(true, corio::redis::subscription_mode::dynamic_private);
+    auto a = client(0);
+    BOOST_TEST_REQUIRE(drive_until([&] { return shard_subscribers("socket.io#/#" + a->sid() + "#") == 1; }));
+    io(2).to(a->sid()).emit("said", "to a");
+    BOOST_TEST(a->wait_for("said").has_value());
+    a->close();
+    BOOST_TEST(drive_until([&] { return shard_subscribers("socket.io#/#" + a->sid() + "#") == 0; }));
+}
+
+BOOST_AUTO_TEST_CASE(a_static_sharded_server_has_two_channels_per_namespace)
+{
+    start(true, corio::redis::subscription_mode::static_);
+    auto a = client(0);
+    a->emit_with_ack("join", "room");
+    io(1).to("room").emit("said", "to the room");
+    BOOST_TEST(a->wait_for("said").has_value());
+    BOOST_TEST(shard_subscribers("socket.io#/#room#") == 0);
+    BOOST_TEST(shard_subscribers("socket.io#/#") == 3);
+}
+
 BOOST_AUTO_TEST_CASE(the_emitter_reaches_rooms_and_runs_operations_on_every_node)
 {
+    // @socket.io/redis-emitter speaks the classic protocol only.
+    start(false);
     auto a = client(0), b = client(1), c = client(2);
     a->emit_with_ack("join", "room");
     b->emit_with_ack("join", "room");

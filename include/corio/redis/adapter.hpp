@@ -1,7 +1,9 @@
 #pragma once
 // The Redis adapter: the namespaces of several servers form one cluster over
-// Redis Pub/Sub, on the wire of Node's @socket.io/redis-adapter 8.x (classic
-// Pub/Sub), so Corio and Node socket.io servers can share a cluster.
+// Redis Pub/Sub, on the wire of Node's @socket.io/redis-adapter 8.x, so Corio
+// and Node socket.io servers can share a cluster. Two variants, as in Node:
+// classic Pub/Sub (createAdapter) and sharded Pub/Sub (createShardedAdapter,
+// Redis >= 7). A cluster uses one of them throughout.
 
 #include <corio/adapter.hpp>
 #include <corio/options.hpp>
@@ -34,6 +36,34 @@ struct adapter_options {
     log_sink log;
 };
 
+/// Which channels a sharded adapter subscribes to: Node's
+/// `subscriptionMode`. Every server of a cluster must use the same.
+enum class subscription_mode {
+    /// Two channels per namespace (its own, and this server's responses);
+    /// every message goes through the namespace's. Node's "static".
+    static_,
+    /// Also one channel per public room of this server (not a socket's own
+    /// room); a broadcast without acks to exactly one public room goes to
+    /// that room's channel only, so servers without the room never see it.
+    /// Node's "dynamic", the default.
+    dynamic,
+    /// As dynamic, for sockets' own rooms too. Node's "dynamic-private".
+    dynamic_private,
+};
+
+/// The options of the sharded adapter (Node's createShardedAdapter).
+struct sharded_adapter_options {
+    /// The channel prefix: Node's `channelPrefix`. Every server of a
+    /// cluster must use the same.
+    std::string channel_prefix = "socket.io";
+    subscription_mode mode = subscription_mode::dynamic;
+    /// As adapter_options::requests_timeout (Node's sharded adapter waits
+    /// 5 s, or the operation's own timeout).
+    std::chrono::milliseconds requests_timeout{5'000};
+    /// As adapter_options::log.
+    log_sink log;
+};
+
 /// What one server's Redis adapters did, over all namespaces.
 struct adapter_stats {
     /// Messages published (broadcasts, requests, responses).
@@ -46,7 +76,10 @@ struct adapter_stats {
 };
 
 /// One server's membership of a cluster: its node id, its two connections to
-/// Redis, and the adapter of each of its namespaces.
+/// Redis, and the adapter of each of its namespaces. create() joins a classic
+/// Pub/Sub cluster, create_sharded() a sharded one (SPUBLISH, SSUBSCRIBE;
+/// Redis >= 7, and the subscriber must reach the shard of each channel: one
+/// Redis, or a Redis Cluster behind a proxy).
 ///
 /// Takes over the subscriber's handlers. The connections are the caller's to
 /// start and close; start them after create() (or before: subscriptions made
@@ -60,12 +93,15 @@ class cluster {
 public:
     static std::shared_ptr<cluster> create(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
                                            adapter_options opts = {});
+    static std::shared_ptr<cluster> create_sharded(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
+                                                   sharded_adapter_options opts = {});
     virtual ~cluster() = default;
 
     /// For server_options::make_adapter: one adapter per namespace, which
     /// subscribes to that namespace's channels.
     virtual adapter_factory factory() = 0;
-    /// This server's node id (6 characters, as Node's).
+    /// This server's node id: 6 characters (classic) or 16 hex digits
+    /// (sharded), as Node's.
     virtual const std::string& uid() const noexcept = 0;
     virtual adapter_stats stats() const noexcept = 0;
 };
@@ -73,5 +109,10 @@ public:
 /// cluster::create(...)->factory(): Node's createAdapter(pubClient, subClient, opts).
 adapter_factory create_adapter(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
                                adapter_options opts = {});
+
+/// cluster::create_sharded(...)->factory(): Node's
+/// createShardedAdapter(pubClient, subClient, opts).
+adapter_factory create_sharded_adapter(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
+                                       sharded_adapter_options opts = {});
 
 } // namespace corio::redis

@@ -1,10 +1,11 @@
 // The conformance app's echo app (shared/specs/conformance-app.md part C) in cluster mode (part D)
 // on Node: socket.io 4.8 with @socket.io/redis-adapter 8.x's classic adapter (key "socket.io",
-// requestsTimeout 5000). It is the "same app on Node" that joins a Corio cluster as an equal in
+// requestsTimeout 5000), or with --redis-adapter sharded its sharded one (createShardedAdapter,
+// channelPrefix "socket.io", subscriptionMode "dynamic"). It is the "same app on Node" that joins a Corio cluster as an equal in
 // cluster.test.mjs, and the all-Node cluster that validates those tests.
 //
 // Usage: node node_peer.mjs [--port N] [--host H] [--redis redis://HOST:PORT] [--node-name NAME]
-//                           [--echo-path /echo.io/]
+//                           [--redis-adapter classic|sharded] [--echo-path /echo.io/]
 // Prints "listening on <host>:<port>" once it accepts connections (as the conformance app does).
 // Without --redis it is part C alone (in-memory adapter). Only `/echo.io/` is served: parts A and
 // B are not the cluster's business.
@@ -19,7 +20,7 @@
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import { Server } from "socket.io";
 
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     redis: { type: "string" },
     "node-name": { type: "string" },
+    "redis-adapter": { type: "string", default: "classic" },
     "echo-path": { type: "string", default: "/echo.io/" },
   },
 });
@@ -82,10 +84,10 @@ if (values.redis) {
   redisReady = () => pubClient.isReady && subClient.isReady;
 
   const InMemoryAdapter = io.of("/").adapter.constructor;
-  const redisAdapter = createAdapter(pubClient, subClient, {
-    key: "socket.io",
-    requestsTimeout: REQUESTS_TIMEOUT_MS,
-  });
+  const redisAdapter =
+    values["redis-adapter"] === "sharded"
+      ? createShardedAdapter(pubClient, subClient, { channelPrefix: "socket.io", subscriptionMode: "dynamic" })
+      : createAdapter(pubClient, subClient, { key: "socket.io", requestsTimeout: REQUESTS_TIMEOUT_MS });
   // socket.io calls `new adapter(nsp)`: returning an object from a constructor yields it.
   io.adapter(function adapterFor(nsp) {
     return CLUSTERED.has(nsp.name) ? redisAdapter(nsp) : new InMemoryAdapter(nsp);
