@@ -1,4 +1,5 @@
 #include <corio/engine/listener.hpp>
+#include <corio/engine/trusted_proxies.hpp>
 #include <corio/engine/server.hpp>
 
 #include "engine/request.hpp"
@@ -59,7 +60,10 @@ net::awaitable<http_response> call_sync_fallback(std::shared_ptr<const http_fall
 
 class listener_impl : public std::enable_shared_from_this<listener_impl> {
 public:
-    listener_impl(net::io_context& ioc, listener_options opts) : ioc_(ioc), opts_(opts) {}
+    listener_impl(net::io_context& ioc, listener_options opts)
+        : ioc_(ioc), opts_(opts), trusted_proxies_(opts_.trusted_proxies)
+    {
+    }
 
     void add(std::shared_ptr<http_endpoint> e) { routes_.push_back(std::move(e)); }
     void set_fallback(http_async_fallback f) { fallback_ = std::move(f); }
@@ -200,7 +204,7 @@ private:
         connections_.erase(id);
     }
 
-    net::awaitable<void> serve(connection& conn, std::string remote)
+    net::awaitable<void> serve(connection& conn, std::string peer)
     {
         auto& stream = conn.stream;
         auto& strand = conn.strand;
@@ -216,6 +220,9 @@ private:
             if (hec)
                 break;
 
+            // Per request: a proxy's kept-alive connection carries many
+            // clients' requests.
+            auto remote = trusted_proxies_.empty() ? peer : trusted_proxies_.client_address(parser.get(), peer);
             auto* endpoint = route(parser.get().target());
             if (endpoint && beast::websocket::is_upgrade(parser.get())) {
                 // Upgrade requests carry no body: the header is the request.
@@ -288,6 +295,7 @@ private:
 
     net::io_context& ioc_;
     listener_options opts_;
+    trusted_proxies trusted_proxies_;
     std::vector<std::shared_ptr<http_endpoint>> routes_;
     http_async_fallback fallback_;
     std::mutex mutex_;

@@ -18,7 +18,7 @@ namespace engine = corio::engine;
 // A listener without endpoints, so every request reaches its fallback.
 class fallback_server {
 public:
-    fallback_server() : listener_(ioc_) {}
+    explicit fallback_server(engine::listener_options o = {}) : listener_(ioc_, std::move(o)) {}
     ~fallback_server()
     {
         listener_.stop();
@@ -180,6 +180,34 @@ BOOST_AUTO_TEST_CASE(async_fallback_gets_body_and_peer_and_its_answer_is_written
     BOOST_TEST(res["X-Hopped"] == "yes");
     BOOST_TEST(res.body() == "127.0.0.1|hello body");
     pool.join();
+}
+
+BOOST_AUTO_TEST_CASE(a_trusted_proxy_names_the_client_and_anyone_else_is_its_own_client)
+{
+    auto echo_address = [](engine::http_request req, std::string remote) -> net::awaitable<engine::http_response> {
+        engine::http_response res{http::status::ok, req.version()};
+        res.body() = remote;
+        res.prepare_payload();
+        co_return res;
+    };
+    const std::vector<std::pair<std::string, std::string>> forwarded{{"X-Forwarded-For", "198.51.100.7"}};
+    {
+        fallback_server behind_proxy(engine::listener_options{.trusted_proxies = {"127.0.0.0/8"}});
+        behind_proxy.listener().set_async_fallback(echo_address);
+        behind_proxy.start();
+        BOOST_TEST(http_request(behind_proxy.port(), http::verb::get, "/", {}, forwarded).body() == "198.51.100.7");
+    }
+    fallback_server direct;
+    direct.listener().set_async_fallback(echo_address);
+    direct.start();
+    BOOST_TEST(http_request(direct.port(), http::verb::get, "/", {}, forwarded).body() == "127.0.0.1");
+
+    // An Engine.IO session records the client, not the proxy.
+    test_server eio(fast_options(), nullptr, engine::listener_options{.trusted_proxies = {"127.0.0.1"}});
+    auto open = http_request(eio.port(), http::verb::get, query(eio.path(), "polling"), {}, forwarded);
+    auto session = eio.handler().find(sid_of(open.body()));
+    BOOST_TEST_REQUIRE(session != nullptr);
+    BOOST_TEST(session->request().remote_address == "198.51.100.7");
 }
 
 BOOST_AUTO_TEST_CASE(sync_fallback_still_answers)

@@ -89,6 +89,13 @@ struct listener_options {
     std::size_t max_header_size = 16 * 1024;
     /// Time allowed to complete a WebSocket opening handshake.
     std::chrono::seconds websocket_handshake_timeout{30};
+    /// Reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For or
+    /// Forwarded headers name the client: handlers, logs and rate limits
+    /// then see the client's address instead of the proxy's (see
+    /// trusted_proxies::client_address). Empty: nobody's are believed.
+    /// The listener's constructor throws std::invalid_argument on a bad
+    /// entry.
+    std::vector<std::string> trusted_proxies;
 };
 
 } // namespace corio::engine
