@@ -261,12 +261,12 @@ private:
             http_request req = parser.release();
             if (endpoint) {
                 // The endpoint writes its answer.
-                bool go_on = co_await endpoint->handle_request(stream, std::move(req), remote);
+                bool go_on = co_await endpoint->handle_request(stream, std::move(req), std::move(remote));
                 if (!go_on)
                     break;
                 continue;
             }
-            http_response res = co_await fallback_response(std::move(req), remote);
+            http_response res = co_await fallback_response(std::move(req), std::move(remote));
             bool keep_alive = res.keep_alive();
             auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
             if (wec || !keep_alive)

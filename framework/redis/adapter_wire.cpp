@@ -132,12 +132,11 @@ boost::system::result<broadcast_message> decode_broadcast(std::string_view paylo
     m.uid = (*a)[0].get_string();
     auto& p = (*a)[1].get_object();
     const auto* type = p.if_contains("type");
-    const bool is_event = type && type->is_int64() &&
+    const bool is_event_type = type && type->is_int64() &&
                           (type->get_int64() == static_cast<int>(protocol::socket_packet_type::event) ||
                            type->get_int64() == static_cast<int>(protocol::socket_packet_type::binary_event));
     auto* data = p.if_contains("data");
-    if (!is_event || !data || !data->is_array() || data->get_array().empty() ||
-        !data->get_array().front().is_string())
+    if (!is_event_type || !is_event(data))
         return protocol::error::invalid_payload;
     const auto* packet_nsp = p.if_contains("nsp");
     if (packet_nsp && !(packet_nsp->is_string() && packet_nsp->get_string() == nsp))
@@ -187,6 +186,17 @@ json::object encode_selector_with_timeout(const broadcast_options& opts, std::ch
     auto o = encode_selector(opts);
     o.emplace("flags", json::object{{"timeout", timeout.count()}});
     return o;
+}
+
+std::chrono::milliseconds decode_ack_timeout(const json::value* opts)
+{
+    const auto* o = opts ? opts->if_object() : nullptr;
+    const auto* f = o ? o->if_contains("flags") : nullptr;
+    const auto* flags = f ? f->if_object() : nullptr;
+    const auto* t = flags ? flags->if_contains("timeout") : nullptr;
+    if (!t || !t->is_number())
+        return std::chrono::milliseconds{5'000};
+    return std::chrono::milliseconds(static_cast<std::int64_t>(t->to_number<double>()));
 }
 
 broadcast_options decode_selector(const json::value* opts)
@@ -266,6 +276,11 @@ boost::system::result<std::vector<socket_info>> decode_sockets(const json::objec
         if (auto info = decode_socket(s))
             infos.push_back(std::move(*info));
     return infos;
+}
+
+bool is_event(const json::value* v)
+{
+    return v && v->is_array() && !v->get_array().empty() && v->get_array().front().is_string();
 }
 
 std::optional<int> type_of(const json::object& message)

@@ -92,6 +92,9 @@ boost::json::object encode_selector_with_flags(const broadcast_options& opts);
 /// The selector with the ack timeout in its flags, as broadcasts with
 /// acks carry it.
 boost::json::object encode_selector_with_timeout(const broadcast_options& opts, std::chrono::milliseconds timeout);
+/// The ack timeout a broadcast with acks carries in `opts.flags.timeout`;
+/// 5 s, socket.io's default, when absent.
+std::chrono::milliseconds decode_ack_timeout(const boost::json::value* opts);
 /// The reverse; rooms given as numbers (JavaScript allows them) become
 /// their decimal text. `flags.volatile` and `flags.local` are read when
 /// present.
@@ -113,6 +116,10 @@ arguments answer_argument(const boost::json::object& message, std::string_view k
 /// The names in `message`'s `rooms` array (numbers become their decimal
 /// text; anything else is skipped).
 std::vector<std::string> rooms_field(const boost::json::object& message);
+
+/// Whether `v` is an event's data `[event, ...args]`: a non-empty array
+/// whose first element is a string.
+bool is_event(const boost::json::value* v);
 
 /// A request or response type, when `message` has a numeric `type`.
 std::optional<int> type_of(const boost::json::object& message);

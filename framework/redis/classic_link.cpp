@@ -222,7 +222,7 @@ void classic_link::apply_request(redis_adapter& a, protocol::msgpack::document m
         if (own)
             return;
         const auto* data = m.if_contains("data");
-        if (!data || !data->is_array() || data->get_array().empty() || !data->get_array().front().is_string()) {
+        if (!wire::is_event(data)) {
             hub().count_malformed("server-side emit");
             return;
         }
@@ -246,17 +246,12 @@ void classic_link::apply_request(redis_adapter& a, protocol::msgpack::document m
             return;
         auto* p = m.if_contains("packet");
         auto* packet_data = p && p->is_object() ? p->get_object().if_contains("data") : nullptr;
-        if (!packet_data || !packet_data->is_array() || packet_data->get_array().empty() ||
-            !packet_data->get_array().front().is_string()) {
+        if (!wire::is_event(packet_data)) {
             hub().count_malformed("broadcast with acks");
             return;
         }
         auto opts = wire::decode_selector(m.if_contains("opts"));
-        std::chrono::milliseconds timeout{5'000};
-        if (const auto* o = m.if_contains("opts"); o && o->is_object())
-            if (const auto* f = o->get_object().if_contains("flags"); f && f->is_object())
-                if (const auto* t = f->get_object().if_contains("timeout"); t && t->is_number())
-                    timeout = std::chrono::milliseconds(static_cast<std::int64_t>(t->to_number<double>()));
+        auto timeout = wire::decode_ack_timeout(m.if_contains("opts"));
         protocol::socket_packet packet;
         packet.type = protocol::socket_packet_type::event;
         packet.nsp = a.local().name();

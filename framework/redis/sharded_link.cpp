@@ -17,12 +17,6 @@ namespace {
 /// {data: {packet: {data: [event, argument]}}}.
 constexpr std::size_t envelope_depth = 4;
 
-/// `[event, ...args]`: a non-empty array whose first element is a string.
-bool is_event_array(const json::value* v)
-{
-    return v && v->is_array() && !v->get_array().empty() && v->get_array().front().is_string();
-}
-
 } // namespace
 
 sharded_link::sharded_link(std::shared_ptr<cluster_hub> hub, std::string nsp, redis_adapter& owner)
@@ -120,7 +114,7 @@ void sharded_link::apply(redis_adapter& a, int type, const std::string& from, js
     case message_type::broadcast: {
         auto* p = data.if_contains("packet");
         auto* args = p && p->is_object() ? p->get_object().if_contains("data") : nullptr;
-        if (!is_event_array(args)) {
+        if (!wire::is_event(args)) {
             hub().count_malformed("broadcast");
             return;
         }
@@ -136,11 +130,7 @@ void sharded_link::apply(redis_adapter& a, int type, const std::string& from, js
             a.broadcast_local(packet, opts);
             return;
         }
-        std::chrono::milliseconds timeout{5'000};
-        if (const auto* o = opts_json ? opts_json->if_object() : nullptr)
-            if (const auto* f = o->if_contains("flags"); f && f->is_object())
-                if (const auto* t = f->get_object().if_contains("timeout"); t && t->is_number())
-                    timeout = std::chrono::milliseconds(static_cast<std::int64_t>(t->to_number<double>()));
+        auto timeout = wire::decode_ack_timeout(opts_json);
         auto self = std::static_pointer_cast<sharded_link>(shared_from_this());
         auto asked = a.broadcast_with_ack_local(packet, opts, timeout, [self, id, from](socket_ack_result r) {
             if (!r)
@@ -173,7 +163,7 @@ void sharded_link::apply(redis_adapter& a, int type, const std::string& from, js
     }
     case message_type::server_side_emit: {
         auto* packet = data.if_contains("packet");
-        if (!is_event_array(packet)) {
+        if (!wire::is_event(packet)) {
             hub().count_malformed("server-side emit");
             return;
         }
