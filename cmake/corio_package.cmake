@@ -5,10 +5,12 @@
 set(CPACK_PACKAGE_NAME libcorio-dev)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Socket.IO v5 / Engine.IO v4 server framework for C++20")
-set(CPACK_PACKAGE_DESCRIPTION
-  "Corio serves the Socket.IO and Engine.IO protocols of the official JavaScript and Python\n"
-  "clients, on Boost.Asio coroutines, Boost.Beast and Boost.JSON. This package holds the\n"
-  "headers, the static libraries, the CMake package (find_package(corio)) and pkg-config files.")
+# One string (several arguments would make a list, joined with ';').
+set(CPACK_PACKAGE_DESCRIPTION "\
+Corio serves the Socket.IO and Engine.IO protocols of the official JavaScript and Python
+clients, on Boost.Asio coroutines, Boost.Beast and Boost.JSON. This package holds the
+headers, the static libraries, the CMake package (find_package(corio)) and pkg-config files.")
+# The Maintainer field; a packager sets their own with -DCPACK_PACKAGE_CONTACT=...
 if(NOT CPACK_PACKAGE_CONTACT)
   set(CPACK_PACKAGE_CONTACT "Corio maintainers <maintainers@corio.invalid>")
 endif()
