@@ -1,6 +1,16 @@
 # Writes OUTPUT, a C++ source that defines corio_game::detail::embedded_files
 # (see apps/game/http/assets.hpp): the bytes of each file of FILES under the
-# matching name of NAMES. Run with `cmake -P` at build time.
+# matching name of NAMES. Run with `cmake -P` at build time. A missing file
+# fails with its name, and MISSING_HINT (how to get it) when given.
+set(hint "")
+if(MISSING_HINT)
+  set(hint ": ${MISSING_HINT}")
+endif()
+foreach(file IN LISTS FILES)
+  if(NOT EXISTS ${file})
+    message(FATAL_ERROR "embed_files: ${file} is missing${hint}")
+  endif()
+endforeach()
 list(LENGTH FILES file_count)
 list(LENGTH NAMES name_count)
 if(NOT file_count EQUAL name_count)
