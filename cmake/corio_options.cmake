@@ -4,4 +4,4 @@ add_library(corio_warnings INTERFACE)
 # -Wmissing-field-initializers flags C++20 designated initializers that rely
 # on default member initializers, which is how options structs are meant to
 # be filled.
-target_compile_options(corio_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local -Wno-missing-field-initializers)
+target_compile_options(corio_warnings INTERFACE -Wall -Wextra -Wpedantic $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local> -Wno-missing-field-initializers)

@@ -237,7 +237,10 @@ void websocket_connection::add_frame(ws::opcode op, std::string_view prefix, std
 {
     auto& header = headers_.emplace_back();
     auto size = ws::encode_header(op, prefix.size() + data.size(), std::span(header).first<ws::max_header_size>());
-    std::memcpy(header.data() + size, prefix.data(), prefix.size());
+    // An empty prefix may have no storage: memcpy from a null pointer is
+    // undefined even for zero bytes.
+    if (!prefix.empty())
+        std::memcpy(header.data() + size, prefix.data(), prefix.size());
     buffers_.emplace_back(header.data(), size + prefix.size());
     if (!data.empty())
         buffers_.emplace_back(data.data(), data.size());

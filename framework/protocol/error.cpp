@@ -47,6 +47,8 @@ public:
             return "unexpected text packet while awaiting attachments";
         case error::invalid_msgpack:
             return "invalid MessagePack data";
+        case error::invalid_utf8:
+            return "text packet is not valid UTF-8";
         }
         return "unknown corio.protocol error";
     }

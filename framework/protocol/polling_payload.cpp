@@ -1,6 +1,7 @@
 #include <corio/protocol/polling_payload.hpp>
 
 #include <corio/protocol/base64.hpp>
+#include <corio/protocol/websocket_frame.hpp>
 
 #include <algorithm>
 
@@ -54,6 +55,11 @@ result<std::vector<packet>> decode_payload(std::string_view body, const decode_l
                 return bytes.error();
             packets.push_back(binary_message(std::move(*bytes)));
         } else {
+            // WebSocket text frames are checked by the frame reader; polling
+            // text must be UTF-8 too, or it could not be sent on after an
+            // upgrade (a namespace name, an echo) as a valid text frame.
+            if (!websocket::valid_utf8(segment))
+                return error::invalid_utf8;
             auto p = decode_text_packet(segment);
             if (!p)
                 return p.error();

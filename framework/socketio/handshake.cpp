@@ -1,5 +1,9 @@
 #include <corio/handshake.hpp>
 
+#include "protocol/utf8_replacement.hpp"
+
+#include <boost/json/string.hpp>
+
 #include <chrono>
 #include <ctime>
 #include <vector>
@@ -40,11 +44,19 @@ std::string js_date_string(std::chrono::system_clock::time_point t)
     return std::string(buf, n);
 }
 
+// The request's bytes as JSON strings. A header value or a decoded query
+// may hold any bytes, and JSON text must be UTF-8: ill-formed sequences
+// become U+FFFD, as a JavaScript peer decoding the bytes would see them.
+boost::json::string text(std::string_view bytes)
+{
+    return boost::json::string(protocol::replace_invalid_utf8(bytes));
+}
+
 boost::json::object fields_object(const std::vector<engine::request_info::field>& fields)
 {
     boost::json::object out;
     for (const auto& [name, value] : fields)
-        out.emplace(name, value); // the first of repeated names wins, as header() does
+        out.emplace(text(name), text(value)); // the first of repeated names wins, as header() does
     return out;
 }
 
@@ -58,11 +70,11 @@ boost::json::object handshake::describe() const
     return {
         {"headers", fields_object(r.headers)},
         {"time", js_date_string(r.time)},
-        {"address", r.remote_address},
+        {"address", text(r.remote_address)},
         {"xdomain", r.header("origin").has_value()},
         {"secure", false},
         {"issued", issued},
-        {"url", r.url},
+        {"url", text(r.url)},
         {"query", fields_object(r.query)},
         {"auth", auth},
     };

@@ -448,6 +448,24 @@ BOOST_AUTO_TEST_CASE(client_close_frame_gets_its_code_echoed_then_the_server_han
     BOOST_TEST((s.handler().wait_closed(sid) == close_reason::transport_close));
 }
 
+BOOST_AUTO_TEST_CASE(message_then_close_frame_from_fuzz_session_input)
+{
+    // tests/fuzz/corpus/session/crash-d80e5776…: a WebSocket session, a text
+    // message, then a close frame. Writing the server's close frame (no
+    // prefix before its payload) passed a null pointer to memcpy, undefined
+    // behaviour that UBSan reports; the echo and the close frame must go out.
+    test_server s(quiet_options());
+    raw_ws_client c(s.port(), query(s.path(), "websocket"));
+    auto sid = raw_open_sid(c);
+    c.write(client_frame(0x81, "40{\"token\":\"bad\"}"));
+    auto echo = c.read_frame();
+    BOOST_TEST(echo.head == 0x81);
+    BOOST_TEST(echo.payload == "40{\"token\":\"bad\"}");
+    c.write(client_frame(0x88, std::string("\x03\xE8", 2)));
+    expect_close_frame_then_eof(c, std::string("\x88\x02\x03\xE8", 4));
+    BOOST_TEST((s.handler().wait_closed(sid) == close_reason::transport_close));
+}
+
 BOOST_AUTO_TEST_CASE(a_burst_of_frames_cut_across_reads_is_read_whole_and_in_order)
 {
     // Some 600 KB of frames in one TCP write: the server reads 64 KiB at a

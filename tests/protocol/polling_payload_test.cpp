@@ -142,4 +142,33 @@ BOOST_AUTO_TEST_CASE(malformed_inputs)
     }
 }
 
+BOOST_AUTO_TEST_CASE(text_that_is_not_utf8_is_refused)
+{
+    // The POST body of tests/fuzz/corpus/session/crash-733ca769…: a CONNECT
+    // whose namespace is not UTF-8. Once the session upgraded, the server's
+    // CONNECT_ERROR naming that namespace went out as a text frame that was
+    // not UTF-8, which WebSocket forbids.
+    const std::string fuzz_body("40/a\x9c\x92\x96\x91\xd3\x84\xdd\x91oken\":\"secret\"}");
+    const std::vector<std::string_view> refused{
+        fuzz_body,
+        "4\xff",
+        "4caf\xc3",                  // cut short
+        "4\xed\xa0\x80",             // a surrogate
+        "4ok\x1e" "4\xc0\x80",       // overlong, in the second packet
+    };
+    for (const auto input : refused) {
+        BOOST_TEST_CONTEXT("input '" << input << "'")
+        {
+            const auto r = protocol::decode_payload(input, {});
+            BOOST_TEST(r.has_error());
+            BOOST_TEST(r.error() == protocol::make_error_code(error::invalid_utf8));
+        }
+    }
+    // UTF-8 text, and binary packets (base64, whatever their bytes), pass.
+    const auto r = protocol::decode_payload("4caf\xc3\xa9 \xf0\x9f\x98\x80\x1e" "b/w==", {});
+    BOOST_TEST_REQUIRE(r.has_value());
+    BOOST_TEST(r->at(0).data == "caf\xc3\xa9 \xf0\x9f\x98\x80");
+    BOOST_TEST(r->at(1).data == "\xff");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

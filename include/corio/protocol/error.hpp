@@ -32,6 +32,9 @@ enum class error {
 
     // MessagePack (the Redis adapter's wire format)
     invalid_msgpack, ///< truncated, trailing or malformed MessagePack, or nested too deeply
+
+    // Engine.IO again (added last, so the values above stay as they were)
+    invalid_utf8, ///< a text packet of a polling payload that is not UTF-8
 };
 
 /// The category of corio::protocol::error; its name is "corio.protocol".

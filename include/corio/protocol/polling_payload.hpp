@@ -22,7 +22,9 @@ void append_to_payload(const packet& p, std::string& out);
 std::string encode_payload(std::span<const packet> packets);
 
 /// Decodes a POST body. An empty body, an empty segment, a bad packet, bad
-/// base64, or a body over the limits gives an error and no packet.
+/// base64, a text packet that is not UTF-8 (error::invalid_utf8: a text
+/// message must be, as in a WebSocket text frame), or a body over the limits
+/// gives an error and no packet.
 result<std::vector<packet>> decode_payload(std::string_view body, const decode_limits& limits);
 
 } // namespace corio::protocol
