@@ -59,15 +59,26 @@ public:
     }
     void emit_arguments(std::string_view event, arguments args) const;
 
-    /// Sends an event and waits for the client's acknowledgement, up to the
-    /// server's ack_timeout.
+    /// Sends an event and waits for the client's acknowledgement, up to
+    /// `timeout`: socket.io's `socket.timeout(ms).emitWithAck(...)`. Without
+    /// a timeout, up to server_options::ack_timeout. The same shape as
+    /// broadcast_operator::emit_with_ack. Completes with
+    /// error::ack_timeout, or error::socket_disconnected when the socket
+    /// leaves first.
+    template <class... Args>
+    boost::asio::awaitable<ack_result> emit_with_ack(std::chrono::milliseconds timeout, std::string_view event,
+                                                     Args&&... args) const
+    {
+        return emit_with_ack_arguments(timeout, event, arguments::of(std::forward<Args>(args)...));
+    }
     template <class... Args>
     boost::asio::awaitable<ack_result> emit_with_ack(std::string_view event, Args&&... args) const
     {
-        return emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...), std::nullopt);
+        return emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...));
     }
-    boost::asio::awaitable<ack_result> emit_with_ack_arguments(std::string_view event, arguments args,
-                                                               std::optional<std::chrono::milliseconds> timeout) const;
+    boost::asio::awaitable<ack_result> emit_with_ack_arguments(std::chrono::milliseconds timeout,
+                                                               std::string_view event, arguments args) const;
+    boost::asio::awaitable<ack_result> emit_with_ack_arguments(std::string_view event, arguments args) const;
 
     /// Rooms. Every socket is in the room named by its id.
     void join(std::string room) const;

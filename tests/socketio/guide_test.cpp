@@ -522,7 +522,7 @@ BOOST_AUTO_TEST_CASE(the_server_asks_a_client_and_waits_for_its_answer)
 {
     // Flask-SocketIO's call(): emit, then wait for the client's ack.
     io.of("/").on("start_turn", [](corio::context& ctx) -> net::awaitable<std::string> {
-        auto answer = co_await ctx.emit_with_ack_arguments("your_move", corio::arguments::of("column?"), 300ms);
+        auto answer = co_await ctx.emit_with_ack(300ms, "your_move", "column?");
         if (!answer) // corio::error::ack_timeout, or socket_disconnected
             co_return "no move: " + answer.error().message();
         co_return "played " + json::serialize(answer->values());
