@@ -5,6 +5,7 @@
 
 #include <corio/adapter.hpp>
 #include <corio/arguments.hpp>
+#include <corio/detail/json_checks.hpp>
 #include <corio/remote_socket.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -73,7 +74,8 @@ public:
     template <class... Args>
     void emit(std::string_view event, Args&&... args) const
     {
-        emit_arguments(event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            emit_arguments(event, arguments::of(std::forward<Args>(args)...));
     }
     void emit_arguments(std::string_view event, arguments args) const;
 
@@ -87,12 +89,18 @@ public:
     boost::asio::awaitable<broadcast_ack_result>
     emit_with_ack(std::chrono::milliseconds timeout, std::string_view event, Args&&... args) const
     {
-        return emit_with_ack_arguments(timeout, event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            return emit_with_ack_arguments(timeout, event, arguments::of(std::forward<Args>(args)...));
+        else
+            return {};
     }
     template <class... Args>
     boost::asio::awaitable<broadcast_ack_result> emit_with_ack(std::string_view event, Args&&... args) const
     {
-        return emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            return emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...));
+        else
+            return {};
     }
     boost::asio::awaitable<broadcast_ack_result>
     emit_with_ack_arguments(std::chrono::milliseconds timeout, std::string_view event, arguments args) const;

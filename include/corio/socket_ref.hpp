@@ -2,6 +2,7 @@
 // A handle on one socket: one client connected to one namespace.
 
 #include <corio/arguments.hpp>
+#include <corio/detail/json_checks.hpp>
 #include <corio/error.hpp>
 #include <corio/handshake.hpp>
 #include <corio/engine/transport.hpp>
@@ -47,15 +48,18 @@ public:
     engine::transport_kind transport() const noexcept;
 
     /// Sends an event to this socket. Arguments: anything Boost.JSON's
-    /// value_from accepts, corio::binary, or corio::arguments (spliced).
-    /// What waits to go out is bounded (engine::options::max_queued_bytes):
-    /// an emit that would go over disconnects the socket with
-    /// disconnect_reason::send_queue_full. For a send that may be dropped
-    /// instead, use `to(id()).include_self().volatile_()`.
+    /// value_from accepts, corio::binary, or corio::arguments (spliced); a
+    /// type value_from cannot convert fails to compile with one static_assert
+    /// naming it. What waits to go out is bounded
+    /// (engine::options::max_queued_bytes): an emit that would go over
+    /// disconnects the socket with disconnect_reason::send_queue_full. For a
+    /// send that may be dropped instead, use
+    /// `to(id()).include_self().volatile_()`.
     template <class... Args>
     void emit(std::string_view event, Args&&... args) const
     {
-        emit_arguments(event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            emit_arguments(event, arguments::of(std::forward<Args>(args)...));
     }
     void emit_arguments(std::string_view event, arguments args) const;
 
@@ -69,12 +73,18 @@ public:
     boost::asio::awaitable<ack_result> emit_with_ack(std::chrono::milliseconds timeout, std::string_view event,
                                                      Args&&... args) const
     {
-        return emit_with_ack_arguments(timeout, event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            return emit_with_ack_arguments(timeout, event, arguments::of(std::forward<Args>(args)...));
+        else
+            return {};
     }
     template <class... Args>
     boost::asio::awaitable<ack_result> emit_with_ack(std::string_view event, Args&&... args) const
     {
-        return emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            return emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...));
+        else
+            return {};
     }
     boost::asio::awaitable<ack_result> emit_with_ack_arguments(std::chrono::milliseconds timeout,
                                                                std::string_view event, arguments args) const;

@@ -5,6 +5,7 @@
 
 #include <corio/arguments.hpp>
 #include <corio/binary.hpp>
+#include <corio/detail/json_checks.hpp>
 #include <corio/protocol/attachments.hpp>
 #include <corio/protocol/json_writer.hpp>
 
@@ -57,28 +58,6 @@ struct argument_error {
 /// there are none.
 template <class... Params>
 using converted_arguments = boost::system::result<std::tuple<Params...>, argument_error>;
-
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-
-/// A parameter the conversion rules accept; the rest are refused at compile
-/// time with a reason.
-template <class T>
-constexpr bool check_parameter_type()
-{
-    static_assert(std::is_same_v<T, std::remove_cvref_t<T>>);
-    static_assert(!std::is_same_v<T, std::string_view> && !std::is_same_v<T, boost::json::string_view> &&
-                      !std::is_pointer_v<T>,
-                  "a handler parameter must own its value: take std::string, not a view or a pointer");
-    if constexpr (is_optional<T>::value) {
-        static_assert(!std::is_same_v<typename T::value_type, arguments>,
-                      "std::optional<corio::arguments> is not a parameter type: corio::arguments may be empty");
-        check_parameter_type<typename T::value_type>();
-    }
-    return true;
-}
 
 /// `text` as a JSON string for a message, cut after `limit` bytes (at a
 /// character boundary) and marked with "..." when longer: names from the
@@ -417,8 +396,10 @@ converted_arguments<Params...> convert_arguments(arguments& args, std::string_vi
 template <class... Params>
 converted_arguments<Params...> convert_arguments(arguments args, std::string_view event)
 {
-    (check_parameter_type<Params>(), ...);
-    return convert_arguments<Params...>(args, event, std::index_sequence_for<Params...>());
+    if constexpr ((check_parameter_type<Params>() && ...))
+        return convert_arguments<Params...>(args, event, std::index_sequence_for<Params...>());
+    else
+        return {boost::system::in_place_error, argument_error{}};
 }
 
 /// A handler's result as its ack's arguments: corio::arguments as they are,
