@@ -8,8 +8,9 @@
 //     a tag_invoke value_to) -- converted with boost::json::try_value_to;
 //     integral types take integers in their range only (2.0 counts, 2.5 and
 //     -1 for unsigned do not), float only numbers in its range;
-//     Boost 1.81 converts a described struct from an object with exactly its
-//     members (an std::optional member must be present, possibly null);
+//     a described struct converts from an object with exactly its members,
+//     where a std::optional member may be left out (std::nullopt), at any
+//     depth (detail/json_read.hpp; Boost 1.81 alone wants every member);
 //   - corio::binary -- the argument must be a binary attachment (its bytes
 //     are copied);
 //   - std::optional<T> -- trailing arguments the client may omit (missing or

@@ -6,6 +6,7 @@
 #include <corio/arguments.hpp>
 #include <corio/binary.hpp>
 #include <corio/detail/json_checks.hpp>
+#include <corio/detail/json_read.hpp>
 #include <corio/protocol/attachments.hpp>
 #include <corio/protocol/json_writer.hpp>
 
@@ -98,17 +99,27 @@ std::string number_text(T n)
     return ec == std::errc() ? std::string(buf, end) : std::string();
 }
 
+/// The members a described struct's object must have, for messages:
+/// "exactly the members x, y", "exactly the members name, tags, and
+/// optionally topic" (std::optional members may be left out), or "only the
+/// optional members a, b".
 template <class T>
-std::string member_names()
+std::string members_text()
 {
-    std::string names;
-    using members = boost::describe::describe_members<T, boost::describe::mod_public | boost::describe::mod_inherited>;
-    boost::mp11::mp_for_each<members>([&](auto d) {
+    std::string required;
+    std::string optional;
+    boost::mp11::mp_for_each<described_members<T>>([&](auto d) {
+        using member_type = std::remove_cvref_t<decltype(std::declval<T&>().*d.pointer)>;
+        auto& names = is_optional<member_type>::value ? optional : required;
         if (!names.empty())
             names += ", ";
         names += d.name;
     });
-    return names;
+    if (optional.empty())
+        return "exactly the members " + required;
+    if (required.empty())
+        return "only the optional members " + optional;
+    return "exactly the members " + required + ", and optionally " + optional;
 }
 
 /// What a parameter of type T accepts, for messages: "a string", "an integer
@@ -139,7 +150,7 @@ std::string expected_text()
     else if constexpr (boost::json::is_string_like<T>::value)
         return "a string";
     else if constexpr (boost::json::is_described_class<T>::value)
-        return "an object with exactly the members " + member_names<T>();
+        return "an object with " + members_text<T>();
     else if constexpr (boost::json::is_described_enum<T>::value) {
         std::string names;
         boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto d) {
@@ -161,13 +172,15 @@ std::string expected_text()
 template <class T>
 std::string mismatch_text(const boost::json::value& v, boost::system::error_code ec);
 
-/// Converts with boost::json::try_value_to, turning a conversion that throws
-/// system_error (a user's tag_invoke) into an error code too.
+/// Converts with read_json (boost::json::try_value_to, except that a
+/// described struct may lack its std::optional members), turning a
+/// conversion that throws system_error (a user's tag_invoke) into an error
+/// code too.
 template <class T>
 boost::system::result<T> try_convert(const boost::json::value& v)
 {
     try {
-        auto r = boost::json::try_value_to<T>(v);
+        auto r = read_json<T>(v);
         if constexpr (std::is_floating_point_v<T>) {
             // JSON numbers are doubles; a float cannot hold every one.
             if (r && !std::isfinite(*r))
@@ -185,12 +198,13 @@ std::string described_mismatch(const boost::json::object& obj)
 {
     std::string reason;
     std::size_t known = 0;
-    using members = boost::describe::describe_members<T, boost::describe::mod_public | boost::describe::mod_inherited>;
+    using members = described_members<T>;
     boost::mp11::mp_for_each<members>([&](auto d) {
         using member_type = std::remove_cvref_t<decltype(std::declval<T&>().*d.pointer)>;
         auto it = obj.find(d.name);
         if (it == obj.end()) {
-            if (reason.empty())
+            // A missing std::optional member is std::nullopt.
+            if (reason.empty() && !is_optional<member_type>::value)
                 reason = "member \"" + std::string(d.name) + "\": expected " + expected_text<member_type>() +
                          ", got nothing";
             return;
@@ -207,8 +221,7 @@ std::string described_mismatch(const boost::json::object& obj)
             bool is_member = false;
             boost::mp11::mp_for_each<members>([&](auto d) { is_member = is_member || kv.key() == d.name; });
             if (!is_member)
-                return "unexpected member " + quoted(kv.key()) +
-                       " (expected exactly the members " + member_names<T>() + ")";
+                return "unexpected member " + quoted(kv.key()) + " (expected " + members_text<T>() + ")";
         }
     return reason;
 }
