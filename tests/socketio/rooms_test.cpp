@@ -171,14 +171,14 @@ BOOST_AUTO_TEST_CASE(graceful_shutdown_lets_handlers_finish_then_disconnects)
     std::vector<corio::disconnect_reason> reasons;
     io.of("/")
         .on("work", [&](corio::context&) -> net::awaitable<void> {
-            co_await sleep_for(50ms);
+            co_await corio::sleep(50ms);
             finished = true;
         })
         .on_disconnect([&](corio::context&, corio::disconnect_reason r) { reasons.push_back(r); });
     bool task_stopped = false;
     io.spawn([&]() -> net::awaitable<void> {
         try {
-            co_await sleep_for(10s);
+            co_await corio::sleep(10s);
         } catch (const boost::system::system_error&) {
             task_stopped = true;
             throw;
