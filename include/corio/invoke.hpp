@@ -58,8 +58,8 @@
 #include <corio/arguments.hpp>
 #include <corio/context.hpp>
 #include <corio/detail/invoke_convert.hpp>
-#include <corio/detail/json_checks.hpp>
 #include <corio/detail/invoke_traits.hpp>
+#include <corio/detail/json_checks.hpp>
 #include <corio/detail/report.hpp>
 #include <corio/disconnect_reason.hpp>
 #include <corio/handlers.hpp>
