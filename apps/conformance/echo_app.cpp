@@ -56,7 +56,7 @@ void setup_echo_app(corio::server& io, restart_hook restart)
     root.on("rooms", [](corio::context& ctx) { return ctx.rooms(); });
     root.on("disconnect_me", [](corio::context& ctx) { ctx.disconnect(); });
     CORIO_ON(root, "ask")([](corio::context& ctx, corio::arguments args) -> net::awaitable<corio::arguments> {
-        auto answer = co_await ctx.emit_with_ack_arguments("question", std::move(args), 5s);
+        auto answer = co_await ctx.emit_with_ack_arguments(5s, "question", std::move(args));
         if (!answer)
             co_return corio::arguments::of(json::object{{"error", "timeout"}});
         if (answer->empty())

@@ -129,6 +129,12 @@ net::awaitable<broadcast_ack_result> broadcast_operator::emit_with_ack_arguments
         socket_packet::event(nsp_->name(), event, std::move(args.values()), std::move(args.attachments())));
 }
 
+net::awaitable<broadcast_ack_result> broadcast_operator::emit_with_ack_arguments(std::string_view event,
+                                                                               arguments args) const
+{
+    return emit_with_ack_arguments(nsp_->context().options().ack_timeout, event, std::move(args));
+}
+
 net::awaitable<fetch_result> broadcast_operator::fetch_sockets() const
 {
     return fetch(nsp_, options());

@@ -32,20 +32,24 @@ void socket_ref::emit_arguments(std::string_view event, arguments args) const
     state_->deliver(packet, protocol::encode_shared(packet), false);
 }
 
-net::awaitable<ack_result> socket_ref::emit_with_ack_arguments(std::string_view event, arguments args,
-                                                               std::optional<std::chrono::milliseconds> timeout) const
+net::awaitable<ack_result> socket_ref::emit_with_ack_arguments(std::chrono::milliseconds timeout,
+                                                               std::string_view event, arguments args) const
 {
     // The awaitable owns copies of what it needs: it may run after this
     // socket_ref is gone. Not a coroutine: g++ 12 mishandles lambdas with
     // init-captures inside coroutines.
-    auto limit = timeout.value_or(state_->nsp().context().options().ack_timeout);
     return detail::await_callback<ack_result>(
-        [s = state_, event = std::string(event), args = std::move(args), limit](auto done) mutable {
-            net::dispatch(s->session().get_executor(),
-                          [s, event = std::move(event), args = std::move(args), limit, done = std::move(done)]() mutable {
-                              s->emit_with_ack(event, std::move(args), limit, std::move(done));
-                          });
+        [s = state_, event = std::string(event), args = std::move(args), timeout](auto done) mutable {
+            net::dispatch(s->session().get_executor(), [s, event = std::move(event), args = std::move(args), timeout,
+                                                        done = std::move(done)]() mutable {
+                s->emit_with_ack(event, std::move(args), timeout, std::move(done));
+            });
         });
+}
+
+net::awaitable<ack_result> socket_ref::emit_with_ack_arguments(std::string_view event, arguments args) const
+{
+    return emit_with_ack_arguments(state_->nsp().context().options().ack_timeout, event, std::move(args));
 }
 
 void socket_ref::join(std::string room) const { state_->nsp().adapter().join(state_->id(), room); }

@@ -3,6 +3,7 @@
 // binary values carried as attachments (see corio/protocol/attachments.hpp).
 
 #include <corio/binary.hpp>
+#include <corio/detail/json_checks.hpp>
 #include <corio/protocol/attachments.hpp>
 
 #include <boost/json/array.hpp>
@@ -30,12 +31,14 @@ public:
 
     /// Builds arguments from C++ values: `corio::binary` becomes an
     /// attachment, `arguments` are spliced in, anything else goes through
-    /// `boost::json::value_from`.
+    /// `boost::json::value_from`. A type value_from cannot convert fails to
+    /// compile with one static_assert naming it (corio/detail/json_checks.hpp).
     template <class... Ts>
     static arguments of(Ts&&... values)
     {
         arguments a;
-        (a.push_back(std::forward<Ts>(values)), ...);
+        if constexpr (detail::check_emitted<Ts...>())
+            (a.push_back(std::forward<Ts>(values)), ...);
         return a;
     }
 
@@ -48,7 +51,7 @@ public:
             attachments_.push_back(std::forward<T>(value).bytes);
         } else if constexpr (std::is_same_v<U, arguments>) {
             append(std::forward<T>(value));
-        } else {
+        } else if constexpr (detail::check_emitted<T>()) {
             values_.push_back(boost::json::value_from(std::forward<T>(value)));
         }
     }

@@ -5,6 +5,7 @@
 
 #include <corio/adapter.hpp>
 #include <corio/arguments.hpp>
+#include <corio/detail/json_checks.hpp>
 #include <corio/remote_socket.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -68,25 +69,43 @@ public:
     /// This server's sockets only (socket.io's `local`).
     broadcast_operator local() const;
 
+    /// Sends an event to every selected socket. Arguments as
+    /// socket_ref::emit's.
     template <class... Args>
     void emit(std::string_view event, Args&&... args) const
     {
-        emit_arguments(event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            emit_arguments(event, arguments::of(std::forward<Args>(args)...));
     }
     void emit_arguments(std::string_view event, arguments args) const;
 
-    /// Emits asking every selected socket for an ack. Completes when every
-    /// server reported and every socket asked answered (an empty selection
-    /// completes at once with none), or with error::ack_timeout after
-    /// `timeout`: socket.io's `timeout(ms).emitWithAck(...)`.
+    /// Emits asking every selected socket for an ack: socket.io's
+    /// `timeout(ms).emitWithAck(...)`, the same shape as
+    /// socket_ref::emit_with_ack. Completes when every server reported and
+    /// every socket asked answered (an empty selection completes at once
+    /// with none), or with error::ack_timeout after `timeout` (without one,
+    /// server_options::ack_timeout).
     template <class... Args>
     boost::asio::awaitable<broadcast_ack_result>
     emit_with_ack(std::chrono::milliseconds timeout, std::string_view event, Args&&... args) const
     {
-        return emit_with_ack_arguments(timeout, event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            return emit_with_ack_arguments(timeout, event, arguments::of(std::forward<Args>(args)...));
+        else
+            return {};
+    }
+    template <class... Args>
+    boost::asio::awaitable<broadcast_ack_result> emit_with_ack(std::string_view event, Args&&... args) const
+    {
+        if constexpr (detail::check_emitted<Args...>())
+            return emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...));
+        else
+            return {};
     }
     boost::asio::awaitable<broadcast_ack_result>
     emit_with_ack_arguments(std::chrono::milliseconds timeout, std::string_view event, arguments args) const;
+    boost::asio::awaitable<broadcast_ack_result> emit_with_ack_arguments(std::string_view event,
+                                                                         arguments args) const;
 
     /// The selected sockets on every server; fails with
     /// error::cluster_timeout when a server does not reply within

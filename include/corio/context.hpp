@@ -1,6 +1,7 @@
 #pragma once
 // What a handler gets: its socket, plus the event being handled.
 
+#include <corio/detail/json_checks.hpp>
 #include <corio/socket_ref.hpp>
 
 #include <optional>
@@ -29,11 +30,12 @@ public:
 
     /// Sends the acknowledgement explicitly (at most once; later calls and
     /// calls when no ack was asked for do nothing). A handler that returns a
-    /// value acknowledges with it instead.
+    /// value acknowledges with it instead. Arguments as socket_ref::emit's.
     template <class... Args>
     void ack(Args&&... args)
     {
-        ack_arguments(arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            ack_arguments(arguments::of(std::forward<Args>(args)...));
     }
     void ack_arguments(arguments args);
 

@@ -8,8 +8,9 @@
 //     a tag_invoke value_to) -- converted with boost::json::try_value_to;
 //     integral types take integers in their range only (2.0 counts, 2.5 and
 //     -1 for unsigned do not), float only numbers in its range;
-//     Boost 1.81 converts a described struct from an object with exactly its
-//     members (an std::optional member must be present, possibly null);
+//     a described struct converts from an object with exactly its members,
+//     where a std::optional member may be left out (std::nullopt), at any
+//     depth (detail/json_read.hpp; Boost 1.81 alone wants every member);
 //   - corio::binary -- the argument must be a binary attachment (its bytes
 //     are copied);
 //   - std::optional<T> -- trailing arguments the client may omit (missing or
@@ -24,7 +25,10 @@
 // whose bytes it cannot reach; take corio::binary or corio::arguments for
 // those. Binary values nested in a value_to type are not supported.
 // Views (std::string_view, pointers) are refused at compile time: the
-// arguments do not outlive the conversion.
+// arguments do not outlive the conversion. So is a parameter or result type
+// (or a member or element of one) that Boost.JSON cannot convert: one
+// static_assert names it and says how to describe it
+// (detail/json_checks.hpp), at the registration.
 // Parameters may be taken by value, by const& or by && (a reference stays
 // valid for the whole handler, across co_await).
 // Extra arguments the handler does not take are ignored, as in socket.io.
@@ -55,6 +59,7 @@
 #include <corio/context.hpp>
 #include <corio/detail/invoke_convert.hpp>
 #include <corio/detail/invoke_traits.hpp>
+#include <corio/detail/json_checks.hpp>
 #include <corio/detail/report.hpp>
 #include <corio/disconnect_reason.hpp>
 #include <corio/handlers.hpp>
@@ -185,7 +190,6 @@ struct connect_adapter<F, function_signature<R, Ctx, Auth...>> {
     static_assert(((!std::is_same_v<std::remove_cvref_t<Auth>, binary> &&
                     !std::is_same_v<std::remove_cvref_t<Auth>, arguments>) && ...),
                   "a connect handler's auth parameter is a JSON type (the CONNECT packet's data)");
-    static_assert((check_parameter_type<std::remove_cvref_t<Auth>>() && ...));
 
     using values = std::tuple<std::remove_cvref_t<Auth>...>;
 
@@ -279,6 +283,35 @@ constexpr bool has_handler_signature()
     return has_signature<F>;
 }
 
+/// The parameter and result types of an event handler convert (else one
+/// static_assert per type that does not, and false). A signature without
+/// parameters is left to event_adapter's own message.
+template <class R>
+constexpr bool check_event_types(function_signature<R>*)
+{
+    return true;
+}
+template <class R, class Ctx, class... Params>
+constexpr bool check_event_types(function_signature<R, Ctx, Params...>*)
+{
+    return (check_parameter_type<std::remove_cvref_t<Params>>() && ...) &&
+           check_result_type<std::remove_cvref_t<handler_value_t<R>>>();
+}
+
+/// The auth type of a connect handler converts (a boost::json::object is
+/// taken as it is).
+template <class R, class... Params>
+constexpr bool check_connect_types(function_signature<R, Params...>*)
+{
+    if constexpr (sizeof...(Params) == 2) {
+        using auth = std::remove_cvref_t<std::tuple_element_t<1, std::tuple<Params...>>>;
+        if constexpr (!std::is_same_v<auth, boost::json::object> && !std::is_same_v<auth, binary> &&
+                      !std::is_same_v<auth, arguments>)
+            return check_parameter_type<auth>();
+    }
+    return true;
+}
+
 /// A member function bound to its object, as a callable with the member's
 /// parameters. The object lives as long as the handler.
 template <class MemberFn, class Signature = signature_of<MemberFn>>
@@ -304,11 +337,17 @@ event_handler make_event_handler(F&& f)
     if constexpr (std::is_same_v<fn_type, event_handler>) {
         return std::forward<F>(f);
     } else if constexpr (detail::has_handler_signature<fn_type>()) {
-        // Not a coroutine: run() copies `fn` into its own frame, so the
-        // invocation does not depend on this std::function living on.
-        return [fn = detail::share_handler(std::forward<F>(f))](context& ctx, arguments args) {
-            return detail::event_adapter<fn_type>::run(fn, ctx, std::move(args));
-        };
+        // Checked first, so that a type without a JSON conversion stops at
+        // its static_assert instead of failing deep inside Boost.JSON.
+        if constexpr (detail::check_event_types(static_cast<detail::signature_of<fn_type>*>(nullptr))) {
+            // Not a coroutine: run() copies `fn` into its own frame, so the
+            // invocation does not depend on this std::function living on.
+            return [fn = detail::share_handler(std::forward<F>(f))](context& ctx, arguments args) {
+                return detail::event_adapter<fn_type>::run(fn, ctx, std::move(args));
+            };
+        } else {
+            return {};
+        }
     } else {
         return {};
     }
@@ -328,9 +367,13 @@ connect_handler make_connect_handler(F&& f)
     if constexpr (std::is_same_v<fn_type, connect_handler>) {
         return std::forward<F>(f);
     } else if constexpr (detail::has_handler_signature<fn_type>()) {
-        return [fn = detail::share_handler(std::forward<F>(f))](context& ctx) {
-            return detail::connect_adapter<fn_type>::run(fn, ctx);
-        };
+        if constexpr (detail::check_connect_types(static_cast<detail::signature_of<fn_type>*>(nullptr))) {
+            return [fn = detail::share_handler(std::forward<F>(f))](context& ctx) {
+                return detail::connect_adapter<fn_type>::run(fn, ctx);
+            };
+        } else {
+            return {};
+        }
     } else {
         return {};
     }

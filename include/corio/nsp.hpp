@@ -2,6 +2,7 @@
 // A namespace: its handlers, middlewares, sockets and rooms.
 
 #include <corio/broadcast_operator.hpp>
+#include <corio/detail/json_checks.hpp>
 #include <corio/handlers.hpp>
 #include <corio/invoke.hpp>
 
@@ -105,7 +106,8 @@ public:
     template <class... Args>
     void emit(std::string_view event, Args&&... args) const
     {
-        all().emit(event, std::forward<Args>(args)...);
+        if constexpr (detail::check_emitted<Args...>())
+            all().emit(event, std::forward<Args>(args)...);
     }
     boost::asio::awaitable<fetch_result> fetch_sockets() const { return all().fetch_sockets(); }
     /// Makes every member leave `room` (on every server).
@@ -124,7 +126,8 @@ public:
     template <class... Args>
     void server_side_emit(std::string_view event, Args&&... args) const
     {
-        server_side_emit_arguments(event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            server_side_emit_arguments(event, arguments::of(std::forward<Args>(args)...));
     }
     void server_side_emit_arguments(std::string_view event, arguments args) const;
     /// As server_side_emit, and collects each other server's reply: one per
@@ -134,7 +137,10 @@ public:
     boost::asio::awaitable<boost::system::result<std::vector<arguments>>>
     server_side_emit_with_ack(std::string_view event, Args&&... args) const
     {
-        return server_side_emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            return server_side_emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...));
+        else
+            return {};
     }
     boost::asio::awaitable<boost::system::result<std::vector<arguments>>>
     server_side_emit_with_ack_arguments(std::string_view event, arguments args) const;

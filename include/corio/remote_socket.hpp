@@ -4,6 +4,7 @@
 
 #include <corio/adapter.hpp>
 #include <corio/arguments.hpp>
+#include <corio/detail/json_checks.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -41,7 +42,8 @@ public:
     template <class... Args>
     void emit(std::string_view event, Args&&... args) const
     {
-        emit_arguments(event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            emit_arguments(event, arguments::of(std::forward<Args>(args)...));
     }
     void emit_arguments(std::string_view event, arguments args) const;
     void join(std::string room) const;

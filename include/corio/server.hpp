@@ -2,6 +2,7 @@
 // corio::server: the Socket.IO server. Owns an Engine.IO endpoint; attach it
 // to an engine::listener (several servers and static files may share one).
 
+#include <corio/detail/json_checks.hpp>
 #include <corio/engine/server.hpp>
 #include <corio/nsp.hpp>
 #include <corio/options.hpp>
@@ -67,7 +68,8 @@ public:
     template <class... Args>
     void emit(std::string_view event, Args&&... args)
     {
-        of("/").emit(event, std::forward<Args>(args)...);
+        if constexpr (detail::check_emitted<Args...>())
+            of("/").emit(event, std::forward<Args>(args)...);
     }
     boost::asio::awaitable<fetch_result> fetch_sockets() { return of("/").fetch_sockets(); }
     void sockets_join(std::string room) { of("/").all().sockets_join(std::move(room)); }
@@ -76,13 +78,17 @@ public:
     template <class... Args>
     void server_side_emit(std::string_view event, Args&&... args)
     {
-        of("/").server_side_emit(event, std::forward<Args>(args)...);
+        if constexpr (detail::check_emitted<Args...>())
+            of("/").server_side_emit(event, std::forward<Args>(args)...);
     }
     template <class... Args>
     boost::asio::awaitable<boost::system::result<std::vector<arguments>>>
     server_side_emit_with_ack(std::string_view event, Args&&... args)
     {
-        return of("/").server_side_emit_with_ack(event, std::forward<Args>(args)...);
+        if constexpr (detail::check_emitted<Args...>())
+            return of("/").server_side_emit_with_ack(event, std::forward<Args>(args)...);
+        else
+            return {};
     }
 
     /// Runs `task` on the server's executor; it is cancelled at shutdown.

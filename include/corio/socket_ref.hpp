@@ -2,6 +2,7 @@
 // A handle on one socket: one client connected to one namespace.
 
 #include <corio/arguments.hpp>
+#include <corio/detail/json_checks.hpp>
 #include <corio/error.hpp>
 #include <corio/handshake.hpp>
 #include <corio/engine/transport.hpp>
@@ -47,27 +48,47 @@ public:
     engine::transport_kind transport() const noexcept;
 
     /// Sends an event to this socket. Arguments: anything Boost.JSON's
-    /// value_from accepts, corio::binary, or corio::arguments (spliced).
-    /// What waits to go out is bounded (engine::options::max_queued_bytes):
-    /// an emit that would go over disconnects the socket with
-    /// disconnect_reason::send_queue_full. For a send that may be dropped
-    /// instead, use `to(id()).include_self().volatile_()`.
+    /// value_from accepts, corio::binary, or corio::arguments (spliced); a
+    /// type value_from cannot convert fails to compile with one static_assert
+    /// naming it. What waits to go out is bounded
+    /// (engine::options::max_queued_bytes): an emit that would go over
+    /// disconnects the socket with disconnect_reason::send_queue_full. For a
+    /// send that may be dropped instead, use
+    /// `to(id()).include_self().volatile_()`.
     template <class... Args>
     void emit(std::string_view event, Args&&... args) const
     {
-        emit_arguments(event, arguments::of(std::forward<Args>(args)...));
+        if constexpr (detail::check_emitted<Args...>())
+            emit_arguments(event, arguments::of(std::forward<Args>(args)...));
     }
     void emit_arguments(std::string_view event, arguments args) const;
 
-    /// Sends an event and waits for the client's acknowledgement, up to the
-    /// server's ack_timeout.
+    /// Sends an event and waits for the client's acknowledgement, up to
+    /// `timeout`: socket.io's `socket.timeout(ms).emitWithAck(...)`. Without
+    /// a timeout, up to server_options::ack_timeout. The same shape as
+    /// broadcast_operator::emit_with_ack. Completes with
+    /// error::ack_timeout, or error::socket_disconnected when the socket
+    /// leaves first.
+    template <class... Args>
+    boost::asio::awaitable<ack_result> emit_with_ack(std::chrono::milliseconds timeout, std::string_view event,
+                                                     Args&&... args) const
+    {
+        if constexpr (detail::check_emitted<Args...>())
+            return emit_with_ack_arguments(timeout, event, arguments::of(std::forward<Args>(args)...));
+        else
+            return {};
+    }
     template <class... Args>
     boost::asio::awaitable<ack_result> emit_with_ack(std::string_view event, Args&&... args) const
     {
-        return emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...), std::nullopt);
+        if constexpr (detail::check_emitted<Args...>())
+            return emit_with_ack_arguments(event, arguments::of(std::forward<Args>(args)...));
+        else
+            return {};
     }
-    boost::asio::awaitable<ack_result> emit_with_ack_arguments(std::string_view event, arguments args,
-                                                               std::optional<std::chrono::milliseconds> timeout) const;
+    boost::asio::awaitable<ack_result> emit_with_ack_arguments(std::chrono::milliseconds timeout,
+                                                               std::string_view event, arguments args) const;
+    boost::asio::awaitable<ack_result> emit_with_ack_arguments(std::string_view event, arguments args) const;
 
     /// Rooms. Every socket is in the room named by its id.
     void join(std::string room) const;

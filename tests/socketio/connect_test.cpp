@@ -127,4 +127,34 @@ BOOST_AUTO_TEST_CASE(server_emit_with_ack_gets_the_answer_or_times_out)
     BOOST_TEST(results.at(1) == corio::make_error_code(corio::error::ack_timeout).message());
 }
 
+BOOST_AUTO_TEST_CASE(server_emit_with_ack_takes_a_timeout_of_its_own)
+{
+    // The fixture's ack_timeout is 500 ms; these asks wait 1500 ms.
+    std::vector<std::string> results;
+    io.of("/").on("ask", [&](corio::context& ctx) -> net::awaitable<void> {
+        auto answer = co_await ctx.emit_with_ack(1500ms, "question", 1);
+        results.push_back(answer ? std::string(answer->values().at(0).as_string()) : answer.error().message());
+    });
+    io.of("/").on("ask_ready_made", [&](corio::context& ctx) -> net::awaitable<void> {
+        auto answer = co_await ctx.emit_with_ack_arguments(1500ms, "question", corio::arguments::of(2));
+        results.push_back(answer ? std::string(answer->values().at(0).as_string()) : answer.error().message());
+    });
+    auto polite = client();
+    polite->on_ack_request([](const corio::testing::received_event& e) {
+        return corio::arguments::of("answer to " + std::to_string(e.args.values().at(0).as_int64()));
+    });
+    polite->emit("ask");
+    polite->emit("ask_ready_made");
+    BOOST_TEST(drive_until([&] { return results.size() == 2; }));
+    BOOST_TEST((results == std::vector<std::string>{"answer to 1", "answer to 2"}));
+
+    auto silent = client();
+    silent->emit("ask");
+    // Past the default timeout and still waiting (a timer never fires early,
+    // so this cannot pass by luck), then timed out.
+    BOOST_TEST(!drive_until([&] { return results.size() == 3; }, 800ms));
+    BOOST_TEST(drive_until([&] { return results.size() == 3; }));
+    BOOST_TEST(results.at(2) == corio::make_error_code(corio::error::ack_timeout).message());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -203,10 +203,8 @@ void setup_error_hook(corio::nsp ns)
 void start_clock(corio::server& io, std::chrono::milliseconds period)
 {
     io.spawn([&io, period]() -> net::awaitable<void> {
-        net::steady_timer timer(co_await net::this_coro::executor);
         for (int tick = 1;; ++tick) {
-            timer.expires_after(period);
-            co_await timer.async_wait(net::use_awaitable); // cancelled at shutdown
+            co_await corio::sleep(period); // cancelled at shutdown
             io.to("clock").emit("tick", tick);
         }
     });
@@ -476,8 +474,7 @@ BOOST_AUTO_TEST_CASE(the_return_value_is_the_ack_unless_the_handler_acks_itself)
     // An explicit ack, here before slow work: the client need not wait.
     root.on("save", [&saved](corio::context& ctx, json::object doc) -> net::awaitable<void> {
         ctx.ack("saving", doc.size());
-        net::steady_timer work(co_await net::this_coro::executor, 20ms);
-        co_await work.async_wait(net::use_awaitable);
+        co_await corio::sleep(20ms); // the slow work
         saved = true;
     });
 
@@ -522,7 +519,7 @@ BOOST_AUTO_TEST_CASE(the_server_asks_a_client_and_waits_for_its_answer)
 {
     // Flask-SocketIO's call(): emit, then wait for the client's ack.
     io.of("/").on("start_turn", [](corio::context& ctx) -> net::awaitable<std::string> {
-        auto answer = co_await ctx.emit_with_ack_arguments("your_move", corio::arguments::of("column?"), 300ms);
+        auto answer = co_await ctx.emit_with_ack(300ms, "your_move", "column?");
         if (!answer) // corio::error::ack_timeout, or socket_disconnected
             co_return "no move: " + answer.error().message();
         co_return "played " + json::serialize(answer->values());
@@ -633,8 +630,7 @@ BOOST_AUTO_TEST_CASE(one_socket_s_handlers_run_in_order_unless_told_otherwise)
 {
     std::vector<std::string> done;
     auto slow_then_fast = [&done](corio::context& ctx, int delay_ms) -> net::awaitable<void> {
-        net::steady_timer work(co_await net::this_coro::executor, std::chrono::milliseconds(delay_ms));
-        co_await work.async_wait(net::use_awaitable);
+        co_await corio::sleep(std::chrono::milliseconds(delay_ms));
         done.push_back(ctx.nsp() + " " + std::to_string(delay_ms));
     };
     io.of("/").on("work", slow_then_fast);

@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(handlers_of_one_socket_run_in_arrival_order)
 {
     std::vector<int> order;
     io.of("/").on("step", [&](corio::context&, int n, int delay_ms) -> net::awaitable<void> {
-        co_await sleep_for(std::chrono::milliseconds(delay_ms));
+        co_await corio::sleep(std::chrono::milliseconds(delay_ms));
         order.push_back(n);
     });
     auto c = client();
@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(concurrent_handlers_may_overlap)
 {
     std::vector<int> order;
     io.of("/").concurrent_handlers(true).on("step", [&](corio::context&, int n, int delay_ms) -> net::awaitable<void> {
-        co_await sleep_for(std::chrono::milliseconds(delay_ms));
+        co_await corio::sleep(std::chrono::milliseconds(delay_ms));
         order.push_back(n);
     });
     auto c = client();
@@ -177,7 +177,7 @@ BOOST_AUTO_TEST_CASE(a_running_handler_is_cancelled_when_its_socket_disconnects)
     io.of("/").on("slow", [&](corio::context&) -> net::awaitable<void> {
         set_on_exit guard{unwound};
         started = true;
-        co_await sleep_for(10s);
+        co_await corio::sleep(10s);
         finished = true;
     });
     auto c = client();

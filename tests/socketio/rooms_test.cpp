@@ -150,6 +150,15 @@ BOOST_AUTO_TEST_CASE(broadcast_with_acks_collects_every_answer)
     auto partial = await(io.of("/").to("poll").emit_with_ack(200ms, "vote", "?"));
     BOOST_TEST((partial.error() == corio::error::ack_timeout));
 
+    // Without a timeout of its own: server_options::ack_timeout (500 ms here),
+    // as a socket's emit_with_ack.
+    auto by_default = await(io.of("/").to("poll").emit_with_ack("vote", "?"));
+    BOOST_TEST((by_default.error() == corio::error::ack_timeout));
+    auto ready_made = await(io.of("/").to("poll").except(silent->sid()).emit_with_ack_arguments(
+        "vote", corio::arguments::of("?")));
+    BOOST_TEST_REQUIRE(ready_made.has_value());
+    BOOST_TEST(ready_made->size() == 2u);
+
     // Nobody to ask: done at once, with no answers.
     auto none = await(io.of("/").to("nobody").emit_with_ack(10s, "vote", "?"));
     BOOST_TEST_REQUIRE(none.has_value());
@@ -162,14 +171,14 @@ BOOST_AUTO_TEST_CASE(graceful_shutdown_lets_handlers_finish_then_disconnects)
     std::vector<corio::disconnect_reason> reasons;
     io.of("/")
         .on("work", [&](corio::context&) -> net::awaitable<void> {
-            co_await sleep_for(50ms);
+            co_await corio::sleep(50ms);
             finished = true;
         })
         .on_disconnect([&](corio::context&, corio::disconnect_reason r) { reasons.push_back(r); });
     bool task_stopped = false;
     io.spawn([&]() -> net::awaitable<void> {
         try {
-            co_await sleep_for(10s);
+            co_await corio::sleep(10s);
         } catch (const boost::system::system_error&) {
             task_stopped = true;
             throw;

@@ -2,6 +2,7 @@
 // A corio::server on an io_context the test drives, with in-process clients.
 
 #include <corio/server.hpp>
+#include <corio/sleep.hpp>
 #include <corio/testing/client.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -73,13 +74,6 @@ struct server_fixture : io_driver {
         return std::make_unique<corio::testing::client>(io, ioc, std::move(o));
     }
 };
-
-/// Suspends the calling coroutine for `d`.
-inline net::awaitable<void> sleep_for(std::chrono::milliseconds d)
-{
-    net::steady_timer timer(co_await net::this_coro::executor, d);
-    co_await timer.async_wait(net::use_awaitable);
-}
 
 inline std::string str(const corio::arguments& a, std::size_t i)
 {

@@ -1,11 +1,9 @@
 #include <corio/testing/client.hpp>
 
 #include <corio/server.hpp>
+#include <corio/sleep.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/value.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -250,8 +248,7 @@ BOOST_AUTO_TEST_CASE(wait_for_drives_timers_and_leaves_other_events_buffered)
     fixture f;
     f.io.of("/").on("slow", [](corio::context& ctx) -> net::awaitable<void> {
         ctx.emit("started");
-        net::steady_timer timer(co_await net::this_coro::executor, 30ms);
-        co_await timer.async_wait(net::use_awaitable);
+        co_await corio::sleep(30ms);
         ctx.emit("done");
     });
     client c(f.io, f.ioc, quick());

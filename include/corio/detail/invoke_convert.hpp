@@ -5,6 +5,8 @@
 
 #include <corio/arguments.hpp>
 #include <corio/binary.hpp>
+#include <corio/detail/json_checks.hpp>
+#include <corio/detail/json_read.hpp>
 #include <corio/protocol/attachments.hpp>
 #include <corio/protocol/json_writer.hpp>
 
@@ -58,28 +60,6 @@ struct argument_error {
 template <class... Params>
 using converted_arguments = boost::system::result<std::tuple<Params...>, argument_error>;
 
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-
-/// A parameter the conversion rules accept; the rest are refused at compile
-/// time with a reason.
-template <class T>
-constexpr bool check_parameter_type()
-{
-    static_assert(std::is_same_v<T, std::remove_cvref_t<T>>);
-    static_assert(!std::is_same_v<T, std::string_view> && !std::is_same_v<T, boost::json::string_view> &&
-                      !std::is_pointer_v<T>,
-                  "a handler parameter must own its value: take std::string, not a view or a pointer");
-    if constexpr (is_optional<T>::value) {
-        static_assert(!std::is_same_v<typename T::value_type, arguments>,
-                      "std::optional<corio::arguments> is not a parameter type: corio::arguments may be empty");
-        check_parameter_type<typename T::value_type>();
-    }
-    return true;
-}
-
 /// `text` as a JSON string for a message, cut after `limit` bytes (at a
 /// character boundary) and marked with "..." when longer: names from the
 /// wire must not blow up logs.
@@ -119,17 +99,27 @@ std::string number_text(T n)
     return ec == std::errc() ? std::string(buf, end) : std::string();
 }
 
+/// The members a described struct's object must have, for messages:
+/// "exactly the members x, y", "exactly the members name, tags, and
+/// optionally topic" (std::optional members may be left out), or "only the
+/// optional members a, b".
 template <class T>
-std::string member_names()
+std::string members_text()
 {
-    std::string names;
-    using members = boost::describe::describe_members<T, boost::describe::mod_public | boost::describe::mod_inherited>;
-    boost::mp11::mp_for_each<members>([&](auto d) {
+    std::string required;
+    std::string optional;
+    boost::mp11::mp_for_each<described_members<T>>([&](auto d) {
+        using member_type = std::remove_cvref_t<decltype(std::declval<T&>().*d.pointer)>;
+        auto& names = is_optional<member_type>::value ? optional : required;
         if (!names.empty())
             names += ", ";
         names += d.name;
     });
-    return names;
+    if (optional.empty())
+        return "exactly the members " + required;
+    if (required.empty())
+        return "only the optional members " + optional;
+    return "exactly the members " + required + ", and optionally " + optional;
 }
 
 /// What a parameter of type T accepts, for messages: "a string", "an integer
@@ -160,7 +150,7 @@ std::string expected_text()
     else if constexpr (boost::json::is_string_like<T>::value)
         return "a string";
     else if constexpr (boost::json::is_described_class<T>::value)
-        return "an object with exactly the members " + member_names<T>();
+        return "an object with " + members_text<T>();
     else if constexpr (boost::json::is_described_enum<T>::value) {
         std::string names;
         boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto d) {
@@ -182,13 +172,15 @@ std::string expected_text()
 template <class T>
 std::string mismatch_text(const boost::json::value& v, boost::system::error_code ec);
 
-/// Converts with boost::json::try_value_to, turning a conversion that throws
-/// system_error (a user's tag_invoke) into an error code too.
+/// Converts with read_json (boost::json::try_value_to, except that a
+/// described struct may lack its std::optional members), turning a
+/// conversion that throws system_error (a user's tag_invoke) into an error
+/// code too.
 template <class T>
 boost::system::result<T> try_convert(const boost::json::value& v)
 {
     try {
-        auto r = boost::json::try_value_to<T>(v);
+        auto r = read_json<T>(v);
         if constexpr (std::is_floating_point_v<T>) {
             // JSON numbers are doubles; a float cannot hold every one.
             if (r && !std::isfinite(*r))
@@ -206,12 +198,13 @@ std::string described_mismatch(const boost::json::object& obj)
 {
     std::string reason;
     std::size_t known = 0;
-    using members = boost::describe::describe_members<T, boost::describe::mod_public | boost::describe::mod_inherited>;
+    using members = described_members<T>;
     boost::mp11::mp_for_each<members>([&](auto d) {
         using member_type = std::remove_cvref_t<decltype(std::declval<T&>().*d.pointer)>;
         auto it = obj.find(d.name);
         if (it == obj.end()) {
-            if (reason.empty())
+            // A missing std::optional member is std::nullopt.
+            if (reason.empty() && !is_optional<member_type>::value)
                 reason = "member \"" + std::string(d.name) + "\": expected " + expected_text<member_type>() +
                          ", got nothing";
             return;
@@ -228,8 +221,7 @@ std::string described_mismatch(const boost::json::object& obj)
             bool is_member = false;
             boost::mp11::mp_for_each<members>([&](auto d) { is_member = is_member || kv.key() == d.name; });
             if (!is_member)
-                return "unexpected member " + quoted(kv.key()) +
-                       " (expected exactly the members " + member_names<T>() + ")";
+                return "unexpected member " + quoted(kv.key()) + " (expected " + members_text<T>() + ")";
         }
     return reason;
 }
@@ -417,8 +409,10 @@ converted_arguments<Params...> convert_arguments(arguments& args, std::string_vi
 template <class... Params>
 converted_arguments<Params...> convert_arguments(arguments args, std::string_view event)
 {
-    (check_parameter_type<Params>(), ...);
-    return convert_arguments<Params...>(args, event, std::index_sequence_for<Params...>());
+    if constexpr ((check_parameter_type<Params>() && ...))
+        return convert_arguments<Params...>(args, event, std::index_sequence_for<Params...>());
+    else
+        return {boost::system::in_place_error, argument_error{}};
 }
 
 /// A handler's result as its ack's arguments: corio::arguments as they are,
