@@ -121,8 +121,9 @@ inline corio::engine::options fast_options()
 class test_server {
 public:
     /// Sessions go to `h`, or to the recording echo without one.
-    explicit test_server(corio::engine::options o = fast_options(), corio::engine::handler* h = nullptr)
-        : server_(ioc_.get_executor(), std::move(o), h ? *h : echo_), listener_(ioc_)
+    explicit test_server(corio::engine::options o = fast_options(), corio::engine::handler* h = nullptr,
+                         corio::engine::listener_options lo = {})
+        : server_(ioc_.get_executor(), std::move(o), h ? *h : echo_), listener_(ioc_, std::move(lo))
     {
         listener_.add(server_);
         listener_.listen("127.0.0.1", 0);
@@ -141,6 +142,7 @@ public:
     std::uint16_t port() const { return listener_.port(); }
     recording_echo& handler() { return echo_; }
     corio::engine::server& server() { return server_; }
+    corio::engine::listener& listener() { return listener_; }
     net::io_context& io_context() { return ioc_; }
     const std::string& path() const { return server_.options().path; }
 
