@@ -30,7 +30,6 @@ private:
 
     void begin_reading() override;
     void write_buffers() override;
-    bool transport_open() const noexcept override { return socket_.is_open(); }
     void close_transport() noexcept override;
     void shutdown_transport(bool both) noexcept override;
 

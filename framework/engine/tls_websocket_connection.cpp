@@ -21,11 +21,6 @@ tls_websocket_connection::tls_websocket_connection(tls_stream stream, executor_t
 {
 }
 
-bool tls_websocket_connection::transport_open() const noexcept
-{
-    return stream_.next_layer().socket().is_open();
-}
-
 void tls_websocket_connection::begin_reading()
 {
     buffer_ = std::make_unique<char[]>(read_size);
@@ -34,7 +29,7 @@ void tls_websocket_connection::begin_reading()
 
 void tls_websocket_connection::read_some()
 {
-    if (!transport_open()) {
+    if (!open()) {
         release_if_done();
         return;
     }

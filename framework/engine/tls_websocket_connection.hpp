@@ -38,7 +38,6 @@ private:
 
     void begin_reading() override;
     void write_buffers() override;
-    bool transport_open() const noexcept override;
     void close_transport() noexcept override;
     void shutdown_transport(bool both) noexcept override;
 

@@ -148,7 +148,10 @@ void websocket_connection::close(ws::close_code code)
 
 void websocket_connection::cut() noexcept
 {
-    close_transport();
+    if (open_) {
+        open_ = false;
+        close_transport();
+    }
     if (linger_timer_)
         linger_timer_->cancel();
     release_if_done();
@@ -166,7 +169,7 @@ void websocket_connection::add_frame(ws::opcode op, std::string_view prefix, std
 
 void websocket_connection::start_write()
 {
-    if (!transport_open())
+    if (!open_)
         return;
     headers_.clear();
     buffers_.clear();
@@ -239,7 +242,7 @@ void websocket_connection::release_if_done()
 {
     // The session holds this connection and this holds the session: once
     // nothing more can be reported, let go.
-    if (!transport_open() && !reading_ && !writing_) {
+    if (!open_ && !reading_ && !writing_) {
         events_.reset();
         hold_.reset();
     }

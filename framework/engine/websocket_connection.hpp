@@ -107,6 +107,8 @@ protected:
     /// The frames of the write to start, valid until on_written.
     const std::vector<boost::asio::const_buffer>& buffers() const noexcept { return buffers_; }
 
+    /// True until cut().
+    bool open() const noexcept { return open_; }
     /// Once nothing is in flight and the transport is closed, lets go of
     /// the session.
     void release_if_done();
@@ -120,8 +122,8 @@ private:
     virtual void begin_reading() = 0;
     /// Starts writing buffers(), all of them; completes with on_written.
     virtual void write_buffers() = 0;
-    virtual bool transport_open() const noexcept = 0;
     /// Closes the TCP connection; completes what is pending with an error.
+    /// Called once, by cut(): the transport is open until then.
     virtual void close_transport() noexcept = 0;
     /// TCP shutdown: the sending side, or both.
     virtual void shutdown_transport(bool both) noexcept = 0;
@@ -157,6 +159,7 @@ private:
     std::string close_payload_;
     // Bounds the close; made by close().
     std::unique_ptr<timer> linger_timer_;
+    bool open_ = true;             // cut() not called yet: the transport is open
     bool writing_ = false;
     bool pong_owed_ = false;
     bool ended_ = false;           // on_ws_end was reported
