@@ -116,6 +116,19 @@ ROWS = [
     ("cluster-fanout", "server RSS KiB, both (clients connected)", "server_rss", "lower", None),
     ("cluster-fanout", "server CPU use % (whole run, both)", "server_cpu_pct", None, None),
     ("cluster-fanout", "redis-server CPU s (whole run)", "redis_cpu_s", None, None),
+    # connect and echo over TLS (wss://, a full TLS 1.3 handshake per connection).
+    ("tls-connect", "connections/s", "rate", "higher", None),
+    ("tls-connect", "KiB per connection", "kib_per_conn", "lower", None),
+    ("tls-connect", "handshake p99 ms", "p99", "lower", None),
+    ("tls-connect", "connected", "connected", None, None),
+    ("tls-connect", "failed", "failed", None, None),
+    ("tls-connect", "dropped during hold", "dropped", None, None),
+    ("tls-connect", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("tls-echo", "acks/s", "acks_per_s", "higher", None),
+    ("tls-echo", "ack p50 ms", "p50", "lower", None),
+    ("tls-echo", "ack p99 ms", "p99", "lower", None),
+    ("tls-echo", "missing acks", "missing_acks", None, None),
+    ("tls-echo", "server CPU use % (whole run)", "server_cpu_pct", None, None),
     ("churn", "cycles/s", "cycles_per_s", "higher", Target("≥ 4×", ratio=4)),
     ("churn", "RSS growth %", "rss_growth_pct", None, Target("corio: ≤ 10 %", absolute=lambda v: v <= 10)),
     ("churn", "server RSS at start KiB", "rss_start", "lower", None),
@@ -212,6 +225,13 @@ def table(results, meta):
             f"@socket.io/redis-adapter {meta.get('redis_adapter', '?')}. Receivers split evenly, the emitter on the "
             "first server. Deliveries per server CPU-second: deliveries / both servers' CPU time (user + system) "
             "from the first broadcast to the end of the drain."
+        )
+    if any(sc.startswith("tls-") for sc in meta.get("scenarios", [])):
+        lines.append("")
+        lines.append(
+            "tls-connect, tls-echo: connect and echo over wss://, each server terminating TLS itself (Corio's "
+            "listener on OpenSSL, Node's node:https) with an EC P-256 certificate; the load generator makes a full "
+            "TLS 1.3 handshake per connection (no resumption) and verifies the certificate."
         )
     loads = meta.get("loads", {})
     if loads:
