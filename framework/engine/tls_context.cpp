@@ -25,6 +25,10 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_options& opts)
     // TLS 1.2 and 1.3 only; a fresh key per handshake for the DH families.
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    // OpenSSL frees a connection's record buffers while it has nothing to
+    // read or write (as Node does): an idle TLS connection then costs tens
+    // of kilobytes less.
+    ::SSL_CTX_set_mode(ctx->native_handle(), SSL_MODE_RELEASE_BUFFERS);
     boost::system::error_code ec;
     ctx->use_certificate_chain_file(opts.certificate_chain_file, ec);
     if (ec)
