@@ -36,6 +36,8 @@ KEYS = {
     "deliveries_per_s": ["deliveries_per_s"],
     "lost": ["lost"],
     "cycles_per_s": ["cycles_per_s"],
+    "acks": ["acks"],
+    "server_cpu_s_run": ["runner.server_cpu_s"],
     "rss_growth_pct": ["rss_growth_pct"],
     "rss_start": ["server_rss_kib.start"],
     "rss_end": ["server_rss_kib.end"],
@@ -123,11 +125,13 @@ ROWS = [
     ("tls-connect", "connected", "connected", None, None),
     ("tls-connect", "failed", "failed", None, None),
     ("tls-connect", "dropped during hold", "dropped", None, None),
+    ("tls-connect", "server CPU ms per connection (whole run)", "cpu_ms_per_conn", "lower", None),
     ("tls-connect", "server CPU use % (whole run)", "server_cpu_pct", None, None),
     ("tls-echo", "acks/s", "acks_per_s", "higher", None),
     ("tls-echo", "ack p50 ms", "p50", "lower", None),
     ("tls-echo", "ack p99 ms", "p99", "lower", None),
     ("tls-echo", "missing acks", "missing_acks", None, None),
+    ("tls-echo", "acks per server CPU-second (whole run)", "acks_per_cpu_s", "higher", None),
     ("tls-echo", "server CPU use % (whole run)", "server_cpu_pct", None, None),
     ("churn", "cycles/s", "cycles_per_s", "higher", Target("≥ 4×", ratio=4)),
     ("churn", "RSS growth %", "rss_growth_pct", None, Target("corio: ≤ 10 %", absolute=lambda v: v <= 10)),
@@ -148,9 +152,23 @@ def load(path):
         return {"error": f"unreadable: {e}"}
 
 
+def per(num, den, scale=1.0):
+    return None if num is None or not den else scale * num / den
+
+
+# Figures computed from two others: the server's CPU time (whole run) per unit of work, which
+# depends less than the rates on what else the machine runs.
+DERIVED = {
+    "cpu_ms_per_conn": lambda run: per(figure(run, "server_cpu_s_run"), figure(run, "connected"), 1000.0),
+    "acks_per_cpu_s": lambda run: per(figure(run, "acks"), figure(run, "server_cpu_s_run")),
+}
+
+
 def figure(run, name):
     if not run or "error" in run:
         return None
+    if name in DERIVED:
+        return DERIVED[name](run)
     for key in KEYS[name]:
         node = run if key.startswith("runner.") else run.get("metrics", {})
         for part in key.split("."):
