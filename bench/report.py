@@ -36,6 +36,8 @@ KEYS = {
     "deliveries_per_s": ["deliveries_per_s"],
     "lost": ["lost"],
     "cycles_per_s": ["cycles_per_s"],
+    "acks": ["acks"],
+    "server_cpu_s_run": ["runner.server_cpu_s"],
     "rss_growth_pct": ["rss_growth_pct"],
     "rss_start": ["server_rss_kib.start"],
     "rss_end": ["server_rss_kib.end"],
@@ -116,6 +118,21 @@ ROWS = [
     ("cluster-fanout", "server RSS KiB, both (clients connected)", "server_rss", "lower", None),
     ("cluster-fanout", "server CPU use % (whole run, both)", "server_cpu_pct", None, None),
     ("cluster-fanout", "redis-server CPU s (whole run)", "redis_cpu_s", None, None),
+    # connect and echo over TLS (wss://, a full TLS 1.3 handshake per connection).
+    ("tls-connect", "connections/s", "rate", "higher", None),
+    ("tls-connect", "KiB per connection", "kib_per_conn", "lower", None),
+    ("tls-connect", "handshake p99 ms", "p99", "lower", None),
+    ("tls-connect", "connected", "connected", None, None),
+    ("tls-connect", "failed", "failed", None, None),
+    ("tls-connect", "dropped during hold", "dropped", None, None),
+    ("tls-connect", "server CPU ms per connection (whole run)", "cpu_ms_per_conn", "lower", None),
+    ("tls-connect", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("tls-echo", "acks/s", "acks_per_s", "higher", None),
+    ("tls-echo", "ack p50 ms", "p50", "lower", None),
+    ("tls-echo", "ack p99 ms", "p99", "lower", None),
+    ("tls-echo", "missing acks", "missing_acks", None, None),
+    ("tls-echo", "acks per server CPU-second (whole run)", "acks_per_cpu_s", "higher", None),
+    ("tls-echo", "server CPU use % (whole run)", "server_cpu_pct", None, None),
     ("churn", "cycles/s", "cycles_per_s", "higher", Target("≥ 4×", ratio=4)),
     ("churn", "RSS growth %", "rss_growth_pct", None, Target("corio: ≤ 10 %", absolute=lambda v: v <= 10)),
     ("churn", "server RSS at start KiB", "rss_start", "lower", None),
@@ -135,9 +152,23 @@ def load(path):
         return {"error": f"unreadable: {e}"}
 
 
+def per(num, den, scale=1.0):
+    return None if num is None or not den else scale * num / den
+
+
+# Figures computed from two others: the server's CPU time (whole run) per unit of work, which
+# depends less than the rates on what else the machine runs.
+DERIVED = {
+    "cpu_ms_per_conn": lambda run: per(figure(run, "server_cpu_s_run"), figure(run, "connected"), 1000.0),
+    "acks_per_cpu_s": lambda run: per(figure(run, "acks"), figure(run, "server_cpu_s_run")),
+}
+
+
 def figure(run, name):
     if not run or "error" in run:
         return None
+    if name in DERIVED:
+        return DERIVED[name](run)
     for key in KEYS[name]:
         node = run if key.startswith("runner.") else run.get("metrics", {})
         for part in key.split("."):
@@ -212,6 +243,13 @@ def table(results, meta):
             f"@socket.io/redis-adapter {meta.get('redis_adapter', '?')}. Receivers split evenly, the emitter on the "
             "first server. Deliveries per server CPU-second: deliveries / both servers' CPU time (user + system) "
             "from the first broadcast to the end of the drain."
+        )
+    if any(sc.startswith("tls-") for sc in meta.get("scenarios", [])):
+        lines.append("")
+        lines.append(
+            "tls-connect, tls-echo: connect and echo over wss://, each server terminating TLS itself (Corio's "
+            "listener on OpenSSL, Node's node:https) with an EC P-256 certificate; the load generator makes a full "
+            "TLS 1.3 handshake per connection (no resumption) and verifies the certificate."
         )
     loads = meta.get("loads", {})
     if loads:

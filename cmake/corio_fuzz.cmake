@@ -19,6 +19,7 @@ add_link_options(${corio_sanitizers})
 
 find_package(Boost 1.81.0 EXACT REQUIRED CONFIG)
 find_package(Threads REQUIRED)
+find_package(OpenSSL 1.1.1 REQUIRED)
 
 # Boost.JSON and Boost.URL built from their sources with the same
 # instrumentation, instead of Debian's uninstrumented shared libraries, so

@@ -8,6 +8,9 @@
 //                the spec, for the sharded variant)
 // Usage: corio_conformance [--host localhost] [--port 3000] [--threads N] [--echo-path /echo.io/]
 //                          [--redis redis://HOST:PORT [--node-name NAME] [--redis-adapter classic|sharded]]
+//                          [--tls-cert FILE --tls-key FILE]
+// With --tls-cert and --tls-key (part E), the listener serves HTTPS and WSS
+// only, on every endpoint; SIGHUP reloads the two files.
 
 #include "cluster_app.hpp"
 #include "echo_app.hpp"
@@ -31,6 +34,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -50,6 +54,9 @@ struct command_line {
     /// instead of the classic one.
     bool redis_sharded = false;
     std::string node_name = std::to_string(::getpid());
+    /// Part E: the certificate chain and key (PEM); both or neither.
+    std::string tls_cert;
+    std::string tls_key;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -57,7 +64,8 @@ struct command_line {
     std::cerr << "corio_conformance: " << problem << "\n"
               << "usage: corio_conformance [--host ADDR] [--port N] [--threads N] [--echo-path PATH]\n"
               << "                         [--redis redis://HOST:PORT [--node-name NAME]\n"
-              << "                          [--redis-adapter classic|sharded]]\n";
+              << "                          [--redis-adapter classic|sharded]]\n"
+              << "                         [--tls-cert FILE --tls-key FILE]\n";
     std::exit(2);
 }
 
@@ -92,9 +100,15 @@ command_line parse(int argc, char** argv)
             cl.node_name = value;
         else if (arg == "--redis-adapter" && (value == "classic" || value == "sharded"))
             cl.redis_sharded = value == "sharded";
+        else if (arg == "--tls-cert")
+            cl.tls_cert = value;
+        else if (arg == "--tls-key")
+            cl.tls_key = value;
         else
             usage("unknown option " + std::string(arg));
     }
+    if (cl.tls_cert.empty() != cl.tls_key.empty())
+        usage("--tls-cert and --tls-key go together");
     return cl;
 }
 
@@ -156,7 +170,18 @@ int main(int argc, char** argv)
     }
     corio::server echo_io(ioc.get_executor(), echo_opts);
 
-    corio::engine::listener listener(ioc);
+    corio::engine::listener_options listen_options;
+    if (!cl.tls_cert.empty())
+        listen_options.tls = corio::engine::tls_options{.certificate_chain_file = cl.tls_cert,
+                                                        .private_key_file = cl.tls_key};
+    std::optional<corio::engine::listener> made;
+    try {
+        made.emplace(ioc, listen_options);
+    } catch (const boost::system::system_error& e) {
+        std::cerr << "corio_conformance: " << e.what() << "\n";
+        return 1;
+    }
+    auto& listener = *made;
     listener.add(engine_endpoint);
     listener.add(suite.engine());
     listener.add(echo_io.engine());

@@ -4,6 +4,9 @@
 //                   [--web-root DIR] [--password-cost interactive|minimal]
 //                   [--reconnect-grace SECONDS] [--secure-cookies yes|no]
 //                   [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]
+//                   [--tls-cert FILE --tls-key FILE]
+// With --tls-cert and --tls-key it serves HTTPS and WSS itself (SIGHUP reloads
+// the files), and its cookies are Secure unless --secure-cookies no.
 // With --redis, several processes form one game: rooms, turns and presence
 // live in Redis, and Socket.IO events cross nodes through the Redis adapter.
 
@@ -42,6 +45,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <optional>
 #include <random>
@@ -62,11 +66,15 @@ struct command_line {
     std::string web_root;
     corio_game::password_cost cost = corio_game::password_cost::interactive;
     std::chrono::seconds reconnect_grace{30};
-    bool secure_cookies = false;
+    /// Unset: Secure exactly when the game serves TLS itself.
+    std::optional<bool> secure_cookies;
     std::string redis;
     std::string node_name;
     /// How long a silent node counts as alive (at least 2 s: nodes sweep every second).
     std::optional<std::chrono::seconds> node_timeout;
+    /// The certificate chain and key (PEM) to serve HTTPS with; both or neither.
+    std::string tls_cert;
+    std::string tls_key;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -75,7 +83,8 @@ struct command_line {
               << "usage: corio-game [--host ADDR] [--port N] [--db FILE] [--threads N] [--web-root DIR]\n"
               << "                  [--password-cost interactive|minimal] [--reconnect-grace SECONDS]\n"
               << "                  [--secure-cookies yes|no]\n"
-              << "                  [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]\n";
+              << "                  [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]\n"
+              << "                  [--tls-cert FILE --tls-key FILE]\n";
     std::exit(2);
 }
 
@@ -117,12 +126,32 @@ command_line parse(int argc, char** argv)
             cl.node_name = value;
         else if (option == "--node-timeout")
             cl.node_timeout = std::chrono::seconds(std::max(2u, parse_number<unsigned>(value)));
+        else if (option == "--tls-cert" && !value.empty())
+            cl.tls_cert = value;
+        else if (option == "--tls-key" && !value.empty())
+            cl.tls_key = value;
         else
             usage("unknown option or value: " + std::string(option) + " " + std::string(value));
     }
     if ((!cl.node_name.empty() || cl.node_timeout) && cl.redis.empty())
         usage("--node-name and --node-timeout need --redis");
+    if (cl.tls_cert.empty() != cl.tls_key.empty())
+        usage("--tls-cert and --tls-key go together");
     return cl;
+}
+
+/// What a SIGHUP did to the TLS certificate (serve_options::on_reload).
+void report_reload(std::exception_ptr error)
+{
+    if (!error) {
+        std::cout << "corio-game: TLS certificate reloaded" << std::endl;
+        return;
+    }
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        std::cerr << "corio-game: TLS certificate not reloaded, the old one stays: " << e.what() << std::endl;
+    }
 }
 
 #ifdef CORIO_GAME_WITH_REDIS
@@ -252,10 +281,21 @@ int main(int argc, char** argv)
 
     corio_game::http_api api(accounts, results, limiter, hashing.get_executor(),
                              {.web_root = cl.web_root,
-                              .secure_cookies = cl.secure_cookies,
+                              .secure_cookies = cl.secure_cookies.value_or(!cl.tls_cert.empty()),
                               .on_logout = [lobby](const corio_game::user& u) { lobby->disconnect_user(u.id); }});
 
-    corio::engine::listener listener(ioc);
+    corio::engine::listener_options listen_options;
+    if (!cl.tls_cert.empty())
+        listen_options.tls = corio::engine::tls_options{.certificate_chain_file = cl.tls_cert,
+                                                        .private_key_file = cl.tls_key};
+    std::optional<corio::engine::listener> made;
+    try {
+        made.emplace(ioc, listen_options);
+    } catch (const boost::system::system_error& e) {
+        std::cerr << "corio-game: " << e.what() << "\n";
+        return 1;
+    }
+    auto& listener = *made;
     listener.add(io.engine());
     listener.set_async_fallback([&api](corio::engine::http_request req, std::string remote) {
         return api.handle(std::move(req), std::move(remote));
@@ -268,9 +308,11 @@ int main(int argc, char** argv)
                                        .threads = cl.threads,
                                        .drain_deadline = 5s,
                                        .on_listening = [&cl](std::uint16_t port) {
-                                           std::cout << "corio-game: listening on http://" << cl.host << ":" << port
-                                                     << "/" << std::endl;
-                                       }};
+                                           std::cout << "corio-game: listening on "
+                                                     << (cl.tls_cert.empty() ? "http://" : "https://") << cl.host
+                                                     << ":" << port << "/" << std::endl;
+                                       },
+                                       .on_reload = report_reload};
     try {
 #ifdef CORIO_GAME_WITH_REDIS
         if (cluster) {

@@ -3,8 +3,10 @@
 //   echo  (any args, ack) -> ack with the same args
 //   join  (room, ack)     -> join the room, ack true
 //   bcast (payload, ack)  -> emit bcast(payload) to room "bench", ack true
-// Usage: corio_bench_app [--port N] [--threads N] [--redis URL]
-//   (defaults: $PORT or 3000, $THREADS or 1, no Redis)
+// Usage: corio_bench_app [--port N] [--threads N] [--redis URL] [--tls-cert FILE --tls-key FILE]
+//   (defaults: $PORT or 3000, $THREADS or 1, no Redis, no TLS)
+// With --tls-cert and --tls-key the listener serves HTTPS/WSS only (the tls-connect and tls-echo
+// scenarios), as bench/node/server.mjs does with Node's https server.
 // With --redis redis://HOST:PORT, the server joins a cluster over Redis (the Redis adapter, on
 // the wire of Node's @socket.io/redis-adapter): `bcast` then reaches room "bench" on every
 // server of the cluster. Without it, the app is exactly the single-server bench app.
@@ -43,13 +45,15 @@ struct command_line {
     std::uint16_t port = 3000;
     unsigned threads = 1; // comparisons run every server on one core
     std::string redis;    // the cluster's Redis URL; empty: a server on its own
+    std::string tls_cert; // PEM certificate chain and key: both or neither
+    std::string tls_key;
 };
 
 [[noreturn]] void usage(std::string_view problem)
 {
     std::cerr << "corio_bench_app: " << problem << "\n"
-              << "usage: corio_bench_app [--port N] [--threads N] [--redis URL]  (or PORT / THREADS in the\n"
-              << "       environment)\n";
+              << "usage: corio_bench_app [--port N] [--threads N] [--redis URL] [--tls-cert FILE --tls-key FILE]\n"
+              << "       (or PORT / THREADS in the environment)\n";
     std::exit(2);
 }
 
@@ -81,9 +85,15 @@ command_line parse(int argc, char** argv)
             cl.threads = std::max(1u, parse_number<unsigned>(value, "thread count"));
         else if (arg == "--redis")
             cl.redis = value;
+        else if (arg == "--tls-cert")
+            cl.tls_cert = value;
+        else if (arg == "--tls-key")
+            cl.tls_key = value;
         else
             usage("unknown option " + std::string(arg));
     }
+    if (cl.tls_cert.empty() != cl.tls_key.empty())
+        usage("--tls-cert and --tls-key go together");
     return cl;
 }
 
@@ -197,11 +207,14 @@ int main(int argc, char** argv)
 
     corio::engine::listener_options listen_options;
     listen_options.backlog = std::max(listen_options.backlog, 1024);
-    corio::engine::listener listener(ioc, listen_options);
-    listener.add(io.engine());
+    if (!cl.tls_cert.empty())
+        listen_options.tls = corio::engine::tls_options{.certificate_chain_file = cl.tls_cert,
+                                                        .private_key_file = cl.tls_key};
     // A signal ends the run at once (no drain): the load generator has finished measuring by
     // then, and closing thousands of sessions politely would only delay the next server's start.
     try {
+        corio::engine::listener listener(ioc, listen_options);
+        listener.add(io.engine());
         corio::serve(ioc, listener, nullptr,
                      {.host = std::string(host),
                       .port = cl.port,

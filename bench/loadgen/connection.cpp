@@ -6,13 +6,25 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <deque>
+#include <type_traits>
 
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
@@ -46,21 +58,86 @@ std::string failure(std::string_view phase, std::string_view what)
     return std::string(phase) + ": " + std::string(what);
 }
 
-} // namespace
+using plain_ws = websocket::stream<beast::tcp_stream>;
+using tls_ws = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
 
-connection::connection(net::any_io_executor executor)
-    : executor_(executor)
-    , ws_(executor)
-{
-}
+/// The connection over `Ws`: plain_ws for ws://, tls_ws for wss://. The
+/// same code for both but the TLS handshake, so that the two measure the
+/// same client.
+template <class Ws>
+class ws_connection final : public connection {
+public:
+    static constexpr bool tls = std::is_same_v<Ws, tls_ws>;
 
-net::awaitable<open_result> connection::open(const target& t, std::optional<net::ip::address> source,
-                                             std::chrono::milliseconds timeout)
+    ws_connection(net::any_io_executor executor, const target& t)
+        : connection(executor), ws_(make_stream(executor, t))
+    {
+    }
+
+    static net::awaitable<open_result> open(const target& t, std::optional<net::ip::address> source,
+                                            std::chrono::milliseconds timeout);
+
+    void start(connection_observer& observer) override
+    {
+        net::co_spawn(executor_, read_loop(self(), &observer), net::detached);
+    }
+
+    void send(std::string message) override
+    {
+        if (ended_ || closing_)
+            return;
+        queue_.push_back(std::move(message));
+        if (!writing_)
+            write_front();
+    }
+
+    void close(std::chrono::milliseconds timeout) override
+    {
+        net::dispatch(executor_, [self = self(), timeout] { self->begin_close(timeout); });
+    }
+
+    net::awaitable<boost::system::error_code> close_now(std::chrono::milliseconds timeout) override
+    {
+        closing_ = true;
+        tcp().expires_after(timeout);
+        auto [ec] = co_await ws_.async_close(websocket::close_code::normal, use_tuple);
+        tcp().close();
+        co_return ec;
+    }
+
+private:
+    static Ws make_stream(net::any_io_executor executor, const target& t)
+    {
+        if constexpr (tls)
+            return Ws(executor, *t.tls);
+        else
+            return Ws(executor);
+    }
+
+    std::shared_ptr<ws_connection> self() { return std::static_pointer_cast<ws_connection>(shared_from_this()); }
+    beast::tcp_stream& tcp() { return beast::get_lowest_layer(ws_); }
+
+    static net::awaitable<void> read_loop(std::shared_ptr<ws_connection> self, connection_observer* observer);
+    net::awaitable<boost::system::error_code> read_message(std::string_view& message);
+    void write_front();
+    void begin_close(std::chrono::milliseconds timeout);
+
+    Ws ws_;
+    beast::flat_buffer buffer_;
+    std::deque<std::string> queue_; ///< front() is being written while writing_
+    bool writing_ = false;
+    bool closing_ = false;
+    bool ended_ = false;
+};
+
+template <class Ws>
+net::awaitable<open_result> ws_connection<Ws>::open(const target& t, std::optional<net::ip::address> source,
+                                                    std::chrono::milliseconds timeout)
 {
     auto started = clock::now();
-    auto conn = std::make_shared<connection>(co_await net::this_coro::executor);
+    auto conn = std::make_shared<ws_connection>(co_await net::this_coro::executor, t);
     open_result result;
-    auto& tcp = conn->ws_.next_layer();
+    auto& tcp = conn->tcp();
     // One deadline for the whole handshake: every operation below fails
     // with beast::error::timeout once it has passed.
     tcp.expires_after(timeout);
@@ -89,6 +166,19 @@ net::awaitable<open_result> connection::open(const target& t, std::optional<net:
     }
     // Small frames go out at once instead of waiting on Nagle's algorithm.
     socket.set_option(net::ip::tcp::no_delay(true), ec);
+
+    if constexpr (tls) {
+        // A full handshake every time: the client keeps no session to resume.
+        auto& stream = conn->ws_.next_layer();
+        if (t.verify)
+            stream.set_verify_callback(net::ssl::host_name_verification(t.host_name));
+        ::SSL_set_tlsext_host_name(stream.native_handle(), t.host_name.c_str());
+        auto [tls_ec] = co_await stream.async_handshake(net::ssl::stream_base::client, use_tuple);
+        if (tls_ec) {
+            result.failure = failure("tls_handshake", describe(tls_ec));
+            co_return result;
+        }
+    }
 
     {
         auto [upgrade_ec] = co_await conn->ws_.async_handshake(t.host, t.resource, use_tuple);
@@ -150,7 +240,8 @@ net::awaitable<open_result> connection::open(const target& t, std::optional<net:
     co_return result;
 }
 
-net::awaitable<boost::system::error_code> connection::read_message(std::string_view& message)
+template <class Ws>
+net::awaitable<boost::system::error_code> ws_connection<Ws>::read_message(std::string_view& message)
 {
     buffer_.consume(buffer_.size());
     auto [ec, n] = co_await ws_.async_read(buffer_, use_tuple);
@@ -161,12 +252,8 @@ net::awaitable<boost::system::error_code> connection::read_message(std::string_v
     co_return ec;
 }
 
-void connection::start(connection_observer& observer)
-{
-    net::co_spawn(executor_, read_loop(shared_from_this(), &observer), net::detached);
-}
-
-net::awaitable<void> connection::read_loop(std::shared_ptr<connection> self, connection_observer* observer)
+template <class Ws>
+net::awaitable<void> ws_connection<Ws>::read_loop(std::shared_ptr<ws_connection> self, connection_observer* observer)
 {
     std::string reason;
     auto& buffer = self->buffer_;
@@ -189,32 +276,24 @@ net::awaitable<void> connection::read_loop(std::shared_ptr<connection> self, con
     }
     self->ended_ = true;
     // Release the descriptor now rather than when the last reference goes.
-    self->ws_.next_layer().close();
+    self->tcp().close();
     observer->on_closed(*self, self->closing_ ? std::string_view{} : std::string_view{reason});
 }
 
-void connection::send(std::string message)
-{
-    if (ended_ || closing_)
-        return;
-    queue_.push_back(std::move(message));
-    if (!writing_)
-        write_front();
-}
-
-void connection::write_front()
+template <class Ws>
+void ws_connection<Ws>::write_front()
 {
     // A plain completion handler rather than a coroutine per write: echo
     // and fanout write tens of thousands of small messages a second.
     writing_ = true;
-    ws_.async_write(net::buffer(queue_.front()), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+    ws_.async_write(net::buffer(queue_.front()), [self = self()](boost::system::error_code ec, std::size_t) {
         self->queue_.pop_front();
         if (ec || self->ended_) {
             self->queue_.clear();
             self->writing_ = false;
             // Closing the socket makes the reader end and report the failure.
             if (ec)
-                self->ws_.next_layer().close();
+                self->tcp().close();
             return;
         }
         if (self->queue_.empty())
@@ -224,12 +303,8 @@ void connection::write_front()
     });
 }
 
-void connection::close(std::chrono::milliseconds timeout)
-{
-    net::dispatch(executor_, [self = shared_from_this(), timeout] { self->begin_close(timeout); });
-}
-
-void connection::begin_close(std::chrono::milliseconds timeout)
+template <class Ws>
+void ws_connection<Ws>::begin_close(std::chrono::milliseconds timeout)
 {
     if (closing_ || ended_)
         return;
@@ -238,23 +313,24 @@ void connection::begin_close(std::chrono::milliseconds timeout)
     // maybe a write) is pending, so a timer closes the socket if the server
     // never answers.
     auto deadline = std::make_shared<net::steady_timer>(executor_, timeout);
-    deadline->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    deadline->async_wait([self = self()](boost::system::error_code ec) {
         if (!ec)
-            self->ws_.next_layer().close();
+            self->tcp().close();
     });
-    ws_.async_close(websocket::close_code::normal, [self = shared_from_this(), deadline](boost::system::error_code) {
+    ws_.async_close(websocket::close_code::normal, [self = self(), deadline](boost::system::error_code) {
         deadline->cancel();
-        self->ws_.next_layer().close();
+        self->tcp().close();
     });
 }
 
-net::awaitable<boost::system::error_code> connection::close_now(std::chrono::milliseconds timeout)
+} // namespace
+
+net::awaitable<open_result> connection::open(const target& t, std::optional<net::ip::address> source,
+                                             std::chrono::milliseconds timeout)
 {
-    closing_ = true;
-    ws_.next_layer().expires_after(timeout);
-    auto [ec] = co_await ws_.async_close(websocket::close_code::normal, use_tuple);
-    ws_.next_layer().close();
-    co_return ec;
+    if (t.tls)
+        return ws_connection<tls_ws>::open(t, source, timeout);
+    return ws_connection<plain_ws>::open(t, source, timeout);
 }
 
 } // namespace loadgen

@@ -1,18 +1,16 @@
-// One Socket.IO client connection over a Beast WebSocket: the handshake,
-// a reader that answers the server's pings and hands every other message to
-// an observer, a write queue, and a bounded close.
+// One Socket.IO client connection over a Beast WebSocket (plain or TLS): the
+// handshake, a reader that answers the server's pings and hands every other
+// message to an observer, a write queue, and a bounded close.
 #pragma once
 
 #include "target.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,7 +37,9 @@ protected:
 
 struct open_result;
 
-/// One WebSocket to the server, on namespace "/".
+/// One WebSocket to the server, on namespace "/": over TCP for a ws://
+/// target, over TLS for wss:// (connection.cpp has one implementation for
+/// each, a template over the stream).
 ///
 /// @par Thread Safety
 /// Everything but close() must run on executor(): the executor the opening
@@ -51,48 +51,39 @@ struct open_result;
 /// calls it from its destructor.
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    using stream_type = boost::beast::websocket::stream<boost::beast::tcp_stream>;
     using clock = std::chrono::steady_clock;
 
-    explicit connection(boost::asio::any_io_executor executor);
+    virtual ~connection() = default;
 
-    /// Connects from `source` (nullopt: the kernel chooses), upgrades to
-    /// WebSocket, reads the Engine.IO open packet, sends `40` and waits for
-    /// `40{`. The whole handshake is bounded by `timeout`. Failures come back
-    /// as a reason, never as an exception. The calling coroutine's executor
-    /// becomes the connection's executor.
+    /// Connects from `source` (nullopt: the kernel chooses), does the TLS
+    /// handshake for a wss:// target, upgrades to WebSocket, reads the
+    /// Engine.IO open packet, sends `40` and waits for `40{`. The whole
+    /// handshake is bounded by `timeout`. Failures come back as a reason,
+    /// never as an exception. The calling coroutine's executor becomes the
+    /// connection's executor.
     static boost::asio::awaitable<open_result> open(const target& t, std::optional<boost::asio::ip::address> source,
                                                     std::chrono::milliseconds timeout);
 
     const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
 
     /// Starts the reader; call once, after open() succeeded.
-    void start(connection_observer& observer);
+    virtual void start(connection_observer& observer) = 0;
 
     /// Queues one text message; dropped once the connection has ended.
-    void send(std::string message);
+    virtual void send(std::string message) = 0;
 
     /// From any thread: starts a WebSocket close bounded by `timeout`; the
     /// reader then ends and the observer sees an empty reason.
-    void close(std::chrono::milliseconds timeout);
+    virtual void close(std::chrono::milliseconds timeout) = 0;
 
     /// WebSocket close handshake, bounded by `timeout`, for a connection whose
     /// reader was never started. Returns the close's error, if any.
-    boost::asio::awaitable<boost::system::error_code> close_now(std::chrono::milliseconds timeout);
+    virtual boost::asio::awaitable<boost::system::error_code> close_now(std::chrono::milliseconds timeout) = 0;
 
-private:
-    static boost::asio::awaitable<void> read_loop(std::shared_ptr<connection> self, connection_observer* observer);
-    boost::asio::awaitable<boost::system::error_code> read_message(std::string_view& message);
-    void write_front();
-    void begin_close(std::chrono::milliseconds timeout);
+protected:
+    explicit connection(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
 
     boost::asio::any_io_executor executor_;
-    stream_type ws_;
-    boost::beast::flat_buffer buffer_;
-    std::deque<std::string> queue_; ///< front() is being written while writing_
-    bool writing_ = false;
-    bool closing_ = false;
-    bool ended_ = false;
 };
 
 /// The outcome of connection::open().

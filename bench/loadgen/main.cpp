@@ -96,7 +96,7 @@ int main(int argc, char** argv)
     auto opts = loadgen::parse_command_line(argc, argv);
     std::vector<loadgen::target> targets;
     for (const auto& url : opts.urls) {
-        auto made = loadgen::make_target(url, opts.sources);
+        auto made = loadgen::make_target(url, opts.sources, opts.tls_ca);
         if (auto* problem = std::get_if<std::string>(&made))
             loadgen::usage_error(*problem);
         targets.push_back(std::get<loadgen::target>(std::move(made)));

@@ -12,6 +12,7 @@ namespace {
 constexpr std::string_view usage_text =
     "usage: corio_loadgen --url ws://127.0.0.1:PORT/socket.io/ --scenario connect|echo|fanout|cluster-fanout|churn\n"
     "         [options]\n"
+    "         (wss://... for TLS: --tls-ca FILE verifies the server against that CA)\n"
     "common:  --threads T (1)  --sources K (8)  --server-pid PID  --handshake-timeout S (10)\n"
     "         --drain S (2)  --ramp-timeout S (60)  --concurrency C (500; churn 50)\n"
     "connect: --connections N (1000)  --rate R/s (0 = by concurrency)  --hold S (5)\n"
@@ -98,6 +99,8 @@ options parse_command_line(int argc, char** argv)
         std::string_view value = argv[++i];
         if (arg == "--url")
             o.urls.emplace_back(value);
+        else if (arg == "--tls-ca")
+            o.tls_ca = value;
         else if (arg == "--scenario") {
             o.scenario = parse_scenario(value);
             have_scenario = true;

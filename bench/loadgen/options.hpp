@@ -19,9 +19,13 @@ std::string_view to_string(scenario_kind kind);
 /// and in count and stops at whichever bound it reaches first; every network
 /// wait is bounded by one of the timeouts below.
 struct options {
-    /// ws://HOST:PORT/PATH/ (the Socket.IO path, e.g. /socket.io/), one per
-    /// --url: exactly one, except cluster-fanout (two or more servers).
+    /// ws://HOST:PORT/PATH/ (the Socket.IO path, e.g. /socket.io/), or
+    /// wss:// over TLS, one per --url: exactly one, except cluster-fanout
+    /// (two or more servers).
     std::vector<std::string> urls;
+    /// For wss://: the CA to verify the server's certificate against; empty,
+    /// the certificate is not verified (the handshake's cost is the same).
+    std::string tls_ca;
     scenario_kind scenario = scenario_kind::connect;
 
     unsigned threads = 1; ///< threads running the one io_context
@@ -30,7 +34,8 @@ struct options {
     /// and CPU time to report, if given.
     std::vector<int> server_pids;
 
-    /// TCP connect + WebSocket upgrade + Engine.IO open + Socket.IO connect.
+    /// TCP connect (+ TLS handshake) + WebSocket upgrade + Engine.IO open +
+    /// Socket.IO connect.
     std::chrono::milliseconds handshake_timeout{10'000};
     /// How long the end of a run waits for late answers and for closes.
     std::chrono::milliseconds drain{2'000};

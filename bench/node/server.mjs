@@ -4,20 +4,31 @@
 //   echo  (any args, ack) -> ack with the same args
 //   join  (room, ack)     -> join the room, ack true
 //   bcast (payload, ack)  -> emit bcast(payload) to room "bench", ack true
-// Usage: node server.mjs [--port N] [--redis URL]   (default: $PORT or 3000, no Redis). Node runs
-// JavaScript on one thread, so THREADS / --threads are accepted and ignored.
+// Usage: node server.mjs [--port N] [--redis URL] [--tls-cert FILE --tls-key FILE]
+//   (default: $PORT or 3000, no Redis, no TLS). Node runs JavaScript on one thread, so
+//   THREADS / --threads are accepted and ignored.
+// With --tls-cert and --tls-key (PEM files) it serves HTTPS/WSS only, through node:https: the
+// tls-connect and tls-echo scenarios.
 // With --redis redis://HOST:PORT, the server joins a cluster through @socket.io/redis-adapter 8.x
 // (classic Pub/Sub, on node-redis 4 clients, its defaults): `bcast` then reaches room "bench"
 // on every server of the cluster. Without it, the app is exactly the single-server bench app.
 // Prints "listening on 127.0.0.1:PORT" once it accepts connections (with --redis, once both
 // Redis clients are connected).
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { parseArgs } from "node:util";
 import { Server } from "socket.io";
 
 const host = "127.0.0.1";
 const { values } = parseArgs({
-  options: { port: { type: "string" }, threads: { type: "string" }, redis: { type: "string" } },
+  options: {
+    port: { type: "string" },
+    threads: { type: "string" },
+    redis: { type: "string" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
+  },
 });
 const port = Number(values.port ?? process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -25,7 +36,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const httpServer = createServer();
+if (!values["tls-cert"] !== !values["tls-key"]) {
+  console.error("server.mjs: --tls-cert and --tls-key go together");
+  process.exit(2);
+}
+const httpServer = values["tls-cert"]
+  ? createHttpsServer({ cert: readFileSync(values["tls-cert"]), key: readFileSync(values["tls-key"]) })
+  : createServer();
 const io = new Server(httpServer, {
   path: "/socket.io/",
   pingInterval: 25000,

@@ -3,6 +3,7 @@
 #include <corio/engine/server.hpp>
 
 #include "engine/request.hpp"
+#include "engine/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,17 +15,21 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <array>
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -61,8 +66,18 @@ net::awaitable<http_response> call_sync_fallback(std::shared_ptr<const http_fall
 class listener_impl : public std::enable_shared_from_this<listener_impl> {
 public:
     listener_impl(net::io_context& ioc, listener_options opts)
-        : ioc_(ioc), opts_(opts), trusted_proxies_(opts_.trusted_proxies)
+        : ioc_(ioc), opts_(opts), trusted_proxies_(opts_.trusted_proxies),
+          tls_(opts_.tls ? std::make_unique<tls_config>(*opts_.tls) : nullptr)
     {
+    }
+
+    bool tls() const noexcept { return tls_ != nullptr; }
+
+    void reload_tls()
+    {
+        if (!tls_)
+            throw std::logic_error("corio: reload_tls on a listener without TLS");
+        tls_->reload();
     }
 
     void add(std::shared_ptr<http_endpoint> e) { routes_.push_back(std::move(e)); }
@@ -106,7 +121,7 @@ public:
         std::lock_guard lock(mutex_);
         for (auto& [id, weak] : connections_) {
             if (auto c = weak.lock())
-                net::dispatch(c->strand, [c] { c->stream.socket().close(); });
+                net::dispatch(c->strand, [c] { c->cut(); });
         }
     }
 
@@ -146,7 +161,10 @@ private:
                 continue;
             }
             socket.set_option(tcp::no_delay(true), ec);
-            net::co_spawn(strand, run_connection(std::move(socket), strand), net::detached);
+            if (tls_)
+                net::co_spawn(strand, run_connection<tls_stream>(std::move(socket), strand), net::detached);
+            else
+                net::co_spawn(strand, run_connection<beast::tcp_stream>(std::move(socket), strand), net::detached);
         }
     }
 
@@ -182,31 +200,80 @@ private:
     }
 
     // An HTTP connection, registered so drop_connections can cut it.
-    struct connection {
-        connection(tcp::socket s, http_endpoint::strand_type st) : stream(std::move(s)), strand(std::move(st)) {}
-        beast::tcp_stream stream;
+    struct connection_base {
+        explicit connection_base(http_endpoint::strand_type st) : strand(std::move(st)) {}
+        virtual ~connection_base() = default;
+        /// Closes the TCP connection, unless an endpoint has taken it. On
+        /// the strand.
+        virtual void cut() noexcept = 0;
         http_endpoint::strand_type strand;
     };
 
+    /// Over a beast::tcp_stream (HTTP), or a tls_stream (HTTPS).
+    template <class Stream>
+    struct connection final : connection_base {
+        connection(Stream s, http_endpoint::strand_type st)
+            : connection_base(std::move(st)), stream(std::move(s)), view(stream)
+        {
+        }
+        void cut() noexcept override
+        {
+            if (view.released())
+                return;
+            boost::system::error_code ignored;
+            beast::get_lowest_layer(stream).socket().close(ignored);
+        }
+        Stream stream;
+        http_stream view; // what the endpoints are given
+    };
+
+    template <class Stream>
     net::awaitable<void> run_connection(tcp::socket socket, http_endpoint::strand_type strand)
     {
         auto self = shared_from_this();
         boost::system::error_code ec;
         auto remote = socket.remote_endpoint(ec).address().to_string();
-        auto conn = std::make_shared<connection>(std::move(socket), strand);
+        std::shared_ptr<connection<Stream>> conn;
+        if constexpr (std::is_same_v<Stream, tls_stream>)
+            conn = std::make_shared<connection<Stream>>(Stream(beast::tcp_stream(std::move(socket)), *tls_->current()),
+                                                        strand);
+        else
+            conn = std::make_shared<connection<Stream>>(Stream(std::move(socket)), strand);
         auto id = next_connection_id_++;
         {
             std::lock_guard lock(mutex_);
             connections_.emplace(id, conn);
         }
-        co_await serve(*conn, std::move(remote));
+        bool ready = true;
+        if constexpr (std::is_same_v<Stream, tls_stream>)
+            ready = co_await tls_handshake(conn->stream);
+        if (ready)
+            co_await serve(*conn, std::move(remote));
         std::lock_guard lock(mutex_);
         connections_.erase(id);
     }
 
-    net::awaitable<void> serve(connection& conn, std::string peer)
+    // Bounded, so that a client that sends no handshake (plaintext HTTP, a
+    // port scanner, a handshake cut short) costs only its own connection,
+    // and only that long; a failed one just ends the connection.
+    net::awaitable<bool> tls_handshake(tls_stream& stream)
+    {
+        auto& tcp_layer = stream.next_layer();
+        tcp_layer.expires_after(tls_->handshake_timeout());
+        auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server, use_tuple);
+        if (ec) {
+            boost::system::error_code ignored;
+            tcp_layer.socket().close(ignored);
+            co_return false;
+        }
+        co_return true;
+    }
+
+    template <class Stream>
+    net::awaitable<void> serve(connection<Stream>& conn, std::string peer)
     {
         auto& stream = conn.stream;
+        auto& tcp_layer = beast::get_lowest_layer(stream);
         auto& strand = conn.strand;
         boost::system::error_code ec;
         beast::flat_buffer buffer;
@@ -215,7 +282,7 @@ private:
             parser.header_limit(static_cast<std::uint32_t>(opts_.max_header_size));
             // No limit until the route is known; see below.
             parser.body_limit(boost::none);
-            stream.expires_after(opts_.http_idle_timeout);
+            tcp_layer.expires_after(opts_.http_idle_timeout);
             auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
             if (hec)
                 break;
@@ -226,7 +293,7 @@ private:
             auto* endpoint = route(parser.get().target());
             if (endpoint && beast::websocket::is_upgrade(parser.get())) {
                 // Upgrade requests carry no body: the header is the request.
-                co_await endpoint->handle_websocket(stream, parser.release(), std::move(remote), strand,
+                co_await endpoint->handle_websocket(conn.view, parser.release(), std::move(remote), strand,
                                                     opts_.websocket_handshake_timeout);
                 co_return;
             }
@@ -257,11 +324,11 @@ private:
 
             // A long-poll may wait up to the ping interval; the heartbeat
             // bounds it, not the idle timeout.
-            stream.expires_never();
+            tcp_layer.expires_never();
             http_request req = parser.release();
             if (endpoint) {
                 // The endpoint writes its answer.
-                bool go_on = co_await endpoint->handle_request(stream, std::move(req), std::move(remote));
+                bool go_on = co_await endpoint->handle_request(conn.view, std::move(req), std::move(remote));
                 if (!go_on)
                     break;
                 continue;
@@ -272,17 +339,22 @@ private:
             if (wec || !keep_alive)
                 break;
         }
-        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        // Over TLS too, a TCP half-close without TLS's close_notify: HTTP
+        // framing (Content-Length) tells a client where each answer ends,
+        // and a TLS shutdown would wait on a client that may never answer.
+        tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ec);
     }
 
     // After an early answer (413) the client may still be sending its body:
     // closing at once would reset the connection and could lose the answer.
     // Stop sending, read and drop what arrives for a short while, then close.
-    net::awaitable<void> drain_then_close(beast::tcp_stream& stream)
+    template <class Stream>
+    net::awaitable<void> drain_then_close(Stream& stream)
     {
         boost::system::error_code ec;
-        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-        stream.expires_after(lingering_close_time);
+        auto& tcp_layer = beast::get_lowest_layer(stream);
+        tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ec);
+        tcp_layer.expires_after(lingering_close_time);
         std::array<char, 16 * 1024> scratch;
         for (std::size_t drained = 0; drained < lingering_close_bytes;) {
             auto [rec, n] = co_await stream.async_read_some(net::buffer(scratch), use_tuple);
@@ -290,17 +362,18 @@ private:
                 break;
             drained += n;
         }
-        stream.socket().close(ec);
+        tcp_layer.socket().close(ec);
     }
 
     net::io_context& ioc_;
     listener_options opts_;
     trusted_proxies trusted_proxies_;
+    std::unique_ptr<tls_config> tls_; // null: plain HTTP
     std::vector<std::shared_ptr<http_endpoint>> routes_;
     http_async_fallback fallback_;
     std::mutex mutex_;
     std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
-    std::unordered_map<std::uint64_t, std::weak_ptr<connection>> connections_;
+    std::unordered_map<std::uint64_t, std::weak_ptr<connection_base>> connections_;
     std::atomic<std::uint64_t> next_connection_id_ = 0;
     std::atomic<std::uint16_t> port_ = 0;
     std::atomic<bool> stopped_ = false;
@@ -342,5 +415,9 @@ std::uint16_t listener::port() const noexcept { return impl_->port(); }
 void listener::stop() { impl_->stop(); }
 
 void listener::drop_connections() { impl_->drop_connections(); }
+
+bool listener::tls() const noexcept { return impl_->tls(); }
+
+void listener::reload_tls() { impl_->reload_tls(); }
 
 } // namespace corio::engine

@@ -4,7 +4,7 @@
 
 namespace corio::engine::detail {
 
-bool rehome(boost::asio::ip::tcp::socket from, websocket_connection::socket_type& to)
+bool rehome(boost::asio::ip::tcp::socket from, plain_websocket_connection::socket_type& to)
 {
     boost::system::error_code ec;
     auto protocol = from.local_endpoint(ec).protocol();

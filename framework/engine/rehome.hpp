@@ -1,6 +1,6 @@
 #pragma once
 
-#include "engine/websocket_connection.hpp"
+#include "engine/plain_websocket_connection.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -10,6 +10,6 @@ namespace corio::engine::detail {
 /// strand (Beast's stream has an any_io_executor). False if it cannot: the
 /// connection is closed then, whatever step failed (a handle released from
 /// `from` and refused by `to` belongs to neither, and is closed here).
-bool rehome(boost::asio::ip::tcp::socket from, websocket_connection::socket_type& to);
+bool rehome(boost::asio::ip::tcp::socket from, plain_websocket_connection::socket_type& to);
 
 } // namespace corio::engine::detail

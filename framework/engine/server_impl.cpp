@@ -3,8 +3,10 @@
 #include <corio/engine/session_id.hpp>
 
 #include "engine/cors.hpp"
+#include "engine/plain_websocket_connection.hpp"
 #include "engine/rehome.hpp"
 #include "engine/request.hpp"
+#include "engine/tls_websocket_connection.hpp"
 
 #include <corio/engine/server.hpp>
 
@@ -15,6 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include <stdexcept>
@@ -81,12 +84,11 @@ std::shared_ptr<session_impl> server_impl::make_session(request_info info, sessi
     return s;
 }
 
-net::awaitable<bool> server_impl::handle_request(beast::tcp_stream& stream, http_request req,
-                                                 std::string remote_address)
+net::awaitable<bool> server_impl::handle_request(http_stream& stream, http_request req, std::string remote_address)
 {
     auto a = co_await respond(std::move(req), std::move(remote_address));
     bool keep_alive = a.response.keep_alive();
-    auto [ec, n] = co_await http::async_write(stream, a.response, use_tuple);
+    auto ec = co_await stream.async_write(a.response);
     // a.drain goes now: a session's last packets are written (or cannot be).
     co_return !ec && keep_alive;
 }
@@ -153,19 +155,41 @@ http_response server_impl::handle_oversized(const http_request& req)
 
 namespace {
 
-/// Answers a WebSocket upgrade request on `socket` (101, or an error status
-/// for a request that is not a valid upgrade) within `timeout`. Beast does
-/// the handshake over a reference to the socket; the frames that follow are
-/// websocket_connection's.
-net::awaitable<bool> accept_handshake(websocket_connection::socket_type& socket, const http_request& req,
+/// Answers a WebSocket upgrade request on `ws`'s socket (101, or an error
+/// status for a request that is not a valid upgrade) within `timeout`. Beast
+/// does the handshake over a reference to the socket; the frames that follow
+/// are websocket_connection's. On `ws`'s strand.
+net::awaitable<bool> accept_handshake(std::shared_ptr<plain_websocket_connection> ws, const http_request& req,
                                       std::chrono::seconds timeout)
 {
-    websocket::stream<websocket_connection::socket_type&> handshake(socket);
+    websocket::stream<plain_websocket_connection::socket_type&> handshake(ws->socket());
     handshake.set_option(websocket::stream_base::timeout{timeout, websocket::stream_base::none(), false});
     auto [ec] = co_await handshake.async_accept(req, use_tuple);
     if (ec) {
-        boost::system::error_code ignored;
-        socket.close(ignored);
+        ws->cut();
+        co_return false;
+    }
+    co_return true;
+}
+
+/// The same over TLS, on `ws`'s strand. The stream's executor is the HTTP
+/// connection's strand, where Beast's own handshake timer would fire: a
+/// timer on `ws`'s strand bounds the handshake instead, by cutting it.
+net::awaitable<bool> accept_handshake(std::shared_ptr<tls_websocket_connection> ws, const http_request& req,
+                                      std::chrono::seconds timeout)
+{
+    net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                              websocket_connection::executor_type>
+        deadline(ws->get_executor(), timeout);
+    deadline.async_wait([ws](boost::system::error_code ec) {
+        if (!ec)
+            ws->cut();
+    });
+    websocket::stream<tls_stream&> handshake(ws->stream());
+    auto [ec] = co_await handshake.async_accept(req, use_tuple);
+    deadline.cancel();
+    if (ec) {
+        ws->cut();
         co_return false;
     }
     co_return true;
@@ -173,19 +197,19 @@ net::awaitable<bool> accept_handshake(websocket_connection::socket_type& socket,
 
 /// The handshake of a WebSocket that asks to upgrade `upgrading`, then its
 /// probe. On the session's strand.
-net::awaitable<void> accept_upgrade(std::shared_ptr<session_impl> upgrading, std::shared_ptr<websocket_connection> ws,
+template <class Connection>
+net::awaitable<void> accept_upgrade(std::shared_ptr<session_impl> upgrading, std::shared_ptr<Connection> ws,
                                     http_request req, std::chrono::seconds handshake_timeout)
 {
-    bool accepted = co_await accept_handshake(ws->socket(), req, handshake_timeout);
+    bool accepted = co_await accept_handshake(ws, req, handshake_timeout);
     if (accepted)
         upgrading->begin_probe(std::move(ws));
 }
 
 } // namespace
 
-net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream& stream, http_request req,
-                                                   std::string remote_address, strand_type strand,
-                                                   std::chrono::seconds handshake_timeout)
+net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_request req, std::string remote_address,
+                                                   strand_type strand, std::chrono::seconds handshake_timeout)
 {
     const auto& opts = host_->options;
     auto info = make_request_info(req, std::move(remote_address));
@@ -205,27 +229,46 @@ net::awaitable<void> server_impl::handle_websocket(beast::tcp_stream& stream, ht
     if (refusal) {
         auto res = error_response(req, *refusal);
         res.keep_alive(false);
-        co_await http::async_write(stream, res, use_tuple);
+        co_await stream.async_write(res);
         boost::system::error_code ignored;
-        stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+        stream.tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
         co_return;
     }
 
-    // The session's strand owns the socket from here: a new session's is
-    // the connection's own, an upgrading one's is the session's.
+    // The session's strand owns the connection from here: a new session's
+    // is the connection's own, an upgrading one's is the session's.
     auto target = upgrading ? upgrading->get_executor() : strand;
-    websocket_connection::socket_type socket(target);
+    if (stream.is_tls()) {
+        // The HTTP idle timeout would otherwise go on bounding its reads.
+        stream.tcp().expires_never();
+        auto ws = std::make_shared<tls_websocket_connection>(stream.release_tls(), target, body_limit());
+        co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), strand,
+                                 handshake_timeout);
+        co_return;
+    }
+    plain_websocket_connection::socket_type socket(target);
     if (!rehome(stream.release_socket(), socket))
         co_return;
-    auto ws = std::make_shared<websocket_connection>(std::move(socket), body_limit());
+    auto ws = std::make_shared<plain_websocket_connection>(std::move(socket), body_limit());
+    co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), strand,
+                             handshake_timeout);
+}
+
+template <class Connection>
+net::awaitable<void> server_impl::start_websocket(std::shared_ptr<Connection> ws,
+                                                  std::shared_ptr<session_impl> upgrading, http_request req,
+                                                  request_info info, strand_type strand,
+                                                  std::chrono::seconds handshake_timeout)
+{
     if (!upgrading) {
         // Not in the condition: g++ 12 mishandles co_await there.
-        bool accepted = co_await accept_handshake(ws->socket(), req, handshake_timeout);
+        bool accepted = co_await accept_handshake(ws, req, handshake_timeout);
         if (!accepted)
             co_return;
         make_session(std::move(info), strand, transport_kind::websocket)->run_websocket(std::move(ws));
         co_return;
     }
+    auto target = upgrading->get_executor();
     net::co_spawn(target, accept_upgrade(std::move(upgrading), std::move(ws), std::move(req), handshake_timeout),
                   net::detached);
 }

@@ -10,7 +10,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include <chrono>
 #include <memory>
@@ -43,17 +42,18 @@ public:
     /// A long-polling GET or POST, a handshake, or a CORS preflight. Runs on
     /// the connection's strand; a GET's answer is written once the session
     /// has something to send.
-    boost::asio::awaitable<bool> handle_request(boost::beast::tcp_stream& stream, http_request req,
+    boost::asio::awaitable<bool> handle_request(http_stream& stream, http_request req,
                                                 std::string remote_address) override;
 
     /// A POST body over the limit: 413, and the session named in the query ends.
     http_response handle_oversized(const http_request& req) override;
 
-    /// A WebSocket upgrade request for this endpoint; takes the connection's
-    /// socket (a refusal is written first, under the stream's timeout).
-    /// Returns once the session is started: it runs on without the HTTP
-    /// connection's coroutines (whose buffers and request are then freed).
-    boost::asio::awaitable<void> handle_websocket(boost::beast::tcp_stream& stream, http_request req,
+    /// A WebSocket upgrade request for this endpoint; takes the connection
+    /// (its socket, or over TLS its TLS stream; a refusal is written first,
+    /// under the stream's timeout). Returns once the session is started: it
+    /// runs on without the HTTP connection's coroutines (whose buffers and
+    /// request are then freed).
+    boost::asio::awaitable<void> handle_websocket(http_stream& stream, http_request req,
                                                   std::string remote_address, strand_type strand,
                                                   std::chrono::seconds handshake_timeout) override;
 
@@ -66,6 +66,13 @@ private:
 
     boost::asio::awaitable<answer> respond(http_request req, std::string remote_address);
     boost::asio::awaitable<answer> open_polling(http_request req, request_info info);
+    /// The WebSocket handshake on `ws`, then a new session on it, or, when
+    /// `upgrading`, that session's probe (on its strand).
+    template <class Connection>
+    boost::asio::awaitable<void> start_websocket(std::shared_ptr<Connection> ws,
+                                                 std::shared_ptr<session_impl> upgrading, http_request req,
+                                                 request_info info, strand_type strand,
+                                                 std::chrono::seconds handshake_timeout);
     /// A new session on `strand`, in the table.
     std::shared_ptr<session_impl> make_session(request_info info, session::executor_type strand,
                                                transport_kind transport);

@@ -1,7 +1,6 @@
 #include "engine/websocket_connection.hpp"
 
 #include <boost/asio/error.hpp>
-#include <boost/asio/write.hpp>
 
 #include <cstring>
 
@@ -18,11 +17,6 @@ namespace {
 // the peer is still sending.
 constexpr std::chrono::seconds close_linger{5};
 
-// Bytes asked of the socket per read, and most reads per readiness event
-// before waiting again (so one busy client cannot hold the thread).
-constexpr std::size_t read_size = 64 * 1024;
-constexpr int reads_per_wakeup = 4;
-
 // The kept tail of a read, or a write's bookkeeping, grown past this by a
 // burst is freed once empty, so an idle connection does not keep it.
 constexpr std::size_t keep_bytes = 4 * 1024;
@@ -36,124 +30,52 @@ void clear_and_trim(Vector& v)
         Vector{}.swap(v);
 }
 
-/// The per-thread read buffer. A connection's handler may run another
-/// session's handlers inline (a strand dispatch), so the buffer is lent
-/// out, and a nested reader gets a buffer of its own.
-class read_buffer {
-public:
-    read_buffer()
-    {
-        if (!lent_) {
-            lent_ = true;
-            if (!shared_)
-                shared_ = std::make_unique<char[]>(read_size);
-            bytes_ = shared_.get();
-        } else {
-            own_ = std::make_unique<char[]>(read_size);
-            bytes_ = own_.get();
-        }
-    }
-    ~read_buffer()
-    {
-        if (!own_)
-            lent_ = false;
-    }
-    read_buffer(const read_buffer&) = delete;
-    read_buffer& operator=(const read_buffer&) = delete;
+} // namespace
 
-    char* data() const noexcept { return bytes_; }
+websocket_connection::websocket_connection(executor_type strand, std::size_t max_message)
+    : strand_(std::move(strand)), reader_(max_message)
+{
+}
 
-private:
-    static thread_local std::unique_ptr<char[]> shared_;
-    static thread_local bool lent_;
-    std::unique_ptr<char[]> own_;
-    char* bytes_ = nullptr;
-};
-
-thread_local std::unique_ptr<char[]> read_buffer::shared_;
-thread_local bool read_buffer::lent_ = false;
-
-close_reason reason_for_read_error(const boost::system::error_code& ec)
+close_reason websocket_connection::reason_for(const boost::system::error_code& ec)
 {
     if (ec == net::error::eof || ec == net::error::connection_reset || ec == net::error::operation_aborted)
         return close_reason::transport_close;
     return close_reason::transport_error;
 }
 
-} // namespace
-
-websocket_connection::websocket_connection(socket_type socket, std::size_t max_message)
-    : socket_(std::move(socket)), reader_(max_message)
-{
-}
-
 void websocket_connection::start(std::shared_ptr<events> e, std::shared_ptr<void> hold)
 {
     events_ = std::move(e);
     hold_ = std::move(hold);
-    // Reads are attempted only when the socket is readable, and must not
-    // block; the asynchronous writes are unaffected.
-    boost::system::error_code ec;
-    socket_.non_blocking(true, ec);
-    if (ec) {
-        end_reading(close_reason::transport_error);
-        cut();
-        return;
-    }
-    wait_readable();
+    begin_reading();
 }
 
-void websocket_connection::wait_readable()
+void websocket_connection::on_read_failed(close_reason reason)
 {
-    if (!socket_.is_open()) {
-        release_if_done();
-        return;
-    }
-    waiting_ = true;
-    socket_.async_wait(socket_type::wait_read,
-                       [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });
+    end_reading(reason);
+    cut();
 }
 
-void websocket_connection::on_readable(boost::system::error_code ec)
+void websocket_connection::on_bytes(std::span<char> input)
 {
-    waiting_ = false;
-    if (ec || !socket_.is_open()) {
-        end_reading(reason_for_read_error(ec));
-        cut();
-        return;
+    if (closing_ || ended_)
+        return; // lingering: only the peer's hang-up matters now
+    if (!partial_.empty()) {
+        partial_.append(input.data(), input.size());
+        input = std::span<char>(partial_.data(), partial_.size());
     }
-    read_buffer buffer;
-    for (int round = 0; round < reads_per_wakeup; ++round) {
-        auto n = socket_.read_some(net::buffer(buffer.data(), read_size), ec);
-        if (ec == net::error::would_block || ec == net::error::try_again)
-            break;
-        if (ec) {
-            end_reading(reason_for_read_error(ec));
-            cut();
-            return;
-        }
-        if (closing_ || ended_)
-            continue; // lingering: only the peer's hang-up matters now
-        std::span<char> input(buffer.data(), n);
-        if (!partial_.empty()) {
-            partial_.append(input.data(), input.size());
-            input = std::span<char>(partial_.data(), partial_.size());
-        }
-        handle_frames(input);
-        // Keep the unconsumed tail: it may be in partial_ itself.
-        if (input.empty()) {
-            partial_.clear();
-            if (partial_.capacity() > keep_bytes)
-                std::string{}.swap(partial_);
-        } else if (input.data() >= partial_.data() && input.data() < partial_.data() + partial_.size()) {
-            partial_.erase(0, static_cast<std::size_t>(input.data() - partial_.data()));
-        } else {
-            partial_.assign(input.data(), input.size());
-        }
-        if (n < read_size)
-            break;
+    handle_frames(input);
+    // Keep the unconsumed tail: it may be in partial_ itself.
+    if (input.empty()) {
+        partial_.clear();
+        if (partial_.capacity() > keep_bytes)
+            std::string{}.swap(partial_);
+    } else if (input.data() >= partial_.data() && input.data() < partial_.data() + partial_.size()) {
+        partial_.erase(0, static_cast<std::size_t>(input.data() - partial_.data()));
+    } else {
+        partial_.assign(input.data(), input.size());
     }
-    wait_readable();
 }
 
 void websocket_connection::handle_frames(std::span<char>& input)
@@ -214,7 +136,7 @@ void websocket_connection::close(ws::close_code code)
     close_payload_ = ws::close_payload(code);
     // The whole close is bounded: a write in flight to a peer that does not
     // read would otherwise hold the close frame, and the connection, forever.
-    linger_timer_ = std::make_unique<timer>(socket_.get_executor());
+    linger_timer_ = std::make_unique<timer>(strand_);
     linger_timer_->expires_after(close_linger);
     linger_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec)
@@ -226,8 +148,10 @@ void websocket_connection::close(ws::close_code code)
 
 void websocket_connection::cut() noexcept
 {
-    boost::system::error_code ignored;
-    socket_.close(ignored);
+    if (open_) {
+        open_ = false;
+        close_transport();
+    }
     if (linger_timer_)
         linger_timer_->cancel();
     release_if_done();
@@ -248,7 +172,7 @@ void websocket_connection::add_frame(ws::opcode op, std::string_view prefix, std
 
 void websocket_connection::start_write()
 {
-    if (!socket_.is_open())
+    if (!open_)
         return;
     headers_.clear();
     buffers_.clear();
@@ -273,9 +197,7 @@ void websocket_connection::start_write()
     if (buffers_.empty())
         return;
     writing_ = true;
-    net::async_write(socket_, buffers_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-        self->on_written(ec);
-    });
+    write_buffers();
 }
 
 void websocket_connection::on_written(boost::system::error_code ec)
@@ -309,22 +231,21 @@ void websocket_connection::on_written(boost::system::error_code ec)
 
 void websocket_connection::after_close_sent()
 {
-    boost::system::error_code ignored;
     if (peer_closed_) {
         // The close handshake is complete: the server hangs up first.
-        socket_.shutdown(socket_type::shutdown_both, ignored);
+        shutdown_transport(true);
         cut();
         return;
     }
     // The linger timer started by close() cuts a peer that never hangs up.
-    socket_.shutdown(socket_type::shutdown_send, ignored);
+    shutdown_transport(false);
 }
 
 void websocket_connection::release_if_done()
 {
     // The session holds this connection and this holds the session: once
     // nothing more can be reported, let go.
-    if (!socket_.is_open() && !waiting_ && !writing_) {
+    if (!open_ && !reading_ && !writing_) {
         events_.reset();
         hold_.reset();
     }

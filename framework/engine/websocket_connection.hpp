@@ -1,13 +1,18 @@
 #pragma once
-// A WebSocket after its handshake: RFC 6455 frames over the TCP socket, read
+// A WebSocket after its handshake: RFC 6455 frames over a byte stream, read
 // and written with callbacks on the session's strand. It knows frames, not
 // Engine.IO; the session (websocket_connection::events) gives it packets to
 // write and takes the messages it reads.
 //
+// This class is the frame side: the reader's state, the gathered writes, the
+// close handshake. The bytes move through one of two transports, each its own
+// final class: plain_websocket_connection (a TCP socket) and
+// tls_websocket_connection (TLS over TCP). Each reads in its own way and
+// hands the bytes to on_bytes(); the only call through the vtable per message
+// is the one that starts a write (write_buffers()), once per batch.
+//
 // Callbacks rather than coroutines: a WebSocket session is idle most of its
-// life, and an idle connection here holds no coroutine frame and no read
-// buffer, only a wait on the socket's readiness. A read goes into a
-// per-thread buffer; only a frame cut by the end of a read is kept.
+// life, and an idle connection here holds no coroutine frame.
 
 #include <corio/engine/error.hpp>
 #include <corio/engine/session.hpp>
@@ -15,15 +20,14 @@
 
 #include "engine/session_state.hpp"
 
-#include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <array>
 #include <chrono>
-#include <memory>
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,8 +37,8 @@ namespace corio::engine::detail {
 
 class websocket_connection : public std::enable_shared_from_this<websocket_connection> {
 public:
-    /// On the session's strand, so every completion runs there.
-    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, session::executor_type>;
+    /// The session's strand: every completion runs there.
+    using executor_type = session::executor_type;
 
     /// What the connection tells its session, on the strand.
     class events {
@@ -55,23 +59,25 @@ public:
         ~events() = default;
     };
 
-    websocket_connection(socket_type socket, std::size_t max_message);
+    virtual ~websocket_connection() = default;
+    websocket_connection(const websocket_connection&) = delete;
+    websocket_connection& operator=(const websocket_connection&) = delete;
 
     /// Starts reading. The connection holds `e` and `hold` until it is done
-    /// (socket closed, nothing in flight), then lets them go: `hold` tells
+    /// (transport closed, nothing in flight), then lets them go: `hold` tells
     /// whoever counts it (drain_tracker) that nothing more will be written.
     void start(std::shared_ptr<events> e, std::shared_ptr<void> hold);
 
-    /// For the handshake, before start().
-    socket_type& socket() noexcept { return socket_; }
+    /// The session's strand.
+    const executor_type& get_executor() const noexcept { return strand_; }
 
     /// No write in flight and not closing: write() may be called.
     bool can_write() const noexcept { return !writing_ && !closing_; }
 
     /// Writes `packets` (taken; `packets` is left empty) in one gathered
     /// write, a frame each: a text packet is its type digit then its data, a
-    /// binary one its bytes. The data is not copied; each packet is held
-    /// until on_ws_written. Precondition: can_write().
+    /// binary one its bytes. The data is not copied (TLS encrypts from it);
+    /// each packet is held until on_ws_written. Precondition: can_write().
     void write(std::vector<shared_packet>& packets);
 
     /// Closes gracefully: after the write in flight, a close frame with
@@ -82,13 +88,46 @@ public:
     /// Closes the TCP connection at once, abandoning any write in flight.
     void cut() noexcept;
 
-private:
-    using timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                                    boost::asio::wait_traits<std::chrono::steady_clock>,
-                                                    session::executor_type>;
+protected:
+    websocket_connection(executor_type strand, std::size_t max_message);
 
-    void wait_readable();
-    void on_readable(boost::system::error_code ec);
+    /// For the transports: bytes read. Handles the whole frames among them,
+    /// after what was kept of the last read, and keeps the cut-off rest.
+    /// Ignores them once closing or ended: only the peer's hang-up matters
+    /// then.
+    void on_bytes(std::span<char> input);
+    /// For the transports: reading failed (`reason` from reason_for), so the
+    /// connection ends.
+    void on_read_failed(close_reason reason);
+    /// For the transports: the write of write_buffers() finished.
+    void on_written(boost::system::error_code ec);
+    /// What a failed read means for the session.
+    static close_reason reason_for(const boost::system::error_code& ec);
+
+    /// The frames of the write to start, valid until on_written.
+    const std::vector<boost::asio::const_buffer>& buffers() const noexcept { return buffers_; }
+
+    /// True until cut().
+    bool open() const noexcept { return open_; }
+    /// Once nothing is in flight and the transport is closed, lets go of
+    /// the session.
+    void release_if_done();
+
+    // A read (or a wait for readability) is pending: set by the transport.
+    bool reading_ = false;
+
+private:
+    // The transport, implemented by each final class; all on the strand.
+    /// Starts reading; reports a failure through on_read_failed.
+    virtual void begin_reading() = 0;
+    /// Starts writing buffers(), all of them; completes with on_written.
+    virtual void write_buffers() = 0;
+    /// Closes the TCP connection; completes what is pending with an error.
+    /// Called once, by cut(): the transport is open until then.
+    virtual void close_transport() noexcept = 0;
+    /// TCP shutdown: the sending side, or both.
+    virtual void shutdown_transport(bool both) noexcept = 0;
+
     /// Handles the frames at the front of `input`; consumes what it handled.
     void handle_frames(std::span<char>& input);
     /// Reports the end of reading to the session, once.
@@ -96,13 +135,14 @@ private:
     /// Writes what is owed in one gathered write: a pong, the packets taken
     /// by write(), then the close frame once closing.
     void start_write();
-    void on_written(boost::system::error_code ec);
     void add_frame(protocol::websocket::opcode op, std::string_view prefix, std::string_view data);
     /// Our close frame is out: hang up, or wait a little for the peer to.
     void after_close_sent();
-    void release_if_done();
 
-    socket_type socket_;
+    using timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                    boost::asio::wait_traits<std::chrono::steady_clock>, executor_type>;
+
+    executor_type strand_;
     protocol::websocket::frame_reader reader_;
     std::shared_ptr<events> events_;
     std::shared_ptr<void> hold_;
@@ -117,9 +157,9 @@ private:
     std::string pong_payload_;
     std::string pong_in_flight_;
     std::string close_payload_;
-    // Made only once our close frame is out.
+    // Bounds the close; made by close().
     std::unique_ptr<timer> linger_timer_;
-    bool waiting_ = false;         // a readiness wait is pending
+    bool open_ = true;             // cut() not called yet: the transport is open
     bool writing_ = false;
     bool pong_owed_ = false;
     bool ended_ = false;           // on_ws_end was reported

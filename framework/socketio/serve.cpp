@@ -13,6 +13,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <exception>
+#include <iostream>
 #include <memory>
 #include <utility>
 
@@ -33,12 +34,24 @@ public:
         : ioc_(ioc),
           strand_(net::make_strand(ioc)),
           signals_(strand_),
+          reload_signals_(strand_),
           stop_timer_(strand_),
           listener_(listener),
           drain_(std::move(drain)),
+          on_reload_(opts.on_reload),
           drain_deadline_(opts.drain_deadline),
           stop_deadline_(opts.stop_deadline)
     {
+    }
+
+    /// The certificate reload, when the listener serves TLS.
+    void catch_reload_signals(const std::vector<int>& numbers)
+    {
+        if (!listener_.tls() || numbers.empty())
+            return;
+        for (int n : numbers)
+            reload_signals_.add(n);
+        wait_for_reload_signal();
     }
 
     void catch_signals(const std::vector<int>& numbers)
@@ -61,6 +74,7 @@ public:
     {
         boost::system::error_code ignored;
         signals_.clear(ignored);
+        reload_signals_.clear(ignored);
         stop_timer_.cancel();
         if (failure_)
             std::rethrow_exception(failure_);
@@ -73,6 +87,40 @@ private:
             if (!ec)
                 self->on_signal();
         });
+    }
+
+    void wait_for_reload_signal()
+    {
+        reload_signals_.async_wait([self = shared_from_this()](boost::system::error_code ec, int) {
+            if (ec)
+                return;
+            self->reload();
+            self->wait_for_reload_signal();
+        });
+    }
+
+    void reload()
+    {
+        std::exception_ptr error;
+        try {
+            listener_.reload_tls();
+        } catch (...) {
+            error = std::current_exception();
+        }
+        if (on_reload_) {
+            on_reload_(error);
+            return;
+        }
+        if (!error)
+            return;
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            std::cerr << "corio::serve: the TLS certificate was not reloaded (the old one stays): " << e.what()
+                      << std::endl;
+        } catch (...) {
+            std::cerr << "corio::serve: the TLS certificate was not reloaded (the old one stays)" << std::endl;
+        }
     }
 
     void on_signal()
@@ -119,9 +167,11 @@ private:
     net::io_context& ioc_;
     net::strand<net::io_context::executor_type> strand_;
     net::signal_set signals_;
+    net::signal_set reload_signals_;
     net::steady_timer stop_timer_;
     engine::listener& listener_;
     drain_function drain_;
+    std::function<void(std::exception_ptr)> on_reload_;
     std::chrono::milliseconds drain_deadline_;
     std::chrono::milliseconds stop_deadline_;
     bool begun_ = false;
@@ -156,6 +206,7 @@ void serve(boost::asio::io_context& ioc, engine::listener& listener, drain_funct
     }
     auto sequence = std::make_shared<shutdown_sequence>(ioc, listener, std::move(drain), opts);
     sequence->catch_signals(opts.signals);
+    sequence->catch_reload_signals(opts.reload_signals);
     std::stop_callback on_stop(opts.stop, [sequence] { sequence->request(); });
     if (opts.on_listening)
         opts.on_listening(listener.port());

@@ -1,7 +1,8 @@
 #pragma once
 // corio::serve: the body of a server program's main. It listens, runs the
 // io_context on N threads, and on SIGINT or SIGTERM shuts down gracefully:
-// says goodbye to every client, stops accepting, stops the threads.
+// says goodbye to every client, stops accepting, stops the threads. Over TLS,
+// SIGHUP reloads the certificate.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <stop_token>
 #include <string>
@@ -45,6 +47,16 @@ struct serve_options {
     /// Signals that begin the shutdown; a second one stops the threads at
     /// once. Empty: serve catches none.
     std::vector<int> signals{SIGINT, SIGTERM};
+    /// Signals that reload the listener's TLS certificate and key
+    /// (engine::listener::reload_tls: new connections get the files as they
+    /// are now, open ones keep theirs). Caught only when the listener serves
+    /// TLS; otherwise they keep their default action.
+    std::vector<int> reload_signals{SIGHUP};
+    /// Called after each reload, on one of the io_context's threads: with
+    /// null when the new certificate is in use, else with the error (a
+    /// boost::system::system_error naming the file), the old certificate
+    /// staying in use. Without it, a failed reload is written to stderr.
+    std::function<void(std::exception_ptr error)> on_reload;
     /// Begins the shutdown when stop is requested, as a signal does (for a
     /// program with its own reasons to stop, and for tests).
     std::stop_token stop;
@@ -58,7 +70,8 @@ using drain_function = std::function<boost::asio::awaitable<void>(std::chrono::m
 
 /// Listens on `opts.host`:`opts.port` with `listener` (`listener.add(...)`
 /// done), runs `ioc` on `opts.threads` threads, and serves until SIGINT,
-/// SIGTERM or `opts.stop`. Then it awaits `io.shutdown(opts.drain_deadline)`,
+/// SIGTERM or `opts.stop`; a listener with TLS reloads its certificate on
+/// SIGHUP (serve_options::reload_signals). Then it awaits `io.shutdown(opts.drain_deadline)`,
 /// stops the listener (only then: a long-polling client collects its close
 /// packet with one more request) and stops `ioc`. Returns once every thread
 /// has left `ioc`, when every client has had its goodbye. This is

@@ -1,6 +1,5 @@
 #include "test_server.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -71,14 +70,14 @@ class status_page final : public engine::http_endpoint {
 public:
     const std::string& path() const noexcept override { return path_; }
     std::size_t body_limit() const noexcept override { return 16; }
-    net::awaitable<bool> handle_request(boost::beast::tcp_stream& stream, engine::http_request req,
+    net::awaitable<bool> handle_request(engine::http_stream& stream, engine::http_request req,
                                         std::string remote_address) override
     {
         engine::http_response res{http::status::ok, req.version()};
         res.keep_alive(req.keep_alive());
         res.body() = "up " + remote_address;
         res.prepare_payload();
-        auto [ec, n] = co_await http::async_write(stream, res, net::as_tuple(net::use_awaitable));
+        auto ec = co_await stream.async_write(res);
         co_return !ec && res.keep_alive();
     }
 

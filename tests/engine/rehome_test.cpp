@@ -17,7 +17,7 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using corio::engine::detail::rehome;
-using corio::engine::detail::websocket_connection;
+using corio::engine::detail::plain_websocket_connection;
 
 /// The server's end of a fresh loopback connection whose client end is
 /// `client`.
@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_CASE(the_connection_moves_with_its_handle)
     tcp::socket client(ioc);
     auto accepted = accept_one(ioc, client);
     const auto native = accepted.native_handle();
-    websocket_connection::socket_type target(net::make_strand(ioc.get_executor()));
+    plain_websocket_connection::socket_type target(net::make_strand(ioc.get_executor()));
     BOOST_TEST_REQUIRE(rehome(std::move(accepted), target));
     BOOST_TEST(target.native_handle() == native);
     net::write(client, net::buffer("x", 1));
@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(a_handle_the_target_refuses_is_closed_not_leaked)
     // An open target refuses the handle: assign fails after the release, as
     // it does when the reactor cannot register the handle (which a test
     // cannot provoke).
-    websocket_connection::socket_type target(net::make_strand(ioc.get_executor()));
+    plain_websocket_connection::socket_type target(net::make_strand(ioc.get_executor()));
     target.open(tcp::v4());
     BOOST_TEST_REQUIRE(!rehome(std::move(accepted), target));
     BOOST_TEST_REQUIRE(!handle_is_open(native));

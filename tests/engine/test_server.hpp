@@ -142,6 +142,7 @@ public:
     std::uint16_t port() const { return listener_.port(); }
     recording_echo& handler() { return echo_; }
     corio::engine::server& server() { return server_; }
+    corio::engine::listener& listener() { return listener_; }
     net::io_context& io_context() { return ioc_; }
     const std::string& path() const { return server_.options().path; }
 

@@ -3,21 +3,17 @@
 // path. engine::server is one (an Engine.IO endpoint); a status or metrics
 // page could be another.
 
+#include <corio/engine/http_stream.hpp>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <string>
 
 namespace corio::engine {
-
-using http_request = boost::beast::http::request<boost::beast::http::string_body>;
-using http_response = boost::beast::http::response<boost::beast::http::string_body>;
 
 /// One path on a listener (listener::add).
 ///
@@ -43,12 +39,12 @@ public:
     virtual std::size_t body_limit() const noexcept = 0;
 
     /// A request (not a WebSocket upgrade) whose body has been read. Writes
-    /// the answer to `stream`, and returns whether the connection may carry
-    /// another request (false after a write error or a `Connection: close`).
-    /// Runs on the connection's strand, with no timeout set on `stream`; it
-    /// may co_await, which holds up only this connection. `remote_address` is
-    /// the peer's IP address.
-    virtual boost::asio::awaitable<bool> handle_request(boost::beast::tcp_stream& stream, http_request req,
+    /// the answer to `stream` (plain or TLS: http_stream::async_write), and
+    /// returns whether the connection may carry another request (false after
+    /// a write error or a `Connection: close`). Runs on the connection's
+    /// strand, with no timeout set on `stream`; it may co_await, which holds
+    /// up only this connection. `remote_address` is the peer's IP address.
+    virtual boost::asio::awaitable<bool> handle_request(http_stream& stream, http_request req,
                                                         std::string remote_address) = 0;
 
     /// A request whose body is over body_limit (only its header was read):
@@ -59,10 +55,12 @@ public:
     /// A WebSocket upgrade request (its header is the whole request). Takes
     /// over the connection: the listener does nothing more with `stream`
     /// after this returns, and destroys it then, so an endpoint that keeps
-    /// the connection moves its socket out first. `strand` is the
-    /// connection's strand; `handshake_timeout` bounds the opening handshake.
-    /// By default: answered by handle_request, then the connection ends.
-    virtual boost::asio::awaitable<void> handle_websocket(boost::beast::tcp_stream& stream, http_request req,
+    /// the connection takes it first (http_stream::release_socket, or
+    /// release_tls over TLS, where the TLS handshake is done already).
+    /// `strand` is the connection's strand; `handshake_timeout` bounds the
+    /// WebSocket opening handshake. By default: answered by handle_request,
+    /// then the connection ends.
+    virtual boost::asio::awaitable<void> handle_websocket(http_stream& stream, http_request req,
                                                           std::string remote_address, strand_type strand,
                                                           std::chrono::seconds handshake_timeout);
 };

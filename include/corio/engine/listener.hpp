@@ -41,8 +41,12 @@ using http_async_fallback =
 /// io_context runs.
 /// `listen`, `stop`, `drop_connections` and `port` may be called from any
 /// thread, but not concurrently with each other's `listen`/`stop`.
+/// `reload_tls` may be called from any thread at any time.
 class listener {
 public:
+    /// With `opts.tls`, reads the certificate chain and key at once.
+    /// @throws boost::system::system_error naming the file when one cannot
+    /// be used (missing, not PEM, or a key that does not match).
     listener(boost::asio::io_context& ioc, listener_options opts = {});
     ~listener();
     listener(const listener&) = delete;
@@ -75,6 +79,18 @@ public:
     /// Cuts every HTTP connection (long-polls included) without an answer.
     /// WebSocket connections belong to their sessions: see server::abort_all.
     void drop_connections();
+
+    /// True when it serves HTTPS and WSS (listener_options::tls).
+    bool tls() const noexcept;
+
+    /// Reads the certificate chain and key files of listener_options::tls
+    /// again (a renewed certificate): connections accepted from then on use
+    /// them; those open keep the one they started with. corio::serve calls
+    /// it on SIGHUP.
+    /// @throws boost::system::system_error naming the file when one cannot
+    /// be used; the certificate in use stays then.
+    /// @throws std::logic_error without TLS.
+    void reload_tls();
 
 private:
     std::shared_ptr<detail::listener_impl> impl_;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,23 @@ struct options {
     cors_options cors;
 };
 
+/// Serving HTTPS and WSS directly (listener_options::tls): every connection
+/// the listener accepts must open with a TLS handshake; polling, WebSocket and
+/// the upgrade between them then run inside it.
+struct tls_options {
+    /// PEM file: the server's certificate first, then the intermediate
+    /// certificates up to (not necessarily including) the root, as clients
+    /// need the chain to verify it.
+    std::string certificate_chain_file;
+    /// PEM file: the private key of that certificate (RSA, ECDSA or Ed25519),
+    /// not encrypted.
+    std::string private_key_file;
+    /// A connection that has not completed its TLS handshake within this is
+    /// closed: a plaintext client, garbage, or a handshake cut short costs
+    /// only its own connection, and only this long.
+    std::chrono::seconds handshake_timeout{10};
+};
+
 /// Options of the HTTP listener that carries one or more endpoints.
 struct listener_options {
     /// Pending connections the kernel queues before accept.
@@ -96,6 +114,10 @@ struct listener_options {
     /// The listener's constructor throws std::invalid_argument on a bad
     /// entry.
     std::vector<std::string> trusted_proxies;
+    /// Set: the listener serves HTTPS and WSS only (TLS 1.2 and 1.3), with
+    /// this certificate (listener::reload_tls reads the files again). Unset:
+    /// plain HTTP and WS.
+    std::optional<tls_options> tls;
 };
 
 } // namespace corio::engine

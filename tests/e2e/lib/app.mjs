@@ -33,15 +33,19 @@ export function appPath() {
  * @param {object} [options]
  * @param {string[]} [options.args] extra command-line arguments
  * @param {string} [options.host] value of --host (default 127.0.0.1)
+ * @param {{cert: string, key: string}} [options.tls] serve HTTPS/WSS with these PEM files
+ *   (`--tls-cert`, `--tls-key`: spec part E); `url` is then https://
  * @returns {Promise<{port: number, host: string, url: string, output: () => string,
+ *   kill: (signal: string) => void,
  *   stop: () => Promise<{code: number | null, signal: string | null}>}>}
- *   `stop()` resolves once the app is gone, with how it ended.
+ *   `stop()` resolves once the app is gone, with how it ended; `kill("SIGHUP")` signals it.
  */
-export async function startApp({ args = [], host = "127.0.0.1" } = {}) {
-  const { value: port, output, stop } = await startServer({
+export async function startApp({ args = [], host = "127.0.0.1", tls } = {}) {
+  const tlsArgs = tls ? ["--tls-cert", tls.cert, "--tls-key", tls.key] : [];
+  const { value: port, output, kill, stop } = await startServer({
     label: "conformance app",
     path: appPath(),
-    argv: ["--port", "0", "--host", host, ...args],
+    argv: ["--port", "0", "--host", host, ...tlsArgs, ...args],
     ready: (line) => {
       const m = LISTENING.exec(line);
       return m ? Number(m[2]) : undefined;
@@ -50,5 +54,5 @@ export async function startApp({ args = [], host = "127.0.0.1" } = {}) {
   });
   // An IPv6 literal needs brackets in a URL; "localhost" is reached as 127.0.0.1.
   const urlHost = host.includes(":") ? `[${host}]` : host === "localhost" ? "127.0.0.1" : host;
-  return { port, host, url: `http://${urlHost}:${port}`, output, stop };
+  return { port, host, url: `${tls ? "https" : "http"}://${urlHost}:${port}`, output, kill, stop };
 }

@@ -9,7 +9,7 @@
 import { existsSync } from "node:fs";
 import { startServer } from "./server-process.mjs";
 
-const LISTENING = /^corio-game: listening on (http:\/\/\S+?)\/?\s*$/;
+const LISTENING = /^corio-game: listening on (https?:\/\/\S+?)\/?\s*$/;
 
 /** Path of the game binary, or throws a clear error. */
 export function gamePath() {

@@ -46,9 +46,10 @@ function signal(child, name) {
  *   returned value (say the port) becomes `value`
  * @param {string} options.readyLine the awaited line as people read it, for error messages
  *   (e.g. "listening on <host>:<port>")
- * @returns {Promise<{value: T, output: () => string,
+ * @returns {Promise<{value: T, output: () => string, kill: (name: string) => void,
  *   stop: () => Promise<{code: number | null, signal: string | null}>}>}
  *   `output()` is the server's last TAIL_LINES lines, each prefixed `[stdout]` or `[stderr]`.
+ *   `kill(name)` sends the server (its process group) the signal `name`, e.g. "SIGHUP".
  *   `stop()` sends SIGTERM, then SIGKILL after STOP_GRACE_MS, and resolves with how the server
  *   ended; calling it again, or after the server exited, just returns that same result.
  */
@@ -148,5 +149,5 @@ export async function startServer({ label, path, argv, ready, readyLine }) {
     throw err;
   }
   started = true;
-  return { value, output, stop };
+  return { value, output, kill: (name) => signal(child, name), stop };
 }

@@ -49,9 +49,10 @@ def setUpModule():
 
 
 class App:
-    """The conformance app on a free port; its output is kept to explain failures."""
+    """The conformance app on a free port; its output is kept to explain failures. `args` are
+    extra command-line arguments; `scheme` is the URL's ("https" with --tls-cert)."""
 
-    def __init__(self):
+    def __init__(self, args=(), scheme="http"):
         path = os.environ.get("CORIO_CONFORMANCE_APP")
         if not path:
             raise RuntimeError(
@@ -62,7 +63,7 @@ class App:
             raise RuntimeError(f"conformance app not found at {path}: build it first (scripts/build)")
         self.tail = collections.deque(maxlen=50)
         self.proc = subprocess.Popen(
-            [path, "--port", "0", "--host", "127.0.0.1"],
+            [path, "--port", "0", "--host", "127.0.0.1", *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -88,7 +89,7 @@ class App:
             raise RuntimeError(
                 f"no 'listening on' line from {path} within {STARTUP_S} s; output:\n" + self.output()
             )
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
 
     def output(self):
         return "\n".join(self.tail)
@@ -111,8 +112,9 @@ class Client:
     """A socketio.Client (reconnection off) recording every event of the given namespaces,
     in arrival order, as (namespace, event, args)."""
 
-    def __init__(self, app, namespaces=("/",), transports=None, auth=None, answer=None, connect=True):
-        self.sio = socketio.Client(reconnection=False, request_timeout=WAIT_S)
+    def __init__(self, app, namespaces=("/",), transports=None, auth=None, answer=None, connect=True,
+                 http_session=None):
+        self.sio = socketio.Client(reconnection=False, request_timeout=WAIT_S, http_session=http_session)
         self.log = []
         self._cond = threading.Condition()
         self.namespaces = list(namespaces)

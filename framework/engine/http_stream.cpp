@@ -1,0 +1,52 @@
+#include <corio/engine/http_stream.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <cassert>
+
+namespace corio::engine {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+} // namespace
+
+http_stream::http_stream(tls_stream& tls) noexcept : tcp_(&tls.next_layer()), tls_(&tls) {}
+
+net::awaitable<boost::system::error_code> http_stream::async_write(http_response& res) const
+{
+    if (tls_) {
+        auto [ec, n] = co_await http::async_write(*tls_, res, use_tuple);
+        co_return ec;
+    }
+    auto [ec, n] = co_await http::async_write(*tcp_, res, use_tuple);
+    co_return ec;
+}
+
+tls_stream http_stream::release_tls()
+{
+    assert(tls_ && !released_);
+    released_ = true;
+    tls_stream taken(std::move(*tls_));
+    tls_ = nullptr;
+    tcp_ = nullptr;
+    return taken;
+}
+
+net::ip::tcp::socket http_stream::release_socket()
+{
+    assert(!tls_ && !released_);
+    released_ = true;
+    auto taken = tcp_->release_socket();
+    tcp_ = nullptr;
+    return taken;
+}
+
+} // namespace corio::engine

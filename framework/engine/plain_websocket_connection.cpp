@@ -1,0 +1,125 @@
+#include "engine/plain_websocket_connection.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/write.hpp>
+
+namespace corio::engine::detail {
+
+namespace net = boost::asio;
+
+namespace {
+
+// Bytes asked of the socket per read, and most reads per readiness event
+// before waiting again (so one busy client cannot hold the thread).
+constexpr std::size_t read_size = 64 * 1024;
+constexpr int reads_per_wakeup = 4;
+
+/// The per-thread read buffer. A connection's handler may run another
+/// session's handlers inline (a strand dispatch), so the buffer is lent
+/// out, and a nested reader gets a buffer of its own.
+class read_buffer {
+public:
+    read_buffer()
+    {
+        if (!lent_) {
+            lent_ = true;
+            if (!shared_)
+                shared_ = std::make_unique<char[]>(read_size);
+            bytes_ = shared_.get();
+        } else {
+            own_ = std::make_unique<char[]>(read_size);
+            bytes_ = own_.get();
+        }
+    }
+    ~read_buffer()
+    {
+        if (!own_)
+            lent_ = false;
+    }
+    read_buffer(const read_buffer&) = delete;
+    read_buffer& operator=(const read_buffer&) = delete;
+
+    char* data() const noexcept { return bytes_; }
+
+private:
+    static thread_local std::unique_ptr<char[]> shared_;
+    static thread_local bool lent_;
+    std::unique_ptr<char[]> own_;
+    char* bytes_ = nullptr;
+};
+
+thread_local std::unique_ptr<char[]> read_buffer::shared_;
+thread_local bool read_buffer::lent_ = false;
+
+} // namespace
+
+plain_websocket_connection::plain_websocket_connection(socket_type socket, std::size_t max_message)
+    : websocket_connection(socket.get_executor(), max_message), socket_(std::move(socket))
+{
+}
+
+void plain_websocket_connection::begin_reading()
+{
+    // Reads are attempted only when the socket is readable, and must not
+    // block; the asynchronous writes are unaffected.
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    if (ec) {
+        on_read_failed(close_reason::transport_error);
+        return;
+    }
+    wait_readable();
+}
+
+void plain_websocket_connection::wait_readable()
+{
+    if (!socket_.is_open()) {
+        release_if_done();
+        return;
+    }
+    reading_ = true;
+    socket_.async_wait(socket_type::wait_read, [self = self()](boost::system::error_code ec) { self->on_readable(ec); });
+}
+
+void plain_websocket_connection::on_readable(boost::system::error_code ec)
+{
+    reading_ = false;
+    if (ec || !socket_.is_open()) {
+        on_read_failed(reason_for(ec));
+        return;
+    }
+    read_buffer buffer;
+    for (int round = 0; round < reads_per_wakeup; ++round) {
+        auto n = socket_.read_some(net::buffer(buffer.data(), read_size), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again)
+            break;
+        if (ec) {
+            on_read_failed(reason_for(ec));
+            return;
+        }
+        on_bytes(std::span<char>(buffer.data(), n));
+        if (n < read_size)
+            break;
+    }
+    wait_readable();
+}
+
+void plain_websocket_connection::write_buffers()
+{
+    net::async_write(socket_, buffers(),
+                     [self = self()](boost::system::error_code ec, std::size_t) { self->on_written(ec); });
+}
+
+void plain_websocket_connection::close_transport() noexcept
+{
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+}
+
+void plain_websocket_connection::shutdown_transport(bool both) noexcept
+{
+    boost::system::error_code ignored;
+    socket_.shutdown(both ? socket_type::shutdown_both : socket_type::shutdown_send, ignored);
+}
+
+} // namespace corio::engine::detail

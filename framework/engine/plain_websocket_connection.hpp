@@ -1,0 +1,42 @@
+#pragma once
+// A WebSocket over a plain TCP socket: the transport of ws://.
+//
+// An idle connection holds no read buffer, only a wait on the socket's
+// readiness: a read then goes into a per-thread buffer, and only a frame cut
+// by the end of a read is kept (websocket_connection::on_bytes).
+
+#include "engine/websocket_connection.hpp"
+
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+namespace corio::engine::detail {
+
+class plain_websocket_connection final : public websocket_connection {
+public:
+    /// On the session's strand, so every completion runs there.
+    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, executor_type>;
+
+    plain_websocket_connection(socket_type socket, std::size_t max_message);
+
+    /// For the handshake, before start().
+    socket_type& socket() noexcept { return socket_; }
+
+private:
+    std::shared_ptr<plain_websocket_connection> self()
+    {
+        return std::static_pointer_cast<plain_websocket_connection>(shared_from_this());
+    }
+
+    void begin_reading() override;
+    void write_buffers() override;
+    void close_transport() noexcept override;
+    void shutdown_transport(bool both) noexcept override;
+
+    void wait_readable();
+    void on_readable(boost::system::error_code ec);
+
+    socket_type socket_;
+};
+
+} // namespace corio::engine::detail

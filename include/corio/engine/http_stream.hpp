@@ -1,0 +1,74 @@
+#pragma once
+// The connection an HTTP request came in on, plain TCP or TLS: what an
+// http_endpoint writes its answer to, and, for a WebSocket, takes over.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/system/error_code.hpp>
+
+// Declared only, so that this header does not pull OpenSSL's headers into
+// every user of the engine: include <boost/beast/ssl/ssl_stream.hpp> to use
+// a tls_stream.
+namespace boost::beast {
+template <class NextLayer> class ssl_stream;
+}
+
+namespace corio::engine {
+
+using http_request = boost::beast::http::request<boost::beast::http::string_body>;
+using http_response = boost::beast::http::response<boost::beast::http::string_body>;
+
+/// A TLS connection as the listener serves it: Beast's ssl_stream (over
+/// OpenSSL) on a tcp_stream, its handshake done.
+using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+/// A view of one HTTP connection, made by the listener for the endpoint it
+/// routes a request to. It does not own the connection.
+///
+/// @par Thread safety
+/// Use it on the connection's strand only (where the endpoint is called).
+///
+/// @par Lifetime
+/// Valid during the endpoint call it is given to.
+class http_stream {
+public:
+    explicit http_stream(boost::beast::tcp_stream& tcp) noexcept : tcp_(&tcp) {}
+    /// Over `tls`, whose TLS handshake is done.
+    explicit http_stream(tls_stream& tls) noexcept;
+
+    /// True when the connection is HTTPS (and a WebSocket on it WSS).
+    bool is_tls() const noexcept { return tls_ != nullptr; }
+
+    /// The TCP layer: the connection itself, or, under TLS, the layer below
+    /// it. Its timeout (expires_after) bounds what follows on either; its
+    /// socket gives the addresses. Writing to it directly under TLS would
+    /// corrupt the connection: write with async_write.
+    boost::beast::tcp_stream& tcp() const noexcept { return *tcp_; }
+
+    /// The TLS layer, or null for plain TCP.
+    tls_stream* tls() const noexcept { return tls_; }
+
+    /// Writes `res` whole, through TLS when there is one. Returns the error,
+    /// if any (the connection is then unusable).
+    boost::asio::awaitable<boost::system::error_code> async_write(http_response& res) const;
+
+    /// Takes the TLS connection over (for an endpoint that keeps it, as a
+    /// WebSocket does): the listener does nothing more with it, and this
+    /// view may not be used again but for released(). Precondition: is_tls().
+    tls_stream release_tls();
+
+    /// Takes the TCP socket over (see release_tls). Precondition: !is_tls().
+    boost::asio::ip::tcp::socket release_socket();
+
+    /// True once release_tls or release_socket handed the connection over.
+    bool released() const noexcept { return released_; }
+
+private:
+    boost::beast::tcp_stream* tcp_;
+    tls_stream* tls_ = nullptr;
+    bool released_ = false;
+};
+
+} // namespace corio::engine
