@@ -1,5 +1,5 @@
 // A whole session, stateful: the real Engine.IO session (session_impl and its
-// sans-I/O session_state, with the real websocket_connection) carrying the
+// sans-I/O session_state, with the real plain_websocket_connection) carrying the
 // real Socket.IO server (a small app: echo, rooms, acks, a namespace behind
 // auth, dynamic namespaces), driven from the fuzz input as a client would
 // drive it: the handshake, polling POSTs and GETs, a WebSocket (from the
@@ -31,7 +31,7 @@
 
 #include "engine/session_host.hpp"
 #include "engine/session_impl.hpp"
-#include "engine/websocket_connection.hpp"
+#include "engine/plain_websocket_connection.hpp"
 
 #include "fuzz_check.hpp"
 
@@ -369,10 +369,10 @@ private:
         int fds[2];
         check(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0, "socketpair");
         client_fd_ = fds[1];
-        detail::websocket_connection::socket_type socket(strand_);
+        detail::plain_websocket_connection::socket_type socket(strand_);
         socket.assign(net::ip::tcp::v4(), fds[0]);
-        return std::make_shared<detail::websocket_connection>(std::move(socket),
-                                                              io_.options().engine.limits.max_payload);
+        return std::make_shared<detail::plain_websocket_connection>(std::move(socket),
+                                                                    io_.options().engine.limits.max_payload);
     }
 
     void spawn_poll(bool handshake)
