@@ -4,11 +4,14 @@
 //                   [--web-root DIR] [--password-cost interactive|minimal]
 //                   [--reconnect-grace SECONDS] [--secure-cookies yes|no]
 //                   [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]
-//                   [--tls-cert FILE --tls-key FILE]
+//                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...
 // With --tls-cert and --tls-key it serves HTTPS and WSS itself (SIGHUP reloads
 // the files), and its cookies are Secure unless --secure-cookies no.
 // With --redis, several processes form one game: rooms, turns and presence
 // live in Redis, and Socket.IO events cross nodes through the Redis adapter.
+// Behind a reverse proxy, --trusted-proxy (once per address or CIDR range)
+// lets that proxy's X-Forwarded-For / Forwarded name the client, whose
+// address the per-address rate limits then count.
 
 #include "http/api.hpp"
 #include "http/rate_limiter.hpp"
@@ -34,6 +37,7 @@
 #include "store/results.hpp"
 
 #include <corio/engine/listener.hpp>
+#include <corio/engine/trusted_proxies.hpp>
 #include <corio/serve.hpp>
 #include <corio/server.hpp>
 
@@ -49,9 +53,11 @@
 #include <iostream>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
@@ -75,6 +81,9 @@ struct command_line {
     /// The certificate chain and key (PEM) to serve HTTPS with; both or neither.
     std::string tls_cert;
     std::string tls_key;
+    /// Reverse proxies whose forwarded-for headers are believed
+    /// (listener_options::trusted_proxies).
+    std::vector<std::string> trusted_proxies;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -84,7 +93,7 @@ struct command_line {
               << "                  [--password-cost interactive|minimal] [--reconnect-grace SECONDS]\n"
               << "                  [--secure-cookies yes|no]\n"
               << "                  [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]\n"
-              << "                  [--tls-cert FILE --tls-key FILE]\n";
+              << "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...\n";
     std::exit(2);
 }
 
@@ -130,6 +139,8 @@ command_line parse(int argc, char** argv)
             cl.tls_cert = value;
         else if (option == "--tls-key" && !value.empty())
             cl.tls_key = value;
+        else if (option == "--trusted-proxy")
+            cl.trusted_proxies.emplace_back(value);
         else
             usage("unknown option or value: " + std::string(option) + " " + std::string(value));
     }
@@ -137,6 +148,11 @@ command_line parse(int argc, char** argv)
         usage("--node-name and --node-timeout need --redis");
     if (cl.tls_cert.empty() != cl.tls_key.empty())
         usage("--tls-cert and --tls-key go together");
+    try {
+        corio::engine::trusted_proxies{cl.trusted_proxies};
+    } catch (const std::invalid_argument& e) {
+        usage(std::string("--trusted-proxy: ") + e.what());
+    }
     return cl;
 }
 
@@ -284,7 +300,7 @@ int main(int argc, char** argv)
                               .secure_cookies = cl.secure_cookies.value_or(!cl.tls_cert.empty()),
                               .on_logout = [lobby](const corio_game::user& u) { lobby->disconnect_user(u.id); }});
 
-    corio::engine::listener_options listen_options;
+    corio::engine::listener_options listen_options{.trusted_proxies = cl.trusted_proxies};
     if (!cl.tls_cert.empty())
         listen_options.tls = corio::engine::tls_options{.certificate_chain_file = cl.tls_cert,
                                                         .private_key_file = cl.tls_key};

@@ -68,9 +68,9 @@ private:
 // whose asynchronous fallback is http_api, hashing on a pool of its own.
 class web_server {
 public:
-    explicit web_server(corio_game::http_api_options opts = {})
+    explicit web_server(corio_game::http_api_options opts = {}, corio::engine::listener_options listen = {})
         : users_(db_, corio_game::password_cost::minimal), games_(db_), limiter_([this] { return time_.now(); }),
-          listener_(ioc_)
+          listener_(ioc_, std::move(listen))
     {
         opts.on_logout = [this](const corio_game::user& u) {
             std::lock_guard lock(mutex_);
@@ -118,6 +118,13 @@ public:
         if (!cookie.empty())
             headers.emplace_back("Cookie", cookie);
         return request(http::verb::post, target, std::move(body), headers);
+    }
+
+    /// A JSON POST that says it was forwarded for `client` (as a proxy would).
+    response post_json_for(const std::string& client, const std::string& target, std::string body)
+    {
+        return request(http::verb::post, target, std::move(body),
+                       {{"Content-Type", "application/json"}, {"X-Forwarded-For", client}});
     }
 
     response get(const std::string& target, const std::string& cookie = {})
@@ -338,6 +345,28 @@ BOOST_AUTO_TEST_CASE(logins_per_address)
     BOOST_TEST(limited[http::field::retry_after] == "60");
     s.time().advance(60s);
     BOOST_TEST(s.post_json("/api/login", credentials("nobody4", good_password)).result_int() == 401);
+}
+
+// corio-game --trusted-proxy 127.0.0.1: behind that proxy each client has
+// its own count, and a client that the proxy names differently is not
+// limited by another's attempts.
+BOOST_AUTO_TEST_CASE(logins_per_forwarded_address_behind_a_trusted_proxy)
+{
+    web_server s({.logins_per_address = {2, 60s}}, {.trusted_proxies = {"127.0.0.1"}});
+    for (auto name : {"nobody1", "nobody2"})
+        BOOST_TEST(s.post_json_for("203.0.113.7", "/api/login", credentials(name, good_password)).result_int() == 401);
+    BOOST_TEST(s.post_json_for("203.0.113.7", "/api/login", credentials("nobody3", good_password)).result_int() == 429);
+    BOOST_TEST(s.post_json_for("203.0.113.8", "/api/login", credentials("nobody3", good_password)).result_int() == 401);
+}
+
+// Without --trusted-proxy nobody's X-Forwarded-For is believed: a client
+// cannot escape its limit by claiming to be forwarded for someone else.
+BOOST_AUTO_TEST_CASE(forwarded_addresses_from_an_untrusted_peer_count_as_the_peer)
+{
+    web_server s({.logins_per_address = {2, 60s}});
+    BOOST_TEST(s.post_json_for("203.0.113.7", "/api/login", credentials("nobody1", good_password)).result_int() == 401);
+    BOOST_TEST(s.post_json_for("203.0.113.8", "/api/login", credentials("nobody2", good_password)).result_int() == 401);
+    BOOST_TEST(s.post_json_for("203.0.113.9", "/api/login", credentials("nobody3", good_password)).result_int() == 429);
 }
 
 BOOST_AUTO_TEST_CASE(registrations_per_address)
