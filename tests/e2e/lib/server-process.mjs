@@ -28,7 +28,7 @@ function signal(child, name) {
 }
 
 /**
- * Spawns `path argv…` and resolves once `ready` recognised a stdout line.
+ * Spawns `path argv…` and resolves once `ready` recognised a line (of stdout, or of `readyStream`).
  *
  * Startup fails (the server is stopped and the promise rejects) if the server cannot be
  * spawned, exits, or prints no recognised line within STARTUP_TIMEOUT_MS; the error message
@@ -41,11 +41,12 @@ function signal(child, name) {
  * @param {string} options.label names the server in messages ("conformance app", "corio-game")
  * @param {string} options.path the binary
  * @param {string[]} options.argv its arguments
- * @param {(line: string) => T | undefined} options.ready called with each stdout line until it
+ * @param {(line: string) => T | undefined} options.ready called with each line of `readyStream` until it
  *   returns something other than undefined: that is the server's "listening" line, and the
  *   returned value (say the port) becomes `value`
  * @param {string} options.readyLine the awaited line as people read it, for error messages
  *   (e.g. "listening on <host>:<port>")
+ * @param {"stdout" | "stderr"} [options.readyStream] where that line comes (default stdout)
  * @returns {Promise<{value: T, output: () => string, kill: (name: string) => void,
  *   stop: () => Promise<{code: number | null, signal: string | null}>}>}
  *   `output()` is the server's last TAIL_LINES lines, each prefixed `[stdout]` or `[stderr]`.
@@ -53,7 +54,7 @@ function signal(child, name) {
  *   `stop()` sends SIGTERM, then SIGKILL after STOP_GRACE_MS, and resolves with how the server
  *   ended; calling it again, or after the server exited, just returns that same result.
  */
-export async function startServer({ label, path, argv, ready, readyLine }) {
+export async function startServer({ label, path, argv, ready, readyLine, readyStream = "stdout" }) {
   const child = spawn(path, argv, { stdio: ["ignore", "pipe", "pipe"], detached: true });
   running.add(child);
 
@@ -66,8 +67,12 @@ export async function startServer({ label, path, argv, ready, readyLine }) {
     if (tail.length > TAIL_LINES) tail.shift();
   };
   const output = () => tail.join("\n");
-  createInterface({ input: child.stderr }).on("line", keep("stderr"));
-  const stdout = createInterface({ input: child.stdout });
+  const lines = {
+    stdout: createInterface({ input: child.stdout }),
+    stderr: createInterface({ input: child.stderr }),
+  };
+  const other = readyStream === "stdout" ? "stderr" : "stdout";
+  lines[other].on("line", keep(other));
 
   let started = false;
   let stopping = false;
@@ -114,7 +119,7 @@ export async function startServer({ label, path, argv, ready, readyLine }) {
     value = await new Promise((resolve, reject) => {
       let recognised = false;
       const timer = setTimeout(
-        () => reject(new Error(`no '${readyLine}' line on stdout within ${STARTUP_TIMEOUT_MS} ms`)),
+        () => reject(new Error(`no '${readyLine}' line on ${readyStream} within ${STARTUP_TIMEOUT_MS} ms`)),
         STARTUP_TIMEOUT_MS,
       );
       const fail = (err) => {
@@ -126,8 +131,8 @@ export async function startServer({ label, path, argv, ready, readyLine }) {
         fail(new Error(`${label} exited before '${readyLine}' (code ${code}, signal ${sig})`)),
       );
       // Stays attached after startup so that the tail keeps the server's later stdout too.
-      stdout.on("line", (line) => {
-        keep("stdout")(line);
+      lines[readyStream].on("line", (line) => {
+        keep(readyStream)(line);
         if (recognised) return;
         let v;
         try {
