@@ -1,4 +1,3 @@
-// The quick start (README.md, docs/guide.md): rooms by code, the whole app.
 #include <corio/app.hpp>
 
 #include <random>
