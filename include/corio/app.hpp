@@ -71,7 +71,8 @@ public:
 
     /// `options` go to the server as given (pass default_options() changed,
     /// to keep the open CORS); `listen` to the listener (TLS, trusted
-    /// proxies, limits).
+    /// proxies, limits). With `listen.tls`, run serves HTTPS and WSS and
+    /// reloads the certificate on SIGHUP, as corio::serve does.
     /// @throws what engine::listener's constructor throws (an unreadable TLS
     /// certificate or key, a bad trusted-proxy entry).
     explicit app(server_options options = default_options(), engine::listener_options listen = {});
