@@ -816,4 +816,22 @@ BOOST_AUTO_TEST_CASE(every_cpp_block_of_the_game_doc_is_in_the_file_it_names)
     BOOST_TEST(check_cpp_blocks("docs/game.md") >= 4u);
 }
 
+// README.md opens with the quick start (apps/examples/quick_start/main.cpp,
+// all of it) and quotes the rooms_by_code example.
+BOOST_AUTO_TEST_CASE(every_cpp_block_of_the_readme_is_in_the_file_it_names)
+{
+    BOOST_TEST(check_cpp_blocks("README.md") >= 2u);
+
+    // The first block is the whole quick start, not a piece of it.
+    auto readme = read_lines(repository_root() / "README.md");
+    auto open = std::ranges::find(readme, "```cpp");
+    BOOST_TEST_REQUIRE((open != readme.end()));
+    auto close = std::find(open, readme.end(), "```");
+    BOOST_TEST_REQUIRE((close - open >= 2));
+    BOOST_TEST(*(open + 1) == "// apps/examples/quick_start/main.cpp");
+    std::vector<std::string> shown(open + 2, close);
+    auto file = read_lines(repository_root() / "apps/examples/quick_start/main.cpp");
+    BOOST_TEST(shown == file, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,15 +3,14 @@
 // when both checks pass, 1 with a message when one fails:
 //   1. an event sent by corio::testing's in-process client comes back as its
 //      ack (corio::socketio and corio::testing link and run);
-//   2. corio::serve, on a free loopback port, answers a real Engine.IO
-//      polling handshake over TCP (the listener, the threads and the
+//   2. corio::app, on a free loopback port, answers a real Engine.IO
+//      polling handshake over TCP (the listener, corio::serve's threads and
 //      shutdown work).
 // With CORIO_CONSUMER_WITH_REDIS it also parses a Redis URL, so that
 // corio::redis and its hiredis dependency are found and linked.
 
+#include <corio/app.hpp>
 #include <corio/context.hpp>
-#include <corio/engine/listener.hpp>
-#include <corio/serve.hpp>
 #include <corio/server.hpp>
 #include <corio/testing/client.hpp>
 #ifdef CORIO_CONSUMER_WITH_REDIS
@@ -82,29 +81,26 @@ std::string polling_handshake(std::uint16_t port)
 
 bool handshake_over_loopback()
 {
-    net::io_context ioc;
-    corio::server io(ioc.get_executor());
-    corio::engine::listener listener(ioc);
-    listener.add(io.engine());
-
+    corio::app app;
     std::stop_source stop;
     std::string response;
     std::thread client;
-    corio::serve(ioc, listener, io,
-                 {.host = "127.0.0.1",
-                  .port = 0,
-                  .threads = 2,
-                  .drain_deadline = 1s,
-                  .on_listening =
-                      [&](std::uint16_t port) {
-                          client = std::thread([&, port] {
-                              response = polling_handshake(port);
-                              stop.request_stop();
-                          });
-                      },
-                  .signals = {},
-                  .stop = stop.get_token()});
-    client.join();
+    int status = app.run({.host = "127.0.0.1",
+                          .port = 0,
+                          .threads = 2,
+                          .drain_deadline = 1s,
+                          .on_listening =
+                              [&](std::uint16_t port) {
+                                  client = std::thread([&, port] {
+                                      response = polling_handshake(port);
+                                      stop.request_stop();
+                                  });
+                              },
+                          .stop = stop.get_token()});
+    if (client.joinable())
+        client.join();
+    if (status != 0)
+        return fail("corio::app::run returned " + std::to_string(status));
 
     // An Engine.IO OPEN packet: "0" and the handshake object.
     if (!response.starts_with("HTTP/1.1 200") || response.find("\r\n\r\n0{\"sid\":\"") == std::string::npos)
