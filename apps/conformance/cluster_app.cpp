@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <iostream>
 #include <set>
 
 namespace conformance {
@@ -207,12 +206,12 @@ std::shared_ptr<void> join_redis_cluster([[maybe_unused]] net::io_context& ioc, 
     if (!where)
         return nullptr;
     corio::redis::connection_options co{.where = *where};
-    co.warn = [](std::string_view text) { std::cerr << "corio_conformance: redis: " << text << std::endl; };
+    co.log = options.log; // the server's: warnings and errors to stderr
     auto link = std::make_shared<redis_link>();
     link->pub = corio::redis::connection::create(ioc.get_executor(), co);
     link->sub = corio::redis::subscriber::create(ioc.get_executor(), co);
-    auto redis = sharded ? corio::redis::create_sharded_adapter(link->pub, link->sub)
-                         : corio::redis::create_adapter(link->pub, link->sub);
+    auto redis = sharded ? corio::redis::create_sharded_adapter(link->pub, link->sub, {.log = options.log})
+                         : corio::redis::create_adapter(link->pub, link->sub, {.log = options.log});
     options.make_adapter = [redis](corio::local_namespace& nsp) {
         if (nsp.name() == "/" || nsp.name() == "/admin")
             return redis(nsp);

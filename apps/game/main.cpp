@@ -5,6 +5,7 @@
 //                   [--reconnect-grace SECONDS] [--secure-cookies yes|no]
 //                   [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]
 //                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...
+//                   [--log-level debug|info|warning|error|off] [--log-format text|json]
 // With --tls-cert and --tls-key it serves HTTPS and WSS itself (SIGHUP reloads
 // the files), and its cookies are Secure unless --secure-cookies no.
 // With --redis, several processes form one game: rooms, turns and presence
@@ -12,6 +13,9 @@
 // Behind a reverse proxy, --trusted-proxy (once per address or CIDR range)
 // lets that proxy's X-Forwarded-For / Forwarded name the client, whose
 // address the per-address rate limits then count.
+// Logs go to stderr: text lines (for a terminal or journald), or JSON lines
+// with --log-format json (for log shippers); info by default (connects,
+// disconnects, Redis link changes), never passwords, tokens or cookies.
 
 #include "http/api.hpp"
 #include "http/rate_limiter.hpp"
@@ -38,6 +42,7 @@
 
 #include <corio/engine/listener.hpp>
 #include <corio/engine/trusted_proxies.hpp>
+#include <corio/log.hpp>
 #include <corio/serve.hpp>
 #include <corio/server.hpp>
 
@@ -84,6 +89,8 @@ struct command_line {
     /// Reverse proxies whose forwarded-for headers are believed
     /// (listener_options::trusted_proxies).
     std::vector<std::string> trusted_proxies;
+    corio::log_level log_level = corio::log_level::info;
+    bool log_json = false;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -93,7 +100,8 @@ struct command_line {
               << "                  [--password-cost interactive|minimal] [--reconnect-grace SECONDS]\n"
               << "                  [--secure-cookies yes|no]\n"
               << "                  [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]\n"
-              << "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...\n";
+              << "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...\n"
+              << "                  [--log-level debug|info|warning|error|off] [--log-format text|json]\n";
     std::exit(2);
 }
 
@@ -141,6 +149,10 @@ command_line parse(int argc, char** argv)
             cl.tls_key = value;
         else if (option == "--trusted-proxy")
             cl.trusted_proxies.emplace_back(value);
+        else if (option == "--log-level" && corio::parse_log_level(value))
+            cl.log_level = *corio::parse_log_level(value);
+        else if (option == "--log-format" && (value == "text" || value == "json"))
+            cl.log_json = value == "json";
         else
             usage("unknown option or value: " + std::string(option) + " " + std::string(value));
     }
@@ -156,18 +168,10 @@ command_line parse(int argc, char** argv)
     return cl;
 }
 
-/// What a SIGHUP did to the TLS certificate (serve_options::on_reload).
-void report_reload(std::exception_ptr error)
+/// Every part of the game logs through this one (--log-level, --log-format).
+corio::logger make_logger(const command_line& cl)
 {
-    if (!error) {
-        std::cout << "corio-game: TLS certificate reloaded" << std::endl;
-        return;
-    }
-    try {
-        std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-        std::cerr << "corio-game: TLS certificate not reloaded, the old one stays: " << e.what() << std::endl;
-    }
+    return corio::logger(cl.log_json ? corio::json_sink() : corio::text_sink(), cl.log_level);
 }
 
 #ifdef CORIO_GAME_WITH_REDIS
@@ -225,23 +229,24 @@ boost::asio::awaitable<void> leave_cluster(corio::server* io, std::shared_ptr<co
 /// once Redis answers (game operations fail cleanly meanwhile).
 std::shared_ptr<cluster_link> join_cluster(boost::asio::io_context& ioc, const std::string& url,
                                            const std::string& node, std::chrono::seconds node_timeout,
-                                           corio::server_options& options)
+                                           corio::server_options& options, const corio::logger& log)
 {
     auto where = corio::redis::parse_url(url);
     if (!where)
         usage("not a Redis URL (redis://HOST:PORT[/DB] or unix:///PATH): " + url);
     corio::redis::connection_options co{.where = *where};
-    co.warn = [](std::string_view text) { std::cerr << "corio-game: redis: " << text << std::endl; };
+    co.log = log;
     auto link = std::make_shared<cluster_link>();
     link->pub = corio::redis::connection::create(ioc.get_executor(), co);
     link->sub = corio::redis::subscriber::create(ioc.get_executor(), co);
     // Its own channels ("corio-game#/#..."): another Socket.IO app on the
     // same Redis does not hear the game's broadcasts.
-    options.make_adapter = corio::redis::create_adapter(link->pub, link->sub, {.key = "corio-game"});
+    options.make_adapter = corio::redis::create_adapter(link->pub, link->sub, {.key = "corio-game", .log = log});
     link->pub->start();
     link->sub->start();
     link->store = std::make_shared<corio_game::redis_room_store>(
-        ioc.get_executor(), co, corio_game::redis_store_options{.node = node, .node_timeout = node_timeout});
+        ioc.get_executor(), co,
+        corio_game::redis_store_options{.node = node, .node_timeout = node_timeout, .log = log});
     return link;
 }
 #endif
@@ -251,6 +256,7 @@ std::shared_ptr<cluster_link> join_cluster(boost::asio::io_context& ioc, const s
 int main(int argc, char** argv)
 {
     auto cl = parse(argc, argv);
+    auto log = make_logger(cl);
 
     std::optional<corio_game::database> db;
     try {
@@ -270,13 +276,15 @@ int main(int argc, char** argv)
 
     auto game_clock = corio_game::make_steady_clock(ioc.get_executor());
     corio::server_options server_options;
+    server_options.log = log;
     std::shared_ptr<corio_game::room_store> store;
     corio_game::lobby_options lobby_options{.reconnect_grace = cl.reconnect_grace};
+    lobby_options.log = log;
 #ifdef CORIO_GAME_WITH_REDIS
     std::shared_ptr<cluster_link> cluster;
     if (!cl.redis.empty()) {
         auto node = cl.node_name.empty() ? random_node_name() : cl.node_name;
-        cluster = join_cluster(ioc, cl.redis, node, cl.node_timeout.value_or(10s), server_options);
+        cluster = join_cluster(ioc, cl.redis, node, cl.node_timeout.value_or(10s), server_options, log);
         store = cluster->store;
         // Every second: this node is alive, and it takes over what stopped nodes left.
         lobby_options.sweep_interval = 1s;
@@ -298,9 +306,12 @@ int main(int argc, char** argv)
     corio_game::http_api api(accounts, results, limiter, hashing.get_executor(),
                              {.web_root = cl.web_root,
                               .secure_cookies = cl.secure_cookies.value_or(!cl.tls_cert.empty()),
-                              .on_logout = [lobby](const corio_game::user& u) { lobby->disconnect_user(u.id); }});
+                              .on_logout = [lobby](const corio_game::user& u) { lobby->disconnect_user(u.id); },
+                              .log = log});
 
-    corio::engine::listener_options listen_options{.trusted_proxies = cl.trusted_proxies};
+    corio::engine::listener_options listen_options;
+    listen_options.log = log;
+    listen_options.trusted_proxies = cl.trusted_proxies;
     if (!cl.tls_cert.empty())
         listen_options.tls = corio::engine::tls_options{.certificate_chain_file = cl.tls_cert,
                                                         .private_key_file = cl.tls_key};
@@ -327,8 +338,7 @@ int main(int argc, char** argv)
                                            std::cout << "corio-game: listening on "
                                                      << (cl.tls_cert.empty() ? "http://" : "https://") << cl.host
                                                      << ":" << port << "/" << std::endl;
-                                       },
-                                       .on_reload = report_reload};
+                                       }};
     try {
 #ifdef CORIO_GAME_WITH_REDIS
         if (cluster) {

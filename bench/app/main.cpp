@@ -107,10 +107,7 @@ corio::server_options bench_options()
     o.engine.ping_interval = std::chrono::milliseconds(25'000);
     o.engine.ping_timeout = std::chrono::milliseconds(20'000);
     o.engine.limits.max_payload = 1'000'000;
-    o.log = [](corio::log_level level, std::string_view line) {
-        if (level == corio::log_level::warning || level == corio::log_level::error)
-            std::cerr << "corio_bench_app: " << line << '\n';
-    };
+    o.log = corio::logger(); // warnings and errors to stderr: nothing per packet
     return o;
 }
 
@@ -156,7 +153,7 @@ std::shared_ptr<void> join_cluster([[maybe_unused]] boost::asio::io_context& ioc
     if (!where)
         usage("bad --redis URL: " + url);
     corio::redis::connection_options co{.where = *where};
-    co.warn = [](std::string_view text) { std::cerr << "corio_bench_app: redis: " << text << std::endl; };
+    co.log = options.log;
     auto link = std::make_shared<redis_link>();
     link->pub = corio::redis::connection::create(ioc.get_executor(), co);
     link->sub = corio::redis::subscriber::create(ioc.get_executor(), co);

@@ -78,7 +78,10 @@ public:
         if (!tls_)
             throw std::logic_error("corio: reload_tls on a listener without TLS");
         tls_->reload();
+        opts_.log({.level = log_level::info, .message = "TLS certificate reloaded"});
     }
+
+    const logger& log() const noexcept { return opts_.log; }
 
     void add(std::shared_ptr<http_endpoint> e) { routes_.push_back(std::move(e)); }
     void set_fallback(http_async_fallback f) { fallback_ = std::move(f); }
@@ -147,6 +150,7 @@ private:
     {
         auto self = shared_from_this();
         net::steady_timer retry(acceptor->get_executor());
+        bool accept_failing = false;
         while (!stopped_) {
             // Each connection gets its own strand; a WebSocket session opened
             // on it keeps that strand.
@@ -156,9 +160,20 @@ private:
             if (ec == net::error::operation_aborted || stopped_)
                 break;
             if (ec) {
+                // Once per run of failures: out of file descriptors, this
+                // would repeat every accept_retry_delay.
+                if (!accept_failing) {
+                    accept_failing = true;
+                    auto why = ec.message();
+                    opts_.log({.level = log_level::warning, .message = "accept failed, retrying", .error = why});
+                }
                 retry.expires_after(accept_retry_delay);
                 co_await retry.async_wait(use_tuple);
                 continue;
+            }
+            if (accept_failing) {
+                accept_failing = false;
+                opts_.log({.level = log_level::info, .message = "accepting again"});
             }
             socket.set_option(tcp::no_delay(true), ec);
             if (tls_)
@@ -186,10 +201,12 @@ private:
             co_return text_response(req, http::status::not_found, "Not found", "text/plain");
         auto version = req.version();
         try {
-            co_return co_await fallback_(std::move(req), std::move(remote));
-        } catch (const std::exception&) {
+            co_return co_await fallback_(std::move(req), remote);
+        } catch (const std::exception& e) {
             // An application's bug must not leave the client waiting for an
-            // answer, nor end the server: answer 500 below.
+            // answer, nor end the server: answer 500 below. The request
+            // stays out of the record (its headers may carry credentials).
+            opts_.log({.level = log_level::error, .message = "HTTP handler threw", .remote = remote, .error = e.what()});
         }
         http_response res{http::status::internal_server_error, version};
         res.set(http::field::content_type, "text/plain");
@@ -246,7 +263,7 @@ private:
         }
         bool ready = true;
         if constexpr (std::is_same_v<Stream, tls_stream>)
-            ready = co_await tls_handshake(conn->stream);
+            ready = co_await tls_handshake(conn->stream, remote);
         if (ready)
             co_await serve(*conn, std::move(remote));
         std::lock_guard lock(mutex_);
@@ -256,12 +273,16 @@ private:
     // Bounded, so that a client that sends no handshake (plaintext HTTP, a
     // port scanner, a handshake cut short) costs only its own connection,
     // and only that long; a failed one just ends the connection.
-    net::awaitable<bool> tls_handshake(tls_stream& stream)
+    net::awaitable<bool> tls_handshake(tls_stream& stream, const std::string& remote)
     {
         auto& tcp_layer = stream.next_layer();
         tcp_layer.expires_after(tls_->handshake_timeout());
         auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server, use_tuple);
         if (ec) {
+            if (opts_.log.enabled(log_level::debug)) {
+                auto why = ec.message();
+                opts_.log({.level = log_level::debug, .message = "TLS handshake failed", .remote = remote, .error = why});
+            }
             boost::system::error_code ignored;
             tcp_layer.socket().close(ignored);
             co_return false;
@@ -415,6 +436,8 @@ std::uint16_t listener::port() const noexcept { return impl_->port(); }
 void listener::stop() { impl_->stop(); }
 
 void listener::drop_connections() { impl_->drop_connections(); }
+
+const logger& listener::log() const noexcept { return impl_->log(); }
 
 bool listener::tls() const noexcept { return impl_->tls(); }
 

@@ -6,8 +6,6 @@
 
 #include <corio/error.hpp>
 
-#include <iostream>
-
 namespace corio::redis {
 
 std::shared_ptr<cluster> cluster::create(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
@@ -204,7 +202,7 @@ std::string cluster_hub::make_id()
 void cluster_hub::count_malformed(std::string_view what)
 {
     ++malformed_;
-    log(log_level::warning, "redis adapter: dropped a malformed " + std::string(what));
+    log({.level = log_level::warning, .message = "Redis adapter dropped a malformed message", .reason = what});
 }
 
 void cluster_hub::count_unpublished()
@@ -219,18 +217,10 @@ void cluster_hub::count_unpublished()
     if (!last_warning_.compare_exchange_strong(last, now))
         return;
     auto n = unpublished_unreported_.exchange(0);
-    log(log_level::warning, "redis adapter: Redis is unreachable; " + std::to_string(n) +
-                                " message(s) reached this server only since the last report");
-}
-
-void cluster_hub::log(log_level level, std::string_view text) const
-{
-    if (settings_.log) {
-        settings_.log(level, text);
+    if (!settings_.log.enabled(log_level::warning))
         return;
-    }
-    if (level >= log_level::warning)
-        std::cerr << "corio: " << text << '\n';
+    auto text = std::to_string(n) + " message(s) reached this server only since the last report";
+    log({.level = log_level::warning, .message = "Redis is unreachable", .reason = text});
 }
 
 } // namespace corio::redis::detail

@@ -30,7 +30,7 @@ struct hub_settings {
     std::chrono::milliseconds requests_timeout;
     bool publish_on_specific_response_channel = false; // classic
     subscription_mode mode = subscription_mode::dynamic; // sharded
-    log_sink log;
+    logger log;
 };
 
 class cluster_hub final : public cluster, public std::enable_shared_from_this<cluster_hub> {
@@ -71,7 +71,7 @@ public:
     /// (sharded).
     std::string make_id();
     void count_malformed(std::string_view what);
-    void log(log_level level, std::string_view text) const;
+    void log(const log_record& r) const { settings_.log(r); }
 
 private:
     void on_message(const message& m);

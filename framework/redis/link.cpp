@@ -33,10 +33,13 @@ link::link(const net::any_io_executor& ex, connection_options opts)
 {
 }
 
-void link::warn(std::string_view text) const
+void link::log(log_level level, std::string_view message, std::string_view error) const
 {
-    if (opts_.warn)
-        opts_.warn(text);
+    if (!opts_.log.enabled(level))
+        return;
+    // The endpoint's address only: never its password.
+    auto remote = where();
+    opts_.log({.level = level, .message = message, .remote = remote, .error = error});
 }
 
 std::string link::where() const
@@ -184,6 +187,7 @@ void link::go_up()
     timer_.cancel();
     state_ = state::up;
     backoff_ = at_least_1ms(opts_.reconnect_min);
+    log(log_level::info, "Redis link up");
     auto gen = gen_;
     on_link_up();
     if (current(gen))
@@ -278,7 +282,7 @@ void link::on_handshake_reply(const redisReply& r)
 
 void link::fail_attempt(std::string_view why)
 {
-    warn("redis " + where() + ": " + std::string(why));
+    log(log_level::warning, "Redis connect failed", why);
     close_socket();
     schedule_reconnect();
 }
@@ -288,7 +292,7 @@ void link::drop(std::string_view why, error_code reason)
     if (state_ == state::closed || state_ == state::waiting || state_ == state::idle)
         return;
     bool was_up = state_ == state::up;
-    warn("redis " + where() + ": " + std::string(why));
+    log(log_level::warning, "Redis link down", why);
     close_socket();
     schedule_reconnect();
     if (was_up)

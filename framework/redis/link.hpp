@@ -28,7 +28,7 @@ namespace corio::redis::detail {
 /// The base of connection_impl and subscriber_impl. After start_link() it
 /// connects (TCP after resolving, or a Unix socket), sends AUTH and SELECT
 /// as the endpoint asks, and calls on_link_up() once Redis accepted them, all
-/// within connect_timeout. Whenever the connection fails or drops it warns,
+/// within connect_timeout. Whenever the connection fails or drops it logs a warning,
 /// calls on_link_down() if it was up, waits (backoff from reconnect_min
 /// doubling to reconnect_max, each wait shortened by up to 50% at random)
 /// and connects again, until close_link().
@@ -71,10 +71,10 @@ protected:
     /// completes. A no-op while not up.
     void flush();
     /// Drops the connection (say, replies out of step with the commands) and
-    /// reconnects: warns `why`, then on_link_down(reason) if it was up.
+    /// reconnects: logs `why`, then on_link_down(reason) if it was up.
     void drop(std::string_view why, boost::system::error_code reason);
-    /// Calls options().warn when set.
-    void warn(std::string_view text) const;
+    /// Logs through options().log, with the Redis address as `remote`.
+    void log(log_level level, std::string_view message, std::string_view error = {}) const;
 
     /// Connected, AUTH and SELECT accepted.
     virtual void on_link_up() = 0;

@@ -226,12 +226,12 @@ private:
     {
         std::size_t want = with_pattern ? 4 : 3;
         if (r.elements != want) {
-            warn("redis subscriber: a malformed message frame, dropped");
+            log(log_level::warning, "Redis sent a malformed message frame, dropped");
             return;
         }
         for (std::size_t i = 1; i < want; ++i)
             if (r.element[i]->type != REDIS_REPLY_STRING) {
-                warn("redis subscriber: a malformed message frame, dropped");
+                log(log_level::warning, "Redis sent a malformed message frame, dropped");
                 return;
             }
         if (!on_message_)
@@ -264,7 +264,7 @@ private:
 
     void on_refused(std::string_view text)
     {
-        warn("redis subscriber: Redis refused a subscription: " + std::string(text));
+        log(log_level::warning, "Redis refused a subscription", text);
         if (sent_.empty())
             return;
         auto front = sent_.front();

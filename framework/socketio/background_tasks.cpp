@@ -28,9 +28,11 @@ void background_tasks::spawn(std::function<net::awaitable<void>()> work)
                     std::rethrow_exception(e);
                 } catch (const boost::system::system_error& err) {
                     if (err.code() != net::error::operation_aborted)
-                        self->context_->log(log_level::error, std::string("background task failed: ") + err.what());
+                        self->context_->log(
+                            {.level = log_level::error, .message = "background task failed", .error = err.what()});
                 } catch (const std::exception& err) {
-                    self->context_->log(log_level::error, std::string("background task failed: ") + err.what());
+                    self->context_->log(
+                        {.level = log_level::error, .message = "background task failed", .error = err.what()});
                 }
             }
             std::lock_guard lock(self->mutex_);

@@ -52,7 +52,14 @@ void client_state::on_message(protocol::packet&& message)
         return;
     auto decoded = message.binary ? decoder_.on_binary(std::move(message.data)) : decoder_.on_text(message.data);
     if (!decoded) {
-        context_->log(log_level::warning, "closing " + session_->id() + ": " + decoded.error().message());
+        if (context_->log_enabled(log_level::warning)) {
+            auto why = decoded.error().message();
+            context_->log({.level = log_level::warning,
+                           .message = "closing the connection: malformed packet",
+                           .sid = session_->id(),
+                           .remote = session_->request().remote_address,
+                           .error = why});
+        }
         fail(engine::close_reason::parse_error);
         return;
     }
@@ -98,6 +105,15 @@ void client_state::on_packet(socket_packet&& p)
 
 void client_state::refuse(const std::string& nsp, json::value data)
 {
+    if (context_->log_enabled(log_level::info)) {
+        const auto& message = data.as_object().at("message").as_string();
+        context_->log({.level = log_level::info,
+                       .message = "connect refused",
+                       .sid = session_->id(),
+                       .nsp = nsp,
+                       .remote = session_->request().remote_address,
+                       .reason = message});
+    }
     session_->send(protocol::encode_socket_packet_messages(socket_packet::connect_error(nsp, std::move(data))));
 }
 

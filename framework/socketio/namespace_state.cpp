@@ -71,7 +71,10 @@ void namespace_state::on_server_event(arguments args, bool wants_reply, std::fun
     auto it = name ? server_handlers.find(std::string(*name)) : server_handlers.end();
     if (it == server_handlers.end()) {
         // socket.io leaves such an emit unanswered too: the emitter times out.
-        context_->log(log_level::warning, "no server event handler in " + name_ + " for a server-side emit");
+        context_->log({.level = log_level::warning,
+                       .message = "no handler for a server-side emit",
+                       .nsp = name_,
+                       .event = name ? std::string_view(*name) : std::string_view()});
         return;
     }
     values.erase(values.begin());
@@ -80,7 +83,11 @@ void namespace_state::on_server_event(arguments args, bool wants_reply, std::fun
         answer = it->second(std::move(args));
     } catch (const std::exception& e) {
         context_->count_handler_error();
-        context_->log(log_level::error, "server event handler of " + name_ + " threw: " + e.what());
+        context_->log({.level = log_level::error,
+                       .message = "server event handler threw",
+                       .nsp = name_,
+                       .event = name ? std::string_view(*name) : std::string_view(),
+                       .error = e.what()});
         return;
     }
     if (wants_reply && reply)

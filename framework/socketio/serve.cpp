@@ -13,7 +13,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <exception>
-#include <iostream>
+#include <string>
 #include <memory>
 #include <utility>
 
@@ -113,14 +113,16 @@ private:
         }
         if (!error)
             return;
+        std::string why = "unknown error";
         try {
             std::rethrow_exception(error);
         } catch (const std::exception& e) {
-            std::cerr << "corio::serve: the TLS certificate was not reloaded (the old one stays): " << e.what()
-                      << std::endl;
+            why = e.what();
         } catch (...) {
-            std::cerr << "corio::serve: the TLS certificate was not reloaded (the old one stays)" << std::endl;
         }
+        listener_.log()({.level = log_level::error,
+                         .message = "TLS certificate not reloaded, the old one stays",
+                         .error = why});
     }
 
     void on_signal()

@@ -6,19 +6,11 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <iostream>
-
 namespace corio::detail {
 
 namespace net = boost::asio;
 
 namespace {
-
-void log_to_stderr(log_level level, std::string_view text)
-{
-    if (level >= log_level::warning)
-        std::cerr << (level == log_level::warning ? "corio warning: " : "corio error: ") << text << '\n';
-}
 
 // Waits, on the timer's strand, until the timer expires or is cancelled, or
 // at once when no handler runs there (a cancel posted before the wait began
@@ -35,13 +27,6 @@ net::awaitable<void> wait_for_drain(std::shared_ptr<net::steady_timer> timer, co
 server_context::server_context(net::any_io_executor ex, server_options opts)
     : executor_(std::move(ex)), opts_(std::move(opts))
 {
-    if (!opts_.log)
-        opts_.log = log_to_stderr;
-}
-
-void server_context::log(log_level level, std::string_view text) const
-{
-    opts_.log(level, text);
 }
 
 server_stats server_context::stats() const noexcept

@@ -30,7 +30,10 @@ public:
 
     const server_options& options() const noexcept { return opts_; }
     const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
-    void log(log_level level, std::string_view text) const;
+    /// Hands `r` to server_options::log when its level is enabled.
+    void log(const log_record& r) const { opts_.log(r); }
+    /// Test it before building anything costly for a record.
+    bool log_enabled(log_level level) const noexcept { return opts_.log.enabled(level); }
 
     /// Server-wide connect middlewares, run before each namespace's.
     std::vector<connect_handler> middlewares;

@@ -94,7 +94,19 @@ void detail::report_argument_error(context& ctx, std::string_view message)
 {
     auto& server = ctx.state_->nsp().context();
     server.count_argument_error();
-    server.log(log_level::warning, "socket " + ctx.id() + ": " + std::string(message));
+    // Info, not warning: a client can send such packets as fast as it likes.
+    // The message names the position and the type expected, never a string
+    // the client sent.
+    if (server.log_enabled(log_level::info)) {
+        server.log({.level = log_level::info,
+                    .message = "invalid arguments",
+                    .sid = ctx.state_->session().id(),
+                    .socket = ctx.id(),
+                    .nsp = ctx.state_->nsp().name(),
+                    .remote = ctx.state_->get_handshake().address(),
+                    .event = ctx.event(),
+                    .error = message});
+    }
     boost::json::object error{{"error", "invalid arguments"}, {"event", ctx.event()}, {"message", message}};
     if (ctx.wants_ack())
         ctx.ack(std::move(error));

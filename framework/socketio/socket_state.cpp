@@ -41,6 +41,17 @@ net::awaitable<void> guarded(net::awaitable<void> work)
         std::rethrow_exception(failure);
 }
 
+// What a log says of a refusal: its `message` when it has one (as
+// socket.io's Error does), never the rest of the data, which the
+// application chose for the client.
+std::string_view refusal_message(const json::value& refusal) noexcept
+{
+    if (const auto* o = refusal.if_object())
+        if (auto it = o->find("message"); it != o->end() && it->value().is_string())
+            return it->value().get_string();
+    return "refused";
+}
+
 } // namespace
 
 socket_state::socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr<client_state> client,
@@ -118,6 +129,16 @@ void socket_state::disconnect(bool close_connection)
     });
 }
 
+log_record socket_state::record(log_level level, std::string_view message) const noexcept
+{
+    return {.level = level,
+            .message = message,
+            .sid = session_->id(),
+            .socket = id_,
+            .nsp = nsp_->name(),
+            .remote = handshake_.address()};
+}
+
 socket_info socket_state::describe() const
 {
     return {id_, handshake_.describe(), {}, shared_data()};
@@ -180,7 +201,9 @@ net::awaitable<void> socket_state::run_connect()
             refusal = std::move(verdict.refusal);
         } catch (const std::exception& e) {
             server.count_handler_error();
-            server.log(log_level::error, "connect handler of " + nsp_->name() + " threw: " + e.what());
+            auto r = record(log_level::error, "connect handler threw");
+            r.error = e.what();
+            server.log(r);
             refusal = json::object{{"message", "internal error"}};
         }
         if (refusal || client->closed() || phase_ != phase::connecting)
@@ -192,6 +215,11 @@ net::awaitable<void> socket_state::run_connect()
         co_return;
     }
     if (refusal) {
+        if (server.log_enabled(log_level::info)) {
+            auto r = record(log_level::info, "connect refused");
+            r.reason = refusal_message(*refusal);
+            server.log(r);
+        }
         phase_ = phase::disconnected;
         nsp_->adapter().remove_socket(id_);
         client->forget(nsp_->name(), this);
@@ -204,6 +232,7 @@ net::awaitable<void> socket_state::run_connect()
     connected_.store(true, std::memory_order_release);
     nsp_->add(self);
     client->socket_connected();
+    server.log(record(log_level::info, "connected"));
     send_now(protocol::encode_shared(socket_packet::connect(nsp_->name(), json::object{{"sid", id_}})));
     for (auto& p : std::exchange(before_connect_, {}))
         send_now(p);
@@ -214,6 +243,13 @@ void socket_state::on_event(std::string event, arguments args, std::optional<std
 {
     if (phase_ == phase::disconnected)
         return;
+    // Per packet: the level test first, and never the arguments (they may
+    // carry anything, passwords included).
+    if (nsp_->context().log_enabled(log_level::debug)) {
+        auto r = record(log_level::debug, "event received");
+        r.event = event;
+        nsp_->context().log(r);
+    }
     queued_event ev{std::move(event), std::move(args), ack_id};
     if (nsp_->concurrent && phase_ == phase::connected) {
         start_handler(run_event(std::move(ev)));
@@ -290,8 +326,12 @@ void socket_state::report_failure(context& ctx, std::string_view what)
     server.count_handler_error();
     if (nsp_->on_error)
         nsp_->on_error(ctx, std::current_exception());
-    else
-        server.log(log_level::error, "handler of \"" + ctx.event() + "\" threw: " + std::string(what));
+    else if (server.log_enabled(log_level::error)) {
+        auto r = record(log_level::error, "handler threw");
+        r.event = ctx.event();
+        r.error = what;
+        server.log(r);
+    }
 }
 
 void socket_state::on_ack(std::uint64_t id, arguments args)
@@ -365,6 +405,11 @@ void socket_state::disconnect_now(disconnect_reason reason, bool notify_client)
         send_now(protocol::encode_shared(socket_packet::disconnect(nsp_->name())));
     if (!was_connected)
         return;
+    if (nsp_->context().log_enabled(log_level::info)) {
+        auto r = record(log_level::info, "disconnected");
+        r.reason = to_string(reason);
+        nsp_->context().log(r);
+    }
     net::co_spawn(session_->get_executor(), run_disconnect(reason), net::detached);
 }
 
@@ -378,7 +423,9 @@ net::awaitable<void> socket_state::run_disconnect(disconnect_reason reason)
             co_await nsp_->on_disconnect(ctx, reason);
         } catch (const std::exception& e) {
             server.count_handler_error();
-            server.log(log_level::error, "disconnect handler of " + nsp_->name() + " threw: " + e.what());
+            auto r = record(log_level::error, "disconnect handler threw");
+            r.error = e.what();
+            server.log(r);
         }
     }
     // Rooms stay readable until the disconnect handler is done.

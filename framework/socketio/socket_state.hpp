@@ -8,6 +8,7 @@
 #include <corio/context.hpp>
 #include <corio/disconnect_reason.hpp>
 #include <corio/engine/session.hpp>
+#include <corio/log.hpp>
 #include <corio/handshake.hpp>
 #include <corio/socket_ref.hpp>
 #include <corio/protocol/socket_packet.hpp>
@@ -78,6 +79,9 @@ public:
     std::shared_ptr<void>& data_slot(const void* key) { return data_[key]; }
 
 private:
+    /// A record naming this socket: sid, socket, nsp, remote. Never the
+    /// handshake's auth, headers or query (they may hold secrets).
+    log_record record(log_level level, std::string_view message) const noexcept;
     struct queued_event {
         std::string event;
         arguments args;

@@ -3,6 +3,7 @@
 
 #include <corio/adapter.hpp>
 #include <corio/engine/options.hpp>
+#include <corio/log.hpp>
 
 #include <chrono>
 #include <functional>
@@ -11,11 +12,6 @@
 #include <string_view>
 
 namespace corio {
-
-enum class log_level { debug, info, warning, error };
-
-/// Receives the server's log lines. Called from any thread; must not block.
-using log_sink = std::function<void(log_level, std::string_view)>;
 
 struct server_options {
     server_options() { engine.path = "/socket.io/"; }
@@ -31,8 +27,10 @@ struct server_options {
     /// handler's types, when the client asked for no ack (with an ack the
     /// error goes in the ack). Empty: send nothing.
     std::string argument_error_event = "error";
-    /// Where log lines go. Default: warnings and errors to stderr.
-    log_sink log;
+    /// Where the server's records go, and from which level (see logger).
+    /// Default: warnings and errors to stderr. At info: connects,
+    /// disconnects, refused connects; at debug also every event received.
+    logger log;
     /// Makes each namespace's adapter (rooms, broadcasts, cluster
     /// operations). Default: make_memory_adapter (this server alone).
     adapter_factory make_adapter;

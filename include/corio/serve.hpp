@@ -55,7 +55,8 @@ struct serve_options {
     /// Called after each reload, on one of the io_context's threads: with
     /// null when the new certificate is in use, else with the error (a
     /// boost::system::system_error naming the file), the old certificate
-    /// staying in use. Without it, a failed reload is written to stderr.
+    /// staying in use. Without it, a failed reload is logged as an error
+    /// (listener_options::log).
     std::function<void(std::exception_ptr error)> on_reload;
     /// Begins the shutdown when stop is requested, as a signal does (for a
     /// program with its own reasons to stop, and for tests).

@@ -5,10 +5,15 @@
 #include "test_certificates.hpp"
 #include "tls_client.hpp"
 
+#include <corio/log.hpp>
+
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <array>
+#include <mutex>
+#include <string>
+#include <vector>
 #include <fstream>
 #include <stdexcept>
 
@@ -131,6 +136,58 @@ BOOST_AUTO_TEST_CASE(garbage_instead_of_a_handshake_is_refused_at_once)
     }
     BOOST_TEST(https_request(s.port(), f.ca.ca_file(), http::verb::get, query(s.path(), "polling")).result_int() ==
                200);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_handshake_is_a_debug_record_and_a_reload_an_info_one)
+{
+    struct kept {
+        corio::log_level level;
+        std::string message, remote, error;
+    };
+    std::mutex mutex;
+    std::vector<kept> records; // outlives the server's threads
+    auto keep = [&](const corio::log_record& r) {
+        std::lock_guard lock(mutex);
+        records.push_back({r.level, std::string(r.message), std::string(r.remote), std::string(r.error)});
+    };
+    test_ca ca;
+    auto lo = tls_listener(ca.issue("server", "first"), std::chrono::seconds(60));
+    lo.log = corio::logger(keep, corio::log_level::debug);
+    test_server s(fast_options(), nullptr, lo);
+
+    std::string received;
+    auto ec = send_and_await_hangup(s.port(), std::string_view("\xff\xff\xff\xff\xff\xff\xff\xff", 8), received);
+    BOOST_TEST(hung_up(ec), ec.message());
+    s.listener().reload_tls();
+
+    std::lock_guard lock(mutex);
+    BOOST_TEST_REQUIRE(records.size() == 2u);
+    BOOST_TEST((records[0].level == corio::log_level::debug));
+    BOOST_TEST(records[0].message == "TLS handshake failed");
+    BOOST_TEST(records[0].remote == "127.0.0.1");
+    BOOST_TEST(!records[0].error.empty());
+    BOOST_TEST((records[1].level == corio::log_level::info));
+    BOOST_TEST(records[1].message == "TLS certificate reloaded");
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_handshake_is_not_logged_at_the_default_level)
+{
+    std::mutex mutex;
+    std::vector<std::string> records;
+    test_ca ca;
+    auto lo = tls_listener(ca.issue("server", "first"), std::chrono::seconds(60));
+    lo.log = corio::logger(
+        [&](const corio::log_record& r) {
+            std::lock_guard lock(mutex);
+            records.push_back(corio::format_text(r));
+        },
+        corio::logger().min_level());
+    test_server s(fast_options(), nullptr, lo);
+    std::string received;
+    auto ec = send_and_await_hangup(s.port(), std::string_view("\xff\xff\xff\xff\xff\xff\xff\xff", 8), received);
+    BOOST_TEST(hung_up(ec), ec.message());
+    std::lock_guard lock(mutex);
+    BOOST_TEST(records.empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_handshake_cut_short_is_closed_after_the_handshake_timeout)

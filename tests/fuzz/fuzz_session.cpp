@@ -145,7 +145,7 @@ corio::server_options server_options()
     o.engine.limits.max_json_depth = 8;
     o.engine.max_queued_bytes = 8192;
     o.engine.max_queued_packets = 64;
-    o.log = [](corio::log_level, std::string_view) {};
+    o.log = corio::logger::off();
     return o;
 }
 

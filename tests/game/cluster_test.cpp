@@ -75,9 +75,9 @@ struct game_node {
         pub = corio::redis::connection::create(ioc.get_executor(), co);
         sub = corio::redis::subscriber::create(ioc.get_executor(), co);
         corio::server_options so;
-        so.log = [](corio::log_level, std::string_view) {};
+        so.log = corio::logger::off();
         so.make_adapter = corio::redis::create_adapter(
-            pub, sub, {.key = "corio-game", .log = [](corio::log_level, std::string_view) {}});
+            pub, sub, {.key = "corio-game", .log = corio::logger::off()});
         so.cluster_timeout = 2s;
         io = std::make_unique<corio::server>(ioc.get_executor(), so);
         pub->start();

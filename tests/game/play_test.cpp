@@ -48,7 +48,7 @@ struct game_fixture {
     static corio::server_options quiet()
     {
         corio::server_options o;
-        o.log = [](corio::log_level, std::string_view) {};
+        o.log = corio::logger::off();
         return o;
     }
 

@@ -5,6 +5,7 @@
 #include "http/rate_limiter.hpp"
 
 #include <corio/engine/listener.hpp>
+#include <corio/log.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -142,6 +143,7 @@ public:
     }
 
     manual_time& time() { return time_; }
+    corio_game::database& db() { return db_; }
     corio_game::accounts& users() { return users_; }
     corio_game::results& games() { return games_; }
 
@@ -222,6 +224,35 @@ BOOST_AUTO_TEST_CASE(secure_cookies_when_asked)
     web_server s({.secure_cookies = true});
     auto res = s.post_json("/api/register", credentials("alice", good_password));
     BOOST_TEST(has_attribute(res, "Secure"));
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_request_is_logged_without_passwords_or_cookies)
+{
+    const std::string marker = "S3CRET-marker";
+    std::mutex mutex;
+    std::vector<std::string> records; // format_text lines; outlives the server
+    corio_game::http_api_options opts;
+    opts.log = corio::logger(
+        [&](const corio::log_record& r) {
+            std::lock_guard lock(mutex);
+            records.push_back(corio::format_text(r));
+        },
+        corio::log_level::debug);
+    web_server s(std::move(opts));
+    auto cookie = session_cookie_of(s.post_json("/api/register", credentials("alice", std::string(good_password) + marker)));
+    BOOST_TEST(s.post_json("/api/login", credentials("alice", "wrong" + marker)).result_int() == 401);
+    // The database fails under every request from now on: answered 500, and logged.
+    s.db().lock().execute("DROP TABLE sessions");
+    BOOST_TEST(s.get("/api/me", cookie + "; other=" + marker).result_int() == 500);
+    BOOST_TEST(s.post_json("/api/login", credentials("alice", std::string(good_password) + marker), cookie).result_int() == 500);
+
+    std::lock_guard lock(mutex);
+    BOOST_TEST_REQUIRE(records.size() == 2u);
+    for (const auto& r : records) {
+        BOOST_TEST(r.starts_with("error request failed remote=127.0.0.1 error="), r);
+        BOOST_TEST(r.find(marker) == std::string::npos, r);
+        BOOST_TEST(r.find(cookie.substr(cookie.find('=') + 1)) == std::string::npos, r);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(me_needs_the_session_cookie)

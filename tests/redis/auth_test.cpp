@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,9 @@ BOOST_AUTO_TEST_CASE(user_and_password_set_with_acl_setuser)
     auto who = loop.exec(*c, {"ACL", "WHOAMI"});
     BOOST_REQUIRE(who);
     BOOST_TEST(who->str == "alice");
+    // The link up is logged with Redis's address, never the password.
+    auto up = "info Redis link up remote=127.0.0.1:" + std::to_string(server.port());
+    BOOST_TEST(std::count(loop.infos.begin(), loop.infos.end(), up) == 2); // admin's and c's
     admin->close();
     c->close();
 }
@@ -79,7 +83,7 @@ BOOST_AUTO_TEST_CASE(a_wrong_password_never_comes_up_and_warns)
     redis_server server({.requirepass = "right"});
     redis_loop loop;
     auto where = server.tcp();
-    where.password = "wrong";
+    where.password = "wrong-S3CRET";
     auto c = redis::connection::create(loop.ioc.get_executor(), loop.options(where));
     int state_calls = 0;
     c->on_state([&](bool) { ++state_calls; });
@@ -90,7 +94,10 @@ BOOST_AUTO_TEST_CASE(a_wrong_password_never_comes_up_and_warns)
     BOOST_REQUIRE(loop.drive_until([&] { return loop.warnings.size() >= 3; }));
     BOOST_TEST(state_calls == 0);
     BOOST_TEST(!c->connected());
+    BOOST_TEST(loop.warnings[0].starts_with("warning Redis connect failed remote="), loop.warnings[0]);
     BOOST_TEST(loop.warnings[0].find("WRONGPASS") != std::string::npos, loop.warnings[0]);
+    for (const auto& w : loop.warnings)
+        BOOST_TEST(w.find("S3CRET") == std::string::npos, w);
     // The command waits in the queue, and fails with closed.
     BOOST_TEST(!got.has_value());
     c->close();

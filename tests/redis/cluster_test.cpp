@@ -46,7 +46,7 @@ struct node {
         co.reconnect_max = 200ms;
         pub = corio::redis::connection::create(ioc.get_executor(), co);
         sub = corio::redis::subscriber::create(ioc.get_executor(), co);
-        auto quiet = [](corio::log_level, std::string_view) {};
+        auto quiet = corio::logger::off();
         if (sharded)
             cluster = corio::redis::cluster::create_sharded(pub, sub, {.mode = mode, .log = quiet});
         else

@@ -45,7 +45,7 @@ struct redis_loop {
     }
 
     /// Options for `where`, with short reconnect delays for tests, and
-    /// warnings collected into `warnings`.
+    /// records collected into `warnings` and `infos` (as format_text lines).
     corio::redis::connection_options options(corio::redis::endpoint where)
     {
         corio::redis::connection_options o;
@@ -53,7 +53,11 @@ struct redis_loop {
         o.reconnect_min = 20ms;
         o.reconnect_max = 200ms;
         o.connect_timeout = 2000ms;
-        o.warn = [this](std::string_view w) { warnings.emplace_back(w); };
+        o.log = corio::logger(
+            [this](const corio::log_record& r) {
+                (r.level >= corio::log_level::warning ? warnings : infos).push_back(corio::format_text(r));
+            },
+            corio::log_level::info);
         return o;
     }
 
@@ -78,6 +82,7 @@ struct redis_loop {
     }
 
     std::vector<std::string> warnings;
+    std::vector<std::string> infos;
 };
 
 /// The Redis reply `r` holds, as text, for BOOST_TEST messages.

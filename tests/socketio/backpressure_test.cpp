@@ -40,7 +40,7 @@ corio::server_options backpressure_options()
     o.engine.ping_interval = 60s;
     o.engine.ping_timeout = 60s;
     o.engine.max_queued_bytes = 1024 * 1024;
-    o.log = [](corio::log_level, std::string_view) {};
+    o.log = corio::logger::off();
     return o;
 }
 

@@ -7,6 +7,7 @@
 #include "server_fixture.hpp"
 
 #include <corio/dsl.hpp>
+#include <corio/log.hpp>
 
 #include <boost/describe/class.hpp>
 #include <boost/json/value_to.hpp>
@@ -15,12 +16,15 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <latch>
+#include <memory>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -234,11 +238,32 @@ corio::server_options flask_like_options()
     o.engine.allow_polling = false;                             // transports=['websocket']
     o.engine.path = "/socket.io/";                              // path
     o.ack_timeout = 60s;                                        // call(timeout=60)
-    o.log = [](corio::log_level level, std::string_view line) { // logger
-        if (level >= corio::log_level::info)
-            std::clog << line << '\n';
-    };
+    o.log = corio::logger(corio::text_sink(std::clog), corio::log_level::info); // logger
     return o;
+}
+
+corio::logger logger_for(std::string_view format, corio::log_level level)
+{
+    // Text lines for a terminal or journald, JSON lines for a log shipper;
+    // both to stderr.
+    return corio::logger(format == "json" ? corio::json_sink() : corio::text_sink(), level);
+}
+
+void setup_logging(corio::server_options& o, corio::engine::listener_options& lo)
+{
+    o.log = logger_for("text", corio::log_level::info); // connects, disconnects, refusals, errors
+    lo.log = o.log;                                      // failed accepts, certificate reloads
+}
+
+/// A sink of your own is one lambda: here, errors counted for a metric.
+corio::logger counting_errors(std::shared_ptr<std::atomic<std::uint64_t>> errors)
+{
+    return corio::logger(
+        [errors](const corio::log_record& r) {
+            if (r.level == corio::log_level::error)
+                ++*errors;
+        },
+        corio::log_level::error);
 }
 
 // --- Helpers of the tests --------------------------------------------------------
@@ -719,6 +744,26 @@ BOOST_AUTO_TEST_CASE(options_named_as_flask_socketio_names_them)
     BOOST_TEST(configured.options().engine.path == "/socket.io/");
     BOOST_TEST(!configured.options().engine.allow_polling);
     BOOST_TEST(configured.options().ack_timeout == 60s);
+}
+
+BOOST_AUTO_TEST_CASE(logging_as_the_guide_sets_it_up)
+{
+    corio::server_options o;
+    corio::engine::listener_options lo;
+    setup_logging(o, lo);
+    BOOST_TEST((o.log.min_level() == corio::log_level::info));
+    BOOST_TEST((lo.log.min_level() == corio::log_level::info));
+    BOOST_TEST((logger_for("json", corio::log_level::debug).min_level() == corio::log_level::debug));
+
+    auto errors = std::make_shared<std::atomic<std::uint64_t>>(0);
+    corio::server_options counted;
+    counted.log = counting_errors(errors);
+    corio::server s(ioc.get_executor(), counted);
+    s.of("/").on("boom", [](corio::context&) { throw std::runtime_error("boom"); });
+    corio::testing::client c(s, ioc);
+    c.emit("boom");
+    c.run_until_idle();
+    BOOST_TEST(errors->load() == 1u);
 }
 
 // --- The guide itself ---------------------------------------------------------------------

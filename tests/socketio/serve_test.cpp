@@ -101,7 +101,7 @@ private:
     static corio::server_options quiet_options()
     {
         corio::server_options o;
-        o.log = [](corio::log_level, std::string_view) {};
+        o.log = corio::logger::off();
         return o;
     }
 };

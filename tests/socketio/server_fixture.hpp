@@ -65,7 +65,7 @@ struct server_fixture : io_driver {
     {
         corio::server_options o;
         o.ack_timeout = 500ms;
-        o.log = [](corio::log_level, std::string_view) {};
+        o.log = corio::logger::off();
         return o;
     }
 

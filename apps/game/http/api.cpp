@@ -11,7 +11,6 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
-#include <iostream>
 #include <optional>
 #include <utility>
 #include <variant>
@@ -61,12 +60,9 @@ std::string lower(std::string_view s)
     return out;
 }
 
-void report(const api_state& s, std::string_view what)
+void report(const api_state& s, std::string_view remote, std::string_view what)
 {
-    if (s.opts.log_error)
-        s.opts.log_error(what);
-    else
-        std::cerr << "corio-game: request failed: " << what << '\n';
+    s.opts.log({.level = corio::log_level::error, .message = "request failed", .remote = remote, .error = what});
 }
 
 // These two run on the hashing executor: free coroutines taking everything
@@ -318,7 +314,7 @@ net::awaitable<http_response> handle_request(std::shared_ptr<const api_state> s,
     try {
         co_return co_await route(*s, req, remote);
     } catch (const std::exception& e) {
-        report(*s, e.what());
+        report(*s, remote, e.what());
     }
     co_return error_response(req, http::status::internal_server_error,
                              "Something went wrong on the server. Please try again.");

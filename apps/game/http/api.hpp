@@ -17,6 +17,7 @@
 #include "store/results.hpp"
 
 #include <corio/engine/listener.hpp>
+#include <corio/log.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -53,8 +54,10 @@ struct http_api_options {
     /// Larger API request bodies get 413.
     std::size_t max_body_size = 4096;
     /// Told what went wrong when a request fails unexpectedly (it is answered
-    /// 500). Never given passwords or tokens. Standard error if unset.
-    std::function<void(std::string_view what)> log_error;
+    /// 500): an error record with the client's address and the exception's
+    /// what(). Never the request: its body holds passwords, its headers the
+    /// session cookie.
+    corio::logger log;
 };
 
 /// @par Thread safety
@@ -73,7 +76,7 @@ public:
 
     /// Answers one request; an engine::http_async_fallback. Unexpected
     /// failures (e.g. of the database) are answered 500 and reported to
-    /// `log_error`.
+    /// `log`.
     boost::asio::awaitable<corio::engine::http_response> handle(corio::engine::http_request req,
                                                                 std::string remote_address);
 

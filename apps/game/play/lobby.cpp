@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cctype>
 #include <exception>
-#include <iostream>
 
 // g++ 12 flags the frames of some coroutines here with -Wmismatched-new-delete
 // when it inlines their allocation: Asio allocates a frame with
@@ -45,11 +44,6 @@ json::object already_in(const std::string& code) { return failure("You are alrea
 
 /// The Socket.IO room of every socket of one user, on every node.
 std::string user_group(std::int64_t user_id) { return "user:" + std::to_string(user_id); }
-
-void warn(std::string_view what, const boost::system::error_code& ec)
-{
-    std::cerr << "corio-game: " << what << ": " << ec.message() << std::endl;
-}
 
 /// Trimmed and upper-cased; std::nullopt unless it could be a room code.
 std::optional<std::string> normalize_code(std::string_view text)
@@ -147,17 +141,25 @@ std::string lobby::random_code()
 
 void lobby::spawn(net::awaitable<void> task)
 {
-    net::co_spawn(ex_, std::move(task), [](std::exception_ptr e) {
+    net::co_spawn(ex_, std::move(task), [log = opts_.log](std::exception_ptr e) {
         if (!e)
             return;
         try {
             std::rethrow_exception(e);
         } catch (const std::exception& x) {
-            std::cerr << "corio-game: background task failed: " << x.what() << std::endl;
+            log({.level = corio::log_level::error, .message = "background task failed", .error = x.what()});
         } catch (...) {
-            std::cerr << "corio-game: background task failed" << std::endl;
+            log({.level = corio::log_level::error, .message = "background task failed"});
         }
     });
+}
+
+void lobby::warn(std::string_view what, const boost::system::error_code& ec) const
+{
+    if (!opts_.log.enabled(corio::log_level::warning))
+        return;
+    auto why = ec.message();
+    opts_.log({.level = corio::log_level::warning, .message = what, .error = why});
 }
 
 net::awaitable<void> lobby::run_expire(std::shared_ptr<lobby> self, std::string code)
@@ -170,7 +172,7 @@ net::awaitable<void> lobby::run_sweep(std::shared_ptr<lobby> self)
     try {
         co_await self->sweep();
     } catch (const std::exception& e) {
-        std::cerr << "corio-game: sweep failed: " << e.what() << std::endl;
+        self->opts_.log({.level = corio::log_level::error, .message = "sweep failed", .error = e.what()});
     }
     // The next one only once this one is over: a slow store never piles them up.
     self->schedule_sweep();
@@ -434,7 +436,7 @@ net::awaitable<store_result<commit_result>> lobby::depart(std::int64_t user_id, 
             results_.record(*finished);
         } catch (const std::exception& e) {
             // The game went on in memory; only the leaderboard misses it.
-            std::cerr << "corio-game: could not record a result: " << e.what() << std::endl;
+            opts_.log({.level = corio::log_level::error, .message = "could not record a result", .error = e.what()});
         }
     }
     if (!closes) {
@@ -625,7 +627,7 @@ net::awaitable<json::object> lobby::move(user u, int column)
             try {
                 results_.record(*finished);
             } catch (const std::exception& e) {
-                std::cerr << "corio-game: could not record a result: " << e.what() << std::endl;
+                opts_.log({.level = corio::log_level::error, .message = "could not record a result", .error = e.what()});
             }
         }
         publish_room(r, done->version, mine->now);

@@ -10,12 +10,14 @@
 #include "store/accounts.hpp"
 #include "store/results.hpp"
 
+#include <corio/log.hpp>
 #include <corio/nsp.hpp>
 #include <corio/socket_ref.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -25,6 +27,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -41,6 +44,8 @@ struct lobby_options {
     std::chrono::milliseconds chat_window{5'000};
     /// How often the lobby calls room_store::sweep; 0: never (one node).
     std::chrono::milliseconds sweep_interval{0};
+    /// Where failures of the store and of background work go.
+    corio::logger log;
 };
 
 /// Acks are `{"ok": true, ...}` or `{"error": sentence, ...}`.
@@ -94,6 +99,8 @@ public:
 
 private:
     using lock = std::lock_guard<std::mutex>;
+    /// A store failure, as a warning of lobby_options::log.
+    void warn(std::string_view what, const boost::system::error_code& ec) const;
     /// Counts a connect or disconnect being handled, for settle().
     class in_flight {
     public:

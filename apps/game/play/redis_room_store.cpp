@@ -11,7 +11,6 @@
 
 #include <atomic>
 #include <charconv>
-#include <iostream>
 
 // g++ 12 flags some coroutine frames with -Wmismatched-new-delete when it
 // inlines their allocation (Asio allocates with aligned_alloc, frees with
@@ -391,7 +390,7 @@ net::awaitable<store_result<reply>> redis_room_store::finish(std::shared_ptr<pen
         co_return ec;
     if (r.is_error()) {
         // A script that failed: a bug, or a Redis that is not what we need.
-        std::cerr << "corio-game: redis: " << r.str << std::endl;
+        opts_.log({.level = corio::log_level::error, .message = "Redis failed a script", .error = r.str});
         co_return make_error_code(store_error::bad_reply);
     }
     co_return std::move(r);

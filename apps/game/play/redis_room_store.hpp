@@ -5,6 +5,7 @@
 
 #include "play/room_store.hpp"
 
+#include <corio/log.hpp>
 #include <corio/redis/connection.hpp>
 #include <corio/redis/connection_options.hpp>
 
@@ -41,6 +42,8 @@ struct redis_store_options {
     std::chrono::milliseconds room_ttl{std::chrono::hours(24)};
     /// A command with no reply by then fails with store_error::unavailable.
     std::chrono::milliseconds command_timeout{3'000};
+    /// Where a script that Redis failed is reported (an error).
+    corio::logger log;
 };
 
 /// Keys (P is the prefix): `P room:CODE` (hash: version, the room's JSON),

@@ -92,6 +92,9 @@ public:
     /// @throws std::logic_error without TLS.
     void reload_tls();
 
+    /// listener_options::log: where corio::serve reports a failed reload.
+    const logger& log() const noexcept;
+
 private:
     std::shared_ptr<detail::listener_impl> impl_;
 };

@@ -1,6 +1,7 @@
 #pragma once
 // Every limit and timeout of the Engine.IO layer, in one place.
 
+#include <corio/log.hpp>
 #include <corio/protocol/limits.hpp>
 
 #include <chrono>
@@ -118,6 +119,11 @@ struct listener_options {
     /// this certificate (listener::reload_tls reads the files again). Unset:
     /// plain HTTP and WS.
     std::optional<tls_options> tls;
+    /// Where the listener's records go: an accept that fails (warning, once
+    /// until one succeeds again), a fallback handler that threw (error), a
+    /// certificate reloaded (info), a TLS handshake that failed (debug: port
+    /// scanners make many). Default: warnings and errors to stderr.
+    logger log;
 };
 
 } // namespace corio::engine

@@ -6,6 +6,7 @@
 // Redis >= 7). A cluster uses one of them throughout.
 
 #include <corio/adapter.hpp>
+#include <corio/log.hpp>
 #include <corio/options.hpp>
 #include <corio/redis/connection.hpp>
 #include <corio/redis/subscriber.hpp>
@@ -31,9 +32,9 @@ struct adapter_options {
     /// `publishOnSpecificResponseChannel`.
     bool publish_on_specific_response_channel = false;
     /// Warnings: broadcasts that could not be published while Redis was
-    /// away (at most one line per 10 s, with the count), messages that
-    /// could not be decoded. Empty: stderr.
-    log_sink log;
+    /// away (at most one record per 10 s, with the count), messages that
+    /// could not be decoded. Default: warnings and errors to stderr.
+    logger log;
 };
 
 /// Which channels a sharded adapter subscribes to: Node's
@@ -61,7 +62,7 @@ struct sharded_adapter_options {
     /// 5 s, or the operation's own timeout).
     std::chrono::milliseconds requests_timeout{5'000};
     /// As adapter_options::log.
-    log_sink log;
+    logger log;
 };
 
 /// What one server's Redis adapters did, over all namespaces.

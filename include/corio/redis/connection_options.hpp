@@ -1,12 +1,11 @@
 #pragma once
 // Options shared by the command connection and the subscriber.
 
+#include <corio/log.hpp>
 #include <corio/redis/endpoint.hpp>
 
 #include <chrono>
 #include <cstddef>
-#include <functional>
-#include <string_view>
 
 namespace corio::redis {
 
@@ -22,10 +21,12 @@ struct connection_options {
     /// Bytes of commands kept while disconnected, sent on reconnect. A
     /// command that does not fit fails at once with error::not_connected.
     std::size_t max_queued_bytes = 8 * 1024 * 1024;
-    /// Warnings (connection lost, reconnect failed), rate-limited by the
-    /// caller if needed. Called on the connection's strand; must not block.
-    /// Empty: silent.
-    std::function<void(std::string_view)> warn;
+    /// Where the link's records go (remote: the Redis address): a connect
+    /// that failed, a connection lost, a subscription refused (warnings,
+    /// one per attempt: at most one per reconnect_max while Redis is away),
+    /// the link up again (info). Called on the connection's strand.
+    /// Default: warnings and errors to stderr; logger::off() for silence.
+    logger log;
 };
 
 } // namespace corio::redis

@@ -52,7 +52,7 @@ public:
     virtual void on_message(std::function<void(const message&)> handler) = 0;
     /// True once (re)connected and every subscription confirmed by Redis;
     /// false once lost. A subscription Redis refuses (an error reply, such
-    /// as NOPERM) is reported through connection_options::warn and not
+    /// as NOPERM) is logged through connection_options::log and not
     /// waited for; it is tried again after the next reconnect. Set before
     /// start().
     virtual void on_state(std::function<void(bool up)> handler) = 0;
