@@ -8,29 +8,18 @@
 // killing it on process exit are server-process.mjs's.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { freePort } from "./free-port.mjs";
 import { startServer } from "./server-process.mjs";
 
 const NGINX = process.env.CORIO_NGINX ?? "/usr/sbin/nginx";
 export const SITE_CONFIG = fileURLToPath(new URL("../../../docs/deploy/nginx-corio-game.conf", import.meta.url));
 const ACCEPT_MS = 5_000;
 const PORT_ATTEMPTS = 5;
-
-/** A port that was free on 127.0.0.1 a moment ago (the kernel's choice for port 0). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen({ port: 0, host: "127.0.0.1", exclusive: true }, () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves once 127.0.0.1:port accepts a connection; rejects after `ms`. */
 async function accepting(port, ms) {

@@ -7,9 +7,10 @@
 // it on process exit are server-process.mjs's.
 
 import { existsSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 
+import { freePort } from "./free-port.mjs";
 import { startServer } from "./server-process.mjs";
 import { within } from "./wait.mjs";
 
@@ -17,18 +18,6 @@ const REDIS_SERVER = process.env.CORIO_REDIS_SERVER ?? "/usr/bin/redis-server";
 const READY = /Ready to accept connections/;
 const PING_MS = 2_000;
 const PORT_ATTEMPTS = 5;
-
-/** A port that was free on 127.0.0.1 a moment ago (the kernel's choice for port 0). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen({ port: 0, host: "127.0.0.1", exclusive: true }, () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves once `PING` on a fresh connection to 127.0.0.1:port gets `+PONG`. */
 function ping(port) {
