@@ -2,6 +2,8 @@
 
 #include "protocol/utf8_replacement.hpp"
 
+#include <corio/protocol/json_writer.hpp>
+
 #include <array>
 #include <cstdio>
 #include <ctime>
@@ -72,31 +74,10 @@ bool needs_quotes(std::string_view s) noexcept
     return false;
 }
 
+// Text from clients may not be UTF-8: a log shipper must still read the line.
 void append_json_string(std::string& out, std::string_view raw)
 {
-    auto s = protocol::replace_invalid_utf8(raw);
-    out += '"';
-    for (char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                auto u = static_cast<unsigned char>(c);
-                out += "\\u00";
-                out += hex[u >> 4];
-                out += hex[u & 0xf];
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
+    protocol::write_json_string(protocol::replace_invalid_utf8(raw), out);
 }
 
 std::string utc_time(std::chrono::system_clock::time_point time)

@@ -37,31 +37,6 @@ constexpr std::array<char, 256> make_escape_table()
 
 constexpr auto escape_table = make_escape_table();
 
-void write_string(std::string_view s, std::string& out)
-{
-    constexpr char hex[] = "0123456789abcdef";
-    out.push_back('"');
-    const char* run = s.data();
-    const char* const end = s.data() + s.size();
-    for (const char* p = run; p != end; ++p) {
-        const char esc = escape_table[static_cast<unsigned char>(*p)];
-        if (esc == 0)
-            continue;
-        out.append(run, p);
-        const auto c = static_cast<unsigned char>(*p);
-        if (esc == 'u') {
-            const char seq[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-            out.append(seq, sizeof seq);
-        } else {
-            const char seq[] = {'\\', esc};
-            out.append(seq, sizeof seq);
-        }
-        run = p + 1;
-    }
-    out.append(run, end);
-    out.push_back('"');
-}
-
 template <class Int>
 void write_integer(Int v, std::string& out)
 {
@@ -154,7 +129,7 @@ void write_leaf(const json::value& v, std::string& out)
         return;
     case json::kind::string: {
         const auto& s = v.get_string();
-        write_string({s.data(), s.size()}, out);
+        write_json_string({s.data(), s.size()}, out);
         return;
     }
     case json::kind::array:
@@ -177,7 +152,7 @@ struct open_container {
 
 void write_member_name(const json::key_value_pair& kv, std::string& out)
 {
-    write_string(kv.key(), out);
+    write_json_string(kv.key(), out);
     out.push_back(':');
 }
 
@@ -230,6 +205,31 @@ void write_value(const json::value& root, std::string& out)
 }
 
 } // namespace
+
+void write_json_string(std::string_view s, std::string& out)
+{
+    constexpr char hex[] = "0123456789abcdef";
+    out.push_back('"');
+    const char* run = s.data();
+    const char* const end = s.data() + s.size();
+    for (const char* p = run; p != end; ++p) {
+        const char esc = escape_table[static_cast<unsigned char>(*p)];
+        if (esc == 0)
+            continue;
+        out.append(run, p);
+        const auto c = static_cast<unsigned char>(*p);
+        if (esc == 'u') {
+            const char seq[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+            out.append(seq, sizeof seq);
+        } else {
+            const char seq[] = {'\\', esc};
+            out.append(seq, sizeof seq);
+        }
+        run = p + 1;
+    }
+    out.append(run, end);
+    out.push_back('"');
+}
 
 void write_json(const boost::json::value& v, std::string& out)
 {

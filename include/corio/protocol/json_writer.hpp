@@ -9,12 +9,18 @@
 #include <boost/json/value.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace corio::protocol {
 
 /// Appends `v` to `out`. Walks `v` without recursion, so any nesting depth is
 /// safe (a tree built in code has no decode limit bounding it).
 void write_json(const boost::json::value& v, std::string& out);
+
+/// Appends `s` as a JSON string literal, quoted and escaped as
+/// JSON.stringify escapes it. The bytes go through as they are: text that
+/// is not UTF-8 stays so.
+void write_json_string(std::string_view s, std::string& out);
 
 /// `v` as text; see write_json.
 std::string to_json(const boost::json::value& v);
