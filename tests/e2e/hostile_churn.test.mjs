@@ -9,7 +9,9 @@
 import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 
-import { RawWs, closePayload, frame, resources, startHostileApp, stats, waitFor } from "./lib/hostile.mjs";
+import { connect as tcpConnect } from "node:net";
+
+import { closePayload, frame, parseFrame, resources, startHostileApp, stats, upgradeRequest, waitFor } from "./lib/hostile.mjs";
 
 const CYCLES = Number(process.env.CORIO_HOSTILE_CYCLES ?? 50_000);
 const WARM = Math.min(10_000, Math.floor(CYCLES / 5));
@@ -26,32 +28,73 @@ after(async () => {
   await app?.stop();
 });
 
+// Built once: the client's frames are the same every cycle.
+const CONNECT = frame(1, "40");
+const JOINS = Array.from({ length: ROOMS }, (_, r) => frame(1, `421["join","r${r}"]`));
 const BYE = Buffer.concat([frame(1, "41"), frame(8, closePayload(1000))]);
+const CYCLE_MS = 5_000;
 
-async function cycle(i) {
-  const ws = await RawWs.connect(app.port, { autoPong: false });
-  await ws.sioConnect();
-  ws.send(`421["join","r${i % ROOMS}"]`);
-  await ws.nextText((t) => t === "431[true]", 5_000, "the join ack");
-  switch (i % 3) {
-    case 0:
-      ws.raw(BYE);
-      await ws.closed(5_000);
-      break;
-    case 1:
-      ws.socket.end();
-      await ws.closed(5_000);
-      break;
-    default:
-      ws.reset();
-  }
+/**
+ * One cycle, as a small state machine on the connection's data (RawWs's promises per step
+ * would cost more than the server's work): 101 and the open packet, `40` -> `40{…}`, the join
+ * -> `431[true]`, then the cycle's ending. Resolves once the connection is over.
+ */
+function cycle(port, request, i) {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host: "127.0.0.1", port, noDelay: true });
+    const timer = setTimeout(() => fail(new Error(`cycle ${i}: stuck (${step})`)), CYCLE_MS);
+    let buf = Buffer.alloc(0);
+    let step = "upgrade";
+    const fail = (err) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    socket.on("connect", () => socket.write(request));
+    socket.on("error", (err) => (step === "ending" ? done() : fail(new Error(`cycle ${i} (${step}): ${err.message}`))));
+    socket.on("close", () => (step === "ending" ? done() : fail(new Error(`cycle ${i}: closed during ${step}`))));
+    socket.on("data", (chunk) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      if (step === "upgrade") {
+        const end = buf.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        if (!buf.subarray(0, 12).equals(Buffer.from("HTTP/1.1 101"))) return fail(new Error(`cycle ${i}: no 101`));
+        buf = buf.subarray(end + 4);
+        step = "open";
+      }
+      for (let f = parseFrame(buf); f; f = parseFrame(buf)) {
+        buf = buf.subarray(f.size);
+        const text = f.opcode === 1 ? f.payload.toString() : "";
+        if (step === "open" && text.startsWith("0{")) {
+          step = "connect";
+          socket.write(CONNECT);
+        } else if (step === "connect" && text.startsWith("40{")) {
+          step = "join";
+          socket.write(JOINS[i % ROOMS]);
+        } else if (step === "join" && text === "431[true]") {
+          step = "ending";
+          if (i % 3 === 0) socket.write(BYE); // the server answers the close frame and hangs up
+          else if (i % 3 === 1) socket.end();
+          else {
+            socket.resetAndDestroy();
+            return done();
+          }
+        }
+      }
+    });
+  });
 }
 
 /** Runs cycles [from, to) on PARALLEL connections at a time. */
 async function churn(from, to) {
+  const request = upgradeRequest(app.port, "/socket.io/?EIO=4&transport=websocket");
   let next = from;
   const worker = async () => {
-    while (next < to) await cycle(next++);
+    while (next < to) await cycle(app.port, request, next++);
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
 }

@@ -303,7 +303,8 @@ export class RawWs {
   }
 }
 
-function upgradeRequest(port, target) {
+/** The opening handshake request for `target` (path and query). */
+export function upgradeRequest(port, target) {
   return (
     `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
     `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`
@@ -311,7 +312,7 @@ function upgradeRequest(port, target) {
 }
 
 /** One whole server frame at the start of `buf` ({opcode, payload, size}), or null. */
-function parseFrame(buf) {
+export function parseFrame(buf) {
   if (buf.length < 2) return null;
   let len = buf[1] & 0x7f;
   let at = 2;
