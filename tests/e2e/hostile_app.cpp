@@ -12,7 +12,9 @@
 // the Socket.IO sockets of `/` by disconnect reason (corio::to_string: "send queue full",
 // "parse error", …); `malformed` the Socket.IO connections closed for a packet that did not
 // decode, by the decoder's error message (protocol::error, from the server's warning record).
-// The tests read the process's RSS and descriptors from /proc/<pid> themselves.
+// The tests read the process's RSS and descriptors from /proc/<pid> themselves; `sanitizer`
+// tells them that this build is instrumented (a sanitizer tree, docs/sanitizers.md), where
+// memory figures mean nothing (ASan's quarantine keeps freed blocks) and everything is slower.
 //
 // Socket.IO namespace `/`:
 //   echo(...args)               acks with the arguments
@@ -51,6 +53,21 @@
 #include <string_view>
 
 #include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HOSTILE_APP_SANITIZER "address"
+#elif defined(__SANITIZE_THREAD__)
+#define HOSTILE_APP_SANITIZER "thread"
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HOSTILE_APP_SANITIZER "address"
+#elif __has_feature(thread_sanitizer)
+#define HOSTILE_APP_SANITIZER "thread"
+#endif
+#endif
+#ifndef HOSTILE_APP_SANITIZER
+#define HOSTILE_APP_SANITIZER ""
+#endif
 
 namespace {
 
@@ -244,6 +261,7 @@ int main(int argc, char** argv)
             return res;
         json::object stats{
             {"pid", ::getpid()},
+            {"sanitizer", HOSTILE_APP_SANITIZER},
             {"engine_io", json::object{{"sessions", raw.session_count()}, {"closes", engine_closes.to_json()}}},
             {"socket_io", json::object{{"sessions", io.engine().session_count()},
                                        {"sockets", root.socket_count()},

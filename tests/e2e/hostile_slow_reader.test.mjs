@@ -5,6 +5,11 @@
 //
 // The reader drives the broadcast in rounds (`flood` acks after emitting one round), so its own
 // queue never holds more than one round (256 KiB) and only the non-reader's queue can grow.
+// Rounds go on until the server dropped the non-reader (at most 64 MiB in all: far over the
+// queue bound plus what the kernel buffers), then AFTER_DROP more.
+//
+// In a sanitizer build (hostile_app's `sanitizer`) the RSS bound is not checked: ASan's
+// quarantine keeps freed memory on purpose.
 
 import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
@@ -15,7 +20,8 @@ import { RawWs, resources, startHostileApp, stats, waitFor } from "./lib/hostile
 const MAX_QUEUED = 1024 * 1024;
 const ROUND = 8; // messages per round
 const SIZE = 32 * 1024; // bytes of text per message
-const ROUNDS = 256; // 64 MiB in all: far over the queue bound plus what the kernel buffers
+const MAX_ROUNDS = 256;
+const AFTER_DROP = 32;
 const WARM_ROUNDS = 16;
 const RSS_BOUND_KIB = 16 * 1024;
 
@@ -58,24 +64,20 @@ it("drops a client that never reads with send_queue_full, memory bounded, the re
   stalled.socket.pause(); // reads nothing more: the kernel buffers fill, then the server's queue
   let peak = warm.rssKiB;
   let droppedAt = null;
-  for (let r = 0; r < ROUNDS; ++r) {
+  let rounds = 0;
+  for (; rounds < MAX_ROUNDS && (droppedAt === null || rounds < droppedAt + AFTER_DROP); ++rounds) {
     await round();
     peak = Math.max(peak, resources(app.pid).rssKiB);
-    if (droppedAt === null && r % 8 === 7) {
+    if (droppedAt === null && rounds % 4 === 3) {
       const s = await stats(app.port);
-      if (s.socket_io.disconnects["send queue full"]) droppedAt = r;
+      if (s.socket_io.disconnects["send queue full"]) droppedAt = rounds;
     }
   }
+  assert.notEqual(droppedAt, null, `not dropped after ${(rounds * ROUND * SIZE) >> 20} MiB`);
 
-  const s = await waitFor(
-    "the stalled client's disconnect with send queue full",
-    5_000,
-    () => stats(app.port),
-    (v) => v.socket_io.disconnects["send queue full"] === 1,
-  );
+  const s = await stats(app.port);
   assert.deepEqual(s.socket_io.disconnects, { "send queue full": 1 }, "only the stalled client was dropped");
   assert.equal(s.socket_io.sockets, 1, "the reader is still connected");
-  assert.ok(droppedAt !== null && droppedAt < ROUNDS / 2, `dropped early (round ${droppedAt} of ${ROUNDS})`);
 
   // The reader got every tick of every round, in order, whole.
   assert.equal(ticks.length, expected);
@@ -86,11 +88,12 @@ it("drops a client that never reads with send_queue_full, memory bounded, the re
   assert.ok(reader.connected);
 
   const growth = peak - warm.rssKiB;
-  assert.ok(growth < RSS_BOUND_KIB, `RSS grew ${growth} KiB while ${(ROUNDS * ROUND * SIZE) >> 20} MiB were broadcast`);
+  const sent = `${(rounds * ROUND * SIZE) >> 20} MiB`;
+  if (!app.sanitizer) assert.ok(growth < RSS_BOUND_KIB, `RSS grew ${growth} KiB while ${sent} were broadcast`);
 
   // The server cut the stalled connection: once it reads again it finds the end.
   stalled.socket.resume();
   const end = await stalled.closed(10_000, "the stalled connection to end");
   assert.notEqual(end.ended, null);
-  console.log(`dropped after round ${droppedAt}; RSS warm ${warm.rssKiB} KiB, peak +${growth} KiB`);
+  console.log(`dropped by round ${droppedAt} of ${rounds} (${sent}); RSS warm ${warm.rssKiB} KiB, peak +${growth} KiB`);
 });

@@ -15,7 +15,10 @@ const HTTP_MS = 5_000;
 
 /**
  * Starts hostile_app with `args` (its options: --ping-interval, --max-queued-bytes, ...).
- * @returns {Promise<{port: number, pid: number, stop: () => Promise<object>, output: () => string}>}
+ * `sanitizer` is "address" or "thread" when the app is a sanitizer build (then memory figures
+ * mean nothing and everything is slower), else "".
+ * @returns {Promise<{port: number, pid: number, sanitizer: string, stop: () => Promise<object>,
+ *   output: () => string}>}
  */
 export async function startHostileApp(args = []) {
   const path = process.env.CORIO_HOSTILE_APP;
@@ -32,8 +35,8 @@ export async function startHostileApp(args = []) {
     readyLine: "listening on <host>:<port>",
   });
   const port = started.value;
-  const { pid } = await stats(port);
-  return { port, pid, stop: started.stop, output: started.output };
+  const { pid, sanitizer } = await stats(port);
+  return { port, pid, sanitizer, stop: started.stop, output: started.output };
 }
 
 /** The app's GET /stats. */
