@@ -75,6 +75,24 @@ const FRAMES = [
   { name: "fragmented ping", bytes: frame(9, "x", { fin: false }) },
   { name: "ping over 125 bytes", bytes: frame(9, Buffer.alloc(126)) },
   { name: "close frame with an invalid code", bytes: frame(8, closePayload(999)) },
+  { name: "close frame of one byte", bytes: frame(8, bin(3)) },
+  {
+    name: "close reason that is not UTF-8",
+    bytes: frame(8, Buffer.concat([closePayload(1000), bin(0xff)])),
+    code: 1007,
+  },
+  { name: "64-bit length with its top bit set", bytes: Buffer.concat([bin(0x81, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 1), bin(1, 2, 3, 4)]) },
+  {
+    name: "a terabyte announced (only the header sent)",
+    bytes: Buffer.concat([bin(0x82, 0xff, 0, 0, 1, 0, 0, 0, 0, 0), bin(1, 2, 3, 4)]),
+    code: 1009,
+    disconnect: "payload too large",
+  },
+  {
+    name: "UTF-8 sequence split across fragments, never completed",
+    bytes: Buffer.concat([frame(1, Buffer.from([0x34, 0xc3]), { fin: false }), frame(0, Buffer.from([0x28]))]),
+    code: 1007,
+  },
   { name: "new message inside a fragmented one", bytes: Buffer.concat([frame(1, "42", { fin: false }), frame(1, "x")]) },
   { name: "fragments over max_payload", bytes: Buffer.concat([frame(1, "4".repeat(60_000), { fin: false }), frame(0, "x".repeat(60_000))]), code: 1009, disconnect: "payload too large" },
 ];

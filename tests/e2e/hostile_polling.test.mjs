@@ -77,6 +77,33 @@ it("concurrent GETs on one sid: one gets the close, the others 400, then the sid
   assert.deepEqual(await closesSince(before, "the duplicate poll's close"), { "transport error": 1 });
 });
 
+/** GETs on `sid` until `count` packets came back (each GET answered in time); returns them. */
+async function collect(sid, count) {
+  const got = [];
+  while (got.length < count) {
+    const res = await http(app.port, "GET", q(sid));
+    assert.equal(res.status, 200, res.body);
+    got.push(...res.body.split("\x1e").filter((p) => p !== "2")); // pings aside
+  }
+  return got;
+}
+
+it("concurrent POSTs on one sid: each answered, each message delivered once", async () => {
+  const sid = await pollingOpen(app.port);
+  const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => http(app.port, "POST", q(sid), `4m${i}`)));
+  assert.deepEqual(answers.map((r) => [r.status, r.body]), Array(8).fill([200, "ok"]));
+  assert.deepEqual((await collect(sid, 8)).sort(), Array.from({ length: 8 }, (_, i) => `4m${i}`));
+  assert.equal((await http(app.port, "POST", q(sid), "1")).body, "ok");
+});
+
+it("12,000 packets in one POST (under max_payload): all echoed, in order, in bounded time", async () => {
+  const sid = await pollingOpen(app.port);
+  const packets = Array.from({ length: 12_000 }, (_, i) => `4${i}`);
+  assert.equal((await http(app.port, "POST", q(sid), packets.join("\x1e"))).body, "ok");
+  assert.deepEqual(await collect(sid, packets.length), packets);
+  assert.equal((await http(app.port, "POST", q(sid), "1")).body, "ok");
+});
+
 it("a POST on a closed sid: 400 Session ID unknown", async () => {
   const sid = await pollingOpen(app.port);
   assert.equal((await http(app.port, "POST", q(sid), "1")).body, "ok");
