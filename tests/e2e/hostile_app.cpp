@@ -6,11 +6,13 @@
 //                    "engine_io":{"sessions":n,"closes":{"<close reason>":n,…}},
 //                    "socket_io":{"sessions":n,"sockets":n,"rooms":n,
 //                                 "disconnects":{"<disconnect reason>":n,…},
+//                                 "logged":{"<disconnect reason>":n,…},
 //                                 "malformed":{"<decoder error message>":n,…}}}
 //
 // `closes` counts the raw endpoint's sessions by close reason (engine::to_string); `disconnects`
 // the Socket.IO sockets of `/` by disconnect reason (corio::to_string: "send queue full",
-// "parse error", …); `malformed` the Socket.IO connections closed for a packet that did not
+// "parse error", …), as the disconnect handler sees it, and `logged` as the server's
+// "disconnected" log records say it; `malformed` the Socket.IO connections closed for a packet that did not
 // decode, by the decoder's error message (protocol::error, from the server's warning record).
 // The tests read the process's RSS and descriptors from /proc/<pid> themselves; `sanitizer`
 // tells them that this build is instrumented (a sanitizer tree, docs/sanitizers.md), where
@@ -23,7 +25,7 @@
 //                               in room (the sender too, if a member), then acks true
 //
 // hostile_app [--host 127.0.0.1] [--port 0] [--threads 2] [--ping-interval MS] [--ping-timeout MS]
-//             [--max-payload BYTES] [--max-queued-bytes BYTES]
+//             [--max-payload BYTES] [--max-queued-bytes BYTES] [--http-idle-timeout S]
 // prints `listening on <host>:<port>` once it accepts.
 
 #include <corio/engine/listener.hpp>
@@ -140,13 +142,15 @@ struct command_line {
     std::chrono::milliseconds ping_timeout{20'000};
     std::size_t max_payload = 100'000;
     std::size_t max_queued_bytes = 1024 * 1024;
+    std::chrono::seconds http_idle_timeout{60};
 };
 
 [[noreturn]] void usage(std::string_view problem)
 {
     std::cerr << "hostile_app: " << problem << "\n"
               << "usage: hostile_app [--host ADDR] [--port N] [--threads N] [--ping-interval MS]\n"
-              << "                   [--ping-timeout MS] [--max-payload BYTES] [--max-queued-bytes BYTES]\n";
+              << "                   [--ping-timeout MS] [--max-payload BYTES] [--max-queued-bytes BYTES]\n"
+              << "                   [--http-idle-timeout S]\n";
     std::exit(2);
 }
 
@@ -181,6 +185,8 @@ command_line parse(int argc, char** argv)
             cl.max_payload = parse_number<std::size_t>(value, "max payload");
         else if (flag == "--max-queued-bytes")
             cl.max_queued_bytes = parse_number<std::size_t>(value, "max queued bytes");
+        else if (flag == "--http-idle-timeout")
+            cl.http_idle_timeout = std::chrono::seconds(parse_number<unsigned>(value, "HTTP idle timeout"));
         else
             usage("unknown option " + std::string(flag));
     }
@@ -214,21 +220,25 @@ int main(int argc, char** argv)
     tally engine_closes;
     tally disconnects;
     tally malformed;
+    tally logged;
 
     engine_echo echo(engine_closes);
     corio::engine::server raw(ioc.get_executor(), engine_options(cl, "/engine.io/"), echo);
 
     corio::server_options sio_options;
     sio_options.engine = engine_options(cl, "/socket.io/");
-    // The warning a connection closed for a malformed packet gets names the decoder's error.
+    // The warning a connection closed for a malformed packet gets names the decoder's error;
+    // each disconnect is an info record with its reason.
     sio_options.log = corio::logger(
-        [&malformed](const corio::log_record& r) {
+        [&malformed, &logged](const corio::log_record& r) {
             if (r.message == "closing the connection: malformed packet")
                 malformed.add(r.error);
+            else if (r.message == "disconnected")
+                logged.add(r.reason);
             else if (r.level >= corio::log_level::warning)
                 std::cerr << corio::format_text(r) << "\n";
         },
-        corio::log_level::warning);
+        corio::log_level::info);
     corio::server io(ioc.get_executor(), sio_options);
 
     auto root = io.of("/");
@@ -252,7 +262,9 @@ int main(int argc, char** argv)
         disconnects.add(corio::to_string(why));
     });
 
-    corio::engine::listener listener(ioc);
+    corio::engine::listener_options listen_options;
+    listen_options.http_idle_timeout = cl.http_idle_timeout;
+    corio::engine::listener listener(ioc, listen_options);
     listener.add(raw);
     listener.add(io.engine());
     listener.set_fallback([&](const corio::engine::http_request& req) {
@@ -267,6 +279,7 @@ int main(int argc, char** argv)
                                        {"sockets", root.socket_count()},
                                        {"rooms", root.rooms().size()},
                                        {"disconnects", disconnects.to_json()},
+                                       {"logged", logged.to_json()},
                                        {"malformed", malformed.to_json()}}}};
         res.result(http::status::ok);
         res.set(http::field::content_type, "application/json");

@@ -77,6 +77,7 @@ it("drops a client that never reads with send_queue_full, memory bounded, the re
 
   const s = await stats(app.port);
   assert.deepEqual(s.socket_io.disconnects, { "send queue full": 1 }, "only the stalled client was dropped");
+  assert.deepEqual(s.socket_io.logged, { "send queue full": 1 }, "the server's disconnect record says why");
   assert.equal(s.socket_io.sockets, 1, "the reader is still connected");
 
   // The reader got every tick of every round, in order, whole.
