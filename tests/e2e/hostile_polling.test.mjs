@@ -157,6 +157,68 @@ it("polling on a WebSocket session's sid: 400 Bad request, the session unharmed"
   ws.reset();
 });
 
+it("upgrade abuse: a second probe, probes on a WebSocket, unknown or closed sid, garbage on a probe", async () => {
+  const wsq = (sid) => ({ path: "/engine.io/", query: `EIO=4&transport=websocket&sid=${encodeURIComponent(sid)}` });
+
+  // A second probe while one is under way is refused; the first completes the upgrade, which
+  // ends a GET in flight: with a noop if it was pending by then, or refused if it came after
+  // (the test cannot order the two); polling requests on the sid are refused afterwards.
+  const sid = await pollingOpen(app.port);
+  const first = await RawWs.connect(app.port, wsq(sid));
+  await first.opened();
+  first.send("2probe");
+  assert.equal((await first.next()).data, "3probe");
+  const second = await RawWs.connect(app.port, wsq(sid));
+  await second.opened();
+  assert.equal((await second.closed()).closeCode, 1008);
+  const pending = http(app.port, "GET", q(sid));
+  first.send("5");
+  const ended = await pending;
+  if (ended.status === 200) assert.equal(ended.body, "6");
+  else assert.deepEqual([ended.status, engineError(ended)], [400, BAD_REQUEST]);
+  first.send("4upgraded");
+  assert.equal((await first.nextText(() => true)).toString(), "4upgraded");
+  for (const [method, body] of [["GET"], ["POST", "4x"]]) {
+    const res = await http(app.port, method, q(sid), body);
+    assert.deepEqual([res.status, engineError(res)], [400, BAD_REQUEST], `${method} after the upgrade`);
+  }
+  first.raw(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8])); // close 1000
+  await first.closed();
+
+  // A probe on a session that is on WebSocket already: refused.
+  const native = await RawWs.connect(app.port, { path: "/engine.io/" });
+  await native.opened();
+  const nativeSid = JSON.parse((await native.nextText((t) => t.startsWith("0{"))).slice(1)).sid;
+  const onNative = await RawWs.connect(app.port, wsq(nativeSid));
+  await onNative.opened();
+  assert.equal((await onNative.closed()).closeCode, 1008);
+  native.send("4still");
+  assert.equal(await native.nextText(() => true), "4still");
+  native.reset();
+
+  // An unknown sid: the HTTP error, no upgrade.
+  const unknown = await RawWs.connect(app.port, wsq("nope"));
+  await assert.rejects(unknown.opened(), /HTTP\/1\.1 400/);
+
+  // Anything but a probe on a probe: the probe is cut, polling goes on.
+  const polling = await pollingOpen(app.port);
+  const garbage = await RawWs.connect(app.port, wsq(polling));
+  await garbage.opened();
+  garbage.send("4garbage");
+  assert.equal((await garbage.closed()).closeCode, null, "cut, without a close frame");
+  assert.equal((await http(app.port, "POST", q(polling), "4after")).body, "ok");
+  assert.equal((await http(app.port, "GET", q(polling))).body, "4after");
+  assert.equal((await http(app.port, "POST", q(polling), "1")).body, "ok");
+
+  // A closed session's sid: no upgrade (a refusal, or at most a WebSocket closed at once).
+  const closed = await pollingOpen(app.port);
+  assert.equal((await http(app.port, "POST", q(closed), "1")).body, "ok");
+  const late = await RawWs.connect(app.port, wsq(closed));
+  const head = await late.opened().catch((err) => err.message);
+  if (head.startsWith("HTTP/1.1 101")) assert.equal((await late.closed()).closeCode, 1008);
+  else assert.match(head, /HTTP\/1\.1 400/);
+});
+
 it("bad handshakes: the protocol's error codes", async () => {
   const cases = [
     ["GET", "/engine.io/?EIO=4&transport=carrier-pigeon", { code: 0, message: "Transport unknown" }],
