@@ -42,9 +42,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <array>
-#include <atomic>
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -258,9 +258,8 @@ int main(int argc, char** argv)
             members.emit("tick", i, payload);
         return true;
     });
-    root.on_disconnect([&disconnects](corio::context&, corio::disconnect_reason why) {
-        disconnects.add(corio::to_string(why));
-    });
+    root.on_disconnect(
+        [&disconnects](corio::context&, corio::disconnect_reason why) { disconnects.add(corio::to_string(why)); });
 
     corio::engine::listener_options listen_options;
     listen_options.http_idle_timeout = cl.http_idle_timeout;
@@ -288,8 +287,7 @@ int main(int argc, char** argv)
         return res;
     });
 
-    corio::serve(ioc, listener,
-                 [&](std::chrono::milliseconds deadline) { return close_both(raw, io, deadline); },
+    corio::serve(ioc, listener, [&](std::chrono::milliseconds deadline) { return close_both(raw, io, deadline); },
                  {.host = cl.host,
                   .port = cl.port,
                   .threads = cl.threads,
