@@ -2,7 +2,8 @@
 // the server keeps at most engine::options::max_queued_bytes (1 MiB in hostile_app) for it,
 // then drops it with send_queue_full; its memory stays bounded, and a client that reads gets
 // every broadcast, in order, the whole time. Once over WebSocket (a paused TCP reader), once
-// over long-polling (a client that stops sending GETs).
+// over long-polling (a client that stops sending GETs); and a client that sends requests as
+// fast as it can but reads none of the answers.
 //
 // The reader drives the broadcast in rounds (`flood` acks after emitting one round), so its own
 // queue never holds more than one round (256 KiB) and only the non-reader's queue can grow.
@@ -16,7 +17,7 @@ import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 
 import { ack, client, closeEverything, connected } from "./lib/sio.mjs";
-import { RawWs, http, resources, startHostileApp, stats, waitFor } from "./lib/hostile.mjs";
+import { RawWs, frame, http, resources, startHostileApp, stats, waitFor } from "./lib/hostile.mjs";
 
 const MAX_QUEUED = 1024 * 1024;
 const ROUND = 8; // messages per round
@@ -125,4 +126,31 @@ it("drops a long-polling client that stops polling with send_queue_full, memory 
   // The session is gone: its next GET collects the close, or finds no session.
   const res = await http(app.port, "GET", q);
   assert.ok(res.status === 400 || res.body.endsWith("1"), `${res.status} ${res.body.slice(0, 40)}`);
+});
+
+it("drops a client that sends requests but never reads the answers, memory bounded", async () => {
+  const before = (await stats(app.port)).socket_io;
+  const warm = resources(app.pid).rssKiB;
+  const greedy = await RawWs.connect(app.port, { autoPong: false });
+  await greedy.sioConnect();
+  greedy.socket.pause();
+  // 2000 echoes of 10 kB (20 MB of answers), sent as fast as the server takes them.
+  const request = frame(1, `421["echo","${"e".repeat(10_000)}"]`);
+  let peak = warm;
+  for (let i = 0; i < 2000 && greedy.ended === null && !greedy.socket.destroyed; ++i) {
+    if (!greedy.socket.write(request)) await new Promise((resolve) => greedy.socket.once("drain", resolve).once("close", resolve));
+    if (i % 100 === 0) peak = Math.max(peak, resources(app.pid).rssKiB);
+  }
+  const s = await waitFor(
+    "the greedy client's disconnect",
+    10_000,
+    () => stats(app.port),
+    (v) => (v.socket_io.disconnects["send queue full"] ?? 0) > (before.disconnects["send queue full"] ?? 0),
+  );
+  peak = Math.max(peak, resources(app.pid).rssKiB);
+  assert.equal(s.socket_io.sockets, 1, "the reader is still connected");
+  assert.deepEqual(await ack(reader, 5_000, "echo", "still"), ["still"]);
+  if (!app.sanitizer) assert.ok(peak - warm < RSS_BOUND_KIB, `RSS grew ${peak - warm} KiB`);
+  console.log(`greedy client dropped; RSS warm ${warm} KiB, peak +${peak - warm} KiB`);
+  greedy.reset();
 });
