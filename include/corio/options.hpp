@@ -79,7 +79,7 @@ struct socket_limits {
     /// The token bucket of each socket's events (one bucket per socket).
     /// An event over it is dropped before its handler (and any catch-all)
     /// runs, and counted in server_stats::events_rate_limited; if the
-    /// client asked for an ack, the ack answers
+    /// connected socket asked for an ack, the ack answers
     /// `{"error":"rate limited","event":<name>}` (as an argument error
     /// does), so that its callback need not time out. No limit by default:
     /// neither Node nor Python has one, and a client that reconnects flushes

@@ -163,10 +163,13 @@ BOOST_AUTO_TEST_CASE(empty_dynamic_namespaces_are_removed)
 {
     auto& s = make({});
     int setups = 0;
+    // Each namespace's handler holds a copy: once every namespace is gone,
+    // handlers and all, only this one is left.
+    auto held = std::make_shared<int>(0);
     s.of_dynamic([](std::string_view name) { return name.starts_with("/dyn-"); },
                  [&](corio::nsp ns) {
                      ++setups;
-                     ns.on("name", [](corio::context& ctx) { return ctx.nsp(); });
+                     ns.on("name", [held](corio::context& ctx) { return ctx.nsp(); });
                  });
     constexpr int count = 5000;
     for (int i = 0; i < count; ++i) {
@@ -176,6 +179,7 @@ BOOST_AUTO_TEST_CASE(empty_dynamic_namespaces_are_removed)
     BOOST_TEST(drive_until([&] { return s.stats().dynamic_namespaces_removed == count; }));
     BOOST_TEST(s.stats().namespaces == 1u); // "/" alone
     BOOST_TEST(setups == count);
+    BOOST_TEST(held.use_count() == 1);
 
     // Made again, and set up again, at the next connect.
     auto again = client({.nsp = "/dyn-7"});
@@ -190,6 +194,7 @@ BOOST_AUTO_TEST_CASE(empty_dynamic_namespaces_are_removed)
     second.reset();
     BOOST_TEST(drive_until([&] { return s.stats().namespaces == 1u; }));
     BOOST_TEST(s.stats().dynamic_namespaces_removed == count + 1u);
+    BOOST_TEST(held.use_count() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(a_dynamic_namespace_whose_connects_were_refused_is_removed_too)
