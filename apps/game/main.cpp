@@ -190,6 +190,19 @@ std::string random_node_name()
     return name;
 }
 
+/// Where the Redis of `url` is, for messages: its address, never the URL's
+/// user or password.
+std::string redis_address(const std::string& url)
+{
+    auto e = corio::redis::parse_url(url);
+    if (!e)
+        return "an invalid Redis URL";
+    if (!e->unix_path.empty())
+        return "unix://" + e->unix_path;
+    auto host = e->host.find(':') != std::string::npos ? "[" + e->host + "]" : e->host;
+    return "redis://" + host + ":" + e->port + (e->db != 0 ? "/" + std::to_string(e->db) : std::string());
+}
+
 /// This node's membership of a cluster: the Socket.IO adapter's two
 /// connections and the room store (which has its own).
 struct cluster_link {
@@ -233,7 +246,8 @@ std::shared_ptr<cluster_link> join_cluster(boost::asio::io_context& ioc, const s
 {
     auto where = corio::redis::parse_url(url);
     if (!where)
-        usage("not a Redis URL (redis://HOST:PORT[/DB] or unix:///PATH): " + url);
+        // Not the URL itself: it may hold a password.
+        usage("--redis: not a Redis URL (redis://HOST:PORT[/DB] or unix:///PATH)");
     corio::redis::connection_options co{.where = *where};
     co.log = log;
     auto link = std::make_shared<cluster_link>();
@@ -288,7 +302,7 @@ int main(int argc, char** argv)
         store = cluster->store;
         // Every second: this node is alive, and it takes over what stopped nodes left.
         lobby_options.sweep_interval = 1s;
-        std::cout << "corio-game: node " << node << " of the game at " << cl.redis << std::endl;
+        std::cout << "corio-game: node " << node << " of the game at " << redis_address(cl.redis) << std::endl;
     }
 #else
     if (!cl.redis.empty())

@@ -11,10 +11,15 @@ namespace http = boost::beast::http;
 
 namespace {
 
+bool listed_exactly(const cors_options& cors, std::string_view origin)
+{
+    return std::find(cors.allowed_origins.begin(), cors.allowed_origins.end(), origin) != cors.allowed_origins.end();
+}
+
 bool listed(const cors_options& cors, std::string_view origin)
 {
-    return std::any_of(cors.allowed_origins.begin(), cors.allowed_origins.end(),
-                       [&](const std::string& o) { return o == "*" || o == origin; });
+    return listed_exactly(cors, origin) ||
+           std::find(cors.allowed_origins.begin(), cors.allowed_origins.end(), "*") != cors.allowed_origins.end();
 }
 
 } // namespace
@@ -34,7 +39,10 @@ void add_cors_headers(const cors_options& cors, const http_request& req, http_re
     // credentials.
     res.set(http::field::access_control_allow_origin, origin->value());
     res.set(http::field::vary, "Origin");
-    if (cors.credentials)
+    // Never for an origin that only "*" admits: echoing any origin with
+    // credentials would let every site act with the user's cookies and read
+    // the answers (the browsers' rule that "*" excludes credentials).
+    if (cors.credentials && listed_exactly(cors, origin->value()))
         res.set(http::field::access_control_allow_credentials, "true");
 }
 

@@ -7,15 +7,16 @@
 // CORIO_GAME_WEB_ROOT serves the front end from a directory instead of the built-in copy.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { launchBrowser, watchPage } from "./lib/browser.mjs";
-import { startGame } from "./lib/game-app.mjs";
+import { gamePath, startGame } from "./lib/game-app.mjs";
 
 const WAIT_MS = 10_000; // any one condition of a page
 const SUITE_MS = 90_000;
@@ -118,6 +119,60 @@ async function play(player, column, row, how) {
   }
 }
 
+// The front end puts server text into the page with textContent only (app.js says so); this
+// keeps it so: no HTML-parsing sink anywhere in the game's own scripts and page.
+describe("the front end's source", () => {
+  it("uses no HTML-parsing DOM sink", async () => {
+    const sinks = /\.(innerHTML|outerHTML|insertAdjacentHTML)\b|document\.write|\beval\s*\(|new Function\s*\(|\bsrcdoc\b|createContextualFragment/;
+    for (const file of ["app.js", "index.html"]) {
+      const source = await readFile(join(repoRoot, "apps", "game", "web", file), "utf8");
+      const lines = source.split("\n").filter((line) => sinks.test(line));
+      assert.deepEqual(lines, [], `${file} uses an HTML sink`);
+    }
+  });
+});
+
+// What corio-game prints never includes the Redis password of its --redis URL (docs/security.md,
+// "What is logged"). No redis-server is needed: a node starts and serves before Redis answers,
+// and a refused connection is logged like any other.
+describe("corio-game's output", { timeout: 30_000 }, () => {
+  const SECRET = "S3cret-pw-9f2";
+
+  it("names Redis by its address only, also when it cannot connect", async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), "corio-game-e2e-"));
+    let node;
+    try {
+      node = await startGame({ db: join(dir, "game.db"), redis: `redis://someone:${SECRET}@127.0.0.1:1/2`, nodeName: "n1" });
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      if (/built without Redis support/.test(err.message)) {
+        t.skip("corio-game was built without Redis");
+        return;
+      }
+      throw err;
+    }
+    try {
+      await until("a failed Redis connect to be logged", () => /Redis connect failed/.test(node.output()));
+      assert.match(node.output(), /of the game at redis:\/\/127\.0\.0\.1:1\/2\b/);
+      assert.ok(!node.output().includes(SECRET), node.output());
+      assert.ok(!node.output().includes("someone"), node.output());
+    } finally {
+      await node.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("does not echo a --redis value it cannot parse", () => {
+    const run = spawnSync(gamePath(), ["--port", "0", "--db", ":memory:", "--redis", `redis//x:${SECRET}@nowhere`], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /--redis/);
+    assert.ok(!run.stderr.includes(SECRET), run.stderr);
+  });
+});
+
 describe("the game in a browser", { timeout: SUITE_MS }, () => {
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "corio-game-e2e-"));
@@ -202,14 +257,19 @@ describe("the game in a browser", { timeout: SUITE_MS }, () => {
   });
 
   step("shows chat messages as text, never as HTML", async () => {
-    const text = "<b>html</b> & <img src=x>";
+    // Markup that would run script if it were ever parsed as HTML (docs/security.md).
+    const text = '<b>html</b> & <img src=x onerror="window.__pwned=1"> <svg onload="window.__pwned=2"></svg>';
     await alice.page.locator("#chat-input").fill(text);
     await alice.page.locator("#chat-input").press("Enter");
-    const message = bob.page.locator(".chat-msg", { hasText: "<b>html</b>" });
-    await visible(message);
-    assert.equal(await message.locator(".chat-msg__text").textContent(), text);
-    assert.equal(await message.locator(".chat-msg__from").textContent(), alice.name);
-    assert.equal(await bob.page.locator(".chat-log b:not(.chat-msg__from), .chat-log img").count(), 0);
+    for (const p of [bob.page, alice.page]) {
+      const message = p.locator(".chat-msg", { hasText: "<b>html</b>" });
+      await visible(message);
+      assert.equal(await message.locator(".chat-msg__text").textContent(), text);
+      assert.equal(await message.locator(".chat-msg__from").textContent(), alice.name);
+      assert.equal(await p.locator(".chat-log b:not(.chat-msg__from), .chat-log img, .chat-log svg").count(), 0);
+      assert.equal(await p.locator("img[src='x'], svg[onload]").count(), 0);
+      assert.equal(await p.evaluate(() => window.__pwned), undefined);
+    }
   });
 
   step("brings a reloaded page back into the game", async () => {

@@ -148,6 +148,39 @@ BOOST_AUTO_TEST_CASE(cors_preflight_and_responses_over_the_wire)
     BOOST_TEST((refused.find(http::field::access_control_allow_origin) == refused.end()));
 }
 
+// Browsers send Origin with a WebSocket handshake but apply no CORS to it:
+// the server's check is the only one (cross-site WebSocket hijacking).
+BOOST_AUTO_TEST_CASE(websocket_handshake_from_an_unlisted_origin_is_refused)
+{
+    auto o = fast_options();
+    o.cors.allowed_origins = {"http://app.example"};
+    test_server s(o);
+    auto upgrade = [&](const std::string& origin) {
+        std::vector<std::pair<std::string, std::string>> headers = {{"Upgrade", "websocket"},
+                                                                    {"Connection", "Upgrade"},
+                                                                    {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                                                    {"Sec-WebSocket-Version", "13"}};
+        if (!origin.empty())
+            headers.emplace_back("Origin", origin);
+        return http_request(s.port(), http::verb::get, query(s.path(), "websocket"), {}, headers).result_int();
+    };
+    BOOST_TEST(upgrade("http://evil.example") == 403);
+    BOOST_TEST(upgrade("http://app.example.evil.example") == 403);
+    BOOST_TEST(upgrade("http://app.example") == 101);
+    // No Origin: not a browser, which is not what the check is for.
+    BOOST_TEST(upgrade("") == 101);
+
+    // Without a list (the default) every origin may open one.
+    test_server open_server(fast_options());
+    std::vector<std::pair<std::string, std::string>> headers = {{"Upgrade", "websocket"},
+                                                                {"Connection", "Upgrade"},
+                                                                {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+                                                                {"Sec-WebSocket-Version", "13"},
+                                                                {"Origin", "http://evil.example"}};
+    BOOST_TEST(http_request(open_server.port(), http::verb::get, query(open_server.path(), "websocket"), {}, headers)
+                   .result_int() == 101);
+}
+
 BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_several_requests)
 {
     test_server s;

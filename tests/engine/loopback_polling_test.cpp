@@ -3,7 +3,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <corio/engine/session_id.hpp>
+
+#include <array>
 #include <set>
+#include <string_view>
 
 using namespace corio_test;
 using corio::engine::close_reason;
@@ -35,6 +39,36 @@ BOOST_AUTO_TEST_CASE(session_ids_are_20_base64url_characters_and_unique)
         ids.insert(sid);
     }
     BOOST_TEST(ids.size() == 100u);
+}
+
+// A sid is the only credential of a polling session: 120 bits from the
+// kernel's CSPRNG. Each of the 120 bits of 4096 ids must be set in 40-60 %
+// of them (a fair coin is outside that with probability about 1e-37 per
+// bit): a counter, a clock or a weak generator would leave some fixed.
+BOOST_AUTO_TEST_CASE(session_ids_carry_120_random_bits)
+{
+    constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    constexpr int count = 4096;
+    std::array<int, 120> ones{};
+    std::set<std::string> ids;
+    for (int i = 0; i < count; ++i) {
+        auto id = corio::engine::make_session_id();
+        BOOST_TEST_REQUIRE(id.size() == 20u);
+        for (std::size_t c = 0; c < id.size(); ++c) {
+            auto value = alphabet.find(id[c]);
+            BOOST_TEST_REQUIRE(value != std::string_view::npos);
+            for (int b = 0; b < 6; ++b)
+                ones[c * 6 + static_cast<std::size_t>(b)] += (value >> b) & 1;
+        }
+        ids.insert(std::move(id));
+    }
+    BOOST_TEST(ids.size() == static_cast<std::size_t>(count));
+    for (std::size_t bit = 0; bit < ones.size(); ++bit)
+        BOOST_TEST_CONTEXT("bit " << bit)
+        {
+            BOOST_TEST(ones[bit] > count * 4 / 10);
+            BOOST_TEST(ones[bit] < count * 6 / 10);
+        }
 }
 
 BOOST_AUTO_TEST_CASE(text_and_binary_messages_echo_in_one_response)

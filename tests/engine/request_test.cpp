@@ -96,6 +96,45 @@ BOOST_AUTO_TEST_CASE(cors_echoes_allowed_origins_only)
     BOOST_TEST(detail::preflight_response(cors, req).result_int() == 403);
 }
 
+// "*" with credentials must not become "every site, with the user's
+// cookies": an origin admitted only by "*" gets no Allow-Credentials, while
+// one listed by name beside it does.
+BOOST_AUTO_TEST_CASE(cors_wildcard_never_grants_credentials)
+{
+    engine::cors_options cors{{"*", "https://good.example"}, true};
+    auto req = get("/");
+    req.set(http::field::origin, "https://evil.example");
+    BOOST_TEST(detail::origin_allowed(cors, req));
+    engine::http_response any{http::status::ok, 11};
+    detail::add_cors_headers(cors, req, any);
+    BOOST_TEST(any[http::field::access_control_allow_origin] == "https://evil.example");
+    BOOST_TEST((any.find(http::field::access_control_allow_credentials) == any.end()));
+    req.set(http::field::access_control_request_method, "POST");
+    auto preflight = detail::preflight_response(cors, req);
+    BOOST_TEST(preflight.result_int() == 204);
+    BOOST_TEST((preflight.find(http::field::access_control_allow_credentials) == preflight.end()));
+
+    req.set(http::field::origin, "https://good.example");
+    engine::http_response named{http::status::ok, 11};
+    detail::add_cors_headers(cors, req, named);
+    BOOST_TEST(named[http::field::access_control_allow_credentials] == "true");
+}
+
+// Without an allowed_origins list nothing is sent: a browser on another
+// origin cannot read the answers.
+BOOST_AUTO_TEST_CASE(cors_default_sends_no_headers)
+{
+    engine::cors_options cors;
+    BOOST_TEST(cors.allowed_origins.empty());
+    BOOST_TEST(!cors.credentials);
+    auto req = get("/");
+    req.set(http::field::origin, "https://any.example");
+    engine::http_response res{http::status::ok, 11};
+    detail::add_cors_headers(cors, req, res);
+    BOOST_TEST((res.find(http::field::access_control_allow_origin) == res.end()));
+    BOOST_TEST((res.find(http::field::access_control_allow_credentials) == res.end()));
+}
+
 BOOST_AUTO_TEST_CASE(preflight_allows_the_requested_headers)
 {
     engine::cors_options cors{{"*"}, false};

@@ -171,6 +171,28 @@ BOOST_AUTO_TEST_CASE(connect_without_a_live_session_is_refused_as_unauthorized)
     BOOST_TEST(json::serialize(stale.connect_error().value()) == R"({"message":"unauthorized"})");
 }
 
+// A page of another origin (a sibling subdomain gets the cookie despite
+// SameSite) cannot open a socket as the user; the game's own page can.
+BOOST_AUTO_TEST_CASE(connect_from_another_origin_is_refused)
+{
+    auto alice = sign_in("alice");
+    auto with = [&](std::string origin) {
+        corio::testing::client_options o;
+        o.headers = {{"cookie", "corio_session=" + alice.token}, {"host", "game.example"}, {"origin", origin}};
+        return std::make_unique<client>(io, ioc, std::move(o));
+    };
+    for (std::string origin : {"https://evil.example", "https://x.game.example", "null", "https://game.example.evil"}) {
+        BOOST_TEST_CONTEXT(origin)
+        {
+            auto c = with(origin);
+            BOOST_TEST(!c->connected());
+            BOOST_TEST(json::serialize(c->connect_error().value()) == R"({"message":"cross-origin"})");
+        }
+    }
+    BOOST_TEST(with("https://game.example")->connected());
+    BOOST_TEST(with("http://GAME.example")->connected());
+}
+
 BOOST_AUTO_TEST_CASE(a_connect_is_welcomed_with_name_online_count_and_rooms)
 {
     auto alice = sign_in("alice");

@@ -238,6 +238,51 @@ BOOST_AUTO_TEST_CASE(only_argon2id_hashes_are_stored)
     BOOST_TEST(hash.find("correct horse battery") == std::string::npos);
 }
 
+// The production work factors are libsodium's interactive profile: Argon2id,
+// 64 MiB, 2 passes, one lane (docs/security.md).
+BOOST_AUTO_TEST_CASE(interactive_hashes_are_argon2id_64_mib_2_passes)
+{
+    database db(":memory:");
+    accounts a(db, password_cost::interactive);
+    must_register(a, "ivy");
+    auto c = db.lock();
+    auto s = c.prepare("SELECT password_hash FROM users WHERE name = ?1", "ivy");
+    BOOST_REQUIRE(s.step());
+    BOOST_TEST(s.column_text(0).starts_with("$argon2id$v=19$m=65536,t=2,p=1$"));
+}
+
+// A weaker hash (here the test profile's) is upgraded at the next login.
+BOOST_AUTO_TEST_CASE(weaker_hashes_are_upgraded_at_login)
+{
+    database db(":memory:");
+    {
+        accounts weak(db, password_cost::minimal);
+        must_register(weak, "jack");
+    }
+    accounts strong(db, password_cost::interactive);
+    BOOST_REQUIRE(std::holds_alternative<user>(strong.login("jack", "correct horse battery")));
+    auto c = db.lock();
+    auto s = c.prepare("SELECT password_hash FROM users WHERE name = ?1", "jack");
+    BOOST_REQUIRE(s.step());
+    BOOST_TEST(s.column_text(0).starts_with("$argon2id$v=19$m=65536,t=2,p=1$"));
+}
+
+// Text reaches SQLite only as bound parameters: SQL in a password is just
+// characters, and quotes in a name are refused before any query.
+BOOST_AUTO_TEST_CASE(sql_in_credentials_is_only_text)
+{
+    database db(":memory:");
+    accounts a(db, password_cost::minimal);
+    const std::string password = "x'); DROP TABLE users; --";
+    must_register(a, "kim", password);
+    BOOST_TEST(std::holds_alternative<user>(a.login("kim", password)));
+    BOOST_TEST(error_of(a.login("kim", "' OR '1'='1")) == account_error::bad_credentials);
+    BOOST_TEST(error_of(a.login("kim' --", "anything at all")) == account_error::bad_credentials);
+    BOOST_TEST(error_of(a.register_user("x' OR 1=1 --", "correct horse battery")) == account_error::invalid_name);
+    auto c = db.lock();
+    BOOST_TEST(c.prepare("SELECT count(*) FROM users").step());
+}
+
 BOOST_AUTO_TEST_CASE(every_account_error_has_a_sentence)
 {
     for (auto e : {account_error::invalid_name, account_error::weak_password, account_error::name_taken,

@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -101,8 +102,13 @@ public:
         socket.connect({net::ip::make_address("127.0.0.1"), listener_.port()});
         http::request<http::string_body> req{verb, target, 11};
         req.set(http::field::host, "127.0.0.1");
-        for (const auto& [name, value] : headers)
-            req.insert(name, value);
+        for (const auto& [name, value] : headers) {
+            // A Host given replaces the default one; other names may repeat.
+            if (boost::beast::iequals(name, "host"))
+                req.set(http::field::host, value);
+            else
+                req.insert(name, value);
+        }
         req.body() = std::move(body);
         req.prepare_payload();
         http::write(socket, req);
@@ -193,6 +199,17 @@ std::string register_alice(web_server& s)
     return session_cookie_of(res);
 }
 
+// Paths that try to leave the front end's files: dot segments, and their
+// percent-encoded, double-encoded, overlong UTF-8, backslash and NUL forms.
+// The game never percent-decodes a path, so the encoded ones name files
+// that do not exist; the plain ones are refused by read_web_file.
+const std::vector<std::string> hostile_paths = {
+    "/../etc/passwd", "/vendor/../index.html", "/%2e%2e/etc/passwd", "/nope.js", "//etc/passwd", "/vendor/",
+    "/%2E%2E/%2E%2E/etc/passwd", "/..%2fetc%2fpasswd", "/%2e%2e%2fetc%2fpasswd", "/%252e%252e/etc/passwd",
+    "/%252e%252e%252fetc%252fpasswd", "/..\\etc\\passwd", "/vendor\\..\\index.html", "/..%5cindex.html",
+    "/index.html%00.png", "/%00", "/.%2e/index.html", "/vendor/%2e%2e/index.html", "/./index.html",
+    "/%c0%ae%c0%ae/etc/passwd"};
+
 using corio_game_test::temp_dir;
 
 } // namespace
@@ -224,6 +241,26 @@ BOOST_AUTO_TEST_CASE(secure_cookies_when_asked)
     web_server s({.secure_cookies = true});
     auto res = s.post_json("/api/register", credentials("alice", good_password));
     BOOST_TEST(has_attribute(res, "Secure"));
+}
+
+// Behind a TLS proxy (docs/deploy's nginx sets X-Forwarded-Proto) the
+// cookie is Secure without --secure-cookies; over plain HTTP it is not.
+BOOST_AUTO_TEST_CASE(secure_cookies_behind_an_https_proxy)
+{
+    web_server s;
+    auto https = s.request(http::verb::post, "/api/register", credentials("alice", good_password),
+                           {{"Content-Type", "application/json"}, {"X-Forwarded-Proto", "HTTPS, http"}});
+    BOOST_TEST(https.result_int() == 201);
+    BOOST_TEST(has_attribute(https, "Secure"));
+    auto out = s.request(http::verb::post, "/api/logout", "{}",
+                         {{"Content-Type", "application/json"}, {"X-Forwarded-Proto", "https"}});
+    BOOST_TEST(has_attribute(out, "Secure"));
+    auto http_only = s.request(http::verb::post, "/api/login", credentials("alice", good_password),
+                               {{"Content-Type", "application/json"}, {"X-Forwarded-Proto", "http"}});
+    BOOST_TEST(http_only.result_int() == 200);
+    BOOST_TEST(!has_attribute(http_only, "Secure"));
+    BOOST_TEST(has_attribute(http_only, "HttpOnly"));
+    BOOST_TEST(has_attribute(http_only, "SameSite=Strict"));
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_request_is_logged_without_passwords_or_cookies)
@@ -366,6 +403,81 @@ BOOST_AUTO_TEST_CASE(a_successful_login_clears_the_failures)
     }
 }
 
+// The lockout is per (name, address): someone guessing alice's password
+// from one address locks out that address only, and alice logs in from
+// hers (issue 13). Behind a trusted proxy, as corio-game runs on a server.
+BOOST_AUTO_TEST_CASE(failures_from_one_address_do_not_lock_out_the_owner_elsewhere)
+{
+    web_server s({}, {.trusted_proxies = {"127.0.0.1"}});
+    register_alice(s);
+    const std::string guesser = "203.0.113.7", owner = "198.51.100.20";
+    for (int i = 0; i < 5; ++i)
+        BOOST_TEST(s.post_json_for(guesser, "/api/login", credentials("alice", "wrong horse battery")).result_int() ==
+                   401);
+    // The guesser is stopped, even with the right password...
+    auto limited = s.post_json_for(guesser, "/api/login", credentials("Alice", good_password));
+    BOOST_TEST(limited.result_int() == 429);
+    BOOST_TEST(limited[http::field::retry_after] == "900");
+    // ...while the owner, elsewhere, gets in at once, and again later.
+    BOOST_TEST(s.post_json_for(owner, "/api/login", credentials("alice", good_password)).result_int() == 200);
+    BOOST_TEST(s.post_json_for(owner, "/api/login", credentials("alice", good_password)).result_int() == 200);
+    BOOST_TEST(s.post_json_for(guesser, "/api/login", credentials("alice", good_password)).result_int() == 429);
+    // The guesser's other names are not locked by alice's pair (only by the
+    // per-address limit, further on).
+    BOOST_TEST(s.post_json_for(guesser, "/api/login", credentials("nobody", good_password)).result_int() == 401);
+    s.time().advance(15min);
+    BOOST_TEST(s.post_json_for(guesser, "/api/login", credentials("alice", good_password)).result_int() == 200);
+}
+
+// Guessing spread over many addresses stops at the per-name ceiling. The
+// owner then still gets in from an address she logged in from before, but
+// not from a new one: the price of bounding distributed guessing.
+BOOST_AUTO_TEST_CASE(guessing_from_many_addresses_stops_at_the_per_name_ceiling)
+{
+    web_server s({.login_failures_per_name = {12, 15min}}, {.trusted_proxies = {"127.0.0.1"}});
+    register_alice(s);
+    const std::string home = "198.51.100.20";
+    BOOST_TEST(s.post_json_for(home, "/api/login", credentials("alice", good_password)).result_int() == 200);
+    int refused = 0, tried = 0;
+    for (int a = 1; a <= 5; ++a) {
+        auto guesser = "203.0.113." + std::to_string(a);
+        for (int i = 0; i < 5; ++i) {
+            auto code = s.post_json_for(guesser, "/api/login", credentials("alice", "wrong horse battery")).result_int();
+            BOOST_TEST((code == 401 || code == 429));
+            (code == 401 ? tried : refused) += 1;
+        }
+    }
+    // 5 addresses x 5 pair failures would be 25 guesses; the ceiling allows 12.
+    BOOST_TEST(tried == 12);
+    BOOST_TEST(refused == 13);
+    BOOST_TEST(s.post_json_for("203.0.113.99", "/api/login", credentials("alice", good_password)).result_int() == 429);
+    BOOST_TEST(s.post_json_for("192.0.2.50", "/api/login", credentials("alice", good_password)).result_int() == 429);
+    // The known address is exempt, and its own typos do not count there.
+    BOOST_TEST(s.post_json_for(home, "/api/login", credentials("alice", "wrong horse battery")).result_int() == 401);
+    BOOST_TEST(s.post_json_for(home, "/api/login", credentials("alice", good_password)).result_int() == 200);
+    // Other names are not affected.
+    BOOST_TEST(s.post_json_for("203.0.113.99", "/api/login", credentials("nobody", good_password)).result_int() == 401);
+    s.time().advance(15min);
+    BOOST_TEST(s.post_json_for("192.0.2.50", "/api/login", credentials("alice", good_password)).result_int() == 200);
+}
+
+// A success takes back only its own advance count from the per-name
+// ceiling: the owner logging in does not wipe the guessers' failures.
+BOOST_AUTO_TEST_CASE(a_success_does_not_clear_the_per_name_ceiling)
+{
+    web_server s({.login_failures_per_name = {6, 15min}}, {.trusted_proxies = {"127.0.0.1"}});
+    register_alice(s);
+    for (int a = 1; a <= 5; ++a)
+        BOOST_TEST(s.post_json_for("203.0.113." + std::to_string(a), "/api/login",
+                                   credentials("alice", "wrong horse battery"))
+                       .result_int() == 401);
+    BOOST_TEST(s.post_json_for("198.51.100.20", "/api/login", credentials("alice", good_password)).result_int() == 200);
+    BOOST_TEST(s.post_json_for("203.0.113.6", "/api/login", credentials("alice", "wrong horse battery")).result_int() ==
+               401);
+    BOOST_TEST(s.post_json_for("203.0.113.7", "/api/login", credentials("alice", "wrong horse battery")).result_int() ==
+               429);
+}
+
 BOOST_AUTO_TEST_CASE(logins_per_address)
 {
     web_server s({.logins_per_address = {3, 60s}});
@@ -443,6 +555,37 @@ BOOST_AUTO_TEST_CASE(posts_must_say_they_are_json)
     BOOST_TEST(with_charset.result_int() == 201);
 }
 
+// The JSON API's CSRF posture: POSTs must be JSON (a form cannot send that
+// cross-site without a preflight, which gets no CORS answer), the cookie is
+// SameSite=Strict, and a POST whose Origin is not the page's is refused.
+BOOST_AUTO_TEST_CASE(posts_from_another_origin_are_refused)
+{
+    web_server s;
+    auto body = credentials("alice", good_password);
+    auto from = [&](std::string origin, std::string target) {
+        return s.request(http::verb::post, target, body,
+                         {{"Content-Type", "application/json"}, {"Origin", origin}, {"Host", "game.example"}});
+    };
+    for (std::string target : {"/api/register", "/api/login", "/api/logout"}) {
+        for (std::string origin : {"https://evil.example", "null", "https://sub.game.example", "game.example"}) {
+            BOOST_TEST_CONTEXT(target << " from " << origin)
+            {
+                auto res = from(origin, target);
+                BOOST_TEST(res.result_int() == 403);
+                BOOST_TEST((res.find(http::field::set_cookie) == res.end()));
+                BOOST_TEST((res.find(http::field::access_control_allow_origin) == res.end()));
+            }
+        }
+    }
+    BOOST_TEST(from("https://game.example", "/api/register").result_int() == 201);
+    BOOST_TEST(from("http://game.example", "/api/login").result_int() == 200);
+    // A preflight gets no CORS permission either.
+    auto preflight = s.request(http::verb::options, "/api/login", {},
+                               {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
+    BOOST_TEST(preflight.result_int() >= 400);
+    BOOST_TEST((preflight.find(http::field::access_control_allow_origin) == preflight.end()));
+}
+
 BOOST_AUTO_TEST_CASE(large_bodies_get_413)
 {
     web_server s;
@@ -505,8 +648,7 @@ BOOST_AUTO_TEST_CASE(the_client_bundle_is_javascript)
 BOOST_AUTO_TEST_CASE(nothing_outside_the_front_end)
 {
     web_server s;
-    for (std::string target :
-         {"/../etc/passwd", "/vendor/../index.html", "/%2e%2e/etc/passwd", "/nope.js", "//etc/passwd", "/vendor/"}) {
+    for (std::string target : hostile_paths) {
         BOOST_TEST_CONTEXT(target)
         {
             auto res = s.get(target);
@@ -529,6 +671,12 @@ BOOST_AUTO_TEST_CASE(web_root_serves_from_disk)
     BOOST_TEST(s.get("/vendor/socket.io.min.js").body() == "bundle");
     BOOST_TEST(s.get("/leak.txt").result_int() == 404);
     BOOST_TEST(s.get("/../" + outside.path().filename().string() + "/secret.txt").result_int() == 404);
+    auto up = "/%2e%2e/" + outside.path().filename().string() + "/secret.txt";
+    for (const auto& target : hostile_paths)
+        BOOST_TEST_CONTEXT(target) { BOOST_TEST(s.get(target).result_int() == 404); }
+    for (const auto& target : {up, "/..%2f" + outside.path().filename().string() + "%2fsecret.txt",
+                               "/..\\" + outside.path().filename().string() + "\\secret.txt"})
+        BOOST_TEST_CONTEXT(target) { BOOST_TEST(s.get(target).result_int() == 404); }
 }
 
 BOOST_AUTO_TEST_CASE(web_root_falls_back_to_the_built_in_files_it_lacks)
@@ -633,6 +781,22 @@ BOOST_AUTO_TEST_CASE(reset_forgets_a_key)
     BOOST_TEST(limiter.check("k", once).has_value());
     limiter.reset("k");
     BOOST_TEST(!limiter.check("k", once).has_value());
+    BOOST_TEST(limiter.size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(forgive_takes_back_the_newest_hit)
+{
+    manual_time time;
+    rate_limiter limiter([&] { return time.now(); });
+    const rate_limit two{2, 60s};
+    limiter.hit("k", two);
+    limiter.hit("k", two);
+    BOOST_TEST(limiter.check("k", two).has_value());
+    limiter.forgive("k");
+    BOOST_TEST(!limiter.check("k", two).has_value());
+    limiter.forgive("k");
+    limiter.forgive("k");
+    limiter.forgive("missing");
     BOOST_TEST(limiter.size() == 0u);
 }
 

@@ -2,6 +2,7 @@
 
 #include "http/assets.hpp"
 #include "http/messages.hpp"
+#include "http/same_origin.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -83,6 +84,14 @@ net::awaitable<sign_in> login_off_strand(accounts* users, std::string name, std:
     co_return out;
 }
 
+std::optional<std::string_view> optional_field(const http_request& req, http::field f)
+{
+    auto it = req.find(f);
+    if (it == req.end())
+        return std::nullopt;
+    return std::string_view(it->value());
+}
+
 http_response method_not_allowed(const http_request& req, std::string_view allow)
 {
     auto res = error_response(req, http::status::method_not_allowed, "That method is not allowed here.");
@@ -113,11 +122,20 @@ std::variant<credentials, http_response> read_credentials(const api_state& s, co
     return credentials{std::string(name->get_string()), std::string(password->get_string())};
 }
 
+// Secure when told so, or when the page was served over HTTPS by a proxy
+// in front. X-Forwarded-Proto is believed from anyone here: Secure only
+// restricts the cookie, so a client that claims HTTPS over plain HTTP only
+// loses its own cookie.
+bool secure_cookie(const api_state& s, const http_request& req)
+{
+    return s.opts.secure_cookies || detail::forwarded_https(req);
+}
+
 http_response signed_in(const api_state& s, const http_request& req, http::status status, const sign_in& outcome)
 {
     auto res = json_response(req, status, json::object{{"name", std::get<user>(outcome.result).name}});
     res.set(http::field::set_cookie,
-            detail::session_cookie(outcome.token, s.users.session_lifetime(), s.opts.secure_cookies));
+            detail::session_cookie(outcome.token, s.users.session_lifetime(), secure_cookie(s, req)));
     return res;
 }
 
@@ -154,35 +172,65 @@ net::awaitable<http_response> register_route(const api_state& s, const http_requ
     co_return signed_in(s, req, http::status::created, outcome);
 }
 
+// The rate-limiter keys of one login attempt (see http_api_options).
+struct login_keys {
+    std::string address; // every attempt from the address
+    std::string pair;    // failures for the name from the address
+    std::string name;    // failures for the name from unknown addresses
+    std::string known;   // the address logged in to the name recently
+};
+
+login_keys keys_for_login(std::string_view username, const std::string& remote)
+{
+    auto address = detail::address_key(remote);
+    auto name = lower(username);
+    return {"login-addr:" + address, "login-pair:" + name + "@" + address, "login-name:" + name,
+            "login-known:" + name + "@" + address};
+}
+
 net::awaitable<http_response> login_route(const api_state& s, const http_request& req, const std::string& remote)
 {
     auto read = read_credentials(s, req);
     if (auto* refused = std::get_if<http_response>(&read))
         co_return std::move(*refused);
     auto& c = std::get<credentials>(read);
-    auto address = "login-addr:" + detail::address_key(remote);
-    // Only names that can exist get a counter, so keys stay short.
+    // Only names that can exist get counters, so keys stay short.
     bool counts_name = accounts::is_valid_name(c.username);
-    auto name = "login-name:" + lower(c.username);
-    auto wait = s.limiter.check(address, s.opts.logins_per_address);
+    auto keys = keys_for_login(counts_name ? std::string_view(c.username) : std::string_view(), remote);
+    const rate_limit known_limit{1, s.opts.known_address_memory};
+    bool known = counts_name && s.limiter.check(keys.known, known_limit).has_value();
+    auto wait = s.limiter.check(keys.address, s.opts.logins_per_address);
+    auto longest = [&wait](std::optional<std::chrono::seconds> w) {
+        if (w)
+            wait = std::max(wait.value_or(std::chrono::seconds(0)), *w);
+    };
     if (counts_name) {
-        if (auto name_wait = s.limiter.check(name, s.opts.login_failures_per_name))
-            wait = std::max(wait.value_or(std::chrono::seconds(0)), *name_wait);
+        longest(s.limiter.check(keys.pair, s.opts.login_failures_per_name_and_address));
+        if (!known)
+            longest(s.limiter.check(keys.name, s.opts.login_failures_per_name));
     }
     if (wait)
         co_return detail::too_many_attempts(req, *wait);
-    s.limiter.hit(address, s.opts.logins_per_address);
-    // Counted as a failure before the check, so that guesses sent in
-    // parallel count too; success clears it below.
-    if (counts_name)
-        s.limiter.hit(name, s.opts.login_failures_per_name);
+    s.limiter.hit(keys.address, s.opts.logins_per_address);
+    // Counted as failures before the check, so that guesses sent in
+    // parallel count too; success takes them back below.
+    if (counts_name) {
+        s.limiter.hit(keys.pair, s.opts.login_failures_per_name_and_address);
+        if (!known)
+            s.limiter.hit(keys.name, s.opts.login_failures_per_name);
+    }
     auto outcome = co_await net::co_spawn(s.hashing_executor,
                                           login_off_strand(&s.users, std::move(c.username), std::move(c.password)),
                                           net::use_awaitable);
     if (auto* e = std::get_if<account_error>(&outcome.result))
         co_return error_response(req, http::status::unauthorized, describe(*e));
-    if (counts_name)
-        s.limiter.reset(name);
+    if (counts_name) {
+        s.limiter.reset(keys.pair);
+        // Only this attempt: the others' failures still count against the name.
+        if (!known)
+            s.limiter.forgive(keys.name);
+        s.limiter.hit(keys.known, known_limit);
+    }
     co_return signed_in(s, req, http::status::ok, outcome);
 }
 
@@ -200,7 +248,7 @@ http_response logout_route(const api_state& s, const http_request& req)
     auto res = make_response(req, http::status::no_content);
     res.set(http::field::cache_control, "no-store");
     // No prepare_payload: it would add Content-Length, which a 204 must not carry.
-    res.set(http::field::set_cookie, detail::session_cookie("", std::chrono::seconds(0), s.opts.secure_cookies));
+    res.set(http::field::set_cookie, detail::session_cookie("", std::chrono::seconds(0), secure_cookie(s, req)));
     return res;
 }
 
@@ -224,6 +272,11 @@ net::awaitable<http_response> api_route(const api_state& s, const http_request& 
                                         std::string_view path)
 {
     auto method = req.method();
+    // Defence in depth beside SameSite=Strict and the JSON content type: a
+    // page of another origin cannot register, log in or out.
+    if (method == http::verb::post && !same_origin(optional_field(req, http::field::origin),
+                                                   optional_field(req, http::field::host)))
+        co_return error_response(req, http::status::forbidden, "Requests from other sites are not allowed.");
     if (path == "/api/register") {
         if (method != http::verb::post)
             co_return method_not_allowed(req, "POST");

@@ -36,16 +36,33 @@ struct http_api_options {
     /// files built into the binary (for working on the front end without
     /// rebuilding).
     std::string web_root;
-    /// Add `Secure` to the session cookie (when served over HTTPS).
+    /// Add `Secure` to the session cookie (when served over HTTPS). Without
+    /// it the cookie is still Secure on requests that a proxy marks
+    /// `X-Forwarded-Proto: https`.
     bool secure_cookies = false;
     /// Called after a logout revoked `u`'s session, e.g. to disconnect its
     /// sockets. Runs on the logging-out connection's strand.
     std::function<void(const user& u)> on_logout;
 
-    /// Failed logins per account name (ignoring case), from any address;
-    /// a successful login clears them.
-    rate_limit login_failures_per_name{5, std::chrono::minutes(15)};
-    /// Login attempts per client address (IPv6: per /64 network).
+    // Login limits (docs/security.md, "Login rate limits", says why these
+    // three). Client addresses are the ones after trusted-proxy resolution,
+    // IPv6 ones by their /64 network; names ignore case.
+
+    /// Failed logins per (account name, client address) pair; a successful
+    /// login from that address clears them. Guessing from one address stops
+    /// here, while the owner logging in from elsewhere is not affected.
+    rate_limit login_failures_per_name_and_address{5, std::chrono::minutes(15)};
+    /// Failed logins per account name from all addresses together, except
+    /// the addresses that logged in to it successfully within
+    /// `known_address_memory` (whose failures do not count here either):
+    /// bounds guessing spread over many addresses. Generous, since reaching
+    /// it locks out the owner's new addresses; success does not clear it.
+    rate_limit login_failures_per_name{100, std::chrono::minutes(15)};
+    /// How long an address that logged in to a name successfully stays
+    /// exempt from `login_failures_per_name` for that name.
+    std::chrono::hours known_address_memory{24 * 30};
+    /// Login attempts per client address, whatever the names: one address
+    /// cannot go through the pair limit name after name.
     rate_limit logins_per_address{20, std::chrono::minutes(15)};
     /// Registration attempts with a valid name and an acceptable password
     /// (the ones that may cost a hash), per client address (IPv6: per /64

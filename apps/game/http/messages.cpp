@@ -69,6 +69,12 @@ bool has_json_content_type(const http_request& req)
     return boost::beast::iequals(trim(value.substr(0, value.find(';'))), "application/json");
 }
 
+bool forwarded_https(const http_request& req)
+{
+    auto value = std::string_view(req["X-Forwarded-Proto"]);
+    return boost::beast::iequals(trim(value.substr(0, value.find(','))), "https");
+}
+
 std::optional<std::string> cookie_value(const http_request& req, std::string_view name)
 {
     // Cookie: a=1; b=2 (RFC 6265 section 4.2), possibly in several headers.

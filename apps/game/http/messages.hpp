@@ -40,6 +40,10 @@ corio::engine::http_response too_many_attempts(const corio::engine::http_request
 /// as charset allowed).
 bool has_json_content_type(const corio::engine::http_request& req);
 
+/// Whether a proxy says the client's request came over HTTPS: the first
+/// (client-side) value of `X-Forwarded-Proto` is "https", ignoring case.
+bool forwarded_https(const corio::engine::http_request& req);
+
 /// The value of the cookie called `name`, from any of the request's Cookie
 /// headers; std::nullopt if there is none.
 std::optional<std::string> cookie_value(const corio::engine::http_request& req, std::string_view name);

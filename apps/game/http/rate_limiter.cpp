@@ -66,6 +66,18 @@ void rate_limiter::reset(std::string_view key)
     entries_.erase(std::string(key));
 }
 
+void rate_limiter::forgive(std::string_view key)
+{
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(std::string(key));
+    if (it == entries_.end())
+        return;
+    if (!it->second.hits.empty())
+        it->second.hits.pop_back();
+    if (it->second.hits.empty())
+        entries_.erase(it);
+}
+
 std::size_t rate_limiter::size() const
 {
     std::lock_guard lock(mutex_);

@@ -50,6 +50,9 @@ public:
     void hit(std::string_view key, rate_limit limit);
     /// Forgets `key`'s hits (e.g. a successful login clears its failures).
     void reset(std::string_view key);
+    /// Takes back `key`'s newest hit, if it has one (an attempt counted in
+    /// advance that turned out not to count).
+    void forgive(std::string_view key);
 
     /// How many keys are tracked now (for tests and monitoring).
     std::size_t size() const;

@@ -1,5 +1,7 @@
 #include "play/handlers.hpp"
 
+#include "http/same_origin.hpp"
+
 #include <corio/dsl.hpp>
 
 namespace corio_game {
@@ -20,6 +22,11 @@ void register_game_handlers(corio::server& io, accounts& accounts, std::shared_p
 
     // Runs before the connect handler; a refusal ends the connect there.
     game.use([&accounts](corio::context& ctx) {
+        // Browsers apply no CORS to WebSocket handshakes: a page of another
+        // origin on the same site (which SameSite lets the cookie reach)
+        // would otherwise play as the user.
+        if (!same_origin(ctx.handshake().header("origin"), ctx.handshake().header("host")))
+            return corio::refuse("cross-origin");
         auto token = ctx.handshake().cookie(session_cookie_name);
         auto signed_in = token ? accounts.user_for_session(*token) : std::nullopt;
         if (!signed_in)

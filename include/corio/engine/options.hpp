@@ -19,7 +19,12 @@ struct cors_options {
     /// Empty: no CORS headers are sent, and cross-origin WebSocket handshakes
     /// are not checked (same as a server without CORS).
     std::vector<std::string> allowed_origins;
-    /// Sends `Access-Control-Allow-Credentials: true` (cookies, auth headers).
+    /// Sends `Access-Control-Allow-Credentials: true` (cookies, auth headers)
+    /// to the origins listed by name. Never to an origin that only "*"
+    /// admits: browsers then make its requests without cookies (or refuse
+    /// them), as they do for `Access-Control-Allow-Origin: *`. The WebSocket
+    /// handshake has no such browser rule: with "*" any page may open one,
+    /// cookies included unless their SameSite keeps them back.
     bool credentials = false;
     /// How long browsers may cache a preflight answer.
     std::chrono::seconds preflight_max_age{600};
