@@ -667,7 +667,10 @@ private:
                 continue;
             }
             http_response res = co_await fallback_response(std::move(req), std::move(remote));
-            bool keep_alive = res.keep_alive() && !last;
+            // Whatever the fallback answered.
+            if (last)
+                res.keep_alive(false);
+            bool keep_alive = res.keep_alive();
             auto wec = co_await write(conn, res);
             if (wec || !keep_alive)
                 break;
