@@ -133,7 +133,8 @@ BOOST_AUTO_TEST_CASE(write_timeout_cuts_a_long_poll_the_client_does_not_read)
     BOOST_TEST(eventually([&] { return server.listener().stats().write_timeouts == 1; }));
     BOOST_TEST(eventually([&] { return server.listener().stats().connections_open == 0; }));
     // The session, which never hears from its client again, ends too.
-    BOOST_TEST(server.handler().wait_closed(sid).has_value());
+    BOOST_TEST((server.handler().wait_closed(sid) == engine::close_reason::ping_timeout));
+    BOOST_TEST(server.server().stats().closed_with(engine::close_reason::ping_timeout) == 1);
 }
 
 BOOST_AUTO_TEST_CASE(oversized_header_block_gets_431_then_close)

@@ -157,7 +157,8 @@ struct listener_options {
     /// included; a response not written by then (a client that does not
     /// read) has its connection closed, and what it held (the response, a
     /// session's last packets) freed (listener_stats::write_timeouts). The
-    /// session of a long-poll cut this way sees transport_close. 60 s: the
+    /// session of a long-poll cut this way hears no more from its client and
+    /// ends at its ping timeout (close_reason::ping_timeout). 60 s: the
     /// largest long-polling answer at the defaults (options::max_queued_bytes,
     /// 4 MiB) takes about 35 s at 1 Mbit/s. 0: no limit.
     std::chrono::milliseconds write_timeout{60'000};
