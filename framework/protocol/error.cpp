@@ -49,6 +49,8 @@ public:
             return "invalid MessagePack data";
         case error::invalid_utf8:
             return "text packet is not valid UTF-8";
+        case error::attachments_too_large:
+            return "binary attachments of one packet too large";
         }
         return "unknown corio.protocol error";
     }

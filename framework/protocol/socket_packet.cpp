@@ -4,9 +4,12 @@
 #include <corio/protocol/json_reader.hpp>
 #include <corio/protocol/json_writer.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <limits>
+#include <string>
 
 namespace corio::protocol {
 
@@ -57,9 +60,10 @@ bool read_number(std::string_view text, std::size_t& i, std::size_t max_digits, 
     return digits > 0;
 }
 
-// What socket.io's Decoder.isPayloadValid accepts, but stricter on two
-// points: the event name must be a string (not a number), and an ACK must
-// carry an array (socket.io lets a data-less ACK through to be ignored).
+// What socket.io's Decoder.isPayloadValid accepts, but stricter on one
+// point: an ACK must carry an array (socket.io lets a data-less ACK through
+// to be ignored). An event name may be a string that is not reserved, or a
+// number (socket.io-parser accepts `typeof payload[0] === "number"`).
 bool payload_valid(socket_packet_type type, const std::optional<json::value>& data) noexcept
 {
     switch (type) {
@@ -72,7 +76,11 @@ bool payload_valid(socket_packet_type type, const std::optional<json::value>& da
         if (!data || !data->is_array())
             return false;
         const auto& a = data->get_array();
-        if (a.empty() || !a.front().is_string())
+        if (a.empty())
+            return false;
+        if (a.front().is_number())
+            return true;
+        if (!a.front().is_string())
             return false;
         const auto& name = a.front().get_string();
         return !is_reserved_event_name({name.data(), name.size()});
@@ -84,6 +92,34 @@ bool payload_valid(socket_packet_type type, const std::optional<json::value>& da
         return data && (data->is_object() || data->is_string());
     }
     return false;
+}
+
+// The property key JavaScript makes of the number `n` (String(n)), which is
+// what an EventEmitter dispatches a numeric event name under: an integer
+// beyond 2^53 is first rounded to a double, as JSON.parse would read it.
+std::string js_number_key(const json::value& n)
+{
+    constexpr std::int64_t exact = std::int64_t{1} << 53;
+    double d = 0;
+    switch (n.kind()) {
+    case json::kind::int64:
+        if (n.get_int64() >= -exact && n.get_int64() <= exact)
+            return std::to_string(n.get_int64());
+        d = static_cast<double>(n.get_int64());
+        break;
+    case json::kind::uint64:
+        if (n.get_uint64() <= static_cast<std::uint64_t>(exact))
+            return std::to_string(n.get_uint64());
+        d = static_cast<double>(n.get_uint64());
+        break;
+    default:
+        d = n.get_double();
+        break;
+    }
+    if (std::isinf(d))
+        return d > 0 ? "Infinity" : "-Infinity";
+    // JSON.stringify and String agree on every finite number (-0 is "0").
+    return to_json(json::value(d));
 }
 
 struct parsed_text {
@@ -151,6 +187,14 @@ result<parsed_text> parse_text(std::string_view text, const decode_limits& limit
 
     if (!payload_valid(p.type, p.data))
         return error::invalid_payload;
+    if (p.type == socket_packet_type::event || p.type == socket_packet_type::binary_event) {
+        // A numeric name becomes its text, so that every consumer sees a
+        // string name and dispatch matches socket.io's (`42[1]` reaches the
+        // listener of "1").
+        auto& name = p.data->get_array().front();
+        if (name.is_number())
+            name = js_number_key(name);
+    }
     return out;
 }
 
@@ -191,6 +235,7 @@ result<std::optional<socket_packet>> socket_packet_decoder::on_text(std::string_
     if (pending_) {
         pending_.reset();
         expected_attachments_ = 0;
+        attachment_bytes_ = 0;
         return error::unexpected_text;
     }
     if (text.size() > limits_.max_payload)
@@ -215,8 +260,18 @@ result<std::optional<socket_packet>> socket_packet_decoder::on_binary(std::strin
     if (bytes.size() > limits_.max_payload) {
         pending_.reset();
         expected_attachments_ = 0;
+        attachment_bytes_ = 0;
         return error::payload_too_large;
     }
+    // Bytes the pending packet holds; each attachment is at most max_payload,
+    // so the sum cannot overflow before it crosses the bound.
+    if (bytes.size() > limits_.max_attachment_bytes - std::min(attachment_bytes_, limits_.max_attachment_bytes)) {
+        pending_.reset();
+        expected_attachments_ = 0;
+        attachment_bytes_ = 0;
+        return error::attachments_too_large;
+    }
+    attachment_bytes_ += bytes.size();
     pending_->attachments.push_back(std::move(bytes));
     if (pending_->attachments.size() < expected_attachments_)
         return std::optional<socket_packet>();
@@ -228,6 +283,7 @@ result<std::optional<socket_packet>> socket_packet_decoder::complete()
     socket_packet p = std::move(*pending_);
     pending_.reset();
     expected_attachments_ = 0;
+    attachment_bytes_ = 0;
     // Only binary packets carry placeholders; in a plain packet an object that
     // looks like one is just JSON (socket.io passes it through, and a
     // corio::binary parameter then refuses it as not binary).

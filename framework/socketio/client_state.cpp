@@ -23,7 +23,8 @@ client_state::client_state(std::shared_ptr<server_context> context, std::shared_
       namespaces_(std::move(namespaces)),
       session_(std::move(session)),
       decoder_(context_->options().engine.limits),
-      connect_timer_(session_->get_executor())
+      connect_timer_(session_->get_executor()),
+      attachment_timer_(session_->get_executor())
 {
 }
 
@@ -46,11 +47,55 @@ void client_state::fail(engine::close_reason reason)
     session_->close(reason);
 }
 
+void client_state::close_for(disconnect_reason why, engine::close_reason reason)
+{
+    if (closed_ || close_why_)
+        return;
+    close_why_ = why;
+    if (context_->log_enabled(log_level::warning)) {
+        context_->log({.level = log_level::warning,
+                       .message = "closing the connection: over a limit",
+                       .sid = session_->id(),
+                       .remote = session_->request().remote_address,
+                       .reason = to_string(why)});
+    }
+    session_->close(reason);
+}
+
+void client_state::watch_attachments()
+{
+    if (!decoder_.awaiting_attachments()) {
+        if (attachment_timer_armed_) {
+            attachment_timer_armed_ = false;
+            attachment_timer_.cancel();
+        }
+        return;
+    }
+    if (attachment_timer_armed_)
+        return;
+    attachment_timer_armed_ = true;
+    const auto packet = ++attachment_packet_;
+    attachment_timer_.expires_after(context_->options().limits.attachment_timeout);
+    attachment_timer_.async_wait([self = shared_from_this(), packet](boost::system::error_code ec) {
+        if (ec || self->closed_ || self->attachment_packet_ != packet || !self->attachment_timer_armed_)
+            return;
+        self->attachment_timer_armed_ = false;
+        self->context_->count_attachment_timeout();
+        self->close_for(disconnect_reason::attachment_timeout, engine::close_reason::server_close);
+    });
+}
+
 void client_state::on_message(protocol::packet&& message)
 {
-    if (closed_)
+    if (closed_ || close_why_)
         return;
     auto decoded = message.binary ? decoder_.on_binary(std::move(message.data)) : decoder_.on_text(message.data);
+    watch_attachments();
+    if (!decoded && decoded.error() == protocol::error::attachments_too_large) {
+        context_->count_attachments_too_large();
+        close_for(disconnect_reason::attachments_too_large, engine::close_reason::payload_too_large);
+        return;
+    }
     if (!decoded) {
         if (context_->log_enabled(log_level::warning)) {
             auto why = decoded.error().message();
@@ -125,7 +170,12 @@ void client_state::connect(socket_packet&& p)
         refuse(p.nsp, json::object{{"message", "server shutting down"}});
         return;
     }
-    auto nsp = namespaces_->find_for_connect(p.nsp);
+    if (sockets_.size() >= context_->options().limits.max_namespaces_per_connection) {
+        context_->count_namespace_limit();
+        refuse(p.nsp, json::object{{"message", "too many namespaces"}});
+        return;
+    }
+    auto nsp = namespaces_->acquire_for_connect(p.nsp);
     if (!nsp) {
         refuse(p.nsp, json::object{{"message", "Invalid namespace"}});
         return;
@@ -152,7 +202,8 @@ void client_state::on_close(engine::close_reason reason)
 {
     closed_ = true;
     connect_timer_.cancel();
-    auto why = to_disconnect_reason(reason);
+    attachment_timer_.cancel();
+    auto why = close_why_ ? *close_why_ : to_disconnect_reason(reason);
     for (auto& [name, s] : std::exchange(sockets_, {}))
         s->disconnect_now(why, false);
 }

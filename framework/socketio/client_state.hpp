@@ -2,6 +2,7 @@
 // One Engine.IO session seen from the Socket.IO layer: reassembles packets
 // and holds the session's sockets, one per namespace. Strand only.
 
+#include <corio/disconnect_reason.hpp>
 #include <corio/engine/handler.hpp>
 #include <corio/engine/session.hpp>
 #include <corio/protocol/socket_packet.hpp>
@@ -12,8 +13,10 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace corio::detail {
@@ -33,6 +36,9 @@ public:
     /// on failure.
     void forget(const std::string& nsp, const socket_state* s);
     bool closed() const noexcept { return closed_; }
+    /// Closes the connection because the client crossed a limit: its sockets
+    /// see `why` (rather than what the engine's `reason` maps to).
+    void close_for(disconnect_reason why, engine::close_reason reason);
     void socket_connected()
     {
         ever_connected_ = true;
@@ -44,6 +50,9 @@ private:
     void connect(protocol::socket_packet&& p);
     void refuse(const std::string& nsp, boost::json::value data);
     void fail(engine::close_reason reason);
+    /// Arms the attachment timeout for the packet the decoder now awaits
+    /// attachments for, or disarms it once none is awaited.
+    void watch_attachments();
 
     std::shared_ptr<server_context> context_;
     std::shared_ptr<namespace_registry> namespaces_;
@@ -51,6 +60,12 @@ private:
     protocol::socket_packet_decoder decoder_;
     std::map<std::string, std::shared_ptr<socket_state>> sockets_;
     boost::asio::steady_timer connect_timer_;
+    boost::asio::steady_timer attachment_timer_;
+    // Which awaited packet the armed attachment timer is for: a timer that
+    // fires for an earlier one (its cancel came too late) does nothing.
+    std::uint64_t attachment_packet_ = 0;
+    bool attachment_timer_armed_ = false;
+    std::optional<disconnect_reason> close_why_;
     bool closed_ = false;
     bool ever_connected_ = false;
     // The connect timeout passed while a CONNECT was still being decided.

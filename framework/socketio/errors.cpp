@@ -21,6 +21,8 @@ public:
         case error::invalid_arguments: return "the event's arguments do not match the handler";
         case error::cluster_timeout: return "not every server replied in time";
         case error::cluster_unavailable: return "the other servers cannot be reached";
+        case error::too_many_rooms: return "the socket is in too many rooms";
+        case error::too_many_pending_acks: return "the socket has too many acknowledgements pending";
         }
         return "unknown error";
     }
@@ -51,6 +53,9 @@ std::string_view to_string(disconnect_reason r) noexcept
     case disconnect_reason::payload_too_large: return "payload too large";
     case disconnect_reason::server_shutting_down: return "server shutting down";
     case disconnect_reason::send_queue_full: return "send queue full";
+    case disconnect_reason::attachments_too_large: return "attachments too large";
+    case disconnect_reason::attachment_timeout: return "attachment timeout";
+    case disconnect_reason::event_queue_full: return "event queue full";
     }
     return "unknown";
 }

@@ -1,6 +1,19 @@
 #include <corio/memory_adapter.hpp>
 
+#include <algorithm>
+
 namespace corio {
+
+// adapter's default, for adapters that do not build on memory_adapter: the
+// check and the join are two steps there.
+bool adapter::try_join(const std::string& sid, const std::string& room, std::size_t max_rooms)
+{
+    const auto rooms = rooms_of(sid);
+    if (rooms.size() > max_rooms && std::find(rooms.begin(), rooms.end(), room) == rooms.end())
+        return false;
+    join(sid, room);
+    return true;
+}
 
 void memory_adapter::add_socket(std::shared_ptr<local_socket> s)
 {
@@ -27,6 +40,20 @@ void memory_adapter::join(const std::string& sid, const std::string& room)
     std::lock_guard lock(mutex_);
     if (auto it = sockets_.find(sid); it != sockets_.end())
         join_locked(it->second, room);
+}
+
+bool memory_adapter::try_join(const std::string& sid, const std::string& room, std::size_t max_rooms)
+{
+    std::lock_guard lock(mutex_);
+    auto it = sockets_.find(sid);
+    if (it == sockets_.end())
+        return true; // gone: as join, nothing to do
+    auto& entry = it->second;
+    // Its id room is one of entry.rooms.
+    if (!entry.rooms.contains(room) && entry.rooms.size() > max_rooms)
+        return false;
+    join_locked(entry, room);
+    return true;
 }
 
 void memory_adapter::leave(const std::string& sid, const std::string& room)

@@ -11,8 +11,10 @@ std::shared_ptr<namespace_state> namespace_registry::of(const std::string& name)
 {
     std::lock_guard lock(mutex_);
     auto& slot = namespaces_[name];
-    if (!slot)
+    if (!slot) {
         slot = std::make_shared<namespace_state>(context_, name);
+        slot->registry_ = weak_from_this();
+    }
     return slot;
 }
 
@@ -22,13 +24,15 @@ void namespace_registry::add_dynamic(std::function<bool(std::string_view)> match
     dynamic_.emplace_back(std::move(match), std::move(setup));
 }
 
-std::shared_ptr<namespace_state> namespace_registry::find_for_connect(const std::string& name)
+std::shared_ptr<namespace_state> namespace_registry::acquire_for_connect(const std::string& name)
 {
     std::function<void(nsp)> setup;
     {
         std::lock_guard lock(mutex_);
-        if (auto it = namespaces_.find(name); it != namespaces_.end())
+        if (auto it = namespaces_.find(name); it != namespaces_.end()) {
+            ++it->second->users_;
             return it->second;
+        }
         for (auto& [match, set_up] : dynamic_) {
             if (match(name)) {
                 setup = set_up;
@@ -42,9 +46,40 @@ std::shared_ptr<namespace_state> namespace_registry::find_for_connect(const std:
     // namespace; outside the lock, so setup may call server::of. When two
     // first connects race, the first published wins.
     auto created = std::make_shared<namespace_state>(context_, name);
+    created->registry_ = weak_from_this();
+    created->dynamic_ = true;
     setup(nsp(created));
     std::lock_guard lock(mutex_);
-    return namespaces_.emplace(name, created).first->second;
+    auto& published = namespaces_.emplace(name, created).first->second;
+    ++published->users_;
+    return published;
+}
+
+void namespace_registry::release(namespace_state& ns)
+{
+    // Declared before the lock, so that the namespace (and its adapter) is
+    // destroyed after the lock is released, if this was the last reference.
+    std::shared_ptr<namespace_state> removed;
+    std::lock_guard lock(mutex_);
+    if (ns.users_ > 0)
+        --ns.users_;
+    // Node counts a child namespace empty when its last connected socket
+    // leaves; a socket still connecting (in its middlewares) counts here too,
+    // and so a namespace whose only CONNECT was refused goes as well.
+    if (ns.users_ != 0 || !ns.dynamic_ || !context_->options().cleanup_empty_dynamic_namespaces)
+        return;
+    auto it = namespaces_.find(ns.name());
+    if (it == namespaces_.end() || it->second.get() != &ns)
+        return;
+    removed = std::move(it->second);
+    namespaces_.erase(it);
+    context_->count_dynamic_namespace_removed();
+}
+
+std::size_t namespace_registry::size() const
+{
+    std::lock_guard lock(mutex_);
+    return namespaces_.size();
 }
 
 std::vector<std::shared_ptr<namespace_state>> namespace_registry::all() const

@@ -1,5 +1,7 @@
 #include "socketio/namespace_state.hpp"
 
+#include "socketio/namespace_registry.hpp"
+
 #include <corio/memory_adapter.hpp>
 
 #include <boost/json/string.hpp>
@@ -56,6 +58,12 @@ std::vector<std::shared_ptr<socket_state>> namespace_state::sockets() const
     for (const auto& [sid, s] : sockets_)
         out.push_back(s);
     return out;
+}
+
+void namespace_state::release_user()
+{
+    if (auto registry = registry_.lock())
+        registry->release(*this);
 }
 
 void namespace_state::notify_outgoing(const socket_ref& s, std::string_view event, const arguments& args) const

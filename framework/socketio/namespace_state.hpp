@@ -14,6 +14,8 @@
 
 namespace corio::detail {
 
+class namespace_registry;
+
 /// A namespace: handlers (set up before connections arrive, read-only
 /// after), this server's sockets of it, and its adapter, which holds the
 /// rooms and does every broadcast. It is the adapter's local_namespace.
@@ -45,6 +47,10 @@ public:
     std::size_t size() const;
     std::vector<std::shared_ptr<socket_state>> sockets() const;
 
+    /// One socket that counted as a user of this namespace (see
+    /// namespace_registry::acquire_for_connect) is done with it.
+    void release_user();
+
     /// Tells the outgoing hooks about an emit.
     void notify_outgoing(const socket_ref& s, std::string_view event, const arguments& args) const;
 
@@ -52,8 +58,15 @@ public:
     void on_server_event(arguments args, bool wants_reply, std::function<void(arguments)> reply) override;
 
 private:
+    friend class namespace_registry;
+
     std::shared_ptr<server_context> context_;
     std::string name_;
+    // Set by the registry when it creates the namespace; guarded by its mutex.
+    std::weak_ptr<namespace_registry> registry_;
+    bool dynamic_ = false;
+    std::size_t users_ = 0; // sockets connecting or connected
+
     std::unique_ptr<corio::adapter> adapter_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::shared_ptr<socket_state>> sockets_;

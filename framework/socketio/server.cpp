@@ -46,6 +46,7 @@ server_stats server::stats() const
 {
     auto s = state_->context()->stats();
     s.engine_sessions = state_->engine().session_count();
+    s.namespaces = state_->namespaces().size();
     return s;
 }
 

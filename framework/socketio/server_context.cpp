@@ -35,6 +35,14 @@ server_stats server_context::stats() const noexcept
     s.argument_errors = argument_errors_.load();
     s.handler_errors = handler_errors_.load();
     s.volatile_dropped = volatile_dropped_.load();
+    s.attachments_too_large = attachments_too_large_.load();
+    s.attachment_timeouts = attachment_timeouts_.load();
+    s.namespace_limit_refusals = namespace_limit_refusals_.load();
+    s.room_limit_refusals = room_limit_refusals_.load();
+    s.ack_limit_refusals = ack_limit_refusals_.load();
+    s.events_rate_limited = events_rate_limited_.load();
+    s.event_queue_full = event_queue_full_.load();
+    s.dynamic_namespaces_removed = dynamic_namespaces_removed_.load();
     return s;
 }
 

@@ -42,7 +42,16 @@ public:
     void count_argument_error() noexcept { ++argument_errors_; }
     void count_handler_error() noexcept { ++handler_errors_; }
     void count_volatile_drop() noexcept { ++volatile_dropped_; }
-    /// The counters; engine_sessions is left for the server to fill in.
+    void count_attachments_too_large() noexcept { ++attachments_too_large_; }
+    void count_attachment_timeout() noexcept { ++attachment_timeouts_; }
+    void count_namespace_limit() noexcept { ++namespace_limit_refusals_; }
+    void count_room_limit() noexcept { ++room_limit_refusals_; }
+    void count_ack_limit() noexcept { ++ack_limit_refusals_; }
+    void count_rate_limited() noexcept { ++events_rate_limited_; }
+    void count_event_queue_full() noexcept { ++event_queue_full_; }
+    void count_dynamic_namespace_removed() noexcept { ++dynamic_namespaces_removed_; }
+    /// The counters; engine_sessions and namespaces are left for the server
+    /// to fill in.
     server_stats stats() const noexcept;
 
     // Handlers in flight, for shutdown to wait on.
@@ -59,6 +68,14 @@ private:
     std::atomic<std::uint64_t> argument_errors_ = 0;
     std::atomic<std::uint64_t> handler_errors_ = 0;
     std::atomic<std::uint64_t> volatile_dropped_ = 0;
+    std::atomic<std::uint64_t> attachments_too_large_ = 0;
+    std::atomic<std::uint64_t> attachment_timeouts_ = 0;
+    std::atomic<std::uint64_t> namespace_limit_refusals_ = 0;
+    std::atomic<std::uint64_t> room_limit_refusals_ = 0;
+    std::atomic<std::uint64_t> ack_limit_refusals_ = 0;
+    std::atomic<std::uint64_t> events_rate_limited_ = 0;
+    std::atomic<std::uint64_t> event_queue_full_ = 0;
+    std::atomic<std::uint64_t> dynamic_namespaces_removed_ = 0;
     std::atomic<bool> shutting_down_ = false;
     std::atomic<std::size_t> running_handlers_ = 0;
     std::shared_ptr<boost::asio::steady_timer> drained_; // cancelled when the last handler ends

@@ -52,7 +52,22 @@ net::awaitable<ack_result> socket_ref::emit_with_ack_arguments(std::string_view 
     return emit_with_ack_arguments(state_->nsp().context().options().ack_timeout, event, std::move(args));
 }
 
-void socket_ref::join(std::string room) const { state_->nsp().adapter().join(state_->id(), room); }
+boost::system::result<void> socket_ref::join(std::string room) const
+{
+    auto& nsp = state_->nsp();
+    if (nsp.adapter().try_join(state_->id(), room, nsp.context().options().limits.max_rooms_per_socket))
+        return {};
+    nsp.context().count_room_limit();
+    if (nsp.context().log_enabled(log_level::info)) {
+        nsp.context().log({.level = log_level::info,
+                           .message = "join refused: too many rooms",
+                           .sid = state_->session().id(),
+                           .socket = state_->id(),
+                           .nsp = nsp.name(),
+                           .remote = state_->get_handshake().address()});
+    }
+    return error::too_many_rooms;
+}
 
 void socket_ref::leave(const std::string& room) const { state_->nsp().adapter().leave(state_->id(), room); }
 

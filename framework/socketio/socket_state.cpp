@@ -15,6 +15,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/string.hpp>
 
+#include <algorithm>
+#include <utility>
+
 namespace corio::detail {
 
 namespace net = boost::asio;
@@ -62,6 +65,20 @@ socket_state::socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr
       id_(std::move(id)),
       handshake_(std::move(hs))
 {
+}
+
+socket_state::~socket_state()
+{
+    // A socket whose connect never ran (its client closed first) still
+    // lets its namespace go.
+    release_namespace();
+}
+
+void socket_state::release_namespace()
+{
+    if (!std::exchange(holds_nsp_, false))
+        return;
+    nsp_->release_user();
 }
 
 void socket_state::deliver(const socket_packet& packet, const protocol::encoded_socket_packet& encoded,
@@ -112,6 +129,10 @@ void socket_state::deliver_with_ack(const socket_packet& packet, const protocol:
                   [self = shared_from_this(), encoded, ack_id = *packet.id, timeout, done = std::move(done)]() mutable {
                       if (self->phase_ == phase::disconnected) {
                           done(make_error_code(error::socket_disconnected));
+                          return;
+                      }
+                      if (!self->ack_room_left()) {
+                          done(make_error_code(error::too_many_pending_acks));
                           return;
                       }
                       self->expect_ack(ack_id, timeout, std::move(done));
@@ -179,8 +200,10 @@ net::awaitable<void> socket_state::run_connect()
 {
     auto self = shared_from_this();
     auto client = client_.lock();
-    if (!client)
+    if (!client) {
+        release_namespace();
         co_return;
+    }
     // In its rooms from the start, so that middlewares and the connect
     // handler can join rooms; operations pass it by until it is connected.
     nsp_->adapter().add_socket(self);
@@ -212,6 +235,7 @@ net::awaitable<void> socket_state::run_connect()
     if (client->closed() || phase_ != phase::connecting) {
         phase_ = phase::disconnected;
         nsp_->adapter().remove_socket(id_);
+        release_namespace();
         co_return;
     }
     if (refusal) {
@@ -225,6 +249,7 @@ net::awaitable<void> socket_state::run_connect()
         client->forget(nsp_->name(), this);
         client.reset();
         send_now(protocol::encode_shared(socket_packet::connect_error(nsp_->name(), std::move(*refusal))));
+        release_namespace();
         co_return;
     }
 
@@ -250,22 +275,76 @@ void socket_state::on_event(std::string event, arguments args, std::optional<std
         r.event = event;
         nsp_->context().log(r);
     }
-    queued_event ev{std::move(event), std::move(args), ack_id};
-    if (nsp_->concurrent && phase_ == phase::connected) {
-        start_handler(run_event(std::move(ev)));
+    auto& server = nsp_->context();
+    if (!take_token(event)) {
+        server.count_rate_limited();
+        if (server.log_enabled(log_level::debug)) {
+            auto r = record(log_level::debug, "event dropped: rate limited");
+            r.event = event;
+            server.log(r);
+        }
+        // Answered, as an argument error is, so the client's callback need
+        // not time out; one packet for one event, so no amplification.
+        if (ack_id && phase_ == phase::connected)
+            send_ack(*ack_id, arguments(json::array{json::object{{"error", "rate limited"}, {"event", event}}}, {}));
         return;
     }
-    queue_.push_back(std::move(ev));
+    if (queue_.size() - queue_head_ >= server.options().limits.max_queued_events) {
+        server.count_event_queue_full();
+        if (auto client = client_.lock())
+            client->close_for(disconnect_reason::event_queue_full, engine::close_reason::server_close);
+        return;
+    }
+    queue_.push_back(queued_event{std::move(event), std::move(args), ack_id});
     if (phase_ == phase::connected)
         start_draining();
 }
 
+std::size_t socket_state::slot_limit() const noexcept
+{
+    if (!nsp_->concurrent)
+        return 1;
+    return std::max<std::size_t>(1, nsp_->context().options().limits.max_concurrent_handlers);
+}
+
+bool socket_state::take_token(const std::string& event)
+{
+    const auto& limits = nsp_->context().options().limits;
+    const event_rate* rate = &limits.events;
+    bucket* b = &events_bucket_;
+    if (!limits.event_rates.empty()) {
+        if (auto it = limits.event_rates.find(event); it != limits.event_rates.end()) {
+            rate = &it->second;
+            b = &event_buckets_[event];
+        }
+    }
+    if (!(rate->per_second > 0))
+        return true;
+    const double burst = std::max(1.0, rate->burst);
+    const auto now = std::chrono::steady_clock::now();
+    if (!b->started) {
+        b->started = true;
+        b->tokens = burst;
+    } else {
+        const std::chrono::duration<double> elapsed = now - b->updated;
+        b->tokens = std::min(burst, b->tokens + elapsed.count() * rate->per_second);
+    }
+    b->updated = now;
+    if (b->tokens < 1)
+        return false;
+    b->tokens -= 1;
+    return true;
+}
+
 void socket_state::start_draining()
 {
-    if (queue_empty() || draining_)
-        return;
-    draining_ = true;
-    start_handler(drain_queue());
+    // Each slot takes its first event now, so that no slot starts for an
+    // event another took.
+    const auto limit = slot_limit();
+    while (busy_slots_ < limit && !queue_empty()) {
+        ++busy_slots_;
+        start_handler(drain_queue(pop_event()));
+    }
 }
 
 void socket_state::start_handler(net::awaitable<void> work)
@@ -279,12 +358,17 @@ void socket_state::start_handler(net::awaitable<void> work)
                   }));
 }
 
-net::awaitable<void> socket_state::drain_queue()
+net::awaitable<void> socket_state::drain_queue(queued_event first)
 {
     auto self = shared_from_this();
+    // The slot is free again however this ends (a cancelled handler).
+    struct slot_guard {
+        std::size_t& busy;
+        ~slot_guard() { --busy; }
+    } guard{busy_slots_};
+    co_await run_event(std::move(first));
     while (!queue_empty() && phase_ == phase::connected)
         co_await run_event(pop_event());
-    draining_ = false;
 }
 
 socket_state::queued_event socket_state::pop_event()
@@ -345,6 +429,16 @@ void socket_state::on_ack(std::uint64_t id, arguments args)
     waiter->done(std::move(args));
 }
 
+bool socket_state::ack_room_left()
+{
+    if (acks_.size() < nsp_->context().options().limits.max_pending_acks)
+        return true;
+    nsp_->context().count_ack_limit();
+    if (nsp_->context().log_enabled(log_level::info))
+        nsp_->context().log(record(log_level::info, "emit with ack refused: too many pending acks"));
+    return false;
+}
+
 void socket_state::expect_ack(std::uint64_t id, std::chrono::milliseconds timeout,
                               std::function<void(socket_ack_result)> done)
 {
@@ -365,6 +459,10 @@ void socket_state::emit_with_ack(std::string_view event, arguments args, std::ch
 {
     if (phase_ == phase::disconnected) {
         done(make_error_code(error::socket_disconnected));
+        return;
+    }
+    if (!ack_room_left()) {
+        done(make_error_code(error::too_many_pending_acks));
         return;
     }
     auto id = next_ack_id_++;
@@ -431,6 +529,7 @@ net::awaitable<void> socket_state::run_disconnect(disconnect_reason reason)
     // Rooms stay readable until the disconnect handler is done.
     nsp_->adapter().remove_socket(id_);
     nsp_->remove(id_);
+    release_namespace();
 }
 
 } // namespace corio::detail

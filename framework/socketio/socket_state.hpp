@@ -19,6 +19,7 @@
 #include <boost/json/value.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -34,8 +35,11 @@ class client_state;
 
 class socket_state final : public local_socket, public std::enable_shared_from_this<socket_state> {
 public:
+    /// `nsp` counts the socket as a user (namespace_registry::acquire_for_connect)
+    /// until it is refused or has left.
     socket_state(std::shared_ptr<namespace_state> nsp, std::shared_ptr<client_state> client,
                  std::shared_ptr<engine::session> session, std::string id, handshake hs);
+    ~socket_state() override;
 
     // Any thread ---------------------------------------------------------------
     const std::string& id() const noexcept override { return id_; }
@@ -99,16 +103,26 @@ private:
     void send_now(const protocol::encoded_socket_packet& packet);
     /// Sends, or holds until the socket is connected.
     void send_or_hold(const protocol::encoded_socket_packet& packet);
+    /// Whether another ack may be awaited (socket_limits::max_pending_acks);
+    /// counts and logs a refusal.
+    bool ack_room_left();
     void expect_ack(std::uint64_t id, std::chrono::milliseconds timeout, std::function<void(socket_ack_result)> done);
     void start_handler(boost::asio::awaitable<void> work);
-    /// Starts the coroutine that runs queued events in order, unless it runs.
     bool queue_empty() const noexcept { return queue_head_ == queue_.size(); }
     queued_event pop_event();
+    /// Starts handler slots for the queued events, up to the namespace's
+    /// concurrency (one for a sequential namespace).
     void start_draining();
+    std::size_t slot_limit() const noexcept;
+    /// Takes a token from the event's bucket; false when it is empty.
+    bool take_token(const std::string& event);
+    /// The socket is done with its namespace (refused or left); once only.
+    void release_namespace();
     /// A handler threw: count it, then the error hook, else the log. Called
     /// from inside the catch block (the hook gets the current exception).
     void report_failure(context& ctx, std::string_view what);
-    boost::asio::awaitable<void> drain_queue();
+    /// One handler slot: runs `first`, then queued events while there are.
+    boost::asio::awaitable<void> drain_queue(queued_event first);
     boost::asio::awaitable<void> run_event(queued_event ev);
     boost::asio::awaitable<void> run_disconnect(disconnect_reason reason);
 
@@ -129,7 +143,15 @@ private:
     // vector, not a std::deque, which allocates even while empty.
     std::vector<queued_event> queue_;
     std::size_t queue_head_ = 0;
-    bool draining_ = false;
+    std::size_t busy_slots_ = 0;
+    struct bucket {
+        double tokens = 0;
+        std::chrono::steady_clock::time_point updated;
+        bool started = false;
+    };
+    bucket events_bucket_;
+    std::unordered_map<std::string, bucket> event_buckets_; // socket_limits::event_rates
+    bool holds_nsp_ = true;
     std::list<boost::asio::cancellation_signal> running_;
     std::uint64_t next_ack_id_ = 0;
     std::unordered_map<std::uint64_t, std::shared_ptr<ack_waiter>> acks_;

@@ -109,6 +109,19 @@ public:
         });
     }
 
+    /// Sends Engine.IO messages as they are, past the encoder.
+    void transmit_raw(std::vector<protocol::packet> messages)
+    {
+        net::post(get_executor(), [self = self(), messages = std::move(messages)]() mutable {
+            for (auto& m : messages) {
+                auto h = self->session_handler_;
+                if (self->closed_on_strand_ || !h)
+                    return;
+                h->on_message(std::move(m));
+            }
+        });
+    }
+
     void close_from_client(engine::close_reason reason)
     {
         net::post(get_executor(), [self = self(), reason] { self->end(reason, false); });
@@ -538,6 +551,22 @@ std::optional<received_event> client::wait_for(std::string_view event, std::stri
 void client::on_ack_request(std::function<arguments(const received_event&)> answer)
 {
     session_->set_answerer(std::move(answer));
+}
+
+void client::send_text(std::string text)
+{
+    std::vector<protocol::packet> messages;
+    messages.push_back(protocol::text_message(std::move(text)));
+    session_->transmit_raw(std::move(messages));
+    run_until_idle();
+}
+
+void client::send_binary(std::string bytes)
+{
+    std::vector<protocol::packet> messages;
+    messages.push_back(protocol::binary_message(std::move(bytes)));
+    session_->transmit_raw(std::move(messages));
+    run_until_idle();
 }
 
 void client::disconnect(std::string_view nsp)

@@ -160,6 +160,11 @@ public:
     /// A socket left: it leaves every room, and the adapter forgets it.
     virtual void remove_socket(const std::string& sid) = 0;
     virtual void join(const std::string& sid, const std::string& room) = 0;
+    /// Joins `room` unless the socket is in `max_rooms` rooms already
+    /// besides its id room and not in `room`: returns false then, joining
+    /// nothing (socket_limits::max_rooms_per_socket). The default asks
+    /// rooms_of, then joins; memory_adapter checks and joins at once.
+    virtual bool try_join(const std::string& sid, const std::string& room, std::size_t max_rooms);
     virtual void leave(const std::string& sid, const std::string& room) = 0;
     /// The rooms of one of this server's sockets (its id room included).
     virtual std::vector<std::string> rooms_of(const std::string& sid) const = 0;

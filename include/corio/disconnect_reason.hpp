@@ -20,6 +20,13 @@ enum class disconnect_reason {
     send_queue_full,      ///< "send queue full": Corio's own, not a socket.io reason. The client
                           ///< did not read fast enough: the session went over
                           ///< engine::options::max_queued_bytes or max_queued_packets
+    // Corio's own, for the limits of server_options::limits and engine.limits:
+    attachments_too_large, ///< "attachments too large": one packet's binary attachments went
+                           ///< over decode_limits::max_attachment_bytes
+    attachment_timeout,    ///< "attachment timeout": one packet's attachments took longer than
+                           ///< socket_limits::attachment_timeout
+    event_queue_full,      ///< "event queue full": more events waited for a handler than
+                           ///< socket_limits::max_queued_events
 };
 
 std::string_view to_string(disconnect_reason r) noexcept;

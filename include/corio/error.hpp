@@ -14,6 +14,8 @@ enum class error {
     invalid_arguments,   ///< event arguments did not convert to the handler's types
     cluster_timeout,     ///< not every server replied to a cluster request in time
     cluster_unavailable, ///< the adapter cannot reach the other servers
+    too_many_rooms,        ///< the socket is in socket_limits::max_rooms_per_socket rooms already
+    too_many_pending_acks, ///< the socket has socket_limits::max_pending_acks acks awaited already
 };
 
 const boost::system::error_category& socketio_category() noexcept;

@@ -28,6 +28,7 @@ public:
     void add_socket(std::shared_ptr<local_socket> s) override;
     void remove_socket(const std::string& sid) override;
     void join(const std::string& sid, const std::string& room) override;
+    bool try_join(const std::string& sid, const std::string& room, std::size_t max_rooms) override;
     void leave(const std::string& sid, const std::string& room) override;
     std::vector<std::string> rooms_of(const std::string& sid) const override;
     std::vector<std::string> local_rooms() const override;

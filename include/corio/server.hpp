@@ -31,6 +31,30 @@ struct server_stats {
     /// transport was not writable (engine::session::send_volatile). Counted
     /// per recipient.
     std::uint64_t volatile_dropped = 0;
+
+    // Limits (server_options::limits, engine.limits): each counts the
+    // times its bound was met.
+    /// Connections closed: one packet's attachments went over
+    /// decode_limits::max_attachment_bytes (disconnect_reason::attachments_too_large).
+    std::uint64_t attachments_too_large = 0;
+    /// Connections closed: one packet's attachments took longer than
+    /// socket_limits::attachment_timeout (disconnect_reason::attachment_timeout).
+    std::uint64_t attachment_timeouts = 0;
+    /// CONNECTs refused: socket_limits::max_namespaces_per_connection.
+    std::uint64_t namespace_limit_refusals = 0;
+    /// Joins refused with error::too_many_rooms: socket_limits::max_rooms_per_socket.
+    std::uint64_t room_limit_refusals = 0;
+    /// Emits with ack refused with error::too_many_pending_acks: socket_limits::max_pending_acks.
+    std::uint64_t ack_limit_refusals = 0;
+    /// Events dropped by a token bucket: socket_limits::events / event_rates.
+    std::uint64_t events_rate_limited = 0;
+    /// Connections closed: socket_limits::max_queued_events (disconnect_reason::event_queue_full).
+    std::uint64_t event_queue_full = 0;
+
+    /// Namespaces this server holds now (static and dynamic).
+    std::size_t namespaces = 0;
+    /// Dynamic namespaces removed once empty (server_options::cleanup_empty_dynamic_namespaces).
+    std::uint64_t dynamic_namespaces_removed = 0;
 };
 
 /// @par Thread safety
@@ -50,6 +74,15 @@ public:
 
     /// Dynamic namespaces: a CONNECT to a name without a namespace of its own
     /// that `match` accepts creates that namespace, configured by `setup`.
+    ///
+    /// With server_options::cleanup_empty_dynamic_namespaces (the default),
+    /// such a namespace is removed, rooms and adapter with it, once no socket
+    /// is connected or connecting to it; the next CONNECT to its name creates
+    /// it again and runs `setup` again, as Node copies its parent namespace's
+    /// middlewares and listeners into each child it creates. What was added
+    /// to a removed namespace otherwise (through an nsp handle kept from
+    /// `setup` or from of()) is gone with it; an nsp handle still held
+    /// keeps the removed namespace alive but reaches no new socket.
     void of_dynamic(std::function<bool(std::string_view name)> match, std::function<void(nsp)> setup);
 
     /// A connect middleware for every namespace, run before theirs.

@@ -91,7 +91,12 @@ public:
     boost::asio::awaitable<ack_result> emit_with_ack_arguments(std::string_view event, arguments args) const;
 
     /// Rooms. Every socket is in the room named by its id.
-    void join(std::string room) const;
+    ///
+    /// join fails with error::too_many_rooms, joining nothing, when the socket
+    /// is in socket_limits::max_rooms_per_socket rooms already (its id room
+    /// not counted) and not in `room`; the refusal is counted
+    /// (server_stats::room_limit_refusals) and logged at info.
+    boost::system::result<void> join(std::string room) const;
     void leave(const std::string& room) const;
     std::vector<std::string> rooms() const;
 

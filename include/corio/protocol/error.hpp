@@ -35,6 +35,9 @@ enum class error {
 
     // Engine.IO again (added last, so the values above stay as they were)
     invalid_utf8, ///< a text packet of a polling payload that is not UTF-8
+
+    // Socket.IO again
+    attachments_too_large, ///< one packet's attachments over decode_limits::max_attachment_bytes
 };
 
 /// The category of corio::protocol::error; its name is "corio.protocol".

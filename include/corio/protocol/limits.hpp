@@ -14,6 +14,17 @@ struct decode_limits {
     std::size_t max_packets_per_payload = 100'000;
     /// Most binary attachments in one Socket.IO packet.
     std::size_t max_attachments = 256;
+    /// Most bytes of all the binary attachments of one Socket.IO packet
+    /// together (each one is also bounded by max_payload). The decoder holds
+    /// a packet's attachments until the last arrives, so without this bound
+    /// one packet could make it hold max_attachments * max_payload bytes
+    /// (about 256 MB) per connection. A packet over it is refused with
+    /// error::attachments_too_large as soon as the attachment that crosses it
+    /// arrives; the server then closes the connection
+    /// (disconnect_reason::attachments_too_large). Ten times max_payload by
+    /// default: the official clients send a Buffer per attachment, and
+    /// Socket.IO's own maxHttpBufferSize (1 MB) bounds a whole text packet.
+    std::size_t max_attachment_bytes = 10'000'000;
     /// Most digits in an ack id (15 keeps ids exact as JavaScript numbers).
     std::size_t max_ack_id_digits = 15;
     /// Deepest nesting of arrays and objects in a value a client sends: one

@@ -82,9 +82,15 @@ encoded_socket_packet encode_shared(const socket_packet& p);
 /// name that is not reserved, ACK an array, CONNECT_ERROR an object or a
 /// string; and, in a binary packet, that every placeholder refers to a
 /// received attachment (in a plain packet such an object is just JSON).
+/// An event name may also be a number, as socket.io-parser allows: the
+/// decoder replaces it with the text JavaScript's String() gives it (`1`,
+/// `1.5`, `1e+21`, `-0` as `0`, an integer beyond 2^53 rounded as a double
+/// first, `Infinity`), the key Node dispatches it under, so a decoded
+/// EVENT's name is always a string.
 /// Enforces `decode_limits` (max_json_depth counts each argument's nesting,
-/// not the packet's outer array). JSON numbers are read as JSON.parse reads
-/// them (see json_reader.hpp).
+/// not the packet's outer array; max_attachment_bytes the sum of one packet's
+/// attachments). JSON numbers are read as JSON.parse reads them (see
+/// json_reader.hpp).
 /// After an error the decoder is reset; the caller should close the
 /// connection, as the peer's stream can no longer be trusted.
 class socket_packet_decoder {
@@ -104,6 +110,7 @@ private:
     decode_limits limits_;
     std::optional<socket_packet> pending_;
     std::size_t expected_attachments_ = 0;
+    std::size_t attachment_bytes_ = 0; // of pending_'s attachments so far
 };
 
 /// Event names socket.io reserves; an EVENT may not use them.

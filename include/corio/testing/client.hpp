@@ -133,6 +133,13 @@ public:
     /// the calls that drive the io_context.
     void on_ack_request(std::function<arguments(const received_event&)> answer);
 
+    /// Sends one Engine.IO message as it is, past the Socket.IO encoder: a
+    /// text message (e.g. `42[1,2]`, or a binary packet's header
+    /// `51-["x",{"_placeholder":true,"num":0}]`), or a binary one (an
+    /// attachment). For tests of what a foreign or hostile client sends.
+    void send_text(std::string text);
+    void send_binary(std::string bytes);
+
     /// Sends DISCONNECT for `nsp`; the server runs its disconnect handler
     /// with disconnect_reason::client_disconnect.
     void disconnect(std::string_view nsp = "/");
