@@ -2,10 +2,12 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <cassert>
+#include <tuple>
 
 namespace corio::engine {
 
@@ -20,13 +22,22 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 http_stream::http_stream(tls_stream& tls) noexcept : tcp_(&tls.next_layer()), tls_(&tls) {}
 
-net::awaitable<boost::system::error_code> http_stream::async_write(http_response& res) const
+net::awaitable<boost::system::error_code> http_stream::async_write(http_response& res)
 {
-    if (tls_) {
-        auto [ec, n] = co_await http::async_write(*tls_, res, use_tuple);
-        co_return ec;
-    }
-    auto [ec, n] = co_await http::async_write(*tcp_, res, use_tuple);
+    if (write_timeout_.count() > 0)
+        tcp_->expires_after(write_timeout_);
+    else
+        tcp_->expires_never();
+    boost::system::error_code ec;
+    if (tls_)
+        std::tie(ec, std::ignore) = co_await http::async_write(*tls_, res, use_tuple);
+    else
+        std::tie(ec, std::ignore) = co_await http::async_write(*tcp_, res, use_tuple);
+    // The tcp_stream closed the socket when its timer fired.
+    if (ec == boost::beast::error::timeout)
+        write_timed_out_ = true;
+    else
+        tcp_->expires_never();
     co_return ec;
 }
 

@@ -5,6 +5,8 @@
 #include "engine/request.hpp"
 #include "engine/tls_context.hpp"
 
+#include <corio/engine/stats.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -23,8 +25,10 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
@@ -32,6 +36,10 @@
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace corio::engine::detail {
 
@@ -45,9 +53,20 @@ namespace {
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 // Body limit for requests no endpoint claims (the fallback handler's).
 constexpr std::size_t fallback_body_limit = 64 * 1024;
-// Pause after a failed accept (e.g. out of file descriptors), so the loop
-// does not spin while the condition lasts.
-constexpr auto accept_retry_delay = std::chrono::milliseconds(50);
+// First pause after a failed accept (e.g. out of file descriptors), so the
+// loop does not spin while the condition lasts; it doubles up to
+// listener_options::accept_retry_max_delay.
+constexpr auto accept_retry_min_delay = std::chrono::milliseconds(10);
+// Out of descriptors, at most this many pending clients are answered 503 per
+// failed accept, so that shedding cannot hold the acceptor's strand for long.
+constexpr int max_shed_per_round = 64;
+// A refused connection (capacity, per address) gets its answer within this,
+// and what it sent is read (so that closing does not reset the connection
+// before the answer is read) for at most as long.
+constexpr auto refusal_time = std::chrono::seconds(1);
+constexpr std::size_t refusal_drain_bytes = 64 * 1024;
+// What a read waiting for the first byte of a request asks for.
+constexpr std::size_t first_read_size = 4096;
 // How long, and how much, a connection refused with 413 is read before it is
 // closed (see drain_then_close).
 constexpr auto lingering_close_time = std::chrono::seconds(2);
@@ -61,14 +80,164 @@ net::awaitable<http_response> call_sync_fallback(std::shared_ptr<const http_fall
     co_return (*f)(req);
 }
 
+/// The answers given before a request is read: fixed, and short enough for
+/// one write into an empty socket buffer.
+constexpr std::string_view service_unavailable = "HTTP/1.1 503 Service Unavailable\r\n"
+                                                 "Content-Type: text/plain\r\n"
+                                                 "Content-Length: 20\r\n"
+                                                 "Retry-After: 1\r\n"
+                                                 "Connection: close\r\n\r\n"
+                                                 "Server at capacity\r\n";
+constexpr std::string_view too_many_connections = "HTTP/1.1 429 Too Many Requests\r\n"
+                                                  "Content-Type: text/plain\r\n"
+                                                  "Content-Length: 22\r\n"
+                                                  "Retry-After: 1\r\n"
+                                                  "Connection: close\r\n\r\n"
+                                                  "Too many connections\r\n";
+
+bool out_of_descriptors(const boost::system::error_code& ec) noexcept
+{
+    if (ec.category() != boost::system::system_category())
+        return false;
+    auto v = ec.value();
+    return v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM;
+}
+
+/// The live counters behind listener_stats; relaxed: they order nothing.
+struct listener_counters {
+    using counter = std::atomic<std::uint64_t>;
+    counter connections_accepted = 0;
+    counter refused_at_capacity = 0;
+    counter refused_per_address = 0;
+    counter accept_failures = 0;
+    counter accept_out_of_descriptors = 0;
+    counter shed_out_of_descriptors = 0;
+    counter idle_timeouts = 0;
+    counter header_timeouts = 0;
+    counter headers_too_large = 0;
+    counter bodies_too_large = 0;
+    counter write_timeouts = 0;
+    counter keep_alive_limit_reached = 0;
+
+    static void bump(counter& c) noexcept { c.fetch_add(1, std::memory_order_relaxed); }
+};
+
+/// Open connections, in all and per address (listener_options::
+/// max_connections, max_connections_per_address). Shared by the listener and
+/// the slots it hands out, which may outlive it (in WebSocket sessions).
+///
+/// @par Thread safety
+/// Any thread (a mutex).
+class connection_counts : public std::enable_shared_from_this<connection_counts> {
+public:
+    enum class verdict { accepted, at_capacity, per_address };
+
+    connection_counts(std::size_t max_total, std::size_t max_per_address)
+        : max_total_(max_total), max_per_address_(max_per_address)
+    {
+    }
+
+    /// Counts a connection from `address` (empty: not counted per address)
+    /// unless a limit refuses it. `slot` is set when accepted: the
+    /// connection is counted until the last copy of it goes.
+    verdict take(const std::string& address, std::shared_ptr<void>& slot)
+    {
+        std::lock_guard lock(mutex_);
+        if (max_total_ && open_ >= max_total_)
+            return verdict::at_capacity;
+        if (!address.empty() && max_per_address_) {
+            auto it = per_address_.find(address);
+            if (it != per_address_.end() && it->second >= max_per_address_)
+                return verdict::per_address;
+        }
+        ++open_;
+        if (!address.empty())
+            ++per_address_[address];
+        slot = std::shared_ptr<void>(nullptr, [self = shared_from_this(), address](void*) { self->give(address); });
+        return verdict::accepted;
+    }
+
+    std::size_t open() const
+    {
+        std::lock_guard lock(mutex_);
+        return open_;
+    }
+
+private:
+    void give(const std::string& address) noexcept
+    {
+        std::lock_guard lock(mutex_);
+        --open_;
+        if (address.empty())
+            return;
+        auto it = per_address_.find(address);
+        if (it != per_address_.end() && --it->second == 0)
+            per_address_.erase(it);
+    }
+
+    const std::size_t max_total_;
+    const std::size_t max_per_address_;
+    mutable std::mutex mutex_;
+    std::size_t open_ = 0;
+    std::unordered_map<std::string, std::size_t> per_address_;
+};
+
+/// A descriptor kept open to be given up when accept fails for lack of
+/// descriptors: it lets the listener accept the pending clients one at a
+/// time to tell them 503 instead of leaving them in the backlog.
+class spare_descriptor {
+public:
+    spare_descriptor() { reopen(); }
+    ~spare_descriptor() { release(); }
+    spare_descriptor(const spare_descriptor&) = delete;
+    spare_descriptor& operator=(const spare_descriptor&) = delete;
+
+    bool held() const noexcept { return fd_ >= 0; }
+    void release() noexcept
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = -1;
+    }
+    void reopen() noexcept
+    {
+        if (fd_ < 0)
+            fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+
+private:
+    int fd_ = -1;
+};
+
 } // namespace
 
 class listener_impl : public std::enable_shared_from_this<listener_impl> {
 public:
     listener_impl(net::io_context& ioc, listener_options opts)
         : ioc_(ioc), opts_(opts), trusted_proxies_(opts_.trusted_proxies),
-          tls_(opts_.tls ? std::make_unique<tls_config>(*opts_.tls) : nullptr)
+          tls_(opts_.tls ? std::make_unique<tls_config>(*opts_.tls) : nullptr),
+          counts_(std::make_shared<connection_counts>(opts_.max_connections, opts_.max_connections_per_address))
     {
+    }
+
+    listener_stats stats() const noexcept
+    {
+        auto get = [](const listener_counters::counter& c) { return c.load(std::memory_order_relaxed); };
+        listener_stats s;
+        s.connections_accepted = get(counters_.connections_accepted);
+        s.connections_open = counts_->open();
+        s.refused_at_capacity = get(counters_.refused_at_capacity);
+        s.refused_per_address = get(counters_.refused_per_address);
+        s.accept_failures = get(counters_.accept_failures);
+        s.accept_out_of_descriptors = get(counters_.accept_out_of_descriptors);
+        s.shed_out_of_descriptors = get(counters_.shed_out_of_descriptors);
+        s.idle_timeouts = get(counters_.idle_timeouts);
+        s.header_timeouts = get(counters_.header_timeouts);
+        s.headers_too_large = get(counters_.headers_too_large);
+        s.bodies_too_large = get(counters_.bodies_too_large);
+        s.write_timeouts = get(counters_.write_timeouts);
+        s.keep_alive_limit_reached = get(counters_.keep_alive_limit_reached);
+        return s;
     }
 
     bool tls() const noexcept { return tls_ != nullptr; }
@@ -138,6 +307,9 @@ private:
             acceptor->set_option(net::ip::v6_only(true));
         acceptor->bind(endpoint);
         acceptor->listen(opts_.backlog);
+        // Only the shedding's synchronous accepts see this: they must not
+        // wait when no client is pending.
+        acceptor->non_blocking(true);
         port_ = acceptor->local_endpoint().port();
         {
             std::lock_guard lock(mutex_);
@@ -150,7 +322,7 @@ private:
     {
         auto self = shared_from_this();
         net::steady_timer retry(acceptor->get_executor());
-        bool accept_failing = false;
+        auto delay = std::chrono::milliseconds(0);
         while (!stopped_) {
             // Each connection gets its own strand; a WebSocket session opened
             // on it keeps that strand.
@@ -160,26 +332,120 @@ private:
             if (ec == net::error::operation_aborted || stopped_)
                 break;
             if (ec) {
+                listener_counters::bump(counters_.accept_failures);
                 // Once per run of failures: out of file descriptors, this
-                // would repeat every accept_retry_delay.
-                if (!accept_failing) {
-                    accept_failing = true;
+                // would repeat at every retry.
+                if (delay.count() == 0) {
                     auto why = ec.message();
                     opts_.log({.level = log_level::warning, .message = "accept failed, retrying", .error = why});
                 }
-                retry.expires_after(accept_retry_delay);
+                if (out_of_descriptors(ec)) {
+                    listener_counters::bump(counters_.accept_out_of_descriptors);
+                    shed(*acceptor);
+                }
+                // Bounded exponential backoff: no spinning while the
+                // condition lasts, and a retry soon after it ends.
+                delay = std::clamp(delay * 2, std::chrono::milliseconds(accept_retry_min_delay),
+                                   std::max(opts_.accept_retry_max_delay, accept_retry_min_delay));
+                retry.expires_after(delay);
                 co_await retry.async_wait(use_tuple);
                 continue;
             }
-            if (accept_failing) {
-                accept_failing = false;
+            if (delay.count() != 0) {
+                delay = std::chrono::milliseconds(0);
                 opts_.log({.level = log_level::info, .message = "accepting again"});
             }
-            socket.set_option(tcp::no_delay(true), ec);
-            if (tls_)
-                net::co_spawn(strand, run_connection<tls_stream>(std::move(socket), strand), net::detached);
-            else
-                net::co_spawn(strand, run_connection<beast::tcp_stream>(std::move(socket), strand), net::detached);
+            admit(std::move(socket), strand);
+        }
+    }
+
+    // A connection just accepted: counted and served, or refused at once.
+    void admit(tcp::socket socket, http_endpoint::strand_type strand)
+    {
+        boost::system::error_code ec;
+        auto peer = socket.remote_endpoint(ec).address();
+        // A trusted proxy's connections carry many clients' requests: they
+        // are limited per client by the handshake rate instead.
+        std::string per_address_key;
+        if (!ec && !trusted_proxies_.contains(peer))
+            per_address_key = peer.to_string();
+        std::shared_ptr<void> slot;
+        auto verdict = counts_->take(per_address_key, slot);
+        if (verdict != connection_counts::verdict::accepted) {
+            bool capacity = verdict == connection_counts::verdict::at_capacity;
+            listener_counters::bump(capacity ? counters_.refused_at_capacity : counters_.refused_per_address);
+            // Over TLS a plaintext answer would be garbage: just close.
+            std::string_view answer = tls_ ? std::string_view() : capacity ? service_unavailable : too_many_connections;
+            net::co_spawn(strand, refuse(std::move(socket), answer), net::detached);
+            return;
+        }
+        listener_counters::bump(counters_.connections_accepted);
+        socket.set_option(tcp::no_delay(true), ec);
+        if (tls_)
+            net::co_spawn(strand, run_connection<tls_stream>(std::move(socket), strand, std::move(slot)),
+                          net::detached);
+        else
+            net::co_spawn(strand, run_connection<beast::tcp_stream>(std::move(socket), strand, std::move(slot)),
+                          net::detached);
+    }
+
+    // Answers `answer` (if any) to a connection refused before its request
+    // was read, then closes it, all within about twice refusal_time.
+    static net::awaitable<void> refuse(tcp::socket socket, std::string_view answer)
+    {
+        beast::tcp_stream stream(std::move(socket));
+        if (!answer.empty()) {
+            stream.expires_after(refusal_time);
+            // Whatever the outcome, the connection is closed below.
+            co_await stream.async_write_some(net::buffer(answer), use_tuple);
+        }
+        boost::system::error_code ec;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream.expires_after(refusal_time);
+        std::array<char, 4096> scratch;
+        for (std::size_t drained = 0; drained < refusal_drain_bytes;) {
+            auto [rec, n] = co_await stream.async_read_some(net::buffer(scratch), use_tuple);
+            if (rec)
+                break;
+            drained += n;
+        }
+        stream.socket().close(ec);
+    }
+
+    // Out of descriptors: gives up the spare one to accept each pending
+    // client, answers it 503 and closes it, so that clients are refused at
+    // once rather than left waiting in the backlog. Non-blocking throughout,
+    // on the acceptor's strand.
+    void shed(tcp::acceptor& acceptor)
+    {
+        std::lock_guard lock(spare_mutex_);
+        // Lost when a reopen found no descriptor either: try again now.
+        spare_.reopen();
+        for (int i = 0; i < max_shed_per_round && spare_.held(); ++i) {
+            spare_.release();
+            boost::system::error_code ec;
+            tcp::socket client(ioc_);
+            acceptor.accept(client, ec);
+            if (!ec) {
+                listener_counters::bump(counters_.shed_out_of_descriptors);
+                int fd = client.native_handle();
+                // Read what the client sent (its request, usually there
+                // already), so that closing does not reset the connection
+                // before the answer is read.
+                std::array<char, 4096> scratch;
+                while (::recv(fd, scratch.data(), scratch.size(), MSG_DONTWAIT) > 0) {
+                }
+                if (!tls_)
+                    ::send(fd, service_unavailable.data(), service_unavailable.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+                boost::system::error_code ignored;
+                client.shutdown(tcp::socket::shutdown_both, ignored);
+                client.close(ignored);
+            }
+            spare_.reopen();
+            // No one pending (would_block), or still no descriptor to accept
+            // with (the spare went to another thread's open): stop.
+            if (ec)
+                break;
         }
     }
 
@@ -223,7 +489,10 @@ private:
         /// Closes the TCP connection, unless an endpoint has taken it. On
         /// the strand.
         virtual void cut() noexcept = 0;
+        /// True once a response write ran out of time.
+        virtual bool view_timed_out() const noexcept = 0;
         http_endpoint::strand_type strand;
+        bool write_timeout_counted = false;
     };
 
     /// Over a beast::tcp_stream (HTTP), or a tls_stream (HTTPS).
@@ -240,12 +509,14 @@ private:
             boost::system::error_code ignored;
             beast::get_lowest_layer(stream).socket().close(ignored);
         }
+        bool view_timed_out() const noexcept override { return view.write_timed_out(); }
         Stream stream;
         http_stream view; // what the endpoints are given
     };
 
     template <class Stream>
-    net::awaitable<void> run_connection(tcp::socket socket, http_endpoint::strand_type strand)
+    net::awaitable<void> run_connection(tcp::socket socket, http_endpoint::strand_type strand,
+                                        std::shared_ptr<void> slot)
     {
         auto self = shared_from_this();
         boost::system::error_code ec;
@@ -256,6 +527,8 @@ private:
                                                         strand);
         else
             conn = std::make_shared<connection<Stream>>(Stream(std::move(socket)), strand);
+        conn->view.set_hold(std::move(slot));
+        conn->view.set_write_timeout(opts_.write_timeout);
         auto id = next_connection_id_++;
         {
             std::lock_guard lock(mutex_);
@@ -298,13 +571,40 @@ private:
         auto& strand = conn.strand;
         boost::system::error_code ec;
         beast::flat_buffer buffer;
+        std::size_t requests = 0;
         while (!stopped_) {
+            // Idle until a request begins: its first byte (unless pipelined
+            // requests are in the buffer already).
+            if (buffer.size() == 0) {
+                tcp_layer.expires_after(opts_.http_idle_timeout);
+                auto [iec, in] = co_await stream.async_read_some(buffer.prepare(first_read_size), use_tuple);
+                buffer.commit(in);
+                if (iec == beast::error::timeout)
+                    listener_counters::bump(counters_.idle_timeouts);
+                if (iec)
+                    break;
+            }
+            // Begun: the whole header block within header_timeout, however
+            // slowly it trickles in.
             http::request_parser<http::string_body> parser;
-            parser.header_limit(static_cast<std::uint32_t>(opts_.max_header_size));
+            parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(opts_.max_header_size, UINT32_MAX)));
             // No limit until the route is known; see below.
             parser.body_limit(boost::none);
-            tcp_layer.expires_after(opts_.http_idle_timeout);
+            tcp_layer.expires_after(opts_.header_timeout);
             auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+            if (hec == http::error::header_limit) {
+                listener_counters::bump(counters_.headers_too_large);
+                http_response res{http::status::request_header_fields_too_large, 11};
+                res.set(http::field::content_type, "text/plain");
+                res.body() = "Request header fields too large";
+                res.keep_alive(false);
+                res.prepare_payload();
+                co_await write(conn, res);
+                co_await drain_then_close(stream);
+                co_return;
+            }
+            if (hec == beast::error::timeout)
+                listener_counters::bump(counters_.header_timeouts);
             if (hec)
                 break;
 
@@ -316,7 +616,16 @@ private:
                 // Upgrade requests carry no body: the header is the request.
                 co_await endpoint->handle_websocket(conn.view, parser.release(), std::move(remote), strand,
                                                     opts_.websocket_handshake_timeout);
+                count_write_timeout(conn);
                 co_return;
+            }
+
+            // The last request this connection may make: its answer says
+            // so (endpoints answer with the request's keep-alive).
+            bool last = opts_.max_requests_per_connection != 0 && ++requests >= opts_.max_requests_per_connection;
+            if (last && parser.get().keep_alive()) {
+                listener_counters::bump(counters_.keep_alive_limit_reached);
+                parser.get().keep_alive(false);
             }
 
             // Beast checks a Content-Length against the body limit while it
@@ -330,13 +639,14 @@ private:
             else
                 std::tie(bec, std::ignore) = co_await http::async_read(stream, buffer, parser, use_tuple);
             if (bec == http::error::body_limit) {
+                listener_counters::bump(counters_.bodies_too_large);
                 http_response res;
                 if (endpoint)
                     res = endpoint->handle_oversized(parser.get());
                 else
                     res = text_response(parser.get(), http::status::payload_too_large, "", "text/plain");
                 res.keep_alive(false);
-                co_await http::async_write(stream, res, use_tuple);
+                co_await write(conn, res);
                 co_await drain_then_close(stream);
                 co_return;
             }
@@ -344,19 +654,24 @@ private:
                 break;
 
             // A long-poll may wait up to the ping interval; the heartbeat
-            // bounds it, not the idle timeout.
+            // bounds it, not the idle timeout. The answer's write is bounded
+            // by write_timeout (http_stream::async_write).
             tcp_layer.expires_never();
             http_request req = parser.release();
             if (endpoint) {
                 // The endpoint writes its answer.
                 bool go_on = co_await endpoint->handle_request(conn.view, std::move(req), std::move(remote));
-                if (!go_on)
+                count_write_timeout(conn);
+                if (!go_on || last)
                     break;
                 continue;
             }
             http_response res = co_await fallback_response(std::move(req), std::move(remote));
+            // Whatever the fallback answered.
+            if (last)
+                res.keep_alive(false);
             bool keep_alive = res.keep_alive();
-            auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+            auto wec = co_await write(conn, res);
             if (wec || !keep_alive)
                 break;
         }
@@ -366,7 +681,25 @@ private:
         tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ec);
     }
 
-    // After an early answer (413) the client may still be sending its body:
+    // Writes through the connection's view: within write_timeout, counted.
+    template <class Stream>
+    net::awaitable<boost::system::error_code> write(connection<Stream>& conn, http_response& res)
+    {
+        auto ec = co_await conn.view.async_write(res);
+        count_write_timeout(conn);
+        co_return ec;
+    }
+
+    // Counts a write that ran out of time, once per connection.
+    void count_write_timeout(connection_base& conn)
+    {
+        if (conn.write_timeout_counted || !conn.view_timed_out())
+            return;
+        conn.write_timeout_counted = true;
+        listener_counters::bump(counters_.write_timeouts);
+    }
+
+    // After an early answer (413, 431) the client may still be sending its body:
     // closing at once would reset the connection and could lose the answer.
     // Stop sending, read and drop what arrives for a short while, then close.
     template <class Stream>
@@ -398,6 +731,10 @@ private:
     std::atomic<std::uint64_t> next_connection_id_ = 0;
     std::atomic<std::uint16_t> port_ = 0;
     std::atomic<bool> stopped_ = false;
+    listener_counters counters_;
+    std::shared_ptr<connection_counts> counts_;
+    std::mutex spare_mutex_; // acceptors (IPv4, IPv6) share the spare
+    spare_descriptor spare_;
 };
 
 } // namespace corio::engine::detail
@@ -434,6 +771,8 @@ void listener::listen(std::string_view host, std::uint16_t port) { impl_->listen
 std::uint16_t listener::port() const noexcept { return impl_->port(); }
 
 void listener::stop() { impl_->stop(); }
+
+listener_stats listener::stats() const noexcept { return impl_->stats(); }
 
 void listener::drop_connections() { impl_->drop_connections(); }
 

@@ -19,6 +19,8 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <boost/json/value.hpp>
+#include <corio/protocol/json_writer.hpp>
 
 #include <stdexcept>
 
@@ -38,6 +40,19 @@ http_response to_response(const http_request& req, poll_reply reply)
     if (reply.engine_error)
         return error_response(req, *reply.engine_error);
     return text_response(req, reply.status, std::move(reply.body), "text/plain; charset=UTF-8");
+}
+
+/// options::handshake_rate's refusal: Node's answer to a handshake its
+/// allowRequest refuses, with the status that says why.
+http_response too_many_handshakes(const http_request& req)
+{
+    auto res = error_response(req, error::forbidden);
+    res.result(http::status::too_many_requests);
+    res.set(http::field::retry_after, "1");
+    boost::json::value body = {{"code", static_cast<int>(error::forbidden)}, {"message", "Too many handshakes"}};
+    res.body() = protocol::to_json(body);
+    res.prepare_payload();
+    return res;
 }
 
 } // namespace
@@ -71,8 +86,17 @@ server_impl::server_impl(net::any_io_executor ex, engine::options opts, handler&
     : session_context_(io_context_of(ex)),
       sessions_(std::make_shared<session_table>()),
       host_(std::make_shared<const session_host>(
-          session_host{h, std::move(opts), erase_from(sessions_), std::make_shared<drain_tracker>()}))
+          session_host{h, std::move(opts), erase_from(sessions_), std::make_shared<drain_tracker>()})),
+      handshakes_(host_->options.handshake_rate.per_second, host_->options.handshake_rate.burst)
 {
+}
+
+bool server_impl::handshake_allowed(const std::string& address)
+{
+    if (handshakes_.try_take(address))
+        return true;
+    host_->counters->handshakes_refused_rate.fetch_add(1, std::memory_order_relaxed);
+    return false;
 }
 
 std::shared_ptr<session_impl> server_impl::make_session(request_info info, session::executor_type strand,
@@ -81,6 +105,7 @@ std::shared_ptr<session_impl> server_impl::make_session(request_info info, sessi
     auto s = std::make_shared<session_impl>(host_, engine::make_session_id(), std::move(info), std::move(strand),
                                             transport);
     sessions_->insert(s);
+    host_->counters->sessions_opened.fetch_add(1, std::memory_order_relaxed);
     return s;
 }
 
@@ -112,10 +137,12 @@ net::awaitable<server_impl::answer> server_impl::respond(http_request req, std::
         a.response = error_response(req, query->transport == transport_kind::polling ? error::unknown_transport
                                                                                      : error::bad_request);
     } else if (!query->sid) {
-        if (req.method() == http::verb::get)
-            a = co_await open_polling(req, std::move(info));
-        else
+        if (req.method() != http::verb::get)
             a.response = error_response(req, error::bad_handshake_method);
+        else if (!handshake_allowed(info.remote_address))
+            a.response = too_many_handshakes(req);
+        else
+            a = co_await open_polling(req, std::move(info));
     } else if (auto s = sessions_->find(*query->sid); !s) {
         a.response = error_response(req, error::unknown_sid);
     } else if (req.method() == http::verb::get) {
@@ -226,8 +253,9 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
     std::shared_ptr<session_impl> upgrading;
     if (!refusal && query->sid && !(upgrading = sessions_->find(*query->sid)))
         refusal = error::unknown_sid;
-    if (refusal) {
-        auto res = error_response(req, *refusal);
+    bool rate_limited = !refusal && !query->sid && !handshake_allowed(info.remote_address);
+    if (refusal || rate_limited) {
+        auto res = rate_limited ? too_many_handshakes(req) : error_response(req, *refusal);
         res.keep_alive(false);
         co_await stream.async_write(res);
         boost::system::error_code ignored;
@@ -242,6 +270,7 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
         // The HTTP idle timeout would otherwise go on bounding its reads.
         stream.tcp().expires_never();
         auto ws = std::make_shared<tls_websocket_connection>(stream.release_tls(), target, body_limit());
+        ws->keep(stream.hold());
         co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), strand,
                                  handshake_timeout);
         co_return;
@@ -250,6 +279,7 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
     if (!rehome(stream.release_socket(), socket))
         co_return;
     auto ws = std::make_shared<plain_websocket_connection>(std::move(socket), body_limit());
+    ws->keep(stream.hold());
     co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), strand,
                              handshake_timeout);
 }
@@ -307,6 +337,8 @@ server::~server() = default;
 const engine::options& server::options() const noexcept { return impl_->options(); }
 
 std::size_t server::session_count() const { return impl_->session_count(); }
+
+endpoint_stats server::stats() const noexcept { return impl_->stats(); }
 
 void server::close_all(close_reason reason) { impl_->close_all(reason); }
 

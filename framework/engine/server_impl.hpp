@@ -4,6 +4,7 @@
 #include <corio/engine/http_endpoint.hpp>
 #include <corio/engine/options.hpp>
 
+#include "engine/rate_limiter.hpp"
 #include "engine/session_host.hpp"
 #include "engine/session_impl.hpp"
 #include "engine/session_table.hpp"
@@ -26,6 +27,7 @@ public:
 
     const engine::options& options() const noexcept { return host_->options; }
     std::size_t session_count() const { return sessions_->size(); }
+    endpoint_stats stats() const noexcept { return host_->counters->snapshot(); }
 
     void close_all(close_reason reason);
     /// close_all, then waits until the sessions have finished or `deadline`
@@ -77,10 +79,14 @@ private:
     std::shared_ptr<session_impl> make_session(request_info info, session::executor_type strand,
                                                transport_kind transport);
 
+    /// False, counted, when `address` is over options::handshake_rate.
+    bool handshake_allowed(const std::string& address);
+
     // Sessions' strands are made on it (session::executor_type).
     boost::asio::io_context& session_context_;
     std::shared_ptr<session_table> sessions_;
     std::shared_ptr<const session_host> host_;
+    rate_limiter handshakes_;
 };
 
 } // namespace corio::engine::detail

@@ -8,6 +8,7 @@
 #include <corio/engine/transport.hpp>
 
 #include "engine/drain_tracker.hpp"
+#include "engine/endpoint_counters.hpp"
 
 #include <functional>
 #include <memory>
@@ -30,6 +31,8 @@ struct session_host {
     /// Counts the sessions that may still write to their clients (see
     /// drain_tracker::hold).
     std::shared_ptr<drain_tracker> drain;
+    /// The endpoint's counters (server::stats): a session counts its close.
+    std::shared_ptr<endpoint_counters> counters = std::make_shared<endpoint_counters>();
 
     /// The open packet's JSON for session `sid` on `transport`.
     std::string open_packet_data(const std::string& sid, transport_kind transport) const;

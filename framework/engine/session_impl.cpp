@@ -241,6 +241,7 @@ void session_impl::finish_close()
     wake();
     // Let go after on_close: a session handler holding its session makes a
     // cycle, broken here.
+    host_->counters->count_close(*state_.reason());
     if (auto h = std::move(handler_))
         h->on_close(*state_.reason());
 }

@@ -88,6 +88,10 @@ public:
     /// Closes the TCP connection at once, abandoning any write in flight.
     void cut() noexcept;
 
+    /// Keeps `h` as long as this connection lives: the listener's count of
+    /// the connection (http_stream::hold).
+    void keep(std::shared_ptr<void> h) noexcept { kept_ = std::move(h); }
+
 protected:
     websocket_connection(executor_type strand, std::size_t max_message);
 
@@ -146,6 +150,7 @@ private:
     protocol::websocket::frame_reader reader_;
     std::shared_ptr<events> events_;
     std::shared_ptr<void> hold_;
+    std::shared_ptr<void> kept_;
     // The tail of the last read that did not make a whole frame.
     std::string partial_;
     // The write in flight: its packets, its frame headers, its buffers.

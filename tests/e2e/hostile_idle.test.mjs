@@ -1,7 +1,8 @@
 // Silent and slow-loris connections (issue 13, hostile clients): 1000 TCP connections that
 // never send a byte and 1000 that send a request line, then one header byte every 500 ms, never
 // finishing. The listener cuts each at its HTTP idle timeout (listener_options::
-// http_idle_timeout, which bounds the whole header read; hostile_app --http-idle-timeout 2),
+// http_idle_timeout, before the first byte; header_timeout, which bounds the whole header read
+// and which hostile_app sets to the same; hostile_app --http-idle-timeout 2),
 // not before; meanwhile a normal client connects and echoes with its usual latency; afterwards
 // the server holds no extra descriptor.
 //

@@ -8,6 +8,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <chrono>
+#include <memory>
+
 // Declared only, so that this header does not pull OpenSSL's headers into
 // every user of the engine: include <boost/beast/ssl/ssl_stream.hpp> to use
 // a tls_stream.
@@ -50,9 +53,26 @@ public:
     /// The TLS layer, or null for plain TCP.
     tls_stream* tls() const noexcept { return tls_; }
 
-    /// Writes `res` whole, through TLS when there is one. Returns the error,
-    /// if any (the connection is then unusable).
-    boost::asio::awaitable<boost::system::error_code> async_write(http_response& res) const;
+    /// Writes `res` whole, through TLS when there is one, within the write
+    /// timeout (set_write_timeout; listener_options::write_timeout): past it
+    /// the connection is closed and the error is boost::beast::error::timeout.
+    /// Returns the error, if any (the connection is then unusable). Leaves no
+    /// timeout set on tcp().
+    boost::asio::awaitable<boost::system::error_code> async_write(http_response& res);
+
+    /// Bounds each async_write from now on; zero: no bound (the default).
+    void set_write_timeout(std::chrono::milliseconds t) noexcept { write_timeout_ = t; }
+
+    /// True once an async_write ran out of time.
+    bool write_timed_out() const noexcept { return write_timed_out_; }
+
+    /// The listener's count of this connection (listener_options::
+    /// max_connections): an endpoint that takes the connection over
+    /// (release_socket, release_tls) keeps this as long as it keeps the
+    /// connection, so that the connection stays counted. May be null.
+    const std::shared_ptr<void>& hold() const noexcept { return hold_; }
+    /// Set by the listener.
+    void set_hold(std::shared_ptr<void> h) noexcept { hold_ = std::move(h); }
 
     /// Takes the TLS connection over (for an endpoint that keeps it, as a
     /// WebSocket does): the listener does nothing more with it, and this
@@ -69,6 +89,9 @@ private:
     boost::beast::tcp_stream* tcp_;
     tls_stream* tls_ = nullptr;
     bool released_ = false;
+    bool write_timed_out_ = false;
+    std::chrono::milliseconds write_timeout_{0};
+    std::shared_ptr<void> hold_;
 };
 
 } // namespace corio::engine

@@ -6,6 +6,7 @@
 
 #include <corio/engine/http_endpoint.hpp>
 #include <corio/engine/options.hpp>
+#include <corio/engine/stats.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -79,6 +80,10 @@ public:
     /// Cuts every HTTP connection (long-polls included) without an answer.
     /// WebSocket connections belong to their sessions: see server::abort_all.
     void drop_connections();
+
+    /// A snapshot of the counters: connections, refusals and closes by
+    /// limit (listener_options). Any thread.
+    listener_stats stats() const noexcept;
 
     /// True when it serves HTTPS and WSS (listener_options::tls).
     bool tls() const noexcept;

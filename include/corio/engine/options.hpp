@@ -84,6 +84,27 @@ struct options {
     std::size_t max_queued_packets = 32 * 1024;
 
     cors_options cors;
+
+    /// Handshakes (new sessions, either transport) allowed per client
+    /// address, as a token bucket: `burst` at once, refilled at
+    /// `per_second`. A handshake over it is answered `429 Too Many
+    /// Requests` with an Engine.IO error body, code 4 as Node answers a
+    /// handshake its allowRequest refuses:
+    /// `{"code":4,"message":"Too many handshakes"}` (a WebSocket handshake
+    /// gets the same 429 instead of 101), and counted (endpoint_stats::handshakes_refused_rate).
+    /// The client's address is the one handlers see (after
+    /// listener_options::trusted_proxies). Clients reconnect with backoff, so
+    /// a refused one comes back later. `per_second` 0: no limit.
+    struct rate {
+        double per_second = 0;
+        double burst = 0;
+    };
+    /// 50 per second, bursts of 500: the official test suites and e2e tests
+    /// (hundreds of sessions from 127.0.0.1 within seconds) stay under it, and
+    /// so does a NAT'd office of hundreds reconnecting at once after a
+    /// restart (Socket.IO clients spread their reconnections over seconds);
+    /// one host cannot open sessions faster than that for long.
+    rate handshake_rate{50, 500};
 };
 
 /// Serving HTTPS and WSS directly (listener_options::tls): every connection
@@ -107,10 +128,74 @@ struct tls_options {
 struct listener_options {
     /// Pending connections the kernel queues before accept.
     int backlog = 1024;
-    /// An HTTP connection with no request for this long is closed.
-    std::chrono::seconds http_idle_timeout{60};
-    /// Largest request header block, in bytes.
+
+    /// An HTTP connection on which no byte of a request arrives for this
+    /// long is closed (listener_stats::idle_timeouts): before its first
+    /// request, and between keep-alive requests. It does not bound a request
+    /// once begun (header_timeout), nor a long-poll waiting for packets (the
+    /// session's heartbeat does). 60 s, as Node's keep-alive sockets are
+    /// kept about that long by browsers and proxies.
+    std::chrono::milliseconds http_idle_timeout{60'000};
+    /// A request's whole header block must arrive within this from its first
+    /// byte, or the connection is closed (listener_stats::header_timeouts):
+    /// a slow-loris client that trickles header bytes holds a connection this
+    /// long at most, however often it sends. 10 s: a header block is at most
+    /// max_header_size, seconds even on a poor mobile link (Node allows 60 s;
+    /// nginx's client_header_timeout is 60 s; both were set before
+    /// slow-loris).
+    std::chrono::milliseconds header_timeout{10'000};
+    /// Largest request header block, in bytes. A larger one is answered
+    /// `431 Request Header Fields Too Large` and the connection closed
+    /// (listener_stats::headers_too_large). 16 KiB: browsers send well under
+    /// 8 KiB (cookies included); nginx's default buffers are 8 KiB, Node's
+    /// limit is 16 KiB.
     std::size_t max_header_size = 16 * 1024;
+    /// Requests served on one connection; the last one's response says
+    /// `Connection: close`, and the connection is closed after it
+    /// (listener_stats::keep_alive_limit_reached). It bounds what one
+    /// connection can make the server do before it must connect again (and
+    /// pass the connection limits). 0: no limit. 1000, as nginx's
+    /// keepalive_requests: a long-polling client makes about two requests per
+    /// ping interval, so it reconnects every few hours at the defaults.
+    std::size_t max_requests_per_connection = 1000;
+    /// Time allowed to write one HTTP response, long-polling answers
+    /// included; a response not written by then (a client that does not
+    /// read) has its connection closed, and what it held (the response, a
+    /// session's last packets) freed (listener_stats::write_timeouts). The
+    /// session of a long-poll cut this way hears no more from its client and
+    /// ends at its ping timeout (close_reason::ping_timeout). 60 s: the
+    /// largest long-polling answer at the defaults (options::max_queued_bytes,
+    /// 4 MiB) takes about 35 s at 1 Mbit/s. 0: no limit.
+    std::chrono::milliseconds write_timeout{60'000};
+
+    /// Connections open at once, WebSocket connections included. One more
+    /// is accepted, answered `503 Service Unavailable` (`Retry-After: 1`)
+    /// and closed at once (listener_stats::refused_at_capacity), rather than
+    /// left waiting in the backlog. 0: no limit. 10 000: far above what the
+    /// test suites and a small deployment use, and a bound on memory
+    /// (some tens of KiB per connection). Keep it below the process's
+    /// descriptor limit (`ulimit -n`) when you can; past that limit the
+    /// listener sheds connections as accept fails (see listener_stats).
+    std::size_t max_connections = 10'000;
+    /// Connections open at once from one client address. One more is
+    /// answered `429 Too Many Requests` and closed at once
+    /// (listener_stats::refused_per_address). Counted on the TCP peer's
+    /// address; a peer in trusted_proxies is not counted (its connections
+    /// carry many clients': options::handshake_rate then limits each client,
+    /// by its forwarded address). 0: no limit. 1000, a tenth of
+    /// max_connections: a NAT'd office or campus of some hundreds of users,
+    /// each with a few tabs, stays under it, while one host cannot take all
+    /// the capacity.
+    std::size_t max_connections_per_address = 1000;
+    /// When accept fails (out of file descriptors, say), the listener waits
+    /// before trying again, from 10 ms doubling up to this, and counts the
+    /// failures (listener_stats::accept_failures); it never spins nor stops
+    /// for good. Out of descriptors, it also answers the pending clients 503
+    /// using a spare descriptor it keeps, so they do not wait in the backlog
+    /// (listener_stats::shed_out_of_descriptors). 1 s: a client that connects
+    /// meanwhile waits at most that long once descriptors are free again.
+    std::chrono::milliseconds accept_retry_max_delay{1'000};
+
     /// Time allowed to complete a WebSocket opening handshake.
     std::chrono::seconds websocket_handshake_timeout{30};
     /// Reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For or

@@ -5,6 +5,7 @@
 #include <corio/engine/handler.hpp>
 #include <corio/engine/http_endpoint.hpp>
 #include <corio/engine/options.hpp>
+#include <corio/engine/stats.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -40,6 +41,10 @@ public:
 
     /// Sessions currently open.
     std::size_t session_count() const;
+
+    /// A snapshot of the counters: sessions opened, closed by reason, and
+    /// handshakes refused by options::handshake_rate.
+    endpoint_stats stats() const noexcept;
 
     /// Closes every session with `reason` (each client gets a close packet),
     /// and returns at once: the closes go out afterwards.
