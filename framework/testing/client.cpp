@@ -95,25 +95,14 @@ public:
     }
 
     /// Sends `p` through the codec: its text message, then its attachments.
-    void transmit(const socket_packet& p)
-    {
-        auto messages = protocol::encode_socket_packet_messages(p);
-        net::post(get_executor(), [self = self(), messages = std::move(messages)]() mutable {
-            for (auto& m : messages) {
-                // A copy: the handler may end the session from inside.
-                auto h = self->session_handler_;
-                if (self->closed_on_strand_ || !h)
-                    return;
-                h->on_message(std::move(m));
-            }
-        });
-    }
+    void transmit(const socket_packet& p) { transmit_raw(protocol::encode_socket_packet_messages(p)); }
 
     /// Sends Engine.IO messages as they are, past the encoder.
     void transmit_raw(std::vector<protocol::packet> messages)
     {
         net::post(get_executor(), [self = self(), messages = std::move(messages)]() mutable {
             for (auto& m : messages) {
+                // A copy: the handler may end the session from inside.
                 auto h = self->session_handler_;
                 if (self->closed_on_strand_ || !h)
                     return;
