@@ -68,9 +68,30 @@ constexpr std::size_t refusal_drain_bytes = 64 * 1024;
 // What a read waiting for the first byte of a request asks for.
 constexpr std::size_t first_read_size = 4096;
 // How long, and how much, a connection refused with 413 is read before it is
-// closed (see drain_then_close).
+// closed.
 constexpr auto lingering_close_time = std::chrono::seconds(2);
 constexpr std::size_t lingering_close_bytes = 8 * 1024 * 1024;
+
+// Closes a connection whose client may still be sending (after an early
+// answer: 413, 431, a refusal), without resetting it, which could lose the
+// answer: stops sending, reads and drops what arrives for at most `time` and
+// `max_bytes`, then closes.
+template <class Stream>
+net::awaitable<void> drain_then_close(Stream& stream, std::chrono::seconds time, std::size_t max_bytes)
+{
+    boost::system::error_code ec;
+    auto& tcp_layer = beast::get_lowest_layer(stream);
+    tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_layer.expires_after(time);
+    std::array<char, 16 * 1024> scratch;
+    for (std::size_t drained = 0; drained < max_bytes;) {
+        auto [rec, n] = co_await stream.async_read_some(net::buffer(scratch), use_tuple);
+        if (rec)
+            break;
+        drained += n;
+    }
+    tcp_layer.socket().close(ec);
+}
 
 // A synchronous fallback in asynchronous form, so one code path serves both.
 // A free coroutine taking its arguments by value: g++ 12 miscompiles
@@ -399,17 +420,7 @@ private:
             // Whatever the outcome, the connection is closed below.
             co_await stream.async_write_some(net::buffer(answer), use_tuple);
         }
-        boost::system::error_code ec;
-        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-        stream.expires_after(refusal_time);
-        std::array<char, 4096> scratch;
-        for (std::size_t drained = 0; drained < refusal_drain_bytes;) {
-            auto [rec, n] = co_await stream.async_read_some(net::buffer(scratch), use_tuple);
-            if (rec)
-                break;
-            drained += n;
-        }
-        stream.socket().close(ec);
+        co_await drain_then_close(stream, refusal_time, refusal_drain_bytes);
     }
 
     // Out of descriptors: gives up the spare one to accept each pending
@@ -600,7 +611,7 @@ private:
                 res.keep_alive(false);
                 res.prepare_payload();
                 co_await write(conn, res);
-                co_await drain_then_close(stream);
+                co_await drain_then_close(stream, lingering_close_time, lingering_close_bytes);
                 co_return;
             }
             if (hec == beast::error::timeout)
@@ -647,7 +658,7 @@ private:
                     res = text_response(parser.get(), http::status::payload_too_large, "", "text/plain");
                 res.keep_alive(false);
                 co_await write(conn, res);
-                co_await drain_then_close(stream);
+                co_await drain_then_close(stream, lingering_close_time, lingering_close_bytes);
                 co_return;
             }
             if (bec)
@@ -697,26 +708,6 @@ private:
             return;
         conn.write_timeout_counted = true;
         listener_counters::bump(counters_.write_timeouts);
-    }
-
-    // After an early answer (413, 431) the client may still be sending its body:
-    // closing at once would reset the connection and could lose the answer.
-    // Stop sending, read and drop what arrives for a short while, then close.
-    template <class Stream>
-    net::awaitable<void> drain_then_close(Stream& stream)
-    {
-        boost::system::error_code ec;
-        auto& tcp_layer = beast::get_lowest_layer(stream);
-        tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ec);
-        tcp_layer.expires_after(lingering_close_time);
-        std::array<char, 16 * 1024> scratch;
-        for (std::size_t drained = 0; drained < lingering_close_bytes;) {
-            auto [rec, n] = co_await stream.async_read_some(net::buffer(scratch), use_tuple);
-            if (rec)
-                break;
-            drained += n;
-        }
-        tcp_layer.socket().close(ec);
     }
 
     net::io_context& ioc_;

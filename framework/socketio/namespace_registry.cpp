@@ -7,6 +7,17 @@ namespace_registry::namespace_registry(std::shared_ptr<server_context> context) 
     namespaces_.emplace("/", std::make_shared<namespace_state>(context_, "/"));
 }
 
+namespace_registry::~namespace_registry()
+{
+    // Handlers often hold handles of namespaces (one that emits to its own
+    // namespace captures it), which would keep the namespaces, and the server
+    // context, alive for ever. The server and every client hold the registry:
+    // with it gone, no handler can run again.
+    for (auto& [name, ns] : namespaces_)
+        ns->drop_handlers();
+    context_->middlewares.clear();
+}
+
 std::shared_ptr<namespace_state> namespace_registry::of(const std::string& name)
 {
     std::lock_guard lock(mutex_);
@@ -49,9 +60,14 @@ std::shared_ptr<namespace_state> namespace_registry::acquire_for_connect(const s
     created->registry_ = weak_from_this();
     created->dynamic_ = true;
     setup(nsp(created));
-    std::lock_guard lock(mutex_);
-    auto& published = namespaces_.emplace(name, created).first->second;
-    ++published->users_;
+    std::shared_ptr<namespace_state> published;
+    {
+        std::lock_guard lock(mutex_);
+        published = namespaces_.emplace(name, created).first->second;
+        ++published->users_;
+    }
+    if (published != created)
+        created->drop_handlers(); // never seen by a socket
     return published;
 }
 
@@ -74,6 +90,8 @@ void namespace_registry::release(namespace_state& ns)
     removed = std::move(it->second);
     namespaces_.erase(it);
     context_->count_dynamic_namespace_removed();
+    // No socket uses it, and none can find it any more.
+    removed->drop_handlers();
 }
 
 std::size_t namespace_registry::size() const

@@ -28,6 +28,8 @@ class namespace_registry : public std::enable_shared_from_this<namespace_registr
 public:
     /// Creates "/", which always exists.
     explicit namespace_registry(std::shared_ptr<server_context> context);
+    /// Drops every handler (see namespace_state::drop_handlers).
+    ~namespace_registry();
 
     /// The namespace `name`, created on first use.
     std::shared_ptr<namespace_state> of(const std::string& name);

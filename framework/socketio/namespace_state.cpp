@@ -60,6 +60,19 @@ std::vector<std::shared_ptr<socket_state>> namespace_state::sockets() const
     return out;
 }
 
+void namespace_state::drop_handlers()
+{
+    handlers.clear();
+    any = {};
+    fallback = {};
+    on_connect = {};
+    middlewares.clear();
+    on_disconnect = {};
+    on_error = {};
+    outgoing.clear();
+    server_handlers.clear();
+}
+
 void namespace_state::release_user()
 {
     if (auto registry = registry_.lock())
@@ -75,14 +88,17 @@ void namespace_state::notify_outgoing(const socket_ref& s, std::string_view even
 void namespace_state::on_server_event(arguments args, bool wants_reply, std::function<void(arguments)> reply)
 {
     auto& values = args.values();
-    const auto* name = values.empty() ? nullptr : values.front().if_string();
-    auto it = name ? server_handlers.find(std::string(*name)) : server_handlers.end();
+    // A copy: the name is erased from the arguments before the handler runs.
+    std::string event;
+    if (const auto* name = values.empty() ? nullptr : values.front().if_string())
+        event = *name;
+    auto it = event.empty() ? server_handlers.end() : server_handlers.find(event);
     if (it == server_handlers.end()) {
         // socket.io leaves such an emit unanswered too: the emitter times out.
         context_->log({.level = log_level::warning,
                        .message = "no handler for a server-side emit",
                        .nsp = name_,
-                       .event = name ? std::string_view(*name) : std::string_view()});
+                       .event = event});
         return;
     }
     values.erase(values.begin());
@@ -94,7 +110,7 @@ void namespace_state::on_server_event(arguments args, bool wants_reply, std::fun
         context_->log({.level = log_level::error,
                        .message = "server event handler threw",
                        .nsp = name_,
-                       .event = name ? std::string_view(*name) : std::string_view(),
+                       .event = event,
                        .error = e.what()});
         return;
     }

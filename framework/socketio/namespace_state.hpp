@@ -38,6 +38,8 @@ public:
     std::vector<outgoing_handler> outgoing;
     std::unordered_map<std::string, server_event_handler> server_handlers;
     bool concurrent = false;
+    /// Drops the handlers above, and with them the handles they captured.
+    void drop_handlers();
 
     // This server's sockets; any thread.
     void add(const std::shared_ptr<socket_state>& s);

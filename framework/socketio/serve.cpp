@@ -73,6 +73,10 @@ public:
     void finish()
     {
         boost::system::error_code ignored;
+        // Cancelled first: a wait left pending on a cleared signal_set is not
+        // destroyed with the io_context, and it holds this sequence.
+        signals_.cancel(ignored);
+        reload_signals_.cancel(ignored);
         signals_.clear(ignored);
         reload_signals_.clear(ignored);
         stop_timer_.cancel();

@@ -118,28 +118,12 @@ struct held_connection {
     std::string received;
 };
 
-/// A GET on a fresh connection, its answer within `limit`; empty if none.
+/// The body of a GET /stats on a fresh connection, answered within `limit`;
+/// empty if none.
 std::string try_get(std::uint16_t port, std::chrono::milliseconds limit)
 {
-    net::io_context ioc;
-    tcp::socket socket(ioc);
     boost::system::error_code ec;
-    socket.connect({net::ip::make_address("127.0.0.1"), port}, ec);
-    if (ec)
-        return {};
-    http::request<http::empty_body> req{http::verb::get, "/stats", 11};
-    req.set(http::field::host, "127.0.0.1");
-    http::write(socket, req, ec);
-    if (ec)
-        return {};
-    boost::beast::flat_buffer buffer;
-    response res;
-    bool done = false;
-    http::async_read(socket, buffer, res, [&](boost::system::error_code e, std::size_t) {
-        ec = e;
-        done = true;
-    });
-    finish_within(ioc, socket, done, limit, ec);
+    auto res = http_get_within(port, "/stats", ec, limit);
     if (ec || res.result() != http::status::ok)
         return {};
     return res.body();

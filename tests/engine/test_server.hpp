@@ -230,16 +230,22 @@ inline void finish_within(net::io_context& ioc, tcp::socket& socket, const bool&
     ec = net::error::timed_out;
 }
 
-/// A GET on a fresh connection whose answer is awaited for at most io_limit:
-/// `ec` is timed_out if none came (the server stopped, say).
-inline response http_get_within(std::uint16_t port, const std::string& target, boost::system::error_code& ec)
+/// A GET on a fresh connection whose answer is awaited for at most `limit`:
+/// `ec` is timed_out if none came (the server stopped, say), or the error that
+/// kept the request from being sent.
+inline response http_get_within(std::uint16_t port, const std::string& target, boost::system::error_code& ec,
+                                std::chrono::milliseconds limit = io_limit)
 {
     net::io_context ioc;
     tcp::socket socket(ioc);
-    socket.connect({net::ip::make_address("127.0.0.1"), port});
+    socket.connect({net::ip::make_address("127.0.0.1"), port}, ec);
+    if (ec)
+        return {};
     http::request<http::empty_body> req{http::verb::get, target, 11};
     req.set(http::field::host, "127.0.0.1");
-    http::write(socket, req);
+    http::write(socket, req, ec);
+    if (ec)
+        return {};
     boost::beast::flat_buffer buffer;
     response res;
     bool done = false;
@@ -247,7 +253,7 @@ inline response http_get_within(std::uint16_t port, const std::string& target, b
         ec = e;
         done = true;
     });
-    finish_within(ioc, socket, done, io_limit, ec);
+    finish_within(ioc, socket, done, limit, ec);
     return res;
 }
 

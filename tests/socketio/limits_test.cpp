@@ -62,11 +62,17 @@ struct gate_state {
 };
 gate_state gate;
 
-void close_gate(net::io_context& ioc)
-{
-    gate = {};
-    gate.timer = std::make_unique<net::steady_timer>(ioc, net::steady_timer::time_point::max());
-}
+// Keeps the gate closed for a test case: the gate's timer belongs to the
+// case's io_context, so it goes when the case ends, before that io_context.
+struct closed_gate {
+    explicit closed_gate(net::io_context& ioc)
+    {
+        gate.timer = std::make_unique<net::steady_timer>(ioc, net::steady_timer::time_point::max());
+    }
+    closed_gate(const closed_gate&) = delete;
+    closed_gate& operator=(const closed_gate&) = delete;
+    ~closed_gate() { gate = {}; }
+};
 
 void open_gate()
 {
@@ -327,7 +333,7 @@ BOOST_AUTO_TEST_CASE(events_over_their_rate_are_dropped_and_counted)
 
 BOOST_AUTO_TEST_CASE(concurrent_handlers_per_socket_are_bounded)
 {
-    close_gate(ioc);
+    closed_gate closed(ioc);
     corio::server_options o;
     o.limits.max_concurrent_handlers = 2;
     auto& s = make(o);
@@ -343,7 +349,7 @@ BOOST_AUTO_TEST_CASE(concurrent_handlers_per_socket_are_bounded)
 
 BOOST_AUTO_TEST_CASE(an_event_queue_over_its_bound_closes_the_connection)
 {
-    close_gate(ioc);
+    closed_gate closed(ioc);
     corio::server_options o;
     o.limits.max_queued_events = 3;
     auto& s = make(o);
