@@ -16,6 +16,7 @@ set(CMAKE_CXX_FLAGS_${corio_build_type} "-O1 -gline-tables-only")
 set(corio_sanitizers -fsanitize=address,undefined -fno-sanitize=function -fno-sanitize-recover=undefined)
 add_compile_options(${corio_sanitizers} -fsanitize=fuzzer-no-link -fno-omit-frame-pointer)
 add_link_options(${corio_sanitizers})
+include(corio_unity_build)
 
 find_package(Boost 1.81.0 EXACT REQUIRED CONFIG)
 find_package(Threads REQUIRED)

@@ -33,6 +33,8 @@ set(CMAKE_CXX_FLAGS_${corio_build_type} "-O1 -gline-tables-only")
 add_compile_options(${corio_sanitizers} -fno-omit-frame-pointer)
 add_link_options(${corio_sanitizers})
 
+include(corio_unity_build)
+
 # What runs under the sanitizer is the code: the build-only checks (the
 # installed package, each header on its own, the compile-fail messages) and the
 # benchmarks stay in the plain tree. (Plain variables: they take precedence over

@@ -1,5 +1,7 @@
 #include <corio/engine/http_stream.hpp>
 
+#include "engine/use_tuple.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
@@ -14,11 +16,7 @@ namespace corio::engine {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 
-namespace {
-
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
-
-} // namespace
+using detail::use_tuple;
 
 http_stream::http_stream(tls_stream& tls) noexcept : tcp_(&tls.next_layer()), tls_(&tls) {}
 

@@ -4,6 +4,7 @@
 
 #include "engine/request.hpp"
 #include "engine/tls_context.hpp"
+#include "engine/use_tuple.hpp"
 
 #include <corio/engine/stats.hpp>
 
@@ -50,7 +51,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 // Body limit for requests no endpoint claims (the fallback handler's).
 constexpr std::size_t fallback_body_limit = 64 * 1024;
 // First pause after a failed accept (e.g. out of file descriptors), so the

@@ -11,7 +11,7 @@ namespace {
 
 // Bytes asked of the socket per read, and most reads per readiness event
 // before waiting again (so one busy client cannot hold the thread).
-constexpr std::size_t read_size = 64 * 1024;
+constexpr std::size_t plain_read_size = 64 * 1024;
 constexpr int reads_per_wakeup = 4;
 
 /// The per-thread read buffer. A connection's handler may run another
@@ -24,10 +24,10 @@ public:
         if (!lent_) {
             lent_ = true;
             if (!shared_)
-                shared_ = std::make_unique<char[]>(read_size);
+                shared_ = std::make_unique<char[]>(plain_read_size);
             bytes_ = shared_.get();
         } else {
-            own_ = std::make_unique<char[]>(read_size);
+            own_ = std::make_unique<char[]>(plain_read_size);
             bytes_ = own_.get();
         }
     }
@@ -90,7 +90,7 @@ void plain_websocket_connection::on_readable(boost::system::error_code ec)
     }
     read_buffer buffer;
     for (int round = 0; round < reads_per_wakeup; ++round) {
-        auto n = socket_.read_some(net::buffer(buffer.data(), read_size), ec);
+        auto n = socket_.read_some(net::buffer(buffer.data(), plain_read_size), ec);
         if (ec == net::error::would_block || ec == net::error::try_again)
             break;
         if (ec) {
@@ -98,7 +98,7 @@ void plain_websocket_connection::on_readable(boost::system::error_code ec)
             return;
         }
         on_bytes(std::span<char>(buffer.data(), n));
-        if (n < read_size)
+        if (n < plain_read_size)
             break;
     }
     wait_readable();

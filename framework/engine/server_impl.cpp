@@ -7,6 +7,7 @@
 #include "engine/rehome.hpp"
 #include "engine/request.hpp"
 #include "engine/tls_websocket_connection.hpp"
+#include "engine/use_tuple.hpp"
 
 #include <corio/engine/server.hpp>
 
@@ -32,8 +33,6 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 
 namespace {
-
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 http_response to_response(const http_request& req, poll_reply reply)
 {

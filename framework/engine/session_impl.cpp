@@ -1,4 +1,5 @@
 #include "engine/session_impl.hpp"
+#include "engine/use_tuple.hpp"
 
 #include <corio/protocol/polling_payload.hpp>
 
@@ -16,8 +17,6 @@ using protocol::packet;
 using protocol::packet_type;
 
 namespace {
-
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 auto now() { return session_state::clock::now(); }
 

@@ -12,7 +12,7 @@ namespace {
 
 // A TLS record carries at most 16 KiB of data, and a read returns at most
 // one record's.
-constexpr std::size_t read_size = 16 * 1024;
+constexpr std::size_t tls_read_size = 16 * 1024;
 
 } // namespace
 
@@ -23,7 +23,7 @@ tls_websocket_connection::tls_websocket_connection(tls_stream stream, executor_t
 
 void tls_websocket_connection::begin_reading()
 {
-    buffer_ = std::make_unique<char[]>(read_size);
+    buffer_ = std::make_unique<char[]>(tls_read_size);
     read_some();
 }
 
@@ -34,7 +34,7 @@ void tls_websocket_connection::read_some()
         return;
     }
     reading_ = true;
-    stream_.async_read_some(net::buffer(buffer_.get(), read_size),
+    stream_.async_read_some(net::buffer(buffer_.get(), tls_read_size),
                             net::bind_executor(get_executor(), [self = self()](boost::system::error_code ec, std::size_t n) {
                                 self->on_read(ec, n);
                             }));

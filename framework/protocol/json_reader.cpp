@@ -1,5 +1,7 @@
 #include <corio/protocol/json_reader.hpp>
 
+#include "ascii.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
@@ -20,11 +22,6 @@ namespace corio::protocol {
 namespace {
 
 namespace json = boost::json;
-
-constexpr bool is_digit(char c) noexcept
-{
-    return c >= '0' && c <= '9';
-}
 
 // Clinger's fast path, for the short numbers packets mostly carry: with at
 // most 15 significant digits the digits are an exact double m, and with a

@@ -49,7 +49,7 @@ struct text {
 // A container being filled. Frames move as the stack grows, so a key is
 // kept as a view of the input (stable) or in `owned_key`, never as a view
 // into the frame.
-struct frame {
+struct read_frame {
     json::value container; // an array or an object
     std::uint64_t left;    // elements, or map entries, still to come
     bool has_key = false;  // an object's key is read, its value is next
@@ -89,7 +89,7 @@ private:
     // checks it against what remains.
     bool read_length(unsigned width, std::uint64_t& length) noexcept;
     bool read_text(std::uint64_t length, text& out);
-    bool read_key(frame& f, unsigned char tag);
+    bool read_key(read_frame& f, unsigned char tag);
     // Reads one value; a non-empty array or map is pushed as a frame.
     // `value` is set when the value is complete.
     bool read_value(std::optional<json::value>& value);
@@ -98,8 +98,8 @@ private:
     bool read_ext(std::uint64_t length, std::int8_t type, std::optional<json::value>& value);
     bool open(std::uint64_t count, bool is_map, std::optional<json::value>& value);
     json::value attachment(std::uint64_t length);
-    template <class Int> bool integer_key(frame& f, Int v);
-    bool string_key(frame& f, std::uint64_t length);
+    template <class Int> bool integer_key(read_frame& f, Int v);
+    bool string_key(read_frame& f, std::uint64_t length);
     // Adds a complete value to the open frames, closing those it completes.
     void complete(json::value value);
 
@@ -110,7 +110,7 @@ private:
     // takes at least one byte, so more than left() means truncation, found
     // before anything is reserved for them.
     std::uint64_t promised_ = 0;
-    boost::container::small_vector<frame, 8> stack_;
+    boost::container::small_vector<read_frame, 8> stack_;
     std::vector<std::string> attachments_;
     std::optional<json::value> root_;
 };
@@ -159,7 +159,7 @@ bool decoder::read_text(std::uint64_t length, text& out)
     return out.view.size() <= json::string::max_size();
 }
 
-template <class Int> bool decoder::integer_key(frame& f, Int v)
+template <class Int> bool decoder::integer_key(read_frame& f, Int v)
 {
     char digits[24];
     const auto r = std::to_chars(digits, digits + sizeof digits, v);
@@ -168,7 +168,7 @@ template <class Int> bool decoder::integer_key(frame& f, Int v)
     return true;
 }
 
-bool decoder::string_key(frame& f, std::uint64_t length)
+bool decoder::string_key(read_frame& f, std::uint64_t length)
 {
     text key;
     if (!read_text(length, key))
@@ -187,7 +187,7 @@ bool decoder::string_key(frame& f, std::uint64_t length)
 // turns an integer key into its decimal text. Other key types (which
 // JavaScript would also stringify, as "null", "true", "[object Object]")
 // are refused: no Socket.IO peer writes them.
-bool decoder::read_key(frame& f, unsigned char tag)
+bool decoder::read_key(read_frame& f, unsigned char tag)
 {
     if (tag >= 0xa0 && tag <= 0xbf)
         return string_key(f, tag & 0x1f);
@@ -264,7 +264,7 @@ bool decoder::open(std::uint64_t count, bool is_map, std::optional<json::value>&
     if (count > (is_map ? json::object::max_size() : json::array::max_size()))
         return false;
     promised_ += owed;
-    frame& f = stack_.emplace_back();
+    read_frame& f = stack_.emplace_back();
     f.left = count;
     if (is_map)
         f.container.emplace_object().reserve(static_cast<std::size_t>(count));
@@ -520,7 +520,7 @@ bool decoder::read_value(std::optional<json::value>& value)
 void decoder::complete(json::value value)
 {
     while (!stack_.empty()) {
-        frame& f = stack_.back();
+        read_frame& f = stack_.back();
         if (auto* a = f.container.if_array()) {
             a->push_back(std::move(value));
         } else {
@@ -542,7 +542,7 @@ result<document> decoder::run()
     while (!root_) {
         if (!stack_.empty()) {
             --promised_;
-            frame& f = stack_.back();
+            read_frame& f = stack_.back();
             if (f.container.is_object() && !f.has_key) {
                 if (left() == 0)
                     return error::invalid_msgpack;

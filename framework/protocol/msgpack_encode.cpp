@@ -143,7 +143,7 @@ template <class Sink> void put_string(Sink& sink, std::string_view s)
 }
 
 // An array or object still being written.
-struct frame {
+struct write_frame {
     bool is_object;
     const json::value* element;
     const json::value* elements_end;
@@ -151,7 +151,7 @@ struct frame {
     const json::key_value_pair* entries_end;
 };
 
-using frame_stack = boost::container::small_vector<frame, 16>;
+using frame_stack = boost::container::small_vector<write_frame, 16>;
 
 // Writes `v`, or its header when it is a non-empty array or object, whose
 // contents the caller's loop then walks through the pushed frame.
@@ -208,7 +208,7 @@ template <class Sink> void put_tree(Sink& sink, const json::value& root, const s
     put_value(sink, root, attachments, stack);
     while (!stack.empty()) {
         // put_value may push, so take what is needed from the top first.
-        frame& top = stack.back();
+        write_frame& top = stack.back();
         const json::value* next;
         if (top.is_object) {
             if (top.entry == top.entries_end) {

@@ -4,6 +4,8 @@
 #include <corio/protocol/json_reader.hpp>
 #include <corio/protocol/json_writer.hpp>
 
+#include "ascii.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -16,11 +18,6 @@ namespace corio::protocol {
 namespace {
 
 namespace json = boost::json;
-
-constexpr bool is_digit(char c) noexcept
-{
-    return c >= '0' && c <= '9';
-}
 
 constexpr bool is_binary(socket_packet_type t) noexcept
 {

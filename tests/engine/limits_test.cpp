@@ -102,12 +102,6 @@ private:
     boost::beast::flat_buffer buffer_;
 };
 
-/// The server hung up: a clean end, or a reset (it closed with unread data).
-bool hung_up(const boost::system::error_code& ec)
-{
-    return ec == net::error::eof || ec == net::error::connection_reset;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(limits)

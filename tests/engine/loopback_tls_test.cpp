@@ -43,11 +43,6 @@ struct tls_fixture {
     test_server server;
 };
 
-bool hung_up(const boost::system::error_code& ec)
-{
-    return ec == net::error::eof || ec == net::error::connection_reset;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(loopback_tls)

@@ -230,6 +230,12 @@ inline void finish_within(net::io_context& ioc, tcp::socket& socket, const bool&
     ec = net::error::timed_out;
 }
 
+/// The server hung up: a clean end, or a reset (it closed with unread data).
+inline bool hung_up(const boost::system::error_code& ec)
+{
+    return ec == net::error::eof || ec == net::error::connection_reset;
+}
+
 /// A GET on a fresh connection whose answer is awaited for at most `limit`:
 /// `ec` is timed_out if none came (the server stopped, say), or the error that
 /// kept the request from being sent.

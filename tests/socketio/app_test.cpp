@@ -54,7 +54,7 @@ struct running_app {
     }
 };
 
-std::vector<std::string> args(std::vector<std::string> list)
+std::vector<std::string> command_line(std::vector<std::string> list)
 {
     list.insert(list.begin(), "program");
     return list;
@@ -141,12 +141,12 @@ BOOST_AUTO_TEST_CASE(a_page_of_any_origin_may_connect_by_default)
 
 BOOST_AUTO_TEST_CASE(the_command_line_sets_host_port_and_threads_over_the_defaults)
 {
-    auto none = parse(args({}));
+    auto none = parse(command_line({}));
     BOOST_TEST(none.host == "localhost");
     BOOST_TEST(none.port == 8080);
     BOOST_TEST(none.threads == 0u); // one per core
 
-    auto all = parse(args({"--port", "0", "--host", "::1", "--threads", "3"}));
+    auto all = parse(command_line({"--port", "0", "--host", "::1", "--threads", "3"}));
     BOOST_TEST(all.host == "::1");
     BOOST_TEST(all.port == 0);
     BOOST_TEST(all.threads == 3u);
@@ -160,14 +160,14 @@ BOOST_AUTO_TEST_CASE(the_command_line_sets_host_port_and_threads_over_the_defaul
 
 BOOST_AUTO_TEST_CASE(a_bad_command_line_is_refused_saying_why)
 {
-    BOOST_TEST(refusal(args({"--prot", "80"})) == R"(unknown option "--prot")");
-    BOOST_TEST(refusal(args({"8080"})) == R"(unknown option "8080")");
-    BOOST_TEST(refusal(args({"--port"})) == "--port needs a value");
-    BOOST_TEST(refusal(args({"--port", "http"})) == R"(--port takes a number from 0 to 65535, not "http")");
-    BOOST_TEST(refusal(args({"--port", "65536"})) == R"(--port takes a number from 0 to 65535, not "65536")");
-    BOOST_TEST(refusal(args({"--port", "-1"})) == R"(--port takes a number from 0 to 65535, not "-1")");
-    BOOST_TEST(refusal(args({"--port", ""})) == R"(--port takes a number from 0 to 65535, not "")");
-    BOOST_TEST(refusal(args({"--threads", "80000"})) == R"(--threads takes a number from 0 to 1024, not "80000")");
+    BOOST_TEST(refusal(command_line({"--prot", "80"})) == R"(unknown option "--prot")");
+    BOOST_TEST(refusal(command_line({"8080"})) == R"(unknown option "8080")");
+    BOOST_TEST(refusal(command_line({"--port"})) == "--port needs a value");
+    BOOST_TEST(refusal(command_line({"--port", "http"})) == R"(--port takes a number from 0 to 65535, not "http")");
+    BOOST_TEST(refusal(command_line({"--port", "65536"})) == R"(--port takes a number from 0 to 65535, not "65536")");
+    BOOST_TEST(refusal(command_line({"--port", "-1"})) == R"(--port takes a number from 0 to 65535, not "-1")");
+    BOOST_TEST(refusal(command_line({"--port", ""})) == R"(--port takes a number from 0 to 65535, not "")");
+    BOOST_TEST(refusal(command_line({"--threads", "80000"})) == R"(--threads takes a number from 0 to 1024, not "80000")");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -16,7 +16,7 @@ struct move {
 BOOST_DESCRIBE_STRUCT(move, (), (column, player))
 
 // A class-based namespace.
-struct lobby {
+struct class_lobby {
     int created = 0;
     std::string create_room(corio::context&, std::string name)
     {
@@ -25,7 +25,7 @@ struct lobby {
     }
     net::awaitable<int> count(corio::context&) { co_return created; }
     static inline const auto handlers =
-        std::tuple{corio::member("create_room", &lobby::create_room), corio::member("count", &lobby::count)};
+        std::tuple{corio::member("create_room", &class_lobby::create_room), corio::member("count", &class_lobby::count)};
 };
 
 std::string shout(corio::context&, std::string text) { return text + "!"; }
@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(macros_and_class_based_namespaces_register_handlers)
     auto root = io.of("/");
     CORIO_ON(root, "twice")([](corio::context&, int n) { return 2 * n; });
     CORIO_HANDLER(root, shout);
-    io.of("/lobby").mount(std::make_shared<lobby>());
+    io.of("/lobby").mount(std::make_shared<class_lobby>());
     auto c = client();
     BOOST_TEST(c->emit_with_ack("twice", 21)->values().at(0).as_int64() == 42);
     BOOST_TEST(str(*c->emit_with_ack("shout", "hey"), 0) == "hey!");
@@ -187,6 +187,29 @@ BOOST_AUTO_TEST_CASE(a_running_handler_is_cancelled_when_its_socket_disconnects)
     BOOST_TEST(drive_until([&] { return unwound; }, 1000ms));
     BOOST_TEST(!finished);
     BOOST_TEST(io.stats().handler_errors == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(handler_lifetime)
+
+BOOST_AUTO_TEST_CASE(handlers_that_hold_their_namespace_go_with_the_server)
+{
+    // A handler that emits to its own namespace holds it, and a middleware
+    // may hold one too: once the server is gone, so is what they hold.
+    net::io_context ioc;
+    auto held = std::make_shared<int>(0);
+    {
+        corio::server io(ioc.get_executor());
+        auto root = io.of("/");
+        root.on("ping", [root, held](corio::context&) { root.emit("pong"); });
+        auto chat = io.of("/chat");
+        chat.on_disconnect([chat, held](corio::context&, corio::disconnect_reason) { chat.emit("left"); });
+        io.use([chat, held](corio::context&) { return corio::accept(); });
+        corio::testing::client c(io, ioc);
+        BOOST_TEST_REQUIRE(c.connect("/chat"));
+    }
+    BOOST_TEST(held.use_count() == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

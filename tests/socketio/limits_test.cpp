@@ -170,12 +170,13 @@ BOOST_AUTO_TEST_CASE(empty_dynamic_namespaces_are_removed)
     auto& s = make({});
     int setups = 0;
     // Each namespace's handler holds a copy: once every namespace is gone,
-    // handlers and all, only this one is left.
+    // handlers and all, only this one is left. The handler holds its own
+    // namespace too, as one that emits to it does: that must not keep it.
     auto held = std::make_shared<int>(0);
     s.of_dynamic([](std::string_view name) { return name.starts_with("/dyn-"); },
                  [&](corio::nsp ns) {
                      ++setups;
-                     ns.on("name", [held](corio::context& ctx) { return ctx.nsp(); });
+                     ns.on("name", [held, ns](corio::context& ctx) { return ctx.nsp(); });
                  });
     constexpr int count = 5000;
     for (int i = 0; i < count; ++i) {

@@ -31,7 +31,7 @@ void setup(corio::server& io)
         });
 }
 
-std::size_t said(corio::testing::client& c)
+std::size_t said_count(corio::testing::client& c)
 {
     auto events = c.get_received();
     return std::count_if(events.begin(), events.end(), [](auto& e) { return e.event == "said"; });
@@ -66,16 +66,16 @@ BOOST_AUTO_TEST_CASE(to_room_reaches_members_but_not_the_sender_unless_asked)
     a->emit_with_ack("join", "r");
     b->emit_with_ack("join", "r");
     a->emit_with_ack("to", "r", "hi");
-    BOOST_TEST(said(*a) == 0u);
-    BOOST_TEST(said(*b) == 1u);
-    BOOST_TEST(said(*outsider) == 0u);
+    BOOST_TEST(said_count(*a) == 0u);
+    BOOST_TEST(said_count(*b) == 1u);
+    BOOST_TEST(said_count(*outsider) == 0u);
     a->emit_with_ack("to_including_me", "r", "hi");
-    BOOST_TEST(said(*a) == 1u);
-    BOOST_TEST(said(*b) == 1u);
+    BOOST_TEST(said_count(*a) == 1u);
+    BOOST_TEST(said_count(*b) == 1u);
     a->emit_with_ack("broadcast", "all");
-    BOOST_TEST(said(*a) == 0u);
-    BOOST_TEST(said(*b) == 1u);
-    BOOST_TEST(said(*outsider) == 1u);
+    BOOST_TEST(said_count(*a) == 0u);
+    BOOST_TEST(said_count(*b) == 1u);
+    BOOST_TEST(said_count(*outsider) == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(union_of_rooms_except_and_skip_from_outside_any_handler)
@@ -91,14 +91,14 @@ BOOST_AUTO_TEST_CASE(union_of_rooms_except_and_skip_from_outside_any_handler)
 
     // From another thread, as a background job would.
     std::thread([&] { io.to("red").to("blue").except("muted").emit("said", "news"); }).join();
-    BOOST_TEST(drive_until([&] { return said(*a) == 1u; }));
-    BOOST_TEST(said(*b) == 1u);
-    BOOST_TEST(said(*c) == 0u);
+    BOOST_TEST(drive_until([&] { return said_count(*a) == 1u; }));
+    BOOST_TEST(said_count(*b) == 1u);
+    BOOST_TEST(said_count(*c) == 0u);
 
     io.of("/").to("blue").skip(b->sid()).emit("said", "psst");
     c->run_until_idle();
-    BOOST_TEST(said(*b) == 0u);
-    BOOST_TEST(said(*c) == 1u);
+    BOOST_TEST(said_count(*b) == 0u);
+    BOOST_TEST(said_count(*c) == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(server_side_join_leave_fetch_and_disconnect)
