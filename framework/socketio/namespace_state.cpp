@@ -88,11 +88,10 @@ void namespace_state::notify_outgoing(const socket_ref& s, std::string_view even
 void namespace_state::on_server_event(arguments args, bool wants_reply, std::function<void(arguments)> reply)
 {
     auto& values = args.values();
+    const auto* name = values.empty() ? nullptr : values.front().if_string();
     // A copy: the name is erased from the arguments before the handler runs.
-    std::string event;
-    if (const auto* name = values.empty() ? nullptr : values.front().if_string())
-        event = *name;
-    auto it = event.empty() ? server_handlers.end() : server_handlers.find(event);
+    std::string event = name ? std::string(*name) : std::string();
+    auto it = name ? server_handlers.find(event) : server_handlers.end();
     if (it == server_handlers.end()) {
         // socket.io leaves such an emit unanswered too: the emitter times out.
         context_->log({.level = log_level::warning,
