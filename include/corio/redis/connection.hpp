@@ -46,7 +46,8 @@ public:
     /// Starts connecting (and reconnecting) in the background.
     virtual void start() = 0;
     /// Stops for good: pending commands fail with error::closed, and the
-    /// socket closes.
+    /// socket closes. It runs on the connection's strand: run the
+    /// io_context until then (their callbacks may hold this connection).
     virtual void close() = 0;
 
     /// Sends one command (`args`: the command name, then its arguments, each
