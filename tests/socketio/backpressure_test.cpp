@@ -6,6 +6,7 @@
 #include <corio/server.hpp>
 #include <corio/engine/listener.hpp>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,6 +19,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -63,13 +65,18 @@ struct loopback_server {
         listener.listen("127.0.0.1", 0);
         thread = std::thread([this] { ioc.run(); });
     }
+    /// Shuts down as an application does (see corio::serve): a session and its
+    /// connection hold each other until the session has sent its close, so
+    /// stopping the io_context before then would leak them.
     ~loopback_server()
     {
-        listener.stop();
-        io.engine().close_all();
-        ioc.stop();
-        if (thread.joinable())
-            thread.join();
+        if (!thread.joinable())
+            return; // never started: no session
+        net::co_spawn(ioc, io.shutdown(5s), [this](std::exception_ptr) {
+            listener.stop();
+            ioc.stop();
+        });
+        thread.join();
     }
     std::uint16_t port() const { return listener.port(); }
 
