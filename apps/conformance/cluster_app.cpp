@@ -4,6 +4,7 @@
 #include <corio/memory_adapter.hpp>
 #ifdef CORIO_WITH_REDIS
 #include <corio/redis/adapter.hpp>
+#include <corio/redis/metrics.hpp>
 #endif
 #include <corio/protocol/json_writer.hpp>
 
@@ -187,6 +188,7 @@ net::awaitable<bool> kick(corio::nsp root, std::string room)
 struct redis_link {
     std::shared_ptr<corio::redis::connection> pub;
     std::shared_ptr<corio::redis::subscriber> sub;
+    std::shared_ptr<corio::redis::cluster> cluster;
 
     ~redis_link()
     {
@@ -199,7 +201,8 @@ struct redis_link {
 } // namespace
 
 std::shared_ptr<void> join_redis_cluster([[maybe_unused]] net::io_context& ioc, [[maybe_unused]] const std::string& url,
-                                         [[maybe_unused]] bool sharded, [[maybe_unused]] corio::server_options& options)
+                                         [[maybe_unused]] bool sharded, [[maybe_unused]] corio::server_options& options,
+                                         [[maybe_unused]] corio::engine::metrics_endpoint* metrics)
 {
 #ifdef CORIO_WITH_REDIS
     auto where = corio::redis::parse_url(url);
@@ -210,8 +213,12 @@ std::shared_ptr<void> join_redis_cluster([[maybe_unused]] net::io_context& ioc, 
     auto link = std::make_shared<redis_link>();
     link->pub = corio::redis::connection::create(ioc.get_executor(), co);
     link->sub = corio::redis::subscriber::create(ioc.get_executor(), co);
-    auto redis = sharded ? corio::redis::create_sharded_adapter(link->pub, link->sub, {.log = options.log})
-                         : corio::redis::create_adapter(link->pub, link->sub, {.log = options.log});
+    link->cluster = sharded ? corio::redis::cluster::create_sharded(link->pub, link->sub, {.log = options.log})
+                            : corio::redis::cluster::create(link->pub, link->sub, {.log = options.log});
+    auto redis = link->cluster->factory();
+    if (metrics)
+        metrics->add(
+            [cluster = link->cluster](corio::engine::metrics_writer& w) { corio::redis::write_metrics(w, *cluster); });
     options.make_adapter = [redis](corio::local_namespace& nsp) {
         if (nsp.name() == "/" || nsp.name() == "/admin")
             return redis(nsp);

@@ -1,6 +1,7 @@
 #pragma once
 // Part D of the conformance app: the echo app's cluster rows (--redis).
 
+#include <corio/engine/metrics.hpp>
 #include <corio/options.hpp>
 #include <corio/server.hpp>
 
@@ -15,9 +16,10 @@ namespace conformance {
 /// built with `options` use the Redis adapter, classic or `sharded` (`/dyn-*`
 /// stay on this node).
 /// The handle keeps the connections, and closes them when destroyed. Null
-/// when `url` is not a Redis URL, or Corio was built without Redis.
+/// when `url` is not a Redis URL, or Corio was built without Redis. With
+/// `metrics`, adds the adapters' samples to it.
 std::shared_ptr<void> join_redis_cluster(boost::asio::io_context& ioc, const std::string& url, bool sharded,
-                                         corio::server_options& options);
+                                         corio::server_options& options, corio::engine::metrics_endpoint* metrics);
 
 /// Adds the rows of part D to the echo app set up by setup_echo_app: `/`'s
 /// all_in, gather and whoami, `/admin`'s cluster-wide count, rooms, fetch,

@@ -8,9 +8,10 @@
 //                the spec, for the sharded variant)
 // Usage: corio_conformance [--host localhost] [--port 3000] [--threads N] [--echo-path /echo.io/]
 //                          [--redis redis://HOST:PORT [--node-name NAME] [--redis-adapter classic|sharded]]
-//                          [--tls-cert FILE --tls-key FILE]
+//                          [--tls-cert FILE --tls-key FILE] [--metrics]
 // With --tls-cert and --tls-key (part E), the listener serves HTTPS and WSS
-// only, on every endpoint; SIGHUP reloads the two files.
+// only, on every endpoint; SIGHUP reloads the two files. With --metrics (part
+// E), GET /metrics on the same listener answers the Prometheus text format.
 
 #include "cluster_app.hpp"
 #include "echo_app.hpp"
@@ -18,7 +19,9 @@
 #include "suite_app.hpp"
 
 #include <corio/engine/listener.hpp>
+#include <corio/engine/metrics.hpp>
 #include <corio/engine/server.hpp>
+#include <corio/metrics.hpp>
 #include <corio/serve.hpp>
 #include <corio/server.hpp>
 
@@ -57,6 +60,8 @@ struct command_line {
     /// Part E: the certificate chain and key (PEM); both or neither.
     std::string tls_cert;
     std::string tls_key;
+    /// Part E: GET /metrics.
+    bool metrics = false;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -65,7 +70,7 @@ struct command_line {
               << "usage: corio_conformance [--host ADDR] [--port N] [--threads N] [--echo-path PATH]\n"
               << "                         [--redis redis://HOST:PORT [--node-name NAME]\n"
               << "                          [--redis-adapter classic|sharded]]\n"
-              << "                         [--tls-cert FILE --tls-key FILE]\n";
+              << "                         [--tls-cert FILE --tls-key FILE] [--metrics]\n";
     std::exit(2);
 }
 
@@ -83,6 +88,10 @@ command_line parse(int argc, char** argv)
     command_line cl;
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
+        if (arg == "--metrics") {
+            cl.metrics = true;
+            continue;
+        }
         if (i + 1 >= argc)
             usage("missing value for " + std::string(arg));
         std::string_view value = argv[++i];
@@ -162,9 +171,10 @@ int main(int argc, char** argv)
     corio::server suite(ioc.get_executor(), socket_suite_options());
     conformance::setup_suite_app(suite);
     auto echo_opts = echo_options(cl.echo_path);
+    auto metrics = cl.metrics ? std::make_shared<corio::engine::metrics_endpoint>() : nullptr;
     std::shared_ptr<void> redis;
     if (!cl.redis.empty()) {
-        redis = conformance::join_redis_cluster(ioc, cl.redis, cl.redis_sharded, echo_opts);
+        redis = conformance::join_redis_cluster(ioc, cl.redis, cl.redis_sharded, echo_opts, metrics.get());
         if (!redis)
             usage("cannot use --redis " + cl.redis + " (a bad URL, or built without Redis)");
     }
@@ -185,6 +195,15 @@ int main(int argc, char** argv)
     listener.add(engine_endpoint);
     listener.add(suite.engine());
     listener.add(echo_io.engine());
+    if (metrics) {
+        metrics->add([&](corio::engine::metrics_writer& w) {
+            corio::engine::write_metrics(w, listener);
+            corio::engine::write_metrics(w, engine_endpoint);
+            corio::write_metrics(w, suite);
+            corio::write_metrics(w, echo_io);
+        });
+        listener.add(metrics);
+    }
 
     // The restart hook runs on this timer's strand: restarts never overlap.
     boost::asio::steady_timer restart_timer(boost::asio::make_strand(ioc));

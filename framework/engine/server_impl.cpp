@@ -337,6 +337,8 @@ const engine::options& server::options() const noexcept { return impl_->options(
 
 std::size_t server::session_count() const { return impl_->session_count(); }
 
+session_counts server::sessions_by_transport() const { return impl_->sessions_by_transport(); }
+
 endpoint_stats server::stats() const noexcept { return impl_->stats(); }
 
 void server::close_all(close_reason reason) { impl_->close_all(reason); }

@@ -27,6 +27,7 @@ public:
 
     const engine::options& options() const noexcept { return host_->options; }
     std::size_t session_count() const { return sessions_->size(); }
+    session_counts sessions_by_transport() const { return sessions_->count_by_transport(); }
     endpoint_stats stats() const noexcept { return host_->counters->snapshot(); }
 
     void close_all(close_reason reason);

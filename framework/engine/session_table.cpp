@@ -43,6 +43,17 @@ std::size_t session_table::size() const
     return n;
 }
 
+session_counts session_table::count_by_transport() const
+{
+    session_counts counts;
+    for (auto& sh : shards_) {
+        std::lock_guard lock(sh.mutex);
+        for (auto& [id, s] : sh.sessions)
+            ++(s->transport() == transport_kind::websocket ? counts.websocket : counts.polling);
+    }
+    return counts;
+}
+
 std::vector<std::shared_ptr<session_impl>> session_table::snapshot() const
 {
     std::vector<std::shared_ptr<session_impl>> all;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <corio/engine/stats.hpp>
+
 #include <array>
 #include <cstddef>
 #include <memory>
@@ -24,6 +26,7 @@ public:
     std::shared_ptr<session_impl> find(const std::string& id) const;
     void erase(const std::string& id);
     std::size_t size() const;
+    session_counts count_by_transport() const;
     std::vector<std::shared_ptr<session_impl>> snapshot() const;
 
 private:

@@ -38,6 +38,8 @@ boost::asio::awaitable<void> server::shutdown(std::chrono::milliseconds deadline
 
 engine::server& server::engine() noexcept { return state_->engine(); }
 
+const engine::server& server::engine() const noexcept { return state_->engine(); }
+
 engine::handler& server::engine_handler() noexcept { return *state_; }
 
 const server_options& server::options() const noexcept { return state_->context()->options(); }
@@ -47,6 +49,8 @@ server_stats server::stats() const
     auto s = state_->context()->stats();
     s.engine_sessions = state_->engine().session_count();
     s.namespaces = state_->namespaces().size();
+    for (auto& ns : state_->namespaces().all())
+        s.sockets[ns->name()] = ns->size();
     return s;
 }
 

@@ -43,6 +43,10 @@ server_stats server_context::stats() const noexcept
     s.events_rate_limited = events_rate_limited_.load();
     s.event_queue_full = event_queue_full_.load();
     s.dynamic_namespaces_removed = dynamic_namespaces_removed_.load();
+    s.connects = connects_.load();
+    s.connects_refused = connects_refused_.load();
+    for (std::size_t i = 0; i < disconnects_.size(); ++i)
+        s.disconnects[i] = disconnects_[i].load();
     return s;
 }
 

@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -50,6 +51,9 @@ public:
     void count_rate_limited() noexcept { ++events_rate_limited_; }
     void count_event_queue_full() noexcept { ++event_queue_full_; }
     void count_dynamic_namespace_removed() noexcept { ++dynamic_namespaces_removed_; }
+    void count_connect() noexcept { ++connects_; }
+    void count_connect_refused() noexcept { ++connects_refused_; }
+    void count_disconnect(disconnect_reason r) noexcept { ++disconnects_[static_cast<std::size_t>(r)]; }
     /// The counters; engine_sessions and namespaces are left for the server
     /// to fill in.
     server_stats stats() const noexcept;
@@ -76,6 +80,9 @@ private:
     std::atomic<std::uint64_t> events_rate_limited_ = 0;
     std::atomic<std::uint64_t> event_queue_full_ = 0;
     std::atomic<std::uint64_t> dynamic_namespaces_removed_ = 0;
+    std::atomic<std::uint64_t> connects_ = 0;
+    std::atomic<std::uint64_t> connects_refused_ = 0;
+    std::array<std::atomic<std::uint64_t>, disconnect_reason_count> disconnects_{};
     std::atomic<bool> shutting_down_ = false;
     std::atomic<std::size_t> running_handlers_ = 0;
     std::shared_ptr<boost::asio::steady_timer> drained_; // cancelled when the last handler ends

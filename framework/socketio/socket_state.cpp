@@ -239,6 +239,7 @@ net::awaitable<void> socket_state::run_connect()
         co_return;
     }
     if (refusal) {
+        server.count_connect_refused();
         if (server.log_enabled(log_level::info)) {
             auto r = record(log_level::info, "connect refused");
             r.reason = refusal_message(*refusal);
@@ -254,6 +255,7 @@ net::awaitable<void> socket_state::run_connect()
     }
 
     phase_ = phase::connected;
+    server.count_connect();
     connected_.store(true, std::memory_order_release);
     nsp_->add(self);
     client->socket_connected();
@@ -503,6 +505,7 @@ void socket_state::disconnect_now(disconnect_reason reason, bool notify_client)
         send_now(protocol::encode_shared(socket_packet::disconnect(nsp_->name())));
     if (!was_connected)
         return;
+    nsp_->context().count_disconnect(reason);
     if (nsp_->context().log_enabled(log_level::info)) {
         auto r = record(log_level::info, "disconnected");
         r.reason = to_string(reason);

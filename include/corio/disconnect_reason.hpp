@@ -2,6 +2,7 @@
 
 #include <corio/engine/error.hpp>
 
+#include <cstddef>
 #include <string_view>
 
 namespace corio {
@@ -28,6 +29,10 @@ enum class disconnect_reason {
     event_queue_full,      ///< "event queue full": more events waited for a handler than
                            ///< socket_limits::max_queued_events
 };
+
+/// How many disconnect_reason values there are.
+inline constexpr std::size_t disconnect_reason_count =
+    static_cast<std::size_t>(disconnect_reason::event_queue_full) + 1;
 
 std::string_view to_string(disconnect_reason r) noexcept;
 

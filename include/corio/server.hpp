@@ -3,6 +3,7 @@
 // to an engine::listener (several servers and static files may share one).
 
 #include <corio/detail/json_checks.hpp>
+#include <corio/disconnect_reason.hpp>
 #include <corio/engine/server.hpp>
 #include <corio/nsp.hpp>
 #include <corio/options.hpp>
@@ -10,9 +11,11 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,6 +28,15 @@ class server_state;
 
 struct server_stats {
     std::size_t engine_sessions = 0;
+    /// Sockets connected now, by namespace.
+    std::map<std::string, std::size_t> sockets;
+    /// Sockets that joined a namespace (CONNECT accepted).
+    std::uint64_t connects = 0;
+    /// CONNECTs refused by a middleware or connect handler (CONNECT_ERROR sent).
+    std::uint64_t connects_refused = 0;
+    /// Sockets that left their namespace, by disconnect_reason (index: the
+    /// enumerator's value).
+    std::array<std::uint64_t, disconnect_reason_count> disconnects{};
     std::uint64_t argument_errors = 0; ///< events whose arguments did not convert
     std::uint64_t handler_errors = 0;  ///< exceptions thrown by handlers
     /// Volatile packets dropped: the socket was still connecting, or its
@@ -136,6 +148,7 @@ public:
     boost::asio::awaitable<void> shutdown(std::chrono::milliseconds deadline);
 
     engine::server& engine() noexcept;
+    const engine::server& engine() const noexcept;
     /// The Engine.IO handler the server implements: what corio::testing and
     /// custom transports drive instead of an engine::server.
     engine::handler& engine_handler() noexcept;

@@ -41,6 +41,8 @@ public:
 
     /// Sessions currently open.
     std::size_t session_count() const;
+    /// Sessions currently open, by transport.
+    session_counts sessions_by_transport() const;
 
     /// A snapshot of the counters: sessions opened, closed by reason, and
     /// handshakes refused by options::handshake_rate.

@@ -50,6 +50,13 @@ struct listener_stats {
     std::uint64_t keep_alive_limit_reached = 0;
 };
 
+/// Sessions open now, by the transport they use (an upgraded session counts
+/// as websocket).
+struct session_counts {
+    std::size_t polling = 0;
+    std::size_t websocket = 0;
+};
+
 /// How many close_reason values there are.
 inline constexpr std::size_t close_reason_count = static_cast<std::size_t>(close_reason::send_queue_full) + 1;
 

@@ -1,0 +1,48 @@
+#include <corio/metrics.hpp>
+#include <corio/server.hpp>
+
+namespace corio {
+
+void write_metrics(engine::metrics_writer& w, const server& s)
+{
+    const std::string& endpoint = s.options().engine.path;
+    auto stats = s.stats();
+    for (auto& [name, count] : stats.sockets)
+        w.gauge("corio_sockets", "Sockets connected now, by namespace.", {{"endpoint", endpoint}, {"namespace", name}},
+                static_cast<double>(count));
+    w.gauge("corio_namespaces", "Namespaces the server holds now, static and dynamic.", {{"endpoint", endpoint}},
+            static_cast<double>(stats.namespaces));
+    w.counter("corio_socket_connects_total", "Sockets that joined a namespace.", {{"endpoint", endpoint}},
+              stats.connects);
+    w.counter("corio_socket_connects_refused_total", "CONNECTs refused by a middleware or connect handler.",
+              {{"endpoint", endpoint}}, stats.connects_refused);
+    for (std::size_t i = 0; i < disconnect_reason_count; ++i) {
+        auto reason = engine::snake_case(to_string(static_cast<disconnect_reason>(i)));
+        w.counter("corio_socket_disconnects_total", "Sockets that left their namespace, by reason.",
+                  {{"endpoint", endpoint}, {"reason", reason}}, stats.disconnects[i]);
+    }
+    w.counter("corio_argument_errors_total", "Events whose arguments did not convert to the handler's parameters.",
+              {{"endpoint", endpoint}}, stats.argument_errors);
+    w.counter("corio_handler_errors_total", "Exceptions thrown by handlers.", {{"endpoint", endpoint}},
+              stats.handler_errors);
+    w.counter("corio_volatile_dropped_total",
+              "Volatile packets dropped, per recipient: its transport was not writable.", {{"endpoint", endpoint}},
+              stats.volatile_dropped);
+    auto limit = [&](std::string_view name, std::uint64_t n) {
+        w.counter("corio_socket_limit_hits_total", "Times a limit of server_options::limits was met, by limit.",
+                  {{"endpoint", endpoint}, {"limit", name}}, n);
+    };
+    limit("max_attachment_bytes", stats.attachments_too_large);
+    limit("attachment_timeout", stats.attachment_timeouts);
+    limit("max_namespaces_per_connection", stats.namespace_limit_refusals);
+    limit("max_rooms_per_socket", stats.room_limit_refusals);
+    limit("max_pending_acks", stats.ack_limit_refusals);
+    limit("events", stats.events_rate_limited);
+    limit("max_queued_events", stats.event_queue_full);
+    w.counter("corio_dynamic_namespaces_removed_total", "Dynamic namespaces removed once empty.",
+              {{"endpoint", endpoint}}, stats.dynamic_namespaces_removed);
+
+    engine::write_metrics(w, s.engine());
+}
+
+} // namespace corio
