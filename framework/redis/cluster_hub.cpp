@@ -143,7 +143,9 @@ bool cluster_hub::publish(std::string channel, std::string payload, std::functio
             done(corio::error::cluster_unavailable);
         return false;
     }
-    pub_->exec({settings_.sharded ? "SPUBLISH" : "PUBLISH", std::move(channel), std::move(payload)},
+    // Not queued while Redis is away: published after the reconnect, a
+    // broadcast would reach the other nodes long after its local delivery.
+    pub_->exec_if_connected({settings_.sharded ? "SPUBLISH" : "PUBLISH", std::move(channel), std::move(payload)},
                [self = shared_from_this(), done = std::move(done)](boost::system::result<reply> r) {
                    if (r && !r->is_error()) {
                        ++self->published_;

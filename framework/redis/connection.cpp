@@ -34,13 +34,12 @@ public:
 
     void exec(std::vector<std::string> args, callback done) override
     {
-        // "*0" gets no reply from Redis at all: the replies after it would
-        // all be matched to the wrong command.
-        if (args.empty())
-            throw std::invalid_argument("corio::redis::connection::exec: no command");
-        net::post(strand(), [self = self(), args = std::move(args), done = std::move(done)]() mutable {
-            self->do_exec(args, std::move(done));
-        });
+        post_exec(std::move(args), std::move(done), true);
+    }
+
+    void exec_if_connected(std::vector<std::string> args, callback done) override
+    {
+        post_exec(std::move(args), std::move(done), false);
     }
 
     net::any_io_executor get_executor() const override { return strand().get_inner_executor(); }
@@ -61,10 +60,24 @@ private:
         return std::static_pointer_cast<connection_impl>(shared_from_this());
     }
 
-    void do_exec(const std::vector<std::string>& args, callback done)
+    void post_exec(std::vector<std::string> args, callback done, bool queue_while_down)
+    {
+        // "*0" gets no reply from Redis at all: the replies after it would
+        // all be matched to the wrong command.
+        if (args.empty())
+            throw std::invalid_argument("corio::redis::connection::exec: no command");
+        net::post(strand(), [self = self(), args = std::move(args), done = std::move(done),
+                             queue_while_down]() mutable { self->do_exec(args, std::move(done), queue_while_down); });
+    }
+
+    void do_exec(const std::vector<std::string>& args, callback done, bool queue_while_down)
     {
         if (link_closed()) {
             done(error::closed);
+            return;
+        }
+        if (!queue_while_down && !link_up()) {
+            done(error::not_connected);
             return;
         }
         auto before = queued_.size();

@@ -155,6 +155,34 @@ BOOST_AUTO_TEST_CASE(start_while_redis_is_down)
     c->close();
 }
 
+BOOST_AUTO_TEST_CASE(exec_if_connected_is_not_queued_while_away)
+{
+    redis_server server;
+    server.stop();
+    redis_loop loop;
+    auto c = redis::connection::create(loop.ioc.get_executor(), loop.options(server.tcp()));
+    c->start();
+    std::optional<result> queued, refused;
+    c->exec({"SET", "k", "queued"}, [&](result r) { queued = std::move(r); });
+    c->exec_if_connected({"SET", "k", "late"}, [&](result r) { refused = std::move(r); });
+    BOOST_REQUIRE(loop.drive_until([&] { return refused.has_value(); }));
+    BOOST_TEST(failed_with(refused, redis::error::not_connected), describe(*refused));
+    BOOST_TEST(!queued.has_value());
+    // Once Redis is back, the queued SET runs, the refused one never does.
+    server.restart();
+    BOOST_REQUIRE(loop.drive_until([&] { return queued.has_value(); }));
+    BOOST_REQUIRE(*queued);
+    std::optional<result> value, again;
+    c->exec({"GET", "k"}, [&](result r) { value = std::move(r); });
+    c->exec_if_connected({"PING"}, [&](result r) { again = std::move(r); });
+    BOOST_REQUIRE(loop.drive_until([&] { return value.has_value() && again.has_value(); }));
+    BOOST_REQUIRE(*value);
+    BOOST_TEST((*value)->str == "queued");
+    BOOST_REQUIRE(*again);
+    BOOST_TEST((*again)->str == "PONG");
+    c->close();
+}
+
 BOOST_AUTO_TEST_CASE(the_queue_kept_while_away_is_bounded)
 {
     redis_server server;

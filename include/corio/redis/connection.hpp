@@ -59,6 +59,13 @@ public:
     /// @throws std::invalid_argument when `args` is empty (Redis would not
     /// answer it, and every later reply would go to the wrong command).
     virtual void exec(std::vector<std::string> args, callback done) = 0;
+    /// As exec, but never queued while disconnected: if the connection is
+    /// not up when the command reaches its strand, `done` fails with
+    /// error::not_connected. For what is worthless late: a Pub/Sub message
+    /// queued while Redis was away would be published after the reconnect,
+    /// out of its time (connected() may still say true when the caller asks,
+    /// before the connection has seen the drop).
+    virtual void exec_if_connected(std::vector<std::string> args, callback done) = 0;
 
     /// The executor the connection was created with (its strand's inner one).
     virtual boost::asio::any_io_executor get_executor() const = 0;
