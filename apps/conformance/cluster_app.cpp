@@ -219,8 +219,10 @@ std::shared_ptr<void> join_redis_cluster([[maybe_unused]] net::io_context& ioc, 
     if (metrics)
         metrics->add(
             [cluster = link->cluster](corio::engine::metrics_writer& w) { corio::redis::write_metrics(w, *cluster); });
+    // Part D's two namespaces, and part E's Admin UI namespace (which only
+    // --admin-ui creates).
     options.make_adapter = [redis](corio::local_namespace& nsp) {
-        if (nsp.name() == "/" || nsp.name() == "/admin")
+        if (nsp.name() == "/" || nsp.name() == "/admin" || nsp.name() == "/admin-ui")
             return redis(nsp);
         return corio::make_memory_adapter(nsp);
     };

@@ -9,9 +9,13 @@
 // Usage: corio_conformance [--host localhost] [--port 3000] [--threads N] [--echo-path /echo.io/]
 //                          [--redis redis://HOST:PORT [--node-name NAME] [--redis-adapter classic|sharded]]
 //                          [--tls-cert FILE --tls-key FILE] [--metrics]
+//                          [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]]
 // With --tls-cert and --tls-key (part E), the listener serves HTTPS and WSS
 // only, on every endpoint; SIGHUP reloads the two files. With --metrics (part
 // E), GET /metrics on the same listener answers the Prometheus text format.
+// With --admin-ui (part E), the Admin UI's namespace is /admin-ui of the echo
+// app (whose /admin is part C's); beyond the spec, --admin-ui-files serves the
+// UI's files (the npm package's ui/dist) under /admin-ui/.
 
 #include "cluster_app.hpp"
 #include "echo_app.hpp"
@@ -19,7 +23,9 @@
 #include "suite_app.hpp"
 
 #include <corio/engine/listener.hpp>
+#include <corio/admin_ui.hpp>
 #include <corio/engine/metrics.hpp>
+#include <corio/engine/static_files.hpp>
 #include <corio/engine/server.hpp>
 #include <corio/metrics.hpp>
 #include <corio/serve.hpp>
@@ -62,6 +68,9 @@ struct command_line {
     std::string tls_key;
     /// Part E: GET /metrics.
     bool metrics = false;
+    /// Part E: the Admin UI's login, and (beyond the spec) its files.
+    std::optional<corio::admin_ui_credentials> admin_ui;
+    std::string admin_ui_files;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -70,7 +79,8 @@ struct command_line {
               << "usage: corio_conformance [--host ADDR] [--port N] [--threads N] [--echo-path PATH]\n"
               << "                         [--redis redis://HOST:PORT [--node-name NAME]\n"
               << "                          [--redis-adapter classic|sharded]]\n"
-              << "                         [--tls-cert FILE --tls-key FILE] [--metrics]\n";
+              << "                         [--tls-cert FILE --tls-key FILE] [--metrics]\n"
+              << "                         [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]]\n";
     std::exit(2);
 }
 
@@ -113,11 +123,17 @@ command_line parse(int argc, char** argv)
             cl.tls_cert = value;
         else if (arg == "--tls-key")
             cl.tls_key = value;
+        else if (arg == "--admin-ui" && corio::parse_admin_ui_credentials(value))
+            cl.admin_ui = corio::parse_admin_ui_credentials(value);
+        else if (arg == "--admin-ui-files")
+            cl.admin_ui_files = value;
         else
             usage("unknown option " + std::string(arg));
     }
     if (cl.tls_cert.empty() != cl.tls_key.empty())
         usage("--tls-cert and --tls-key go together");
+    if (!cl.admin_ui_files.empty() && !cl.admin_ui)
+        usage("--admin-ui-files needs --admin-ui");
     return cl;
 }
 
@@ -223,6 +239,12 @@ int main(int argc, char** argv)
     });
     if (redis)
         conformance::setup_cluster_rows(echo_io, cl.node_name);
+    if (cl.admin_ui) {
+        corio::instrument_admin_ui(echo_io,
+                                   {.auth = cl.admin_ui, .namespace_name = "/admin-ui", .server_id = cl.node_name});
+        if (!cl.admin_ui_files.empty())
+            listener.add(std::make_shared<corio::engine::static_files>("/admin-ui/", cl.admin_ui_files));
+    }
 
     // On a signal: every endpoint closes its sessions, each client getting a
     // close packet (the Socket.IO ones a disconnect first), then serve returns.

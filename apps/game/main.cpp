@@ -6,6 +6,11 @@
 //                   [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]
 //                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...
 //                   [--log-level debug|info|warning|error|off] [--log-format text|json]
+//                   [--metrics] [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]]
+// With --metrics, GET /metrics answers the Prometheus text format. With
+// --admin-ui, the Socket.IO Admin UI is served under /admin-ui/ (its files from
+// the npm package @socket.io/admin-ui, or DIR) and connects to namespace /admin
+// with that user and password.
 // With --tls-cert and --tls-key it serves HTTPS and WSS itself (SIGHUP reloads
 // the files), and its cookies are Secure unless --secure-cookies no.
 // With --redis, several processes form one game: rooms, turns and presence
@@ -40,9 +45,13 @@
 #include "store/database.hpp"
 #include "store/results.hpp"
 
+#include <corio/admin_ui.hpp>
 #include <corio/engine/listener.hpp>
+#include <corio/engine/metrics.hpp>
+#include <corio/engine/static_files.hpp>
 #include <corio/engine/trusted_proxies.hpp>
 #include <corio/log.hpp>
+#include <corio/metrics.hpp>
 #include <corio/serve.hpp>
 #include <corio/server.hpp>
 
@@ -91,6 +100,9 @@ struct command_line {
     std::vector<std::string> trusted_proxies;
     corio::log_level log_level = corio::log_level::info;
     bool log_json = false;
+    bool metrics = false;
+    std::optional<corio::admin_ui_credentials> admin_ui;
+    std::string admin_ui_files = CORIO_GAME_ADMIN_UI_DIR;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -101,7 +113,8 @@ struct command_line {
               << "                  [--secure-cookies yes|no]\n"
               << "                  [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]\n"
               << "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...\n"
-              << "                  [--log-level debug|info|warning|error|off] [--log-format text|json]\n";
+              << "                  [--log-level debug|info|warning|error|off] [--log-format text|json]\n"
+              << "                  [--metrics] [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]]\n";
     std::exit(2);
 }
 
@@ -117,10 +130,16 @@ template <class T> T parse_number(std::string_view text)
 command_line parse(int argc, char** argv)
 {
     command_line cl;
-    if (argc % 2 == 0)
-        usage("missing value for " + std::string(argv[argc - 1]));
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string_view option = argv[i], value = argv[i + 1];
+    bool admin_ui_files = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view option = argv[i];
+        if (option == "--metrics") {
+            cl.metrics = true;
+            continue;
+        }
+        if (i + 1 >= argc)
+            usage("missing value for " + std::string(option));
+        std::string_view value = argv[++i];
         if (option == "--host")
             cl.host = value;
         else if (option == "--port")
@@ -153,13 +172,20 @@ command_line parse(int argc, char** argv)
             cl.log_level = *corio::parse_log_level(value);
         else if (option == "--log-format" && (value == "text" || value == "json"))
             cl.log_json = value == "json";
-        else
+        else if (option == "--admin-ui" && corio::parse_admin_ui_credentials(value))
+            cl.admin_ui = corio::parse_admin_ui_credentials(value);
+        else if (option == "--admin-ui-files" && !value.empty()) {
+            cl.admin_ui_files = value;
+            admin_ui_files = true;
+        } else
             usage("unknown option or value: " + std::string(option) + " " + std::string(value));
     }
     if ((!cl.node_name.empty() || cl.node_timeout) && cl.redis.empty())
         usage("--node-name and --node-timeout need --redis");
     if (cl.tls_cert.empty() != cl.tls_key.empty())
         usage("--tls-cert and --tls-key go together");
+    if (admin_ui_files && !cl.admin_ui)
+        usage("--admin-ui-files needs --admin-ui");
     try {
         corio::engine::trusted_proxies{cl.trusted_proxies};
     } catch (const std::invalid_argument& e) {
@@ -294,10 +320,12 @@ int main(int argc, char** argv)
     std::shared_ptr<corio_game::room_store> store;
     corio_game::lobby_options lobby_options{.reconnect_grace = cl.reconnect_grace};
     lobby_options.log = log;
+    std::string node_name; // names this node in the Admin UI; by default its host and pid
 #ifdef CORIO_GAME_WITH_REDIS
     std::shared_ptr<cluster_link> cluster;
     if (!cl.redis.empty()) {
         auto node = cl.node_name.empty() ? random_node_name() : cl.node_name;
+        node_name = node;
         cluster = join_cluster(ioc, cl.redis, node, cl.node_timeout.value_or(10s), server_options, log);
         store = cluster->store;
         // Every second: this node is alive, and it takes over what stopped nodes left.
@@ -316,6 +344,8 @@ int main(int argc, char** argv)
         std::make_shared<corio_game::lobby>(io.of("/"), store, results, *game_clock, ioc.get_executor(), lobby_options);
     corio_game::register_game_handlers(io, accounts, lobby);
     lobby->start();
+    if (cl.admin_ui)
+        corio::instrument_admin_ui(io, {.auth = cl.admin_ui, .server_id = node_name});
 
     corio_game::http_api api(accounts, results, limiter, hashing.get_executor(),
                              {.web_root = cl.web_root,
@@ -338,6 +368,16 @@ int main(int argc, char** argv)
     }
     auto& listener = *made;
     listener.add(io.engine());
+    if (cl.admin_ui)
+        listener.add(std::make_shared<corio::engine::static_files>("/admin-ui/", cl.admin_ui_files));
+    if (cl.metrics) {
+        auto metrics = std::make_shared<corio::engine::metrics_endpoint>();
+        metrics->add([&listener, &io](corio::engine::metrics_writer& w) {
+            corio::engine::write_metrics(w, listener);
+            corio::write_metrics(w, io);
+        });
+        listener.add(metrics);
+    }
     listener.set_async_fallback([&api](corio::engine::http_request req, std::string remote) {
         return api.handle(std::move(req), std::move(remote));
     });

@@ -465,7 +465,7 @@ private:
     {
         auto path = target_path(target);
         for (auto& e : routes_)
-            if (path_matches(path, e->path()))
+            if (path_matches(path, e->path()) || (e->serves_below() && path.starts_with(e->path())))
                 return e.get();
         return nullptr;
     }

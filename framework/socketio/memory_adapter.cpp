@@ -15,68 +15,98 @@ bool adapter::try_join(const std::string& sid, const std::string& room, std::siz
     return true;
 }
 
+// The local_namespace hears of each membership change after the lock is
+// released: what it does with it (an observer's broadcast) may come back here.
+
 void memory_adapter::add_socket(std::shared_ptr<local_socket> s)
 {
-    std::lock_guard lock(mutex_);
-    const auto& sid = s->id();
-    auto& entry = sockets_[sid];
-    entry.socket = std::move(s);
-    join_locked(entry, sid);
+    const auto sid = s->id();
+    {
+        std::lock_guard lock(mutex_);
+        auto& entry = sockets_[sid];
+        entry.socket = std::move(s);
+        join_locked(entry, sid);
+    }
+    nsp_.room_joined(sid, sid);
 }
 
 void memory_adapter::remove_socket(const std::string& sid)
 {
-    std::lock_guard lock(mutex_);
-    auto it = sockets_.find(sid);
-    if (it == sockets_.end())
-        return;
-    for (const auto& room : it->second.rooms)
-        drop_member(room, sid);
-    sockets_.erase(it);
+    std::unordered_set<std::string> left;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = sockets_.find(sid);
+        if (it == sockets_.end())
+            return;
+        for (const auto& room : it->second.rooms)
+            drop_member(room, sid);
+        left = std::move(it->second.rooms);
+        sockets_.erase(it);
+    }
+    for (const auto& room : left)
+        nsp_.room_left(sid, room);
 }
 
 void memory_adapter::join(const std::string& sid, const std::string& room)
 {
-    std::lock_guard lock(mutex_);
-    if (auto it = sockets_.find(sid); it != sockets_.end())
-        join_locked(it->second, room);
+    bool joined = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = sockets_.find(sid); it != sockets_.end())
+            joined = join_locked(it->second, room);
+    }
+    if (joined)
+        nsp_.room_joined(sid, room);
 }
 
 bool memory_adapter::try_join(const std::string& sid, const std::string& room, std::size_t max_rooms)
 {
-    std::lock_guard lock(mutex_);
-    auto it = sockets_.find(sid);
-    if (it == sockets_.end())
-        return true; // gone: as join, nothing to do
-    auto& entry = it->second;
-    // Its id room is one of entry.rooms.
-    if (!entry.rooms.contains(room) && entry.rooms.size() > max_rooms)
-        return false;
-    join_locked(entry, room);
+    bool joined = false;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = sockets_.find(sid);
+        if (it == sockets_.end())
+            return true; // gone: as join, nothing to do
+        auto& entry = it->second;
+        // Its id room is one of entry.rooms.
+        if (!entry.rooms.contains(room) && entry.rooms.size() > max_rooms)
+            return false;
+        joined = join_locked(entry, room);
+    }
+    if (joined)
+        nsp_.room_joined(sid, room);
     return true;
 }
 
 void memory_adapter::leave(const std::string& sid, const std::string& room)
 {
-    std::lock_guard lock(mutex_);
-    if (auto it = sockets_.find(sid); it != sockets_.end())
-        leave_locked(it->second, sid, room);
+    bool left = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = sockets_.find(sid); it != sockets_.end())
+            left = leave_locked(it->second, sid, room);
+    }
+    if (left)
+        nsp_.room_left(sid, room);
 }
 
-void memory_adapter::join_locked(socket_entry& entry, const std::string& room)
+bool memory_adapter::join_locked(socket_entry& entry, const std::string& room)
 {
     if (!entry.rooms.insert(room).second)
-        return;
+        return false;
     auto [it, created] = rooms_.try_emplace(room);
     it->second.emplace(entry.socket->id(), entry.socket);
     if (created)
         room_created(room, sockets_.contains(room));
+    return true;
 }
 
-void memory_adapter::leave_locked(socket_entry& entry, const std::string& sid, const std::string& room)
+bool memory_adapter::leave_locked(socket_entry& entry, const std::string& sid, const std::string& room)
 {
-    if (entry.rooms.erase(room) != 0)
-        drop_member(room, sid);
+    if (entry.rooms.erase(room) == 0)
+        return false;
+    drop_member(room, sid);
+    return true;
 }
 
 void memory_adapter::drop_member(const std::string& room, const std::string& sid)

@@ -16,6 +16,7 @@ namespace_registry::~namespace_registry()
     for (auto& [name, ns] : namespaces_)
         ns->drop_handlers();
     context_->middlewares.clear();
+    context_->observers.clear();
 }
 
 std::shared_ptr<namespace_state> namespace_registry::of(const std::string& name)

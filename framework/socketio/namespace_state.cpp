@@ -83,6 +83,21 @@ void namespace_state::notify_outgoing(const socket_ref& s, std::string_view even
 {
     for (const auto& hook : outgoing)
         hook(s, event, args);
+    if (context_->observers_want_events)
+        for (const auto& o : context_->observers)
+            o->event_sent(s, event, args);
+}
+
+void namespace_state::room_joined(const std::string& sid, const std::string& room)
+{
+    for (const auto& o : context_->observers)
+        o->room_joined(name_, room, sid);
+}
+
+void namespace_state::room_left(const std::string& sid, const std::string& room)
+{
+    for (const auto& o : context_->observers)
+        o->room_left(name_, room, sid);
 }
 
 void namespace_state::on_server_event(arguments args, bool wants_reply, std::function<void(arguments)> reply)

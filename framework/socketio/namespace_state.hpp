@@ -53,11 +53,15 @@ public:
     /// namespace_registry::acquire_for_connect) is done with it.
     void release_user();
 
-    /// Tells the outgoing hooks about an emit.
+    /// Whether an outgoing hook or a server_observer wants to hear of emits.
+    bool watches_outgoing() const noexcept { return !outgoing.empty() || context_->observers_want_events; }
+    /// Tells the outgoing hooks and the observers about an emit.
     void notify_outgoing(const socket_ref& s, std::string_view event, const arguments& args) const;
 
     // local_namespace
     void on_server_event(arguments args, bool wants_reply, std::function<void(arguments)> reply) override;
+    void room_joined(const std::string& sid, const std::string& room) override;
+    void room_left(const std::string& sid, const std::string& room) override;
 
 private:
     friend class namespace_registry;

@@ -18,6 +18,14 @@ nsp server::of(std::string name)
     return nsp(state_->namespaces().of(name));
 }
 
+std::vector<nsp> server::namespaces() const
+{
+    std::vector<nsp> out;
+    for (auto& ns : state_->namespaces().all())
+        out.push_back(nsp(std::move(ns)));
+    return out;
+}
+
 void server::of_dynamic(std::function<bool(std::string_view)> match, std::function<void(nsp)> setup)
 {
     state_->namespaces().add_dynamic(std::move(match), std::move(setup));
@@ -27,6 +35,13 @@ server& server::add_middleware(connect_handler h)
 {
     state_->context()->middlewares.push_back(std::move(h));
     return *this;
+}
+
+void server::observe(std::shared_ptr<server_observer> observer)
+{
+    auto& context = *state_->context();
+    context.observers_want_events = context.observers_want_events || observer->wants_events();
+    context.observers.push_back(std::move(observer));
 }
 
 void server::spawn(std::function<boost::asio::awaitable<void>()> task) { state_->tasks().spawn(std::move(task)); }

@@ -6,6 +6,7 @@
 #include <corio/handlers.hpp>
 #include <corio/options.hpp>
 #include <corio/server.hpp>
+#include <corio/server_observer.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -22,8 +23,8 @@
 namespace corio::detail {
 
 /// @par Thread safety
-/// Any thread, except `middlewares`: set up before connections arrive,
-/// read-only after.
+/// Any thread, except `middlewares` and the observers: set up before
+/// connections arrive, read-only after.
 class server_context {
 public:
     /// `ex`: the executor of the io_context whose threads run the server.
@@ -38,6 +39,9 @@ public:
 
     /// Server-wide connect middlewares, run before each namespace's.
     std::vector<connect_handler> middlewares;
+    /// server::observe's observers, and whether one of them wants events.
+    std::vector<std::shared_ptr<server_observer>> observers;
+    bool observers_want_events = false;
 
     // Counters (server_stats).
     void count_argument_error() noexcept { ++argument_errors_; }

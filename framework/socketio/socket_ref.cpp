@@ -25,6 +25,8 @@ bool socket_ref::connected() const noexcept { return state_->connected(); }
 
 engine::transport_kind socket_ref::transport() const noexcept { return state_->session().transport(); }
 
+const std::string& socket_ref::client_id() const noexcept { return state_->session().id(); }
+
 void socket_ref::emit_arguments(std::string_view event, arguments args) const
 {
     auto packet = protocol::socket_packet::event(state_->nsp().name(), event, std::move(args.values()),

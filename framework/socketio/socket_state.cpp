@@ -84,7 +84,7 @@ void socket_state::release_namespace()
 void socket_state::deliver(const socket_packet& packet, const protocol::encoded_socket_packet& encoded,
                            bool is_volatile)
 {
-    if (!nsp_->outgoing.empty())
+    if (nsp_->watches_outgoing())
         notify_outgoing(packet);
     deliver_encoded(encoded, is_volatile);
 }
@@ -123,7 +123,7 @@ void socket_state::deliver_encoded(protocol::encoded_socket_packet packet, bool 
 void socket_state::deliver_with_ack(const socket_packet& packet, const protocol::encoded_socket_packet& encoded,
                                     std::chrono::milliseconds timeout, std::function<void(socket_ack_result)> done)
 {
-    if (!nsp_->outgoing.empty())
+    if (nsp_->watches_outgoing())
         notify_outgoing(packet);
     net::dispatch(session_->get_executor(),
                   [self = shared_from_this(), encoded, ack_id = *packet.id, timeout, done = std::move(done)]() mutable {
@@ -263,6 +263,8 @@ net::awaitable<void> socket_state::run_connect()
     send_now(protocol::encode_shared(socket_packet::connect(nsp_->name(), json::object{{"sid", id_}})));
     for (auto& p : std::exchange(before_connect_, {}))
         send_now(p);
+    for (const auto& o : server.observers)
+        o->socket_connected(socket_ref(self));
     start_draining();
 }
 
@@ -297,6 +299,9 @@ void socket_state::on_event(std::string event, arguments args, std::optional<std
             client->close_for(disconnect_reason::event_queue_full, engine::close_reason::server_close);
         return;
     }
+    if (server.observers_want_events)
+        for (const auto& o : server.observers)
+            o->event_received(socket_ref(shared_from_this()), event, args);
     queue_.push_back(queued_event{std::move(event), std::move(args), ack_id});
     if (phase_ == phase::connected)
         start_draining();
@@ -506,6 +511,8 @@ void socket_state::disconnect_now(disconnect_reason reason, bool notify_client)
     if (!was_connected)
         return;
     nsp_->context().count_disconnect(reason);
+    for (const auto& o : nsp_->context().observers)
+        o->socket_disconnected(socket_ref(shared_from_this()), reason);
     if (nsp_->context().log_enabled(log_level::info)) {
         auto r = record(log_level::info, "disconnected");
         r.reason = to_string(reason);

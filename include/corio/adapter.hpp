@@ -132,6 +132,14 @@ public:
     /// namespace's server event handler; `reply` gets its answer when the
     /// emitter asked for one (`wants_reply`).
     virtual void on_server_event(arguments args, bool wants_reply, std::function<void(arguments)> reply) = 0;
+
+    /// This server's socket `sid` joined `room` (its own id room too, as it
+    /// is added), or left it (every room, as it is removed): what
+    /// corio::server_observer reports. An adapter calls them for every change
+    /// of membership, without holding a lock it takes itself (memory_adapter
+    /// does, for the adapters built on it).
+    virtual void room_joined(const std::string& /*sid*/, const std::string& /*room*/) {}
+    virtual void room_left(const std::string& /*sid*/, const std::string& /*room*/) {}
 };
 
 /// Completes a fire-and-forget cluster operation (join, leave, disconnect):

@@ -16,7 +16,8 @@
 namespace corio {
 
 /// The default adapter: every cluster operation acts on this server alone.
-/// An empty room is removed at once.
+/// An empty room is removed at once. Each membership change is reported to
+/// the local_namespace (room_joined, room_left) once the lock is released.
 ///
 /// @par Thread safety
 /// As adapter: any thread. One mutex guards the rooms; sockets are called
@@ -79,9 +80,9 @@ private:
 
     /// The selected local sockets, each once, taken under the lock.
     std::vector<std::shared_ptr<local_socket>> select(const broadcast_options& opts) const;
-    // Caller holds mutex_.
-    void join_locked(socket_entry& entry, const std::string& room);
-    void leave_locked(socket_entry& entry, const std::string& sid, const std::string& room);
+    // Caller holds mutex_. Return whether the membership changed.
+    bool join_locked(socket_entry& entry, const std::string& room);
+    bool leave_locked(socket_entry& entry, const std::string& sid, const std::string& room);
     /// Takes `sid` out of `room`'s members, and the room away once empty.
     void drop_member(const std::string& room, const std::string& sid);
 

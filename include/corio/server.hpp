@@ -7,6 +7,7 @@
 #include <corio/engine/server.hpp>
 #include <corio/nsp.hpp>
 #include <corio/options.hpp>
+#include <corio/server_observer.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace corio {
 
@@ -84,6 +86,10 @@ public:
     /// The namespace `name`, created on first use ("/" always exists).
     nsp of(std::string name);
 
+    /// The namespaces this server holds now (static, and dynamic ones not
+    /// removed), by name. Unlike of(), creates none.
+    std::vector<nsp> namespaces() const;
+
     /// Dynamic namespaces: a CONNECT to a name without a namespace of its own
     /// that `match` accepts creates that namespace, configured by `setup`.
     ///
@@ -135,6 +141,10 @@ public:
         else
             return {};
     }
+
+    /// Adds an observer of every namespace's sockets (see server_observer).
+    /// Call before the listener accepts.
+    void observe(std::shared_ptr<server_observer> observer);
 
     /// Runs `task` on the server's executor; it is cancelled at shutdown.
     void spawn(std::function<boost::asio::awaitable<void>()> task);

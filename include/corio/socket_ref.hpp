@@ -46,6 +46,9 @@ public:
     const corio::handshake& handshake() const noexcept;
     bool connected() const noexcept;
     engine::transport_kind transport() const noexcept;
+    /// The id of its Engine.IO session: the client's, shared by its sockets
+    /// of every namespace (socket.io's `socket.conn.id`).
+    const std::string& client_id() const noexcept;
 
     /// Sends an event to this socket. Arguments: anything Boost.JSON's
     /// value_from accepts, corio::binary, or corio::arguments (spliced); a

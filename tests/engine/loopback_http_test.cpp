@@ -6,6 +6,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <corio/engine/static_files.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
 #include <stdexcept>
 
 using namespace corio_test;
@@ -298,6 +305,41 @@ BOOST_AUTO_TEST_CASE(another_endpoint_kind_serves_its_path_beside_an_engine)
     engine_endpoint.close_all();
     ioc.stop();
     thread.join();
+}
+
+BOOST_AUTO_TEST_CASE(static_files_serve_a_directory_below_their_path_and_nothing_outside)
+{
+    namespace fs = std::filesystem;
+    auto root = fs::temp_directory_path() / ("corio-static-" + std::to_string(::getpid()));
+    fs::create_directories(root / "js");
+    std::ofstream(root / "index.html") << "<p>ui</p>";
+    std::ofstream(root / "js" / "app.js") << "run()";
+    std::ofstream(root.parent_path() / "corio-static-secret.txt") << "secret";
+    fallback_server s;
+    s.listener().add(std::make_shared<engine::static_files>("/ui/", root.string()));
+    s.start();
+
+    auto index = http_request(s.port(), http::verb::get, "/ui/");
+    BOOST_TEST(index.result_int() == 200);
+    BOOST_TEST(index.body() == "<p>ui</p>");
+    BOOST_TEST(index[http::field::content_type] == "text/html; charset=utf-8");
+    auto script = http_request(s.port(), http::verb::get, "/ui/js/app.js?v=1");
+    BOOST_TEST(script.body() == "run()");
+    BOOST_TEST(script[http::field::content_type] == "text/javascript; charset=utf-8");
+    // The page's relative links need the slash.
+    auto bare = http_request(s.port(), http::verb::get, "/ui");
+    BOOST_TEST(bare.result_int() == 308);
+    BOOST_TEST(bare[http::field::location] == "/ui/");
+    for (std::string target : {"/ui/missing.js", "/ui/../corio-static-secret.txt", "/ui/js/../index.html", "/ui//index.html",
+                               "/ui/%2e%2e/corio-static-secret.txt"})
+        BOOST_TEST_CONTEXT(target)
+        {
+            BOOST_TEST(http_request(s.port(), http::verb::get, target).result_int() == 404);
+        }
+    BOOST_TEST(http_request(s.port(), http::verb::post, "/ui/index.html").result_int() == 405);
+    BOOST_TEST(http_request(s.port(), http::verb::get, "/other").result_int() == 404);
+    fs::remove_all(root);
+    fs::remove(root.parent_path() / "corio-static-secret.txt");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

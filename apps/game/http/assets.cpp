@@ -1,55 +1,6 @@
 #include "http/assets.hpp"
 
-#include <boost/beast/core/string.hpp>
-
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <system_error>
-
 namespace corio_game {
-
-namespace {
-
-namespace fs = std::filesystem;
-
-struct content_type {
-    std::string_view extension;
-    std::string_view type;
-};
-
-constexpr content_type content_types[] = {
-    {".html", "text/html; charset=utf-8"},
-    {".css", "text/css; charset=utf-8"},
-    {".js", "text/javascript; charset=utf-8"},
-    {".json", "application/json"},
-    {".map", "application/json"},
-    {".png", "image/png"},
-    {".svg", "image/svg+xml"},
-    {".ico", "image/x-icon"},
-};
-
-// A relative path of plain segments: no "..", ".", empty segments (so no
-// leading '/'), backslashes, NULs or control characters.
-bool is_safe_relative_path(std::string_view name) noexcept
-{
-    if (name.empty())
-        return false;
-    if (std::any_of(name.begin(), name.end(),
-                    [](unsigned char c) { return c < 0x20 || c == 0x7F || c == '\\' || c == ':'; }))
-        return false;
-    for (std::size_t start = 0; start <= name.size();) {
-        auto end = std::min(name.find('/', start), name.size());
-        auto segment = name.substr(start, end - start);
-        if (segment.empty() || segment == "." || segment == "..")
-            return false;
-        start = end + 1;
-    }
-    return true;
-}
-
-} // namespace
 
 std::optional<std::string_view> find_embedded_file(std::string_view name) noexcept
 {
@@ -57,38 +8,6 @@ std::optional<std::string_view> find_embedded_file(std::string_view name) noexce
         if (detail::embedded_files_table[i].name == name)
             return detail::embedded_files_table[i].bytes;
     return std::nullopt;
-}
-
-std::string_view content_type_for(std::string_view name) noexcept
-{
-    auto dot = name.rfind('.');
-    if (dot != std::string_view::npos && name.find('/', dot) == std::string_view::npos) {
-        for (const auto& t : content_types)
-            if (boost::beast::iequals(name.substr(dot), t.extension))
-                return t.type;
-    }
-    return "application/octet-stream";
-}
-
-std::optional<std::string> read_web_file(const std::string& root, std::string_view name)
-{
-    if (!is_safe_relative_path(name))
-        return std::nullopt;
-    std::error_code ec;
-    auto base = fs::canonical(root, ec);
-    if (ec)
-        return std::nullopt;
-    auto path = fs::canonical(base / fs::path(name), ec);
-    if (ec || !fs::is_regular_file(path, ec))
-        return std::nullopt;
-    // A symbolic link inside the root must not lead out of it.
-    auto inside = path.lexically_relative(base);
-    if (inside.empty() || *inside.begin() == "..")
-        return std::nullopt;
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 } // namespace corio_game

@@ -2,6 +2,8 @@
 // The front end's files: built into the binary (cmake/embed_files.cmake), or
 // read from a directory while working on them.
 
+#include <corio/engine/static_files.hpp>
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -23,10 +25,13 @@ extern const std::size_t embedded_files_count;
 std::optional<std::string_view> find_embedded_file(std::string_view name) noexcept;
 
 /// The Content-Type for a file name's extension (text types with charset=utf-8).
-std::string_view content_type_for(std::string_view name) noexcept;
+using corio::engine::content_type_for;
 
 /// The file `name` below `root`, read from disk. std::nullopt if it does not
 /// exist or `name` tries to leave `root` ("..", absolute paths).
-std::optional<std::string> read_web_file(const std::string& root, std::string_view name);
+inline std::optional<std::string> read_web_file(const std::string& root, std::string_view name)
+{
+    return corio::engine::read_file_below(root, name);
+}
 
 } // namespace corio_game

@@ -34,6 +34,10 @@ public:
     /// also answers "/engine.io"). Must not change once added to a listener.
     virtual const std::string& path() const noexcept = 0;
 
+    /// Whether it also answers every path below path() (which must end in
+    /// '/' then), as a directory of files does.
+    virtual bool serves_below() const noexcept { return false; }
+
     /// The largest request body it takes. A larger one is not read: the
     /// request goes to handle_oversized.
     virtual std::size_t body_limit() const noexcept = 0;
