@@ -15,6 +15,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
+import { io } from "socket.io-client";
+
 import { launchBrowser, watchPage } from "./lib/browser.mjs";
 import { gamePath, startGame } from "./lib/game-app.mjs";
 
@@ -22,6 +24,8 @@ const WAIT_MS = 10_000; // any one condition of a page
 const SUITE_MS = 90_000;
 const PASSWORD = "Lantern-velvet-93";
 const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
+// The operator's login (--admin-ui): @socket.io/admin-ui's test vector, "changeit".
+const ADMIN_HASH = "$2b$10$nu1FHRkuxkZkqID.31gz4uQsyERZAn.m4IIruysTsHDODBtrqS5Me";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const artifactsDir = process.env.CORIO_ARTIFACTS_DIR || join(repoRoot, "build", "artifacts");
@@ -176,7 +180,7 @@ describe("corio-game's output", { timeout: 30_000 }, () => {
 describe("the game in a browser", { timeout: SUITE_MS }, () => {
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "corio-game-e2e-"));
-    server = await startGame({ db: join(dataDir, "game.db") });
+    server = await startGame({ db: join(dataDir, "game.db"), args: ["--metrics", "--admin-ui", `admin:${ADMIN_HASH}`] });
     browser = await launchBrowser();
   });
 
@@ -254,6 +258,36 @@ describe("the game in a browser", { timeout: SUITE_MS }, () => {
     await play(bob, 1, 1, "click");
     // The last move is marked.
     await visible(alice.page.locator('.cell.is-last[data-row="1"][data-column="1"]'));
+  });
+
+  step("shows the operator both players, in the Admin UI's namespace and in /metrics", async () => {
+    const page = await fetch(`${server.url}/admin-ui/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>Socket.IO Admin UI<\/title>/);
+
+    const admin = io(`${server.url}/admin`, {
+      forceNew: true,
+      reconnection: false,
+      transports: ["websocket"],
+      auth: { username: "admin", password: "changeit" },
+    });
+    try {
+      const sockets = await new Promise((resolve, reject) => {
+        admin.on("all_sockets", resolve);
+        admin.on("connect_error", reject);
+        setTimeout(() => reject(new Error("no all_sockets within 10 s")), WAIT_MS);
+      });
+      const players = sockets.filter((s) => s.nsp === "/");
+      assert.equal(players.length, 2, JSON.stringify(players.map((s) => s.rooms)));
+      // Each in the room of its user, where the game reaches all of a user's tabs.
+      const users = players.map((s) => s.rooms.find((r) => r.startsWith("user:"))).sort();
+      assert.deepEqual(users, ["user:1", "user:2"], JSON.stringify(players.map((s) => s.rooms)));
+    } finally {
+      admin.disconnect();
+    }
+
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^corio_sockets\{endpoint="\/socket.io\/",namespace="\/"\} 2$/m);
   });
 
   step("shows chat messages as text, never as HTML", async () => {

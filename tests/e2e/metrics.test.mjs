@@ -4,6 +4,8 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 
 import { startApp } from "./lib/app.mjs";
@@ -110,6 +112,17 @@ describe("GET /metrics", { timeout: TEST_MS }, () => {
     ]) {
       assert.ok(text.includes(`\n${family}`), `${family} missing from:\n${text}`);
     }
+  });
+
+  it("has the series that docs/deploy/corio-alerts.yml alerts on, whose rules promtool accepts", async () => {
+    const rules = fileURLToPath(new URL("../../docs/deploy/corio-alerts.yml", import.meta.url));
+    const check = spawnSync(PROMTOOL, ["check", "rules", rules], { encoding: "utf8" });
+    assert.ifError(check.error);
+    assert.equal(check.status, 0, `promtool check rules:\n${check.stdout}${check.stderr}`);
+    const text = await (await scrape("/metrics")).text();
+    const names = new Set((await readFile(rules, "utf8")).match(/corio_[a-z_]+/g));
+    assert.ok(names.size >= 3, [...names].join(", "));
+    for (const name of names) assert.match(text, new RegExp(`^# TYPE ${name} `, "m"), `${name} is not written`);
   });
 
   it("refuses other methods with 405, and any request body with 413", async () => {

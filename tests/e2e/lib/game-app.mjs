@@ -32,11 +32,12 @@ export function gamePath() {
  * @param {string} [options.nodeName] the node's name in that game (`--node-name`)
  * @param {number} [options.nodeTimeout] seconds after which a silent node counts as stopped
  * @param {number} [options.reconnectGrace] seconds a player who dropped out has to come back
+ * @param {string[]} [options.args] more options (`--metrics`, `--admin-ui USER:HASH`, ...)
  * @returns {Promise<{url: string, output: () => string,
  *   stop: () => Promise<{code: number | null, signal: string | null}>}>}
  *   `url` has no trailing slash. `stop()` resolves once the server is gone, with how it ended.
  */
-export async function startGame({ db, redis, nodeName, nodeTimeout, reconnectGrace }) {
+export async function startGame({ db, redis, nodeName, nodeTimeout, reconnectGrace, args = [] }) {
   // The cheapest password hashing: the test registers users, it does not measure Argon2.
   const argv = ["--host", "127.0.0.1", "--port", "0", "--db", db, "--password-cost", "minimal"];
   if (redis) argv.push("--redis", redis);
@@ -44,6 +45,7 @@ export async function startGame({ db, redis, nodeName, nodeTimeout, reconnectGra
   if (nodeTimeout !== undefined) argv.push("--node-timeout", String(nodeTimeout));
   if (reconnectGrace !== undefined) argv.push("--reconnect-grace", String(reconnectGrace));
   if (process.env.CORIO_GAME_WEB_ROOT) argv.push("--web-root", process.env.CORIO_GAME_WEB_ROOT);
+  argv.push(...args);
   const { value: url, output, stop } = await startServer({
     label: nodeName ? `corio-game ${nodeName}` : "corio-game",
     path: gamePath(),
