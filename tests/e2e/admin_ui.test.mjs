@@ -2,13 +2,17 @@
 // it, with the official socket.io-client: login with a bcrypt-checked password, the session id
 // that lets a reloaded page back in, the reports (sockets, rooms, events, server_stats) and the
 // commands (join, _disconnect). Then two nodes over a real Redis: an admin socket on one node
-// sees and disconnects a client of the other.
+// sees and disconnects a client of the other. Last, a mixed cluster with a Node socket.io node
+// instrumented by the real @socket.io/admin-ui (cluster/node_peer.mjs --admin-ui): each side's
+// admin socket sees the other's sockets and stats, and drives the other's sockets.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 
 import { startApp } from "./lib/app.mjs";
 import { startRedis } from "./lib/redis-server.mjs";
+import { startServer } from "./lib/server-process.mjs";
 import { Events, ack, client, closeEverything, closeSockets, connectError, connected } from "./lib/sio.mjs";
 
 const CONNECT_MS = 5_000;
@@ -23,9 +27,36 @@ const PASSWORD = "changeit";
 const HASH = "$2b$10$nu1FHRkuxkZkqID.31gz4uQsyERZAn.m4IIruysTsHDODBtrqS5Me";
 const ADMIN_NSP = "/admin-ui";
 
+const NODE_PEER = fileURLToPath(new URL("./cluster/node_peer.mjs", import.meta.url));
+
 let app;
 let redis;
 const nodes = [];
+
+/** The echo app on Node, instrumented by @socket.io/admin-ui on /admin-ui. */
+async function startNodePeer(name) {
+  const { value: port, stop } = await startServer({
+    label: `node peer ${name}`,
+    path: process.execPath,
+    argv: [NODE_PEER, "--port", "0", "--redis", redis.url, "--node-name", name, "--admin-ui", `${USER}:${HASH}`],
+    ready: (line) => {
+      const m = /^listening on (.+):(\d+)\s*$/.exec(line);
+      return m ? Number(m[2]) : undefined;
+    },
+    readyLine: "listening on <host>:<port>",
+  });
+  return { url: `http://127.0.0.1:${port}`, stop };
+}
+
+/** Waits until server_stats of every server in `ids` reached `events`' socket. */
+async function statsOf(events, ids) {
+  const servers = new Set();
+  for (let count = 1; !ids.every((id) => servers.has(id)); ++count) {
+    const stats = await events.wait("server_stats", 2 * STATS_MS, { count, what: `server_stats of ${ids}` });
+    for (const [s] of stats) servers.add(s.serverId);
+  }
+  return servers;
+}
 
 before(async () => {
   app = await startApp({ args: ["--admin-ui", `${USER}:${HASH}`, "--node-name", "solo"] });
@@ -186,12 +217,7 @@ describe("the Admin UI across two nodes over Redis", { timeout: TEST_MS }, () =>
     assert.ok(listed.clientId.length > 0, "the client id from n2's _admin data");
     assert.deepEqual(listed.data, { node: "n2" }, "the socket's data, without _admin");
 
-    const servers = new Set();
-    for (let count = 1; servers.size < 2; ++count) {
-      const stats = await events.wait("server_stats", 2 * STATS_MS, { count, what: "server_stats of both nodes" });
-      for (const [s] of stats) servers.add(s.serverId);
-    }
-    assert.deepEqual([...servers].sort(), ["n1", "n2"]);
+    assert.deepEqual([...(await statsOf(events, ["n1", "n2"]))].sort(), ["n1", "n2"]);
 
     // A client connecting to n2 now is reported to n1's admin socket.
     const from = events.log.length;
@@ -204,5 +230,45 @@ describe("the Admin UI across two nodes over Redis", { timeout: TEST_MS }, () =>
     assert.equal(reason, "io server disconnect");
     await reportAbout(events, "socket_disconnected", remoteId, { at: 1, from });
     closeSockets(socket, late);
+  });
+});
+
+describe("the Admin UI in a cluster with Node's @socket.io/admin-ui", { timeout: TEST_MS }, () => {
+  it("each side's admin socket sees the other side's sockets and stats, and disconnects them", async () => {
+    const corio = nodes[0];
+    const node = await startNodePeer("node-peer");
+    nodes.push(node);
+
+    const onCorio = client(corio.url, "/", { transports: ["polling"] });
+    const onNode = client(node.url, "/", { transports: ["websocket"] });
+    const onCorioEvents = new Events(onCorio);
+    const onNodeEvents = new Events(onNode);
+    await connected(onCorio, CONNECT_MS);
+    await connected(onNode, CONNECT_MS);
+    const [corioId, nodeId] = [onCorio.id, onNode.id];
+
+    // Corio's admin socket: Node's socket, with the client and transport Node keeps in _admin.
+    const atCorio = await login(corio.url);
+    const listedAtCorio = atCorio.events.all("all_sockets")[0][0].find((s) => s.id === nodeId);
+    assert.ok(listedAtCorio, "Node's client in Corio's all_sockets");
+    assert.equal(listedAtCorio.transport, "websocket");
+    assert.ok(listedAtCorio.clientId.length > 0);
+    assert.deepEqual(listedAtCorio.data, { node: "node-peer" });
+    await statsOf(atCorio.events, ["n1", "node-peer"]);
+
+    // Node's admin socket (Node's instrumentation): Corio's socket, and Corio's stats.
+    const atNode = await login(node.url);
+    const listedAtNode = atNode.events.all("all_sockets")[0][0].find((s) => s.id === corioId);
+    assert.ok(listedAtNode, "Corio's client in Node's all_sockets");
+    assert.equal(listedAtNode.transport, "polling");
+    assert.deepEqual(listedAtNode.data, { node: "n1" });
+    await statsOf(atNode.events, ["n1", "node-peer"]);
+
+    // Each disconnects the other's client.
+    atCorio.socket.emit("_disconnect", "/", false, nodeId);
+    atNode.socket.emit("_disconnect", "/", false, corioId);
+    assert.equal((await onNodeEvents.next("disconnect", EVENT_MS))[0], "io server disconnect");
+    assert.equal((await onCorioEvents.next("disconnect", EVENT_MS))[0], "io server disconnect");
+    closeSockets(atCorio.socket, atNode.socket);
   });
 });

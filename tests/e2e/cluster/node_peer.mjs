@@ -6,9 +6,11 @@
 //
 // Usage: node node_peer.mjs [--port N] [--host H] [--redis redis://HOST:PORT] [--node-name NAME]
 //                           [--redis-adapter classic|sharded] [--echo-path /echo.io/]
+//                           [--admin-ui USER:BCRYPT_HASH]
 // Prints "listening on <host>:<port>" once it accepts connections (as the conformance app does).
 // Without --redis it is part C alone (in-memory adapter). Only `/echo.io/` is served: parts A and
-// B are not the cluster's business.
+// B are not the cluster's business. --admin-ui instruments it with @socket.io/admin-ui on
+// namespace /admin-ui, as the conformance app's part E option does.
 //
 // Where the Node adapter alone would not meet part D, the app does the rest, and says so below:
 // - While Redis is away, the adapter publishes socketsJoin/Leave and disconnectSockets without
@@ -20,6 +22,7 @@
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 
+import { instrument } from "@socket.io/admin-ui";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import { Server } from "socket.io";
@@ -28,7 +31,7 @@ const REQUESTS_TIMEOUT_MS = 5000;
 const NODES_TIMEOUT_MS = 3000;
 const ASK_TIMEOUT_MS = 5000;
 // Namespaces on the Redis adapter; every other one (the /dyn-* ones) stays local.
-const CLUSTERED = new Set(["/", "/admin"]);
+const CLUSTERED = new Set(["/", "/admin", "/admin-ui"]);
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +41,7 @@ const { values } = parseArgs({
     "node-name": { type: "string" },
     "redis-adapter": { type: "string", default: "classic" },
     "echo-path": { type: "string", default: "/echo.io/" },
+    "admin-ui": { type: "string" },
   },
 });
 const port = Number(values.port);
@@ -91,6 +95,16 @@ if (values.redis) {
   // socket.io calls `new adapter(nsp)`: returning an object from a constructor yields it.
   io.adapter(function adapterFor(nsp) {
     return CLUSTERED.has(nsp.name) ? redisAdapter(nsp) : new InMemoryAdapter(nsp);
+  });
+}
+
+if (values["admin-ui"]) {
+  const colon = values["admin-ui"].indexOf(":");
+  instrument(io, {
+    auth: { type: "basic", username: values["admin-ui"].slice(0, colon), password: values["admin-ui"].slice(colon + 1) },
+    namespaceName: "/admin-ui",
+    serverId: NAME,
+    mode: "development",
   });
 }
 
