@@ -4,20 +4,26 @@
 //   join  (room, ack)     -> join the room, ack true
 //   bcast (payload, ack)  -> emit bcast(payload) to room "bench", ack true
 // Usage: corio_bench_app [--port N] [--threads N] [--redis URL] [--tls-cert FILE --tls-key FILE]
-//   (defaults: $PORT or 3000, $THREADS or 1, no Redis, no TLS)
+//                        [--metrics]
+//   (defaults: $PORT or 3000, $THREADS or 1, no Redis, no TLS, no metrics)
 // With --tls-cert and --tls-key the listener serves HTTPS/WSS only (the tls-connect and tls-echo
 // scenarios), as bench/node/server.mjs does with Node's https server.
 // With --redis redis://HOST:PORT, the server joins a cluster over Redis (the Redis adapter, on
 // the wire of Node's @socket.io/redis-adapter): `bcast` then reaches room "bench" on every
 // server of the cluster. Without it, the app is exactly the single-server bench app.
+// With --metrics (bench/run --metrics-cost), what a Prometheus scraping every second costs the
+// server: GET /metrics/ is served, and a side task builds a scrape's text once a second. Off by
+// default: the app is then exactly the spec's.
 // Prints "listening on 127.0.0.1:PORT" once it accepts connections (with --redis, once both
 // Redis connections are up, or after 5 s of trying, with a warning).
 
 #include <corio/engine/listener.hpp>
+#include <corio/metrics.hpp>
 #include <corio/serve.hpp>
 #include <corio/server.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
 
 #ifdef CORIO_WITH_REDIS
@@ -47,12 +53,14 @@ struct command_line {
     std::string redis;    // the cluster's Redis URL; empty: a server on its own
     std::string tls_cert; // PEM certificate chain and key: both or neither
     std::string tls_key;
+    bool metrics = false; // serve /metrics/ and build a scrape once a second
 };
 
 [[noreturn]] void usage(std::string_view problem)
 {
     std::cerr << "corio_bench_app: " << problem << "\n"
               << "usage: corio_bench_app [--port N] [--threads N] [--redis URL] [--tls-cert FILE --tls-key FILE]\n"
+              << "                       [--metrics]\n"
               << "       (or PORT / THREADS in the environment)\n";
     std::exit(2);
 }
@@ -76,6 +84,10 @@ command_line parse(int argc, char** argv)
         cl.threads = std::max(1u, parse_number<unsigned>(threads, "THREADS"));
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
+        if (arg == "--metrics") {
+            cl.metrics = true;
+            continue;
+        }
         if (i + 1 >= argc)
             usage("missing value for " + std::string(arg));
         std::string_view value = argv[++i];
@@ -192,6 +204,32 @@ void await_cluster([[maybe_unused]] boost::asio::io_context& ioc, [[maybe_unused
 #endif
 }
 
+/// --metrics: builds a scrape's text once a second on the server's threads, as serving a
+/// Prometheus that scrapes every second would (the HTTP exchange aside).
+class scraper : public std::enable_shared_from_this<scraper> {
+public:
+    scraper(boost::asio::io_context& ioc, std::shared_ptr<corio::engine::metrics_endpoint> metrics)
+        : timer_(ioc), metrics_(std::move(metrics))
+    {
+    }
+
+    void start()
+    {
+        timer_.expires_after(std::chrono::seconds(1));
+        timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (ec)
+                return;
+            self->bytes_ += self->metrics_->text().size();
+            self->start();
+        });
+    }
+
+private:
+    boost::asio::steady_timer timer_;
+    std::shared_ptr<corio::engine::metrics_endpoint> metrics_;
+    std::size_t bytes_ = 0; // what the scrapes built, so that they are not optimised away
+};
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -218,6 +256,15 @@ int main(int argc, char** argv)
     try {
         corio::engine::listener listener(ioc, listen_options);
         listener.add(io.engine());
+        if (cl.metrics) {
+            auto metrics = std::make_shared<corio::engine::metrics_endpoint>();
+            metrics->add([&listener, &io](corio::engine::metrics_writer& w) {
+                corio::engine::write_metrics(w, listener);
+                corio::write_metrics(w, io);
+            });
+            listener.add(metrics);
+            std::make_shared<scraper>(ioc, metrics)->start();
+        }
         corio::serve(ioc, listener, nullptr,
                      {.host = std::string(host),
                       .port = cl.port,

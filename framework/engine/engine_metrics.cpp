@@ -60,6 +60,20 @@ void write_metrics(metrics_writer& w, const server& s)
         w.counter("corio_engine_sessions_closed_total", "Engine.IO sessions closed, by reason.",
                   {{"endpoint", endpoint}, {"reason", reason}}, stats.closed[i]);
     }
+    w.counter("corio_engine_packets_received_total",
+              "Engine.IO packets received: WebSocket messages, packets of long-polling POSTs.",
+              {{"endpoint", endpoint}}, stats.packets_in);
+    w.counter("corio_engine_packets_sent_total",
+              "Engine.IO packets sent: handed to the WebSocket writer, or answered to long-polling GETs.",
+              {{"endpoint", endpoint}}, stats.packets_out);
+    w.counter("corio_engine_received_bytes_total",
+              "Bytes of the Engine.IO packets received: WebSocket message payloads and long-polling POST bodies "
+              "(no HTTP, WebSocket framing or TLS overhead).",
+              {{"endpoint", endpoint}}, stats.bytes_in);
+    w.counter("corio_engine_sent_bytes_total",
+              "Bytes of the Engine.IO packets sent: WebSocket message payloads and long-polling GET bodies "
+              "(no HTTP, WebSocket framing or TLS overhead).",
+              {{"endpoint", endpoint}}, stats.bytes_out);
 }
 
 } // namespace corio::engine

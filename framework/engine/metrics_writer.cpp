@@ -42,6 +42,17 @@ std::string format(double value)
     return {buf, end};
 }
 
+/// A bucket's bound in plain decimals ("0.0001", not the shorter "1e-04"),
+/// as Prometheus' own clients write them.
+std::string format_bound(double value)
+{
+    if (!std::isfinite(value))
+        return format(value);
+    char buf[400]; // room for any finite double in fixed notation
+    auto end = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed).ptr;
+    return {buf, end};
+}
+
 } // namespace
 
 void metrics_writer::counter(std::string_view name, std::string_view help, labels l, std::uint64_t value)
@@ -52,6 +63,22 @@ void metrics_writer::counter(std::string_view name, std::string_view help, label
 void metrics_writer::gauge(std::string_view name, std::string_view help, labels l, double value)
 {
     sample(family_for(name, "gauge", help), l, format(value));
+}
+
+void metrics_writer::histogram(std::string_view name, std::string_view help, labels l, const histogram_snapshot& h)
+{
+    if (h.counts.size() != h.bounds.size() + 1)
+        throw std::logic_error("corio: histogram " + std::string(name) + " needs one count more than bounds");
+    auto& f = family_for(name, "histogram", help);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < h.bounds.size(); ++i) {
+        cumulative += h.counts[i];
+        sample(f, "_bucket", l, format_bound(h.bounds[i]), format(cumulative));
+    }
+    cumulative += h.counts.back();
+    sample(f, "_bucket", l, "+Inf", format(cumulative));
+    sample(f, "_sum", l, {}, format(h.sum));
+    sample(f, "_count", l, {}, format(cumulative));
 }
 
 metrics_writer::family& metrics_writer::family_for(std::string_view name, std::string_view type, std::string_view help)
@@ -70,12 +97,18 @@ metrics_writer::family& metrics_writer::family_for(std::string_view name, std::s
 
 void metrics_writer::sample(family& f, labels l, std::string_view value)
 {
+    sample(f, {}, l, {}, value);
+}
+
+void metrics_writer::sample(family& f, std::string_view suffix, labels l, std::string_view le, std::string_view value)
+{
     auto& out = f.samples;
     out += f.name;
-    if (l.size() != 0) {
+    out += suffix;
+    if (l.size() != 0 || !le.empty()) {
         out += '{';
         bool first = true;
-        for (auto& [name, text] : l) {
+        auto label = [&](std::string_view name, std::string_view text) {
             if (!first)
                 out += ',';
             first = false;
@@ -83,7 +116,11 @@ void metrics_writer::sample(family& f, labels l, std::string_view value)
             out += "=\"";
             append_escaped(out, text, true);
             out += '"';
-        }
+        };
+        for (auto& [name, text] : l)
+            label(name, text);
+        if (!le.empty())
+            label("le", le);
         out += '}';
     }
     out += ' ';

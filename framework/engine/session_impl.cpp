@@ -75,6 +75,7 @@ session_impl::session_impl(std::shared_ptr<const session_host> host, std::string
                            executor_type strand, transport_kind transport)
     : session(std::move(id), std::move(request), strand, transport),
       host_(std::move(host)),
+      traffic_(host_->counters->traffic),
       drain_(host_->drain->hold()),
       state_(timing_of(host_->options), transport, now(), queue_limits_of(host_->options)),
       heartbeat_timer_(strand),
@@ -181,16 +182,27 @@ void session_impl::flush()
         if (probe_answer_owed_) {
             probe_answer_owed_ = false;
             batch_.push_back(probe_answer());
-            ws_->write(batch_);
+            write_batch();
         }
         return;
     }
     if (state_.has_outbound()) {
         state_.take_outbound(batch_);
-        ws_->write(batch_);
+        write_batch();
     } else if (state_.closed()) {
         close_transport();
     }
+}
+
+void session_impl::write_batch()
+{
+    // Counted as handed over, not once written: the batch that goes with a
+    // close frame completes without on_ws_written.
+    std::size_t bytes = 0;
+    for (const auto& p : batch_)
+        bytes += p->data.size() + (p->binary ? 0 : 1); // a text packet's type digit
+    traffic_.add_out(batch_.size(), bytes);
+    ws_->write(batch_);
 }
 
 void session_impl::close_transport()
@@ -323,8 +335,10 @@ net::awaitable<poll_reply> session_impl::poll()
     while (!state_.poll_ready())
         co_await signal_.async_wait(use_tuple);
     std::string payload;
-    for (const auto& p : state_.end_poll())
+    const auto& packets = state_.end_poll();
+    for (const auto& p : packets)
         protocol::append_to_payload(*p, payload);
+    traffic_.add_out(packets.size(), payload.size());
     if (!state_.closed())
         co_return poll_reply{http::status::ok, std::move(payload), std::nullopt, nullptr};
     // The session's last answer: it holds the drain until it is written.
@@ -339,6 +353,7 @@ net::awaitable<poll_reply> session_impl::post(std::string body)
     if (state_.transport() != transport_kind::polling)
         co_return engine_error_reply(error::bad_request);
     auto packets = protocol::decode_payload(body, host_->options.limits);
+    traffic_.add_in(packets ? packets->size() : 0, body.size());
     if (!packets) {
         close_now(packets.error() == protocol::error::payload_too_large ? close_reason::payload_too_large
                                                                         : close_reason::parse_error,
@@ -388,6 +403,7 @@ void session_impl::on_ws_message(websocket_connection& c, bool text, std::string
 {
     if (&c != ws_.get())
         return;
+    traffic_.add_in(1, payload.size());
     if (state_.transport() != transport_kind::websocket) {
         on_probe_message(c, text, payload);
         return;

@@ -8,6 +8,7 @@
 
 #include "engine/session_host.hpp"
 #include "engine/session_state.hpp"
+#include "engine/session_traffic.hpp"
 #include "engine/websocket_connection.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -81,6 +82,8 @@ private:
     /// Starts the WebSocket's next write if it is idle and something is
     /// owed: the probe answer, the queue, or, once closed, the close.
     void flush();
+    /// Hands batch_ to the WebSocket writer, counting it.
+    void write_batch();
     /// Ends the WebSocket of a closed session the way its reason calls for.
     void close_transport();
 
@@ -97,6 +100,8 @@ private:
     void forget();
 
     std::shared_ptr<const session_host> host_;
+    // After host_, which holds the registry it reports to until destroyed.
+    session_traffic traffic_;
     // From on_open until on_close.
     std::shared_ptr<session_handler> handler_;
     // Held while this session may still write to its client; its WebSocket

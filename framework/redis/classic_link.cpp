@@ -111,6 +111,7 @@ void classic_link::on_response(std::string_view payload)
         return; // another server's request, or one that ended
     auto& p = *found;
     auto type = wire::type_of(*m);
+    count_reply(p);
     if (auto sink = p.fetch.lock()) {
         auto sockets = wire::decode_sockets(*m);
         if (!sockets) {

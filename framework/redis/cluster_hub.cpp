@@ -91,7 +91,13 @@ adapter_factory cluster_hub::factory()
 
 adapter_stats cluster_hub::stats() const noexcept
 {
-    return {published_.load(), unpublished_.load(), malformed_.load()};
+    return {.published = published_.load(),
+            .unpublished = unpublished_.load(),
+            .malformed = malformed_.load(),
+            .received = received_.load(std::memory_order_relaxed),
+            .request_timeouts = request_timeouts_.load(std::memory_order_relaxed),
+            .publisher_reconnects = pub_->reconnects(),
+            .subscriber_reconnects = sub_->reconnects()};
 }
 
 void cluster_hub::subscribe(const std::shared_ptr<cluster_link>& link, std::string channel, channel_role role,
@@ -121,6 +127,7 @@ void cluster_hub::unsubscribe(const std::string& channel, family f)
 
 void cluster_hub::on_message(const message& m)
 {
+    received_.fetch_add(1, std::memory_order_relaxed);
     route r;
     {
         std::lock_guard lock(routes_mutex_);

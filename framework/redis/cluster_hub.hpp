@@ -71,6 +71,7 @@ public:
     /// (sharded).
     std::string make_id();
     void count_malformed(std::string_view what);
+    void count_request_timeout() noexcept { request_timeouts_.fetch_add(1, std::memory_order_relaxed); }
     void log(const log_record& r) const { settings_.log(r); }
 
 private:
@@ -97,6 +98,8 @@ private:
     std::atomic<std::uint64_t> published_{0};
     std::atomic<std::uint64_t> unpublished_{0};
     std::atomic<std::uint64_t> malformed_{0};
+    std::atomic<std::uint64_t> received_{0};
+    std::atomic<std::uint64_t> request_timeouts_{0};
     /// Unpublished since the last warning, and when that was (rate limit).
     std::atomic<std::uint64_t> unpublished_unreported_{0};
     std::atomic<std::chrono::steady_clock::rep> last_warning_{0};

@@ -6,7 +6,30 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
+#include <limits>
+
 namespace corio::redis::detail {
+
+/// How many of the other servers replied to a timed request, and how many
+/// will (known once the request is published).
+struct request_progress {
+    std::atomic<std::size_t> replies = 0;
+    std::atomic<std::size_t> expected = std::numeric_limits<std::size_t>::max();
+};
+
+void cluster_link::count_reply(const pending& p) noexcept
+{
+    if (p.progress)
+        p.progress->replies.fetch_add(1, std::memory_order_relaxed);
+}
+
+void cluster_link::count_if_unanswered(const pending& p) const noexcept
+{
+    if (p.progress &&
+        p.progress->replies.load(std::memory_order_relaxed) < p.progress->expected.load(std::memory_order_relaxed))
+        hub_->count_request_timeout();
+}
 
 cluster_link::cluster_link(std::shared_ptr<cluster_hub> hub, std::string nsp, redis_adapter& owner)
     : hub_(std::move(hub)), nsp_(std::move(nsp)), owner_(&owner)
@@ -40,9 +63,14 @@ std::optional<std::string> cluster_link::add_pending(pending p, bool timed)
     {
         std::lock_guard lock(pending_mutex_);
         // Requests end by their sinks' deadlines; forget the ended ones.
-        std::erase_if(pending_, [](const auto& e) {
-            return e.second.fetch.expired() && e.second.emit.expired() && e.second.acks.expired();
+        std::erase_if(pending_, [this](const auto& e) {
+            bool ended = e.second.fetch.expired() && e.second.emit.expired() && e.second.acks.expired();
+            if (ended)
+                count_if_unanswered(e.second);
+            return ended;
         });
+        if (timed)
+            p.progress = std::make_shared<request_progress>();
         pending_[id] = std::move(p);
     }
     if (!timed)
@@ -53,7 +81,7 @@ std::optional<std::string> cluster_link::add_pending(pending p, bool timed)
         if (ec)
             return;
         if (auto self = weak.lock())
-            self->fail_pending(id, corio::error::cluster_timeout);
+            self->time_out(id);
     });
     return id;
 }
@@ -65,6 +93,21 @@ std::optional<cluster_link::pending> cluster_link::find_pending(const std::strin
     if (it == pending_.end())
         return std::nullopt;
     return it->second;
+}
+
+void cluster_link::time_out(const std::string& id)
+{
+    pending p;
+    {
+        std::lock_guard lock(pending_mutex_);
+        auto it = pending_.find(id);
+        if (it == pending_.end())
+            return;
+        p = std::move(it->second);
+        pending_.erase(it);
+    }
+    count_if_unanswered(p);
+    fail_sinks(p, corio::error::cluster_timeout);
 }
 
 void cluster_link::fail_pending(const std::string& id, boost::system::error_code ec)
@@ -101,10 +144,13 @@ void cluster_link::send_request(std::string id, std::string channel, std::string
         auto n = *servers;
         self->hub_->publish(std::move(channel), std::move(payload),
                             [self, id, n, sent = std::move(sent)](boost::system::error_code ec) {
-                                if (ec)
+                                if (ec) {
                                     self->fail_pending(id, ec);
-                                else
-                                    sent(n);
+                                    return;
+                                }
+                                if (auto p = self->find_pending(id); p && p->progress)
+                                    p->progress->expected.store(n > 0 ? n - 1 : 0, std::memory_order_relaxed);
+                                sent(n);
                             });
     });
 }

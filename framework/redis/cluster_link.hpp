@@ -22,6 +22,8 @@
 
 namespace corio::redis::detail {
 
+struct request_progress;
+
 class cluster_hub;
 class redis_adapter;
 
@@ -78,7 +80,13 @@ protected:
         std::weak_ptr<reply_sink<std::vector<socket_info>>> fetch;
         std::weak_ptr<reply_sink<arguments>> emit;
         std::weak_ptr<broadcast_ack_sink> acks;
+        /// Of a timed request: the other servers' replies, to tell one that
+        /// timed out from one that was answered (its sink is gone either
+        /// way once it ended).
+        std::shared_ptr<request_progress> progress;
     };
+    /// A reply from another server to the timed request `p` arrived.
+    static void count_reply(const pending& p) noexcept;
 
     /// Runs `f(adapter)` unless the adapter was detached, which waits
     /// meanwhile.
@@ -100,6 +108,9 @@ protected:
     /// The sinks of request `id` while it is pending.
     std::optional<pending> find_pending(const std::string& id) const;
     void fail_pending(const std::string& id, boost::system::error_code ec);
+    /// The deadline of timed request `id`: fails it with
+    /// error::cluster_timeout, counting it if unanswered.
+    void time_out(const std::string& id);
     /// Whether this server made request `id` (so it ignores its echo).
     bool is_own_request(std::string_view id) const;
     /// Counts the servers subscribed to `channel` (this one included),
@@ -113,6 +124,10 @@ protected:
 
 private:
     static void fail_sinks(const pending& p, boost::system::error_code ec);
+    /// A timed request that ended (its deadline, or its sink's) without
+    /// every other server's reply: counted once, by whichever of the
+    /// deadline and the sweep of ended requests finds it.
+    void count_if_unanswered(const pending& p) const noexcept;
 
     std::shared_ptr<cluster_hub> hub_;
     std::string nsp_;

@@ -14,6 +14,18 @@ void write_metrics(engine::metrics_writer& w, const cluster& c)
               stats.unpublished);
     w.counter("corio_redis_adapter_malformed_total", "Messages from Redis dropped because they did not decode.", node,
               stats.malformed);
+    w.counter("corio_redis_adapter_received_total",
+              "Messages received from Redis for the adapters: broadcasts, requests, responses.", node, stats.received);
+    w.counter("corio_redis_adapter_request_timeouts_total",
+              "Cluster requests (fetch_sockets, server-side emits with ack) that got no full answer within "
+              "requests_timeout.",
+              node, stats.request_timeouts);
+    auto reconnects = [&](std::string_view connection, std::uint64_t n) {
+        w.counter("corio_redis_reconnects_total", "Times a Redis connection came back up after it was lost.",
+                  {{"node", c.uid()}, {"connection", connection}}, n);
+    };
+    reconnects("publisher", stats.publisher_reconnects);
+    reconnects("subscriber", stats.subscriber_reconnects);
 }
 
 } // namespace corio::redis

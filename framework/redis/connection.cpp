@@ -45,6 +45,7 @@ public:
     net::any_io_executor get_executor() const override { return strand().get_inner_executor(); }
 
     bool connected() const noexcept override { return connected_.load(std::memory_order_acquire); }
+    std::uint64_t reconnects() const noexcept override { return link::reconnects(); }
 
     void on_state(std::function<void(bool)> handler) override
     {

@@ -187,6 +187,8 @@ void link::go_up()
     timer_.cancel();
     state_ = state::up;
     backoff_ = at_least_1ms(opts_.reconnect_min);
+    if (std::exchange(been_up_, true))
+        reconnects_.fetch_add(1, std::memory_order_relaxed);
     log(log_level::info, "Redis link up");
     auto gen = gen_;
     on_link_up();

@@ -15,6 +15,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -49,6 +50,10 @@ public:
     link(const link&) = delete;
     link& operator=(const link&) = delete;
     virtual ~link() = default;
+
+    /// Times the link came back up after it had been up (the first connect
+    /// is not counted). Any thread.
+    std::uint64_t reconnects() const noexcept { return reconnects_.load(std::memory_order_relaxed); }
 
 protected:
     using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
@@ -131,6 +136,8 @@ private:
     std::array<char, 64 * 1024> read_buf_;
 
     std::chrono::milliseconds backoff_;
+    bool been_up_ = false;
+    std::atomic<std::uint64_t> reconnects_ = 0;
     std::minstd_rand rng_;
 };
 

@@ -195,6 +195,7 @@ void sharded_link::on_response(int type, const json::object& data, std::vector<s
     auto& p = *found;
     switch (static_cast<message_type>(type)) {
     case message_type::fetch_sockets_response:
+        count_reply(p);
         if (auto sink = p.fetch.lock()) {
             auto sockets = wire::decode_sockets(data);
             if (!sockets) {
@@ -205,6 +206,7 @@ void sharded_link::on_response(int type, const json::object& data, std::vector<s
         }
         return;
     case message_type::server_side_emit_response:
+        count_reply(p);
         if (auto sink = p.emit.lock())
             sink->reply(wire::answer_argument(data, "packet", std::move(attachments)));
         return;

@@ -90,6 +90,7 @@ public:
     }
 
     bool connected() const noexcept override { return connected_.load(std::memory_order_acquire); }
+    std::uint64_t reconnects() const noexcept override { return link::reconnects(); }
 
 private:
     // A command sent and the confirmation frames it still owes: one per

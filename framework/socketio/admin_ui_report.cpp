@@ -111,6 +111,10 @@ json::array aggregated_events(const engine::endpoint_stats& before, const engine
         out.push_back(std::move(e));
     };
     add("rawConnection", before.sessions_opened, now.sessions_opened);
+    add("packetsIn", before.packets_in, now.packets_in);
+    add("packetsOut", before.packets_out, now.packets_out);
+    add("bytesIn", before.bytes_in, now.bytes_in);
+    add("bytesOut", before.bytes_out, now.bytes_out);
     for (std::size_t i = 0; i < engine::close_reason_count; ++i)
         add("rawDisconnection", before.closed[i], now.closed[i],
             engine::to_string(static_cast<engine::close_reason>(i)));

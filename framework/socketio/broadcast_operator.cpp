@@ -56,6 +56,7 @@ broadcast_options broadcast_operator::options() const
 
 void broadcast_operator::emit_arguments(std::string_view event, arguments args) const
 {
+    nsp_->context().count_broadcast();
     nsp_->adapter().broadcast(
         socket_packet::event(nsp_->name(), event, std::move(args.values()), std::move(args.attachments())), options());
 }
@@ -124,6 +125,7 @@ net::awaitable<broadcast_ack_result> broadcast_operator::emit_with_ack_arguments
                                                                                std::string_view event,
                                                                                arguments args) const
 {
+    nsp_->context().count_broadcast();
     return broadcast_with_ack(
         nsp_, options(), timeout,
         socket_packet::event(nsp_->name(), event, std::move(args.values()), std::move(args.attachments())));

@@ -29,7 +29,7 @@ server_context::server_context(net::any_io_executor ex, server_options opts)
 {
 }
 
-server_stats server_context::stats() const noexcept
+server_stats server_context::stats() const
 {
     server_stats s;
     s.argument_errors = argument_errors_.load();
@@ -47,6 +47,10 @@ server_stats server_context::stats() const noexcept
     s.connects_refused = connects_refused_.load();
     for (std::size_t i = 0; i < disconnects_.size(); ++i)
         s.disconnects[i] = disconnects_[i].load();
+    s.broadcasts = broadcasts_.load(std::memory_order_relaxed);
+    s.broadcast_deliveries = deliveries_.load(std::memory_order_relaxed);
+    s.handler_duration = handler_durations_.snapshot();
+    s.ack_round_trip = ack_round_trips_.snapshot();
     return s;
 }
 

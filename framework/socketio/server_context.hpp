@@ -8,6 +8,8 @@
 #include <corio/server.hpp>
 #include <corio/server_observer.hpp>
 
+#include "socketio/duration_histogram.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -58,9 +60,18 @@ public:
     void count_connect() noexcept { ++connects_; }
     void count_connect_refused() noexcept { ++connects_refused_; }
     void count_disconnect(disconnect_reason r) noexcept { ++disconnects_[static_cast<std::size_t>(r)]; }
+    // Per broadcast and per delivery: relaxed, and one cache line written
+    // by the broadcasting thread for all of a broadcast's recipients.
+    void count_broadcast() noexcept { broadcasts_.fetch_add(1, std::memory_order_relaxed); }
+    void count_delivery() noexcept { deliveries_.fetch_add(1, std::memory_order_relaxed); }
+    /// An event's handlers, from the start of the first to the end of the
+    /// last (awaited to completion).
+    void observe_handler(std::chrono::steady_clock::duration d) noexcept { handler_durations_.observe(d); }
+    /// An emit with ack, from sending to the client's answer.
+    void observe_ack(std::chrono::steady_clock::duration d) noexcept { ack_round_trips_.observe(d); }
     /// The counters; engine_sessions and namespaces are left for the server
     /// to fill in.
-    server_stats stats() const noexcept;
+    server_stats stats() const;
 
     // Handlers in flight, for shutdown to wait on.
     void handler_started() noexcept { ++running_handlers_; }
@@ -87,6 +98,10 @@ private:
     std::atomic<std::uint64_t> connects_ = 0;
     std::atomic<std::uint64_t> connects_refused_ = 0;
     std::array<std::atomic<std::uint64_t>, disconnect_reason_count> disconnects_{};
+    std::atomic<std::uint64_t> broadcasts_ = 0;
+    std::atomic<std::uint64_t> deliveries_ = 0;
+    duration_histogram handler_durations_;
+    duration_histogram ack_round_trips_;
     std::atomic<bool> shutting_down_ = false;
     std::atomic<std::size_t> running_handlers_ = 0;
     std::shared_ptr<boost::asio::steady_timer> drained_; // cancelled when the last handler ends

@@ -41,6 +41,18 @@ void write_metrics(engine::metrics_writer& w, const server& s)
     limit("max_queued_events", stats.event_queue_full);
     w.counter("corio_dynamic_namespaces_removed_total", "Dynamic namespaces removed once empty.",
               {{"endpoint", endpoint}}, stats.dynamic_namespaces_removed);
+    w.counter("corio_broadcasts_total", "Broadcasts made on this server: emits of a broadcast operator.",
+              {{"endpoint", endpoint}}, stats.broadcasts);
+    w.counter("corio_broadcast_deliveries_total",
+              "Packets broadcasts handed to this server's sockets, one per recipient (with a cluster adapter, "
+              "the other servers' broadcasts too).",
+              {{"endpoint", endpoint}}, stats.broadcast_deliveries);
+    w.histogram("corio_event_handler_duration_seconds",
+                "Time from the start of an event's handlers to their completion (awaitable handlers awaited).",
+                {{"endpoint", endpoint}}, stats.handler_duration);
+    w.histogram("corio_ack_round_trip_seconds",
+                "Time from sending an event with an ack id to the client's acknowledgement arriving.",
+                {{"endpoint", endpoint}}, stats.ack_round_trip);
 
     engine::write_metrics(w, s.engine());
 }

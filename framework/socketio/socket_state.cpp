@@ -84,6 +84,13 @@ void socket_state::release_namespace()
 void socket_state::deliver(const socket_packet& packet, const protocol::encoded_socket_packet& encoded,
                            bool is_volatile)
 {
+    nsp_->context().count_delivery();
+    emit_packet(packet, encoded, is_volatile);
+}
+
+void socket_state::emit_packet(const socket_packet& packet, const protocol::encoded_socket_packet& encoded,
+                               bool is_volatile)
+{
     if (nsp_->watches_outgoing())
         notify_outgoing(packet);
     deliver_encoded(encoded, is_volatile);
@@ -123,6 +130,7 @@ void socket_state::deliver_encoded(protocol::encoded_socket_packet packet, bool 
 void socket_state::deliver_with_ack(const socket_packet& packet, const protocol::encoded_socket_packet& encoded,
                                     std::chrono::milliseconds timeout, std::function<void(socket_ack_result)> done)
 {
+    nsp_->context().count_delivery();
     if (nsp_->watches_outgoing())
         notify_outgoing(packet);
     net::dispatch(session_->get_executor(),
@@ -394,6 +402,7 @@ net::awaitable<void> socket_state::run_event(queued_event ev)
 {
     auto self = shared_from_this();
     context ctx(socket_ref(self), ev.event, ev.ack_id);
+    const auto started = std::chrono::steady_clock::now();
     try {
         if (nsp_->any)
             co_await nsp_->any(ctx, ev.args);
@@ -409,6 +418,7 @@ net::awaitable<void> socket_state::run_event(queued_event ev)
     } catch (const std::exception& e) {
         report_failure(ctx, e.what());
     }
+    nsp_->context().observe_handler(std::chrono::steady_clock::now() - started);
 }
 
 void socket_state::report_failure(context& ctx, std::string_view what)
@@ -432,6 +442,7 @@ void socket_state::on_ack(std::uint64_t id, arguments args)
         return; // late or unknown: the waiter timed out
     auto waiter = std::move(it->second);
     acks_.erase(it);
+    nsp_->context().observe_ack(std::chrono::steady_clock::now() - waiter->sent);
     waiter->timer.cancel();
     waiter->done(std::move(args));
 }

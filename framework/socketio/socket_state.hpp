@@ -53,8 +53,13 @@ public:
     /// the session's transport is writable now (as socket.io), else dropped
     /// and counted in server_stats::volatile_dropped; so is one sent while
     /// the socket is connecting.
+    void emit_packet(const protocol::socket_packet& packet, const protocol::encoded_socket_packet& encoded,
+                     bool is_volatile);
+    /// emit_packet for an adapter's broadcast, counted in
+    /// server_stats::broadcast_deliveries.
     void deliver(const protocol::socket_packet& packet, const protocol::encoded_socket_packet& encoded,
                  bool is_volatile) override;
+    /// Counted in server_stats::broadcast_deliveries too.
     void deliver_with_ack(const protocol::socket_packet& packet, const protocol::encoded_socket_packet& encoded,
                           std::chrono::milliseconds timeout, std::function<void(socket_ack_result)> done) override;
     void disconnect(bool close_connection) override;
@@ -95,6 +100,7 @@ private:
         explicit ack_waiter(const engine::session::executor_type& ex) : timer(ex) {}
         boost::asio::steady_timer timer;
         std::function<void(socket_ack_result)> done;
+        std::chrono::steady_clock::time_point sent = std::chrono::steady_clock::now();
     };
 
     /// Queues an encoded packet on the strand (deliver's second half).

@@ -69,6 +69,23 @@ struct server_stats {
     std::size_t namespaces = 0;
     /// Dynamic namespaces removed once empty (server_options::cleanup_empty_dynamic_namespaces).
     std::uint64_t dynamic_namespaces_removed = 0;
+
+    /// Broadcasts made on this server: one per emit or emit_with_ack of a
+    /// broadcast_operator (to, except, a namespace, remote_socket::emit...),
+    /// whatever number of sockets it reaches.
+    std::uint64_t broadcasts = 0;
+    /// Packets that broadcasts handed to this server's sockets, one per
+    /// recipient: this server's broadcasts and, with a cluster adapter,
+    /// the other servers' that reached sockets here.
+    std::uint64_t broadcast_deliveries = 0;
+    /// Seconds from the start of an event's handlers (the catch-all, then
+    /// the event's own or the fallback) to their completion, awaitable
+    /// handlers awaited; one observation per event run, thrown or not.
+    engine::histogram_snapshot handler_duration;
+    /// Seconds from sending an EVENT with an ack id (emit_with_ack, also to
+    /// each socket of a broadcast with acks) to the client's answer arriving;
+    /// acknowledgements that time out or never come are not observed.
+    engine::histogram_snapshot ack_round_trip;
 };
 
 /// @par Thread safety

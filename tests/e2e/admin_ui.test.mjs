@@ -162,7 +162,10 @@ describe("the Admin UI on one node", { timeout: TEST_MS }, () => {
     assert.ok(stats.clientsCount >= 2, JSON.stringify(stats));
     assert.ok(stats.pollingClientsCount >= 1, JSON.stringify(stats));
     assert.ok(stats.namespaces.some((n) => n.name === "/" && n.socketsCount >= 1), JSON.stringify(stats.namespaces));
-    assert.ok(Array.isArray(stats.aggregatedEvents));
+    // The Dashboard's charts: this test's own traffic, by second.
+    const types = new Set(events.all("server_stats").flatMap(([s]) => s.aggregatedEvents.map((e) => e.type)));
+    for (const type of ["rawConnection", "packetsIn", "packetsOut", "bytesIn", "bytesOut"])
+      assert.ok(types.has(type), `${type} in ${JSON.stringify(stats.aggregatedEvents)}`);
 
     const id = user.id;
     closeSockets(user);

@@ -95,6 +95,26 @@ describe("GET /metrics", { timeout: TEST_MS }, () => {
     });
   });
 
+  it("counts the traffic: Engine.IO packets and bytes, handler durations", async () => {
+    const before = await samples();
+    const at = (all, series) => all.get(series) ?? 0;
+    const socket = client(app.url, "/", { transports: ["websocket"] });
+    await connected(socket, CONNECT_MS);
+    assert.deepEqual(await ack(socket, ACK_MS, "echo", "hello"), ["hello"]);
+    // The open packet, CONNECT, the ack out; CONNECT and the event in: more than before, in bytes too.
+    const grew = (series, by) => (all) => at(all, series) >= at(before, series) + by;
+    const checks = [
+      grew(echo("corio_engine_packets_received_total"), 2),
+      grew(echo("corio_engine_packets_sent_total"), 3),
+      grew(echo("corio_engine_received_bytes_total"), 10),
+      grew(echo("corio_engine_sent_bytes_total"), 10),
+      grew(echo("corio_event_handler_duration_seconds_count"), 1),
+      grew(echo("corio_event_handler_duration_seconds_bucket", ',le="+Inf"'), 1),
+    ];
+    await eventually(SETTLE_MS, "the traffic counted", samples, (all) => checks.every((c) => c(all)));
+    closeSockets(socket);
+  });
+
   it("answers the text exposition format, which promtool accepts", async () => {
     const res = await scrape("/metrics");
     assert.equal(res.status, 200);
@@ -109,6 +129,8 @@ describe("GET /metrics", { timeout: TEST_MS }, () => {
       'corio_engine_sessions_opened_total{endpoint="/engine.io/"}',
       'corio_socket_connects_total{endpoint="/socket.io/"}',
       'corio_socket_connects_total{endpoint="/echo.io/"}',
+      'corio_engine_packets_sent_total{endpoint="/echo.io/"}',
+      'corio_ack_round_trip_seconds_bucket{endpoint="/echo.io/",le="+Inf"}',
     ]) {
       assert.ok(text.includes(`\n${family}`), `${family} missing from:\n${text}`);
     }
@@ -160,5 +182,10 @@ describe("GET /metrics", { timeout: TEST_MS }, () => {
     // A broadcast to a room of / goes through Redis.
     assert.deepEqual(await ack(socket, ACK_MS, "all_in", "nobody", "hello"), [true]);
     await eventually(SETTLE_MS, "the broadcast counted as published", published, (now) => now[0] > before[0]);
+    const all = await samples(node);
+    const received = [...all].filter(([k]) => k.startsWith("corio_redis_adapter_received_total{node="));
+    assert.equal(received.length, 1, "one node's series");
+    const reconnects = [...all].filter(([k]) => k.startsWith("corio_redis_reconnects_total{node="));
+    assert.equal(reconnects.length, 2, "the publisher's and the subscriber's");
   });
 });

@@ -61,6 +61,35 @@ BOOST_AUTO_TEST_CASE(one_name_cannot_be_both_a_counter_and_a_gauge)
     BOOST_CHECK_THROW(w.gauge("x_total", "X.", {}, 1), std::logic_error);
 }
 
+BOOST_AUTO_TEST_CASE(a_histogram_writes_cumulative_buckets_then_sum_and_count)
+{
+    engine::metrics_writer w;
+    engine::histogram_snapshot h{.bounds = {0.001, 0.5, 2}, .counts = {3, 0, 2, 1}, .sum = 4.25};
+    w.histogram("d_seconds", "D.", {{"endpoint", "/x/"}}, h);
+    w.histogram("d_seconds", "D.", {{"endpoint", "/y/"}}, {.bounds = {1}, .counts = {0, 0}, .sum = 0});
+    BOOST_TEST(w.text() == "# HELP d_seconds D.\n"
+                           "# TYPE d_seconds histogram\n"
+                           "d_seconds_bucket{endpoint=\"/x/\",le=\"0.001\"} 3\n"
+                           "d_seconds_bucket{endpoint=\"/x/\",le=\"0.5\"} 3\n"
+                           "d_seconds_bucket{endpoint=\"/x/\",le=\"2\"} 5\n"
+                           "d_seconds_bucket{endpoint=\"/x/\",le=\"+Inf\"} 6\n"
+                           "d_seconds_sum{endpoint=\"/x/\"} 4.25\n"
+                           "d_seconds_count{endpoint=\"/x/\"} 6\n"
+                           "d_seconds_bucket{endpoint=\"/y/\",le=\"1\"} 0\n"
+                           "d_seconds_bucket{endpoint=\"/y/\",le=\"+Inf\"} 0\n"
+                           "d_seconds_sum{endpoint=\"/y/\"} 0\n"
+                           "d_seconds_count{endpoint=\"/y/\"} 0\n");
+    BOOST_TEST(h.count() == 6u);
+}
+
+BOOST_AUTO_TEST_CASE(a_histogram_needs_one_count_more_than_bounds_and_its_own_name)
+{
+    engine::metrics_writer w;
+    BOOST_CHECK_THROW(w.histogram("h_seconds", "H.", {}, {.bounds = {1}, .counts = {1}, .sum = 0}), std::logic_error);
+    w.counter("c_total", "C.", {}, 1);
+    BOOST_CHECK_THROW(w.histogram("c_total", "C.", {}, {.bounds = {}, .counts = {0}, .sum = 0}), std::logic_error);
+}
+
 BOOST_AUTO_TEST_CASE(snake_case_replaces_spaces)
 {
     BOOST_TEST(engine::snake_case("io server disconnect") == "io_server_disconnect");

@@ -47,10 +47,13 @@ struct node {
         pub = corio::redis::connection::create(ioc.get_executor(), co);
         sub = corio::redis::subscriber::create(ioc.get_executor(), co);
         auto quiet = corio::logger::off();
+        // As cluster_timeout below: a request that times out does so for
+        // the adapter too (adapter_stats::request_timeouts) within a second.
         if (sharded)
-            cluster = corio::redis::cluster::create_sharded(pub, sub, {.mode = mode, .log = quiet});
+            cluster = corio::redis::cluster::create_sharded(pub, sub,
+                                                            {.mode = mode, .requests_timeout = 1000ms, .log = quiet});
         else
-            cluster = corio::redis::cluster::create(pub, sub, {.log = quiet});
+            cluster = corio::redis::cluster::create(pub, sub, {.requests_timeout = 1000ms, .log = quiet});
         auto o = server_fixture::options();
         o.make_adapter = cluster->factory();
         o.cluster_timeout = 1000ms;
@@ -275,6 +278,33 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(server_side_emit_with_ack_collects_the_other_no
     BOOST_TEST((names == std::multiset<std::string>{"n0", "n2"}));
 }
 
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(requests_a_server_never_answers_time_out_and_are_counted, V, variants, three_nodes)
+{
+    start(V::sharded);
+    BOOST_TEST_REQUIRE(await(io(1).of("/").server_side_emit_with_ack("whoami")).has_value());
+    // A subscriber of the request channel that is no server: counted among
+    // the servers that must answer, it never does.
+    auto where = corio::redis::parse_url(redis.url()).value();
+    auto mute = corio::redis::subscriber::create(ioc.get_executor(), {.where = where});
+    if (sharded)
+        mute->ssubscribe("socket.io#/#");
+    else
+        mute->subscribe("socket.io-request#/#");
+    mute->start();
+    BOOST_TEST_REQUIRE(drive_until([&] { return mute->connected(); }));
+    BOOST_TEST(!await(io(1).of("/").server_side_emit_with_ack("whoami")).has_value());
+    BOOST_TEST(!await(io(1).fetch_sockets()).has_value());
+    BOOST_TEST(drive_until([&] { return nodes[1]->cluster->stats().request_timeouts == 2; }, 5000ms));
+    // The answered request is not among them, whatever the deadlines did.
+    drive_until([] { return false; }, 1500ms);
+    auto stats = nodes[1]->cluster->stats();
+    BOOST_TEST(stats.request_timeouts == 2u);
+    BOOST_TEST(stats.received >= 2u); // at least the two answers to the first request
+    BOOST_TEST(stats.publisher_reconnects == 0u);
+    BOOST_TEST(stats.subscriber_reconnects == 0u);
+    mute->close();
+}
+
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_broadcast_with_acks_collects_every_nodes_sockets, V, variants, three_nodes)
 {
     start(V::sharded);
@@ -316,6 +346,8 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(without_redis_local_delivery_goes_on_and_the_cl
 
     redis.restart();
     BOOST_TEST_REQUIRE(drive_until([&] { return all_up(); }, 10'000ms));
+    BOOST_TEST(nodes[0]->cluster->stats().publisher_reconnects == 1u);
+    BOOST_TEST(nodes[0]->cluster->stats().subscriber_reconnects == 1u);
     a->emit_with_ack("to_room", "room", "back");
     io(0).emit("end");
     auto at_c = said_until_end(*c);

@@ -52,6 +52,7 @@ BOOST_AUTO_TEST_CASE(connection_survives_a_restart)
     c->on_state([&](bool up) { states.push_back(up); });
     c->start();
     BOOST_REQUIRE(loop.drive_until([&] { return c->connected(); }));
+    BOOST_TEST(c->reconnects() == 0u);
     auto admin = loop.connect(server.tcp());
 
     // Written and waiting for its reply when Redis dies.
@@ -81,6 +82,7 @@ BOOST_AUTO_TEST_CASE(connection_survives_a_restart)
     BOOST_TEST(got[1] == "queued");
     BOOST_TEST(states == (std::vector<bool>{true, false, true}));
     BOOST_TEST(c->connected());
+    BOOST_TEST(c->reconnects() == 1u);
     c->close();
     admin->close();
 }
@@ -104,6 +106,7 @@ BOOST_AUTO_TEST_CASE(subscriptions_are_restored_after_a_restart)
     sub->start();
     auto pub = loop.connect(server.tcp());
     BOOST_REQUIRE(loop.drive_until([&] { return sub->connected(); }));
+    BOOST_TEST(sub->reconnects() == 0u);
 
     server.stop();
     BOOST_REQUIRE(loop.drive_until([&] { return states.size() == 2; }));
@@ -115,6 +118,7 @@ BOOST_AUTO_TEST_CASE(subscriptions_are_restored_after_a_restart)
     server.restart();
     BOOST_REQUIRE(loop.drive_until([&] { return sub->connected() && pub->connected(); }));
     BOOST_TEST(states == (std::vector<bool>{true, false, true}));
+    BOOST_TEST(sub->reconnects() == 1u);
     // Up means confirmed: these PUBLISHes find the subscriber at once.
     auto publish = [&](const char* verb, std::string ch) {
         auto r = loop.exec(*pub, {verb, std::move(ch), "after"});

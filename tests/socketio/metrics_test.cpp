@@ -1,10 +1,12 @@
 // A Socket.IO server's Prometheus samples (corio::write_metrics) and the
 // server_stats counters behind them: sockets by namespace, connects, refused
-// connects, and disconnects by reason.
+// connects, disconnects by reason, broadcasts and their deliveries, and the
+// handler duration and ack round-trip histograms.
 
 #include "server_fixture.hpp"
 
 #include <corio/metrics.hpp>
+#include <corio/sleep.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -100,6 +102,86 @@ BOOST_AUTO_TEST_CASE(handler_and_argument_errors_are_written)
     auto text = scrape(io);
     BOOST_TEST(sample(text, R"(corio_argument_errors_total{endpoint="/socket.io/"})") == "1");
     BOOST_TEST(sample(text, R"(corio_handler_errors_total{endpoint="/socket.io/"})") == "1");
+}
+
+BOOST_AUTO_TEST_CASE(broadcasts_and_their_deliveries_are_counted_and_written)
+{
+    auto root = io.of("/");
+    root.on("join", [](corio::context& ctx) {
+        ctx.join("r");
+        return true;
+    });
+    root.on("me", [](corio::context& ctx) {
+        ctx.emit("you"); // to one socket: no broadcast
+        return true;
+    });
+    auto a = client(), b = client(), c = client();
+    BOOST_TEST_REQUIRE(a->emit_with_ack("join").has_value());
+    BOOST_TEST_REQUIRE(b->emit_with_ack("join").has_value());
+    BOOST_TEST_REQUIRE(c->emit_with_ack("me").has_value());
+    BOOST_TEST_REQUIRE(c->wait_for("you").has_value());
+    BOOST_TEST(io.stats().broadcasts == 0u);
+    BOOST_TEST(io.stats().broadcast_deliveries == 0u);
+
+    root.to("r").emit("news", 1); // a and b
+    root.emit("all", 2);          // everyone
+    root.to("nobody").emit("x");  // a broadcast that reaches no one
+    BOOST_TEST_REQUIRE(c->wait_for("all").has_value());
+    BOOST_TEST_REQUIRE(drive_until([&] { return io.stats().broadcast_deliveries == 5; }));
+    auto stats = io.stats();
+    BOOST_TEST(stats.broadcasts == 3u);
+    BOOST_TEST(stats.broadcast_deliveries == 5u);
+
+    auto text = scrape(io);
+    BOOST_TEST(sample(text, R"(corio_broadcasts_total{endpoint="/socket.io/"})") == "3");
+    BOOST_TEST(sample(text, R"(corio_broadcast_deliveries_total{endpoint="/socket.io/"})") == "5");
+}
+
+BOOST_AUTO_TEST_CASE(handler_durations_include_awaited_work_and_ack_round_trips_end_at_the_answer)
+{
+    auto root = io.of("/");
+    root.on("quick", [](corio::context&) { return true; });
+    root.on("slow", [](corio::context&) -> net::awaitable<bool> {
+        co_await corio::sleep(30ms);
+        co_return true;
+    });
+    // Not capturing: g++ 12 mishandles capturing lambda coroutines.
+    root.on("ask", [](corio::context& ctx) -> net::awaitable<void> {
+        auto answer = co_await ctx.emit_with_ack("question");
+        static_cast<void>(answer);
+    });
+    auto c = client();
+    BOOST_TEST_REQUIRE(c->emit_with_ack("quick").has_value());
+    BOOST_TEST_REQUIRE(c->emit_with_ack("slow").has_value());
+    BOOST_TEST_REQUIRE(drive_until([&] { return io.stats().handler_duration.count() == 2; }));
+    auto handlers = io.stats().handler_duration;
+    BOOST_TEST_REQUIRE(handlers.counts.size() == handlers.bounds.size() + 1);
+    // The slow one awaited 30 ms: above the 25 ms bound, the sum at least that.
+    std::uint64_t above_25ms = 0;
+    for (std::size_t i = 0; i < handlers.bounds.size(); ++i)
+        if (handlers.bounds[i] > 0.025)
+            above_25ms += handlers.counts[i];
+    above_25ms += handlers.counts.back();
+    BOOST_TEST(above_25ms == 1u);
+    BOOST_TEST(handlers.sum >= 0.030);
+    BOOST_TEST(io.stats().ack_round_trip.count() == 0u);
+
+    // Answered: one round trip observed. Unanswered (timed out): none.
+    c->on_ack_request([](const corio::testing::received_event&) { return corio::arguments::of("yes"); });
+    c->emit("ask");
+    BOOST_TEST_REQUIRE(drive_until([&] { return io.stats().handler_duration.count() == 3; }));
+    BOOST_TEST(io.stats().ack_round_trip.count() == 1u);
+    auto silent = client();
+    silent->emit("ask");
+    BOOST_TEST_REQUIRE(drive_until([&] { return io.stats().handler_duration.count() == 4; }));
+    BOOST_TEST(io.stats().ack_round_trip.count() == 1u);
+
+    auto text = scrape(io);
+    BOOST_TEST(sample(text, R"(corio_event_handler_duration_seconds_count{endpoint="/socket.io/"})") == "4");
+    BOOST_TEST(sample(text, R"(corio_event_handler_duration_seconds_bucket{endpoint="/socket.io/",le="+Inf"})") == "4");
+    BOOST_TEST(sample(text, R"(corio_event_handler_duration_seconds_bucket{endpoint="/socket.io/",le="0.0001"})") !=
+               "absent");
+    BOOST_TEST(sample(text, R"(corio_ack_round_trip_seconds_count{endpoint="/socket.io/"})") == "1");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,7 @@
 // Socket.IO server's, corio/redis/metrics.hpp a Redis cluster's.
 
 #include <corio/engine/http_endpoint.hpp>
+#include <corio/engine/stats.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -34,6 +35,13 @@ public:
     /// A sample of gauge family `name`.
     /// @throws std::logic_error if `name` was written before as a counter.
     void gauge(std::string_view name, std::string_view help, labels l, double value);
+    /// A histogram of family `name` (by convention its unit ends the name:
+    /// ..._seconds): its cumulative `name`_bucket samples, one per bound and
+    /// one for le="+Inf", then `name`_sum and `name`_count. `l` must not
+    /// hold "le".
+    /// @throws std::logic_error if `name` was written before as another
+    /// type, or if `h.counts` does not have one more entry than `h.bounds`.
+    void histogram(std::string_view name, std::string_view help, labels l, const histogram_snapshot& h);
 
     /// The exposition text.
     std::string text() const;
@@ -47,6 +55,8 @@ private:
     };
     family& family_for(std::string_view name, std::string_view type, std::string_view help);
     void sample(family& f, labels l, std::string_view value);
+    /// A sample of `f` named `f.name` + `suffix`, with `le` last when given.
+    void sample(family& f, std::string_view suffix, labels l, std::string_view le, std::string_view value);
 
     std::vector<family> families_;
     std::unordered_map<std::string, std::size_t> index_;

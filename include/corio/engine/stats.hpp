@@ -1,12 +1,14 @@
 #pragma once
-// Counters of the Engine.IO layer: what the listener refused or cut, and how
-// the sessions of an endpoint ended. Snapshots, for metrics and tests.
+// Counters of the Engine.IO layer: what the listener refused or cut, how
+// the sessions of an endpoint ended and what they carried. Snapshots, for
+// metrics and tests.
 
 #include <corio/engine/error.hpp>
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace corio::engine {
 
@@ -73,6 +75,45 @@ struct endpoint_stats {
 
     /// Sessions closed with `r`.
     std::uint64_t closed_with(close_reason r) const noexcept { return closed[static_cast<std::size_t>(r)]; }
+
+    // Traffic of every session, open or closed, counted by the session as it
+    // reads and writes (see docs/operations.md, "Metrics").
+    /// Engine.IO packets received: each WebSocket message is one (upgrade
+    /// probes included), each packet decoded from a long-polling POST one.
+    std::uint64_t packets_in = 0;
+    /// Engine.IO packets sent: handed to the WebSocket writer (the probe's
+    /// answer included), or answered to a long-polling GET.
+    std::uint64_t packets_out = 0;
+    /// Bytes of those packets as their transport carries them: WebSocket
+    /// message payloads (a text packet's type digit and data, a binary one's
+    /// data), long-polling POST and GET bodies (the packets with their
+    /// separators, binary ones in base64). No HTTP headers, WebSocket frame
+    /// headers or TLS.
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+};
+
+/// A snapshot of a histogram of durations, in seconds: how many
+/// observations fell in each bucket. Prometheus' buckets are cumulative;
+/// these are not (metrics_writer::histogram adds them up).
+struct histogram_snapshot {
+    /// The buckets' upper bounds (inclusive), ascending.
+    std::vector<double> bounds;
+    /// Observations per bucket: counts[i] are those in (bounds[i-1],
+    /// bounds[i]]; counts.back() (one more than bounds) those above every
+    /// bound.
+    std::vector<std::uint64_t> counts;
+    /// The sum of the observations, in seconds.
+    double sum = 0;
+
+    /// Every observation.
+    std::uint64_t count() const noexcept
+    {
+        std::uint64_t n = 0;
+        for (auto c : counts)
+            n += c;
+        return n;
+    }
 };
 
 } // namespace corio::engine

@@ -74,6 +74,18 @@ struct adapter_stats {
     std::uint64_t unpublished = 0;
     /// Messages from Redis dropped because they could not be decoded.
     std::uint64_t malformed = 0;
+    /// Messages the subscriber received for the adapters (broadcasts,
+    /// requests, responses; this server's own broadcasts come back too on a
+    /// classic cluster), malformed ones included.
+    std::uint64_t received = 0;
+    /// Cluster requests that ended with error::cluster_timeout after
+    /// requests_timeout: fetch_sockets and server-side emits with ack (a
+    /// broadcast with acks ends at its own ack timeout, and is not counted).
+    std::uint64_t request_timeouts = 0;
+    /// Times the command connection came back up after it was lost.
+    std::uint64_t publisher_reconnects = 0;
+    /// Times the subscriber came back up after it was lost.
+    std::uint64_t subscriber_reconnects = 0;
 };
 
 /// One server's membership of a cluster: its node id, its two connections to

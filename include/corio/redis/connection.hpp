@@ -72,6 +72,9 @@ public:
 
     /// Whether the connection is up (connected, AUTH and SELECT done).
     virtual bool connected() const noexcept = 0;
+    /// Times the connection came back up after it was lost (the first
+    /// connect is not counted). Any thread.
+    virtual std::uint64_t reconnects() const noexcept = 0;
     /// Called on every change: true once (re)connected, false once lost.
     /// Set before start().
     virtual void on_state(std::function<void(bool up)> handler) = 0;

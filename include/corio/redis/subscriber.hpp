@@ -57,6 +57,9 @@ public:
     /// start().
     virtual void on_state(std::function<void(bool up)> handler) = 0;
     virtual bool connected() const noexcept = 0;
+    /// Times the subscriber came back up after it was lost (the first
+    /// connect is not counted). Any thread.
+    virtual std::uint64_t reconnects() const noexcept = 0;
 };
 
 } // namespace corio::redis
