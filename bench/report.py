@@ -133,6 +133,18 @@ ROWS = [
     ("tls-echo", "missing acks", "missing_acks", None, None),
     ("tls-echo", "acks per server CPU-second (whole run)", "acks_per_cpu_s", "higher", None),
     ("tls-echo", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("msgpack-echo", "acks/s", "acks_per_s", "higher", None),
+    ("msgpack-echo", "ack p50 ms", "p50", "lower", None),
+    ("msgpack-echo", "ack p99 ms", "p99", "lower", None),
+    ("msgpack-echo", "missing acks", "missing_acks", None, None),
+    ("msgpack-echo", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("msgpack-fanout", "deliveries/s", "deliveries_per_s", "higher", None),
+    ("msgpack-fanout", "lost deliveries", "lost", None, Target("corio: 0", absolute=lambda v: v == 0)),
+    ("msgpack-fanout", "deliveries per server CPU-second", "deliveries_per_cpu_s", "higher", None),
+    ("msgpack-fanout", "delivery p50 ms", "p50", "lower", None),
+    ("msgpack-fanout", "delivery p99 ms", "p99", "lower", None),
+    ("msgpack-fanout", "incomplete broadcasts", "incomplete", None, None),
+    ("msgpack-fanout", "server CPU use % (whole run)", "server_cpu_pct", None, None),
     ("churn", "cycles/s", "cycles_per_s", "higher", Target("≥ 4×", ratio=4)),
     ("churn", "RSS growth %", "rss_growth_pct", None, Target("corio: ≤ 10 %", absolute=lambda v: v <= 10)),
     ("churn", "server RSS at start KiB", "rss_start", "lower", None),
@@ -250,6 +262,13 @@ def table(results, meta):
             "tls-connect, tls-echo: connect and echo over wss://, each server terminating TLS itself (Corio's "
             "listener on OpenSSL, Node's node:https) with an EC P-256 certificate; the load generator makes a full "
             "TLS 1.3 handshake per connection (no resumption) and verifies the certificate."
+        )
+    if any(sc.startswith("msgpack-") for sc in meta.get("scenarios", [])):
+        lines.append("")
+        lines.append(
+            "msgpack-echo, msgpack-fanout: echo and fanout with every side on the socket.io-msgpack-parser "
+            f"encoding (Node with the official package {meta.get('msgpack_parser', '?')}, the load generator "
+            "speaking it too)."
         )
     loads = meta.get("loads", {})
     if loads:

@@ -9,13 +9,14 @@
 // Usage: corio_conformance [--host localhost] [--port 3000] [--threads N] [--echo-path /echo.io/]
 //                          [--redis redis://HOST:PORT [--node-name NAME] [--redis-adapter classic|sharded]]
 //                          [--tls-cert FILE --tls-key FILE] [--metrics]
-//                          [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]]
+//                          [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]] [--parser msgpack]
 // With --tls-cert and --tls-key (part E), the listener serves HTTPS and WSS
 // only, on every endpoint; SIGHUP reloads the two files. With --metrics (part
 // E), GET /metrics on the same listener answers the Prometheus text format.
 // With --admin-ui (part E), the Admin UI's namespace is /admin-ui of the echo
 // app (whose /admin is part C's); beyond the spec, --admin-ui-files serves the
-// UI's files (the npm package's ui/dist) under /admin-ui/.
+// UI's files (the npm package's ui/dist) under /admin-ui/. With --parser
+// msgpack (part E), /echo.io/ speaks socket.io-msgpack-parser's encoding.
 
 #include "cluster_app.hpp"
 #include "echo_app.hpp"
@@ -71,6 +72,8 @@ struct command_line {
     /// Part E: the Admin UI's login, and (beyond the spec) its files.
     std::optional<corio::admin_ui_credentials> admin_ui;
     std::string admin_ui_files;
+    /// Part E: the echo app's parser.
+    corio::protocol::socket_parser parser = corio::protocol::socket_parser::json;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -80,7 +83,7 @@ struct command_line {
               << "                         [--redis redis://HOST:PORT [--node-name NAME]\n"
               << "                          [--redis-adapter classic|sharded]]\n"
               << "                         [--tls-cert FILE --tls-key FILE] [--metrics]\n"
-              << "                         [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]]\n";
+              << "                         [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]] [--parser msgpack]\n";
     std::exit(2);
 }
 
@@ -127,6 +130,8 @@ command_line parse(int argc, char** argv)
             cl.admin_ui = corio::parse_admin_ui_credentials(value);
         else if (arg == "--admin-ui-files")
             cl.admin_ui_files = value;
+        else if (arg == "--parser" && value == "msgpack")
+            cl.parser = corio::protocol::socket_parser::msgpack;
         else
             usage("unknown option " + std::string(arg));
     }
@@ -187,6 +192,7 @@ int main(int argc, char** argv)
     corio::server suite(ioc.get_executor(), socket_suite_options());
     conformance::setup_suite_app(suite);
     auto echo_opts = echo_options(cl.echo_path);
+    echo_opts.parser = cl.parser;
     auto metrics = cl.metrics ? std::make_shared<corio::engine::metrics_endpoint>() : nullptr;
     std::shared_ptr<void> redis;
     if (!cl.redis.empty()) {

@@ -4,7 +4,7 @@
 //   join  (room, ack)     -> join the room, ack true
 //   bcast (payload, ack)  -> emit bcast(payload) to room "bench", ack true
 // Usage: corio_bench_app [--port N] [--threads N] [--redis URL] [--tls-cert FILE --tls-key FILE]
-//                        [--metrics]
+//                        [--metrics] [--parser msgpack]
 //   (defaults: $PORT or 3000, $THREADS or 1, no Redis, no TLS, no metrics)
 // With --tls-cert and --tls-key the listener serves HTTPS/WSS only (the tls-connect and tls-echo
 // scenarios), as bench/node/server.mjs does with Node's https server.
@@ -14,6 +14,8 @@
 // With --metrics (bench/run --metrics-cost), what a Prometheus scraping every second costs the
 // server: GET /metrics/ is served, and a side task builds a scrape's text once a second. Off by
 // default: the app is then exactly the spec's.
+// With --parser msgpack, the server speaks socket.io-msgpack-parser's encoding (as
+// bench/node/server.mjs --parser msgpack does); corio_loadgen --parser msgpack drives it.
 // Prints "listening on 127.0.0.1:PORT" once it accepts connections (with --redis, once both
 // Redis connections are up, or after 5 s of trying, with a warning).
 
@@ -54,13 +56,14 @@ struct command_line {
     std::string tls_cert; // PEM certificate chain and key: both or neither
     std::string tls_key;
     bool metrics = false; // serve /metrics/ and build a scrape once a second
+    corio::protocol::socket_parser parser = corio::protocol::socket_parser::json;
 };
 
 [[noreturn]] void usage(std::string_view problem)
 {
     std::cerr << "corio_bench_app: " << problem << "\n"
               << "usage: corio_bench_app [--port N] [--threads N] [--redis URL] [--tls-cert FILE --tls-key FILE]\n"
-              << "                       [--metrics]\n"
+              << "                       [--metrics] [--parser msgpack]\n"
               << "       (or PORT / THREADS in the environment)\n";
     std::exit(2);
 }
@@ -101,6 +104,8 @@ command_line parse(int argc, char** argv)
             cl.tls_cert = value;
         else if (arg == "--tls-key")
             cl.tls_key = value;
+        else if (arg == "--parser" && value == "msgpack")
+            cl.parser = corio::protocol::socket_parser::msgpack;
         else
             usage("unknown option " + std::string(arg));
     }
@@ -238,6 +243,7 @@ int main(int argc, char** argv)
     boost::asio::io_context ioc(static_cast<int>(cl.threads));
 
     auto options = bench_options();
+    options.parser = cl.parser;
     auto cluster = join_cluster(ioc, cl.redis, options);
     corio::server io(ioc.get_executor(), std::move(options));
     setup_bench_app(io);

@@ -70,7 +70,7 @@ public:
     static constexpr bool tls = std::is_same_v<Ws, tls_ws>;
 
     ws_connection(net::any_io_executor executor, const target& t)
-        : connection(executor), ws_(make_stream(executor, t))
+        : connection(executor), ws_(make_stream(executor, t)), binary_packets_(t.parser == wire::format::msgpack)
     {
     }
 
@@ -82,14 +82,7 @@ public:
         net::co_spawn(executor_, read_loop(self(), &observer), net::detached);
     }
 
-    void send(std::string message) override
-    {
-        if (ended_ || closing_)
-            return;
-        queue_.push_back(std::move(message));
-        if (!writing_)
-            write_front();
-    }
+    void send(std::string message) override { queue(std::move(message), binary_packets_); }
 
     void close(std::chrono::milliseconds timeout) override
     {
@@ -117,6 +110,15 @@ private:
     std::shared_ptr<ws_connection> self() { return std::static_pointer_cast<ws_connection>(shared_from_this()); }
     beast::tcp_stream& tcp() { return beast::get_lowest_layer(ws_); }
 
+    void queue(std::string message, bool binary)
+    {
+        if (ended_ || closing_)
+            return;
+        queue_.push_back({std::move(message), binary});
+        if (!writing_)
+            write_front();
+    }
+
     static net::awaitable<void> read_loop(std::shared_ptr<ws_connection> self, connection_observer* observer);
     net::awaitable<boost::system::error_code> read_message(std::string_view& message);
     void write_front();
@@ -124,7 +126,12 @@ private:
 
     Ws ws_;
     beast::flat_buffer buffer_;
-    std::deque<std::string> queue_; ///< front() is being written while writing_
+    struct outgoing {
+        std::string bytes;
+        bool binary;
+    };
+    std::deque<outgoing> queue_; ///< front() is being written while writing_
+    const bool binary_packets_;
     bool writing_ = false;
     bool closing_ = false;
     bool ended_ = false;
@@ -187,7 +194,8 @@ net::awaitable<open_result> ws_connection<Ws>::open(const target& t, std::option
             co_return result;
         }
     }
-    // Engine.IO reads binary frames as binary packets: text only.
+    // Engine.IO reads binary frames as binary packets: text, but for the
+    // msgpack parser's Socket.IO packets.
     conn->ws_.text(true);
 
     std::string_view message;
@@ -202,7 +210,10 @@ net::awaitable<open_result> ws_connection<Ws>::open(const target& t, std::option
     }
 
     {
-        auto [write_ec, n] = co_await conn->ws_.async_write(net::buffer(wire::connect_root), use_tuple);
+        const auto connect = wire::connect_root(t.parser);
+        conn->ws_.binary(conn->binary_packets_);
+        auto [write_ec, n] = co_await conn->ws_.async_write(net::buffer(connect), use_tuple);
+        conn->ws_.text(true);
         if (write_ec) {
             result.failure = failure("sio_connect", describe(write_ec));
             co_return result;
@@ -214,14 +225,14 @@ net::awaitable<open_result> ws_connection<Ws>::open(const target& t, std::option
             result.failure = failure("sio_connect", describe(ec));
             co_return result;
         }
-        if (wire::is_connect_ok(message))
+        if (wire::is_connect_ok(t.parser, message))
             break;
-        if (wire::is_connect_error(message)) {
+        if (wire::is_connect_error(t.parser, message)) {
             result.failure = failure("sio_connect", "refused by server");
             co_return result;
         }
         if (seen >= max_messages_before_connect_answer) {
-            result.failure = failure("sio_connect", "no answer to 40");
+            result.failure = failure("sio_connect", "no answer to CONNECT");
             co_return result;
         }
         if (message == wire::ping) {
@@ -267,7 +278,7 @@ net::awaitable<void> ws_connection<Ws>::read_loop(std::shared_ptr<ws_connection>
         auto data = buffer.cdata();
         std::string_view message(static_cast<const char*>(data.data()), data.size());
         if (message == wire::ping)
-            self->send(std::string(wire::pong));
+            self->queue(std::string(wire::pong), false);
         else if (wire::is_close(message)) {
             reason = "engine.io close from server";
             break;
@@ -286,7 +297,8 @@ void ws_connection<Ws>::write_front()
     // A plain completion handler rather than a coroutine per write: echo
     // and fanout write tens of thousands of small messages a second.
     writing_ = true;
-    ws_.async_write(net::buffer(queue_.front()), [self = self()](boost::system::error_code ec, std::size_t) {
+    ws_.binary(queue_.front().binary);
+    ws_.async_write(net::buffer(queue_.front().bytes), [self = self()](boost::system::error_code ec, std::size_t) {
         self->queue_.pop_front();
         if (ec || self->ended_) {
             self->queue_.clear();

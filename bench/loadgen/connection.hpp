@@ -24,7 +24,7 @@ class connection;
 /// connection's executor, so calls for one connection never overlap.
 class connection_observer {
 public:
-    /// A Socket.IO message other than the connect answer (`42…`, `43…`).
+    /// A Socket.IO message other than the connect answer (an event, an ack).
     /// The view dies when the call returns.
     virtual void on_message(connection& c, std::string_view message) = 0;
     /// The connection ended; called once. `reason` is empty when we closed
@@ -57,7 +57,7 @@ public:
 
     /// Connects from `source` (nullopt: the kernel chooses), does the TLS
     /// handshake for a wss:// target, upgrades to WebSocket, reads the
-    /// Engine.IO open packet, sends `40` and waits for `40{`. The whole
+    /// Engine.IO open packet, sends the CONNECT to "/" and waits for the answer. The whole
     /// handshake is bounded by `timeout`. Failures come back as a reason,
     /// never as an exception. The calling coroutine's executor becomes the
     /// connection's executor.
@@ -69,7 +69,8 @@ public:
     /// Starts the reader; call once, after open() succeeded.
     virtual void start(connection_observer& observer) = 0;
 
-    /// Queues one text message; dropped once the connection has ended.
+    /// Queues one Socket.IO packet (wire.hpp): a text message, or a binary
+    /// one with the msgpack parser. Dropped once the connection has ended.
     virtual void send(std::string message) = 0;
 
     /// From any thread: starts a WebSocket close bounded by `timeout`; the

@@ -7,8 +7,6 @@
 #include "wire.hpp"
 
 #include <boost/asio/dispatch.hpp>
-#include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <atomic>
 #include <climits>
@@ -25,7 +23,8 @@ namespace {
 /// What the clients of one run share.
 struct echo_totals {
     run_context& ctx;
-    const std::string arguments_json; ///< `["echo","xxx…"]`, serialised once
+    const wire::format parser;
+    const std::string arguments; ///< `["echo","xxx…"]`, encoded once
     histogram latency;
     std::atomic<bool> stop{false};
     std::atomic<std::int64_t> emit_budget;  ///< emits left before --max-acks
@@ -65,13 +64,13 @@ public:
         totals_.in_flight.fetch_add(1, std::memory_order_relaxed);
         waiting_ = true;
         sent_at_ = clock::now();
-        conn_->send(wire::event_with_ack(next_id_++, totals_.arguments_json));
+        conn_->send(wire::event_with_ack(totals_.parser, next_id_++, totals_.arguments));
     }
 
 private:
     void on_message(connection&, std::string_view message) override
     {
-        auto id = wire::ack_id(message);
+        auto id = wire::ack_id(totals_.parser, message);
         if (!id)
             return; // an event the app sends on its own (e.g. a welcome) is not load
         if (!waiting_ || *id + 1 != next_id_) {
@@ -115,8 +114,8 @@ private:
 class echo_scenario final : public scenario {
 public:
     explicit echo_scenario(run_context& ctx)
-        : ctx_(ctx)
-        , totals_{ctx, json::serialize(json::array{"echo", std::string(ctx.opts.payload, 'x')})}
+        : ctx_(ctx), totals_{ctx, ctx.opts.parser,
+                             wire::string_arguments(ctx.opts.parser, "echo", std::string(ctx.opts.payload, 'x'))}
     {
         totals_.emit_budget = static_cast<std::int64_t>(std::min<std::uint64_t>(ctx.opts.max_acks, INT64_MAX));
         for (std::uint64_t i = 0; i < ctx.opts.clients; ++i)

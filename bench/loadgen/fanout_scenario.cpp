@@ -26,7 +26,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view join_event = R"(["join","bench"])";
 constexpr std::uint64_t join_ack_id = 0;
 
 /// The receivers on one server (cluster-fanout has several servers).
@@ -42,15 +41,15 @@ struct node_totals {
 /// What the receivers and the emitter of one run share.
 struct fanout_totals {
     fanout_totals(run_context& c, std::uint64_t sequences)
-        : ctx(c)
-        , sequence_count(sequences)
-        , per_sequence(std::make_unique<std::atomic<std::uint32_t>[]>(sequences))
+        : ctx(c), parser(c.opts.parser), sequence_count(sequences),
+          per_sequence(std::make_unique<std::atomic<std::uint32_t>[]>(sequences))
     {
         for (std::size_t i = 0; i < c.targets.size(); ++i)
             nodes.push_back(std::make_unique<node_totals>());
     }
 
     run_context& ctx;
+    const wire::format parser;
     /// One per server, in --url order.
     std::vector<std::unique_ptr<node_totals>> nodes;
     const std::uint64_t sequence_count;
@@ -97,7 +96,7 @@ public:
 private:
     void on_message(connection&, std::string_view message) override
     {
-        if (auto stamp = wire::parse_bcast(message)) {
+        if (auto stamp = wire::parse_bcast(totals_.parser, message)) {
             auto now = now_ns();
             node_.latency.record(std::chrono::nanoseconds(now - stamp->sent_ns));
             node_.deliveries.fetch_add(1, std::memory_order_relaxed);
@@ -111,12 +110,11 @@ private:
             }
             return;
         }
-        if (wire::ack_id(message) == join_ack_id) {
-            if (message.ends_with("[true]")) {
+        if (wire::ack_id(totals_.parser, message) == join_ack_id) {
+            if (wire::is_true_ack(totals_.parser, message)) {
                 node_.joined.fetch_add(1);
                 totals_.joined.fetch_add(1);
-            }
-            else
+            } else
                 totals_.ctx.failures.add("fanout: join refused");
         }
     }
@@ -146,18 +144,18 @@ public:
         if (totals_.stop.load(std::memory_order_relaxed) || sequence_ >= totals_.sequence_count)
             return;
         wire::bcast_stamp stamp{sequence_++, now_ns()};
-        conn_->send(wire::bcast_event(next_id_++, stamp, payload_));
+        conn_->send(wire::bcast_event(totals_.parser, next_id_++, stamp, payload_));
         totals_.broadcasts.store(sequence_, std::memory_order_relaxed);
     }
 
 private:
     void on_message(connection&, std::string_view message) override
     {
-        if (wire::parse_bcast(message)) {
+        if (wire::parse_bcast(totals_.parser, message)) {
             totals_.ctx.failures.add("fanout: the emitter (not a member) received a broadcast");
             return;
         }
-        if (!wire::ack_id(message))
+        if (!wire::ack_id(totals_.parser, message))
             return;
         totals_.acked.fetch_add(1, std::memory_order_relaxed);
         if (on_ack_)
@@ -248,13 +246,15 @@ void fanout_scenario::start_emitting()
 net::awaitable<void> fanout_scenario::run()
 {
     const auto& o = ctx_.opts;
+    const auto join = wire::event_with_ack(o.parser, join_ack_id, wire::string_arguments(o.parser, "join", "bench"));
     // Receiver i is on server i % n: an even split (cluster-fanout).
     auto receivers = co_await open_many(
         ctx_, open_plan{o.clients, o.effective_concurrency(), 0, clock::now() + o.ramp_timeout, true},
-        [this](std::uint64_t index, const std::shared_ptr<connection>& conn, clock::duration) -> connection_observer& {
+        [this, &join](std::uint64_t index, const std::shared_ptr<connection>& conn,
+                      clock::duration) -> connection_observer& {
             auto node = index % receivers_.size();
             open_.add(conn);
-            conn->send(wire::event_with_ack(join_ack_id, join_event));
+            conn->send(join);
             totals_.nodes[node]->connected.fetch_add(1);
             totals_.receivers_connected.fetch_add(1);
             return *receivers_[node];

@@ -100,6 +100,7 @@ int main(int argc, char** argv)
         if (auto* problem = std::get_if<std::string>(&made))
             loadgen::usage_error(*problem);
         targets.push_back(std::get<loadgen::target>(std::move(made)));
+        targets.back().parser = opts.parser;
     }
     auto descriptors = raise_descriptor_limit();
     if (sockets_needed(opts) + spare_descriptors > descriptors)

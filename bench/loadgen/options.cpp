@@ -13,7 +13,8 @@ constexpr std::string_view usage_text =
     "usage: corio_loadgen --url ws://127.0.0.1:PORT/socket.io/ --scenario connect|echo|fanout|cluster-fanout|churn\n"
     "         [options]\n"
     "         (wss://... for TLS: --tls-ca FILE verifies the server against that CA)\n"
-    "common:  --threads T (1)  --sources K (8)  --server-pid PID  --handshake-timeout S (10)\n"
+    "common:  --parser json|msgpack (json: socket.io-parser; msgpack: socket.io-msgpack-parser)\n"
+    "         --threads T (1)  --sources K (8)  --server-pid PID  --handshake-timeout S (10)\n"
     "         --drain S (2)  --ramp-timeout S (60)  --concurrency C (500; churn 50)\n"
     "connect: --connections N (1000)  --rate R/s (0 = by concurrency)  --hold S (5)\n"
     "echo:    --clients C (50)  --payload B (32)  --duration S (10)  --max-acks N\n"
@@ -101,6 +102,8 @@ options parse_command_line(int argc, char** argv)
             o.urls.emplace_back(value);
         else if (arg == "--tls-ca")
             o.tls_ca = value;
+        else if (arg == "--parser" && (value == "json" || value == "msgpack"))
+            o.parser = value == "msgpack" ? wire::format::msgpack : wire::format::json;
         else if (arg == "--scenario") {
             o.scenario = parse_scenario(value);
             have_scenario = true;

@@ -2,6 +2,8 @@
 // count, rate and time limit, and its parser.
 #pragma once
 
+#include "wire.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -27,6 +29,8 @@ struct options {
     /// the certificate is not verified (the handshake's cost is the same).
     std::string tls_ca;
     scenario_kind scenario = scenario_kind::connect;
+    /// The servers' Socket.IO parser (--parser json|msgpack).
+    wire::format parser = wire::format::json;
 
     unsigned threads = 1; ///< threads running the one io_context
     unsigned sources = 8; ///< loopback source addresses 127.0.0.1 … 127.0.0.K

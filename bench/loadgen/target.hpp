@@ -2,6 +2,8 @@
 // from the --url, and the local addresses connections come from.
 #pragma once
 
+#include "wire.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
@@ -27,6 +29,9 @@ struct target {
     std::shared_ptr<boost::asio::ssl::context> tls;
     /// wss:// with --tls-ca: the server's certificate is verified against it.
     bool verify = false;
+    /// The server's Socket.IO parser: with msgpack, Socket.IO packets go in
+    /// binary messages.
+    wire::format parser = wire::format::json;
     /// Loopback addresses to bind before connecting, round-robin, so that the
     /// ~28k ephemeral ports of one address never limit a run. Empty when the
     /// server is not on IPv4 loopback: the kernel then picks the source.

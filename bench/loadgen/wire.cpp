@@ -1,5 +1,7 @@
 #include "wire.hpp"
 
+#include "wire_msgpack.hpp"
+
 #include <charconv>
 
 namespace loadgen::wire {
@@ -9,19 +11,54 @@ namespace {
 constexpr std::size_t max_id_digits = 18;
 constexpr std::string_view bcast_delivery_prefix = R"(42["bcast",")";
 constexpr std::string_view bcast_argument_prefix = R"(["bcast",")";
+// The data of a msgpack bcast: a 2-array starting with the str "bcast".
+constexpr std::string_view msgpack_bcast_prefix = "\x92\xa5\x62\x63\x61\x73\x74"; // 92 a5 "bcast"
 
-void append_number(std::string& out, std::uint64_t n)
+constexpr std::uint8_t connect_type = 0;
+constexpr std::uint8_t event_type = 2;
+constexpr std::uint8_t ack_type = 3;
+constexpr std::uint8_t connect_error_type = 4;
+
+template <class Int> void append_number(std::string& out, Int n)
 {
     char digits[24];
     auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
     out.append(digits, end);
 }
 
-void append_number(std::string& out, std::int64_t n)
+// `<seq>:<sent_ns>:` padded with 'x' to `payload_bytes`.
+std::string stamp_text(bcast_stamp stamp, std::size_t payload_bytes)
 {
-    char digits[24];
-    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
-    out.append(digits, end);
+    std::string out;
+    out.reserve(payload_bytes);
+    append_number(out, stamp.sequence);
+    out += ':';
+    append_number(out, stamp.sent_ns);
+    out += ':';
+    if (out.size() < payload_bytes)
+        out.append(payload_bytes - out.size(), 'x');
+    return out;
+}
+
+// Reads `<seq>:<sent_ns>:` at the start of `text`.
+std::optional<bcast_stamp> read_stamp(std::string_view text)
+{
+    const char* p = text.data();
+    const char* end = text.data() + text.size();
+    bcast_stamp stamp;
+    auto seq = std::from_chars(p, end, stamp.sequence);
+    if (seq.ec != std::errc{} || seq.ptr == end || *seq.ptr != ':')
+        return std::nullopt;
+    auto sent = std::from_chars(seq.ptr + 1, end, stamp.sent_ns);
+    if (sent.ec != std::errc{} || sent.ptr == end || *sent.ptr != ':')
+        return std::nullopt;
+    return stamp;
+}
+
+bool has_type(std::string_view message, std::uint8_t type)
+{
+    auto p = msgpack::read_packet(message);
+    return p && p->type == type;
 }
 
 } // namespace
@@ -31,33 +68,73 @@ bool is_open(std::string_view message)
     return message.starts_with("0{");
 }
 
-bool is_connect_ok(std::string_view message)
-{
-    return message.starts_with("40{");
-}
-
-bool is_connect_error(std::string_view message)
-{
-    return message.starts_with("44");
-}
-
 bool is_close(std::string_view message)
 {
     return message == "1";
 }
 
-std::string event_with_ack(std::uint64_t id, std::string_view arguments_json)
+std::string connect_root(format f)
 {
-    std::string out;
-    out.reserve(2 + 20 + arguments_json.size());
-    out += "42";
-    append_number(out, id);
-    out += arguments_json;
+    if (f == format::msgpack)
+        return msgpack::packet_head(connect_type, 2);
+    return "40";
+}
+
+bool is_connect_ok(format f, std::string_view message)
+{
+    if (f == format::msgpack)
+        return has_type(message, connect_type);
+    return message.starts_with("40{");
+}
+
+bool is_connect_error(format f, std::string_view message)
+{
+    if (f == format::msgpack)
+        return has_type(message, connect_error_type);
+    return message.starts_with("44");
+}
+
+std::string string_arguments(format f, std::string_view event, std::string_view text)
+{
+    if (f == format::msgpack) {
+        std::string out = "\x92";
+        msgpack::append_str(out, event);
+        msgpack::append_str(out, text);
+        return out;
+    }
+    std::string out = "[\"";
+    out += event;
+    out += "\",\"";
+    out += text;
+    out += "\"]";
     return out;
 }
 
-std::optional<std::uint64_t> ack_id(std::string_view message)
+std::string event_with_ack(format f, std::uint64_t id, std::string_view arguments)
 {
+    if (f == format::msgpack) {
+        std::string out = msgpack::packet_head(event_type, 4);
+        msgpack::append_str(out, "data");
+        out += arguments;
+        msgpack::append_entry(out, "id", id);
+        return out;
+    }
+    std::string out;
+    out.reserve(2 + 20 + arguments.size());
+    out += "42";
+    append_number(out, id);
+    out += arguments;
+    return out;
+}
+
+std::optional<std::uint64_t> ack_id(format f, std::string_view message)
+{
+    if (f == format::msgpack) {
+        auto p = msgpack::read_packet(message);
+        if (!p || p->type != ack_type)
+            return std::nullopt;
+        return p->id;
+    }
     if (!message.starts_with("43"))
         return std::nullopt;
     auto digits = message.substr(2);
@@ -69,40 +146,44 @@ std::optional<std::uint64_t> ack_id(std::string_view message)
     return id;
 }
 
-std::string bcast_event(std::uint64_t id, bcast_stamp stamp, std::size_t payload_bytes)
+bool is_true_ack(format f, std::string_view message)
+{
+    if (f == format::msgpack) {
+        auto p = msgpack::read_packet(message);
+        return p && p->type == ack_type && p->data == "\x91\xc3";
+    }
+    return message.starts_with("43") && message.ends_with("[true]");
+}
+
+std::string bcast_event(format f, std::uint64_t id, bcast_stamp stamp, std::size_t payload_bytes)
 {
     // The string holds only digits, ':' and 'x', which JSON needs no escape
-    // for: building the frame by hand is exact and keeps the emitter cheap.
+    // for: building the message by hand is exact and keeps the emitter cheap.
+    const auto text = stamp_text(stamp, payload_bytes);
+    if (f == format::msgpack)
+        return event_with_ack(f, id, string_arguments(f, "bcast", text));
     std::string out = "42";
     append_number(out, id);
     out += bcast_argument_prefix;
-    auto string_start = out.size();
-    append_number(out, stamp.sequence);
-    out += ':';
-    append_number(out, stamp.sent_ns);
-    out += ':';
-    auto written = out.size() - string_start;
-    if (written < payload_bytes)
-        out.append(payload_bytes - written, 'x');
+    out += text;
     out += "\"]";
     return out;
 }
 
-std::optional<bcast_stamp> parse_bcast(std::string_view message)
+std::optional<bcast_stamp> parse_bcast(format f, std::string_view message)
 {
+    if (f == format::msgpack) {
+        auto p = msgpack::read_packet(message);
+        if (!p || p->type != event_type || !p->data.starts_with(msgpack_bcast_prefix))
+            return std::nullopt;
+        auto text = msgpack::read_str(p->data.substr(msgpack_bcast_prefix.size()));
+        if (!text)
+            return std::nullopt;
+        return read_stamp(*text);
+    }
     if (!message.starts_with(bcast_delivery_prefix))
         return std::nullopt;
-    auto rest = message.substr(bcast_delivery_prefix.size());
-    const char* p = rest.data();
-    const char* end = rest.data() + rest.size();
-    bcast_stamp stamp;
-    auto seq = std::from_chars(p, end, stamp.sequence);
-    if (seq.ec != std::errc{} || seq.ptr == end || *seq.ptr != ':')
-        return std::nullopt;
-    auto sent = std::from_chars(seq.ptr + 1, end, stamp.sent_ns);
-    if (sent.ec != std::errc{} || sent.ptr == end || *sent.ptr != ':')
-        return std::nullopt;
-    return stamp;
+    return read_stamp(message.substr(bcast_delivery_prefix.size()));
 }
 
 } // namespace loadgen::wire

@@ -1,7 +1,11 @@
-// The few Engine.IO v4 / Socket.IO v5 messages the load generator speaks,
-// one WebSocket text message per Engine.IO packet, namespace "/" only.
-// The hot path never parses JSON: it reads the ack id digits and the
-// broadcast stamp, and builds frames around pre-serialised argument text.
+// The few Engine.IO v4 / Socket.IO v5 messages the load generator speaks, one
+// WebSocket message per Engine.IO packet, namespace "/" only, in either
+// Socket.IO parser: the default one (text messages) or
+// socket.io-msgpack-parser's (one binary message per Socket.IO packet;
+// Engine.IO's own packets, ping and pong, stay text).
+// The hot path never parses JSON or builds a MessagePack tree: it reads the
+// ack id and the broadcast stamp, and builds messages around pre-encoded
+// arguments.
 #pragma once
 
 #include <cstdint>
@@ -11,25 +15,37 @@
 
 namespace loadgen::wire {
 
+/// The server's Socket.IO parser (--parser).
+enum class format { json, msgpack };
+
 inline constexpr std::string_view ping = "2";
 inline constexpr std::string_view pong = "3";
-inline constexpr std::string_view connect_root = "40";
 
 /// Engine.IO open packet: `0{"sid":...}`.
 bool is_open(std::string_view message);
-/// The server's answer to `40`: `40{"sid":...}` (accepted) or `44...` (refused).
-bool is_connect_ok(std::string_view message);
-bool is_connect_error(std::string_view message);
 /// Engine.IO close packet `1`.
 bool is_close(std::string_view message);
 
-/// `42<id><arguments_json>`: an event with an ack request; `arguments_json`
-/// is a serialised array whose first element is the event name.
-std::string event_with_ack(std::uint64_t id, std::string_view arguments_json);
+/// The Socket.IO CONNECT to "/": `40`, or its MessagePack map.
+std::string connect_root(format f);
+/// The server's answer to it: CONNECT (accepted) or CONNECT_ERROR (refused).
+bool is_connect_ok(format f, std::string_view message);
+bool is_connect_error(format f, std::string_view message);
 
-/// The id of an ack `43<id>[...]`, or nullopt for anything else (or more
+/// The arguments `[event, text]`, encoded once for event_with_ack. `text`
+/// holds no character JSON must escape.
+std::string string_arguments(format f, std::string_view event, std::string_view text);
+
+/// An event with an ack request: `42<id><arguments>`, or its MessagePack
+/// map; `arguments` comes from string_arguments.
+std::string event_with_ack(format f, std::uint64_t id, std::string_view arguments);
+
+/// The id of an ack (`43<id>[...]`), or nullopt for anything else (or more
 /// than 18 digits).
-std::optional<std::uint64_t> ack_id(std::string_view message);
+std::optional<std::uint64_t> ack_id(format f, std::string_view message);
+
+/// Whether `message` is an ack whose arguments are exactly `[true]`.
+bool is_true_ack(format f, std::string_view message);
 
 /// What a fanout broadcast carries, so receivers can match and time it.
 struct bcast_stamp {
@@ -37,12 +53,13 @@ struct bcast_stamp {
     std::int64_t sent_ns = 0; ///< steady_clock, same host
 };
 
-/// `42<id>["bcast","<seq>:<sent_ns>:xxx…"]` with the string padded with 'x'
-/// to `payload_bytes` (longer if the stamp alone needs more).
-std::string bcast_event(std::uint64_t id, bcast_stamp stamp, std::size_t payload_bytes);
+/// `42<id>["bcast","<seq>:<sent_ns>:xxx…"]` (or its MessagePack map) with the
+/// string padded with 'x' to `payload_bytes` (longer if the stamp alone
+/// needs more).
+std::string bcast_event(format f, std::uint64_t id, bcast_stamp stamp, std::size_t payload_bytes);
 
 /// The stamp of a delivered broadcast `42["bcast","<seq>:<sent_ns>:…`, or
 /// nullopt for any other message.
-std::optional<bcast_stamp> parse_bcast(std::string_view message);
+std::optional<bcast_stamp> parse_bcast(format f, std::string_view message);
 
 } // namespace loadgen::wire

@@ -4,7 +4,7 @@
 //   echo  (any args, ack) -> ack with the same args
 //   join  (room, ack)     -> join the room, ack true
 //   bcast (payload, ack)  -> emit bcast(payload) to room "bench", ack true
-// Usage: node server.mjs [--port N] [--redis URL] [--tls-cert FILE --tls-key FILE]
+// Usage: node server.mjs [--port N] [--redis URL] [--tls-cert FILE --tls-key FILE] [--parser msgpack]
 //   (default: $PORT or 3000, no Redis, no TLS). Node runs JavaScript on one thread, so
 //   THREADS / --threads are accepted and ignored.
 // With --tls-cert and --tls-key (PEM files) it serves HTTPS/WSS only, through node:https: the
@@ -12,6 +12,8 @@
 // With --redis redis://HOST:PORT, the server joins a cluster through @socket.io/redis-adapter 8.x
 // (classic Pub/Sub, on node-redis 4 clients, its defaults): `bcast` then reaches room "bench"
 // on every server of the cluster. Without it, the app is exactly the single-server bench app.
+// With --parser msgpack, the server uses the official socket.io-msgpack-parser (3.0.x), as
+// corio_bench_app --parser msgpack does.
 // Prints "listening on 127.0.0.1:PORT" once it accepts connections (with --redis, once both
 // Redis clients are connected).
 import { readFileSync } from "node:fs";
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     redis: { type: "string" },
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },
+    parser: { type: "string" },
   },
 });
 const port = Number(values.port ?? process.env.PORT ?? 3000);
@@ -40,6 +43,13 @@ if (!values["tls-cert"] !== !values["tls-key"]) {
   console.error("server.mjs: --tls-cert and --tls-key go together");
   process.exit(2);
 }
+if (values.parser !== undefined && values.parser !== "msgpack") {
+  console.error(`server.mjs: unknown --parser ${values.parser} (msgpack is the only one)`);
+  process.exit(2);
+}
+// Loaded only when asked for, so that the default app loads what it always did.
+const parser = values.parser ? (await import("socket.io-msgpack-parser")).default : undefined;
+
 const httpServer = values["tls-cert"]
   ? createHttpsServer({ cert: readFileSync(values["tls-cert"]), key: readFileSync(values["tls-key"]) })
   : createServer();
@@ -50,6 +60,7 @@ const io = new Server(httpServer, {
   maxHttpBufferSize: 1e6,
   perMessageDeflate: false,
   httpCompression: true, // the default; polling only, which the benchmark does not use
+  ...(parser ? { parser } : {}),
 });
 
 if (values.redis) {

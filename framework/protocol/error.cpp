@@ -45,6 +45,8 @@ public:
             return "unexpected binary attachment";
         case error::unexpected_text:
             return "unexpected text packet while awaiting attachments";
+        case error::unexpected_text_for_msgpack:
+            return "unexpected text packet (the msgpack parser sends binary packets)";
         case error::invalid_msgpack:
             return "invalid MessagePack data";
         case error::invalid_utf8:

@@ -5,6 +5,8 @@
 #include <corio/protocol/json_writer.hpp>
 
 #include "ascii.hpp"
+#include "socket_packet_checks.hpp"
+#include "socket_packet_msgpack.hpp"
 
 #include <algorithm>
 #include <array>
@@ -55,68 +57,6 @@ bool read_number(std::string_view text, std::size_t& i, std::size_t max_digits, 
         value = static_cast<Int>(value * 10 + d);
     }
     return digits > 0;
-}
-
-// What socket.io's Decoder.isPayloadValid accepts, but stricter on one
-// point: an ACK must carry an array (socket.io lets a data-less ACK through
-// to be ignored). An event name may be a string that is not reserved, or a
-// number (socket.io-parser accepts `typeof payload[0] === "number"`).
-bool payload_valid(socket_packet_type type, const std::optional<json::value>& data) noexcept
-{
-    switch (type) {
-    case socket_packet_type::connect:
-        return !data || data->is_object();
-    case socket_packet_type::disconnect:
-        return !data;
-    case socket_packet_type::event:
-    case socket_packet_type::binary_event: {
-        if (!data || !data->is_array())
-            return false;
-        const auto& a = data->get_array();
-        if (a.empty())
-            return false;
-        if (a.front().is_number())
-            return true;
-        if (!a.front().is_string())
-            return false;
-        const auto& name = a.front().get_string();
-        return !is_reserved_event_name({name.data(), name.size()});
-    }
-    case socket_packet_type::ack:
-    case socket_packet_type::binary_ack:
-        return data && data->is_array();
-    case socket_packet_type::connect_error:
-        return data && (data->is_object() || data->is_string());
-    }
-    return false;
-}
-
-// The property key JavaScript makes of the number `n` (String(n)), which is
-// what an EventEmitter dispatches a numeric event name under: an integer
-// beyond 2^53 is first rounded to a double, as JSON.parse would read it.
-std::string js_number_key(const json::value& n)
-{
-    constexpr std::int64_t exact = std::int64_t{1} << 53;
-    double d = 0;
-    switch (n.kind()) {
-    case json::kind::int64:
-        if (n.get_int64() >= -exact && n.get_int64() <= exact)
-            return std::to_string(n.get_int64());
-        d = static_cast<double>(n.get_int64());
-        break;
-    case json::kind::uint64:
-        if (n.get_uint64() <= static_cast<std::uint64_t>(exact))
-            return std::to_string(n.get_uint64());
-        d = static_cast<double>(n.get_uint64());
-        break;
-    default:
-        d = n.get_double();
-        break;
-    }
-    if (std::isinf(d))
-        return d > 0 ? "Infinity" : "-Infinity";
-    // JSON.stringify and String agree on every finite number (-0 is "0").
-    return to_json(json::value(d));
 }
 
 struct parsed_text {
@@ -182,16 +122,8 @@ result<parsed_text> parse_text(std::string_view text, const decode_limits& limit
         p.data = std::move(*data);
     }
 
-    if (!payload_valid(p.type, p.data))
-        return error::invalid_payload;
-    if (p.type == socket_packet_type::event || p.type == socket_packet_type::binary_event) {
-        // A numeric name becomes its text, so that every consumer sees a
-        // string name and dispatch matches socket.io's (`42[1]` reaches the
-        // listener of "1").
-        auto& name = p.data->get_array().front();
-        if (name.is_number())
-            name = js_number_key(name);
-    }
+    if (auto r = check_payload(p); !r)
+        return r.error();
     return out;
 }
 
@@ -229,10 +161,10 @@ std::string encode_socket_packet(const socket_packet& p)
 
 result<std::optional<socket_packet>> socket_packet_decoder::on_text(std::string_view text)
 {
+    if (parser_ == socket_parser::msgpack)
+        return error::unexpected_text_for_msgpack;
     if (pending_) {
-        pending_.reset();
-        expected_attachments_ = 0;
-        attachment_bytes_ = 0;
+        reset();
         return error::unexpected_text;
     }
     if (text.size() > limits_.max_payload)
@@ -252,20 +184,24 @@ result<std::optional<socket_packet>> socket_packet_decoder::on_text(std::string_
 
 result<std::optional<socket_packet>> socket_packet_decoder::on_binary(std::string bytes)
 {
+    if (parser_ == socket_parser::msgpack) {
+        if (bytes.size() > limits_.max_payload)
+            return error::payload_too_large;
+        auto p = decode_msgpack_socket_packet(bytes, limits_);
+        if (!p)
+            return p.error();
+        return std::optional<socket_packet>(std::move(*p));
+    }
     if (!pending_)
         return error::unexpected_binary;
     if (bytes.size() > limits_.max_payload) {
-        pending_.reset();
-        expected_attachments_ = 0;
-        attachment_bytes_ = 0;
+        reset();
         return error::payload_too_large;
     }
     // Bytes the pending packet holds; each attachment is at most max_payload,
     // so the sum cannot overflow before it crosses the bound.
     if (bytes.size() > limits_.max_attachment_bytes - std::min(attachment_bytes_, limits_.max_attachment_bytes)) {
-        pending_.reset();
-        expected_attachments_ = 0;
-        attachment_bytes_ = 0;
+        reset();
         return error::attachments_too_large;
     }
     attachment_bytes_ += bytes.size();
@@ -275,12 +211,17 @@ result<std::optional<socket_packet>> socket_packet_decoder::on_binary(std::strin
     return complete();
 }
 
-result<std::optional<socket_packet>> socket_packet_decoder::complete()
+void socket_packet_decoder::reset() noexcept
 {
-    socket_packet p = std::move(*pending_);
     pending_.reset();
     expected_attachments_ = 0;
     attachment_bytes_ = 0;
+}
+
+result<std::optional<socket_packet>> socket_packet_decoder::complete()
+{
+    socket_packet p = std::move(*pending_);
+    reset();
     // Only binary packets carry placeholders; in a plain packet an object that
     // looks like one is just JSON (socket.io passes it through, and a
     // corio::binary parameter then refuses it as not binary).
@@ -302,9 +243,13 @@ bool is_reserved_event_name(std::string_view name) noexcept
     return false;
 }
 
-std::vector<packet> encode_socket_packet_messages(const socket_packet& p)
+std::vector<packet> encode_socket_packet_messages(const socket_packet& p, socket_parser parser)
 {
     std::vector<packet> messages;
+    if (parser == socket_parser::msgpack) {
+        messages.push_back(binary_message(encode_msgpack_socket_packet(p)));
+        return messages;
+    }
     messages.reserve(1 + p.attachments.size());
     messages.push_back(text_message(encode_socket_packet(p)));
     for (const auto& a : p.attachments)
@@ -312,9 +257,9 @@ std::vector<packet> encode_socket_packet_messages(const socket_packet& p)
     return messages;
 }
 
-encoded_socket_packet encode_shared(const socket_packet& p)
+encoded_socket_packet encode_shared(const socket_packet& p, socket_parser parser)
 {
-    return std::make_shared<const std::vector<packet>>(encode_socket_packet_messages(p));
+    return std::make_shared<const std::vector<packet>>(encode_socket_packet_messages(p, parser));
 }
 
 } // namespace corio::protocol

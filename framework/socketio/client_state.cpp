@@ -22,7 +22,7 @@ client_state::client_state(std::shared_ptr<server_context> context, std::shared_
     : context_(std::move(context)),
       namespaces_(std::move(namespaces)),
       session_(std::move(session)),
-      decoder_(context_->options().engine.limits),
+      decoder_(context_->options().engine.limits, context_->options().parser),
       connect_timer_(session_->get_executor()),
       attachment_timer_(session_->get_executor())
 {
@@ -159,7 +159,8 @@ void client_state::refuse(const std::string& nsp, json::value data)
                        .remote = session_->request().remote_address,
                        .reason = message});
     }
-    session_->send(protocol::encode_socket_packet_messages(socket_packet::connect_error(nsp, std::move(data))));
+    session_->send(protocol::encode_socket_packet_messages(socket_packet::connect_error(nsp, std::move(data)),
+                                                           context_->options().parser));
 }
 
 void client_state::connect(socket_packet&& p)

@@ -31,7 +31,7 @@ void socket_ref::emit_arguments(std::string_view event, arguments args) const
 {
     auto packet = protocol::socket_packet::event(state_->nsp().name(), event, std::move(args.values()),
                                                  std::move(args.attachments()));
-    state_->emit_packet(packet, protocol::encode_shared(packet), false);
+    state_->emit_packet(packet, state_->nsp().context().encode(packet), false);
 }
 
 net::awaitable<ack_result> socket_ref::emit_with_ack_arguments(std::chrono::milliseconds timeout,

@@ -257,7 +257,7 @@ net::awaitable<void> socket_state::run_connect()
         nsp_->adapter().remove_socket(id_);
         client->forget(nsp_->name(), this);
         client.reset();
-        send_now(protocol::encode_shared(socket_packet::connect_error(nsp_->name(), std::move(*refusal))));
+        send_now(nsp_->context().encode(socket_packet::connect_error(nsp_->name(), std::move(*refusal))));
         release_namespace();
         co_return;
     }
@@ -268,7 +268,7 @@ net::awaitable<void> socket_state::run_connect()
     nsp_->add(self);
     client->socket_connected();
     server.log(record(log_level::info, "connected"));
-    send_now(protocol::encode_shared(socket_packet::connect(nsp_->name(), json::object{{"sid", id_}})));
+    send_now(nsp_->context().encode(socket_packet::connect(nsp_->name(), json::object{{"sid", id_}})));
     for (auto& p : std::exchange(before_connect_, {}))
         send_now(p);
     for (const auto& o : server.observers)
@@ -486,7 +486,7 @@ void socket_state::emit_with_ack(std::string_view event, arguments args, std::ch
     auto id = next_ack_id_++;
     nsp_->notify_outgoing(socket_ref(shared_from_this()), event, args);
     expect_ack(id, timeout, std::move(done));
-    send_or_hold(protocol::encode_shared(
+    send_or_hold(nsp_->context().encode(
         socket_packet::event(nsp_->name(), event, std::move(args.values()), std::move(args.attachments()), id)));
 }
 
@@ -494,7 +494,7 @@ void socket_state::send_ack(std::uint64_t id, arguments args)
 {
     if (phase_ != phase::connected)
         return;
-    send_now(protocol::encode_shared(
+    send_now(nsp_->context().encode(
         socket_packet::ack(nsp_->name(), id, std::move(args.values()), std::move(args.attachments()))));
 }
 
@@ -518,7 +518,7 @@ void socket_state::disconnect_now(disconnect_reason reason, bool notify_client)
         waiter->done(make_error_code(error::socket_disconnected));
     }
     if (notify_client && was_connected)
-        send_now(protocol::encode_shared(socket_packet::disconnect(nsp_->name())));
+        send_now(nsp_->context().encode(socket_packet::disconnect(nsp_->name())));
     if (!was_connected)
         return;
     nsp_->context().count_disconnect(reason);

@@ -39,10 +39,10 @@ using testing::received_event;
 class testing_session final : public engine::session {
 public:
     testing_session(std::string id, engine::request_info request, net::io_context& ioc, engine::handler& handler,
-                    protocol::decode_limits limits)
+                    protocol::decode_limits limits, protocol::socket_parser parser)
         : session(std::move(id), std::move(request), executor_type(ioc.get_executor()),
                   engine::transport_kind::websocket),
-          handler_(handler), decoder_(limits)
+          handler_(handler), parser_(parser), decoder_(limits, parser)
     {
     }
 
@@ -94,8 +94,8 @@ public:
         });
     }
 
-    /// Sends `p` through the codec: its text message, then its attachments.
-    void transmit(const socket_packet& p) { transmit_raw(protocol::encode_socket_packet_messages(p)); }
+    /// Sends `p` through the codec, in the server's parser.
+    void transmit(const socket_packet& p) { transmit_raw(protocol::encode_socket_packet_messages(p, parser_)); }
 
     /// Sends Engine.IO messages as they are, past the encoder.
     void transmit_raw(std::vector<protocol::packet> messages)
@@ -290,6 +290,7 @@ private:
     }
 
     engine::handler& handler_;
+    const protocol::socket_parser parser_; // the server's
     // From on_open until on_close; strand only.
     std::shared_ptr<engine::session_handler> session_handler_;
 
@@ -354,7 +355,7 @@ client::client(corio::server& server, net::io_context& ioc, client_options opts)
     auto limits = server.options().engine.limits;
     limits.max_payload = std::numeric_limits<std::size_t>::max();
     session_ = std::make_shared<detail::testing_session>(next_session_id(), make_request(server.options(), opts_), ioc_,
-                                                         server.engine_handler(), limits);
+                                                         server.engine_handler(), limits, server.options().parser);
     session_->open();
     run_until_idle();
     if (opts_.connect)

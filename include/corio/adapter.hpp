@@ -132,6 +132,13 @@ public:
     /// namespace's server event handler; `reply` gets its answer when the
     /// emitter asked for one (`wants_reply`).
     virtual void on_server_event(arguments args, bool wants_reply, std::function<void(arguments)> reply) = 0;
+    /// The bytes this server sends for `packet`, in its parser
+    /// (server_options::parser): what an adapter hands local_socket::deliver.
+    /// Encode once per broadcast; every recipient shares the result.
+    virtual protocol::encoded_socket_packet encode(const protocol::socket_packet& packet) const
+    {
+        return protocol::encode_shared(packet);
+    }
 
     /// This server's socket `sid` joined `room` (its own id room too, as it
     /// is added), or left it (every room, as it is removed): what

@@ -4,6 +4,7 @@
 #include <corio/adapter.hpp>
 #include <corio/engine/options.hpp>
 #include <corio/log.hpp>
+#include <corio/protocol/socket_packet.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -106,6 +107,12 @@ struct server_options {
     /// handler's types, when the client asked for no ack (with an ack the
     /// error goes in the ack). Empty: send nothing.
     std::string argument_error_event = "error";
+    /// How packets are written into Engine.IO messages, as socket.io's
+    /// `parser` option: the default text parser, or socket.io-msgpack-parser's
+    /// MessagePack (smaller for binary and numbers; the clients must be
+    /// configured with the same parser). See docs/guide.md "The msgpack
+    /// parser".
+    protocol::socket_parser parser = protocol::socket_parser::json;
     /// Where the server's records go, and from which level (see logger).
     /// Default: warnings and errors to stderr. At info: connects,
     /// disconnects, refused connects; at debug also every event received.

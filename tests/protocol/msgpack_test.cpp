@@ -7,6 +7,7 @@
 #include <corio/protocol/limits.hpp>
 
 #include "deep_json.hpp"
+#include "hex.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -29,49 +30,13 @@
 namespace json = boost::json;
 namespace protocol = corio::protocol;
 namespace msgpack = corio::protocol::msgpack;
+using corio_test::from_hex;
+using corio_test::to_hex;
 using protocol::error;
 
 namespace {
 
 const boost::system::error_code invalid_msgpack = protocol::make_error_code(error::invalid_msgpack);
-
-std::string from_hex(std::string_view hex)
-{
-    const auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        throw std::invalid_argument("not hex");
-    };
-    std::string out;
-    std::size_t i = 0;
-    while (i < hex.size()) {
-        if (hex[i] == ' ') {
-            ++i;
-            continue;
-        }
-        if (i + 1 >= hex.size())
-            throw std::invalid_argument("odd hex");
-        out.push_back(static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
-        i += 2;
-    }
-    return out;
-}
-
-std::string to_hex(std::string_view bytes)
-{
-    constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (const char c : bytes) {
-        const auto b = static_cast<unsigned char>(c);
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 0xf]);
-    }
-    return out;
-}
 
 // Equal as JavaScript sees JSON data: numbers by value whatever their kind
 // (a float 64 of 1 decodes as the double 1.0, the fixture's `1` parses as an

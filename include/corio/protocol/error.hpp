@@ -38,6 +38,7 @@ enum class error {
 
     // Socket.IO again
     attachments_too_large, ///< one packet's attachments over decode_limits::max_attachment_bytes
+    unexpected_text_for_msgpack, ///< a text message, where the msgpack parser sends only binary ones
 };
 
 /// The category of corio::protocol::error; its name is "corio.protocol".

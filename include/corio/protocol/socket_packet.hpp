@@ -1,7 +1,10 @@
 #pragma once
-// Socket.IO v5 packets, carried in Engine.IO messages:
-//   <type>[<attachments>-][<namespace>,][<ack id>][<JSON data>]
-// followed, for the binary types, by one binary Engine.IO message per attachment.
+// Socket.IO v5 packets, carried in Engine.IO messages by one of two parsers:
+// - the default one (socket.io-parser), a text message
+//     <type>[<attachments>-][<namespace>,][<ack id>][<JSON data>]
+//   followed, for the binary types, by one binary message per attachment;
+// - socket.io-msgpack-parser's, one binary message holding the packet as a
+//   MessagePack map {type, nsp, data, id}, binary values inline.
 
 #include <corio/protocol/engine_packet.hpp>
 #include <corio/protocol/error.hpp>
@@ -26,6 +29,17 @@ enum class socket_packet_type : std::uint8_t {
     connect_error = 4,
     binary_event = 5,
     binary_ack = 6,
+};
+
+/// How Socket.IO packets are written into Engine.IO messages; both ends of
+/// a connection must use the same (socket.io's `parser` option).
+enum class socket_parser : std::uint8_t {
+    /// socket.io-parser's text form, binary as attachments (the default).
+    json,
+    /// socket.io-msgpack-parser 3.0.x: one MessagePack map per packet,
+    /// binary values inline as `bin`. Only types 0 to 4 exist: an EVENT or
+    /// ACK with attachments stays an EVENT or ACK.
+    msgpack,
 };
 
 /// One Socket.IO packet. Build the packets a server or client sends with the
@@ -63,16 +77,23 @@ struct socket_packet {
 /// binary_ack with the attachment count; the data is compact, key order kept.
 std::string encode_socket_packet(const socket_packet& p);
 
-/// The Engine.IO messages that carry `p`: its text message, then one binary
-/// message per attachment.
-std::vector<packet> encode_socket_packet_messages(const socket_packet& p);
+/// The Engine.IO messages that carry `p`: with the json parser its text
+/// message, then one binary message per attachment; with msgpack one binary
+/// message (see encode_msgpack_socket_packet).
+std::vector<packet> encode_socket_packet_messages(const socket_packet& p, socket_parser parser = socket_parser::json);
+
+/// The MessagePack map socket.io-msgpack-parser writes for `p`: `type`,
+/// `nsp` (always, "/" too), then `data` and `id` when present; each
+/// placeholder in `data` becomes a `bin` of its attachment, as
+/// msgpack::encode writes them.
+std::string encode_msgpack_socket_packet(const socket_packet& p);
 
 /// The Engine.IO messages of one encoded Socket.IO packet, immutable, so
 /// that every recipient of a broadcast shares the same bytes.
 using encoded_socket_packet = std::shared_ptr<const std::vector<packet>>;
 
 /// encode_socket_packet_messages, into a shared immutable buffer.
-encoded_socket_packet encode_shared(const socket_packet& p);
+encoded_socket_packet encode_shared(const socket_packet& p, socket_parser parser = socket_parser::json);
 
 /// Reassembles Socket.IO packets from Engine.IO messages: a text message,
 /// then, for a binary packet, its attachments.
@@ -91,11 +112,23 @@ encoded_socket_packet encode_shared(const socket_packet& p);
 /// not the packet's outer array; max_attachment_bytes the sum of one packet's
 /// attachments). JSON numbers are read as JSON.parse reads them (see
 /// json_reader.hpp).
+/// With the msgpack parser each packet is one binary message: a MessagePack
+/// map with an integer `type` from 0 to 4, a string `nsp` starting with "/",
+/// and, as present, `data` (checked as above) and a non-negative integer
+/// `id`; other keys are ignored, and nil or notepack's `undefined` (which the
+/// official client writes for a CONNECT without auth) count as absent. Its
+/// `bin` values become the packet's attachments, bounded as above; an ACK
+/// without an id, a text message, or bytes msgpack::decode refuses are
+/// errors, as a malformed text packet is with the json parser.
+///
 /// After an error the decoder is reset; the caller should close the
 /// connection, as the peer's stream can no longer be trusted.
 class socket_packet_decoder {
 public:
-    explicit socket_packet_decoder(decode_limits limits = {}) : limits_(limits) {}
+    explicit socket_packet_decoder(decode_limits limits = {}, socket_parser parser = socket_parser::json)
+        : limits_(limits), parser_(parser)
+    {
+    }
 
     /// Returns the packet when complete, std::nullopt while attachments are
     /// still expected, or an error.
@@ -106,8 +139,10 @@ public:
 
 private:
     result<std::optional<socket_packet>> complete();
+    void reset() noexcept;
 
     decode_limits limits_;
+    socket_parser parser_;
     std::optional<socket_packet> pending_;
     std::size_t expected_attachments_ = 0;
     std::size_t attachment_bytes_ = 0; // of pending_'s attachments so far

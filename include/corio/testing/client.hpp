@@ -57,11 +57,11 @@ struct received_event {
 
 /// A Socket.IO client living in the test's process.
 ///
-/// Every packet goes through the real codec: what the client sends is
-/// encoded with protocol::encode_socket_packet and fed to
-/// `server.engine_handler()` as Engine.IO messages (text, then one binary
-/// message per attachment); what the server sends is reassembled with a
-/// protocol::socket_packet_decoder. The fake Engine.IO session is a websocket
+/// Every packet goes through the real codec, in the server's parser
+/// (server_options::parser): what the client sends is encoded with
+/// protocol::encode_socket_packet_messages and fed to
+/// `server.engine_handler()` as Engine.IO messages; what the server sends is
+/// reassembled with a protocol::socket_packet_decoder. The fake Engine.IO session is a websocket
 /// session whose request_info comes from client_options.
 ///
 /// The test owns `ioc` and runs nothing else on it meanwhile: every call
