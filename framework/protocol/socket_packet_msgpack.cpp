@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace corio::protocol {
 
@@ -56,6 +58,41 @@ const json::value* present(const json::object& map, std::string_view key) noexce
 {
     const auto* v = map.if_contains(key);
     return v && !v->is_null() ? v : nullptr;
+}
+
+// The attachments exactly as encoding `data` and decoding it again gives
+// them: one per placeholder, in document order. The bins a repeated key
+// overwrote, and those outside `data`, are gone; a map that looks like a
+// placeholder of an earlier bin gets its own copy of the bytes. The
+// placeholders in `data` are renumbered to match. Each `num` must be valid.
+std::vector<std::string> attachments_in_order(json::value& data, std::vector<std::string>& bins)
+{
+    std::vector<std::size_t> order;
+    for_each_placeholder(data, [&](const json::value& v) {
+        order.push_back(*placeholder_index(v));
+        return true;
+    });
+    bool as_is = order.size() == bins.size();
+    for (std::size_t i = 0; as_is && i < order.size(); ++i)
+        as_is = order[i] == i;
+    if (as_is)
+        return std::move(bins);
+
+    // A bin's bytes are copied for each of its placeholders but the last,
+    // which takes them.
+    std::vector<std::size_t> uses(bins.size(), 0);
+    for (const std::size_t index : order)
+        ++uses[index];
+    std::vector<std::string> out;
+    out.reserve(order.size());
+    for (const std::size_t index : order)
+        out.push_back(--uses[index] == 0 ? std::move(bins[index]) : bins[index]);
+    std::size_t next = 0;
+    for_each_placeholder(data, [&](json::value& v) {
+        v = make_placeholder(next++);
+        return true;
+    });
+    return out;
 }
 
 } // namespace
@@ -128,23 +165,23 @@ result<socket_packet> decode_msgpack_socket_packet(std::string_view bytes, const
         return error::invalid_ack_id;
     }
 
-    if (doc->attachments.size() > limits.max_attachments)
+    if (auto* data = map->if_contains("data"); data && !data->is_null()) {
+        // A map that looks like a placeholder must point at one of the bins.
+        if (auto r = reconstruct_check(*data, doc->attachments.size()); !r)
+            return r.error();
+        p.data = std::move(*data);
+        p.attachments = attachments_in_order(*p.data, doc->attachments);
+    }
+
+    if (p.attachments.size() > limits.max_attachments)
         return error::too_many_attachments;
     std::size_t attachment_bytes = 0;
-    for (const auto& a : doc->attachments)
+    for (const auto& a : p.attachments)
         attachment_bytes += a.size();
     if (attachment_bytes > limits.max_attachment_bytes)
         return error::attachments_too_large;
-
-    if (auto* data = map->if_contains("data"); data && !data->is_null())
-        p.data = std::move(*data);
-    p.attachments = std::move(doc->attachments);
     if (auto r = check_payload(p); !r)
         return r.error();
-    // A map that looks like a placeholder must point at one of the bins.
-    if (p.data)
-        if (auto r = reconstruct_check(*p.data, p.attachments.size()); !r)
-            return r.error();
     return p;
 }
 

@@ -2,13 +2,15 @@
 // socket_parser::msgpack): the input is one binary Engine.IO message. A packet
 // that comes out must encode to one message that decodes to the same packet.
 
-#include <corio/protocol/json_writer.hpp>
 #include <corio/protocol/limits.hpp>
 #include <corio/protocol/socket_packet.hpp>
 
 #include "fuzz_check.hpp"
 
+#include <boost/json/value.hpp>
+
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -19,6 +21,32 @@ using corio_fuzz::check;
 namespace {
 
 constexpr auto msgpack = protocol::socket_parser::msgpack;
+
+// Whether `a` and `b` are the same to JavaScript, whose numbers are all
+// doubles. An integral double goes out as a msgpack integer, as notepack
+// writes it, and comes back as an exact integer, which writes differently
+// from the double above 2^53. Recursive: the decode limits bound the depth.
+bool same_in_javascript(const boost::json::value& a, const boost::json::value& b)
+{
+    if (a.is_number() && b.is_number()) {
+        const double x = a.to_number<double>();
+        const double y = b.to_number<double>();
+        return x == y || (std::isnan(x) && std::isnan(y));
+    }
+    if (a.kind() != b.kind())
+        return false;
+    if (const auto* x = a.if_array()) {
+        const auto& y = b.get_array();
+        return x->size() == y.size() && std::equal(x->begin(), x->end(), y.begin(), same_in_javascript);
+    }
+    if (const auto* x = a.if_object()) {
+        const auto& y = b.get_object();
+        return x->size() == y.size() && std::equal(x->begin(), x->end(), y.begin(), [](const auto& m, const auto& n) {
+                   return m.key() == n.key() && same_in_javascript(m.value(), n.value());
+               });
+    }
+    return a == b;
+}
 
 void run(std::string_view input, const protocol::decode_limits& limits)
 {
@@ -46,7 +74,7 @@ void run(std::string_view input, const protocol::decode_limits& limits)
           "decode, encode, decode keeps type, namespace, id and attachments");
     check(q.data.has_value() == p.data.has_value(), "decode, encode, decode keeps the data's presence");
     if (p.data)
-        check(protocol::to_json(*q.data) == protocol::to_json(*p.data), "the data writes the same");
+        check(same_in_javascript(*q.data, *p.data), "decode, encode, decode keeps the data");
     check(protocol::encode_socket_packet_messages(q, msgpack) == messages, "encoding is stable");
 }
 

@@ -105,6 +105,25 @@ BOOST_AUTO_TEST_CASE(binary_is_inline_and_becomes_attachments)
     BOOST_TEST(q.attachments.front() == std::string("\x01\x02", 2));
 }
 
+BOOST_AUTO_TEST_CASE(attachments_are_the_bins_data_keeps_in_document_order)
+{
+    // ["ev", {"a": <01>, "b": <02>, "a": <03>}]: the repeated key takes the
+    // last bin, keeping its first place, and the overwritten bin is gone.
+    const auto p = decode_complete("83 a474797065 02 a36e7370 a12f a464617461 92 a26576 83 a161 c40101 a162 c40102"
+                                   " a161 c40103");
+    BOOST_TEST(protocol::to_json(*p.data) ==
+               R"(["ev",{"a":{"_placeholder":true,"num":0},"b":{"_placeholder":true,"num":1}}])");
+    BOOST_TEST_REQUIRE(p.attachments.size() == 2u);
+    BOOST_TEST(p.attachments[0] == "\x03");
+    BOOST_TEST(p.attachments[1] == "\x02");
+    // A bin outside data is no attachment; encoding gives the same packet back.
+    const auto q = decode_complete("84 a474797065 02 a36e7370 a12f a378797a c40109 a464617461 92 a26576 c40101");
+    BOOST_TEST_REQUIRE(q.attachments.size() == 1u);
+    BOOST_TEST(q.attachments[0] == "\x01");
+    for (const auto* packet : {&p, &q})
+        BOOST_TEST((decode_complete(encoded_hex(*packet)) == *packet));
+}
+
 BOOST_AUTO_TEST_CASE(encodes_as_the_official_parser_reads)
 {
     BOOST_TEST(encoded_hex(socket_packet::event("/", "hello", json::array{"you"})) ==
