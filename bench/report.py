@@ -103,6 +103,17 @@ ROWS = [
     ("fanout", "delivery p99 ms", "p99", "lower", Target("≥ 1× (p99 ≤ node)", ratio=1)),
     ("fanout", "incomplete broadcasts", "incomplete", None, None),
     ("fanout", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    # A 16 KiB JSON-like broadcast to 200 members, without and with permessage-deflate.
+    *[
+        (scenario, label, name, better, None)
+        for scenario in ("fanout-16k", "fanout-16k-deflate")
+        for label, name, better in (
+            ("deliveries/s", "deliveries_per_s", "higher"),
+            ("deliveries per server CPU-second", "deliveries_per_cpu_s", "higher"),
+            ("delivery p99 ms", "p99", "lower"),
+            ("lost deliveries", "lost", None),
+        )
+    ],
     # Two servers of one implementation over one redis-server, both servers on CPU 0.
     ("cluster-fanout", "deliveries per server CPU-second", "deliveries_per_cpu_s", "higher", Target("≥ 2.5×", ratio=2.5)),
     ("cluster-fanout", "deliveries/s", "deliveries_per_s", "higher", None),

@@ -21,6 +21,7 @@ include(corio_unity_build)
 find_package(Boost 1.81.0 EXACT REQUIRED CONFIG)
 find_package(Threads REQUIRED)
 find_package(OpenSSL 1.1.1 REQUIRED)
+find_package(ZLIB REQUIRED)
 
 # Boost.JSON and Boost.URL built from their sources with the same
 # instrumentation, instead of Debian's uninstrumented shared libraries, so

@@ -8,11 +8,13 @@
 //                the spec, for the sharded variant)
 // Usage: corio_conformance [--host localhost] [--port 3000] [--threads N] [--echo-path /echo.io/]
 //                          [--redis redis://HOST:PORT [--node-name NAME] [--redis-adapter classic|sharded]]
-//                          [--tls-cert FILE --tls-key FILE] [--metrics]
+//                          [--tls-cert FILE --tls-key FILE] [--metrics] [--compression]
 //                          [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]] [--parser msgpack]
 // With --tls-cert and --tls-key (part E), the listener serves HTTPS and WSS
 // only, on every endpoint; SIGHUP reloads the two files. With --metrics (part
 // E), GET /metrics on the same listener answers the Prometheus text format.
+// With --compression (part E), /echo.io/ negotiates WebSocket
+// permessage-deflate (threshold 1024 bytes).
 // With --admin-ui (part E), the Admin UI's namespace is /admin-ui of the echo
 // app (whose /admin is part C's); beyond the spec, --admin-ui-files serves the
 // UI's files (the npm package's ui/dist) under /admin-ui/. With --parser
@@ -69,6 +71,8 @@ struct command_line {
     std::string tls_key;
     /// Part E: GET /metrics.
     bool metrics = false;
+    /// Part E: permessage-deflate on /echo.io/.
+    bool compression = false;
     /// Part E: the Admin UI's login, and (beyond the spec) its files.
     std::optional<corio::admin_ui_credentials> admin_ui;
     std::string admin_ui_files;
@@ -82,7 +86,7 @@ struct command_line {
               << "usage: corio_conformance [--host ADDR] [--port N] [--threads N] [--echo-path PATH]\n"
               << "                         [--redis redis://HOST:PORT [--node-name NAME]\n"
               << "                          [--redis-adapter classic|sharded]]\n"
-              << "                         [--tls-cert FILE --tls-key FILE] [--metrics]\n"
+              << "                         [--tls-cert FILE --tls-key FILE] [--metrics] [--compression]\n"
               << "                         [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]] [--parser msgpack]\n";
     std::exit(2);
 }
@@ -103,6 +107,10 @@ command_line parse(int argc, char** argv)
         std::string_view arg = argv[i];
         if (arg == "--metrics") {
             cl.metrics = true;
+            continue;
+        }
+        if (arg == "--compression") {
+            cl.compression = true;
             continue;
         }
         if (i + 1 >= argc)
@@ -193,6 +201,7 @@ int main(int argc, char** argv)
     conformance::setup_suite_app(suite);
     auto echo_opts = echo_options(cl.echo_path);
     echo_opts.parser = cl.parser;
+    echo_opts.engine.compression.enabled = cl.compression;
     auto metrics = cl.metrics ? std::make_shared<corio::engine::metrics_endpoint>() : nullptr;
     std::shared_ptr<void> redis;
     if (!cl.redis.empty()) {

@@ -4,8 +4,8 @@
 //   join  (room, ack)     -> join the room, ack true
 //   bcast (payload, ack)  -> emit bcast(payload) to room "bench", ack true
 // Usage: corio_bench_app [--port N] [--threads N] [--redis URL] [--tls-cert FILE --tls-key FILE]
-//                        [--metrics] [--parser msgpack]
-//   (defaults: $PORT or 3000, $THREADS or 1, no Redis, no TLS, no metrics)
+//                        [--metrics] [--compression] [--parser msgpack]
+//   (defaults: $PORT or 3000, $THREADS or 1, no Redis, no TLS, no metrics, no compression)
 // With --tls-cert and --tls-key the listener serves HTTPS/WSS only (the tls-connect and tls-echo
 // scenarios), as bench/node/server.mjs does with Node's https server.
 // With --redis redis://HOST:PORT, the server joins a cluster over Redis (the Redis adapter, on
@@ -14,6 +14,8 @@
 // With --metrics (bench/run --metrics-cost), what a Prometheus scraping every second costs the
 // server: GET /metrics/ is served, and a side task builds a scrape's text once a second. Off by
 // default: the app is then exactly the spec's.
+// With --compression (the fanout-deflate scenario), WebSocket permessage-deflate at the default
+// threshold (1024 bytes), as server.mjs's perMessageDeflate with its threshold.
 // With --parser msgpack, the server speaks socket.io-msgpack-parser's encoding (as
 // bench/node/server.mjs --parser msgpack does); corio_loadgen --parser msgpack drives it.
 // Prints "listening on 127.0.0.1:PORT" once it accepts connections (with --redis, once both
@@ -57,13 +59,14 @@ struct command_line {
     std::string tls_key;
     bool metrics = false; // serve /metrics/ and build a scrape once a second
     corio::protocol::socket_parser parser = corio::protocol::socket_parser::json;
+    bool compression = false; // permessage-deflate
 };
 
 [[noreturn]] void usage(std::string_view problem)
 {
     std::cerr << "corio_bench_app: " << problem << "\n"
               << "usage: corio_bench_app [--port N] [--threads N] [--redis URL] [--tls-cert FILE --tls-key FILE]\n"
-              << "                       [--metrics] [--parser msgpack]\n"
+              << "                       [--metrics] [--compression] [--parser msgpack]\n"
               << "       (or PORT / THREADS in the environment)\n";
     std::exit(2);
 }
@@ -89,6 +92,10 @@ command_line parse(int argc, char** argv)
         std::string_view arg = argv[i];
         if (arg == "--metrics") {
             cl.metrics = true;
+            continue;
+        }
+        if (arg == "--compression") {
+            cl.compression = true;
             continue;
         }
         if (i + 1 >= argc)
@@ -244,6 +251,7 @@ int main(int argc, char** argv)
 
     auto options = bench_options();
     options.parser = cl.parser;
+    options.engine.compression.enabled = cl.compression;
     auto cluster = join_cluster(ioc, cl.redis, options);
     corio::server io(ioc.get_executor(), std::move(options));
     setup_bench_app(io);

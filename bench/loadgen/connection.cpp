@@ -72,6 +72,12 @@ public:
     ws_connection(net::any_io_executor executor, const target& t)
         : connection(executor), ws_(make_stream(executor, t)), binary_packets_(t.parser == wire::format::msgpack)
     {
+        if (t.deflate) {
+            websocket::permessage_deflate pmd;
+            pmd.client_enable = true;
+            pmd.msg_size_threshold = 1024; // as the servers' threshold
+            ws_.set_option(pmd);
+        }
     }
 
     static net::awaitable<open_result> open(const target& t, std::optional<net::ip::address> source,

@@ -128,10 +128,8 @@ private:
 /// The one emitter. Its methods run on its connection's executor.
 class emitter_side final : public connection_observer {
 public:
-    emitter_side(fanout_totals& totals, std::size_t payload, bool on_ack)
-        : totals_(totals)
-        , payload_(payload)
-        , on_ack_(on_ack)
+    emitter_side(fanout_totals& totals, std::size_t payload, bool json_payload, bool on_ack)
+        : totals_(totals), payload_(payload), json_payload_(json_payload), on_ack_(on_ack)
     {
     }
 
@@ -144,7 +142,7 @@ public:
         if (totals_.stop.load(std::memory_order_relaxed) || sequence_ >= totals_.sequence_count)
             return;
         wire::bcast_stamp stamp{sequence_++, now_ns()};
-        conn_->send(wire::bcast_event(totals_.parser, next_id_++, stamp, payload_));
+        conn_->send(wire::bcast_event(totals_.parser, next_id_++, stamp, payload_, json_payload_));
         totals_.broadcasts.store(sequence_, std::memory_order_relaxed);
     }
 
@@ -166,6 +164,7 @@ private:
 
     fanout_totals& totals_;
     const std::size_t payload_;
+    const bool json_payload_;
     const bool on_ack_;
     std::shared_ptr<connection> conn_;
     std::uint64_t sequence_ = 0;
@@ -189,9 +188,8 @@ net::awaitable<void> emit_on_clock(emitter_side* emitter, fanout_totals* totals,
 class fanout_scenario final : public scenario {
 public:
     explicit fanout_scenario(run_context& ctx)
-        : ctx_(ctx)
-        , totals_(ctx, ctx.opts.max_broadcasts)
-        , emitter_(totals_, ctx.opts.payload, !ctx.opts.interval)
+        : ctx_(ctx), totals_(ctx, ctx.opts.max_broadcasts),
+          emitter_(totals_, ctx.opts.payload, ctx.opts.json_payload, !ctx.opts.interval)
     {
         for (auto& node : totals_.nodes)
             receivers_.push_back(std::make_unique<receiver_side>(totals_, *node));
@@ -357,6 +355,8 @@ json::object fanout_scenario::params() const
         {"server_pids", std::move(pids)},
         {"clients", o.clients},
         {"payload", o.payload},
+        {"payload_text", o.json_payload ? "json" : "x"},
+        {"compression", o.compression},
         {"duration_s", seconds(o.duration)},
         {"max_broadcasts", o.max_broadcasts},
         {"interval_ms", o.interval ? json::value(o.interval->count()) : json::value(nullptr)},

@@ -101,6 +101,7 @@ int main(int argc, char** argv)
             loadgen::usage_error(*problem);
         targets.push_back(std::get<loadgen::target>(std::move(made)));
         targets.back().parser = opts.parser;
+        targets.back().deflate = opts.compression;
     }
     auto descriptors = raise_descriptor_limit();
     if (sockets_needed(opts) + spare_descriptors > descriptors)

@@ -20,6 +20,7 @@ constexpr std::string_view usage_text =
     "echo:    --clients C (50)  --payload B (32)  --duration S (10)  --max-acks N\n"
     "fanout:  --clients N (50)  --payload B (32)  --duration S (10)  --max-broadcasts M (1000000)\n"
     "         --interval-ms I (default: next broadcast when the previous one is acknowledged)\n"
+    "         --payload-text x|json (x)  --compression on|off (off: no permessage-deflate offered)\n"
     "cluster-fanout: fanout's options, with --url (and --server-pid) once per server, 2 or more:\n"
     "         the receivers are split evenly over the servers, the emitter is on the first\n"
     "churn:   --duration S (10)  --concurrency C (50)  --max-cycles N  --settle S (2)\n"
@@ -131,6 +132,10 @@ options parse_command_line(int argc, char** argv)
             o.clients = parse_number<std::uint64_t>(value, arg);
         else if (arg == "--payload")
             o.payload = parse_number<std::size_t>(value, arg);
+        else if (arg == "--payload-text" && (value == "x" || value == "json"))
+            o.json_payload = value == "json";
+        else if (arg == "--compression" && (value == "on" || value == "off"))
+            o.compression = value == "on";
         else if (arg == "--duration")
             o.duration = parse_seconds(value, arg);
         else if (arg == "--max-acks")

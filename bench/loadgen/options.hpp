@@ -55,6 +55,12 @@ struct options {
     // echo and fanout
     std::uint64_t clients = 50;
     std::size_t payload = 32; ///< bytes of the string argument
+    /// fanout: pad the broadcast with JSON-like text instead of 'x'
+    /// (--payload-text json), which compresses as real data does.
+    bool json_payload = false;
+    /// Offer WebSocket permessage-deflate (--compression on): Beast then
+    /// compresses what it sends from 1024 bytes and inflates what it gets.
+    bool compression = false;
     std::chrono::milliseconds duration{10'000};
     std::uint64_t max_acks = UINT64_MAX;
     std::uint64_t max_broadcasts = 1'000'000; ///< also sizes the per-sequence counters

@@ -36,6 +36,8 @@ struct target {
     /// ~28k ephemeral ports of one address never limit a run. Empty when the
     /// server is not on IPv4 loopback: the kernel then picks the source.
     std::vector<boost::asio::ip::address> sources;
+    /// Offer permessage-deflate (options::compression).
+    bool deflate = false;
 
     /// The source for the `index`-th connection, or nullopt (no bind).
     std::optional<boost::asio::ip::address> source_for(std::uint64_t index) const;

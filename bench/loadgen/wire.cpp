@@ -3,6 +3,7 @@
 #include "wire_msgpack.hpp"
 
 #include <charconv>
+#include <iterator>
 
 namespace loadgen::wire {
 
@@ -26,8 +27,30 @@ template <class Int> void append_number(std::string& out, Int n)
     out.append(digits, end);
 }
 
-// `<seq>:<sent_ns>:` padded with 'x' to `payload_bytes`.
-std::string stamp_text(bcast_stamp stamp, std::size_t payload_bytes)
+// Records as an application's JSON would hold them (ids, names, flags,
+// scores), minus the quotes, until `out` is `size` bytes long.
+void append_json_like(std::string& out, std::size_t size, std::uint64_t seed)
+{
+    static constexpr std::string_view names[] = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"};
+    std::uint64_t x = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    for (std::uint64_t i = 0; out.size() < size; ++i) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        out += "{id:";
+        append_number(out, 1000 + i);
+        out += ",name:";
+        out += names[(x >> 33) % std::size(names)];
+        out += ",online:";
+        out += (x >> 40) & 1 ? "true" : "false";
+        out += ",score:";
+        append_number(out, (x >> 20) % 100000);
+        out += "},";
+    }
+    out.resize(size);
+}
+
+// `<seq>:<sent_ns>:` padded to `payload_bytes` with 'x', or with JSON-like
+// records when `json_like`.
+std::string stamp_text(bcast_stamp stamp, std::size_t payload_bytes, bool json_like)
 {
     std::string out;
     out.reserve(payload_bytes);
@@ -35,7 +58,9 @@ std::string stamp_text(bcast_stamp stamp, std::size_t payload_bytes)
     out += ':';
     append_number(out, stamp.sent_ns);
     out += ':';
-    if (out.size() < payload_bytes)
+    if (out.size() < payload_bytes && json_like)
+        append_json_like(out, payload_bytes, stamp.sequence);
+    else if (out.size() < payload_bytes)
         out.append(payload_bytes - out.size(), 'x');
     return out;
 }
@@ -155,11 +180,12 @@ bool is_true_ack(format f, std::string_view message)
     return message.starts_with("43") && message.ends_with("[true]");
 }
 
-std::string bcast_event(format f, std::uint64_t id, bcast_stamp stamp, std::size_t payload_bytes)
+std::string bcast_event(format f, std::uint64_t id, bcast_stamp stamp, std::size_t payload_bytes, bool json_like)
 {
-    // The string holds only digits, ':' and 'x', which JSON needs no escape
-    // for: building the message by hand is exact and keeps the emitter cheap.
-    const auto text = stamp_text(stamp, payload_bytes);
+    // The string holds no quote, backslash or control character, which JSON
+    // would escape: building the message by hand is exact and keeps the
+    // emitter cheap.
+    const auto text = stamp_text(stamp, payload_bytes, json_like);
     if (f == format::msgpack)
         return event_with_ack(f, id, string_arguments(f, "bcast", text));
     std::string out = "42";

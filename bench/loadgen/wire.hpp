@@ -55,8 +55,11 @@ struct bcast_stamp {
 
 /// `42<id>["bcast","<seq>:<sent_ns>:xxx…"]` (or its MessagePack map) with the
 /// string padded with 'x' to `payload_bytes` (longer if the stamp alone
-/// needs more).
-std::string bcast_event(format f, std::uint64_t id, bcast_stamp stamp, std::size_t payload_bytes);
+/// needs more). With `json_like`, the padding is varied text shaped like
+/// JSON records (no quotes, so the message needs no escapes), which
+/// compresses as JSON does rather than as a run of one byte.
+std::string bcast_event(format f, std::uint64_t id, bcast_stamp stamp, std::size_t payload_bytes,
+                        bool json_like = false);
 
 /// The stamp of a delivered broadcast `42["bcast","<seq>:<sent_ns>:…`, or
 /// nullopt for any other message.

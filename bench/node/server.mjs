@@ -4,7 +4,8 @@
 //   echo  (any args, ack) -> ack with the same args
 //   join  (room, ack)     -> join the room, ack true
 //   bcast (payload, ack)  -> emit bcast(payload) to room "bench", ack true
-// Usage: node server.mjs [--port N] [--redis URL] [--tls-cert FILE --tls-key FILE] [--parser msgpack]
+// Usage: node server.mjs [--port N] [--redis URL] [--tls-cert FILE --tls-key FILE] [--compression]
+//                        [--parser msgpack]
 //   (default: $PORT or 3000, no Redis, no TLS). Node runs JavaScript on one thread, so
 //   THREADS / --threads are accepted and ignored.
 // With --tls-cert and --tls-key (PEM files) it serves HTTPS/WSS only, through node:https: the
@@ -12,6 +13,8 @@
 // With --redis redis://HOST:PORT, the server joins a cluster through @socket.io/redis-adapter 8.x
 // (classic Pub/Sub, on node-redis 4 clients, its defaults): `bcast` then reaches room "bench"
 // on every server of the cluster. Without it, the app is exactly the single-server bench app.
+// With --compression (the fanout-deflate scenario), perMessageDeflate with its threshold of 1024
+// bytes (ws's defaults otherwise).
 // With --parser msgpack, the server uses the official socket.io-msgpack-parser (3.0.x), as
 // corio_bench_app --parser msgpack does.
 // Prints "listening on 127.0.0.1:PORT" once it accepts connections (with --redis, once both
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     redis: { type: "string" },
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },
+    compression: { type: "boolean" },
     parser: { type: "string" },
   },
 });
@@ -58,7 +62,7 @@ const io = new Server(httpServer, {
   pingInterval: 25000,
   pingTimeout: 20000,
   maxHttpBufferSize: 1e6,
-  perMessageDeflate: false,
+  perMessageDeflate: values.compression ? { threshold: 1024 } : false,
   httpCompression: true, // the default; polling only, which the benchmark does not use
   ...(parser ? { parser } : {}),
 });

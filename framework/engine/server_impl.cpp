@@ -22,6 +22,7 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <boost/json/value.hpp>
 #include <corio/protocol/json_writer.hpp>
+#include <corio/protocol/permessage_deflate.hpp>
 
 #include <stdexcept>
 
@@ -181,6 +182,43 @@ http_response server_impl::handle_oversized(const http_request& req)
 
 namespace {
 
+/// The Sec-WebSocket-Extensions answer to `req`'s permessage-deflate offer,
+/// if it makes one Corio accepts. The header may come in several lines.
+std::optional<std::string> deflate_answer(const http_request& req)
+{
+    std::string offers;
+    auto [it, end] = req.equal_range(http::field::sec_websocket_extensions);
+    for (; it != end; ++it) {
+        if (!offers.empty())
+            offers += ',';
+        offers.append(it->value());
+    }
+    return protocol::websocket::accept_deflate_offer(offers);
+}
+
+/// Turns permessage-deflate on for `ws` when it is enabled and `req` offers
+/// it; the handshake then answers the offer (answer_deflate).
+void negotiate_deflate(websocket_connection& ws, const http_request& req, const compression_options& compression)
+{
+    if (compression.enabled && deflate_answer(req))
+        ws.enable_deflate(compression.threshold);
+}
+
+/// Adds the extension's answer to `handshake`'s 101 response, when
+/// negotiate_deflate turned it on.
+template <class Stream>
+void answer_deflate(websocket::stream<Stream>& handshake, const websocket_connection& ws, const http_request& req)
+{
+    if (!ws.deflating())
+        return;
+    if (auto answer = deflate_answer(req)) {
+        handshake.set_option(
+            websocket::stream_base::decorator([answer = std::move(*answer)](websocket::response_type& res) {
+                res.set(http::field::sec_websocket_extensions, answer);
+            }));
+    }
+}
+
 /// Answers a WebSocket upgrade request on `ws`'s socket (101, or an error
 /// status for a request that is not a valid upgrade) within `timeout`. Beast
 /// does the handshake over a reference to the socket; the frames that follow
@@ -190,6 +228,7 @@ net::awaitable<bool> accept_handshake(std::shared_ptr<plain_websocket_connection
 {
     websocket::stream<plain_websocket_connection::socket_type&> handshake(ws->socket());
     handshake.set_option(websocket::stream_base::timeout{timeout, websocket::stream_base::none(), false});
+    answer_deflate(handshake, *ws, req);
     auto [ec] = co_await handshake.async_accept(req, use_tuple);
     if (ec) {
         ws->cut();
@@ -212,6 +251,7 @@ net::awaitable<bool> accept_handshake(std::shared_ptr<tls_websocket_connection> 
             ws->cut();
     });
     websocket::stream<tls_stream&> handshake(ws->stream());
+    answer_deflate(handshake, *ws, req);
     auto [ec] = co_await handshake.async_accept(req, use_tuple);
     deadline.cancel();
     if (ec) {
@@ -270,6 +310,7 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
         stream.tcp().expires_never();
         auto ws = std::make_shared<tls_websocket_connection>(stream.release_tls(), target, body_limit());
         ws->keep(stream.hold());
+        negotiate_deflate(*ws, req, opts.compression);
         co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), strand,
                                  handshake_timeout);
         co_return;
@@ -279,6 +320,7 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
         co_return;
     auto ws = std::make_shared<plain_websocket_connection>(std::move(socket), body_limit());
     ws->keep(stream.hold());
+    negotiate_deflate(*ws, req, opts.compression);
     co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), strand,
                              handshake_timeout);
 }

@@ -33,8 +33,15 @@ void clear_and_trim(Vector& v)
 } // namespace
 
 websocket_connection::websocket_connection(executor_type strand, std::size_t max_message)
-    : strand_(std::move(strand)), reader_(max_message)
+    : strand_(std::move(strand)), max_message_(max_message), reader_(max_message)
 {
+}
+
+void websocket_connection::enable_deflate(std::size_t threshold)
+{
+    reader_.enable_deflate();
+    inflater_ = std::make_unique<ws::inflater>(max_message_);
+    deflate_threshold_ = threshold;
 }
 
 close_reason websocket_connection::reason_for(const boost::system::error_code& ec)
@@ -88,7 +95,10 @@ void websocket_connection::handle_frames(std::span<char>& input)
             return;
         case kind::text:
         case kind::binary:
-            events_->on_ws_message(*this, event.what == kind::text, event.payload);
+            if (!event.compressed)
+                events_->on_ws_message(*this, event.what == kind::text, event.payload);
+            else if (!deliver_compressed(event.what == kind::text, event.payload))
+                return;
             break;
         case kind::ping:
             // Only the latest ping needs its pong (RFC 6455, section 5.5.3).
@@ -111,6 +121,25 @@ void websocket_connection::handle_frames(std::span<char>& input)
             return;
         }
     }
+}
+
+bool websocket_connection::deliver_compressed(bool text, std::string_view payload)
+{
+    // The reader saw RSV1 only because enable_deflate() made inflater_.
+    auto error = inflater_->inflate_message(payload, inflated_);
+    if (error == ws::inflate_error::none && text && !ws::valid_utf8(inflated_))
+        error = ws::inflate_error::invalid;
+    if (error != ws::inflate_error::none) {
+        std::string{}.swap(inflated_);
+        const bool too_big = error == ws::inflate_error::too_big;
+        close(too_big ? ws::close_code::too_big : ws::close_code::invalid_payload);
+        end_reading(too_big ? close_reason::payload_too_large : close_reason::parse_error);
+        return false;
+    }
+    events_->on_ws_message(*this, text, inflated_);
+    if (inflated_.capacity() > keep_bytes)
+        std::string{}.swap(inflated_);
+    return true;
 }
 
 void websocket_connection::end_reading(close_reason reason)
@@ -157,10 +186,11 @@ void websocket_connection::cut() noexcept
     release_if_done();
 }
 
-void websocket_connection::add_frame(ws::opcode op, std::string_view prefix, std::string_view data)
+void websocket_connection::add_frame(ws::opcode op, std::string_view prefix, std::string_view data, bool compressed)
 {
     auto& header = headers_.emplace_back();
-    auto size = ws::encode_header(op, prefix.size() + data.size(), std::span(header).first<ws::max_header_size>());
+    auto size =
+        ws::encode_header(op, prefix.size() + data.size(), std::span(header).first<ws::max_header_size>(), compressed);
     // An empty prefix may have no storage: memcpy from a null pointer is
     // undefined even for zero bytes.
     if (!prefix.empty())
@@ -168,6 +198,14 @@ void websocket_connection::add_frame(ws::opcode op, std::string_view prefix, std
     buffers_.emplace_back(header.data(), size + prefix.size());
     if (!data.empty())
         buffers_.emplace_back(data.data(), data.size());
+}
+
+void websocket_connection::add_packet(ws::opcode op, std::string_view prefix, const protocol::packet& p)
+{
+    if (inflater_ && p.compress && prefix.size() + p.data.size() >= deflate_threshold_)
+        add_frame(op, {}, p.deflated.get(prefix, p.data), true);
+    else
+        add_frame(op, prefix, p.data);
 }
 
 void websocket_connection::start_write()
@@ -185,10 +223,10 @@ void websocket_connection::start_write()
     }
     for (const auto& p : in_flight_) {
         if (p->binary) {
-            add_frame(ws::opcode::binary, {}, p->data);
+            add_packet(ws::opcode::binary, {}, *p);
         } else {
             const char type_digit = static_cast<char>('0' + static_cast<int>(p->type));
-            add_frame(ws::opcode::text, std::string_view(&type_digit, 1), p->data);
+            add_packet(ws::opcode::text, std::string_view(&type_digit, 1), *p);
         }
     }
     close_in_flight_ = closing_ && !close_sent_;

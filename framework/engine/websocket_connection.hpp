@@ -16,6 +16,7 @@
 
 #include <corio/engine/error.hpp>
 #include <corio/engine/session.hpp>
+#include <corio/protocol/permessage_deflate.hpp>
 #include <corio/protocol/websocket_frame.hpp>
 
 #include "engine/session_state.hpp"
@@ -88,6 +89,14 @@ public:
     /// Closes the TCP connection at once, abandoning any write in flight.
     void cut() noexcept;
 
+    /// permessage-deflate was negotiated (before start()): messages of at
+    /// least `threshold` bytes go out compressed, unless their packet says
+    /// not to (protocol::packet::compress), and compressed messages from
+    /// the client are inflated, to at most the connection's message limit.
+    void enable_deflate(std::size_t threshold);
+    /// enable_deflate() was called.
+    bool deflating() const noexcept { return inflater_ != nullptr; }
+
     /// Keeps `h` as long as this connection lives: the listener's count of
     /// the connection (http_stream::hold).
     void keep(std::shared_ptr<void> h) noexcept { kept_ = std::move(h); }
@@ -139,7 +148,14 @@ private:
     /// Writes what is owed in one gathered write: a pong, the packets taken
     /// by write(), then the close frame once closing.
     void start_write();
-    void add_frame(protocol::websocket::opcode op, std::string_view prefix, std::string_view data);
+    void add_frame(protocol::websocket::opcode op, std::string_view prefix, std::string_view data,
+                   bool compressed = false);
+    /// A packet's frame: compressed when deflate is on and the packet is
+    /// large enough, from the packet's shared cache.
+    void add_packet(protocol::websocket::opcode op, std::string_view prefix, const protocol::packet& p);
+    /// Inflates a compressed message and hands it to the session; false
+    /// when it was bad and the connection is closing.
+    bool deliver_compressed(bool text, std::string_view payload);
     /// Our close frame is out: hang up, or wait a little for the peer to.
     void after_close_sent();
 
@@ -147,7 +163,13 @@ private:
                                                     boost::asio::wait_traits<std::chrono::steady_clock>, executor_type>;
 
     executor_type strand_;
+    std::size_t max_message_;
     protocol::websocket::frame_reader reader_;
+    // permessage-deflate: made by enable_deflate(); the last inflated
+    // message.
+    std::unique_ptr<protocol::websocket::inflater> inflater_;
+    std::string inflated_;
+    std::size_t deflate_threshold_ = 0;
     std::shared_ptr<events> events_;
     std::shared_ptr<void> hold_;
     std::shared_ptr<void> kept_;

@@ -257,9 +257,12 @@ std::vector<packet> encode_socket_packet_messages(const socket_packet& p, socket
     return messages;
 }
 
-encoded_socket_packet encode_shared(const socket_packet& p, socket_parser parser)
+encoded_socket_packet encode_shared(const socket_packet& p, socket_parser parser, bool compress)
 {
-    return std::make_shared<const std::vector<packet>>(encode_socket_packet_messages(p, parser));
+    auto messages = encode_socket_packet_messages(p, parser);
+    for (auto& m : messages)
+        m.compress = compress;
+    return std::make_shared<const std::vector<packet>>(std::move(messages));
 }
 
 } // namespace corio::protocol

@@ -78,9 +78,10 @@ bool continuation_byte(unsigned char c) noexcept
 
 } // namespace
 
-std::size_t encode_header(opcode op, std::uint64_t payload_size, std::span<unsigned char, max_header_size> out) noexcept
+std::size_t encode_header(opcode op, std::uint64_t payload_size, std::span<unsigned char, max_header_size> out,
+                          bool compressed) noexcept
 {
-    out[0] = static_cast<unsigned char>(0x80 | static_cast<unsigned>(op));
+    out[0] = static_cast<unsigned char>(0x80 | (compressed ? 0x40 : 0) | static_cast<unsigned>(op));
     if (payload_size <= max_control_payload) {
         out[1] = static_cast<unsigned char>(payload_size);
         return 2;
@@ -200,9 +201,13 @@ frame_event frame_reader::next(std::span<char>& input)
         const auto b1 = static_cast<unsigned char>(input[1]);
         const bool fin = (b0 & 0x80) != 0;
         const unsigned op_bits = b0 & 0x0Fu;
-        if ((b0 & 0x70) != 0 || !known_opcode(op_bits))
+        if ((b0 & 0x30) != 0 || !known_opcode(op_bits))
             return fail(close_code::protocol_error);
         const auto op = static_cast<opcode>(op_bits);
+        // RSV1: permessage-deflate, on a message's first frame only.
+        const bool rsv1 = (b0 & 0x40) != 0;
+        if (rsv1 && (!deflate_ || (op != opcode::text && op != opcode::binary)))
+            return fail(close_code::protocol_error);
         const bool control = (op_bits & 0x8u) != 0;
         const std::size_t length7 = b1 & 0x7Fu;
         if ((b1 & 0x80) == 0)
@@ -272,14 +277,15 @@ frame_event frame_reader::next(std::span<char>& input)
         case opcode::binary:
             if (!fin) {
                 message_opcode_ = op;
+                message_compressed_ = rsv1;
                 fragments_.assign(payload);
                 input = rest;
                 continue;
             }
-            if (op == opcode::text && !valid_utf8(payload))
+            if (op == opcode::text && !rsv1 && !valid_utf8(payload))
                 return fail(close_code::invalid_payload);
             input = rest;
-            return {op == opcode::text ? kind::text : kind::binary, payload};
+            return {op == opcode::text ? kind::text : kind::binary, payload, close_code::normal, rsv1};
         case opcode::continuation:
             break;
         }
@@ -291,10 +297,11 @@ frame_event frame_reader::next(std::span<char>& input)
         }
         const opcode message = message_opcode_;
         message_opcode_ = opcode::continuation;
-        if (message == opcode::text && !valid_utf8(fragments_))
+        if (message == opcode::text && !message_compressed_ && !valid_utf8(fragments_))
             return fail(close_code::invalid_payload);
         input = rest;
-        return {message == opcode::text ? kind::text : kind::binary, fragments_};
+        return {message == opcode::text ? kind::text : kind::binary, fragments_, close_code::normal,
+                message_compressed_};
     }
 }
 

@@ -177,6 +177,8 @@ json::object encode_selector_with_flags(const broadcast_options& opts)
     json::object flags;
     if (opts.is_volatile)
         flags.emplace("volatile", true);
+    if (!opts.compress)
+        flags.emplace("compress", false);
     o.emplace("flags", std::move(flags));
     return o;
 }
@@ -211,6 +213,9 @@ broadcast_options decode_selector(const json::value* opts)
     const auto* flags = f ? f->if_object() : nullptr;
     out.is_volatile = flag(flags, "volatile");
     out.local = flag(flags, "local");
+    // socket.io sends `compress: false` for compress(false), and leaves it out otherwise.
+    const auto* compress = flags ? flags->if_contains("compress") : nullptr;
+    out.compress = !(compress && compress->is_bool() && !compress->get_bool());
     return out;
 }
 

@@ -38,6 +38,13 @@ broadcast_operator broadcast_operator::volatile_() const
     return op;
 }
 
+broadcast_operator broadcast_operator::compress(bool on) const
+{
+    auto op = *this;
+    op.opts_.compress = on;
+    return op;
+}
+
 broadcast_operator broadcast_operator::local() const
 {
     auto op = *this;

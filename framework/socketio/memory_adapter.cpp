@@ -186,7 +186,7 @@ void memory_adapter::broadcast_local(const protocol::socket_packet& packet, cons
     if (targets.empty())
         return;
     // Encoded once; every recipient gets the same bytes.
-    auto encoded = nsp_.encode(packet);
+    auto encoded = nsp_.encode(packet, opts.compress);
     for (const auto& s : targets)
         s->deliver(packet, encoded, opts.is_volatile);
 }
@@ -200,7 +200,7 @@ std::size_t memory_adapter::broadcast_with_ack_local(const protocol::socket_pack
         return 0;
     auto with_id = packet;
     with_id.id = next_broadcast_ack_id_++;
-    auto encoded = nsp_.encode(with_id);
+    auto encoded = nsp_.encode(with_id, opts.compress);
     for (const auto& s : targets)
         s->deliver_with_ack(with_id, encoded, timeout, answer);
     return targets.size();

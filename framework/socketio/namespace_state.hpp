@@ -24,9 +24,9 @@ public:
     namespace_state(std::shared_ptr<server_context> context, std::string name);
 
     const std::string& name() const noexcept override { return name_; }
-    protocol::encoded_socket_packet encode(const protocol::socket_packet& packet) const override
+    protocol::encoded_socket_packet encode(const protocol::socket_packet& packet, bool compress = true) const override
     {
-        return context_->encode(packet);
+        return context_->encode(packet, compress);
     }
     server_context& context() const noexcept { return *context_; }
     corio::adapter& adapter() const noexcept { return *adapter_; }

@@ -36,10 +36,11 @@ public:
     const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
     /// Hands `r` to server_options::log when its level is enabled.
     void log(const log_record& r) const { opts_.log(r); }
-    /// `p`'s Engine.IO messages, in the server's parser.
-    protocol::encoded_socket_packet encode(const protocol::socket_packet& p) const
+    /// `p`'s Engine.IO messages, in the server's parser; with `compress`
+    /// false never WebSocket-compressed.
+    protocol::encoded_socket_packet encode(const protocol::socket_packet& p, bool compress = true) const
     {
-        return protocol::encode_shared(p, opts_.parser);
+        return protocol::encode_shared(p, opts_.parser, compress);
     }
     /// Test it before building anything costly for a record.
     bool log_enabled(log_level level) const noexcept { return opts_.log.enabled(level); }

@@ -35,6 +35,10 @@ struct broadcast_options {
     bool is_volatile = false;
     /// This server's sockets only (socket.io's `local`).
     bool local = false;
+    /// May go out compressed (WebSocket permessage-deflate, when
+    /// engine::options::compression is on); false: never (socket.io's
+    /// `compress(false)`).
+    bool compress = true;
 };
 
 /// A socket as a cluster describes it: what socket.io's fetchSockets gives
@@ -134,10 +138,12 @@ public:
     virtual void on_server_event(arguments args, bool wants_reply, std::function<void(arguments)> reply) = 0;
     /// The bytes this server sends for `packet`, in its parser
     /// (server_options::parser): what an adapter hands local_socket::deliver.
-    /// Encode once per broadcast; every recipient shares the result.
-    virtual protocol::encoded_socket_packet encode(const protocol::socket_packet& packet) const
+    /// Encode once per broadcast; every recipient shares the result. With
+    /// `compress` false (broadcast_options::compress), they are never
+    /// WebSocket-compressed.
+    virtual protocol::encoded_socket_packet encode(const protocol::socket_packet& packet, bool compress = true) const
     {
-        return protocol::encode_shared(packet);
+        return protocol::encode_shared(packet, protocol::socket_parser::json, compress);
     }
 
     /// This server's socket `sid` joined `room` (its own id room too, as it

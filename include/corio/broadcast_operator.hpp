@@ -68,6 +68,12 @@ public:
     broadcast_operator volatile_() const;
     /// This server's sockets only (socket.io's `local`).
     broadcast_operator local() const;
+    /// `false`: the packet goes out uncompressed even where WebSocket
+    /// permessage-deflate is on (engine::options::compression), as
+    /// socket.io's `compress(false)`: for data that does not compress
+    /// (images, already compressed bytes), or to save the CPU. Default true.
+    /// For one socket: `socket.to(socket.id()).include_self().compress(false)`.
+    broadcast_operator compress(bool on) const;
 
     /// Sends an event to every selected socket. Arguments as
     /// socket_ref::emit's.

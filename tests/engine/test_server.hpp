@@ -266,8 +266,16 @@ inline response http_get_within(std::uint16_t port, const std::string& target, b
 /// A WebSocket client: blocking writes, reads bounded by io_limit.
 class ws_client {
 public:
-    ws_client(std::uint16_t port, const std::string& target) : ws_(ioc_)
+    /// With `deflate`, Beast offers permessage-deflate, and compresses and
+    /// inflates messages when the server accepts.
+    ws_client(std::uint16_t port, const std::string& target, bool deflate = false) : ws_(ioc_)
     {
+        if (deflate) {
+            websocket::permessage_deflate pmd;
+            pmd.client_enable = true;
+            pmd.msg_size_threshold = 0;
+            ws_.set_option(pmd);
+        }
         ws_.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
         // Small writes (fragments, pings) go out at once, not after an ACK.
         ws_.next_layer().set_option(tcp::no_delay(true));
@@ -371,7 +379,8 @@ public:
         std::string payload;
     };
 
-    raw_ws_client(std::uint16_t port, const std::string& target) : socket_(ioc_)
+    /// `extensions`: the Sec-WebSocket-Extensions header to offer, if any.
+    raw_ws_client(std::uint16_t port, const std::string& target, std::string_view extensions = {}) : socket_(ioc_)
     {
         socket_.connect({net::ip::make_address("127.0.0.1"), port});
         http::request<http::empty_body> req{http::verb::get, target, 11};
@@ -380,6 +389,8 @@ public:
         req.set(http::field::connection, "Upgrade");
         req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
         req.set(http::field::sec_websocket_version, "13");
+        if (!extensions.empty())
+            req.set(http::field::sec_websocket_extensions, extensions);
         http::write(socket_, req);
         // The open packet may follow the 101 in the same read: it stays in
         // buffer_ for the frame reads.
@@ -397,7 +408,11 @@ public:
         if (res.result() != http::status::switching_protocols ||
             res[http::field::sec_websocket_accept] != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
             throw std::runtime_error("the WebSocket handshake failed");
+        extensions_ = res[http::field::sec_websocket_extensions];
     }
+
+    /// The server's Sec-WebSocket-Extensions answer; empty for none.
+    const std::string& extensions() const noexcept { return extensions_; }
 
     void write(std::string_view bytes) { net::write(socket_, net::buffer(bytes)); }
 
@@ -463,6 +478,7 @@ private:
     net::io_context ioc_;
     tcp::socket socket_;
     boost::beast::flat_buffer buffer_;
+    std::string extensions_;
 };
 
 } // namespace corio_test

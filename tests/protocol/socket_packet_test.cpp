@@ -95,6 +95,17 @@ BOOST_AUTO_TEST_CASE(encode_event_with_attachments_as_binary)
     BOOST_TEST(protocol::encode_socket_packet(p) == R"(61-/chat,7[{"_placeholder":true,"num":0}])");
 }
 
+BOOST_AUTO_TEST_CASE(encode_shared_carries_compress_to_every_message)
+{
+    auto p = make(socket_packet_type::event, "/", {}, json::array{"x", protocol::make_placeholder(0)}, {"b"});
+    for (const auto& m : *protocol::encode_shared(p))
+        BOOST_TEST(m.compress);
+    const auto uncompressed = protocol::encode_shared(p, protocol::socket_parser::json, false);
+    BOOST_TEST(uncompressed->size() == 2u);
+    for (const auto& m : *uncompressed)
+        BOOST_TEST(!m.compress);
+}
+
 BOOST_AUTO_TEST_CASE(decode_event)
 {
     // The official `42[...]` without its Engine.IO message digit, which the

@@ -663,4 +663,57 @@ BOOST_AUTO_TEST_CASE(reader_is_reusable_after_many_messages)
     }
 }
 
+BOOST_AUTO_TEST_CASE(rsv1_marks_a_compressed_message_once_deflate_is_enabled)
+{
+    // Not valid UTF-8 as it stands: a compressed text message is checked
+    // once inflated, not here.
+    const std::string squeezed("\xf2\x48\xcd", 3);
+    std::string bytes = client_frame({.payload = squeezed, .rsv = 4}) +
+                        client_frame({.fin = false, .op = 0x2, .payload = "ab", .rsv = 4}) +
+                        client_frame({.op = 0x9, .payload = "p"}) + client_frame({.op = 0x0, .payload = "cd"}) +
+                        client_frame({.payload = "plain"});
+    frame_reader reader(64);
+    reader.enable_deflate();
+    std::span<char> in(bytes);
+    auto e = reader.next(in);
+    BOOST_TEST_REQUIRE((e.what == kind::text));
+    BOOST_TEST(e.compressed);
+    BOOST_TEST(e.payload == squeezed);
+    e = reader.next(in);
+    BOOST_TEST_REQUIRE((e.what == kind::ping));
+    e = reader.next(in);
+    BOOST_TEST_REQUIRE((e.what == kind::binary));
+    BOOST_TEST(e.compressed);
+    BOOST_TEST(e.payload == "abcd");
+    e = reader.next(in);
+    BOOST_TEST_REQUIRE((e.what == kind::text));
+    BOOST_TEST(!e.compressed);
+    BOOST_TEST(e.payload == "plain");
+}
+
+BOOST_AUTO_TEST_CASE(rsv1_only_on_the_first_frame_of_a_message)
+{
+    const auto fails_with_deflate = [](std::string bytes) {
+        frame_reader reader(64);
+        reader.enable_deflate();
+        std::span<char> in(bytes);
+        auto e = reader.next(in);
+        BOOST_TEST((e.what == kind::fail));
+        BOOST_TEST((e.code == close_code::protocol_error));
+    };
+    // On a continuation, on a control frame, and RSV2 or RSV3 with it.
+    fails_with_deflate(client_frame({.fin = false, .payload = "a"}) +
+                       client_frame({.op = 0x0, .payload = "b", .rsv = 4}));
+    fails_with_deflate(client_frame({.op = 0x9, .payload = "p", .rsv = 4}));
+    fails_with_deflate(client_frame({.payload = "a", .rsv = 6}));
+    fails_with_deflate(client_frame({.payload = "a", .rsv = 5}));
+}
+
+BOOST_AUTO_TEST_CASE(header_of_a_compressed_frame)
+{
+    std::array<unsigned char, websocket::max_header_size> out{};
+    const auto n = websocket::encode_header(opcode::text, 3, out, true);
+    BOOST_TEST(std::string(reinterpret_cast<const char*>(out.data()), n) == "\xc1\x03");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -148,7 +148,16 @@ BOOST_AUTO_TEST_CASE(selectors_round_trip)
     auto f = wire::decode_selector(&flagged);
     BOOST_TEST(f.is_volatile);
     BOOST_TEST(f.local);
+    BOOST_TEST(f.compress);
     BOOST_TEST(wire::decode_selector(nullptr).rooms.empty());
+
+    // socket.io's compress(false) travels as a flag; true is the default, left out.
+    corio::broadcast_options uncompressed{.compress = false};
+    json::value u = wire::encode_selector_with_flags(uncompressed);
+    BOOST_TEST(json::serialize(u) == R"({"rooms":[],"except":[],"flags":{"compress":false}})");
+    BOOST_TEST(!wire::decode_selector(&u).compress);
+    json::value c = wire::encode_selector_with_flags(opts);
+    BOOST_TEST(json::serialize(c) == R"({"rooms":["a","b"],"except":["c"],"flags":{}})");
 }
 
 BOOST_AUTO_TEST_CASE(sockets_of_a_fetch_response)

@@ -30,6 +30,25 @@ struct cors_options {
     std::chrono::seconds preflight_max_age{600};
 };
 
+/// WebSocket permessage-deflate (RFC 7692): messages compressed with zlib
+/// on the wire, for clients that offer it (browsers and Node's `ws` do).
+/// Corio negotiates `server_no_context_takeover` and
+/// `client_no_context_takeover`: each message is compressed on its own, so a
+/// broadcast is compressed once and every recipient gets the same bytes, and
+/// no connection keeps a compression window between messages. A compressed
+/// message from a client inflates to at most `limits.max_payload` bytes (a
+/// larger one closes that connection with 1009, invalid compressed data with
+/// 1007). Long-polling is not compressed.
+struct compression_options {
+    /// Off by default: with it off, the handshake and every frame are as
+    /// without this option.
+    bool enabled = false;
+    /// Packets smaller than this (Engine.IO payload bytes, the type digit
+    /// included) go out uncompressed: below about 1 KiB zlib saves little
+    /// and costs as much. Node's `perMessageDeflate.threshold` is 1024 too.
+    std::size_t threshold = 1024;
+};
+
 /// Options of one Engine.IO endpoint (one path on a listener).
 struct options {
     /// Request path the endpoint answers, with its trailing slash
@@ -84,6 +103,9 @@ struct options {
     std::size_t max_queued_packets = 32 * 1024;
 
     cors_options cors;
+
+    /// WebSocket permessage-deflate; off by default.
+    compression_options compression;
 
     /// Handshakes (new sessions, either transport) allowed per client
     /// address, as a token bucket: `burst` at once, refilled at

@@ -3,6 +3,7 @@
 // binary message.
 
 #include <corio/protocol/error.hpp>
+#include <corio/protocol/permessage_deflate.hpp>
 
 #include <cstdint>
 #include <string>
@@ -26,18 +27,33 @@ struct packet {
     /// WebSocket frame or as `b<base64>` in a polling payload.
     bool binary = false;
     std::string data;
+    /// On a WebSocket with permessage-deflate, the packet may be compressed
+    /// (when at least the threshold, engine::compression_options). False:
+    /// it goes out as it is (socket.io's `compress(false)`).
+    bool compress = true;
+    /// The compressed frame payload, made by the first WebSocket that sends
+    /// the packet compressed and shared by the others (a broadcast's
+    /// recipients). Empty in copies.
+    websocket::deflate_cache deflated;
 
     friend bool operator==(const packet&, const packet&) = default;
 };
 
+// Member by member: an aggregate initializer that leaves out the later
+// members warns under -Wextra in code that includes this header.
 inline packet text_message(std::string text)
 {
-    return {packet_type::message, false, std::move(text)};
+    packet p;
+    p.data = std::move(text);
+    return p;
 }
 
 inline packet binary_message(std::string bytes)
 {
-    return {packet_type::message, true, std::move(bytes)};
+    packet p;
+    p.binary = true;
+    p.data = std::move(bytes);
+    return p;
 }
 
 /// Appends the text form (`<digit><data>`) of a non-binary packet to `out`.

@@ -92,8 +92,11 @@ std::string encode_msgpack_socket_packet(const socket_packet& p);
 /// that every recipient of a broadcast shares the same bytes.
 using encoded_socket_packet = std::shared_ptr<const std::vector<packet>>;
 
-/// encode_socket_packet_messages, into a shared immutable buffer.
-encoded_socket_packet encode_shared(const socket_packet& p, socket_parser parser = socket_parser::json);
+/// encode_socket_packet_messages, into a shared immutable buffer. With
+/// `compress` false, the messages are never WebSocket-compressed
+/// (packet::compress).
+encoded_socket_packet encode_shared(const socket_packet& p, socket_parser parser = socket_parser::json,
+                                    bool compress = true);
 
 /// Reassembles Socket.IO packets from Engine.IO messages: a text message,
 /// then, for a binary packet, its attachments.

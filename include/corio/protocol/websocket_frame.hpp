@@ -39,9 +39,10 @@ inline constexpr std::size_t max_header_size = 10;
 
 /// Writes the header of an unmasked, final (FIN) frame of `op` carrying
 /// `payload_size` bytes to `out`, and returns its length: 2, 4 or 10 bytes,
-/// the shortest that holds the length.
-std::size_t encode_header(opcode op, std::uint64_t payload_size,
-                          std::span<unsigned char, max_header_size> out) noexcept;
+/// the shortest that holds the length. `compressed` sets RSV1: the payload
+/// is a permessage-deflate message (permessage_deflate.hpp).
+std::size_t encode_header(opcode op, std::uint64_t payload_size, std::span<unsigned char, max_header_size> out,
+                          bool compressed = false) noexcept;
 
 /// The payload of a close frame: `code` in network byte order, then `reason`
 /// (at most 123 bytes, so the frame stays a valid control frame).
@@ -55,7 +56,7 @@ bool valid_utf8(std::string_view text) noexcept;
 struct frame_event {
     enum class kind {
         need_more, ///< no whole frame yet: keep the input, append more bytes, call again
-        text,      ///< a whole text message, valid UTF-8
+        text,      ///< a whole text message, valid UTF-8 unless `compressed`
         binary,    ///< a whole binary message
         ping,      ///< answer with a pong carrying `payload`
         pong,      ///< nothing to do
@@ -69,6 +70,10 @@ struct frame_event {
     /// For close: the peer's code. For fail: the code to close with
     /// (protocol_error, invalid_payload or too_big).
     close_code code = close_code::normal;
+    /// For text and binary: the message is permessage-deflate compressed
+    /// (RSV1 on its first frame); `payload` is the compressed bytes, and a
+    /// text message's UTF-8 is checked only once inflated.
+    bool compressed = false;
 };
 
 /// Reads the frames a client sends. Single-threaded; one per connection.
@@ -80,8 +85,9 @@ struct frame_event {
 ///
 /// Violations give `fail` with the code to close with, and every later call
 /// gives `fail` again:
-/// - protocol_error: an unmasked frame, RSV bits (no extension is
-///   negotiated), an unknown opcode, a control frame that is fragmented or
+/// - protocol_error: an unmasked frame, RSV bits (RSV1 is allowed on the
+///   first frame of a text or binary message once enable_deflate() was
+///   called; RSV2 and RSV3 never are), an unknown opcode, a control frame that is fragmented or
 ///   longer than 125 bytes, a continuation with no message under way, a new
 ///   message before the previous one's final fragment, a 64-bit length with
 ///   the top bit set, a close frame with a one-byte payload or a code a peer
@@ -96,6 +102,11 @@ class frame_reader {
 public:
     explicit frame_reader(std::size_t max_message) noexcept : max_message_(max_message) {}
 
+    /// permessage-deflate was negotiated: RSV1 marks a compressed message.
+    /// The limit applies to the compressed bytes here; the inflater bounds
+    /// the inflated ones.
+    void enable_deflate() noexcept { deflate_ = true; }
+
     /// Takes the next whole frame from the front of `input`, unmasks its
     /// payload in place, and advances `input` past it. need_more consumes
     /// nothing. A non-final fragment is consumed and stored, and the reader
@@ -109,6 +120,8 @@ private:
     std::size_t max_message_;
     std::string fragments_;
     opcode message_opcode_ = opcode::continuation; // continuation: no message under way
+    bool message_compressed_ = false;              // the message under way had RSV1
+    bool deflate_ = false;
     bool failed_ = false;
     close_code fail_code_ = close_code::protocol_error;
 };
