@@ -163,6 +163,7 @@ net::awaitable<server_impl::answer> server_impl::open_polling(http_request req, 
 {
     auto s = make_session(std::move(info), net::make_strand(session_context_.get_executor()), transport_kind::polling);
     auto reply = co_await net::co_spawn(s->get_executor(), s->open_polling(), net::use_awaitable);
+    close_if_closing_all(*s);
     auto drain = std::move(reply.drain);
     co_return answer{to_response(req, std::move(reply)), std::move(drain)};
 }
@@ -336,7 +337,9 @@ net::awaitable<void> server_impl::start_websocket(std::shared_ptr<Connection> ws
         bool accepted = co_await accept_handshake(ws, req, handshake_timeout);
         if (!accepted)
             co_return;
-        make_session(std::move(info), strand, transport_kind::websocket)->run_websocket(std::move(ws));
+        auto s = make_session(std::move(info), strand, transport_kind::websocket);
+        s->run_websocket(std::move(ws));
+        close_if_closing_all(*s);
         co_return;
     }
     auto target = upgrading->get_executor();
@@ -350,11 +353,19 @@ void server_impl::close_all(close_reason reason)
         s->close(reason);
 }
 
+void server_impl::close_if_closing_all(session_impl& s) const
+{
+    if (const int reason = closing_all_.load(); reason >= 0)
+        s.close(static_cast<close_reason>(reason));
+}
+
 net::awaitable<void> server_impl::async_close_all(std::shared_ptr<server_impl> self, close_reason reason,
                                                   std::chrono::milliseconds deadline)
 {
+    self->closing_all_.store(static_cast<int>(reason));
     self->close_all(reason);
     co_await self->host_->drain->async_wait_drained(self->session_context_, deadline);
+    self->closing_all_.store(-1);
 }
 
 void server_impl::abort_all()

@@ -12,6 +12,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -79,6 +80,9 @@ private:
     /// A new session on `strand`, in the table.
     std::shared_ptr<session_impl> make_session(request_info info, session::executor_type strand,
                                                transport_kind transport);
+    /// Closes `s`, just started, if async_close_all is under way: its
+    /// snapshot of the sessions may have been taken before `s` was made.
+    void close_if_closing_all(session_impl& s) const;
 
     /// False, counted, when `address` is over options::handshake_rate.
     bool handshake_allowed(const std::string& address);
@@ -88,6 +92,10 @@ private:
     std::shared_ptr<session_table> sessions_;
     std::shared_ptr<const session_host> host_;
     rate_limiter handshakes_;
+    // The close_reason of the async_close_all under way, or -1. Set before
+    // its snapshot of the sessions and read after a new session is in the
+    // table (both under the table's locks), so every session is closed once.
+    std::atomic<int> closing_all_{-1};
 };
 
 } // namespace corio::engine::detail

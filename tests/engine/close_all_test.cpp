@@ -128,6 +128,26 @@ BOOST_AUTO_TEST_CASE(it_waits_for_the_get_that_collects_a_polling_close)
     BOOST_TEST(ready_within(closed));
 }
 
+BOOST_AUTO_TEST_CASE(a_session_opened_while_it_waits_is_closed_too)
+{
+    test_server s(quiet_options());
+    auto first = open_polling(s);
+    auto closed = close_all_then_stop(s, 10s);
+    BOOST_TEST_REQUIRE((s.handler().wait_closed(first) == close_reason::server_shutdown));
+    // The first client has not collected its close, so the wait goes on. A
+    // handshake that completes now, as one under way when the sessions were
+    // listed does, is closed too (it was left open until its ping timeout).
+    auto late = open_polling(s);
+    BOOST_TEST_REQUIRE((s.handler().wait_closed(late) == close_reason::server_shutdown));
+    for (const auto& sid : {first, late}) {
+        boost::system::error_code ec;
+        auto res = http_get_within(s.port(), query(s.path(), "polling", sid), ec);
+        BOOST_TEST(!ec);
+        BOOST_TEST(res.body() == "1");
+    }
+    BOOST_TEST(ready_within(closed));
+}
+
 BOOST_AUTO_TEST_CASE(it_completes_at_the_deadline_when_a_client_does_not_collect_its_close)
 {
     test_server s(quiet_options());

@@ -56,8 +56,8 @@ public:
     /// every session of this server has finished: its close packet written
     /// (a long-polling client's next GET collected it, or the session gave up
     /// on it after a ping timeout) and its transport closed (a WebSocket's
-    /// close handshake done, or cut). Sessions opened meanwhile are waited for
-    /// too. Stop the listener once this completes, not before: a long-polling
+    /// close handshake done, or cut). Sessions opened meanwhile (handshakes
+    /// under way) are closed and waited for too. Stop the listener once this completes, not before: a long-polling
     /// client collects its close packet with one more request (corio::server
     /// refuses new sessions while it shuts down). Completes anyway after
     /// `deadline`; what has not finished by then goes on ending on its own.
