@@ -10,6 +10,7 @@
 //                          [--redis redis://HOST:PORT [--node-name NAME] [--redis-adapter classic|sharded]]
 //                          [--tls-cert FILE --tls-key FILE] [--metrics] [--compression]
 //                          [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]] [--parser msgpack]
+//                          [--state-recovery MS]
 // With --tls-cert and --tls-key (part E), the listener serves HTTPS and WSS
 // only, on every endpoint; SIGHUP reloads the two files. With --metrics (part
 // E), GET /metrics on the same listener answers the Prometheus text format.
@@ -19,6 +20,9 @@
 // app (whose /admin is part C's); beyond the spec, --admin-ui-files serves the
 // UI's files (the npm package's ui/dist) under /admin-ui/. With --parser
 // msgpack (part E), /echo.io/ speaks socket.io-msgpack-parser's encoding.
+// With --state-recovery MS (part E), namespace / of /echo.io/ has connection
+// state recovery (maxDisconnectionDuration MS, skipMiddlewares); not yet in
+// cluster mode (no Redis Streams adapter): with --redis it refuses to start.
 
 #include "cluster_app.hpp"
 #include "echo_app.hpp"
@@ -78,6 +82,8 @@ struct command_line {
     std::string admin_ui_files;
     /// Part E: the echo app's parser.
     corio::protocol::socket_parser parser = corio::protocol::socket_parser::json;
+    /// Part E: connection state recovery on / of /echo.io/, for this long.
+    std::optional<std::chrono::milliseconds> state_recovery;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -87,7 +93,8 @@ struct command_line {
               << "                         [--redis redis://HOST:PORT [--node-name NAME]\n"
               << "                          [--redis-adapter classic|sharded]]\n"
               << "                         [--tls-cert FILE --tls-key FILE] [--metrics] [--compression]\n"
-              << "                         [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]] [--parser msgpack]\n";
+              << "                         [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]] [--parser msgpack]\n"
+              << "                         [--state-recovery MS]\n";
     std::exit(2);
 }
 
@@ -140,6 +147,8 @@ command_line parse(int argc, char** argv)
             cl.admin_ui_files = value;
         else if (arg == "--parser" && value == "msgpack")
             cl.parser = corio::protocol::socket_parser::msgpack;
+        else if (arg == "--state-recovery")
+            cl.state_recovery = std::chrono::milliseconds(parse_number<std::uint32_t>(value, "duration"));
         else
             usage("unknown option " + std::string(arg));
     }
@@ -147,6 +156,8 @@ command_line parse(int argc, char** argv)
         usage("--tls-cert and --tls-key go together");
     if (!cl.admin_ui_files.empty() && !cl.admin_ui)
         usage("--admin-ui-files needs --admin-ui");
+    if (cl.state_recovery && !cl.redis.empty())
+        usage("--state-recovery with --redis is not supported yet (it needs a Redis Streams adapter)");
     return cl;
 }
 
@@ -254,6 +265,12 @@ int main(int argc, char** argv)
     });
     if (redis)
         conformance::setup_cluster_rows(echo_io, cl.node_name);
+    if (cl.state_recovery) {
+        corio::state_recovery_options recovery;
+        recovery.enabled = true;
+        recovery.max_disconnection_duration = *cl.state_recovery;
+        echo_io.of("/").state_recovery(recovery);
+    }
     if (cl.admin_ui) {
         corio::instrument_admin_ui(echo_io,
                                    {.auth = cl.admin_ui, .namespace_name = "/admin-ui", .server_id = cl.node_name});

@@ -73,6 +73,17 @@ void redis_adapter::server_side_emit(const arguments& args, std::shared_ptr<repl
     link_->server_side_emit(args, std::move(sink));
 }
 
+void redis_adapter::persist_session(persisted_session s)
+{
+    adapter::persist_session(std::move(s));
+}
+
+void redis_adapter::restore_session(std::string pid, std::string offset,
+                                    std::function<void(std::optional<restored_session>)> done)
+{
+    adapter::restore_session(std::move(pid), std::move(offset), std::move(done));
+}
+
 void redis_adapter::room_created(const std::string& room, bool socket_room)
 {
     // Rooms are created from add_socket on, after attach().

@@ -29,6 +29,11 @@ public:
     void del_sockets(const broadcast_options& opts, std::vector<std::string> rooms, adapter_completion done) override;
     void disconnect_sockets(const broadcast_options& opts, bool close_connection, adapter_completion done) override;
     void server_side_emit(const arguments& args, std::shared_ptr<reply_sink<arguments>> sink) override;
+    /// No connection state recovery over Redis Pub/Sub (nor in Node's
+    /// classic and sharded adapters): nothing is kept, every restore fails.
+    void persist_session(persisted_session s) override;
+    void restore_session(std::string pid, std::string offset,
+                         std::function<void(std::optional<restored_session>)> done) override;
 
     // What other servers ask of this one: the link calls these while the
     // adapter is attached. -----------------------------------------------------------

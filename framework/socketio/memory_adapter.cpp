@@ -1,8 +1,25 @@
 #include <corio/memory_adapter.hpp>
 
+#include "socketio/recovery_store.hpp"
+
 #include <algorithm>
 
 namespace corio {
+
+const state_recovery_options& local_namespace::recovery() const noexcept
+{
+    static const state_recovery_options off;
+    return off;
+}
+
+// adapter's defaults for an adapter without a session store: nothing is
+// kept, so every restore fails and the client gets a new session.
+void adapter::persist_session(persisted_session) {}
+
+void adapter::restore_session(std::string, std::string, std::function<void(std::optional<restored_session>)> done)
+{
+    done(std::nullopt);
+}
 
 // adapter's default, for adapters that do not build on memory_adapter: the
 // check and the join are two steps there.
@@ -14,6 +31,10 @@ bool adapter::try_join(const std::string& sid, const std::string& room, std::siz
     join(sid, room);
     return true;
 }
+
+memory_adapter::memory_adapter(local_namespace& nsp) : nsp_(nsp), store_(std::make_unique<detail::recovery_store>()) {}
+
+memory_adapter::~memory_adapter() = default;
 
 // The local_namespace hears of each membership change after the lock is
 // released: what it does with it (an observer's broadcast) may come back here.
@@ -239,7 +260,45 @@ void memory_adapter::disconnect_local(const broadcast_options& opts, bool close_
 
 void memory_adapter::broadcast(const protocol::socket_packet& packet, const broadcast_options& opts)
 {
-    broadcast_local(packet, opts);
+    const auto& recovery = nsp_.recovery();
+    if (!recovery.enabled || !detail::recovery_store::keeps(packet, opts)) {
+        broadcast_local(packet, opts);
+        return;
+    }
+    // Kept with its offset, and measured as the bytes the recipients get.
+    auto stamped = packet;
+    protocol::encoded_socket_packet encoded;
+    auto drops = store_->stamp(
+        stamped, opts,
+        [&](const protocol::socket_packet& p) {
+            encoded = nsp_.encode(p, opts.compress);
+            std::size_t bytes = 0;
+            for (const auto& message : *encoded)
+                bytes += message.data.size();
+            return bytes;
+        },
+        recovery, std::chrono::steady_clock::now());
+    if (!drops.empty())
+        nsp_.recovery_dropped(drops);
+    for (const auto& s : select(opts))
+        s->deliver(stamped, encoded, opts.is_volatile);
+}
+
+void memory_adapter::persist_session(persisted_session s)
+{
+    auto drops = store_->persist(std::move(s), nsp_.recovery(), std::chrono::steady_clock::now());
+    if (!drops.empty())
+        nsp_.recovery_dropped(drops);
+}
+
+void memory_adapter::restore_session(std::string pid, std::string offset,
+                                     std::function<void(std::optional<restored_session>)> done)
+{
+    recovery_drops drops;
+    auto restored = store_->restore(pid, offset, nsp_.recovery(), std::chrono::steady_clock::now(), drops);
+    if (!drops.empty())
+        nsp_.recovery_dropped(drops);
+    done(std::move(restored));
 }
 
 void memory_adapter::broadcast_with_ack(const protocol::socket_packet& packet, const broadcast_options& opts,

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -42,6 +43,8 @@ public:
     std::vector<outgoing_handler> outgoing;
     std::unordered_map<std::string, server_event_handler> server_handlers;
     bool concurrent = false;
+    /// nsp::state_recovery's, else server_options::recovery applies.
+    std::optional<state_recovery_options> recovery_override;
     /// Drops the handlers above, and with them the handles they captured.
     void drop_handlers();
 
@@ -66,6 +69,11 @@ public:
     void on_server_event(arguments args, bool wants_reply, std::function<void(arguments)> reply) override;
     void room_joined(const std::string& sid, const std::string& room) override;
     void room_left(const std::string& sid, const std::string& room) override;
+    const state_recovery_options& recovery() const noexcept override
+    {
+        return recovery_override ? *recovery_override : context_->options().recovery;
+    }
+    void recovery_dropped(const recovery_drops& drops) override { context_->count_recovery_drops(drops); }
 
 private:
     friend class namespace_registry;

@@ -32,6 +32,12 @@ nsp& nsp::concurrent_handlers(bool on)
     return *this;
 }
 
+nsp& nsp::state_recovery(state_recovery_options options)
+{
+    state_->recovery_override = std::move(options);
+    return *this;
+}
+
 nsp& nsp::set_connect(connect_handler h)
 {
     state_->on_connect = std::move(h);

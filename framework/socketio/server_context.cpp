@@ -47,6 +47,12 @@ server_stats server_context::stats() const
     s.connects_refused = connects_refused_.load();
     for (std::size_t i = 0; i < disconnects_.size(); ++i)
         s.disconnects[i] = disconnects_[i].load();
+    s.recovery_sessions_kept = recovery_sessions_kept_.load();
+    s.recoveries = recoveries_.load();
+    s.recoveries_failed = recoveries_failed_.load();
+    s.recovery_packets_dropped = recovery_packets_dropped_.load();
+    s.recovery_packets_expired = recovery_packets_expired_.load();
+    s.recovery_sessions_expired = recovery_sessions_expired_.load();
     s.broadcasts = broadcasts_.load(std::memory_order_relaxed);
     s.broadcast_deliveries = deliveries_.load(std::memory_order_relaxed);
     s.handler_duration = handler_durations_.snapshot();

@@ -66,6 +66,14 @@ public:
     void count_connect() noexcept { ++connects_; }
     void count_connect_refused() noexcept { ++connects_refused_; }
     void count_disconnect(disconnect_reason r) noexcept { ++disconnects_[static_cast<std::size_t>(r)]; }
+    void count_recovery_session_kept() noexcept { ++recovery_sessions_kept_; }
+    void count_recovery(bool restored) noexcept { ++(restored ? recoveries_ : recoveries_failed_); }
+    void count_recovery_drops(const recovery_drops& d) noexcept
+    {
+        recovery_packets_dropped_ += d.packets_over_limit;
+        recovery_packets_expired_ += d.packets_expired;
+        recovery_sessions_expired_ += d.sessions_expired;
+    }
     // Per broadcast and per delivery: relaxed, and one cache line written
     // by the broadcasting thread for all of a broadcast's recipients.
     void count_broadcast() noexcept { broadcasts_.fetch_add(1, std::memory_order_relaxed); }
@@ -104,6 +112,12 @@ private:
     std::atomic<std::uint64_t> connects_ = 0;
     std::atomic<std::uint64_t> connects_refused_ = 0;
     std::array<std::atomic<std::uint64_t>, disconnect_reason_count> disconnects_{};
+    std::atomic<std::uint64_t> recovery_sessions_kept_ = 0;
+    std::atomic<std::uint64_t> recoveries_ = 0;
+    std::atomic<std::uint64_t> recoveries_failed_ = 0;
+    std::atomic<std::uint64_t> recovery_packets_dropped_ = 0;
+    std::atomic<std::uint64_t> recovery_packets_expired_ = 0;
+    std::atomic<std::uint64_t> recovery_sessions_expired_ = 0;
     std::atomic<std::uint64_t> broadcasts_ = 0;
     std::atomic<std::uint64_t> deliveries_ = 0;
     duration_histogram handler_durations_;

@@ -41,6 +41,22 @@ void write_metrics(engine::metrics_writer& w, const server& s)
     limit("max_queued_events", stats.event_queue_full);
     w.counter("corio_dynamic_namespaces_removed_total", "Dynamic namespaces removed once empty.",
               {{"endpoint", endpoint}}, stats.dynamic_namespaces_removed);
+    w.counter("corio_recovery_sessions_kept_total",
+              "Sockets kept for connection state recovery after a recoverable disconnect.", {{"endpoint", endpoint}},
+              stats.recovery_sessions_kept);
+    w.counter("corio_recoveries_total", "CONNECTs with a session's pid and offset, by outcome.",
+              {{"endpoint", endpoint}, {"outcome", "restored"}}, stats.recoveries);
+    w.counter("corio_recoveries_total", "CONNECTs with a session's pid and offset, by outcome.",
+              {{"endpoint", endpoint}, {"outcome", "failed"}}, stats.recoveries_failed);
+    w.counter("corio_recovery_packets_dropped_total",
+              "Events connection state recovery no longer keeps, by why: over its bounds, or too old.",
+              {{"endpoint", endpoint}, {"why", "limit"}}, stats.recovery_packets_dropped);
+    w.counter("corio_recovery_packets_dropped_total",
+              "Events connection state recovery no longer keeps, by why: over its bounds, or too old.",
+              {{"endpoint", endpoint}, {"why", "expired"}}, stats.recovery_packets_expired);
+    w.counter("corio_recovery_sessions_expired_total",
+              "Kept sessions dropped after max_disconnection_duration, never restored.", {{"endpoint", endpoint}},
+              stats.recovery_sessions_expired);
     w.counter("corio_broadcasts_total", "Broadcasts made on this server: emits of a broadcast operator.",
               {{"endpoint", endpoint}}, stats.broadcasts);
     w.counter("corio_broadcast_deliveries_total",

@@ -27,11 +27,24 @@ engine::transport_kind socket_ref::transport() const noexcept { return state_->s
 
 const std::string& socket_ref::client_id() const noexcept { return state_->session().id(); }
 
+bool socket_ref::recovered() const noexcept
+{
+    return state_->recovered();
+}
+
 void socket_ref::emit_arguments(std::string_view event, arguments args) const
 {
-    auto packet = protocol::socket_packet::event(state_->nsp().name(), event, std::move(args.values()),
-                                                 std::move(args.attachments()));
-    state_->emit_packet(packet, state_->nsp().context().encode(packet), false);
+    auto& nsp = state_->nsp();
+    auto packet =
+        protocol::socket_packet::event(nsp.name(), event, std::move(args.values()), std::move(args.attachments()));
+    // As socket.io with connectionStateRecovery: the adapter stamps and keeps it.
+    if (nsp.recovery().enabled && state_->connected()) {
+        broadcast_options to_self;
+        to_self.rooms.insert(state_->id());
+        nsp.adapter().broadcast(packet, to_self);
+        return;
+    }
+    state_->emit_packet(packet, nsp.context().encode(packet), false);
 }
 
 net::awaitable<ack_result> socket_ref::emit_with_ack_arguments(std::chrono::milliseconds timeout,

@@ -1,9 +1,11 @@
 #include "socketio/socket_state.hpp"
 
+#include "socketio/await_callback.hpp"
 #include "socketio/client_state.hpp"
 #include "socketio/namespace_state.hpp"
 
 #include <corio/context.hpp>
+#include <corio/engine/session_id.hpp>
 #include <corio/protocol/socket_packet.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -53,6 +55,33 @@ std::string_view refusal_message(const json::value& refusal) noexcept
         if (auto it = o->find("message"); it != o->end() && it->value().is_string())
             return it->value().get_string();
     return "refused";
+}
+
+// socket.io's RECOVERABLE_DISCONNECT_REASONS: the connection was lost, not
+// ended on purpose by either side.
+bool recoverable(disconnect_reason r) noexcept
+{
+    switch (r) {
+    case disconnect_reason::transport_close:
+    case disconnect_reason::transport_error:
+    case disconnect_reason::ping_timeout:
+    case disconnect_reason::server_shutting_down:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// The adapter's restore_session as an awaitable. Not a coroutine: g++ 12
+// mishandles lambdas with init-captures inside coroutines.
+net::awaitable<std::optional<restored_session>> restore_session(std::shared_ptr<namespace_state> nsp, std::string pid,
+                                                                std::string offset)
+{
+    return await_callback<std::optional<restored_session>>(
+        [nsp = std::move(nsp), pid = std::move(pid),
+         offset = std::move(offset)](std::function<void(std::optional<restored_session>)> done) mutable {
+            nsp->adapter().restore_session(std::move(pid), std::move(offset), std::move(done));
+        });
 }
 
 } // namespace
@@ -212,16 +241,33 @@ net::awaitable<void> socket_state::run_connect()
         release_namespace();
         co_return;
     }
+    auto& server = nsp_->context();
+    const auto& recovery = nsp_->recovery();
+    std::vector<protocol::socket_packet> missed;
+    std::vector<std::string> rooms;
+    if (recovery.enabled) {
+        auto restored = co_await try_restore();
+        if (restored) {
+            rooms = std::move(restored->session.rooms);
+            missed = std::move(restored->missed);
+            adopt(std::move(restored->session));
+        } else {
+            pid_ = engine::make_session_id();
+        }
+    }
     // In its rooms from the start, so that middlewares and the connect
     // handler can join rooms; operations pass it by until it is connected.
     nsp_->adapter().add_socket(self);
-    auto& server = nsp_->context();
+    for (const auto& room : rooms)
+        nsp_->adapter().join(id_, room);
     context ctx(socket_ref(self), "connect", std::nullopt);
     std::vector<const connect_handler*> chain;
-    for (auto& m : server.middlewares)
-        chain.push_back(&m);
-    for (auto& m : nsp_->middlewares)
-        chain.push_back(&m);
+    if (!recovered_ || !recovery.skip_middlewares) {
+        for (auto& m : server.middlewares)
+            chain.push_back(&m);
+        for (auto& m : nsp_->middlewares)
+            chain.push_back(&m);
+    }
     if (nsp_->on_connect)
         chain.push_back(&nsp_->on_connect);
 
@@ -268,12 +314,48 @@ net::awaitable<void> socket_state::run_connect()
     nsp_->add(self);
     client->socket_connected();
     server.log(record(log_level::info, "connected"));
-    send_now(nsp_->context().encode(socket_packet::connect(nsp_->name(), json::object{{"sid", id_}})));
+    // The missed events go before the CONNECT answer, as socket.io sends
+    // them (its client holds them until it connected).
+    for (const auto& p : missed)
+        send_now(nsp_->context().encode(p));
+    send_now(nsp_->context().encode(socket_packet::connect(nsp_->name(), connect_answer())));
     for (auto& p : std::exchange(before_connect_, {}))
         send_now(p);
     for (const auto& o : server.observers)
         o->socket_connected(socket_ref(self));
     start_draining();
+}
+
+net::awaitable<std::optional<restored_session>> socket_state::try_restore()
+{
+    const auto* pid = handshake_.auth.if_contains("pid");
+    const auto* offset = handshake_.auth.if_contains("offset");
+    // socket.io restores only when both are strings; its client sends an
+    // offset once it has received an event.
+    if (!pid || !offset || !pid->is_string() || !offset->is_string())
+        co_return std::nullopt;
+    auto restored = co_await restore_session(nsp_, std::string(pid->get_string()), std::string(offset->get_string()));
+    nsp_->context().count_recovery(restored.has_value());
+    if (nsp_->context().log_enabled(log_level::info))
+        nsp_->context().log(record(log_level::info, restored ? "session recovered" : "session not recovered"));
+    co_return restored;
+}
+
+void socket_state::adopt(persisted_session session)
+{
+    id_ = std::move(session.sid);
+    pid_ = std::move(session.pid);
+    set_shared_data(std::move(session.data));
+    recovered_ = true;
+}
+
+json::object socket_state::connect_answer() const
+{
+    json::object answer{{"sid", id_}};
+    // Only with recovery on: the official suite requires exactly {"sid"}.
+    if (!pid_.empty())
+        answer["pid"] = pid_;
+    return answer;
 }
 
 void socket_state::on_event(std::string event, arguments args, std::optional<std::uint64_t> ack_id)
@@ -522,6 +604,9 @@ void socket_state::disconnect_now(disconnect_reason reason, bool notify_client)
     if (!was_connected)
         return;
     nsp_->context().count_disconnect(reason);
+    // Its rooms as it left, before the disconnect handler changes them.
+    if (!pid_.empty() && recoverable(reason))
+        to_persist_ = persisted_session{id_, pid_, nsp_->adapter().rooms_of(id_), shared_data()};
     for (const auto& o : nsp_->context().observers)
         o->socket_disconnected(socket_ref(shared_from_this()), reason);
     if (nsp_->context().log_enabled(log_level::info)) {
@@ -550,6 +635,11 @@ net::awaitable<void> socket_state::run_disconnect(disconnect_reason reason)
     // Rooms stay readable until the disconnect handler is done.
     nsp_->adapter().remove_socket(id_);
     nsp_->remove(id_);
+    if (to_persist_) {
+        nsp_->adapter().persist_session(std::move(*to_persist_));
+        to_persist_.reset();
+        server.count_recovery_session_kept();
+    }
     release_namespace();
 }
 

@@ -47,6 +47,9 @@ public:
     const handshake& get_handshake() const noexcept { return handshake_; }
     engine::session& session() const noexcept { return *session_; }
     bool connected() const noexcept override { return connected_.load(std::memory_order_acquire); }
+    /// Restored by connection state recovery. Set before the socket is
+    /// known to anyone but its client, fixed after.
+    bool recovered() const noexcept { return recovered_; }
 
     /// Sends an encoded packet; before the socket is connected it waits, and
     /// after it disconnected it is dropped. A volatile one is sent only if
@@ -131,13 +134,23 @@ private:
     boost::asio::awaitable<void> drain_queue(queued_event first);
     boost::asio::awaitable<void> run_event(queued_event ev);
     boost::asio::awaitable<void> run_disconnect(disconnect_reason reason);
+    /// With recovery on: the session the CONNECT's auth names with `pid`
+    /// and `offset`, from the adapter; std::nullopt when it names none or
+    /// it cannot be restored (counted either way when named).
+    boost::asio::awaitable<std::optional<restored_session>> try_restore();
+    /// Takes the restored session's id, pid and data; before the socket is
+    /// in its namespace.
+    void adopt(persisted_session session);
+    /// The CONNECT answer: the sid, and the pid with recovery on.
+    boost::json::object connect_answer() const;
 
     std::shared_ptr<namespace_state> nsp_;
     // The client owns its sockets; a socket only tells it when it leaves.
     std::weak_ptr<client_state> client_;
     std::shared_ptr<engine::session> session_;
-    std::string id_;
+    std::string id_; // changed only by adopt, before any other thread sees it
     handshake handshake_;
+    bool recovered_ = false;
     std::atomic<bool> connected_ = false;
     mutable std::mutex shared_data_mutex_;
     boost::json::value shared_data_;
@@ -158,6 +171,11 @@ private:
     bucket events_bucket_;
     std::unordered_map<std::string, bucket> event_buckets_; // socket_limits::event_rates
     bool holds_nsp_ = true;
+    // Connection state recovery: the private id, and the session to keep
+    // once the socket has left (persisted after its disconnect handler, so
+    // a restore never meets the old socket still in its rooms).
+    std::string pid_;
+    std::optional<persisted_session> to_persist_;
     std::list<boost::asio::cancellation_signal> running_;
     std::uint64_t next_ack_id_ = 0;
     std::unordered_map<std::uint64_t, std::shared_ptr<ack_waiter>> acks_;

@@ -119,6 +119,7 @@ public:
     struct nsp_state {
         bool connected = false;
         std::string sid;
+        std::string pid;
         std::optional<json::value> connect_error;
         bool server_disconnected = false;
         std::deque<received_event> events;
@@ -216,9 +217,12 @@ private:
             update_nsp(p.nsp, [&](nsp_state& ns) {
                 ns.connected = true;
                 ns.sid.clear();
+                ns.pid.clear();
                 if (p.data) {
                     if (auto* sid = p.data->as_object().if_contains("sid"); sid && sid->is_string())
                         ns.sid = std::string(sid->get_string());
+                    if (auto* pid = p.data->as_object().if_contains("pid"); pid && pid->is_string())
+                        ns.pid = std::string(pid->get_string());
                 }
                 ns.connect_error.reset();
                 ns.server_disconnected = false;
@@ -453,6 +457,11 @@ bool client::connected(std::string_view nsp) const
 std::string client::sid(std::string_view nsp) const
 {
     return session_->read_nsp(normalize(nsp), [](const nsp_state& ns) { return ns.sid; });
+}
+
+std::string client::pid(std::string_view nsp) const
+{
+    return session_->read_nsp(normalize(nsp), [](const nsp_state& ns) { return ns.pid; });
 }
 
 std::optional<json::value> client::connect_error(std::string_view nsp) const

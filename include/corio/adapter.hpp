@@ -9,6 +9,7 @@
 #include <corio/arguments.hpp>
 #include <corio/error.hpp>
 #include <corio/protocol/socket_packet.hpp>
+#include <corio/state_recovery.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -153,6 +155,13 @@ public:
     /// does, for the adapters built on it).
     virtual void room_joined(const std::string& /*sid*/, const std::string& /*room*/) {}
     virtual void room_left(const std::string& /*sid*/, const std::string& /*room*/) {}
+
+    /// The namespace's connection state recovery settings (off by default).
+    /// Read-only once connections arrive.
+    virtual const state_recovery_options& recovery() const noexcept;
+    /// The adapter's session store let go of events or sessions: counted in
+    /// server_stats. Any thread, no lock of the adapter's held.
+    virtual void recovery_dropped(const recovery_drops& /*drops*/) {}
 };
 
 /// Completes a fire-and-forget cluster operation (join, leave, disconnect):
@@ -216,6 +225,25 @@ public:
     /// one. With a sink, one reply per other server.
     virtual void server_side_emit(const arguments& args,
                                   std::shared_ptr<reply_sink<arguments>> sink) = 0;
+
+    // Connection state recovery (local_namespace::recovery) ----------------------
+    //
+    // With recovery on, broadcast also carries every socket's own emits (to
+    // its id room), and an adapter that supports recovery appends an offset
+    // (an opaque string, unique and ordered within the adapter) as the last
+    // argument of each EVENT without ack id that is not volatile, and keeps
+    // it for restore_session. The defaults keep nothing: every restore fails.
+    // Models: socket.io's SessionAwareAdapter, the Redis Streams adapter.
+
+    /// A socket left with a recoverable reason: keep `s` until it is restored
+    /// or max_disconnection_duration passed.
+    virtual void persist_session(persisted_session s);
+    /// The session of `pid` and the events after `offset` that reached (or
+    /// would have reached) its rooms; std::nullopt when the session is
+    /// unknown or expired, or the event at `offset` is no longer kept.
+    /// Calls `done` once, from any thread. A restored session is forgotten.
+    virtual void restore_session(std::string pid, std::string offset,
+                                 std::function<void(std::optional<restored_session>)> done);
 };
 
 /// Makes the adapter of one namespace; the local_namespace outlives it.

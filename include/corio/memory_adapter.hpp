@@ -15,6 +15,10 @@
 
 namespace corio {
 
+namespace detail {
+class recovery_store;
+}
+
 /// The default adapter: every cluster operation acts on this server alone.
 /// An empty room is removed at once. Each membership change is reported to
 /// the local_namespace (room_joined, room_left) once the lock is released.
@@ -22,9 +26,14 @@ namespace corio {
 /// @par Thread safety
 /// As adapter: any thread. One mutex guards the rooms; sockets are called
 /// only after it is released.
+///
+/// With connection state recovery on (local_namespace::recovery), it keeps
+/// the events it broadcasts and the sessions that left in memory, within
+/// state_recovery_options' bounds: a client recovers only on this server.
 class memory_adapter : public adapter {
 public:
-    explicit memory_adapter(local_namespace& nsp) : nsp_(nsp) {}
+    explicit memory_adapter(local_namespace& nsp);
+    ~memory_adapter() override;
 
     void add_socket(std::shared_ptr<local_socket> s) override;
     void remove_socket(const std::string& sid) override;
@@ -44,6 +53,10 @@ public:
     void disconnect_sockets(const broadcast_options& opts, bool close_connection, adapter_completion done) override;
     /// No other server: the sink expects no reply.
     void server_side_emit(const arguments& args, std::shared_ptr<reply_sink<arguments>> sink) override;
+
+    void persist_session(persisted_session s) override;
+    void restore_session(std::string pid, std::string offset,
+                         std::function<void(std::optional<restored_session>)> done) override;
 
 protected:
     local_namespace& local() const noexcept { return nsp_; }
@@ -87,6 +100,8 @@ private:
     void drop_member(const std::string& room, const std::string& sid);
 
     local_namespace& nsp_;
+    // Connection state recovery's events and sessions; its own lock.
+    std::unique_ptr<detail::recovery_store> store_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, socket_entry> sockets_;
     std::unordered_map<std::string, members> rooms_;

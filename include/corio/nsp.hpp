@@ -5,6 +5,7 @@
 #include <corio/detail/json_checks.hpp>
 #include <corio/handlers.hpp>
 #include <corio/invoke.hpp>
+#include <corio/state_recovery.hpp>
 
 #include <memory>
 #include <string>
@@ -94,6 +95,10 @@ public:
     /// By default a socket's handlers run one at a time in arrival order;
     /// `true` starts each as it arrives.
     nsp& concurrent_handlers(bool on);
+    /// Connection state recovery for this namespace alone, in place of
+    /// server_options::recovery (e.g. on for "/" only, or off for one
+    /// namespace). Set it before clients connect.
+    nsp& state_recovery(state_recovery_options options);
 
     // Operations on this namespace's sockets, on every server of the cluster
     // (see broadcast_operator).

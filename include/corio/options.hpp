@@ -5,6 +5,7 @@
 #include <corio/engine/options.hpp>
 #include <corio/log.hpp>
 #include <corio/protocol/socket_packet.hpp>
+#include <corio/state_recovery.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -133,6 +134,12 @@ struct server_options {
     /// creates it afresh and runs its setup again. On by default: without it,
     /// every name a client made up stays, with its adapter, for good.
     bool cleanup_empty_dynamic_namespaces = true;
+    /// Connection state recovery in every namespace, as socket.io's
+    /// `connectionStateRecovery` (nsp::state_recovery sets it for one
+    /// namespace instead); off by default (see state_recovery_options). On, a CONNECT answer carries a `pid` too,
+    /// and every event without ack that is not volatile carries an offset
+    /// as its last argument.
+    state_recovery_options recovery;
 };
 
 } // namespace corio

@@ -78,6 +78,21 @@ struct server_stats {
     /// recipient: this server's broadcasts and, with a cluster adapter,
     /// the other servers' that reached sockets here.
     std::uint64_t broadcast_deliveries = 0;
+    // Connection state recovery (server_options::recovery).
+    /// Sockets kept after a recoverable disconnect.
+    std::uint64_t recovery_sessions_kept = 0;
+    /// Sockets recovered: a CONNECT with a kept session's pid and a kept offset.
+    std::uint64_t recoveries = 0;
+    /// CONNECTs with a pid and an offset that got a new session instead
+    /// (unknown or expired session, or an offset no longer kept).
+    std::uint64_t recoveries_failed = 0;
+    /// Kept events dropped to stay within state_recovery_options::max_packets
+    /// or max_bytes.
+    std::uint64_t recovery_packets_dropped = 0;
+    /// Kept events dropped after max_disconnection_duration.
+    std::uint64_t recovery_packets_expired = 0;
+    /// Kept sessions dropped after max_disconnection_duration, never restored.
+    std::uint64_t recovery_sessions_expired = 0;
     /// Seconds from the start of an event's handlers (the catch-all, then
     /// the event's own or the fallback) to their completion, awaitable
     /// handlers awaited; one observation per event run, thrown or not.

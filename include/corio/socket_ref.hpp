@@ -45,12 +45,21 @@ public:
     const std::string& nsp() const noexcept;
     const corio::handshake& handshake() const noexcept;
     bool connected() const noexcept;
+    /// The socket was restored by connection state recovery
+    /// (server_options::recovery): same id, rooms and shared data as before
+    /// its connection was lost, and the events it missed were sent before
+    /// its CONNECT answer. socket.io's `socket.recovered`.
+    bool recovered() const noexcept;
     engine::transport_kind transport() const noexcept;
     /// The id of its Engine.IO session: the client's, shared by its sockets
     /// of every namespace (socket.io's `socket.conn.id`).
     const std::string& client_id() const noexcept;
 
-    /// Sends an event to this socket. Arguments: anything Boost.JSON's
+    /// Sends an event to this socket. With connection state recovery on and
+    /// the socket connected, it goes through the namespace's adapter (as a
+    /// broadcast to the socket's id room) so that it is kept with an offset;
+    /// an emit from a middleware or the connect handler is sent as it is.
+    /// Arguments: anything Boost.JSON's
     /// value_from accepts, corio::binary, or corio::arguments (spliced); a
     /// type value_from cannot convert fails to compile with one static_assert
     /// naming it. What waits to go out is bounded

@@ -262,6 +262,30 @@ void setup_compressed_emits(corio::nsp ns)
     });
 }
 
+// --- Connection state recovery -----------------------------------------------
+
+corio::server_options recovering_options()
+{
+    corio::server_options o;
+    o.recovery.enabled = true;
+    o.recovery.max_disconnection_duration = 2min; // how long a lost client may take to come back
+    o.recovery.max_packets = 50'000;              // events kept per namespace, the oldest go first
+    o.recovery.max_bytes = 64 * 1024 * 1024;      // and their bytes
+    return o;
+}
+
+void setup_recovering_chat(corio::nsp ns)
+{
+    ns.on_connect([](corio::context& ctx) {
+        if (ctx.recovered())
+            return; // same id, rooms and shared data; missed messages already sent
+        ctx.join("lobby");
+    });
+    ns.on("say", [](corio::context& ctx, std::string text) {
+        ctx.to("lobby").emit("said", text); // kept with an offset for whoever is away
+    });
+}
+
 corio::logger logger_for(std::string_view format, corio::log_level level)
 {
     // Text lines for a terminal or journald, JSON lines for a log shipper;
@@ -780,6 +804,28 @@ BOOST_AUTO_TEST_CASE(compression_as_the_guide_turns_it_on)
     BOOST_TEST(other->wait_for("scores").has_value());
     viewer->emit("photo", "/9j/4AAQ");
     BOOST_TEST(other->wait_for("photo").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(recovery_as_the_guide_turns_it_on)
+{
+    corio::server recovering(ioc.get_executor(), recovering_options());
+    setup_recovering_chat(recovering.of("/"));
+    corio::testing::client away(recovering, ioc);
+    corio::testing::client talker(recovering, ioc);
+    talker.emit("say", "before");
+    auto seen = away.wait_for("said");
+    BOOST_TEST_REQUIRE(seen.has_value());
+    const auto sid = away.sid();
+    const json::object auth{{"pid", away.pid()}, {"offset", seen->args.values().back()}};
+    away.close();
+    BOOST_TEST_REQUIRE(drive_until([&] { return recovering.stats().recovery_sessions_kept == 1; }));
+    talker.emit("say", "meanwhile");
+    BOOST_TEST_REQUIRE(drive_until([&] { return recovering.stats().broadcasts == 2; }));
+    corio::testing::client back(recovering, ioc, {.auth = auth});
+    BOOST_TEST(back.sid() == sid);
+    auto missed = back.get_received();
+    BOOST_TEST_REQUIRE(missed.size() == 1u);
+    BOOST_TEST(str(missed.front().args, 0) == "meanwhile");
 }
 
 BOOST_AUTO_TEST_CASE(logging_as_the_guide_sets_it_up)

@@ -99,6 +99,9 @@ public:
     bool connected(std::string_view nsp = "/") const;
     /// The socket id from the server's CONNECT answer; empty if none.
     std::string sid(std::string_view nsp = "/") const;
+    /// The private id from the CONNECT answer (connection state recovery,
+    /// server_options::recovery); empty if none.
+    std::string pid(std::string_view nsp = "/") const;
     /// The data of the CONNECT_ERROR the server answered the last connect to
     /// `nsp` with, e.g. `{"message":"Invalid namespace"}`.
     std::optional<boost::json::value> connect_error(std::string_view nsp = "/") const;
