@@ -176,6 +176,9 @@ BOOST_AUTO_TEST_CASE(websocket_handshake_from_an_unlisted_origin_is_refused)
     BOOST_TEST(upgrade("http://app.example") == 101);
     // No Origin: not a browser, which is not what the check is for.
     BOOST_TEST(upgrade("") == 101);
+    // The client has its 101 before the server has made the session: wait
+    // for both, so that the test server's shutdown closes them.
+    BOOST_TEST(s.handler().wait_opened(2));
 
     // Without a list (the default) every origin may open one.
     test_server open_server(fast_options());
@@ -186,6 +189,7 @@ BOOST_AUTO_TEST_CASE(websocket_handshake_from_an_unlisted_origin_is_refused)
                                                                 {"Origin", "http://evil.example"}};
     BOOST_TEST(http_request(open_server.port(), http::verb::get, query(open_server.path(), "websocket"), {}, headers)
                    .result_int() == 101);
+    BOOST_TEST(open_server.handler().wait_opened(1));
 }
 
 BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_several_requests)

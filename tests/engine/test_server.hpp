@@ -67,6 +67,13 @@ public:
         return found;
     }
 
+    /// Whether `n` sessions have opened, waiting up to `limit` for them.
+    bool wait_opened(std::size_t n, std::chrono::milliseconds limit = 5000ms)
+    {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, limit, [&] { return opened_.size() >= n; });
+    }
+
     std::shared_ptr<corio::engine::session> find(const std::string& sid)
     {
         std::lock_guard lock(mutex_);
