@@ -184,16 +184,20 @@ net::awaitable<bool> kick(corio::nsp root, std::string room)
 }
 
 #ifdef CORIO_WITH_REDIS
-/// The two connections of a node.
+/// The connections of a node: two, or three with the streams variant's
+/// reader.
 struct redis_link {
     std::shared_ptr<corio::redis::connection> pub;
     std::shared_ptr<corio::redis::subscriber> sub;
+    std::shared_ptr<corio::redis::connection> reader;
     std::shared_ptr<corio::redis::cluster> cluster;
 
     ~redis_link()
     {
         pub->close();
         sub->close();
+        if (reader)
+            reader->close();
     }
 };
 #endif
@@ -201,7 +205,8 @@ struct redis_link {
 } // namespace
 
 std::shared_ptr<void> join_redis_cluster([[maybe_unused]] net::io_context& ioc, [[maybe_unused]] const std::string& url,
-                                         [[maybe_unused]] bool sharded, [[maybe_unused]] corio::server_options& options,
+                                         [[maybe_unused]] redis_adapter_kind kind,
+                                         [[maybe_unused]] corio::server_options& options,
                                          [[maybe_unused]] corio::engine::metrics_endpoint* metrics)
 {
 #ifdef CORIO_WITH_REDIS
@@ -213,8 +218,18 @@ std::shared_ptr<void> join_redis_cluster([[maybe_unused]] net::io_context& ioc, 
     auto link = std::make_shared<redis_link>();
     link->pub = corio::redis::connection::create(ioc.get_executor(), co);
     link->sub = corio::redis::subscriber::create(ioc.get_executor(), co);
-    link->cluster = sharded ? corio::redis::cluster::create_sharded(link->pub, link->sub, {.log = options.log})
-                            : corio::redis::cluster::create(link->pub, link->sub, {.log = options.log});
+    switch (kind) {
+    case redis_adapter_kind::classic:
+        link->cluster = corio::redis::cluster::create(link->pub, link->sub, {.log = options.log});
+        break;
+    case redis_adapter_kind::sharded:
+        link->cluster = corio::redis::cluster::create_sharded(link->pub, link->sub, {.log = options.log});
+        break;
+    case redis_adapter_kind::streams:
+        link->reader = corio::redis::connection::create(ioc.get_executor(), co);
+        link->cluster = corio::redis::cluster::create_streams(link->pub, link->sub, link->reader, {.log = options.log});
+        break;
+    }
     auto redis = link->cluster->factory();
     if (metrics)
         metrics->add(
@@ -228,6 +243,8 @@ std::shared_ptr<void> join_redis_cluster([[maybe_unused]] net::io_context& ioc, 
     };
     link->pub->start();
     link->sub->start();
+    if (link->reader)
+        link->reader->start();
     return link;
 #else
     return nullptr;

@@ -12,13 +12,16 @@
 
 namespace conformance {
 
+/// The variant of the Redis adapter a node uses.
+enum class redis_adapter_kind { classic, sharded, streams };
+
 /// Connects to the Redis at `url` and makes `/` and `/admin` of the server
-/// built with `options` use the Redis adapter, classic or `sharded` (`/dyn-*`
-/// stay on this node).
+/// built with `options` use the Redis adapter of `kind` (`/dyn-*` stay on
+/// this node).
 /// The handle keeps the connections, and closes them when destroyed. Null
 /// when `url` is not a Redis URL, or Corio was built without Redis. With
 /// `metrics`, adds the adapters' samples to it.
-std::shared_ptr<void> join_redis_cluster(boost::asio::io_context& ioc, const std::string& url, bool sharded,
+std::shared_ptr<void> join_redis_cluster(boost::asio::io_context& ioc, const std::string& url, redis_adapter_kind kind,
                                          corio::server_options& options, corio::engine::metrics_endpoint* metrics);
 
 /// Adds the rows of part D to the echo app set up by setup_echo_app: `/`'s

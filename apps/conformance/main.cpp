@@ -4,10 +4,10 @@
 //   /engine.io/  raw Engine.IO echo (part A)
 //   /socket.io/  the socket.io-protocol suite's app (part B)
 //   /echo.io/    the echo app (part C; --echo-path moves it), in a cluster
-//                over Redis with --redis (part D; --redis-adapter sharded, beyond
-//                the spec, for the sharded variant)
+//                over Redis with --redis (part D; --redis-adapter sharded or
+//                streams, beyond the spec, for the other variants)
 // Usage: corio_conformance [--host localhost] [--port 3000] [--threads N] [--echo-path /echo.io/]
-//                          [--redis redis://HOST:PORT [--node-name NAME] [--redis-adapter classic|sharded]]
+//                          [--redis redis://HOST:PORT [--node-name NAME] [--redis-adapter classic|sharded|streams]]
 //                          [--tls-cert FILE --tls-key FILE] [--metrics] [--compression]
 //                          [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]] [--parser msgpack]
 //                          [--state-recovery MS]
@@ -21,8 +21,8 @@
 // UI's files (the npm package's ui/dist) under /admin-ui/. With --parser
 // msgpack (part E), /echo.io/ speaks socket.io-msgpack-parser's encoding.
 // With --state-recovery MS (part E), namespace / of /echo.io/ has connection
-// state recovery (maxDisconnectionDuration MS, skipMiddlewares); not yet in
-// cluster mode (no Redis Streams adapter): with --redis it refuses to start.
+// state recovery (maxDisconnectionDuration MS, skipMiddlewares); with --redis,
+// the cluster is on the Redis Streams adapter, which keeps the sessions.
 
 #include "cluster_app.hpp"
 #include "echo_app.hpp"
@@ -66,9 +66,10 @@ struct command_line {
     std::string echo_path = "/echo.io/";
     /// Part D: the Redis URL of the cluster, empty for none.
     std::string redis;
-    /// Beyond part D: the sharded adapter (Node's createShardedAdapter)
-    /// instead of the classic one.
-    bool redis_sharded = false;
+    /// Beyond part D: the sharded adapter (Node's createShardedAdapter) or
+    /// the streams one (@socket.io/redis-streams-adapter) instead of the
+    /// classic one; --state-recovery makes it streams.
+    std::optional<conformance::redis_adapter_kind> redis_adapter;
     std::string node_name = std::to_string(::getpid());
     /// Part E: the certificate chain and key (PEM); both or neither.
     std::string tls_cert;
@@ -91,7 +92,7 @@ struct command_line {
     std::cerr << "corio_conformance: " << problem << "\n"
               << "usage: corio_conformance [--host ADDR] [--port N] [--threads N] [--echo-path PATH]\n"
               << "                         [--redis redis://HOST:PORT [--node-name NAME]\n"
-              << "                          [--redis-adapter classic|sharded]]\n"
+              << "                          [--redis-adapter classic|sharded|streams]]\n"
               << "                         [--tls-cert FILE --tls-key FILE] [--metrics] [--compression]\n"
               << "                         [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]] [--parser msgpack]\n"
               << "                         [--state-recovery MS]\n";
@@ -135,8 +136,12 @@ command_line parse(int argc, char** argv)
             cl.redis = value;
         else if (arg == "--node-name")
             cl.node_name = value;
-        else if (arg == "--redis-adapter" && (value == "classic" || value == "sharded"))
-            cl.redis_sharded = value == "sharded";
+        else if (arg == "--redis-adapter" && value == "classic")
+            cl.redis_adapter = conformance::redis_adapter_kind::classic;
+        else if (arg == "--redis-adapter" && value == "sharded")
+            cl.redis_adapter = conformance::redis_adapter_kind::sharded;
+        else if (arg == "--redis-adapter" && value == "streams")
+            cl.redis_adapter = conformance::redis_adapter_kind::streams;
         else if (arg == "--tls-cert")
             cl.tls_cert = value;
         else if (arg == "--tls-key")
@@ -156,8 +161,13 @@ command_line parse(int argc, char** argv)
         usage("--tls-cert and --tls-key go together");
     if (!cl.admin_ui_files.empty() && !cl.admin_ui)
         usage("--admin-ui-files needs --admin-ui");
-    if (cl.state_recovery && !cl.redis.empty())
-        usage("--state-recovery with --redis is not supported yet (it needs a Redis Streams adapter)");
+    // Part E: in cluster mode the sessions are in Redis, on the streams
+    // variant: the only one that keeps them, as in Node.
+    if (cl.state_recovery && cl.redis_adapter.value_or(conformance::redis_adapter_kind::streams) !=
+                                 conformance::redis_adapter_kind::streams)
+        usage("--state-recovery with --redis needs --redis-adapter streams (the only one that keeps sessions)");
+    if (cl.state_recovery && !cl.redis_adapter)
+        cl.redis_adapter = conformance::redis_adapter_kind::streams;
     return cl;
 }
 
@@ -216,7 +226,8 @@ int main(int argc, char** argv)
     auto metrics = cl.metrics ? std::make_shared<corio::engine::metrics_endpoint>() : nullptr;
     std::shared_ptr<void> redis;
     if (!cl.redis.empty()) {
-        redis = conformance::join_redis_cluster(ioc, cl.redis, cl.redis_sharded, echo_opts, metrics.get());
+        redis = conformance::join_redis_cluster(
+            ioc, cl.redis, cl.redis_adapter.value_or(conformance::redis_adapter_kind::classic), echo_opts, metrics.get());
         if (!redis)
             usage("cannot use --redis " + cl.redis + " (a bad URL, or built without Redis)");
     }

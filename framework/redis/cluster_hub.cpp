@@ -3,6 +3,8 @@
 #include "classic_link.hpp"
 #include "redis_adapter.hpp"
 #include "sharded_link.hpp"
+#include "streams_link.hpp"
+#include "streams_wire.hpp"
 
 #include <corio/error.hpp>
 
@@ -12,7 +14,7 @@ std::shared_ptr<cluster> cluster::create(std::shared_ptr<connection> pub, std::s
                                          adapter_options opts)
 {
     auto hub = std::make_shared<detail::cluster_hub>(
-        std::move(pub), std::move(sub),
+        std::move(pub), std::move(sub), nullptr,
         detail::hub_settings{.key = std::move(opts.key),
                              .requests_timeout = opts.requests_timeout,
                              .publish_on_specific_response_channel = opts.publish_on_specific_response_channel,
@@ -24,12 +26,27 @@ std::shared_ptr<cluster> cluster::create(std::shared_ptr<connection> pub, std::s
 std::shared_ptr<cluster> cluster::create_sharded(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
                                                  sharded_adapter_options opts)
 {
-    auto hub = std::make_shared<detail::cluster_hub>(std::move(pub), std::move(sub),
-                                                     detail::hub_settings{.sharded = true,
+    auto hub = std::make_shared<detail::cluster_hub>(std::move(pub), std::move(sub), nullptr,
+                                                     detail::hub_settings{.kind = detail::variant::sharded,
                                                                           .key = std::move(opts.channel_prefix),
                                                                           .requests_timeout = opts.requests_timeout,
                                                                           .mode = opts.mode,
                                                                           .log = std::move(opts.log)});
+    hub->start();
+    return hub;
+}
+
+std::shared_ptr<cluster> cluster::create_streams(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
+                                                 std::shared_ptr<connection> reader, streams_adapter_options opts)
+{
+    detail::hub_settings settings{.kind = detail::variant::streams,
+                                  .key = opts.channel_prefix,
+                                  .requests_timeout = opts.requests_timeout,
+                                  .mode = subscription_mode::static_,
+                                  .log = opts.log};
+    settings.streams = std::move(opts);
+    auto hub = std::make_shared<detail::cluster_hub>(std::move(pub), std::move(sub), std::move(reader),
+                                                     std::move(settings));
     hub->start();
     return hub;
 }
@@ -46,6 +63,12 @@ adapter_factory create_sharded_adapter(std::shared_ptr<connection> pub, std::sha
     return cluster::create_sharded(std::move(pub), std::move(sub), std::move(opts))->factory();
 }
 
+adapter_factory create_streams_adapter(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
+                                       std::shared_ptr<connection> reader, streams_adapter_options opts)
+{
+    return cluster::create_streams(std::move(pub), std::move(sub), std::move(reader), std::move(opts))->factory();
+}
+
 } // namespace corio::redis
 
 namespace corio::redis::detail {
@@ -59,10 +82,15 @@ constexpr auto warning_interval = std::chrono::seconds(10);
 
 } // namespace
 
-cluster_hub::cluster_hub(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub, hub_settings settings)
-    : pub_(std::move(pub)), sub_(std::move(sub)), settings_(std::move(settings)), random_(std::random_device{}()),
-      uid_(make_id())
+cluster_hub::cluster_hub(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
+                         std::shared_ptr<connection> reader, hub_settings settings)
+    : pub_(std::move(pub)), sub_(std::move(sub)), reader_(std::move(reader)), settings_(std::move(settings)),
+      random_(std::random_device{}()), uid_(make_id())
 {
+    if (settings_.kind == variant::streams && !reader_)
+        throw std::invalid_argument("corio::redis::cluster::create_streams: no reader connection");
+    if (reader_)
+        retry_timer_ = std::make_unique<boost::asio::steady_timer>(reader_->get_executor());
 }
 
 void cluster_hub::start()
@@ -73,6 +101,8 @@ void cluster_hub::start()
         if (auto self = weak.lock())
             self->on_message(m);
     });
+    if (settings_.kind == variant::streams)
+        read_stream();
 }
 
 adapter_factory cluster_hub::factory()
@@ -80,10 +110,11 @@ adapter_factory cluster_hub::factory()
     return [self = shared_from_this()](local_namespace& nsp) -> std::unique_ptr<adapter> {
         auto a = std::make_unique<redis_adapter>(nsp);
         std::shared_ptr<cluster_link> link;
-        if (self->settings_.sharded)
-            link = std::make_shared<sharded_link>(self, nsp.name(), *a);
-        else
-            link = std::make_shared<classic_link>(self, nsp.name(), *a);
+        switch (self->settings_.kind) {
+        case variant::classic: link = std::make_shared<classic_link>(self, nsp.name(), *a); break;
+        case variant::sharded: link = std::make_shared<sharded_link>(self, nsp.name(), *a); break;
+        case variant::streams: link = std::make_shared<streams_link>(self, nsp.name(), *a); break;
+        }
         a->attach(std::move(link));
         return a;
     };
@@ -152,7 +183,7 @@ bool cluster_hub::publish(std::string channel, std::string payload, std::functio
     }
     // Not queued while Redis is away: published after the reconnect, a
     // broadcast would reach the other nodes long after its local delivery.
-    pub_->exec_if_connected({settings_.sharded ? "SPUBLISH" : "PUBLISH", std::move(channel), std::move(payload)},
+    pub_->exec_if_connected({settings_.kind == variant::sharded ? "SPUBLISH" : "PUBLISH", std::move(channel), std::move(payload)},
                [self = shared_from_this(), done = std::move(done)](boost::system::result<reply> r) {
                    if (r && !r->is_error()) {
                        ++self->published_;
@@ -173,7 +204,7 @@ void cluster_hub::server_count(const std::string& channel, std::function<void(bo
         done(corio::error::cluster_unavailable);
         return;
     }
-    pub_->exec({"PUBSUB", settings_.sharded ? "SHARDNUMSUB" : "NUMSUB", channel}, [done = std::move(done)](boost::system::result<reply> r) {
+    pub_->exec({"PUBSUB", settings_.kind == variant::sharded ? "SHARDNUMSUB" : "NUMSUB", channel}, [done = std::move(done)](boost::system::result<reply> r) {
         // [channel, count]
         if (!r || r->type != reply::kind::array || r->elements.size() != 2 ||
             r->elements[1].type != reply::kind::integer) {
@@ -187,11 +218,155 @@ void cluster_hub::server_count(const std::string& channel, std::function<void(bo
     });
 }
 
+void cluster_hub::route_stream(const std::shared_ptr<streams_link>& link, const std::string& nsp)
+{
+    std::lock_guard lock(routes_mutex_);
+    stream_routes_[nsp] = link;
+}
+
+void cluster_hub::unroute_stream(const std::string& nsp)
+{
+    std::lock_guard lock(routes_mutex_);
+    stream_routes_.erase(nsp);
+}
+
+void cluster_hub::add_to_stream(std::vector<std::string> fields,
+                                std::function<void(boost::system::result<std::string>)> done)
+{
+    if (!pub_->connected()) {
+        count_unpublished();
+        if (done)
+            done(corio::error::cluster_unavailable);
+        return;
+    }
+    std::vector<std::string> args{"XADD", settings_.streams.stream_name, "MAXLEN", "~",
+                                  std::to_string(settings_.streams.max_len), "*"};
+    args.reserve(args.size() + fields.size());
+    std::move(fields.begin(), fields.end(), std::back_inserter(args));
+    // Not queued while Redis is away, as publish().
+    pub_->exec_if_connected(std::move(args), [self = shared_from_this(), done = std::move(done)](
+                                                 boost::system::result<reply> r) {
+        if (r && r->type == reply::kind::string) {
+            ++self->published_;
+            if (done)
+                done(std::move(r->str));
+            return;
+        }
+        self->count_unpublished();
+        if (done)
+            done(corio::error::cluster_unavailable);
+    });
+}
+
+void cluster_hub::read_stream(std::chrono::milliseconds delay)
+{
+    auto read = [weak = weak_from_this()] {
+        auto self = weak.lock();
+        if (!self)
+            return;
+        const auto& o = self->settings_.streams;
+        if (self->stream_offset_.empty()) {
+            // Entries added after this command are the ones to read.
+            self->reader_->exec({"XREVRANGE", o.stream_name, "+", "-", "COUNT", "1"},
+                                [weak](boost::system::result<reply> r) {
+                                    if (auto self = weak.lock())
+                                        self->on_stream_end(r);
+                                });
+            return;
+        }
+        self->reader_->exec({"XREAD", "COUNT", std::to_string(o.read_count), "BLOCK",
+                             std::to_string(o.block_time.count()), "STREAMS", o.stream_name, self->stream_offset_},
+                            [weak](boost::system::result<reply> r) {
+                                if (auto self = weak.lock())
+                                    self->on_stream_read(r);
+                            });
+    };
+    if (delay.count() == 0) {
+        read();
+        return;
+    }
+    retry_timer_->expires_after(delay);
+    retry_timer_->async_wait([read](boost::system::error_code ec) {
+        if (!ec)
+            read();
+    });
+}
+
+void cluster_hub::retry_read(const boost::system::result<reply>& r, std::string_view what)
+{
+    if (!r && r.error() == error::closed)
+        return; // the caller closed the reader: the end
+    // Lost connections retry at once: the command waits in the reader's
+    // queue for the reconnect.
+    if (!r && r.error() != error::not_connected) {
+        read_stream();
+        return;
+    }
+    log({.level = log_level::warning, .message = what,
+         .reason = r ? std::string_view(r->str) : std::string_view("not connected")});
+    read_stream(std::chrono::seconds(1));
+}
+
+void cluster_hub::on_stream_end(const boost::system::result<reply>& r)
+{
+    if (!r || r->is_error()) {
+        retry_read(r, "Redis adapter cannot find the end of its stream");
+        return;
+    }
+    // [[id, fields]], or [] when the stream is empty (or not there yet).
+    const bool some = r->type == reply::kind::array && !r->elements.empty() && !r->elements[0].elements.empty();
+    stream_offset_ = some ? r->elements[0].elements[0].str : "0-0";
+    read_stream();
+}
+
+void cluster_hub::on_stream_read(const boost::system::result<reply>& r)
+{
+    if (!r || r->is_error()) {
+        retry_read(r, "Redis adapter cannot read its stream");
+        return;
+    }
+    // nil when BLOCK timed out; else [[stream, [[id, [field, value, ...]], ...]]].
+    if (r->type == reply::kind::array && !r->elements.empty() && r->elements[0].elements.size() == 2) {
+        for (const auto& e : r->elements[0].elements[1].elements) {
+            if (e.elements.size() != 2 || e.elements[0].type != reply::kind::string)
+                continue;
+            stream_offset_ = e.elements[0].str;
+            received_.fetch_add(1, std::memory_order_relaxed);
+            streams_wire::entry entry{.id = e.elements[0].str};
+            const auto& fields = e.elements[1].elements;
+            for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+                const auto& name = fields[i].str;
+                const auto& value = fields[i + 1].str;
+                if (name == "uid")
+                    entry.uid = value;
+                else if (name == "nsp")
+                    entry.nsp = value;
+                else if (name == "type")
+                    entry.type = streams_wire::to_type(value);
+                else if (name == "data")
+                    entry.data = value;
+            }
+            if (entry.uid == uid_)
+                continue; // this server's own, delivered here already
+            std::shared_ptr<streams_link> link;
+            {
+                std::lock_guard lock(routes_mutex_);
+                auto it = stream_routes_.find(entry.nsp);
+                if (it != stream_routes_.end())
+                    link = it->second.lock();
+            }
+            if (link)
+                link->on_stream_entry(std::move(entry));
+        }
+    }
+    read_stream();
+}
+
 std::string cluster_hub::make_id()
 {
     std::lock_guard lock(id_mutex_);
     auto bits = random_();
-    if (settings_.sharded) {
+    if (settings_.kind != variant::classic) {
         constexpr std::string_view hex = "0123456789abcdef";
         std::string id(16, ' ');
         for (auto& c : id) {

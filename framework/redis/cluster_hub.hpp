@@ -8,6 +8,7 @@
 #include <corio/redis/adapter.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/system/result.hpp>
 
 #include <atomic>
@@ -22,22 +23,34 @@
 
 namespace corio::redis::detail {
 
-/// The protocol of a cluster, with the options of either variant.
+class streams_link;
+
+/// The protocol of a cluster.
+enum class variant { classic, sharded, streams };
+
+/// The protocol of a cluster, with the options of each variant.
 struct hub_settings {
-    bool sharded = false;
-    /// `key` (classic) or `channelPrefix` (sharded).
+    variant kind = variant::classic;
+    /// `key` (classic) or `channelPrefix` (sharded, streams).
     std::string key;
     std::chrono::milliseconds requests_timeout;
     bool publish_on_specific_response_channel = false; // classic
-    subscription_mode mode = subscription_mode::dynamic; // sharded
+    /// Sharded; streams has no room channels (static).
+    subscription_mode mode = subscription_mode::dynamic;
+    /// Streams: the stream and the session keys (key, channel_prefix,
+    /// requests_timeout and log are the fields above).
+    streams_adapter_options streams;
     logger log;
 };
 
 class cluster_hub final : public cluster, public std::enable_shared_from_this<cluster_hub> {
 public:
-    cluster_hub(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub, hub_settings settings);
+    /// `reader`: the stream's reader, for variant::streams only.
+    cluster_hub(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub, std::shared_ptr<connection> reader,
+                hub_settings settings);
 
-    /// Installs the subscriber's message handler; once, after construction.
+    /// Installs the subscriber's message handler, and starts reading the
+    /// stream; once, after construction.
     void start();
 
     adapter_factory factory() override;
@@ -56,6 +69,20 @@ public:
 
     /// Whether both connections are up, so that requests can be answered.
     bool reachable() const noexcept { return pub_->connected() && sub_->connected(); }
+    /// Sends `args` on the command connection, queued while it is down.
+    void exec(std::vector<std::string> args, connection::callback done) { pub_->exec(std::move(args), std::move(done)); }
+
+    /// Routes the stream's entries of namespace `nsp` to `link`
+    /// (variant::streams), until unroute_stream.
+    void route_stream(const std::shared_ptr<streams_link>& link, const std::string& nsp);
+    void unroute_stream(const std::string& nsp);
+    /// Appends an entry (streams_wire::entry_fields) to the stream if the
+    /// command connection is up, trimming it to about max_len entries;
+    /// otherwise counts it unpublished. `done`, when given, gets the entry
+    /// id, or error::cluster_unavailable.
+    void add_to_stream(std::vector<std::string> fields,
+                       std::function<void(boost::system::result<std::string>)> done = {});
+
     /// Publishes `payload` on `channel` (PUBLISH, or SPUBLISH when sharded)
     /// if the command connection is up; otherwise counts it unpublished and
     /// returns false. `done`, when given, gets the outcome.
@@ -68,7 +95,7 @@ public:
 
     /// A new id for a node or a request: 6 characters as Node's uid2(6)
     /// (classic), or 16 hex digits as socket.io-adapter's randomId()
-    /// (sharded).
+    /// (sharded, streams).
     std::string make_id();
     void count_malformed(std::string_view what);
     void count_request_timeout() noexcept { request_timeouts_.fetch_add(1, std::memory_order_relaxed); }
@@ -77,6 +104,14 @@ public:
 private:
     void on_message(const message& m);
     void count_unpublished();
+    /// One XREAD of the stream after stream_offset_, and the next when it
+    /// answers; after `delay` when the last one failed. The first command
+    /// finds where the stream ends instead (on_stream_end).
+    void read_stream(std::chrono::milliseconds delay = {});
+    void on_stream_end(const boost::system::result<reply>& r);
+    void on_stream_read(const boost::system::result<reply>& r);
+    /// After a failed read: the next try, unless the reader was closed.
+    void retry_read(const boost::system::result<reply>& r, std::string_view what);
 
     struct route {
         std::weak_ptr<cluster_link> link;
@@ -85,6 +120,7 @@ private:
 
     std::shared_ptr<connection> pub_;
     std::shared_ptr<subscriber> sub_;
+    std::shared_ptr<connection> reader_;
     hub_settings settings_;
 
     std::mutex id_mutex_;
@@ -94,6 +130,16 @@ private:
     mutable std::mutex routes_mutex_;
     /// By channel, or by pattern for PSUBSCRIBE.
     std::unordered_map<std::string, route> routes_;
+    /// By namespace, for the stream's entries.
+    std::unordered_map<std::string, std::weak_ptr<streams_link>> stream_routes_;
+
+    /// The id of the last entry read, where the next XREAD starts; empty
+    /// until the stream's last entry at start is known. Never XREAD's "$":
+    /// entries added between two reads from "$" would be lost. The reader's
+    /// strand only.
+    std::string stream_offset_;
+    /// Waits after a failed XREAD; the reader's executor.
+    std::unique_ptr<boost::asio::steady_timer> retry_timer_;
 
     std::atomic<std::uint64_t> published_{0};
     std::atomic<std::uint64_t> unpublished_{0};

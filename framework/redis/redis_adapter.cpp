@@ -5,6 +5,7 @@ namespace corio::redis::detail {
 void redis_adapter::attach(std::shared_ptr<cluster_link> link)
 {
     link_ = std::move(link);
+    streams_ = std::dynamic_pointer_cast<streams_link>(link_);
     link_->attach();
 }
 
@@ -15,6 +16,13 @@ redis_adapter::~redis_adapter()
 
 void redis_adapter::broadcast(const protocol::socket_packet& packet, const broadcast_options& opts)
 {
+    // An event that carries an offset waits for the stream to give it one.
+    const bool carries_offset = streams_ && !opts.local && !opts.is_volatile && !packet.id &&
+                                local().recovery().enabled && packet.data && packet.data->is_array();
+    if (carries_offset) {
+        streams_->broadcast_with_offset(packet, opts);
+        return;
+    }
     broadcast_local(packet, opts);
     if (!opts.local)
         link_->broadcast(packet, opts);
@@ -75,13 +83,17 @@ void redis_adapter::server_side_emit(const arguments& args, std::shared_ptr<repl
 
 void redis_adapter::persist_session(persisted_session s)
 {
-    adapter::persist_session(std::move(s));
+    if (streams_)
+        streams_->persist_session(s, local().recovery().max_disconnection_duration);
 }
 
 void redis_adapter::restore_session(std::string pid, std::string offset,
                                     std::function<void(std::optional<restored_session>)> done)
 {
-    adapter::restore_session(std::move(pid), std::move(offset), std::move(done));
+    if (streams_)
+        streams_->restore_session(std::move(pid), std::move(offset), std::move(done));
+    else
+        adapter::restore_session(std::move(pid), std::move(offset), std::move(done));
 }
 
 void redis_adapter::room_created(const std::string& room, bool socket_room)

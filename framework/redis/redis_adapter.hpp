@@ -1,9 +1,10 @@
 #pragma once
 // The adapter of one namespace in a Redis cluster: the in-memory adapter for
 // this server's part of each operation, plus the namespace's link to Redis
-// (classic or sharded) for the other servers' part.
+// (classic, sharded or streams) for the other servers' part.
 
 #include "cluster_link.hpp"
+#include "streams_link.hpp"
 
 #include <corio/memory_adapter.hpp>
 
@@ -29,8 +30,9 @@ public:
     void del_sockets(const broadcast_options& opts, std::vector<std::string> rooms, adapter_completion done) override;
     void disconnect_sockets(const broadcast_options& opts, bool close_connection, adapter_completion done) override;
     void server_side_emit(const arguments& args, std::shared_ptr<reply_sink<arguments>> sink) override;
-    /// No connection state recovery over Redis Pub/Sub (nor in Node's
-    /// classic and sharded adapters): nothing is kept, every restore fails.
+    /// Sessions are kept in Redis on the streams variant. Over Pub/Sub (as
+    /// in Node's classic and sharded adapters) nothing is kept, and every
+    /// restore fails.
     void persist_session(persisted_session s) override;
     void restore_session(std::string pid, std::string offset,
                          std::function<void(std::optional<restored_session>)> done) override;
@@ -50,6 +52,8 @@ private:
     void room_deleted(const std::string& room, bool socket_room) override;
 
     std::shared_ptr<cluster_link> link_;
+    /// link_, when it is the streams variant's.
+    std::shared_ptr<streams_link> streams_;
 };
 
 } // namespace corio::redis::detail

@@ -20,28 +20,29 @@ constexpr std::size_t envelope_depth = 4;
 } // namespace
 
 sharded_link::sharded_link(std::shared_ptr<cluster_hub> hub, std::string nsp, redis_adapter& owner)
-    : cluster_link(hub, nsp, owner), channels_(hub->settings().key, nsp, hub->uid()), mode_(hub->settings().mode)
+    : cluster_link(hub, nsp, owner), channels_(hub->settings().key, nsp, hub->uid()), mode_(hub->settings().mode),
+      family_(hub->settings().kind == variant::sharded ? cluster_hub::family::shard : cluster_hub::family::channel)
 {
 }
 
 void sharded_link::attach()
 {
     auto self = shared_from_this();
-    hub().subscribe(self, channels_.main, channel_role::request, cluster_hub::family::shard);
-    hub().subscribe(self, channels_.own_response, channel_role::response, cluster_hub::family::shard);
+    hub().subscribe(self, channels_.main, channel_role::request, family_);
+    hub().subscribe(self, channels_.own_response, channel_role::response, family_);
 }
 
 void sharded_link::unsubscribe_all()
 {
-    hub().unsubscribe(channels_.main, cluster_hub::family::shard);
-    hub().unsubscribe(channels_.own_response, cluster_hub::family::shard);
+    hub().unsubscribe(channels_.main, family_);
+    hub().unsubscribe(channels_.own_response, family_);
     std::set<std::string> rooms;
     {
         std::lock_guard lock(rooms_mutex_);
         rooms.swap(room_channels_);
     }
     for (const auto& c : rooms)
-        hub().unsubscribe(c, cluster_hub::family::shard);
+        hub().unsubscribe(c, family_);
 }
 
 void sharded_link::room_created(const std::string& room, bool socket_room)
@@ -53,7 +54,7 @@ void sharded_link::room_created(const std::string& room, bool socket_room)
         std::lock_guard lock(rooms_mutex_);
         room_channels_.insert(channel);
     }
-    hub().subscribe(shared_from_this(), std::move(channel), channel_role::request, cluster_hub::family::shard);
+    hub().subscribe(shared_from_this(), std::move(channel), channel_role::request, family_);
 }
 
 void sharded_link::room_deleted(const std::string& room, bool socket_room)
@@ -65,7 +66,7 @@ void sharded_link::room_deleted(const std::string& room, bool socket_room)
         std::lock_guard lock(rooms_mutex_);
         room_channels_.erase(channel);
     }
-    hub().unsubscribe(channel, cluster_hub::family::shard);
+    hub().unsubscribe(channel, family_);
 }
 
 std::string sharded_link::encode(message_type type, json::object data,
@@ -107,7 +108,7 @@ void sharded_link::on_message(channel_role role, std::string_view channel, std::
 }
 
 void sharded_link::apply(redis_adapter& a, int type, const std::string& from, json::object& data,
-                         std::vector<std::string> attachments)
+                         std::vector<std::string> attachments, std::string_view offset)
 {
     const auto id = std::string(wire::string_field(data, "requestId"));
     switch (static_cast<message_type>(type)) {
@@ -127,6 +128,8 @@ void sharded_link::apply(redis_adapter& a, int type, const std::string& from, js
         auto opts = wire::decode_selector(opts_json);
         opts.local = false;
         if (id.empty()) {
+            if (!offset.empty() && !opts.is_volatile && a.local().recovery().enabled)
+                packet.data->get_array().emplace_back(offset);
             a.broadcast_local(packet, opts);
             return;
         }
@@ -295,6 +298,20 @@ void sharded_link::server_side_emit(const arguments& args, std::shared_ptr<reply
                  [sink](std::size_t servers) { sink->expect(servers - 1); });
 }
 
+std::pair<message_type, json::object> sharded_link::operation_message(remote_operation op,
+                                                                    const broadcast_options& opts,
+                                                                    const std::vector<std::string>& rooms, bool close)
+{
+    json::object data;
+    data.emplace("opts", wire::encode_selector_with_flags(opts));
+    if (op == remote_operation::disconnect) {
+        data.emplace("close", close);
+        return {message_type::disconnect_sockets, std::move(data)};
+    }
+    data.emplace("rooms", wire::to_array(rooms));
+    return {op == remote_operation::join ? message_type::sockets_join : message_type::sockets_leave, std::move(data)};
+}
+
 void sharded_link::publish_operation(remote_operation op, const broadcast_options& opts,
                                      const std::vector<std::string>& rooms, bool close, adapter_completion done)
 {
@@ -303,15 +320,12 @@ void sharded_link::publish_operation(remote_operation op, const broadcast_option
             done({});
         return;
     }
-    json::object data;
-    data.emplace("opts", wire::encode_selector_with_flags(opts));
-    auto type = message_type::disconnect_sockets;
-    if (op == remote_operation::disconnect) {
-        data.emplace("close", close);
-    } else {
-        type = op == remote_operation::join ? message_type::sockets_join : message_type::sockets_leave;
-        data.emplace("rooms", wire::to_array(rooms));
-    }
+    auto [type, data] = operation_message(op, opts, rooms, close);
+    send_operation(type, std::move(data), std::move(done));
+}
+
+void sharded_link::send_operation(message_type type, json::object data, adapter_completion done)
+{
     hub().publish(channels_.main, encode(type, std::move(data)), [done = std::move(done)](boost::system::error_code ec) {
         if (done)
             done(ec);

@@ -2,8 +2,10 @@
 // A namespace's link on the sharded protocol (Node's createShardedAdapter,
 // socket.io-adapter's ClusterAdapter messages over SPUBLISH/SSUBSCRIBE):
 // every message on `prefix#nsp#` or a room's `prefix#nsp#room#`, responses on
-// the requester's `prefix#nsp#uid#`.
+// the requester's `prefix#nsp#uid#`. streams_link builds on it: the same
+// messages, with some of them going through a stream instead.
 
+#include "cluster_hub.hpp"
 #include "cluster_link.hpp"
 #include "sharded_wire.hpp"
 
@@ -11,10 +13,11 @@
 
 #include <mutex>
 #include <set>
+#include <utility>
 
 namespace corio::redis::detail {
 
-class sharded_link final : public cluster_link {
+class sharded_link : public cluster_link {
 public:
     sharded_link(std::shared_ptr<cluster_hub> hub, std::string nsp, redis_adapter& owner);
 
@@ -33,21 +36,35 @@ public:
     void room_created(const std::string& room, bool socket_room) override;
     void room_deleted(const std::string& room, bool socket_room) override;
 
-private:
+protected:
     void unsubscribe_all() override;
 
-    /// Carries out another server's message on this one's sockets.
+    /// Carries out another server's message on this one's sockets. A
+    /// broadcast's `offset`, when not empty, is appended to each event that
+    /// carries one (connection state recovery on, no ack, not volatile).
     void apply(redis_adapter& a, int type, const std::string& from, boost::json::object& data,
-               std::vector<std::string> attachments);
+               std::vector<std::string> attachments, std::string_view offset = {});
     void on_response(int type, const boost::json::object& data, std::vector<std::string> attachments);
     /// Publishes a response to a request of `requester`.
     void respond(std::string_view requester, sharded_wire::message_type type, boost::json::object data,
                  const std::vector<std::string>& attachments = {});
-    std::string encode(sharded_wire::message_type type, boost::json::object data,
-                       const std::vector<std::string>& attachments = {}) const;
+    /// The type and data of a remote join, leave or disconnect.
+    static std::pair<sharded_wire::message_type, boost::json::object>
+    operation_message(remote_operation op, const broadcast_options& opts, const std::vector<std::string>& rooms,
+                      bool close);
+    /// Sends a remote join, leave or disconnect to the other servers: on
+    /// the namespace's channel here.
+    virtual void send_operation(sharded_wire::message_type type, boost::json::object data, adapter_completion done);
+    /// A Pub/Sub message: JSON, or msgpack when it has binary.
+    virtual std::string encode(sharded_wire::message_type type, boost::json::object data,
+                               const std::vector<std::string>& attachments = {}) const;
 
     sharded_wire::channels channels_;
+
+private:
     subscription_mode mode_;
+    /// SSUBSCRIBE, or SUBSCRIBE for the streams variant.
+    cluster_hub::family family_;
 
     /// The room channels subscribed to, so that detach() drops them all.
     std::mutex rooms_mutex_;

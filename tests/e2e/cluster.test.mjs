@@ -8,10 +8,12 @@
 //
 // Topologies: CORIO_CLUSTER_TOPOLOGIES, `;`-separated lists of `,`-separated kinds, each list
 // optionally prefixed with `sharded:` for the sharded adapter (both kinds take
-// --redis-adapter sharded; Node's is createShardedAdapter in its default "dynamic" mode)
-// (default "node,node;corio,corio,corio;corio,node;sharded:corio,node"). In a mixed topology every
-// row runs with the requester on each node, so both directions are covered. The emitters speak the
-// classic protocol only: their rows are skipped on a sharded cluster. Corio's emitter is driven through
+// --redis-adapter sharded; Node's is createShardedAdapter in its default "dynamic" mode) or
+// `streams:` for the Redis Streams one (--redis-adapter streams; Node's is
+// @socket.io/redis-streams-adapter) (default
+// "node,node;corio,corio,corio;corio,node;sharded:corio,node;streams:corio,node"). In a mixed
+// topology every row runs with the requester on each node, so both directions are covered. The
+// emitters speak the classic protocol only: their rows are skipped on the other variants. Corio's emitter is driven through
 // CORIO_REDIS_EMIT (apps/examples/redis_emit, corio-redis-emit); without it that row is skipped.
 //
 // "Exactly once" is checked with a fence: once a delivery reached every recipient, every client
@@ -22,7 +24,6 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 
@@ -30,15 +31,13 @@ import { Emitter } from "@socket.io/redis-emitter";
 import { createClient } from "redis";
 import { io as ioClient } from "socket.io-client";
 
-import { appPath } from "./lib/app.mjs";
+import { NODE_KINDS, startNode } from "./lib/cluster-node.mjs";
 import { startRedis } from "./lib/redis-server.mjs";
-import { startServer } from "./lib/server-process.mjs";
 import { ECHO_PATH, Events, ack, canonical, client, closeEverything, connected, eventually, plain } from "./lib/sio.mjs";
 
 const execFileAsync = promisify(execFile);
-const NODE_PEER = fileURLToPath(new URL("./cluster/node_peer.mjs", import.meta.url));
-const DEFAULT_TOPOLOGIES = "node,node;corio,corio,corio;corio,node;sharded:corio,node";
-const KINDS = new Set(["corio", "node"]);
+const DEFAULT_TOPOLOGIES = "node,node;corio,corio,corio;corio,node;sharded:corio,node;streams:corio,node";
+
 
 const CONNECT_MS = 5_000;
 const ACK_MS = 3_000;
@@ -57,6 +56,7 @@ const ADMIN_AUTH = { token: "secret" };
 const COUNTED_CHANNEL = {
   classic: (nsp) => `socket.io-request#${nsp}#`,
   sharded: (nsp) => `socket.io#${nsp}#`,
+  streams: (nsp) => `socket.io#${nsp}#`,
 };
 
 /** The topologies to run: {adapter, kinds}. */
@@ -67,13 +67,13 @@ function topologies() {
     .map((t) => t.trim())
     .filter(Boolean)
     .map((t) => {
-      const sharded = t.startsWith("sharded:");
-      const kinds = (sharded ? t.slice("sharded:".length) : t).split(",").map((k) => k.trim());
+      const prefix = /^(sharded|streams):/.exec(t);
+      const kinds = (prefix ? t.slice(prefix[0].length) : t).split(",").map((k) => k.trim());
       for (const k of kinds) {
-        if (!KINDS.has(k)) throw new Error(`CORIO_CLUSTER_TOPOLOGIES: unknown node kind '${k}' in '${t}'`);
+        if (!NODE_KINDS.has(k)) throw new Error(`CORIO_CLUSTER_TOPOLOGIES: unknown node kind '${k}' in '${t}'`);
       }
       if (kinds.length < 2) throw new Error(`CORIO_CLUSTER_TOPOLOGIES: '${t}' is not a cluster (2+ nodes)`);
-      return { adapter: sharded ? "sharded" : "classic", kinds };
+      return { adapter: prefix ? prefix[1] : "classic", kinds };
     });
 }
 
@@ -100,22 +100,6 @@ function assertFailure(value, what) {
   );
 }
 const isFailure = (v) => v !== null && typeof v === "object" && !Array.isArray(v) && typeof v.error === "string";
-
-/** Starts one cluster node of `kind` named `name` on a free port, on the `adapter` variant. */
-async function startNode(kind, name, redisUrl, adapter) {
-  const argv = ["--port", "0", "--host", "127.0.0.1", "--redis", redisUrl, "--node-name", name, "--redis-adapter", adapter];
-  const { value: port, output, stop } = await startServer({
-    label: `${kind} node ${name}`,
-    path: kind === "corio" ? appPath() : process.execPath,
-    argv: kind === "corio" ? argv : [NODE_PEER, ...argv],
-    ready: (line) => {
-      const m = /^listening on (.+):(\d+)\s*$/.exec(line);
-      return m ? Number(m[2]) : undefined;
-    },
-    readyLine: "listening on <host>:<port>",
-  });
-  return { kind, name, port, url: `http://127.0.0.1:${port}`, output, stop };
-}
 
 /** Resolves once the node of admin client `a` answers nodes() with a list (it reached Redis). */
 function connectedToRedis(a) {
@@ -192,7 +176,7 @@ class Clients {
 
 for (const { adapter, kinds } of topologies()) {
   const sharded = adapter === "sharded";
-  const label = (sharded ? "sharded " : "") + kinds.join("+");
+  const label = (adapter === "classic" ? "" : `${adapter} `) + kinds.join("+");
   const countedChannels = ["/", "/admin"].map(COUNTED_CHANNEL[adapter]);
 
   describe(`cluster ${label}`, () => {
@@ -755,7 +739,7 @@ for (const { adapter, kinds } of topologies()) {
     }
 
     it("the Node redis-emitter reaches room members on every node; socketsJoin/Leave, serverSideEmit and disconnectSockets work", { timeout: TEST_MS }, async (tc) => {
-      if (sharded) {
+      if (adapter !== "classic") {
         tc.skip("@socket.io/redis-emitter speaks the classic protocol only");
         return;
       }
@@ -775,7 +759,7 @@ for (const { adapter, kinds } of topologies()) {
 
     it("Corio's emitter (corio-redis-emit) reaches room members on every node; join, leave, server-emit and disconnect work", { timeout: TEST_MS }, async (tc) => {
       const tool = process.env.CORIO_REDIS_EMIT;
-      if (sharded) {
+      if (adapter !== "classic") {
         tc.skip("corio::redis::emitter speaks the classic protocol only, as @socket.io/redis-emitter");
         return;
       }
@@ -803,6 +787,13 @@ for (const { adapter, kinds } of topologies()) {
     });
 
     it("losing Redis: local service goes on, cluster queries fail, and everything recovers without a restart", { timeout: 90_000 }, async (tc) => {
+      if (adapter === "streams" && kinds.includes("node")) {
+        // Seen on streams:node,node: its broadcast skips local delivery when the XADD fails, its
+        // requests wait for the requests timeout, and its reader retries XREAD without a pause.
+        // Corio's streams adapter is checked without Redis in tests/redis (cluster_test).
+        tc.skip("Node's streams adapter does not keep serving locally without Redis");
+        return;
+      }
       const t = new Clients(fenceRoom, roots);
       try {
         const N = nodes.length;

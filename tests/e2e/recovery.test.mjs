@@ -1,8 +1,9 @@
 // Connection state recovery (the conformance app's --state-recovery MS, spec part E) with the
 // official socket.io-client: a client whose TCP connection is cut misses room emits sent by
 // another client meanwhile, connects again and gets each exactly once, in order, with
-// `socket.recovered` and its old id; an expired or unknown session gets a new id. Without the
-// option nothing changes: no pid, no offsets. With --redis it refuses to start.
+// `socket.recovered` and its old id; the same when a proxy between them cuts the connection; an
+// expired or unknown session gets a new id. Without the option nothing changes: no pid, no
+// offsets. With --redis it needs the streams adapter (cluster_recovery.test.mjs covers that).
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -10,6 +11,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 
 import { appPath, startApp } from "./lib/app.mjs";
+import { startProxy } from "./lib/tcp-proxy.mjs";
 import { ack, client, closeEverything, closeSockets, connected, eventually, Events } from "./lib/sio.mjs";
 
 const CONNECT_MS = 5_000;
@@ -48,10 +50,10 @@ async function cut(socket, events, adminSocket, room) {
 /**
  * Clients a (its events logged from the start) and b, both connected; a has joined `room` and
  * received one `item` there from b, so that it has an offset to recover from (when the app
- * sends offsets).
+ * sends offsets). a connects to `aUrl` (a proxy in front of the app, say).
  */
-async function pairInRoom(app, room) {
-  const a = wsClient(app);
+async function pairInRoom(app, room, aUrl = app.url) {
+  const a = client(aUrl, "/", { transports: ["websocket"] });
   const aEvents = new Events(a);
   const b = await connected(wsClient(app), CONNECT_MS);
   await connected(a, CONNECT_MS);
@@ -137,6 +139,36 @@ describe("connection state recovery (--state-recovery 10000)", { timeout: 90_000
     closeSockets(a, b);
   });
 
+  it("recovers when a proxy between them cuts the connection", { timeout: TEST_MS }, async () => {
+    const proxy = await startProxy(new URL(app.url).port);
+    try {
+      const { a, aEvents, b, id } = await pairInRoom(app, "cut", proxy.url);
+
+      const cutAt = aEvents.log.length;
+      proxy.cut();
+      assert.equal((await aEvents.next("disconnect", CONNECT_MS, cutAt))[0], "transport close");
+      await eventually(CONNECT_MS, "room cut gone on the server", () => roomsOf(adminSocket), (rooms) => !rooms.includes("cut"));
+      const from = aEvents.log.length;
+      assert.deepEqual(await ack(b, ACK_MS, "to_room", "cut", "item", 1), [true]);
+      assert.deepEqual(await ack(b, ACK_MS, "to_room", "cut", "item", 2), [true]);
+
+      a.connect(); // through the proxy again
+      await connected(a, CONNECT_MS);
+      assert.equal(a.recovered, true);
+      assert.equal(a.id, id);
+      await aEvents.wait("welcome", ACK_MS, { from });
+      assert.deepEqual(summary(aEvents, from), [
+        ["item", 1],
+        ["item", 2],
+        ["connect", undefined],
+        ["welcome", { sid: id }],
+      ]);
+      closeSockets(a, b);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("gives an unknown session a new id", { timeout: TEST_MS }, async () => {
     // auth's own pid and offset win over the client's (it merges them in under auth).
     const s = await connected(wsClient(app, { auth: { pid: "no-such-session", offset: "0" } }), CONNECT_MS);
@@ -204,12 +236,10 @@ describe("without --state-recovery", { timeout: 60_000 }, () => {
 });
 
 describe("--state-recovery with --redis", () => {
-  it("refuses to start, saying it is not supported yet", () => {
-    const run = spawnSync(appPath(), ["--port", "0", "--redis", "redis://127.0.0.1:1", "--state-recovery", "1000"], {
-      encoding: "utf8",
-      timeout: 10_000,
-    });
+  it("refuses another adapter than streams, the only one that keeps sessions", () => {
+    const argv = ["--port", "0", "--redis", "redis://127.0.0.1:1", "--redis-adapter", "classic", "--state-recovery", "1000"];
+    const run = spawnSync(appPath(), argv, { encoding: "utf8", timeout: 10_000 });
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /--state-recovery with --redis is not supported yet/);
+    assert.match(run.stderr, /--state-recovery with --redis needs --redis-adapter streams/);
   });
 });

@@ -1,6 +1,6 @@
 // Three corio::servers in one process joined by the Redis adapter through a
 // real redis-server: every cluster operation across them, and Redis lost and
-// back mid-test, for both variants (classic and sharded Pub/Sub).
+// back mid-test, for each variant (classic and sharded Pub/Sub, Redis Streams).
 
 #include "redis_server.hpp"
 
@@ -22,24 +22,31 @@ using namespace corio_test;
 
 namespace {
 
+enum class variant { classic, sharded, streams };
+
 struct classic_pubsub {
-    static constexpr bool sharded = false;
+    static constexpr auto kind = variant::classic;
 };
 struct sharded_pubsub {
-    static constexpr bool sharded = true;
+    static constexpr auto kind = variant::sharded;
 };
-using variants = std::tuple<classic_pubsub, sharded_pubsub>;
+struct redis_streams {
+    static constexpr auto kind = variant::streams;
+};
+using variants = std::tuple<classic_pubsub, sharded_pubsub, redis_streams>;
 
-/// One server of the cluster with its two connections to Redis.
+/// One server of the cluster with its connections to Redis (two, or three
+/// with the stream's reader).
 struct node {
     std::string name;
     std::shared_ptr<corio::redis::connection> pub;
     std::shared_ptr<corio::redis::subscriber> sub;
+    std::shared_ptr<corio::redis::connection> reader;
     std::shared_ptr<corio::redis::cluster> cluster;
     std::unique_ptr<corio::server> io;
 
-    node(net::io_context& ioc, std::string node_name, const corio::redis::endpoint& where, bool sharded,
-         corio::redis::subscription_mode mode)
+    node(net::io_context& ioc, std::string node_name, const corio::redis::endpoint& where, variant kind,
+         corio::redis::subscription_mode mode, corio::state_recovery_options recovery = {})
         : name(std::move(node_name))
     {
         corio::redis::connection_options co{.where = where};
@@ -49,24 +56,38 @@ struct node {
         auto quiet = corio::logger::off();
         // As cluster_timeout below: a request that times out does so for
         // the adapter too (adapter_stats::request_timeouts) within a second.
-        if (sharded)
+        switch (kind) {
+        case variant::classic:
+            cluster = corio::redis::cluster::create(pub, sub, {.requests_timeout = 1000ms, .log = quiet});
+            break;
+        case variant::sharded:
             cluster = corio::redis::cluster::create_sharded(pub, sub,
                                                             {.mode = mode, .requests_timeout = 1000ms, .log = quiet});
-        else
-            cluster = corio::redis::cluster::create(pub, sub, {.requests_timeout = 1000ms, .log = quiet});
+            break;
+        case variant::streams:
+            reader = corio::redis::connection::create(ioc.get_executor(), co);
+            cluster = corio::redis::cluster::create_streams(
+                pub, sub, reader, {.block_time = 1000ms, .requests_timeout = 1000ms, .log = quiet});
+            break;
+        }
         auto o = server_fixture::options();
         o.make_adapter = cluster->factory();
+        o.recovery = recovery;
         o.cluster_timeout = 1000ms;
         io = std::make_unique<corio::server>(ioc.get_executor(), o);
         setup();
         pub->start();
         sub->start();
+        if (reader)
+            reader->start();
     }
     ~node()
     {
         io.reset();
         pub->close();
         sub->close();
+        if (reader)
+            reader->close();
     }
 
     void setup()
@@ -95,7 +116,7 @@ struct node {
     /// What server_side_emit("note", text) brought here.
     std::vector<std::string> notes;
 
-    bool up() const { return pub->connected() && sub->connected(); }
+    bool up() const { return pub->connected() && sub->connected() && (!reader || reader->connected()); }
 };
 
 struct three_nodes : io_driver {
@@ -111,17 +132,24 @@ struct three_nodes : io_driver {
             probe->close();
     }
 
-    /// Starts the three nodes, on the sharded adapter in `mode` or the
-    /// classic one.
-    void start(bool sharded_adapter, corio::redis::subscription_mode mode = corio::redis::subscription_mode::dynamic)
+    /// Starts the three nodes on the adapter `kind` (the sharded one in
+    /// `mode`), with `recovery` on each.
+    void start(variant kind, corio::redis::subscription_mode mode = corio::redis::subscription_mode::dynamic,
+               corio::state_recovery_options recovery = {})
     {
-        sharded = sharded_adapter;
+        sharded = kind == variant::sharded;
         auto where = corio::redis::parse_url(redis.url()).value();
         for (int i = 0; i < 3; ++i)
-            nodes[i] = std::make_unique<node>(ioc, "n" + std::to_string(i), where, sharded, mode);
+            nodes[i] = std::make_unique<node>(ioc, "n" + std::to_string(i), where, kind, mode, recovery);
         probe = corio::redis::connection::create(ioc.get_executor(), {.where = where});
         probe->start();
         BOOST_TEST_REQUIRE(drive_until([&] { return all_up() && probe->connected(); }, 5000ms));
+    }
+
+    /// The integer Redis answers `command` with.
+    long long redis_integer(std::vector<std::string> command)
+    {
+        return await(probe->async_exec(std::move(command), net::use_awaitable)).integer;
     }
 
     /// How many connections subscribe to the sharded channel `channel`.
@@ -189,11 +217,11 @@ struct three_nodes : io_driver {
 
 BOOST_FIXTURE_TEST_SUITE(redis_cluster, three_nodes)
 
-// Each case runs once per variant: `start(V::sharded)`.
+// Each case runs once per variant: `start(V::kind)`.
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_broadcast_reaches_each_member_on_every_node_once_never_the_sender, V, variants, three_nodes)
 {
-    start(V::sharded);
+    start(V::kind);
     auto a = client(0), b = client(1), c = client(2), d = client(2);
     for (auto* x : {a.get(), b.get(), c.get()})
         BOOST_TEST_REQUIRE(x->emit_with_ack("join", "room").has_value());
@@ -214,7 +242,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_broadcast_reaches_each_member_on_every_node_o
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(except_and_local_hold_across_nodes, V, variants, three_nodes)
 {
-    start(V::sharded);
+    start(V::kind);
     auto a = client(0), b = client(1), c = client(2);
     for (auto* x : {a.get(), b.get(), c.get()})
         x->emit_with_ack("join", "room");
@@ -230,7 +258,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(except_and_local_hold_across_nodes, V, variants
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(fetch_sockets_describes_every_nodes_sockets, V, variants, three_nodes)
 {
-    start(V::sharded);
+    start(V::kind);
     auto a = client(0), b = client(1), c = client(2);
     b->emit_with_ack("join", "room");
     auto all = await(io(2).fetch_sockets());
@@ -251,7 +279,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(fetch_sockets_describes_every_nodes_sockets, V,
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(remote_join_leave_and_disconnect_reach_every_node, V, variants, three_nodes)
 {
-    start(V::sharded);
+    start(V::kind);
     auto a = client(0), b = client(1), c = client(2);
     a->emit_with_ack("join", "room");
     b->emit_with_ack("join", "room");
@@ -269,7 +297,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(remote_join_leave_and_disconnect_reach_every_no
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(server_side_emit_with_ack_collects_the_other_nodes, V, variants, three_nodes)
 {
-    start(V::sharded);
+    start(V::kind);
     auto answers = await(io(1).of("/").server_side_emit_with_ack("whoami"));
     BOOST_TEST_REQUIRE(answers.has_value());
     std::multiset<std::string> names;
@@ -280,14 +308,16 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(server_side_emit_with_ack_collects_the_other_no
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(requests_a_server_never_answers_time_out_and_are_counted, V, variants, three_nodes)
 {
-    start(V::sharded);
+    start(V::kind);
     BOOST_TEST_REQUIRE(await(io(1).of("/").server_side_emit_with_ack("whoami")).has_value());
     // A subscriber of the request channel that is no server: counted among
     // the servers that must answer, it never does.
     auto where = corio::redis::parse_url(redis.url()).value();
     auto mute = corio::redis::subscriber::create(ioc.get_executor(), {.where = where});
-    if (sharded)
+    if (V::kind == variant::sharded)
         mute->ssubscribe("socket.io#/#");
+    else if (V::kind == variant::streams)
+        mute->subscribe("socket.io#/#");
     else
         mute->subscribe("socket.io-request#/#");
     mute->start();
@@ -307,7 +337,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(requests_a_server_never_answers_time_out_and_ar
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_broadcast_with_acks_collects_every_nodes_sockets, V, variants, three_nodes)
 {
-    start(V::sharded);
+    start(V::kind);
     auto a = client(0), b = client(1), c = client(2);
     for (auto* x : {a.get(), b.get(), c.get()}) {
         x->emit_with_ack("join", "room");
@@ -327,7 +357,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_broadcast_with_acks_collects_every_nodes_sock
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(without_redis_local_delivery_goes_on_and_the_cluster_comes_back, V, variants, three_nodes)
 {
-    start(V::sharded);
+    start(V::kind);
     auto a = client(0), b = client(0), c = client(1);
     for (auto* x : {a.get(), b.get(), c.get()})
         x->emit_with_ack("join", "room");
@@ -356,9 +386,83 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(without_redis_local_delivery_goes_on_and_the_cl
     BOOST_TEST(fetched_ids(io(2).in("room")) == (std::set<std::string>{a->sid(), b->sid(), c->sid()}));
 }
 
+BOOST_AUTO_TEST_CASE(a_session_lost_on_one_streams_node_is_recovered_on_another_with_its_missed_events)
+{
+    start(variant::streams, {}, {.enabled = true, .max_disconnection_duration = 60s});
+    auto a = client(0);
+    BOOST_TEST_REQUIRE(a->emit_with_ack("join", "r").has_value());
+    io(1).to("r").emit("said", "first");
+    auto first = a->wait_for("said");
+    BOOST_TEST_REQUIRE(first.has_value());
+    // The offset is the stream entry's id.
+    BOOST_TEST_REQUIRE(first->args.values().size() == 2u);
+    const auto offset = str(first->args, 1);
+    BOOST_TEST(redis_integer({"XLEN", "socket.io"}) == 1);
+    const auto sid = a->sid(), pid = a->pid();
+    a->close();
+    BOOST_TEST_REQUIRE(drive_until([&] { return redis_integer({"EXISTS", "sio:session:" + pid}) == 1; }));
+
+    // From three nodes: each in the stream before the next is sent, so the
+    // stream's order is the order sent.
+    long long entries = 1;
+    auto sent = [&] {
+        ++entries;
+        BOOST_TEST_REQUIRE(drive_until([&] { return redis_integer({"XLEN", "socket.io"}) == entries; }));
+    };
+    io(1).to("r").emit("said", "m1");
+    sent();
+    io(2).emit("said", "m2");
+    sent();
+    io(0).to("elsewhere").emit("said", "m3");
+    sent();
+    io(1).to("r").emit("said", "m4");
+    sent();
+
+    corio::testing::client back(io(2), ioc, {.auth = {{"pid", pid}, {"offset", offset}}});
+    BOOST_TEST_REQUIRE(back.connected());
+    BOOST_TEST(back.sid() == sid);
+    BOOST_TEST(back.pid() == pid);
+    std::vector<std::string> missed;
+    for (const auto& e : back.get_received()) {
+        BOOST_TEST(e.args.values().size() == 2u); // each with its offset
+        missed.push_back(str(e.args, 0));
+    }
+    BOOST_TEST(missed == (std::vector<std::string>{"m1", "m2", "m4"}), boost::test_tools::per_element());
+    BOOST_TEST(redis_integer({"EXISTS", "sio:session:" + pid}) == 0); // taken, not copied
+    BOOST_TEST(fetched_ids(io(0).in("r")) == (std::set<std::string>{sid}));
+    BOOST_TEST(io(2).stats().recoveries == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_streams_node_gives_an_unknown_session_or_offset_a_new_id)
+{
+    start(variant::streams, {}, {.enabled = true, .max_disconnection_duration = 60s});
+    auto a = client(0);
+    BOOST_TEST_REQUIRE(a->emit_with_ack("join", "r").has_value());
+    io(0).to("r").emit("said", "x");
+    auto said = a->wait_for("said");
+    BOOST_TEST_REQUIRE(said.has_value());
+    const auto sid = a->sid(), pid = a->pid();
+    a->close();
+    BOOST_TEST_REQUIRE(drive_until([&] { return redis_integer({"EXISTS", "sio:session:" + pid}) == 1; }));
+
+    // Not an entry id; then an entry id that is not in the stream.
+    for (std::string offset : {"abc", "1-0"}) {
+        corio::testing::client c(io(1), ioc, {.auth = {{"pid", pid}, {"offset", offset}}});
+        BOOST_TEST_REQUIRE(c.connected());
+        BOOST_TEST(c.sid() != sid);
+    }
+    // The first try that reached Redis took the session: it is gone now.
+    corio::testing::client late(io(1), ioc, {.auth = {{"pid", pid}, {"offset", str(said->args, 1)}}});
+    BOOST_TEST_REQUIRE(late.connected());
+    BOOST_TEST(late.sid() != sid);
+    corio::testing::client unknown(io(2), ioc, {.auth = {{"pid", "nobody"}, {"offset", str(said->args, 1)}}});
+    BOOST_TEST_REQUIRE(unknown.connected());
+    BOOST_TEST(io(1).stats().recoveries_failed + io(2).stats().recoveries_failed == 4u);
+}
+
 BOOST_AUTO_TEST_CASE(a_dynamic_sharded_server_has_the_channels_of_its_public_rooms_only)
 {
-    start(true, corio::redis::subscription_mode::dynamic);
+    start(variant::sharded, corio::redis::subscription_mode::dynamic);
     BOOST_TEST(shard_subscribers("socket.io#/#") == 3);
     auto a = client(0), b = client(1);
     a->emit_with_ack("join", "room");
@@ -384,7 +488,7 @@ BOOST_AUTO_TEST_CASE(a_dynamic_sharded_server_has_the_channels_of_its_public_roo
 
 BOOST_AUTO_TEST_CASE(a_dynamic_private_sharded_server_has_the_channels_of_socket_rooms_too)
 {
-    start(true, corio::redis::subscription_mode::dynamic_private);
+    start(variant::sharded, corio::redis::subscription_mode::dynamic_private);
     auto a = client(0);
     BOOST_TEST_REQUIRE(drive_until([&] { return shard_subscribers("socket.io#/#" + a->sid() + "#") == 1; }));
     io(2).to(a->sid()).emit("said", "to a");
@@ -395,7 +499,7 @@ BOOST_AUTO_TEST_CASE(a_dynamic_private_sharded_server_has_the_channels_of_socket
 
 BOOST_AUTO_TEST_CASE(a_static_sharded_server_has_two_channels_per_namespace)
 {
-    start(true, corio::redis::subscription_mode::static_);
+    start(variant::sharded, corio::redis::subscription_mode::static_);
     auto a = client(0);
     a->emit_with_ack("join", "room");
     io(1).to("room").emit("said", "to the room");
@@ -407,7 +511,7 @@ BOOST_AUTO_TEST_CASE(a_static_sharded_server_has_two_channels_per_namespace)
 BOOST_AUTO_TEST_CASE(the_emitter_reaches_rooms_and_runs_operations_on_every_node)
 {
     // @socket.io/redis-emitter speaks the classic protocol only.
-    start(false);
+    start(variant::classic);
     auto a = client(0), b = client(1), c = client(2);
     a->emit_with_ack("join", "room");
     b->emit_with_ack("join", "room");

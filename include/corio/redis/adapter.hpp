@@ -1,9 +1,12 @@
 #pragma once
 // The Redis adapter: the namespaces of several servers form one cluster over
-// Redis Pub/Sub, on the wire of Node's @socket.io/redis-adapter 8.x, so Corio
-// and Node socket.io servers can share a cluster. Two variants, as in Node:
-// classic Pub/Sub (createAdapter) and sharded Pub/Sub (createShardedAdapter,
-// Redis >= 7). A cluster uses one of them throughout.
+// Redis, on the wire of Node's adapters, so Corio and Node socket.io servers
+// can share a cluster. Three variants, as in Node: classic Pub/Sub
+// (@socket.io/redis-adapter 8.x's createAdapter), sharded Pub/Sub (its
+// createShardedAdapter, Redis >= 7), and Redis Streams
+// (@socket.io/redis-streams-adapter 0.3's createAdapter, Redis >= 6.2), the
+// one that keeps sessions for connection state recovery. A cluster uses one
+// of them throughout.
 
 #include <corio/adapter.hpp>
 #include <corio/log.hpp>
@@ -65,6 +68,35 @@ struct sharded_adapter_options {
     logger log;
 };
 
+/// The options of the Redis Streams adapter (Node's
+/// @socket.io/redis-streams-adapter): broadcasts and remote join, leave and
+/// disconnect go through a stream that every server reads; requests and
+/// responses through Pub/Sub. With connection state recovery on
+/// (server_options::recovery), sessions are kept in Redis and the stream
+/// entry ids are the offsets, so a client may recover on any server.
+struct streams_adapter_options {
+    /// The stream: Node's `streamName` (one stream, as Node's default
+    /// `streamCount` 1; Corio does not spread namespaces over several).
+    std::string stream_name = "socket.io";
+    /// The Pub/Sub channel prefix: Node's `channelPrefix`.
+    std::string channel_prefix = "socket.io";
+    /// The stream is trimmed to about this many entries (`XADD MAXLEN ~`):
+    /// Node's `maxLen`. A client whose last event was trimmed away is not
+    /// recovered.
+    std::size_t max_len = 10'000;
+    /// Entries read per XREAD: Node's `readCount`.
+    std::size_t read_count = 100;
+    /// How long one XREAD blocks waiting for entries: Node's `blockTimeInMs`.
+    std::chrono::milliseconds block_time{5'000};
+    /// The key prefix of a kept session (`<prefix><pid>`): Node's
+    /// `sessionKeyPrefix`.
+    std::string session_key_prefix = "sio:session:";
+    /// As adapter_options::requests_timeout.
+    std::chrono::milliseconds requests_timeout{5'000};
+    /// As adapter_options::log.
+    logger log;
+};
+
 /// What one server's Redis adapters did, over all namespaces.
 struct adapter_stats {
     /// Messages published (broadcasts, requests, responses).
@@ -92,7 +124,9 @@ struct adapter_stats {
 /// Redis, and the adapter of each of its namespaces. create() joins a classic
 /// Pub/Sub cluster, create_sharded() a sharded one (SPUBLISH, SSUBSCRIBE;
 /// Redis >= 7, and the subscriber must reach the shard of each channel: one
-/// Redis, or a Redis Cluster behind a proxy).
+/// Redis, or a Redis Cluster behind a proxy), create_streams() a Redis
+/// Streams one (Redis >= 6.2), which needs a third connection: the reader,
+/// whose blocking XREAD would hold up the commands of `pub`.
 ///
 /// Takes over the subscriber's handlers. The connections are the caller's to
 /// start and close; start them after create() (or before: subscriptions made
@@ -108,13 +142,16 @@ public:
                                            adapter_options opts = {});
     static std::shared_ptr<cluster> create_sharded(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
                                                    sharded_adapter_options opts = {});
+    static std::shared_ptr<cluster> create_streams(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
+                                                   std::shared_ptr<connection> reader,
+                                                   streams_adapter_options opts = {});
     virtual ~cluster() = default;
 
     /// For server_options::make_adapter: one adapter per namespace, which
     /// subscribes to that namespace's channels.
     virtual adapter_factory factory() = 0;
     /// This server's node id: 6 characters (classic) or 16 hex digits
-    /// (sharded), as Node's.
+    /// (sharded, streams), as Node's.
     virtual const std::string& uid() const noexcept = 0;
     virtual adapter_stats stats() const noexcept = 0;
 };
@@ -127,5 +164,10 @@ adapter_factory create_adapter(std::shared_ptr<connection> pub, std::shared_ptr<
 /// createShardedAdapter(pubClient, subClient, opts).
 adapter_factory create_sharded_adapter(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
                                        sharded_adapter_options opts = {});
+
+/// cluster::create_streams(...)->factory(): Node's
+/// @socket.io/redis-streams-adapter createAdapter(redisClient, opts).
+adapter_factory create_streams_adapter(std::shared_ptr<connection> pub, std::shared_ptr<subscriber> sub,
+                                       std::shared_ptr<connection> reader, streams_adapter_options opts = {});
 
 } // namespace corio::redis

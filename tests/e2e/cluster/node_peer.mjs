@@ -1,12 +1,15 @@
 // The conformance app's echo app (shared/specs/conformance-app.md part C) in cluster mode (part D)
 // on Node: socket.io 4.8 with @socket.io/redis-adapter 8.x's classic adapter (key "socket.io",
 // requestsTimeout 5000), or with --redis-adapter sharded its sharded one (createShardedAdapter,
-// channelPrefix "socket.io", subscriptionMode "dynamic"). It is the "same app on Node" that joins a Corio cluster as an equal in
-// cluster.test.mjs, and the all-Node cluster that validates those tests.
+// channelPrefix "socket.io", subscriptionMode "dynamic"), or with --redis-adapter streams
+// @socket.io/redis-streams-adapter 0.3 (stream and channel prefix "socket.io"). It is the "same app
+// on Node" that joins a Corio cluster as an equal in cluster.test.mjs and cluster_recovery.test.mjs,
+// and the all-Node cluster that validates those tests. --state-recovery MS turns on
+// connectionStateRecovery (skipMiddlewares), on the streams adapter in cluster mode (part E).
 //
 // Usage: node node_peer.mjs [--port N] [--host H] [--redis redis://HOST:PORT] [--node-name NAME]
-//                           [--redis-adapter classic|sharded] [--echo-path /echo.io/]
-//                           [--admin-ui USER:BCRYPT_HASH]
+//                           [--redis-adapter classic|sharded|streams] [--echo-path /echo.io/]
+//                           [--admin-ui USER:BCRYPT_HASH] [--state-recovery MS]
 // Prints "listening on <host>:<port>" once it accepts connections (as the conformance app does).
 // Without --redis it is part C alone (in-memory adapter). Only `/echo.io/` is served: parts A and
 // B are not the cluster's business. --admin-ui instruments it with @socket.io/admin-ui on
@@ -24,6 +27,7 @@ import { parseArgs } from "node:util";
 
 import { instrument } from "@socket.io/admin-ui";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
+import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-adapter";
 import { createClient } from "redis";
 import { Server } from "socket.io";
 
@@ -42,6 +46,7 @@ const { values } = parseArgs({
     "redis-adapter": { type: "string", default: "classic" },
     "echo-path": { type: "string", default: "/echo.io/" },
     "admin-ui": { type: "string" },
+    "state-recovery": { type: "string" },
   },
 });
 const port = Number(values.port);
@@ -62,6 +67,9 @@ const io = new Server(httpServer, {
   pingInterval: 25000,
   pingTimeout: 20000,
   maxHttpBufferSize: 1e6,
+  ...(values["state-recovery"] && {
+    connectionStateRecovery: { maxDisconnectionDuration: Number(values["state-recovery"]), skipMiddlewares: true },
+  }),
 });
 
 /** Whether cluster requests can be published right now. */
@@ -88,10 +96,14 @@ if (values.redis) {
   redisReady = () => pubClient.isReady && subClient.isReady;
 
   const InMemoryAdapter = io.of("/").adapter.constructor;
+  // --state-recovery implies the streams adapter, as the conformance app's (part E).
+  const kind = values["state-recovery"] && values.redis ? "streams" : values["redis-adapter"];
   const redisAdapter =
-    values["redis-adapter"] === "sharded"
+    kind === "sharded"
       ? createShardedAdapter(pubClient, subClient, { channelPrefix: "socket.io", subscriptionMode: "dynamic" })
-      : createAdapter(pubClient, subClient, { key: "socket.io", requestsTimeout: REQUESTS_TIMEOUT_MS });
+      : kind === "streams"
+        ? createStreamsAdapter(pubClient, { streamName: "socket.io", channelPrefix: "socket.io" })
+        : createAdapter(pubClient, subClient, { key: "socket.io", requestsTimeout: REQUESTS_TIMEOUT_MS });
   // socket.io calls `new adapter(nsp)`: returning an object from a constructor yields it.
   io.adapter(function adapterFor(nsp) {
     return CLUSTERED.has(nsp.name) ? redisAdapter(nsp) : new InMemoryAdapter(nsp);
