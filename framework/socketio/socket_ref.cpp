@@ -101,6 +101,11 @@ broadcast_operator socket_ref::broadcast() const
     return op;
 }
 
+broadcast_operator socket_ref::compress(bool on) const
+{
+    return to(id()).include_self().local().compress(on);
+}
+
 void socket_ref::disconnect() const { state_->request_disconnect(disconnect_reason::server_disconnect, true); }
 
 std::shared_ptr<void>& socket_ref::data_slot(const void* type_key) const { return state_->data_slot(type_key); }

@@ -200,6 +200,9 @@ private:
     {
         if (closed_on_strand_ || p.type != protocol::packet_type::message)
             return;
+        // A packet's text message comes first: its flag is the packet's.
+        if (!p.binary)
+            compressible_ = p.compress;
         auto decoded = p.binary ? decoder_.on_binary(std::move(p.data)) : decoder_.on_text(p.data);
         if (!decoded) {
             std::lock_guard lock(mutex_);
@@ -262,6 +265,7 @@ private:
         auto& values = p.data->as_array();
         received_event ev{p.nsp, std::string(values.front().as_string()),
                           arguments(json::array(values.begin() + 1, values.end()), std::move(p.attachments))};
+        ev.compressible = compressible_;
         std::function<arguments(const received_event&)> answer;
         {
             std::lock_guard lock(mutex_);
@@ -301,6 +305,8 @@ private:
     // Strand only.
     protocol::socket_packet_decoder decoder_;
     bool closed_on_strand_ = false;
+    /// The compress flag of the packet being decoded.
+    bool compressible_ = true;
 
     // What the client sees; guarded by mutex_.
     mutable std::mutex mutex_;

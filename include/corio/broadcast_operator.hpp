@@ -72,7 +72,7 @@ public:
     /// permessage-deflate is on (engine::options::compression), as
     /// socket.io's `compress(false)`: for data that does not compress
     /// (images, already compressed bytes), or to save the CPU. Default true.
-    /// For one socket: `socket.to(socket.id()).include_self().compress(false)`.
+    /// For one socket: socket_ref::compress.
     broadcast_operator compress(bool on) const;
 
     /// Sends an event to every selected socket. Arguments as

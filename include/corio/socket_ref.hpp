@@ -116,6 +116,12 @@ public:
     broadcast_operator to(std::string room) const;
     /// Every other socket of the namespace, as socket.broadcast.
     broadcast_operator broadcast() const;
+    /// This socket alone, its emit compressed or not: socket.io's
+    /// `socket.compress(false).emit(...)` sends that event uncompressed even
+    /// where WebSocket permessage-deflate is on (see
+    /// broadcast_operator::compress). It goes through this server's part of
+    /// the adapter, as `to(id()).include_self().local().compress(on)`.
+    broadcast_operator compress(bool on) const;
 
     /// Disconnects this socket from its namespace (the client sees
     /// "io server disconnect"). The Engine.IO connection stays open.

@@ -175,6 +175,27 @@ BOOST_AUTO_TEST_CASE(events_arrive_in_order_per_namespace)
     BOOST_TEST(chat[0].args.values() == json::array{"hi"});
 }
 
+BOOST_AUTO_TEST_CASE(an_emit_marked_compress_false_arrives_marked_uncompressible)
+{
+    fixture f;
+    f.io.of("/").on("photos", [](corio::context& ctx) {
+        ctx.emit("plain", 1);
+        ctx.compress(false).emit("jpeg", 2);
+        ctx.broadcast().include_self().compress(false).emit("jpeg", 3);
+        ctx.broadcast().include_self().emit("plain", 4);
+    });
+    client c(f.io, f.ioc);
+    c.emit("photos");
+    BOOST_TEST_REQUIRE(c.wait_for("plain").has_value());
+    auto rest = c.get_received();
+    BOOST_TEST_REQUIRE(rest.size() == 3u);
+    for (const auto& e : rest) {
+        BOOST_TEST(e.compressible == (e.event == "plain"), e.event);
+    }
+    BOOST_TEST(rest[0].args.values() == json::array{2});
+    BOOST_TEST(rest[2].args.values() == json::array{4});
+}
+
 BOOST_AUTO_TEST_CASE(binary_arguments_round_trip)
 {
     fixture f;

@@ -53,6 +53,10 @@ struct received_event {
     std::string event;
     /// The event's arguments; binary values are attachments, as on the server.
     arguments args;
+    /// Whether the server let it go out WebSocket-compressed where
+    /// permessage-deflate is on: false after broadcast_operator::compress(false)
+    /// or socket_ref::compress(false).
+    bool compressible = true;
 };
 
 /// A Socket.IO client living in the test's process.
