@@ -314,8 +314,8 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
         auto ws = std::make_shared<tls_websocket_connection>(stream.release_tls(), target, body_limit());
         ws->keep(stream.hold());
         negotiate_deflate(*ws, req, opts.compression);
-        co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), strand,
-                                 handshake_timeout);
+        co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info),
+                                 query->protocol, strand, handshake_timeout);
         co_return;
     }
     plain_websocket_connection::socket_type socket(target);
@@ -324,14 +324,14 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
     auto ws = std::make_shared<plain_websocket_connection>(std::move(socket), body_limit());
     ws->keep(stream.hold());
     negotiate_deflate(*ws, req, opts.compression);
-    co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), strand,
-                             handshake_timeout);
+    co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), query->protocol,
+                             strand, handshake_timeout);
 }
 
 template <class Connection>
 net::awaitable<void> server_impl::start_websocket(std::shared_ptr<Connection> ws,
                                                   std::shared_ptr<session_impl> upgrading, http_request req,
-                                                  request_info info, strand_type strand,
+                                                  request_info info, int protocol, strand_type strand,
                                                   std::chrono::seconds handshake_timeout)
 {
     if (!upgrading) {
@@ -339,8 +339,6 @@ net::awaitable<void> server_impl::start_websocket(std::shared_ptr<Connection> ws
         bool accepted = co_await accept_handshake(ws, req, handshake_timeout);
         if (!accepted)
             co_return;
-        // The query was read before: its EIO is 3 only where v3 is allowed.
-        const int protocol = info.query_param("EIO") == "3" ? 3 : 4;
         auto s = make_session(std::move(info), strand, transport_kind::websocket, protocol);
         s->run_websocket(std::move(ws));
         close_if_closing_all(*s);

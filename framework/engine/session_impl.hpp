@@ -36,8 +36,7 @@ struct poll_reply {
 class session_impl final : public session, private websocket_connection::events {
 public:
     /// Holds `host` (shared) and counts itself in `host->drain` until it has
-    /// finished.
-    /// `protocol` is the Engine.IO revision, 3 or 4.
+    /// finished. `protocol` is the Engine.IO revision, 3 or 4.
     session_impl(std::shared_ptr<const session_host> host, std::string id, request_info request,
                  executor_type strand, transport_kind transport, int protocol);
 
