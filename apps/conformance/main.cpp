@@ -10,7 +10,7 @@
 //                          [--redis redis://HOST:PORT [--node-name NAME] [--redis-adapter classic|sharded|streams]]
 //                          [--tls-cert FILE --tls-key FILE] [--metrics] [--compression]
 //                          [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]] [--parser msgpack]
-//                          [--state-recovery MS]
+//                          [--state-recovery MS] [--allow-eio3]
 // With --tls-cert and --tls-key (part E), the listener serves HTTPS and WSS
 // only, on every endpoint; SIGHUP reloads the two files. With --metrics (part
 // E), GET /metrics on the same listener answers the Prometheus text format.
@@ -23,6 +23,8 @@
 // With --state-recovery MS (part E), namespace / of /echo.io/ has connection
 // state recovery (maxDisconnectionDuration MS, skipMiddlewares); with --redis,
 // the cluster is on the Redis Streams adapter, which keeps the sessions.
+// With --allow-eio3 (part E), /echo.io/ also accepts Engine.IO v3 /
+// Socket.IO protocol v4 clients (socket.io-client 2.x).
 
 #include "cluster_app.hpp"
 #include "echo_app.hpp"
@@ -85,6 +87,8 @@ struct command_line {
     corio::protocol::socket_parser parser = corio::protocol::socket_parser::json;
     /// Part E: connection state recovery on / of /echo.io/, for this long.
     std::optional<std::chrono::milliseconds> state_recovery;
+    /// Part E: Engine.IO v3 clients on /echo.io/.
+    bool allow_eio3 = false;
 };
 
 [[noreturn]] void usage(std::string_view problem)
@@ -95,7 +99,7 @@ struct command_line {
               << "                          [--redis-adapter classic|sharded|streams]]\n"
               << "                         [--tls-cert FILE --tls-key FILE] [--metrics] [--compression]\n"
               << "                         [--admin-ui USER:BCRYPT_HASH [--admin-ui-files DIR]] [--parser msgpack]\n"
-              << "                         [--state-recovery MS]\n";
+              << "                         [--state-recovery MS] [--allow-eio3]\n";
     std::exit(2);
 }
 
@@ -119,6 +123,10 @@ command_line parse(int argc, char** argv)
         }
         if (arg == "--compression") {
             cl.compression = true;
+            continue;
+        }
+        if (arg == "--allow-eio3") {
+            cl.allow_eio3 = true;
             continue;
         }
         if (i + 1 >= argc)
@@ -223,6 +231,7 @@ int main(int argc, char** argv)
     auto echo_opts = echo_options(cl.echo_path);
     echo_opts.parser = cl.parser;
     echo_opts.engine.compression.enabled = cl.compression;
+    echo_opts.engine.allow_eio3 = cl.allow_eio3;
     auto metrics = cl.metrics ? std::make_shared<corio::engine::metrics_endpoint>() : nullptr;
     std::shared_ptr<void> redis;
     if (!cl.redis.empty()) {

@@ -25,12 +25,15 @@ std::string lower(std::string_view s)
 
 } // namespace
 
-boost::system::result<engine_query, error> parse_engine_query(const request_info& info)
+boost::system::result<engine_query, error> parse_engine_query(const request_info& info, bool allow_eio3)
 {
-    if (info.query_param("EIO") != "4")
+    engine_query q{};
+    const auto eio = info.query_param("EIO");
+    if (allow_eio3 && eio == "3")
+        q.protocol = 3;
+    else if (eio != "4")
         return error::unsupported_protocol_version;
     auto transport = info.query_param("transport");
-    engine_query q{};
     if (transport == "polling")
         q.transport = transport_kind::polling;
     else if (transport == "websocket")

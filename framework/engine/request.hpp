@@ -19,11 +19,14 @@ namespace corio::engine::detail {
 struct engine_query {
     transport_kind transport;
     std::optional<std::string> sid;
+    /// 4, or 3 for `EIO=3` when allowed.
+    int protocol = 4;
 };
 
-/// `EIO` must be "4" (else unsupported_protocol_version) and `transport`
-/// "polling" or "websocket" (else unknown_transport).
-boost::system::result<engine_query, error> parse_engine_query(const request_info& info);
+/// `EIO` must be "4", or "3" with `allow_eio3` (else
+/// unsupported_protocol_version), and `transport` "polling" or "websocket"
+/// (else unknown_transport).
+boost::system::result<engine_query, error> parse_engine_query(const request_info& info, bool allow_eio3);
 
 request_info make_request_info(const http_request& req, std::string remote_address);
 

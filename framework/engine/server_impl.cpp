@@ -39,7 +39,8 @@ http_response to_response(const http_request& req, poll_reply reply)
 {
     if (reply.engine_error)
         return error_response(req, *reply.engine_error);
-    return text_response(req, reply.status, std::move(reply.body), "text/plain; charset=UTF-8");
+    return text_response(req, reply.status, std::move(reply.body),
+                         reply.binary ? "application/octet-stream" : "text/plain; charset=UTF-8");
 }
 
 /// options::handshake_rate's refusal: Node's answer to a handshake its
@@ -100,10 +101,10 @@ bool server_impl::handshake_allowed(const std::string& address)
 }
 
 std::shared_ptr<session_impl> server_impl::make_session(request_info info, session::executor_type strand,
-                                                        transport_kind transport)
+                                                        transport_kind transport, int protocol)
 {
     auto s = std::make_shared<session_impl>(host_, engine::make_session_id(), std::move(info), std::move(strand),
-                                            transport);
+                                            transport, protocol);
     sessions_->insert(s);
     host_->counters->sessions_opened.fetch_add(1, std::memory_order_relaxed);
     return s;
@@ -125,7 +126,7 @@ net::awaitable<server_impl::answer> server_impl::respond(http_request req, std::
         co_return answer{preflight_response(opts.cors, req), nullptr};
 
     auto info = make_request_info(req, std::move(remote_address));
-    auto query = parse_engine_query(info);
+    auto query = parse_engine_query(info, opts.allow_eio3);
     answer a;
     if (!origin_allowed(opts.cors, req)) {
         a.response = error_response(req, error::forbidden);
@@ -142,7 +143,7 @@ net::awaitable<server_impl::answer> server_impl::respond(http_request req, std::
         else if (!handshake_allowed(info.remote_address))
             a.response = too_many_handshakes(req);
         else
-            a = co_await open_polling(req, std::move(info));
+            a = co_await open_polling(req, std::move(info), query->protocol);
     } else if (auto s = sessions_->find(*query->sid); !s) {
         a.response = error_response(req, error::unknown_sid);
     } else if (req.method() == http::verb::get) {
@@ -159,9 +160,10 @@ net::awaitable<server_impl::answer> server_impl::respond(http_request req, std::
     co_return a;
 }
 
-net::awaitable<server_impl::answer> server_impl::open_polling(http_request req, request_info info)
+net::awaitable<server_impl::answer> server_impl::open_polling(http_request req, request_info info, int protocol)
 {
-    auto s = make_session(std::move(info), net::make_strand(session_context_.get_executor()), transport_kind::polling);
+    auto s = make_session(std::move(info), net::make_strand(session_context_.get_executor()), transport_kind::polling,
+                          protocol);
     auto reply = co_await net::co_spawn(s->get_executor(), s->open_polling(), net::use_awaitable);
     close_if_closing_all(*s);
     auto drain = std::move(reply.drain);
@@ -170,7 +172,7 @@ net::awaitable<server_impl::answer> server_impl::open_polling(http_request req, 
 
 http_response server_impl::handle_oversized(const http_request& req)
 {
-    auto query = parse_engine_query(make_request_info(req, {}));
+    auto query = parse_engine_query(make_request_info(req, {}), host_->options.allow_eio3);
     if (query && query->sid) {
         if (auto s = sessions_->find(*query->sid))
             net::dispatch(s->get_executor(), [s] { s->reject_oversized(); });
@@ -280,7 +282,7 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
 {
     const auto& opts = host_->options;
     auto info = make_request_info(req, std::move(remote_address));
-    auto query = parse_engine_query(info);
+    auto query = parse_engine_query(info, opts.allow_eio3);
     std::optional<error> refusal;
     if (!origin_allowed(opts.cors, req))
         refusal = error::forbidden;
@@ -312,8 +314,8 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
         auto ws = std::make_shared<tls_websocket_connection>(stream.release_tls(), target, body_limit());
         ws->keep(stream.hold());
         negotiate_deflate(*ws, req, opts.compression);
-        co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), strand,
-                                 handshake_timeout);
+        co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info),
+                                 query->protocol, strand, handshake_timeout);
         co_return;
     }
     plain_websocket_connection::socket_type socket(target);
@@ -322,14 +324,14 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
     auto ws = std::make_shared<plain_websocket_connection>(std::move(socket), body_limit());
     ws->keep(stream.hold());
     negotiate_deflate(*ws, req, opts.compression);
-    co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), strand,
-                             handshake_timeout);
+    co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), query->protocol,
+                             strand, handshake_timeout);
 }
 
 template <class Connection>
 net::awaitable<void> server_impl::start_websocket(std::shared_ptr<Connection> ws,
                                                   std::shared_ptr<session_impl> upgrading, http_request req,
-                                                  request_info info, strand_type strand,
+                                                  request_info info, int protocol, strand_type strand,
                                                   std::chrono::seconds handshake_timeout)
 {
     if (!upgrading) {
@@ -337,7 +339,7 @@ net::awaitable<void> server_impl::start_websocket(std::shared_ptr<Connection> ws
         bool accepted = co_await accept_handshake(ws, req, handshake_timeout);
         if (!accepted)
             co_return;
-        auto s = make_session(std::move(info), strand, transport_kind::websocket);
+        auto s = make_session(std::move(info), strand, transport_kind::websocket, protocol);
         s->run_websocket(std::move(ws));
         close_if_closing_all(*s);
         co_return;

@@ -69,17 +69,19 @@ private:
     };
 
     boost::asio::awaitable<answer> respond(http_request req, std::string remote_address);
-    boost::asio::awaitable<answer> open_polling(http_request req, request_info info);
-    /// The WebSocket handshake on `ws`, then a new session on it, or, when
-    /// `upgrading`, that session's probe (on its strand).
+    /// A new polling session speaking Engine.IO `protocol` (3 or 4).
+    boost::asio::awaitable<answer> open_polling(http_request req, request_info info, int protocol);
+    /// The WebSocket handshake on `ws`, then a new session on it speaking
+    /// Engine.IO `protocol`, or, when `upgrading`, that session's probe (on
+    /// its strand).
     template <class Connection>
     boost::asio::awaitable<void> start_websocket(std::shared_ptr<Connection> ws,
                                                  std::shared_ptr<session_impl> upgrading, http_request req,
-                                                 request_info info, strand_type strand,
+                                                 request_info info, int protocol, strand_type strand,
                                                  std::chrono::seconds handshake_timeout);
     /// A new session on `strand`, in the table.
     std::shared_ptr<session_impl> make_session(request_info info, session::executor_type strand,
-                                               transport_kind transport);
+                                               transport_kind transport, int protocol);
     /// Closes `s`, just started, if async_close_all is under way: its
     /// snapshot of the sessions may have been taken before `s` was made.
     void close_if_closing_all(session_impl& s) const;

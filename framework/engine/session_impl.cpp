@@ -2,11 +2,14 @@
 #include "engine/use_tuple.hpp"
 
 #include <corio/protocol/polling_payload.hpp>
+#include <corio/protocol/polling_payload_v3.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
 
 namespace corio::engine::detail {
 
@@ -20,9 +23,9 @@ namespace {
 
 auto now() { return session_state::clock::now(); }
 
-session_timing timing_of(const options& o)
+session_timing timing_of(const options& o, int protocol)
 {
-    return {o.ping_interval, o.ping_timeout, o.upgrade_timeout};
+    return {o.ping_interval, o.ping_timeout, o.upgrade_timeout, protocol == 3};
 }
 
 queue_limits queue_limits_of(const options& o)
@@ -72,12 +75,12 @@ const shared_packet& probe_answer()
 } // namespace
 
 session_impl::session_impl(std::shared_ptr<const session_host> host, std::string id, request_info request,
-                           executor_type strand, transport_kind transport)
-    : session(std::move(id), std::move(request), strand, transport),
+                           executor_type strand, transport_kind transport, int protocol)
+    : session(std::move(id), std::move(request), strand, transport, protocol),
       host_(std::move(host)),
       traffic_(host_->counters->traffic),
       drain_(host_->drain->hold()),
-      state_(timing_of(host_->options), transport, now(), queue_limits_of(host_->options)),
+      state_(timing_of(host_->options, protocol), transport, now(), queue_limits_of(host_->options)),
       heartbeat_timer_(strand),
       signal_(strand, net::steady_timer::time_point::max())
 {
@@ -273,6 +276,9 @@ void session_impl::handle_inbound(packet&& p)
         break;
     case session_state::inbound::handled:
         break;
+    case session_state::inbound::answered:
+        wake();
+        break;
     case session_state::inbound::closed:
     case session_state::inbound::invalid:
         finish_close();
@@ -334,16 +340,35 @@ net::awaitable<poll_reply> session_impl::poll()
     auto keep_alive = self();
     while (!state_.poll_ready())
         co_await signal_.async_wait(use_tuple);
-    std::string payload;
-    const auto& packets = state_.end_poll();
-    for (const auto& p : packets)
-        protocol::append_to_payload(*p, payload);
-    traffic_.add_out(packets.size(), payload.size());
+    auto reply = encode_poll(state_.end_poll());
     if (!state_.closed())
-        co_return poll_reply{http::status::ok, std::move(payload), std::nullopt, nullptr};
+        co_return reply;
     // The session's last answer: it holds the drain until it is written.
     forget();
-    co_return poll_reply{http::status::ok, std::move(payload), std::nullopt, std::move(drain_)};
+    reply.drain = std::move(drain_);
+    co_return reply;
+}
+
+poll_reply session_impl::encode_poll(const std::vector<shared_packet>& packets)
+{
+    poll_reply reply;
+    if (protocol_version() == 3) {
+        // Binary form only for a client that takes it (no `b64` in its query)
+        // and only when there is binary to carry, as engine.io does.
+        const bool binary = !request().query_param("b64") &&
+                            std::any_of(packets.begin(), packets.end(), [](const auto& p) { return p->binary; });
+        const auto form = binary ? protocol::v3::payload_form::binary : protocol::v3::payload_form::text;
+        for (const auto& p : packets)
+            protocol::v3::append_to_payload(*p, form, reply.body);
+        if (packets.empty())
+            reply.body = protocol::v3::empty_payload;
+        reply.binary = binary;
+    } else {
+        for (const auto& p : packets)
+            protocol::append_to_payload(*p, reply.body);
+    }
+    traffic_.add_out(packets.size(), reply.body.size());
+    return reply;
 }
 
 net::awaitable<poll_reply> session_impl::post(std::string body)
@@ -352,7 +377,8 @@ net::awaitable<poll_reply> session_impl::post(std::string body)
         co_return engine_error_reply(error::unknown_sid);
     if (state_.transport() != transport_kind::polling)
         co_return engine_error_reply(error::bad_request);
-    auto packets = protocol::decode_payload(body, host_->options.limits);
+    auto packets = protocol_version() == 3 ? protocol::v3::decode_payload(body, host_->options.limits)
+                                           : protocol::decode_payload(body, host_->options.limits);
     traffic_.add_in(packets ? packets->size() : 0, body.size());
     if (!packets) {
         close_now(packets.error() == protocol::error::payload_too_large ? close_reason::payload_too_large
@@ -378,6 +404,8 @@ void session_impl::reject_oversized()
 void session_impl::run_websocket(std::shared_ptr<websocket_connection> ws)
 {
     ws_ = ws;
+    if (protocol_version() == 3)
+        ws->prefix_binary_type();
     // Taken first: start() may already end the session (on_open sending
     // more than the queue bounds), which drops the session's own.
     auto drain = drain_;
@@ -394,6 +422,8 @@ void session_impl::begin_probe(std::shared_ptr<websocket_connection> ws)
         return;
     }
     ws_ = ws;
+    if (protocol_version() == 3)
+        ws->prefix_binary_type();
     // Re-arm the heartbeat: the upgrade deadline may come first.
     heartbeat_timer_.cancel();
     ws->start(events_handle(), drain_);
@@ -408,16 +438,21 @@ void session_impl::on_ws_message(websocket_connection& c, bool text, std::string
         on_probe_message(c, text, payload);
         return;
     }
-    if (!text) {
-        handle_inbound(protocol::binary_message(std::string(payload)));
-        return;
-    }
-    auto p = protocol::decode_text_packet(payload);
+    auto p = decode_ws_message(text, payload);
     if (!p) {
         close_now(close_reason::parse_error, false);
         return;
     }
     handle_inbound(std::move(*p));
+}
+
+protocol::result<packet> session_impl::decode_ws_message(bool text, std::string_view payload) const
+{
+    if (protocol_version() == 3)
+        return text ? protocol::v3::decode_text_packet(payload) : protocol::v3::decode_binary_packet(payload);
+    if (text)
+        return protocol::decode_text_packet(payload);
+    return protocol::binary_message(std::string(payload));
 }
 
 void session_impl::on_probe_message(websocket_connection& c, bool text, std::string_view payload)

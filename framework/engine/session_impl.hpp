@@ -29,14 +29,16 @@ struct poll_reply {
     /// Set when this is the session's last answer: its drain hold, to keep
     /// until the answer is written.
     std::shared_ptr<void> drain;
+    /// The body is an Engine.IO v3 binary payload (application/octet-stream).
+    bool binary = false;
 };
 
 class session_impl final : public session, private websocket_connection::events {
 public:
     /// Holds `host` (shared) and counts itself in `host->drain` until it has
-    /// finished.
+    /// finished. `protocol` is the Engine.IO revision, 3 or 4.
     session_impl(std::shared_ptr<const session_host> host, std::string id, request_info request,
-                 executor_type strand, transport_kind transport);
+                 executor_type strand, transport_kind transport, int protocol);
 
     void send(protocol::packet p) override;
     void send(std::vector<protocol::packet> packets) override;
@@ -95,6 +97,10 @@ private:
     void on_ws_end(websocket_connection& c, close_reason reason) override;
     void on_ws_written(websocket_connection& c, std::size_t packets, std::size_t bytes) override;
     void on_probe_message(websocket_connection& c, bool text, std::string_view payload);
+    /// A WebSocket message as a packet, in the session's protocol revision.
+    protocol::result<protocol::packet> decode_ws_message(bool text, std::string_view payload) const;
+    /// The packets of a GET's answer, as a payload of the session's revision.
+    poll_reply encode_poll(const std::vector<shared_packet>& packets);
 
     /// Leaves the table; `finished` of the host.
     void forget();

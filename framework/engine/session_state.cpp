@@ -10,6 +10,8 @@ using protocol::packet_type;
 session_state::session_state(session_timing timing, transport_kind transport, time_point now, queue_limits limits)
     : timing_(timing), transport_(transport), next_ping_(now + timing.ping_interval), limits_(limits)
 {
+    if (timing_.client_pings)
+        pong_deadline_ = now + timing_.ping_interval + timing_.ping_timeout;
 }
 
 session_state::time_point session_state::next_deadline() const noexcept
@@ -48,7 +50,16 @@ session_state::inbound session_state::on_packet(packet_type type, time_point now
     switch (type) {
     case packet_type::message:
         return inbound::deliver;
+    case packet_type::ping:
+        // v4 servers ping, clients only pong; v3 is the other way round.
+        if (!timing_.client_pings)
+            break;
+        pong_deadline_ = now + timing_.ping_interval + timing_.ping_timeout;
+        enqueue({packet_type::pong, false, {}});
+        return inbound::answered;
     case packet_type::pong:
+        if (timing_.client_pings)
+            break;
         // A pong nobody asked for is harmless: clients may answer late.
         if (pong_deadline_) {
             pong_deadline_.reset();
@@ -61,7 +72,6 @@ session_state::inbound session_state::on_packet(packet_type type, time_point now
         close(close_reason::client_close, false);
         return inbound::closed;
     case packet_type::open:
-    case packet_type::ping:     // v4 servers ping, clients only pong
     case packet_type::upgrade:  // only valid on a probe, handled there
         break;
     }

@@ -29,6 +29,10 @@ struct session_timing {
     std::chrono::milliseconds ping_interval;
     std::chrono::milliseconds ping_timeout;
     std::chrono::milliseconds upgrade_timeout;
+    /// Engine.IO v3: the client pings and the server answers with a pong;
+    /// the session closes after ping_interval + ping_timeout without a ping.
+    /// (v4: the server pings, the client answers.)
+    bool client_pings = false;
 };
 
 /// options::max_queued_bytes and max_queued_packets.
@@ -55,17 +59,18 @@ public:
 
     enum class timer_event { none, ping_queued, ping_timeout, upgrade_timeout };
 
-    /// Queues a ping when one is due, closes on ping timeout, and abandons a
-    /// WebSocket probe that did not complete in time.
+    /// Queues a ping when one is due (v4), closes on ping timeout, and
+    /// abandons a WebSocket probe that did not complete in time.
     timer_event on_timer(time_point now);
 
     // Inbound ---------------------------------------------------------------
 
-    enum class inbound { deliver, handled, closed, invalid };
+    enum class inbound { deliver, handled, answered, closed, invalid };
 
     /// A packet of this type arrived on the active transport. A message is to
-    /// be delivered; pong/noop are handled here; close ends the session; a
-    /// packet a client may not send closes it with parse_error.
+    /// be delivered; pong (v4), ping (v3: `answered`, a pong is queued) and
+    /// noop are handled here; close ends the session; a packet a client may
+    /// not send closes it with parse_error.
     inbound on_packet(protocol::packet_type type, time_point now);
 
     // Outbound --------------------------------------------------------------
@@ -167,6 +172,8 @@ private:
     session_timing timing_;
     transport_kind transport_;
     time_point next_ping_;
+    // v4: set while a ping awaits its pong. v3: while open, when the
+    // client's next ping is due at the latest.
     std::optional<time_point> pong_deadline_;
     std::optional<time_point> upgrade_deadline_;
     queue_limits limits_;

@@ -222,7 +222,10 @@ void websocket_connection::start_write()
         add_frame(ws::opcode::pong, {}, pong_in_flight_);
     }
     for (const auto& p : in_flight_) {
-        if (p->binary) {
+        if (p->binary && prefix_binary_type_) {
+            static constexpr char message_type = static_cast<char>(protocol::packet_type::message);
+            add_frame(ws::opcode::binary, std::string_view(&message_type, 1), p->data);
+        } else if (p->binary) {
             add_packet(ws::opcode::binary, {}, *p);
         } else {
             const char type_digit = static_cast<char>('0' + static_cast<int>(p->type));

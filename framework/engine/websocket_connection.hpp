@@ -96,6 +96,10 @@ public:
     void enable_deflate(std::size_t threshold);
     /// enable_deflate() was called.
     bool deflating() const noexcept { return inflater_ != nullptr; }
+    /// Engine.IO v3 (before start()): binary messages go out with the
+    /// packet type byte (4) before their bytes. Those frames are never
+    /// compressed: a broadcast's shared compressed bytes are made without it.
+    void prefix_binary_type() noexcept { prefix_binary_type_ = true; }
 
     /// Keeps `h` as long as this connection lives: the listener's count of
     /// the connection (http_stream::hold).
@@ -170,6 +174,7 @@ private:
     std::unique_ptr<protocol::websocket::inflater> inflater_;
     std::string inflated_;
     std::size_t deflate_threshold_ = 0;
+    bool prefix_binary_type_ = false;
     std::shared_ptr<events> events_;
     std::shared_ptr<void> hold_;
     std::shared_ptr<void> kept_;

@@ -47,6 +47,8 @@ public:
             return "unexpected text packet while awaiting attachments";
         case error::unexpected_text_for_msgpack:
             return "unexpected text packet (the msgpack parser sends binary packets)";
+        case error::invalid_payload_length:
+            return "malformed or mismatched length in an Engine.IO v3 payload";
         case error::invalid_msgpack:
             return "invalid MessagePack data";
         case error::invalid_utf8:

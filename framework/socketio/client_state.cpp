@@ -9,6 +9,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/string.hpp>
+#include <boost/url/parse.hpp>
 
 namespace corio::detail {
 
@@ -16,6 +17,39 @@ namespace net = boost::asio;
 namespace json = boost::json;
 using protocol::socket_packet;
 using protocol::socket_packet_type;
+
+namespace {
+
+/// Socket.IO protocol v4 (socket.io-client 2.x) has no CONNECT payload: a
+/// client's auth comes as a query after the namespace (`40/admin?token=x`).
+/// As socket.io does, the namespace is the part before `?` and the query's
+/// parameters (decoded, the last of a repeated name winning) are the auth.
+void split_v4_namespace(socket_packet& p)
+{
+    p.data.reset();
+    const auto q = p.nsp.find('?');
+    if (q == std::string::npos)
+        return;
+    json::object auth;
+    // The view parses `target` in place: it must outlive the loop.
+    const std::string target = "/?" + p.nsp.substr(q + 1);
+    // A query that is not valid URL syntax carries no auth.
+    if (auto url = boost::urls::parse_origin_form(target)) {
+        for (auto param : url->params())
+            auth[param.key] = param.value;
+    }
+    p.nsp.resize(q);
+    p.data = std::move(auth);
+}
+
+/// socket.io's socket id for protocol v4 clients: the Engine.IO id on `/`,
+/// `<nsp>#<engine id>` elsewhere.
+std::string v4_socket_id(const std::string& nsp, const std::string& engine_id)
+{
+    return nsp == "/" ? engine_id : nsp + "#" + engine_id;
+}
+
+} // namespace
 
 client_state::client_state(std::shared_ptr<server_context> context, std::shared_ptr<namespace_registry> namespaces,
                            std::shared_ptr<engine::session> session)
@@ -30,6 +64,9 @@ client_state::client_state(std::shared_ptr<server_context> context, std::shared_
 
 void client_state::start()
 {
+    // Protocol v4 clients are connected to `/` at once; they never ask.
+    if (session_->protocol_version() == 3)
+        connect(socket_packet::connect("/"));
     connect_timer_.expires_after(context_->options().connect_timeout);
     connect_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (ec || self->closed_ || self->ever_connected_)
@@ -165,6 +202,9 @@ void client_state::refuse(const std::string& nsp, json::value data)
 
 void client_state::connect(socket_packet&& p)
 {
+    const bool v4_client = session_->protocol_version() == 3;
+    if (v4_client)
+        split_v4_namespace(p);
     if (sockets_.count(p.nsp))
         return; // already connected or connecting: socket.io ignores it too
     if (context_->shutting_down()) {
@@ -184,8 +224,8 @@ void client_state::connect(socket_packet&& p)
     handshake hs{session_->shared_request(), {}};
     if (p.data)
         hs.auth = std::move(p.data->as_object());
-    auto s = std::make_shared<socket_state>(nsp, shared_from_this(), session_, engine::make_session_id(),
-                                            std::move(hs));
+    auto id = v4_client ? v4_socket_id(p.nsp, session_->id()) : engine::make_session_id();
+    auto s = std::make_shared<socket_state>(nsp, shared_from_this(), session_, std::move(id), std::move(hs));
     sockets_.emplace(p.nsp, s);
     net::co_spawn(session_->get_executor(), s->run_connect(), net::detached);
 }

@@ -57,6 +57,30 @@ std::string_view refusal_message(const json::value& refusal) noexcept
     return "refused";
 }
 
+bool truthy(const json::value& v) noexcept
+{
+    if (v.is_null() || (v.is_bool() && !v.get_bool()))
+        return false;
+    if (const auto* s = v.if_string())
+        return !s->empty();
+    if (v.is_number())
+        return v.to_number<double>() != 0;
+    return true;
+}
+
+/// A refusal as socket.io sends it to a protocol v4 client (socket.io-client
+/// 2.x): the refusal's `data` if it has one, else its message, alone.
+json::value v4_refusal(json::value refusal)
+{
+    if (auto* o = refusal.if_object()) {
+        if (auto* data = o->if_contains("data"); data && truthy(*data))
+            return std::move(*data);
+        if (auto* message = o->if_contains("message"))
+            return std::move(*message);
+    }
+    return refusal;
+}
+
 // socket.io's RECOVERABLE_DISCONNECT_REASONS: the connection was lost, not
 // ended on purpose by either side.
 bool recoverable(disconnect_reason r) noexcept
@@ -245,7 +269,9 @@ net::awaitable<void> socket_state::run_connect()
     const auto& recovery = nsp_->recovery();
     std::vector<protocol::socket_packet> missed;
     std::vector<std::string> rooms;
-    if (recovery.enabled) {
+    // A protocol v4 client is never told a pid: it cannot recover.
+    const bool v4_client = session_->protocol_version() == 3;
+    if (recovery.enabled && !v4_client) {
         auto restored = co_await try_restore();
         if (restored) {
             rooms = std::move(restored->session.rooms);
@@ -303,6 +329,8 @@ net::awaitable<void> socket_state::run_connect()
         nsp_->adapter().remove_socket(id_);
         client->forget(nsp_->name(), this);
         client.reset();
+        if (v4_client)
+            refusal = v4_refusal(std::move(*refusal));
         send_now(nsp_->context().encode(socket_packet::connect_error(nsp_->name(), std::move(*refusal))));
         release_namespace();
         co_return;
@@ -318,7 +346,9 @@ net::awaitable<void> socket_state::run_connect()
     // them (its client holds them until it connected).
     for (const auto& p : missed)
         send_now(nsp_->context().encode(p));
-    send_now(nsp_->context().encode(socket_packet::connect(nsp_->name(), connect_answer())));
+    // Protocol v4's CONNECT answer carries nothing.
+    send_now(nsp_->context().encode(v4_client ? socket_packet::connect(nsp_->name())
+                                              : socket_packet::connect(nsp_->name(), connect_answer())));
     for (auto& p : std::exchange(before_connect_, {}))
         send_now(p);
     for (const auto& o : server.observers)

@@ -7,6 +7,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <boost/url/url.hpp>
 
@@ -39,9 +40,9 @@ using testing::received_event;
 class testing_session final : public engine::session {
 public:
     testing_session(std::string id, engine::request_info request, net::io_context& ioc, engine::handler& handler,
-                    protocol::decode_limits limits, protocol::socket_parser parser)
+                    protocol::decode_limits limits, protocol::socket_parser parser, int engine_protocol)
         : session(std::move(id), std::move(request), executor_type(ioc.get_executor()),
-                  engine::transport_kind::websocket),
+                  engine::transport_kind::websocket, engine_protocol),
           handler_(handler), parser_(parser), decoder_(limits, parser)
     {
     }
@@ -343,7 +344,7 @@ std::string next_session_id()
 engine::request_info make_request(const server_options& server_opts, const client_options& opts)
 {
     engine::request_info request;
-    request.query = {{"EIO", "4"}, {"transport", "websocket"}};
+    request.query = {{"EIO", opts.engine_protocol == 3 ? "3" : "4"}, {"transport", "websocket"}};
     request.query.insert(request.query.end(), opts.query.begin(), opts.query.end());
     boost::urls::url url;
     url.set_path(server_opts.engine.path);
@@ -365,7 +366,8 @@ client::client(corio::server& server, net::io_context& ioc, client_options opts)
     auto limits = server.options().engine.limits;
     limits.max_payload = std::numeric_limits<std::size_t>::max();
     session_ = std::make_shared<detail::testing_session>(next_session_id(), make_request(server.options(), opts_), ioc_,
-                                                         server.engine_handler(), limits, server.options().parser);
+                                                         server.engine_handler(), limits, server.options().parser,
+                                                         opts_.engine_protocol);
     session_->open();
     run_until_idle();
     if (opts_.connect)
@@ -437,14 +439,27 @@ bool client::connect(std::string nsp, json::object auth)
         return true;
     if (session_->closed())
         return false;
-    session_->update_nsp(name, [](nsp_state& ns) {
-        ns.connect_error.reset();
-        ns.server_disconnected = false;
-    });
-    std::optional<json::value> data;
-    if (!auth.empty())
-        data = json::value(std::move(auth));
-    session_->transmit(socket_packet::connect(name, std::move(data)));
+    // Protocol v4: the server connects `/` by itself; its answer may be in already.
+    const bool asks = opts_.engine_protocol != 3 || name != "/";
+    if (asks) {
+        session_->update_nsp(name, [](nsp_state& ns) {
+            ns.connect_error.reset();
+            ns.server_disconnected = false;
+        });
+    }
+    if (opts_.engine_protocol != 3) {
+        std::optional<json::value> data;
+        if (!auth.empty())
+            data = json::value(std::move(auth));
+        session_->transmit(socket_packet::connect(name, std::move(data)));
+    } else if (asks) {
+        // Protocol v4: the auth is the namespace's query.
+        boost::urls::url query;
+        for (const auto& [key, value] : auth)
+            query.params().append(boost::urls::param_view(
+                key, value.is_string() ? std::string(value.get_string()) : json::serialize(value)));
+        session_->transmit(socket_packet::connect(name + std::string(query.buffer())));
+    }
     drive_until([&] {
         return session_->closed() || session_->read_nsp(name, [](const nsp_state& ns) {
             return ns.connected || ns.connect_error.has_value();

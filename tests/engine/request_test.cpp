@@ -53,10 +53,28 @@ BOOST_AUTO_TEST_CASE(engine_query_requires_eio_4_and_a_known_transport)
     for (const auto& r : rows) {
         BOOST_TEST_CONTEXT(r.target)
         {
-            auto q = detail::parse_engine_query(detail::make_request_info(get(r.target), ""));
+            auto q = detail::parse_engine_query(detail::make_request_info(get(r.target), ""), false);
             BOOST_TEST(q.has_value() == !r.expected.has_value());
             if (r.expected && !q)
                 BOOST_TEST((q.error() == *r.expected));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(eio3_only_when_allowed_and_only_the_literal_3)
+{
+    auto v3 = detail::parse_engine_query(detail::make_request_info(get("/e/?EIO=3&transport=polling"), ""), true);
+    BOOST_TEST_REQUIRE(v3.has_value());
+    BOOST_TEST(v3->protocol == 3);
+    auto v4 = detail::parse_engine_query(detail::make_request_info(get("/e/?EIO=4&transport=polling"), ""), true);
+    BOOST_TEST_REQUIRE(v4.has_value());
+    BOOST_TEST(v4->protocol == 4);
+    for (const char* target : {"/e/?EIO=03&transport=polling", "/e/?EIO=3.0&transport=polling", "/e/?transport=polling"}) {
+        BOOST_TEST_CONTEXT(target)
+        {
+            auto q = detail::parse_engine_query(detail::make_request_info(get(target), ""), true);
+            BOOST_TEST_REQUIRE(!q.has_value());
+            BOOST_TEST((q.error() == engine::error::unsupported_protocol_version));
         }
     }
 }

@@ -365,4 +365,60 @@ BOOST_FIXTURE_TEST_CASE(completing_an_upgrade_releases_the_last_poll, bounded_po
     BOOST_TEST((state.send(message(100)) == send_result::queued));
 }
 
+// Engine.IO v3: the client pings, the server answers.
+namespace {
+
+constexpr engine::detail::session_timing v3_timing{300ms, 200ms, 1000ms, true};
+
+struct v3_fixture {
+    session_state::time_point t0 = session_state::time_point{} + 1h;
+    session_state state{v3_timing, transport_kind::polling, t0};
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(v3_server_never_pings, v3_fixture)
+{
+    BOOST_TEST((state.next_deadline() == t0 + 500ms));
+    BOOST_TEST((state.on_timer(t0 + 499ms) == session_state::timer_event::none));
+    BOOST_TEST(!state.has_outbound());
+}
+
+BOOST_FIXTURE_TEST_CASE(v3_ping_is_answered_and_moves_the_deadline, v3_fixture)
+{
+    BOOST_TEST((state.on_packet(packet_type::ping, t0 + 400ms) == session_state::inbound::answered));
+    BOOST_TEST((types(state.take_outbound()) == std::vector{packet_type::pong}));
+    BOOST_TEST((state.next_deadline() == t0 + 900ms));
+    BOOST_TEST((state.on_timer(t0 + 600ms) == session_state::timer_event::none));
+    BOOST_TEST(!state.closed());
+}
+
+BOOST_FIXTURE_TEST_CASE(v3_stays_open_while_the_client_pings, v3_fixture)
+{
+    for (int i = 1; i <= 10; ++i) {
+        const auto t = t0 + i * 300ms;
+        BOOST_TEST((state.on_timer(t) == session_state::timer_event::none));
+        BOOST_TEST((state.on_packet(packet_type::ping, t) == session_state::inbound::answered));
+    }
+    BOOST_TEST(!state.closed());
+}
+
+BOOST_FIXTURE_TEST_CASE(v3_no_ping_closes_after_interval_plus_timeout, v3_fixture)
+{
+    BOOST_TEST((state.on_timer(t0 + 500ms) == session_state::timer_event::ping_timeout));
+    BOOST_TEST((*state.reason() == close_reason::ping_timeout));
+}
+
+BOOST_FIXTURE_TEST_CASE(v3_pong_from_the_client_is_invalid, v3_fixture)
+{
+    BOOST_TEST((state.on_packet(packet_type::pong, t0 + 10ms) == session_state::inbound::invalid));
+    BOOST_TEST((*state.reason() == close_reason::parse_error));
+}
+
+BOOST_FIXTURE_TEST_CASE(v4_ping_from_the_client_is_invalid, fixture)
+{
+    BOOST_TEST((state.on_packet(packet_type::ping, t0 + 10ms) == session_state::inbound::invalid));
+    BOOST_TEST((*state.reason() == close_reason::parse_error));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -71,9 +71,11 @@ void derive(const engine::http_request& req)
         for (char c : name)
             check(!std::isupper(static_cast<unsigned char>(c)), "header names are lower case");
 
-    auto query = detail::parse_engine_query(*info);
+    check(detail::parse_engine_query(*info, false) ? info->query_param("EIO") == "4" : true,
+          "without allow_eio3 an accepted query has EIO=4");
+    auto query = detail::parse_engine_query(*info, true);
     if (query) {
-        check(info->query_param("EIO") == "4", "an accepted query has EIO=4");
+        check(info->query_param("EIO") == (query->protocol == 3 ? "3" : "4"), "an accepted query has EIO=3 or 4");
         const auto transport = info->query_param("transport");
         check(transport == "polling" || transport == "websocket", "an accepted query names a known transport");
         check(query->sid.has_value() == info->query_param("sid").has_value(), "the sid is the query's");

@@ -23,7 +23,7 @@ BOOST_AUTO_TEST_CASE(every_enumerator_has_its_own_message)
 {
     std::set<std::string> messages;
     const int first = static_cast<int>(error::empty_packet);
-    const int last = static_cast<int>(error::unexpected_text_for_msgpack);
+    const int last = static_cast<int>(error::invalid_payload_length);
     for (int e = first; e <= last; ++e) {
         const auto message = protocol::make_error_code(static_cast<error>(e)).message();
         BOOST_TEST_CONTEXT("enumerator " << e)

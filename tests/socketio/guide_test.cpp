@@ -262,6 +262,24 @@ void setup_compressed_emits(corio::nsp ns)
     });
 }
 
+// --- Engine.IO v3 clients ------------------------------------------------------
+
+corio::server_options eio3_options()
+{
+    corio::server_options o;
+    o.engine.allow_eio3 = true; // socket.io-client 2.x too, as Node's allowEIO3
+    return o;
+}
+
+void setup_eio3_aware(corio::nsp ns)
+{
+    ns.use([](corio::context& ctx) {
+        // A 2.x client's auth is the namespace's query: io("/admin", {query: {token}}).
+        const auto* token = ctx.handshake().auth.if_contains("token");
+        return token && token->is_string() && token->get_string() == "secret";
+    });
+}
+
 // --- Connection state recovery -----------------------------------------------
 
 corio::server_options recovering_options()
@@ -804,6 +822,20 @@ BOOST_AUTO_TEST_CASE(compression_as_the_guide_turns_it_on)
     BOOST_TEST(other->wait_for("scores").has_value());
     viewer->emit("photo", "/9j/4AAQ");
     BOOST_TEST(other->wait_for("photo").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(eio3_as_the_guide_turns_it_on)
+{
+    corio::server v3(ioc.get_executor(), eio3_options());
+    BOOST_TEST(v3.options().engine.allow_eio3);
+    setup_eio3_aware(io.of("/admin"));
+    corio::testing::client_options old;
+    old.engine_protocol = 3;
+    auto c = client(old);
+    BOOST_TEST(c->connected());
+    BOOST_TEST(c->connect("/admin", {{"token", "secret"}}));
+    auto guess = client(old);
+    BOOST_TEST(!guess->connect("/admin", {{"token", "guess"}}));
 }
 
 BOOST_AUTO_TEST_CASE(recovery_as_the_guide_turns_it_on)

@@ -68,6 +68,16 @@ struct options {
     /// Lets a polling session move to WebSocket (advertised in `upgrades`).
     bool allow_upgrades = true;
 
+    /// Accepts Engine.IO v3 clients (`EIO=3`: socket.io-client 2.x), as
+    /// Node's `allowEIO3`. Off: only `EIO=4` is accepted, anything else is
+    /// answered 400 `{"code":5,"message":"Unsupported protocol version"}`.
+    /// On: a v3 session pings the other way (the client sends pings, the
+    /// server answers and closes after ping_interval + ping_timeout without
+    /// one), and frames its polling payloads and binary WebSocket frames the
+    /// v3 way; session::protocol_version() is 3. JSONP polling is not
+    /// supported.
+    bool allow_eio3 = false;
+
     /// Decoder limits. `limits.max_payload` is Engine.IO's `maxPayload` (socket.io's
     /// `maxHttpBufferSize`): a larger POST body gets HTTP 413 and a larger
     /// WebSocket message close code 1009; either way only that session ends.

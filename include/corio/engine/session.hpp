@@ -50,6 +50,10 @@ public:
     /// The same, shared: the layer above keeps it without a copy.
     const std::shared_ptr<const request_info>& shared_request() const noexcept { return request_; }
     transport_kind transport() const noexcept { return transport_.load(std::memory_order_relaxed); }
+    /// The Engine.IO protocol revision the client speaks: 4, or 3 (a
+    /// socket.io-client 2.x, accepted with options::allow_eio3). Fixed for
+    /// the session's life.
+    int protocol_version() const noexcept { return protocol_version_; }
     /// The strand every event of this session runs on. A reference: each
     /// copy of a strand copies a type-erased executor, which broadcasts
     /// would pay per recipient.
@@ -76,8 +80,12 @@ public:
     virtual void close(close_reason reason = close_reason::server_close) = 0;
 
 protected:
-    session(std::string id, request_info request, executor_type strand, transport_kind t)
-        : id_(std::move(id)), request_(std::make_shared<const request_info>(std::move(request))), strand_(std::move(strand)), transport_(t)
+    session(std::string id, request_info request, executor_type strand, transport_kind t, int protocol_version = 4)
+        : id_(std::move(id)),
+          request_(std::make_shared<const request_info>(std::move(request))),
+          strand_(std::move(strand)),
+          transport_(t),
+          protocol_version_(protocol_version)
     {
     }
 
@@ -88,6 +96,7 @@ private:
     std::shared_ptr<const request_info> request_;
     executor_type strand_;
     std::atomic<transport_kind> transport_;
+    int protocol_version_ = 4;
 };
 
 } // namespace corio::engine

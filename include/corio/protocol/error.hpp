@@ -39,6 +39,9 @@ enum class error {
     // Socket.IO again
     attachments_too_large, ///< one packet's attachments over decode_limits::max_attachment_bytes
     unexpected_text_for_msgpack, ///< a text message, where the msgpack parser sends only binary ones
+
+    // Engine.IO v3
+    invalid_payload_length, ///< a v3 polling payload whose length prefix is malformed or does not match
 };
 
 /// The category of corio::protocol::error; its name is "corio.protocol".

@@ -45,6 +45,13 @@ struct client_options {
     bool connect = true;
     /// The bound of every wait (connect, emit_with_ack, wait_for).
     std::chrono::milliseconds timeout{5000};
+    /// The fake session's Engine.IO revision (engine::session::protocol_version).
+    /// 3 plays a socket.io-client 2.x (Socket.IO protocol v4; the server
+    /// needs engine.allow_eio3 only for real sessions): the server connects
+    /// it to `/` by itself, connect() to another namespace sends the auth as
+    /// the namespace's query (`40/admin?token=x,`), and CONNECT answers
+    /// carry no sid.
+    int engine_protocol = 4;
 };
 
 /// An event the server sent to the client.
