@@ -83,25 +83,27 @@ void streams_link::on_stream_entry(streams_wire::entry e)
     });
 }
 
-void streams_link::broadcast(const protocol::socket_packet& packet, const broadcast_options& opts)
+std::vector<std::string> streams_link::broadcast_entry(const protocol::socket_packet& packet,
+                                                      const broadcast_options& opts) const
 {
     json::object data;
     data.emplace("packet", wire::encode_packet(packet));
     data.emplace("opts", wire::encode_selector_with_flags(opts));
-    hub().add_to_stream(
-        streams_wire::entry_fields(hub().uid(), nsp(), message_type::broadcast, data, packet.attachments));
+    return streams_wire::entry_fields(hub().uid(), nsp(), message_type::broadcast, data, packet.attachments);
+}
+
+void streams_link::broadcast(const protocol::socket_packet& packet, const broadcast_options& opts)
+{
+    hub().add_to_stream(broadcast_entry(packet, opts));
 }
 
 void streams_link::broadcast_with_offset(const protocol::socket_packet& packet, const broadcast_options& opts)
 {
-    json::object data;
-    data.emplace("packet", wire::encode_packet(packet));
-    data.emplace("opts", wire::encode_selector_with_flags(opts));
     auto self = std::static_pointer_cast<streams_link>(shared_from_this());
     // The command connection answers in order, so this server's sockets get
     // the events in the stream's order.
     hub().add_to_stream(
-        streams_wire::entry_fields(hub().uid(), nsp(), message_type::broadcast, data, packet.attachments),
+        broadcast_entry(packet, opts),
         [self, packet = protocol::socket_packet(packet), opts](boost::system::result<std::string> id) mutable {
             if (id)
                 packet.data->get_array().emplace_back(*id);

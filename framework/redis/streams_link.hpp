@@ -51,6 +51,10 @@ private:
     std::string encode(sharded_wire::message_type type, boost::json::object data,
                        const std::vector<std::string>& attachments = {}) const override;
 
+    /// The stream entry of a broadcast without acks.
+    std::vector<std::string> broadcast_entry(const protocol::socket_packet& packet,
+                                             const broadcast_options& opts) const;
+
     struct restore_state;
     /// Reads the next page of entries after state->from.
     void read_missed(std::shared_ptr<restore_state> state);
