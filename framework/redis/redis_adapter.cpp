@@ -24,7 +24,9 @@ void redis_adapter::broadcast(const protocol::socket_packet& packet, const broad
         return;
     }
     broadcast_local(packet, opts);
-    if (!opts.local)
+    // An emit to sockets of this server only (with recovery on, every
+    // socket's own emit is one) need not go to the others.
+    if (!opts.local && !targets_local_sockets_only(opts))
         link_->broadcast(packet, opts);
 }
 

@@ -149,6 +149,13 @@ std::vector<std::string> memory_adapter::rooms_of(const std::string& sid) const
     return {it->second.rooms.begin(), it->second.rooms.end()};
 }
 
+bool memory_adapter::targets_local_sockets_only(const broadcast_options& opts) const
+{
+    std::lock_guard lock(mutex_);
+    return !opts.rooms.empty() &&
+           std::all_of(opts.rooms.begin(), opts.rooms.end(), [&](const std::string& r) { return sockets_.contains(r); });
+}
+
 std::vector<std::string> memory_adapter::local_rooms() const
 {
     std::lock_guard lock(mutex_);

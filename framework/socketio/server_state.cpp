@@ -29,9 +29,15 @@ net::awaitable<void> server_state::shutdown(std::chrono::milliseconds deadline)
 {
     auto self = shared_from_this();
     co_await context_->drain_handlers(deadline);
-    for (auto& ns : namespaces_->all())
+    // With connection state recovery, no DISCONNECT: the client sees its
+    // transport close, reconnects (to another server, behind a balancer)
+    // and recovers there, as with socket.io's close(). Otherwise each
+    // client is told goodbye and does not reconnect.
+    for (auto& ns : namespaces_->all()) {
+        const bool goodbye = !ns->recovery().enabled;
         for (auto& s : ns->sockets())
-            s->request_disconnect(disconnect_reason::server_shutting_down, true);
+            s->request_disconnect(disconnect_reason::server_shutting_down, goodbye);
+    }
     tasks_->cancel_all();
     // Done once every client has its close packet (or `deadline` more passed).
     co_await engine_.async_close_all(engine::close_reason::server_shutdown, deadline);

@@ -60,6 +60,10 @@ public:
 
 protected:
     local_namespace& local() const noexcept { return nsp_; }
+    /// Whether every room `opts` names is the id room of a socket of this
+    /// server, so that no other server has a member to reach (socket ids are
+    /// unique across servers). False when `opts` names no room.
+    bool targets_local_sockets_only(const broadcast_options& opts) const;
 
     // This server's part of each cluster operation. -----------------------------
 

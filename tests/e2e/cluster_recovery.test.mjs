@@ -3,8 +3,9 @@
 // @socket.io/redis-streams-adapter 0.3) share a real redis-server on the Redis Streams adapter.
 // The official socket.io-client loses its connection on one node, misses room emits sent from
 // both nodes meanwhile, reconnects to the other node, and gets its id, its rooms and each missed
-// event exactly once, in order, with `socket.recovered`. Both directions, and an unknown session
-// on each node.
+// event exactly once, in order, with `socket.recovered`. Both directions; a Corio node that shuts
+// down (a rolling restart) with its client recovering on another node; and an unknown session on
+// each node.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -121,6 +122,54 @@ describe("connection state recovery across a corio+node cluster on the Redis Str
       closeSockets(a, b, c, w);
     });
   }
+
+  it("a client of a Corio node that shuts down recovers on another node (a rolling restart)", { timeout: TEST_MS }, async () => {
+    const leaving = await startNode("corio", "c2", redis.url, "streams", RECOVERY);
+    try {
+      await eventually(5_000, "3 subscribers of socket.io#/#", async () =>
+        Number((await tester.sendCommand(["PUBSUB", "NUMSUB", "socket.io#/#"]))[1]), (n) => n >= 3);
+      const room = uniq("restart");
+      const a = wsClient(leaving);
+      const aEvents = new Events(a);
+      const [b, w] = await Promise.all([wsClient(nodes.node), wsClient(nodes.node)].map((s) => connected(s, CONNECT_MS)));
+      const wEvents = new Events(w);
+      await connected(a, CONNECT_MS);
+      for (const s of [a, w]) assert.deepEqual(await ack(s, ACK_MS, "join", room), [true]);
+      const id = a.id;
+      const pid = a._pid;
+      assert.deepEqual(await ack(b, ACK_MS, "to_room", room, "item", 0), [true]);
+      await aEvents.next("item", ACK_MS);
+
+      const stopAt = aEvents.log.length;
+      const end = await leaving.stop(); // SIGTERM: Corio's graceful shutdown
+      assert.ok(end.code === 0 || end.signal === "SIGTERM", `c2 ended with ${JSON.stringify(end)}`);
+      // No DISCONNECT packet: the client sees its transport close, as from Node's close().
+      assert.equal((await aEvents.next("disconnect", CONNECT_MS, stopAt))[0], "transport close");
+      assert.equal(await tester.exists(`sio:session:${pid}`), 1, "the session was kept in Redis before the node ended");
+
+      const missedFrom = aEvents.log.length;
+      for (const n of [1, 2]) {
+        const seen = wEvents.log.length;
+        assert.deepEqual(await ack(b, ACK_MS, "to_room", room, "item", n), [true]);
+        await wEvents.next("item", ACK_MS, seen);
+      }
+      a.io.uri = nodes.corio.url;
+      a.connect();
+      await connected(a, CONNECT_MS);
+      assert.equal(a.recovered, true);
+      assert.equal(a.id, id);
+      await aEvents.wait("welcome", ACK_MS, { from: missedFrom });
+      assert.deepEqual(summary(aEvents, missedFrom), [
+        ["item", 1],
+        ["item", 2],
+        ["connect", undefined],
+        ["welcome", { sid: id }],
+      ]);
+      closeSockets(a, b, w);
+    } finally {
+      await leaving.stop();
+    }
+  });
 
   for (const kind of ["corio", "node"]) {
     it(`an unknown session gets a new id on the ${kind} node`, { timeout: TEST_MS }, async () => {

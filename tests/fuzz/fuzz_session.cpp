@@ -287,7 +287,8 @@ public:
         request_.remote_address = "127.0.0.1";
         session_ = std::make_shared<detail::session_impl>(host_, engine::make_session_id(), request_, strand_,
                                                           websocket ? engine::transport_kind::websocket
-                                                                    : engine::transport_kind::polling);
+                                                                    : engine::transport_kind::polling,
+                                                          4);
         if (websocket) {
             view_.new_websocket();
             session_->run_websocket(open_websocket());

@@ -326,6 +326,26 @@ struct recovery_everywhere : io_driver {
 
 BOOST_FIXTURE_TEST_SUITE(connection_state_recovery_options, recovery_everywhere)
 
+BOOST_AUTO_TEST_CASE(a_shutdown_keeps_the_sessions_where_recovery_is_on)
+{
+    // Whether the client is told goodbye needs a real transport:
+    // e2e_cluster_recovery's rolling restart checks that it is not.
+    io.of("/quiet").state_recovery({});
+    std::vector<corio::disconnect_reason> reasons;
+    io.of("/").on_disconnect([&](corio::context&, corio::disconnect_reason r) { reasons.push_back(r); });
+    io.of("/").on("hi", [](corio::context& ctx) { ctx.emit("hello", 1); });
+    corio::testing::client c(io, ioc);
+    BOOST_TEST_REQUIRE(c.connect("/quiet"));
+    c.emit("hi");
+    BOOST_TEST_REQUIRE(c.wait_for("hello").has_value());
+
+    bool shut = false;
+    net::co_spawn(ioc, io.shutdown(1s), [&](std::exception_ptr) { shut = true; });
+    BOOST_TEST_REQUIRE(drive_until([&] { return shut; }));
+    BOOST_TEST((reasons == std::vector{corio::disconnect_reason::server_shutting_down}));
+    BOOST_TEST(io.stats().recovery_sessions_kept == 1u); // /'s, not /quiet's
+}
+
 BOOST_AUTO_TEST_CASE(server_options_turn_it_on_everywhere_and_a_namespace_may_opt_out)
 {
     io.of("/quiet").state_recovery({});
