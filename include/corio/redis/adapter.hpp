@@ -126,7 +126,8 @@ struct adapter_stats {
 /// Redis >= 7, and the subscriber must reach the shard of each channel: one
 /// Redis, or a Redis Cluster behind a proxy), create_streams() a Redis
 /// Streams one (Redis >= 6.2), which needs a third connection: the reader,
-/// whose blocking XREAD would hold up the commands of `pub`.
+/// whose blocking XREAD would hold up the commands of `pub` (without one it
+/// throws std::invalid_argument).
 ///
 /// Takes over the subscriber's handlers. The connections are the caller's to
 /// start and close; start them after create() (or before: subscriptions made
