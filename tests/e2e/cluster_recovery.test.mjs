@@ -27,6 +27,16 @@ const wsClient = (node, options = {}) => client(node.url, "/", { transports: ["w
 /** [event, first argument] of every event after log index `from`. */
 const summary = (events, from) => events.log.slice(from).map((e) => [e.event, e.args[0]]);
 
+/** Connects `socket` again, to `node`, and waits for its `welcome`: it must come back as `id`, recovered. */
+async function reconnectRecoveredTo(node, socket, events, id, from) {
+  socket.io.uri = node.url; // the next connection goes to that node
+  socket.connect();
+  await connected(socket, CONNECT_MS);
+  assert.equal(socket.recovered, true);
+  assert.equal(socket.id, id);
+  await events.wait("welcome", ACK_MS, { from });
+}
+
 let serial = 0;
 const uniq = (prefix) => `${prefix}-${++serial}`;
 
@@ -96,12 +106,7 @@ describe("connection state recovery across a corio+node cluster on the Redis Str
       await sent(c, "elsewhere", "item", 99);
       await sent(b, room, "item", 4);
 
-      a.io.uri = to.url; // the next connection goes to the other node
-      a.connect();
-      await connected(a, CONNECT_MS);
-      assert.equal(a.recovered, true);
-      assert.equal(a.id, id);
-      await aEvents.wait("welcome", ACK_MS, { from: missedFrom });
+      await reconnectRecoveredTo(to, a, aEvents, id, missedFrom);
       assert.deepEqual(summary(aEvents, missedFrom), [
         ["item", 1],
         ["item", 2],
@@ -153,12 +158,7 @@ describe("connection state recovery across a corio+node cluster on the Redis Str
         assert.deepEqual(await ack(b, ACK_MS, "to_room", room, "item", n), [true]);
         await wEvents.next("item", ACK_MS, seen);
       }
-      a.io.uri = nodes.corio.url;
-      a.connect();
-      await connected(a, CONNECT_MS);
-      assert.equal(a.recovered, true);
-      assert.equal(a.id, id);
-      await aEvents.wait("welcome", ACK_MS, { from: missedFrom });
+      await reconnectRecoveredTo(nodes.corio, a, aEvents, id, missedFrom);
       assert.deepEqual(summary(aEvents, missedFrom), [
         ["item", 1],
         ["item", 2],

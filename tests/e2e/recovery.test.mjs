@@ -33,13 +33,13 @@ async function roomsOf(adminSocket) {
 }
 
 /**
- * Cuts `socket`'s TCP connection under the client (no close frame): the server sees a
+ * Cuts `socket`'s TCP connection under the client (no close frame), or as `how` says: the server sees a
  * transport close, the client a "transport close" disconnect. Waits until the server has
  * removed the socket from `room`, its only member: its session is kept from then on.
  */
-async function cut(socket, events, adminSocket, room) {
+async function cut(socket, events, adminSocket, room, how = () => socket.io.engine.transport.ws._socket.destroy()) {
   const from = events.log.length;
-  socket.io.engine.transport.ws._socket.destroy();
+  how();
   const [reason] = await events.next("disconnect", CONNECT_MS, from);
   assert.equal(reason, "transport close");
   await eventually(CONNECT_MS, `room ${room} gone on the server`, () => roomsOf(adminSocket), (rooms) =>
@@ -61,6 +61,15 @@ async function pairInRoom(app, room, aUrl = app.url) {
   assert.deepEqual(await ack(b, ACK_MS, "to_room", room, "item", 0), [true]);
   assert.equal((await aEvents.next("item", ACK_MS))[0], 0);
   return { a, aEvents, b, id: a.id };
+}
+
+/** Connects `socket` again and waits for its `welcome`: it must come back as `id`, recovered. */
+async function reconnectRecovered(socket, events, id, from) {
+  socket.connect();
+  await connected(socket, CONNECT_MS);
+  assert.equal(socket.recovered, true);
+  assert.equal(socket.id, id);
+  await events.wait("welcome", ACK_MS, { from });
 }
 
 /** [event, first argument] of every event after log index `from`, offsets left out. */
@@ -94,13 +103,9 @@ describe("connection state recovery (--state-recovery 10000)", { timeout: 90_000
     assert.deepEqual(await ack(b, ACK_MS, "to_room", "elsewhere", "item", 99), [true]);
     assert.deepEqual(await ack(b, ACK_MS, "to_room", "news", "item", 3), [true]);
 
-    a.connect();
-    await connected(a, CONNECT_MS);
-    assert.equal(a.recovered, true);
-    assert.equal(a.id, id);
     // The missed events come before `connect` (the client holds them until it connected);
     // the connect handler then runs again and sends `welcome`.
-    await aEvents.wait("welcome", ACK_MS, { from });
+    await reconnectRecovered(a, aEvents, id, from);
     assert.deepEqual(summary(aEvents, from), [
       ["item", 1],
       ["direct", 2],
@@ -126,11 +131,7 @@ describe("connection state recovery (--state-recovery 10000)", { timeout: 90_000
       await cut(a, aEvents, adminSocket, "twice");
       const from = aEvents.log.length;
       await ack(b, ACK_MS, "to_room", "twice", "missed", round);
-      a.connect();
-      await connected(a, CONNECT_MS);
-      assert.equal(a.recovered, true);
-      assert.equal(a.id, id);
-      await aEvents.wait("welcome", ACK_MS, { from });
+      await reconnectRecovered(a, aEvents, id, from);
       assert.deepEqual(summary(aEvents, from).slice(0, 2), [
         ["missed", round],
         ["connect", undefined],
@@ -144,19 +145,12 @@ describe("connection state recovery (--state-recovery 10000)", { timeout: 90_000
     try {
       const { a, aEvents, b, id } = await pairInRoom(app, "cut", proxy.url);
 
-      const cutAt = aEvents.log.length;
-      proxy.cut();
-      assert.equal((await aEvents.next("disconnect", CONNECT_MS, cutAt))[0], "transport close");
-      await eventually(CONNECT_MS, "room cut gone on the server", () => roomsOf(adminSocket), (rooms) => !rooms.includes("cut"));
+      await cut(a, aEvents, adminSocket, "cut", () => proxy.cut());
       const from = aEvents.log.length;
       assert.deepEqual(await ack(b, ACK_MS, "to_room", "cut", "item", 1), [true]);
       assert.deepEqual(await ack(b, ACK_MS, "to_room", "cut", "item", 2), [true]);
 
-      a.connect(); // through the proxy again
-      await connected(a, CONNECT_MS);
-      assert.equal(a.recovered, true);
-      assert.equal(a.id, id);
-      await aEvents.wait("welcome", ACK_MS, { from });
+      await reconnectRecovered(a, aEvents, id, from); // through the proxy again
       assert.deepEqual(summary(aEvents, from), [
         ["item", 1],
         ["item", 2],
