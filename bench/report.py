@@ -37,6 +37,8 @@ KEYS = {
     "lost": ["lost"],
     "cycles_per_s": ["cycles_per_s"],
     "acks": ["acks"],
+    "mb_per_s": ["mb_per_s"],
+    "bad_echoes": ["bad_echoes"],
     "server_cpu_s_run": ["runner.server_cpu_s"],
     "rss_growth_pct": ["rss_growth_pct"],
     "rss_start": ["server_rss_kib.start"],
@@ -156,6 +158,41 @@ ROWS = [
     ("msgpack-fanout", "delivery p99 ms", "p99", "lower", None),
     ("msgpack-fanout", "incomplete broadcasts", "incomplete", None, None),
     ("msgpack-fanout", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    # Long-polling only, no upgrade: a waiting GET and a connection for POSTs per client.
+    ("polling-connect", "connections/s", "rate", "higher", None),
+    ("polling-connect", "KiB per connection", "kib_per_conn", "lower", None),
+    ("polling-connect", "handshake p99 ms", "p99", "lower", None),
+    ("polling-connect", "connected", "connected", None, None),
+    ("polling-connect", "failed", "failed", None, None),
+    ("polling-connect", "dropped during hold", "dropped", None, None),
+    ("polling-connect", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("polling-echo", "acks/s", "acks_per_s", "higher", Target("≥ 3×", ratio=3)),
+    ("polling-echo", "ack p50 ms", "p50", "lower", None),
+    ("polling-echo", "ack p99 ms", "p99", "lower", None),
+    ("polling-echo", "missing acks", "missing_acks", None, None),
+    ("polling-echo", "acks per server CPU-second (whole run)", "acks_per_cpu_s", "higher", None),
+    ("polling-echo", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("polling-fanout", "deliveries/s", "deliveries_per_s", "higher", None),
+    ("polling-fanout", "lost deliveries", "lost", None, Target("corio: 0", absolute=lambda v: v == 0)),
+    ("polling-fanout", "deliveries per server CPU-second", "deliveries_per_cpu_s", "higher", None),
+    ("polling-fanout", "delivery p50 ms", "p50", "lower", None),
+    ("polling-fanout", "delivery p99 ms", "p99", "lower", None),
+    ("polling-fanout", "incomplete broadcasts", "incomplete", None, None),
+    ("polling-fanout", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    # One binary argument of 64 KiB or 512 KiB echoed over WebSocket, every byte checked.
+    *[
+        row
+        for scenario in ("binary-echo-64k", "binary-echo-512k")
+        for row in (
+            (scenario, "MB/s (echoed, one direction)", "mb_per_s", "higher", Target("≥ 3×", ratio=3)),
+            (scenario, "acks/s", "acks_per_s", "higher", None),
+            (scenario, "ack p50 ms", "p50", "lower", None),
+            (scenario, "ack p99 ms", "p99", "lower", None),
+            (scenario, "bad echoes", "bad_echoes", None, Target("corio: 0", absolute=lambda v: v == 0)),
+            (scenario, "missing acks", "missing_acks", None, None),
+            (scenario, "server CPU use % (whole run)", "server_cpu_pct", None, None),
+        )
+    ],
     ("churn", "cycles/s", "cycles_per_s", "higher", Target("≥ 4×", ratio=4)),
     ("churn", "RSS growth %", "rss_growth_pct", None, Target("corio: ≤ 10 %", absolute=lambda v: v <= 10)),
     ("churn", "server RSS at start KiB", "rss_start", "lower", None),
@@ -280,6 +317,20 @@ def table(results, meta):
             "msgpack-echo, msgpack-fanout: echo and fanout with every side on the socket.io-msgpack-parser "
             f"encoding (Node with the official package {meta.get('msgpack_parser', '?')}, the load generator "
             "speaking it too)."
+        )
+    if any(sc.startswith("polling-") for sc in meta.get("scenarios", [])):
+        lines.append("")
+        lines.append(
+            "polling-connect, polling-echo, polling-fanout: connect, echo and fanout over Engine.IO HTTP "
+            "long-polling only (no upgrade): per client one keep-alive connection with a waiting GET and one "
+            "for POSTs."
+        )
+    if any(sc.startswith("binary-echo-") for sc in meta.get("scenarios", [])):
+        lines.append("")
+        lines.append(
+            "binary-echo-64k, binary-echo-512k: echo of one binary argument over WebSocket (binary event and "
+            "binary ack, each a text frame and a binary frame); MB/s counts the attachment bytes echoed intact "
+            "per second, one direction (1 MB = 10^6 bytes); the load generator checks every byte."
         )
     loads = meta.get("loads", {})
     if loads:

@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include "bound_socket.hpp"
+#include "polling_connection.hpp"
 #include "wire.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -23,13 +25,7 @@
 #include <deque>
 #include <type_traits>
 
-#include <netinet/in.h>
 #include <openssl/ssl.h>
-#include <sys/socket.h>
-
-#ifndef IP_BIND_ADDRESS_NO_PORT
-#define IP_BIND_ADDRESS_NO_PORT 24 // <linux/in.h>, Linux 4.2+
-#endif
 
 namespace loadgen {
 
@@ -89,6 +85,8 @@ public:
     }
 
     void send(std::string message) override { queue(std::move(message), binary_packets_); }
+
+    void send_binary(std::string bytes) override { queue(std::move(bytes), true); }
 
     void close(std::chrono::milliseconds timeout) override
     {
@@ -155,16 +153,8 @@ net::awaitable<open_result> ws_connection<Ws>::open(const target& t, std::option
     // with beast::error::timeout once it has passed.
     tcp.expires_after(timeout);
 
-    boost::system::error_code ec;
     auto& socket = tcp.socket();
-    socket.open(t.endpoint.protocol(), ec);
-    if (!ec && source) {
-        // Let connect() pick the port by the full 4-tuple: bind() alone would
-        // reserve (address, port) and run out of ports sooner.
-        int one = 1;
-        ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-        socket.bind({*source, 0}, ec);
-    }
+    auto ec = open_bound(socket, t.endpoint.protocol(), source);
     if (ec) {
         result.failure = failure("socket", describe(ec));
         co_return result;
@@ -283,9 +273,12 @@ net::awaitable<void> ws_connection<Ws>::read_loop(std::shared_ptr<ws_connection>
         }
         auto data = buffer.cdata();
         std::string_view message(static_cast<const char*>(data.data()), data.size());
-        if (message == wire::ping)
+        // Engine.IO's own packets are text: a binary message is Socket.IO's
+        // (an attachment, or a msgpack packet), whatever its bytes.
+        const bool text = self->ws_.got_text();
+        if (text && message == wire::ping)
             self->queue(std::string(wire::pong), false);
-        else if (wire::is_close(message)) {
+        else if (text && wire::is_close(message)) {
             reason = "engine.io close from server";
             break;
         } else
@@ -346,6 +339,8 @@ void ws_connection<Ws>::begin_close(std::chrono::milliseconds timeout)
 net::awaitable<open_result> connection::open(const target& t, std::optional<net::ip::address> source,
                                              std::chrono::milliseconds timeout)
 {
+    if (t.transport == transport_kind::polling)
+        return open_polling(t, source, timeout);
     if (t.tls)
         return ws_connection<tls_ws>::open(t, source, timeout);
     return ws_connection<plain_ws>::open(t, source, timeout);

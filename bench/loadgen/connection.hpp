@@ -1,6 +1,7 @@
-// One Socket.IO client connection over a Beast WebSocket (plain or TLS): the
-// handshake, a reader that answers the server's pings and hands every other
-// message to an observer, a write queue, and a bounded close.
+// One Socket.IO client connection, over a Beast WebSocket (plain or TLS) or
+// over HTTP long-polling (polling_connection.hpp): the handshake, a reader
+// that answers the server's pings and hands every other message to an
+// observer, a write queue, and a bounded close.
 #pragma once
 
 #include "target.hpp"
@@ -24,7 +25,8 @@ class connection;
 /// connection's executor, so calls for one connection never overlap.
 class connection_observer {
 public:
-    /// A Socket.IO message other than the connect answer (an event, an ack).
+    /// A Socket.IO message other than the connect answer (an event, an ack),
+    /// or a binary attachment (its bytes, decoded from base64 over polling).
     /// The view dies when the call returns.
     virtual void on_message(connection& c, std::string_view message) = 0;
     /// The connection ended; called once. `reason` is empty when we closed
@@ -37,9 +39,10 @@ protected:
 
 struct open_result;
 
-/// One WebSocket to the server, on namespace "/": over TCP for a ws://
-/// target, over TLS for wss:// (connection.cpp has one implementation for
-/// each, a template over the stream).
+/// One client of the server, on namespace "/": a WebSocket over TCP for a
+/// ws:// target, over TLS for wss:// (connection.cpp has one implementation
+/// for each, a template over the stream); or, with transport_kind::polling,
+/// long-polling over two plain HTTP/1.1 connections (polling_connection.cpp).
 ///
 /// @par Thread Safety
 /// Everything but close() must run on executor(): the executor the opening
@@ -56,8 +59,9 @@ public:
     virtual ~connection() = default;
 
     /// Connects from `source` (nullopt: the kernel chooses), does the TLS
-    /// handshake for a wss:// target, upgrades to WebSocket, reads the
-    /// Engine.IO open packet, sends the CONNECT to "/" and waits for the answer. The whole
+    /// handshake for a wss:// target, upgrades to WebSocket (or, polling,
+    /// makes the Engine.IO handshake request), reads the Engine.IO open
+    /// packet, sends the CONNECT to "/" and waits for the answer. The whole
     /// handshake is bounded by `timeout`. Failures come back as a reason,
     /// never as an exception. The calling coroutine's executor becomes the
     /// connection's executor.
@@ -73,12 +77,18 @@ public:
     /// one with the msgpack parser. Dropped once the connection has ended.
     virtual void send(std::string message) = 0;
 
-    /// From any thread: starts a WebSocket close bounded by `timeout`; the
-    /// reader then ends and the observer sees an empty reason.
+    /// Queues one binary attachment, to follow the binary packet sent
+    /// before it (wire::binary_event_with_ack): a binary WebSocket message,
+    /// or `b` + base64 over polling. Dropped once the connection has ended.
+    virtual void send_binary(std::string bytes) = 0;
+
+    /// From any thread: starts a close bounded by `timeout` (a WebSocket
+    /// close, or Engine.IO's close packet over polling); the reader then ends
+    /// and the observer sees an empty reason.
     virtual void close(std::chrono::milliseconds timeout) = 0;
 
-    /// WebSocket close handshake, bounded by `timeout`, for a connection whose
-    /// reader was never started. Returns the close's error, if any.
+    /// The close, bounded by `timeout`, for a connection whose reader was
+    /// never started. Returns the close's error, if any.
     virtual boost::asio::awaitable<boost::system::error_code> close_now(std::chrono::milliseconds timeout) = 0;
 
 protected:

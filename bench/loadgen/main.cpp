@@ -1,6 +1,6 @@
-// corio_loadgen: drives a Socket.IO v5 server over raw WebSockets and reports
-// one JSON object. See options.cpp for the command line and
-// ../../../shared/specs/bench-app.md for the app it expects.
+// corio_loadgen: drives a Socket.IO v5 server over raw WebSockets (or HTTP
+// long-polling) and reports one JSON object. See options.cpp for the command
+// line and ../../../shared/specs/bench-app.md for the app it expects.
 //
 // Output: progress on stderr; on stdout
 //   {"scenario", "params", "metrics", "loadgen_cpu", "loadgen_bottleneck", "errors"}.
@@ -53,16 +53,22 @@ std::uint64_t raise_descriptor_limit()
     return limit.rlim_cur;
 }
 
-std::uint64_t sockets_needed(const loadgen::options& o)
+std::uint64_t clients_needed(const loadgen::options& o)
 {
     switch (o.scenario) {
     case loadgen::scenario_kind::connect: return o.connections;
-    case loadgen::scenario_kind::echo: return o.clients;
+    case loadgen::scenario_kind::echo:
+    case loadgen::scenario_kind::binary_echo: return o.clients;
     case loadgen::scenario_kind::fanout:
     case loadgen::scenario_kind::cluster_fanout: return o.clients + 1;
     case loadgen::scenario_kind::churn: return o.effective_concurrency();
     }
     return 0;
+}
+
+std::uint64_t sockets_needed(const loadgen::options& o)
+{
+    return clients_needed(o) * o.sockets_per_client();
 }
 
 net::awaitable<void> print_progress(const loadgen::scenario* sc)
@@ -81,6 +87,7 @@ json::object common_params(const loadgen::options& o)
 {
     return {
         {"url", o.urls.front()},
+        {"transport", o.transport == loadgen::transport_kind::polling ? "polling" : "websocket"},
         {"threads", o.threads},
         {"sources", o.sources},
         {"server_pid", o.server_pid() ? json::value(*o.server_pid()) : json::value(nullptr)},
@@ -102,6 +109,11 @@ int main(int argc, char** argv)
         targets.push_back(std::get<loadgen::target>(std::move(made)));
         targets.back().parser = opts.parser;
         targets.back().deflate = opts.compression;
+        targets.back().transport = opts.transport;
+        if (opts.transport == loadgen::transport_kind::polling && targets.back().tls)
+            loadgen::usage_error("--transport polling runs over plain HTTP only (ws:// or http://)");
+        if (opts.transport == loadgen::transport_kind::polling && opts.compression)
+            loadgen::usage_error("--compression is WebSocket's permessage-deflate: not with --transport polling");
     }
     auto descriptors = raise_descriptor_limit();
     if (sockets_needed(opts) + spare_descriptors > descriptors)

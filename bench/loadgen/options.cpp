@@ -10,14 +10,18 @@ namespace loadgen {
 namespace {
 
 constexpr std::string_view usage_text =
-    "usage: corio_loadgen --url ws://127.0.0.1:PORT/socket.io/ --scenario connect|echo|fanout|cluster-fanout|churn\n"
-    "         [options]\n"
+    "usage: corio_loadgen --url ws://127.0.0.1:PORT/socket.io/\n"
+    "         --scenario connect|echo|binary-echo|fanout|cluster-fanout|churn [options]\n"
     "         (wss://... for TLS: --tls-ca FILE verifies the server against that CA)\n"
     "common:  --parser json|msgpack (json: socket.io-parser; msgpack: socket.io-msgpack-parser)\n"
+    "         --transport websocket|polling (websocket; polling: HTTP long-polling only, no\n"
+    "         upgrade, two sockets per client; plain ws:// or http:// URLs only)\n"
     "         --threads T (1)  --sources K (8)  --server-pid PID  --handshake-timeout S (10)\n"
     "         --drain S (2)  --ramp-timeout S (60)  --concurrency C (500; churn 50)\n"
     "connect: --connections N (1000)  --rate R/s (0 = by concurrency)  --hold S (5)\n"
     "echo:    --clients C (50)  --payload B (32)  --duration S (10)  --max-acks N\n"
+    "binary-echo: echo's options, the payload one binary attachment of B bytes (16 or more),\n"
+    "         verified when it comes back; --in-flight K (1) emits awaiting their ack per client\n"
     "fanout:  --clients N (50)  --payload B (32)  --duration S (10)  --max-broadcasts M (1000000)\n"
     "         --interval-ms I (default: next broadcast when the previous one is acknowledged)\n"
     "         --payload-text x|json (x)  --compression on|off (off: no permessage-deflate offered)\n"
@@ -45,8 +49,8 @@ std::chrono::milliseconds parse_seconds(std::string_view text, std::string_view 
 
 scenario_kind parse_scenario(std::string_view text)
 {
-    for (auto kind : {scenario_kind::connect, scenario_kind::echo, scenario_kind::fanout, scenario_kind::cluster_fanout,
-                      scenario_kind::churn})
+    for (auto kind : {scenario_kind::connect, scenario_kind::echo, scenario_kind::binary_echo, scenario_kind::fanout,
+                      scenario_kind::cluster_fanout, scenario_kind::churn})
         if (text == to_string(kind))
             return kind;
     usage_error("unknown scenario " + std::string(text));
@@ -59,6 +63,7 @@ std::string_view to_string(scenario_kind kind)
     switch (kind) {
     case scenario_kind::connect: return "connect";
     case scenario_kind::echo: return "echo";
+    case scenario_kind::binary_echo: return "binary-echo";
     case scenario_kind::fanout: return "fanout";
     case scenario_kind::cluster_fanout: return "cluster-fanout";
     case scenario_kind::churn: return "churn";
@@ -105,6 +110,8 @@ options parse_command_line(int argc, char** argv)
             o.tls_ca = value;
         else if (arg == "--parser" && (value == "json" || value == "msgpack"))
             o.parser = value == "msgpack" ? wire::format::msgpack : wire::format::json;
+        else if (arg == "--transport" && (value == "websocket" || value == "polling"))
+            o.transport = value == "polling" ? transport_kind::polling : transport_kind::websocket;
         else if (arg == "--scenario") {
             o.scenario = parse_scenario(value);
             have_scenario = true;
@@ -144,6 +151,8 @@ options parse_command_line(int argc, char** argv)
             o.max_broadcasts = parse_number<std::uint64_t>(value, arg);
         else if (arg == "--interval-ms")
             o.interval = std::chrono::milliseconds(parse_number<unsigned>(value, arg));
+        else if (arg == "--in-flight")
+            o.in_flight = parse_number<unsigned>(value, arg);
         else if (arg == "--max-cycles")
             o.max_cycles = parse_number<std::uint64_t>(value, arg);
         else if (arg == "--settle")
@@ -174,6 +183,14 @@ options parse_command_line(int argc, char** argv)
         usage_error("--max-broadcasts must be at most 100000000");
     if (o.interval && o.interval->count() == 0)
         usage_error("--interval-ms must be at least 1");
+    if (o.in_flight < 1 || o.in_flight > 1000)
+        usage_error("--in-flight must be between 1 and 1000");
+    // The attachment starts with a 16-byte stamp (the client and the ack id).
+    if (o.scenario == scenario_kind::binary_echo && o.payload < 16)
+        usage_error("binary-echo needs --payload 16 or more");
+    // Attachments as separate binary messages are the default parser's form.
+    if (o.scenario == scenario_kind::binary_echo && o.parser != wire::format::json)
+        usage_error("binary-echo speaks the default parser only (--parser json)");
     return o;
 }
 

@@ -13,9 +13,13 @@
 
 namespace loadgen {
 
-enum class scenario_kind { connect, echo, fanout, cluster_fanout, churn };
+enum class scenario_kind { connect, echo, binary_echo, fanout, cluster_fanout, churn };
 
 std::string_view to_string(scenario_kind kind);
+
+/// How a client reaches the server (--transport): Engine.IO's WebSocket
+/// transport from the first request, or HTTP long-polling only (no upgrade).
+enum class transport_kind { websocket, polling };
 
 /// Everything the command line sets. Every scenario is bounded both in time
 /// and in count and stops at whichever bound it reaches first; every network
@@ -31,6 +35,9 @@ struct options {
     scenario_kind scenario = scenario_kind::connect;
     /// The servers' Socket.IO parser (--parser json|msgpack).
     wire::format parser = wire::format::json;
+    /// WebSocket, or long-polling with two keep-alive HTTP connections per
+    /// client (one waiting GET, one for POSTs).
+    transport_kind transport = transport_kind::websocket;
 
     unsigned threads = 1; ///< threads running the one io_context
     unsigned sources = 8; ///< loopback source addresses 127.0.0.1 … 127.0.0.K
@@ -65,6 +72,8 @@ struct options {
     std::uint64_t max_acks = UINT64_MAX;
     std::uint64_t max_broadcasts = 1'000'000; ///< also sizes the per-sequence counters
     std::optional<std::chrono::milliseconds> interval; ///< fanout: emit on a clock instead of on ack
+    /// binary-echo: emits each client keeps awaiting their ack.
+    unsigned in_flight = 1;
 
     // churn
     std::uint64_t max_cycles = UINT64_MAX;
@@ -74,6 +83,8 @@ struct options {
     unsigned effective_concurrency() const;
     /// The first --server-pid: the one server of the single-server scenarios.
     std::optional<int> server_pid() const;
+    /// Sockets one client holds at most: 1 over WebSocket, 2 when polling.
+    unsigned sockets_per_client() const { return transport == transport_kind::polling ? 2 : 1; }
 };
 
 /// Parses the command line. On a usage error (or --help) prints the usage to

@@ -19,9 +19,10 @@ std::variant<target, std::string> make_target(std::string_view url, unsigned sou
     if (!parsed)
         return "bad --url: " + parsed.error().message();
     auto u = *parsed;
-    const bool tls = u.scheme() == "wss";
-    if (u.scheme() != "ws" && !tls)
-        return std::string("bad --url: only ws:// and wss:// are supported");
+    // The URL names the server, not the transport: http:// is ws://.
+    const bool tls = u.scheme() == "wss" || u.scheme() == "https";
+    if (u.scheme() != "ws" && u.scheme() != "http" && !tls)
+        return std::string("bad --url: only ws://, wss://, http:// and https:// are supported");
 
     std::string host = u.host_address();
     if (host == "localhost")
@@ -54,6 +55,7 @@ std::variant<target, std::string> make_target(std::string_view url, unsigned sou
     t.resource = path + "?";
     if (u.has_query() && !u.encoded_query().empty())
         t.resource += std::string(u.encoded_query()) + "&";
+    t.polling_resource = t.resource + "EIO=4&transport=polling";
     t.resource += "EIO=4&transport=websocket";
 
     // Every 127.0.0.0/8 address reaches the loopback interface, and each has

@@ -2,6 +2,7 @@
 // from the --url, and the local addresses connections come from.
 #pragma once
 
+#include "options.hpp"
 #include "wire.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -22,6 +23,12 @@ struct target {
     boost::asio::ip::tcp::endpoint endpoint;
     std::string host;     ///< Host header, e.g. "127.0.0.1:3000"
     std::string resource; ///< e.g. "/socket.io/?EIO=4&transport=websocket"
+    /// The long-polling handshake's: "/socket.io/?EIO=4&transport=polling"
+    /// (the session's requests append "&sid=...").
+    std::string polling_resource;
+    /// Which of the two a connection opens with (options::transport); a
+    /// polling client never upgrades.
+    transport_kind transport = transport_kind::websocket;
     std::string host_name; ///< the host alone: TLS's SNI and the name its certificate must carry
     /// Set for wss://: the client context every connection's TLS is made from
     /// (TLS 1.2 or 1.3, no session resumption, so every connection pays a
@@ -43,7 +50,8 @@ struct target {
     std::optional<boost::asio::ip::address> source_for(std::uint64_t index) const;
 };
 
-/// Parses a ws:// or wss:// URL whose host is an IP literal or "localhost";
+/// Parses a ws:// or wss:// URL (http:// and https:// are the same) whose
+/// host is an IP literal or "localhost";
 /// `sources` is the number of loopback source addresses to use (0 = let the
 /// kernel choose). For wss://, `tls_ca` is the CA file the server's
 /// certificate is verified against (empty: not verified). Returns the

@@ -2,6 +2,8 @@
 
 #include "wire_msgpack.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <charconv>
 #include <iterator>
 
@@ -80,6 +82,18 @@ std::optional<bcast_stamp> read_stamp(std::string_view text)
     return stamp;
 }
 
+// `<digits>` then `next` at the start of `text`: the number, and where
+// `next` is; nullopt for no digits, too many, or another character.
+std::optional<std::pair<std::uint64_t, std::size_t>> read_id(std::string_view text, char next)
+{
+    auto length = text.find_first_not_of("0123456789");
+    if (length == 0 || length == std::string_view::npos || length > max_id_digits || text[length] != next)
+        return std::nullopt;
+    std::uint64_t id = 0;
+    std::from_chars(text.data(), text.data() + length, id);
+    return std::pair{id, length};
+}
+
 bool has_type(std::string_view message, std::uint8_t type)
 {
     auto p = msgpack::read_packet(message);
@@ -95,7 +109,24 @@ bool is_open(std::string_view message)
 
 bool is_close(std::string_view message)
 {
-    return message == "1";
+    return message == close_packet;
+}
+
+std::optional<std::string> open_sid(std::string_view message)
+{
+    if (!is_open(message))
+        return std::nullopt;
+    boost::system::error_code ec;
+    auto value = boost::json::parse(message.substr(1), ec);
+    const auto* object = ec ? nullptr : value.if_object();
+    const auto* sid = object ? object->if_contains("sid") : nullptr;
+    if (!sid || !sid->is_string() || sid->as_string().empty() || sid->as_string().size() > 64)
+        return std::nullopt;
+    std::string_view text = sid->as_string();
+    if (text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+        std::string_view::npos)
+        return std::nullopt;
+    return std::string(text);
 }
 
 std::string connect_root(format f)
@@ -162,13 +193,10 @@ std::optional<std::uint64_t> ack_id(format f, std::string_view message)
     }
     if (!message.starts_with("43"))
         return std::nullopt;
-    auto digits = message.substr(2);
-    auto length = digits.find_first_not_of("0123456789");
-    if (length == 0 || length == std::string_view::npos || length > max_id_digits || digits[length] != '[')
+    auto id = read_id(message.substr(2), '[');
+    if (!id)
         return std::nullopt;
-    std::uint64_t id = 0;
-    std::from_chars(digits.data(), digits.data() + length, id);
-    return id;
+    return id->first;
 }
 
 bool is_true_ack(format f, std::string_view message)
@@ -178,6 +206,38 @@ bool is_true_ack(format f, std::string_view message)
         return p && p->type == ack_type && p->data == "\x91\xc3";
     }
     return message.starts_with("43") && message.ends_with("[true]");
+}
+
+std::string binary_event_with_ack(std::uint64_t id, std::string_view event)
+{
+    std::string out = "451-";
+    append_number(out, id);
+    out += "[\"";
+    out += event;
+    out += R"(",{"_placeholder":true,"num":0}])";
+    return out;
+}
+
+std::optional<std::uint64_t> binary_ack_id(std::string_view message)
+{
+    // Once per ack of a large attachment, so parsing the arguments costs
+    // nothing next to the attachment itself.
+    if (!message.starts_with("461-"))
+        return std::nullopt;
+    auto id = read_id(message.substr(4), '[');
+    if (!id)
+        return std::nullopt;
+    boost::system::error_code ec;
+    auto value = boost::json::parse(message.substr(4 + id->second), ec);
+    const auto* args = ec ? nullptr : value.if_array();
+    const auto* placeholder = args && args->size() == 1 ? args->front().if_object() : nullptr;
+    if (!placeholder || placeholder->size() != 2)
+        return std::nullopt;
+    const auto* flag = placeholder->if_contains("_placeholder");
+    const auto* num = placeholder->if_contains("num");
+    if (!flag || !flag->is_bool() || !flag->get_bool() || !num || !num->is_number() || num->to_number<double>() != 0)
+        return std::nullopt;
+    return id->first;
 }
 
 std::string bcast_event(format f, std::uint64_t id, bcast_stamp stamp, std::size_t payload_bytes, bool json_like)

@@ -1,8 +1,10 @@
 // The few Engine.IO v4 / Socket.IO v5 messages the load generator speaks, one
-// WebSocket message per Engine.IO packet, namespace "/" only, in either
-// Socket.IO parser: the default one (text messages) or
-// socket.io-msgpack-parser's (one binary message per Socket.IO packet;
-// Engine.IO's own packets, ping and pong, stay text).
+// WebSocket message per Engine.IO packet (or, over long-polling, packets
+// joined by a record separator in one HTTP body), namespace "/" only, in
+// either Socket.IO parser: the default one (text messages, binary
+// attachments as binary messages) or socket.io-msgpack-parser's (one binary
+// message per Socket.IO packet; Engine.IO's own packets, ping and pong, stay
+// text).
 // The hot path never parses JSON or builds a MessagePack tree: it reads the
 // ack id and the broadcast stamp, and builds messages around pre-encoded
 // arguments.
@@ -20,11 +22,22 @@ enum class format { json, msgpack };
 
 inline constexpr std::string_view ping = "2";
 inline constexpr std::string_view pong = "3";
+/// Engine.IO's close packet.
+inline constexpr std::string_view close_packet = "1";
+/// Engine.IO's noop, which a server may answer a waiting GET with.
+inline constexpr std::string_view noop = "6";
+/// Engine.IO v4 polling: what separates the packets of one HTTP body.
+inline constexpr char record_separator = '\x1e';
+/// Engine.IO v4 polling: a binary packet travels as `b` + base64.
+inline constexpr char base64_prefix = 'b';
 
 /// Engine.IO open packet: `0{"sid":...}`.
 bool is_open(std::string_view message);
 /// Engine.IO close packet `1`.
 bool is_close(std::string_view message);
+/// The session id of an open packet, or nullopt when `message` is none or
+/// its sid is not plain base64url text (which goes into URLs unescaped).
+std::optional<std::string> open_sid(std::string_view message);
 
 /// The Socket.IO CONNECT to "/": `40`, or its MessagePack map.
 std::string connect_root(format f);
@@ -46,6 +59,16 @@ std::optional<std::uint64_t> ack_id(format f, std::string_view message);
 
 /// Whether `message` is an ack whose arguments are exactly `[true]`.
 bool is_true_ack(format f, std::string_view message);
+
+/// The JSON parser's binary event with one attachment and an ack request:
+/// `451-<id>["<event>",{"_placeholder":true,"num":0}]`; the attachment goes
+/// next, as a binary message (connection::send_binary).
+std::string binary_event_with_ack(std::uint64_t id, std::string_view event);
+
+/// The id of a binary ack whose one argument is attachment 0
+/// (`461-<id>[{"_placeholder":true,"num":0}]`, keys in any order), or
+/// nullopt for anything else.
+std::optional<std::uint64_t> binary_ack_id(std::string_view message);
 
 /// What a fanout broadcast carries, so receivers can match and time it.
 struct bcast_stamp {
