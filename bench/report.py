@@ -4,10 +4,11 @@
 Usage: bench/report.py RESULTS_DIR
 
 Reads RESULTS_DIR/<server>-<scenario>.json (corio_loadgen's output; {"error": ...} for a run
-that failed), scaling-corio-t<T>-<scenario>.json and meta.json. Prints the markdown table and
-writes it to RESULTS_DIR/table.md; renders RESULTS_DIR/plots/perf-*.png with gnuplot (skipped,
-with a note, when gnuplot is missing). Exits 1 when a run failed or a result is missing.
-Standard library only.
+that failed), scaling-corio-t<T>-<scenario>.json and meta.json. The servers are corio, node and
+the ceiling (bench/ceiling: the same stack without Corio, in a few scenarios only). Prints the
+markdown table and writes it to RESULTS_DIR/table.md; renders RESULTS_DIR/plots/perf-*.png with
+gnuplot (skipped, with a note, when gnuplot is missing). Exits 1 when a run failed or a result
+is missing. Standard library only.
 """
 
 import json
@@ -17,7 +18,9 @@ import shutil
 import subprocess
 import sys
 
-SERVERS = ("corio", "node")
+SERVERS = ("corio", "node", "ceiling")
+# The scenarios the ceiling runs, when meta.json does not say (older results).
+CEILING_SCENARIOS = ("connect", "connect-max", "echo", "fanout", "churn")
 
 # Where each figure sits in the load generator's JSON, under "metrics" (or, for "runner.", in
 # what bench/run adds); several spellings are accepted so that a renamed key shows up as "n/a"
@@ -36,6 +39,7 @@ KEYS = {
     "deliveries_per_s": ["deliveries_per_s"],
     "lost": ["lost"],
     "cycles_per_s": ["cycles_per_s"],
+    "cycles": ["cycles"],
     "acks": ["acks"],
     "mb_per_s": ["mb_per_s"],
     "bad_echoes": ["bad_echoes"],
@@ -87,6 +91,7 @@ ROWS = [
     ("connect", "dropped during ramp", "dropped_ramp", None, None),
     ("connect", "dropped during hold", "dropped", None, None),
     ("connect", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("connect", "server CPU ms per connection (whole run)", "cpu_ms_per_conn", "lower", None),
     ("connect-max", "connections/s", "rate", "higher", None),
     ("connect-max", "KiB per connection", "kib_per_conn", "lower", None),
     ("connect-max", "connected", "connected", None, None),
@@ -98,6 +103,7 @@ ROWS = [
     ("echo", "ack p99 ms", "p99", "lower", Target("≥ 2× (p99 ≤ 0.5× node)", ratio=2)),
     ("echo", "missing acks", "missing_acks", None, None),
     ("echo", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("echo", "acks per server CPU-second (whole run)", "acks_per_cpu_s", "higher", None),
     ("fanout", "deliveries/s", "deliveries_per_s", "higher", Target("≥ 2.5×", ratio=2.5)),
     ("fanout", "lost deliveries", "lost", None, Target("corio: 0", absolute=lambda v: v == 0)),
     ("fanout", "deliveries per server CPU-second", "deliveries_per_cpu_s", "higher", None),
@@ -199,7 +205,17 @@ ROWS = [
     ("churn", "server RSS at end KiB", "rss_end", "lower", None),
     ("churn", "failed", "failed", None, None),
     ("churn", "server CPU use % (whole run)", "server_cpu_pct", None, None),
+    ("churn", "cycles per server CPU-second (whole run)", "cycles_per_cpu_s", "higher", None),
 ]
+
+
+# Goals on Corio against the ceiling (issue 16), by (scenario, figure): Corio's rate as a fraction
+# of the ceiling's.
+CEILING_TARGETS = {
+    ("connect", "rate"): Target("≥ 0.9×", ratio=0.9),
+    ("echo", "acks_per_s"): Target("≥ 0.95×", ratio=0.95),
+    ("churn", "cycles_per_s"): Target("≥ 0.9×", ratio=0.9),
+}
 
 
 def load(path):
@@ -221,6 +237,7 @@ def per(num, den, scale=1.0):
 DERIVED = {
     "cpu_ms_per_conn": lambda run: per(figure(run, "server_cpu_s_run"), figure(run, "connected"), 1000.0),
     "acks_per_cpu_s": lambda run: per(figure(run, "acks"), figure(run, "server_cpu_s_run")),
+    "cycles_per_cpu_s": lambda run: per(figure(run, "cycles"), figure(run, "server_cpu_s_run")),
 }
 
 
@@ -282,15 +299,36 @@ def run_errors(run):
     return [str(errs)]
 
 
+def verdict_text(verdict):
+    return {True: "yes", False: "**no**", None: "n/a"}[verdict]
+
+
+def ceiling_cell(better, corio, ceiling, target, judged):
+    """Corio against the ceiling: corio/ceiling for rates, ceiling/corio for latency and
+    memory (1× = as good as the ceiling), with the goal and whether it was met."""
+    if better is None:
+        return "—"
+    ratio = advantage(better, corio, ceiling)
+    text = f"{fmt(ratio)}×" if ratio is not None else "n/a"
+    if target is not None:
+        text += f" ({target.text}" + (f": {verdict_text(target.met(ratio, corio))}" if judged else "") + ")"
+    return text
+
+
 def table(results, meta):
-    servers = [s for s in SERVERS if s in meta.get("servers", SERVERS)]
-    judged = meta.get("mode") != "smoke" and len(servers) == 2
+    servers = [s for s in SERVERS if s in meta.get("servers", ("corio", "node"))]
+    versus_node = "corio" in servers and "node" in servers
+    with_ceiling = "ceiling" in servers
+    ceiling_scenarios = set(meta.get("ceiling_scenarios", CEILING_SCENARIOS))
+    judged = meta.get("mode") != "smoke"
     lines = []
     mode = meta.get("mode", "?")
-    lines.append(f"## Corio vs Node socket.io — {mode} run, {meta.get('date_utc', '?')}")
+    title = "Corio vs Node socket.io" + (" and the ceiling" if with_ceiling else "")
+    lines.append(f"## {title} — {mode} run, {meta.get('date_utc', '?')}")
     lines.append("")
     lines.append(
         f"Server: CPU {meta.get('server_cpus', '0')}, {meta.get('threads', 1)} thread(s) for Corio "
+        f"{'and the ceiling ' if with_ceiling else ''}"
         f"(Node: one JavaScript thread); load generator: CPU {meta.get('loadgen_cpus', '1')}. "
         f"{meta.get('cpu', '')} ×{meta.get('ncpu', '?')}, Linux {meta.get('kernel', '?')}, "
         f"Node {meta.get('node', '?')}, socket.io {meta.get('socket_io', '?')}, Corio {meta.get('git', '?')}."
@@ -303,6 +341,16 @@ def table(results, meta):
             f"@socket.io/redis-adapter {meta.get('redis_adapter', '?')}. Receivers split evenly, the emitter on the "
             "first server. Deliveries per server CPU-second: deliveries / both servers' CPU time (user + system) "
             "from the first broadcast to the end of the drain."
+        )
+    if with_ceiling:
+        lines.append("")
+        lines.append(
+            "ceiling: bench/ceiling, the same stack without Corio (Asio; a minimal raw-WebSocket server written "
+            "for speed, as a competitor would, slicing the bench app's messages by hand), in "
+            f"{', '.join(sc for sc in meta.get('scenarios', []) if sc in ceiling_scenarios) or 'no scenario'}. "
+            "corio/ceiling: Corio's rate as a fraction of the ceiling's (ceiling/corio for latency and memory), "
+            "so that 1× is the ceiling. The ceiling can outrun the load generator (†): its rates then bound the "
+            "ratio, and the per-server-CPU rows compare the work each server does per operation."
         )
     if any(sc.startswith("tls-") for sc in meta.get("scenarios", [])):
         lines.append("")
@@ -352,8 +400,12 @@ def table(results, meta):
         lines.append("")
         lines.append("Quick run: small loads for a few seconds each; indicative only.")
     lines.append("")
-    lines.append("| scenario | metric | corio | node | corio advantage | target | met? |")
-    lines.append("|---|---|---:|---:|---:|---|:---:|")
+    if with_ceiling:
+        lines.append("| scenario | metric | corio | node | corio advantage | target | met? | ceiling | corio/ceiling |")
+        lines.append("|---|---|---:|---:|---:|---|:---:|---:|---:|")
+    else:
+        lines.append("| scenario | metric | corio | node | corio advantage | target | met? |")
+        lines.append("|---|---|---:|---:|---:|---|:---:|")
     notes, failures = [], 0
     for scenario, label, name, better, target in ROWS:
         runs = {s: results.get((s, scenario)) for s in servers}
@@ -362,15 +414,15 @@ def table(results, meta):
         vals = {s: figure(runs[s], name) for s in servers}
         cells = []
         for s in SERVERS:
-            if s not in servers:
+            if s not in servers or (s == "ceiling" and scenario not in ceiling_scenarios):
                 cells.append("—")
                 continue
             cell = fmt(vals[s])
             if loadgen_bound(runs[s]) and better == "higher":
                 cell += " †"
             cells.append(cell)
-        adv = advantage(better, vals.get("corio"), vals.get("node")) if len(servers) == 2 else None
-        if better is None or len(servers) < 2:
+        adv = advantage(better, vals.get("corio"), vals.get("node")) if versus_node else None
+        if better is None or not versus_node:
             adv_text = "—"
         else:
             adv_text = f"{fmt(adv)}× ({'corio/node' if better == 'higher' else 'node/corio'})" if adv is not None else "n/a"
@@ -378,9 +430,16 @@ def table(results, meta):
             tgt, met = "—", ""
         else:
             tgt = target.text
-            verdict = target.met(adv, vals.get("corio")) if judged else None
-            met = "" if not judged else {True: "yes", False: "**no**", None: "n/a"}[verdict]
-        lines.append(f"| {scenario} | {label} | {cells[0]} | {cells[1]} | {adv_text} | {tgt} | {met} |")
+            met = verdict_text(target.met(adv, vals.get("corio"))) if judged and versus_node else ""
+        row = f"| {scenario} | {label} | {cells[0]} | {cells[1]} | {adv_text} | {tgt} | {met} |"
+        if with_ceiling:
+            if scenario in ceiling_scenarios and "corio" in servers:
+                vs = ceiling_cell(better, vals.get("corio"), vals.get("ceiling"),
+                                  CEILING_TARGETS.get((scenario, name)), judged)
+            else:
+                vs = "—"
+            row += f" {cells[2]} | {vs} |"
+        lines.append(row)
     lines.append("")
     lines.append(
         "Corio advantage: corio/node for higher-is-better figures (rates), node/corio for "
@@ -399,7 +458,8 @@ def table(results, meta):
             )
         for e in run_errors(run):
             notes.append(f"- {server} {scenario}: error reported: {e}")
-    missing = [f"{s} {sc}" for s in servers for sc in meta.get("scenarios", []) if (s, sc) not in results]
+    missing = [f"{s} {sc}" for s in servers for sc in meta.get("scenarios", [])
+               if (s, sc) not in results and (s != "ceiling" or sc in ceiling_scenarios)]
     for m in missing:
         failures += 1
         notes.append(f"- {m}: no result")
@@ -445,8 +505,8 @@ def scaling_rows(results):
 
 def plot_specs(results, meta):
     specs = []
-    servers = [s for s in SERVERS if s in meta.get("servers", SERVERS)]
-    if len(servers) == 2:
+    servers = [s for s in SERVERS if s in meta.get("servers", ("corio", "node"))]
+    if "corio" in servers and "node" in servers:
         bars = []
         for scenario, label, name, better, target in ROWS:
             if target is None or target.ratio is None:
