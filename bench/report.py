@@ -4,7 +4,8 @@
 Usage: bench/report.py RESULTS_DIR
 
 Reads RESULTS_DIR/<server>-<scenario>.json (corio_loadgen's output; {"error": ...} for a run
-that failed), scaling-corio-t<T>-<scenario>.json and meta.json. The servers are corio, node and
+that failed), scaling-corio-t<T>-<scenario>.json, curve-<server>-<curve>-<N>.json and
+meta.json. The servers are corio, node and
 the ceiling (bench/ceiling: the same stack without Corio, in a few scenarios only). Prints the
 markdown table and writes it to RESULTS_DIR/table.md; renders RESULTS_DIR/plots/perf-*.png with
 gnuplot (skipped, with a note, when gnuplot is missing). Exits 1 when a run failed or a result
@@ -384,6 +385,15 @@ def table(results, meta):
     if loads:
         lines.append("")
         lines.append("Loads: " + "; ".join(f"{sc} `{args}`" for sc, args in loads.items()) + ".")
+    if meta.get("rounds", 1) > 1:
+        lines.append("")
+        lines.append(
+            f"Each server ran each scenario {meta['rounds']} times, every server in turn within a round; "
+            "each figure is from its median run (ranked by the scenario's rate; every run is under rounds/)."
+        )
+    for curve, spec in meta.get("curves", {}).items():
+        lines.append("")
+        lines.append(f"Curve {curve}: `{spec.get('args', '')}` for N in {', '.join(map(str, spec.get('points', [])))}; one run each.")
     if meta.get("busiest_load", 0) >= 0.5:
         lines.append("")
         lines.append(
@@ -478,10 +488,66 @@ def table(results, meta):
         for scenario, label, one, two in scaling:
             ratio = two / one if one and two is not None else None
             lines.append(f"| {scenario} | {label} | {fmt(one)} | {fmt(two)} | {fmt(ratio)}× |")
+    lines.extend(curve_tables(results, servers))
     if notes:
         lines.append("")
         lines.extend(notes)
     return "\n".join(lines) + "\n", failures
+
+
+# The curves (bench/run --curves): name, title, what the points count, and the figures shown,
+# each (label, figure, better). The first figure is the one plotted.
+CURVES = [
+    ("fanout-room", "Fanout by room size", "members", [
+        ("deliveries/s", "deliveries_per_s", "higher"),
+        ("deliveries per server CPU-second", "deliveries_per_cpu_s", "higher"),
+        ("delivery p99 ms", "p99", "lower"),
+    ]),
+    ("echo-clients", "Echo by number of clients", "clients", [
+        ("acks/s", "acks_per_s", "higher"),
+        ("acks per server CPU-second", "acks_per_cpu_s", "higher"),
+        ("ack p99 ms", "p99", "lower"),
+    ]),
+    ("memory", "Memory by idle connections", "connections", [
+        ("KiB per connection", "kib_per_conn", "lower"),
+        ("server CPU ms per connection", "cpu_ms_per_conn", "lower"),
+    ]),
+]
+
+
+def curve_points(results, curve):
+    """The points (N) measured on a curve, in order."""
+    return sorted({int(sc.rsplit(":", 1)[1]) for _, sc in results if sc.startswith(f"curve:{curve}:")})
+
+
+def curve_tables(results, servers):
+    lines = []
+    for curve, title, unit, shown in CURVES:
+        points = curve_points(results, curve)
+        if not points:
+            continue
+        lines += ["", f"### Curve: {title}", ""]
+        head = "| " + unit + " | metric | " + " | ".join(servers)
+        rule = "|---:|---|" + "---:|" * len(servers)
+        if "corio" in servers and "node" in servers:
+            head += " | corio advantage"
+            rule += "---:|"
+        if "corio" in servers and "ceiling" in servers:
+            head += " | corio/ceiling"
+            rule += "---:|"
+        lines += [head + " |", rule]
+        for n in points:
+            for label, name, better in shown:
+                vals = {s: figure(results.get((s, f"curve:{curve}:{n}")), name) for s in servers}
+                row = f"| {n:,} | {label} | " + " | ".join(fmt(vals[s]) for s in servers)
+                if "corio" in servers and "node" in servers:
+                    adv = advantage(better, vals["corio"], vals["node"])
+                    row += f" | {fmt(adv)}×" if adv is not None else " | n/a"
+                if "corio" in servers and "ceiling" in servers:
+                    vs = advantage(better, vals["corio"], vals["ceiling"])
+                    row += f" | {fmt(vs)}×" if vs is not None else " | n/a"
+                lines.append(row + " |")
+    return lines
 
 
 SCALING = [("connect", "connections/s", "rate"), ("fanout", "deliveries/s", "deliveries_per_s")]
@@ -548,7 +614,23 @@ def plot_specs(results, meta):
                    [("corio", [one if one is not None else float("nan"), two if two is not None else float("nan")])], None)
                   for scenario, label, one, two in rows]
         specs.append(("perf-scaling.png", "Corio with 1 and 2 threads (CPUs 0-1, load generator on CPU 1)", panels))
+    panels = []
+    for curve, title, unit, shown in CURVES:
+        points = curve_points(results, curve)
+        if not points:
+            continue
+        label, name, better = shown[0]
+        groups = [(f"{n:,}", [nan_if_none(figure(results.get((s, f"curve:{curve}:{n}")), name)) for s in servers])
+                  for n in points]
+        panels.append((f"{title}: {label} (x: {unit})", label + (" (log)" if better == "higher" else ""),
+                       better == "higher", servers, groups, None))
+    if panels:
+        specs.append(("perf-curves.png", "How the cost grows with the work", panels))
     return specs
+
+
+def nan_if_none(v):
+    return float("nan") if v is None else v
 
 
 def gnuplot_quote(s):
@@ -624,6 +706,12 @@ def main():
         if not entry.endswith(".json") or entry == "meta.json":
             continue
         stem = entry[:-5]
+        if stem.startswith("curve-"):
+            # curve-corio-fanout-room-100: server, curve, point.
+            server, _, rest = stem[len("curve-"):].partition("-")
+            curve, _, point = rest.rpartition("-")
+            results[(server, f"curve:{curve}:{point}")] = load(os.path.join(outdir, entry))
+            continue
         if stem.startswith("scaling-"):
             server, _, scenario = stem[len("scaling-"):].partition("-")  # corio-t1-connect
             tthreads, _, scenario = scenario.partition("-")
