@@ -18,12 +18,12 @@ namespace http = beast::http;
 
 namespace {
 
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+constexpr auto await_tuple = net::as_tuple(net::use_awaitable);
 /// A polling answer holds whatever the server had queued; this only stops a
 /// runaway one.
 constexpr std::uint64_t max_body = 64u << 20;
 
-std::string describe(const boost::system::error_code& ec)
+std::string http_error_text(const boost::system::error_code& ec)
 {
     if (ec == beast::error::timeout)
         return "timeout";
@@ -34,7 +34,7 @@ http_reply failed(std::string_view phase, boost::system::error_code ec)
 {
     http_reply reply;
     reply.ec = ec;
-    reply.failure = std::string(phase) + ": " + describe(ec);
+    reply.failure = std::string(phase) + ": " + http_error_text(ec);
     return reply;
 }
 
@@ -76,7 +76,7 @@ net::awaitable<http_reply> http_channel::exchange(http::verb verb, std::string r
             reset();
             co_return failed("socket", ec);
         }
-        auto [connect_ec] = co_await stream_.async_connect(target_.endpoint, use_tuple);
+        auto [connect_ec] = co_await stream_.async_connect(target_.endpoint, await_tuple);
         if (shut_)
             co_return failed("closed", net::error::operation_aborted);
         if (connect_ec) {
@@ -95,7 +95,7 @@ net::awaitable<http_reply> http_channel::exchange(http::verb verb, std::string r
         req.body() = std::move(body);
     }
     req.prepare_payload();
-    auto [write_ec, written] = co_await http::async_write(stream_, req, use_tuple);
+    auto [write_ec, written] = co_await http::async_write(stream_, req, await_tuple);
     if (write_ec) {
         reset();
         co_return failed("write", write_ec);
@@ -103,7 +103,7 @@ net::awaitable<http_reply> http_channel::exchange(http::verb verb, std::string r
 
     http::response_parser<http::string_body> parser;
     parser.body_limit(max_body);
-    auto [read_ec, read] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
+    auto [read_ec, read] = co_await http::async_read(stream_, buffer_, parser, await_tuple);
     if (read_ec) {
         reset();
         co_return failed("read", read_ec);
