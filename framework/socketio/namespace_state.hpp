@@ -33,7 +33,7 @@ public:
     corio::adapter& adapter() const noexcept { return *adapter_; }
 
     // Handlers.
-    std::unordered_map<std::string, event_handler> handlers;
+    std::unordered_map<std::string, event_handler_forms> handlers;
     event_handler any;
     event_handler fallback;
     connect_handler on_connect;

@@ -10,6 +10,11 @@ const std::string& nsp::name() const noexcept { return state_->name(); }
 
 nsp& nsp::on_event(std::string event, event_handler handler)
 {
+    return on_event(std::move(event), event_handler_forms{std::move(handler), {}});
+}
+
+nsp& nsp::on_event(std::string event, event_handler_forms handler)
+{
     state_->handlers.insert_or_assign(std::move(event), std::move(handler));
     return *this;
 }

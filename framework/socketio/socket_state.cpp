@@ -422,9 +422,42 @@ void socket_state::on_event(std::string event, arguments args, std::optional<std
     if (server.observers_want_events)
         for (const auto& o : server.observers)
             o->event_received(socket_ref(shared_from_this()), event, args);
+    if (const auto* handler = runnable_now(event)) {
+        run_now(*handler, std::move(event), std::move(args), ack_id);
+        return;
+    }
     queue_.push_back(queued_event{std::move(event), std::move(args), ack_id});
     if (phase_ == phase::connected)
         start_draining();
+}
+
+const sync_event_handler* socket_state::runnable_now(const std::string& event) const
+{
+    if (phase_ != phase::connected || busy_slots_ != 0 || !queue_empty() || nsp_->any)
+        return nullptr;
+    auto it = nsp_->handlers.find(event);
+    if (it == nsp_->handlers.end() || !it->second.sync)
+        return nullptr;
+    return &it->second.sync;
+}
+
+void socket_state::run_now(const sync_event_handler& handler, std::string event, arguments args,
+                           std::optional<std::uint64_t> ack_id)
+{
+    // Not counted among the running handlers that a shutdown waits for: it
+    // ends before anything the shutdown posts to this strand runs. The
+    // namespace keeps `handler`: its handlers are dropped only once no
+    // socket can use them (namespace_registry).
+    context ctx(socket_ref(shared_from_this()), std::move(event), ack_id);
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        handler(ctx, std::move(args));
+    } catch (const std::exception& e) {
+        report_failure(ctx, e.what());
+    } catch (...) {
+        report_failure(ctx, "not a std::exception");
+    }
+    nsp_->context().observe_handler(std::chrono::steady_clock::now() - started);
 }
 
 std::size_t socket_state::slot_limit() const noexcept
@@ -520,7 +553,7 @@ net::awaitable<void> socket_state::run_event(queued_event ev)
             co_await nsp_->any(ctx, ev.args);
         auto it = nsp_->handlers.find(ev.event);
         if (it != nsp_->handlers.end())
-            co_await it->second(ctx, std::move(ev.args));
+            co_await it->second.async(ctx, std::move(ev.args));
         else if (nsp_->fallback)
             co_await nsp_->fallback(ctx, std::move(ev.args));
     } catch (const boost::system::system_error& e) {

@@ -9,6 +9,7 @@
 #include <corio/disconnect_reason.hpp>
 #include <corio/engine/session.hpp>
 #include <corio/log.hpp>
+#include <corio/handlers.hpp>
 #include <corio/handshake.hpp>
 #include <corio/socket_ref.hpp>
 #include <corio/protocol/socket_packet.hpp>
@@ -133,6 +134,13 @@ private:
     /// One handler slot: runs `first`, then queued events while there are.
     boost::asio::awaitable<void> drain_queue(queued_event first);
     boost::asio::awaitable<void> run_event(queued_event ev);
+    /// The synchronous handler of `event` when it may run at once, in
+    /// on_event: connected, nothing queued or running (so order holds), no
+    /// catch-all handler; else null.
+    const sync_event_handler* runnable_now(const std::string& event) const;
+    /// Runs `handler` to its end, as run_event does a coroutine handler.
+    void run_now(const sync_event_handler& handler, std::string event, arguments args,
+                 std::optional<std::uint64_t> ack_id);
     boost::asio::awaitable<void> run_disconnect(disconnect_reason reason);
     /// With recovery on: the session the CONNECT's auth names with `pid`
     /// and `offset`, from the adapter; std::nullopt when it names none or

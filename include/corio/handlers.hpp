@@ -30,6 +30,17 @@ connect_verdict refuse_with(boost::json::value data);
 
 /// Runs an event. `args` are the event's arguments without the event name.
 using event_handler = std::function<boost::asio::awaitable<void>(context&, arguments)>;
+/// Runs an event to its end before it returns: a handler that never awaits.
+using sync_event_handler = std::function<void(context&, arguments)>;
+/// An event handler as a namespace stores it (make_event_handler_forms makes
+/// one from a typed handler). `async` is required. `sync`, the same handler
+/// without a coroutine, is optional: the server calls it instead when the
+/// socket has no other event queued or running, which saves the coroutine
+/// frames and the scheduling an event costs otherwise.
+struct event_handler_forms {
+    event_handler async;
+    sync_event_handler sync;
+};
 /// Decides on a CONNECT; the auth payload is ctx.handshake().auth.
 using connect_handler = std::function<boost::asio::awaitable<connect_verdict>(context&)>;
 /// Runs after a socket left; its rooms are still readable.

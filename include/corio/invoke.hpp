@@ -143,6 +143,28 @@ struct event_adapter<F, function_signature<R, Ctx, Params...>> {
             ack_with_result(ctx, std::move(result));
         }
     }
+
+    /// The handler returns a plain value: run_now() can run it.
+    static constexpr bool synchronous = !awaitable_result<R>::value;
+
+    /// run() for a synchronous handler, without a coroutine: converts,
+    /// calls and acks before it returns.
+    static void run_now(F& f, context& ctx, arguments args)
+        requires synchronous
+    {
+        auto converted = convert_arguments<std::remove_cvref_t<Params>...>(std::move(args), ctx.event());
+        if (!converted) {
+            report_argument_error(ctx, converted.error().message);
+            return;
+        }
+        values& v = *converted;
+        if constexpr (std::is_void_v<R>) {
+            call(f, ctx, v, std::index_sequence_for<Params...>());
+        } else {
+            std::remove_cvref_t<R> result = call(f, ctx, v, std::index_sequence_for<Params...>());
+            ack_with_result(ctx, std::move(result));
+        }
+    }
 };
 
 /// The auth payload of a connect handler `(context&, Auth)`: a
@@ -328,29 +350,42 @@ struct bound_member<MemberFn, function_signature<R, A...>> {
 } // namespace detail
 
 /// Adapts a typed event handler `(context&, Params...)` returning R or
-/// awaitable<R> (see the rules above). An event_handler is returned as it is.
+/// awaitable<R> (see the rules above) to both forms a namespace stores,
+/// which share the one copy of `f`: `async` always, and `sync` when R is not
+/// an awaitable. An event_handler is taken as the `async` form alone.
 /// Throws std::invalid_argument for a null function pointer.
 template <class F>
-event_handler make_event_handler(F&& f)
+event_handler_forms make_event_handler_forms(F&& f)
 {
     using fn_type = std::decay_t<F>;
     if constexpr (std::is_same_v<fn_type, event_handler>) {
-        return std::forward<F>(f);
+        return {std::forward<F>(f), {}};
     } else if constexpr (detail::has_handler_signature<fn_type>()) {
         // Checked first, so that a type without a JSON conversion stops at
         // its static_assert instead of failing deep inside Boost.JSON.
         if constexpr (detail::check_event_types(static_cast<detail::signature_of<fn_type>*>(nullptr))) {
+            using adapter = detail::event_adapter<fn_type>;
+            auto fn = detail::share_handler(std::forward<F>(f));
             // Not a coroutine: run() copies `fn` into its own frame, so the
             // invocation does not depend on this std::function living on.
-            return [fn = detail::share_handler(std::forward<F>(f))](context& ctx, arguments args) {
-                return detail::event_adapter<fn_type>::run(fn, ctx, std::move(args));
-            };
+            event_handler_forms forms{[fn](context& ctx, arguments args) { return adapter::run(fn, ctx, std::move(args)); },
+                                      {}};
+            if constexpr (adapter::synchronous)
+                forms.sync = [fn](context& ctx, arguments args) { adapter::run_now(*fn, ctx, std::move(args)); };
+            return forms;
         } else {
             return {};
         }
     } else {
         return {};
     }
+}
+
+/// The `async` form of make_event_handler_forms: the handler as a coroutine.
+template <class F>
+event_handler make_event_handler(F&& f)
+{
+    return make_event_handler_forms(std::forward<F>(f)).async;
 }
 
 /// Adapts a connect handler or middleware: `(context&)` or `(context&, Auth)`,
@@ -411,11 +446,13 @@ struct member_handler {
 
     /// The handler calling `fn` on `object`; the handler shares ownership of
     /// `object`, so a member coroutine's `this` stays valid while it runs.
-    event_handler bind(std::shared_ptr<class_type> object) const
+    event_handler bind(std::shared_ptr<class_type> object) const { return bind_forms(std::move(object)).async; }
+    /// bind(), in both forms (see make_event_handler_forms).
+    event_handler_forms bind_forms(std::shared_ptr<class_type> object) const
     {
         if (!object)
             throw std::invalid_argument("corio: member handler bound to no object");
-        return make_event_handler(detail::bound_member<MemberFn>{std::move(object), fn});
+        return make_event_handler_forms(detail::bound_member<MemberFn>{std::move(object), fn});
     }
 };
 

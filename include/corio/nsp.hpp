@@ -31,9 +31,10 @@ public:
     template <class F>
     nsp& on(std::string event, F&& handler)
     {
-        return on_event(std::move(event), make_event_handler(std::forward<F>(handler)));
+        return on_event(std::move(event), make_event_handler_forms(std::forward<F>(handler)));
     }
     nsp& on_event(std::string event, event_handler handler);
+    nsp& on_event(std::string event, event_handler_forms handler);
 
     /// `on(event)(handler)`: what CORIO_ON expands to.
     auto on(std::string event)
@@ -48,7 +49,7 @@ public:
     template <class C>
     nsp& mount(std::shared_ptr<C> object)
     {
-        std::apply([&](const auto&... m) { (on_event(std::string(m.event), m.bind(object)), ...); },
+        std::apply([&](const auto&... m) { (on_event(std::string(m.event), m.bind_forms(object)), ...); },
                    C::handlers);
         return *this;
     }

@@ -153,6 +153,42 @@ BOOST_AUTO_TEST_CASE(handlers_of_one_socket_run_in_arrival_order)
     BOOST_TEST((order == std::vector{1, 2, 3}));
 }
 
+BOOST_AUTO_TEST_CASE(synchronous_handlers_wait_their_turn_behind_a_running_coroutine)
+{
+    // A synchronous handler runs at once only when nothing of its socket is
+    // queued or running; otherwise it queues like any other.
+    std::vector<int> order;
+    io.of("/")
+        .on("slow", [&](corio::context&, int n) -> net::awaitable<void> {
+            co_await corio::sleep(30ms);
+            order.push_back(n);
+        })
+        .on("fast", [&](corio::context&, int n) { order.push_back(n); });
+    auto c = client();
+    c->emit("fast", 1);
+    c->emit("slow", 2);
+    c->emit("fast", 3);
+    c->emit("slow", 4);
+    c->emit("fast", 5);
+    BOOST_TEST(drive_until([&] { return order.size() == 5; }));
+    BOOST_TEST((order == std::vector{1, 2, 3, 4, 5}));
+}
+
+BOOST_AUTO_TEST_CASE(a_synchronous_handler_may_disconnect_its_own_socket)
+{
+    std::optional<corio::disconnect_reason> left;
+    io.of("/")
+        .on("leave", [](corio::context& ctx) { ctx.disconnect(); })
+        .on("ping", [](corio::context&) { return "pong"; })
+        .on_disconnect([&](corio::context&, corio::disconnect_reason r) { left = r; });
+    auto c = client();
+    auto other = client();
+    c->emit("leave");
+    BOOST_TEST(drive_until([&] { return c->server_disconnected(); }));
+    BOOST_TEST((left == corio::disconnect_reason::server_disconnect));
+    BOOST_TEST(str(*other->emit_with_ack("ping"), 0) == "pong");
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_handlers_may_overlap)
 {
     std::vector<int> order;
