@@ -106,8 +106,35 @@ void plain_websocket_connection::on_readable(boost::system::error_code ec)
 
 void plain_websocket_connection::write_buffers()
 {
-    net::async_write(socket_, buffers(),
-                     [self = self()](boost::system::error_code ec, std::size_t) { self->on_written(ec); });
+    // The socket is non-blocking (begin_reading), so a write is tried at
+    // once: most go out whole and complete here, without a reactor operation
+    // and a posted completion. What the socket does not take, an error, and
+    // a write that may not complete at once take the asynchronous path.
+    const auto& all = buffers();
+    std::size_t sent = 0;
+    if (may_complete_at_once()) {
+        boost::system::error_code ec;
+        sent = socket_.write_some(all, ec);
+        if (ec)
+            sent = 0;
+        else if (sent == net::buffer_size(all)) {
+            on_written_at_once();
+            return;
+        }
+    }
+    rest_.clear();
+    for (auto b : all) {
+        if (sent >= b.size()) {
+            sent -= b.size();
+            continue;
+        }
+        rest_.push_back(b + sent);
+        sent = 0;
+    }
+    net::async_write(socket_, rest_, [self = self()](boost::system::error_code ec, std::size_t) {
+        std::vector<net::const_buffer>{}.swap(self->rest_); // rare (a slow reader): not kept
+        self->on_written(ec);
+    });
 }
 
 void plain_websocket_connection::close_transport() noexcept

@@ -3,12 +3,16 @@
 //
 // An idle connection holds no read buffer, only a wait on the socket's
 // readiness: a read then goes into a per-thread buffer, and only a frame cut
-// by the end of a read is kept (websocket_connection::on_bytes).
+// by the end of a read is kept (websocket_connection::on_bytes). A write is
+// tried at once on the non-blocking socket, and waits for the socket only
+// for what it did not take (write_buffers).
 
 #include "engine/websocket_connection.hpp"
 
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/ip/tcp.hpp>
+
+#include <vector>
 
 namespace corio::engine::detail {
 
@@ -37,6 +41,8 @@ private:
     void on_readable(boost::system::error_code ec);
 
     socket_type socket_;
+    // What a write that went out in part has left to write.
+    std::vector<boost::asio::const_buffer> rest_;
 };
 
 } // namespace corio::engine::detail

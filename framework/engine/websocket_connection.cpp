@@ -270,6 +270,13 @@ void websocket_connection::on_written(boost::system::error_code ec)
         start_write();
 }
 
+void websocket_connection::on_written_at_once()
+{
+    auto self = shared_from_this();
+    auto session = events_;
+    on_written({});
+}
+
 void websocket_connection::after_close_sent()
 {
     if (peer_closed_) {

@@ -118,6 +118,16 @@ protected:
     void on_read_failed(close_reason reason);
     /// For the transports: the write of write_buffers() finished.
     void on_written(boost::system::error_code ec);
+    /// For the transports: the write of write_buffers() went out whole before
+    /// write_buffers() returned. Completes it there, keeping this connection
+    /// and its session alive through what the completion may do (another
+    /// write, a close). Only when may_complete_at_once().
+    void on_written_at_once();
+    /// Whether the write in flight may complete within write_buffers(): the
+    /// session hears of completions (start() was called; a write before it,
+    /// the open packet's, completes once it has), and the write does not carry
+    /// our close frame, whose completion ends the connection.
+    bool may_complete_at_once() const noexcept { return events_ && !close_in_flight_; }
     /// What a failed read means for the session.
     static close_reason reason_for(const boost::system::error_code& ec);
 

@@ -50,6 +50,9 @@ corio::server_options backpressure_options()
 /// (so a session's write completions run before the client's answers to
 /// them). Register handlers, then start().
 struct loopback_server {
+    loopback_server() = default;
+    explicit loopback_server(const corio::server_options& o) : io(ioc.get_executor(), o) {}
+
     net::io_context ioc{1};
     corio::server io{ioc.get_executor(), backpressure_options()};
     corio::engine::listener listener{ioc};
@@ -107,6 +110,7 @@ class raw_client {
 public:
     explicit raw_client(std::uint16_t port) : ws_(ioc_)
     {
+        ws_.read_message_max(0); // no limit of its own: the server's events may be large
         ws_.next_layer().connect({net::ip::make_address("127.0.0.1"), port});
         ws_.handshake("127.0.0.1", "/socket.io/?EIO=4&transport=websocket");
         auto open = next();
@@ -199,13 +203,18 @@ BOOST_AUTO_TEST_CASE(a_socket_whose_client_stops_reading_disconnects_with_send_q
 
 BOOST_AUTO_TEST_CASE(volatile_emits_to_a_busy_socket_are_dropped_and_counted)
 {
-    loopback_server s;
+    // A queue large enough for an event no socket buffer takes at once.
+    auto options = backpressure_options();
+    options.engine.max_queued_bytes = 64 * 1024 * 1024;
+    loopback_server s(options);
     auto root = s.io.of("/");
-    root.on("burst", [root](corio::context& ctx) {
-        // Runs on the socket's strand: "first" is still queued (nothing has
-        // been written yet) when the volatile emits arrive, so the
-        // transport is not writable and each of them is dropped.
-        ctx.emit("first", 1);
+    const std::string large(32 * 1024 * 1024, 'x');
+    root.on("burst", [root, &large](corio::context& ctx) {
+        // Runs on the socket's strand. The kernel takes only part of the
+        // 32 MiB event (loopback's socket buffers hold a few MiB), so the
+        // rest waits for the client, which is not reading yet: the transport
+        // is busy when the volatile emits arrive, and each of them is dropped.
+        ctx.emit("first", large);
         for (int i = 0; i < 3; ++i)
             root.to(ctx.id()).volatile_().emit("volatile", i);
         return true; // the ack: once it arrives, the drops are counted
@@ -218,7 +227,7 @@ BOOST_AUTO_TEST_CASE(volatile_emits_to_a_busy_socket_are_dropped_and_counted)
     raw_client c(s.port());
 
     c.send("420" + json::serialize(json::array{"burst"}));
-    BOOST_TEST(c.next() == event_text({"first", 1}));
+    BOOST_TEST(c.next() == event_text({"first", large}));
     BOOST_TEST(c.next() == "430[true]");
     BOOST_TEST(s.io.stats().volatile_dropped == 3u);
 
