@@ -4,7 +4,7 @@
 Usage: bench/report.py RESULTS_DIR
 
 Reads RESULTS_DIR/<server>-<scenario>.json (corio_loadgen's output; {"error": ...} for a run
-that failed), scaling-corio-t<T>-<scenario>.json, curve-<server>-<curve>-<N>.json and
+that failed), scaling-<server>-t<T>-<scenario>.json, curve-<server>-<curve>-<N>.json and
 meta.json. The servers are corio, node and
 the ceiling (bench/ceiling: the same stack without Corio, in a few scenarios only). Prints the
 markdown table and writes it to RESULTS_DIR/table.md; renders RESULTS_DIR/plots/perf-*.png with
@@ -473,21 +473,7 @@ def table(results, meta):
     for m in missing:
         failures += 1
         notes.append(f"- {m}: no result")
-    scaling = scaling_rows(results)
-    if scaling:
-        lines.append("")
-        lines.append("### Scaling: Corio with 1 and 2 threads, server on CPUs 0-1")
-        lines.append("")
-        lines.append(
-            "The load generator runs on CPU 1, which the 2-thread server shares: "
-            "the 2-thread figures are pessimistic."
-        )
-        lines.append("")
-        lines.append("| scenario | metric | 1 thread | 2 threads | 2/1 |")
-        lines.append("|---|---|---:|---:|---:|")
-        for scenario, label, one, two in scaling:
-            ratio = two / one if one and two is not None else None
-            lines.append(f"| {scenario} | {label} | {fmt(one)} | {fmt(two)} | {fmt(ratio)}× |")
+    lines.extend(scaling_table(results, meta))
     lines.extend(curve_tables(results, servers))
     if notes:
         lines.append("")
@@ -550,17 +536,41 @@ def curve_tables(results, servers):
     return lines
 
 
-SCALING = [("connect", "connections/s", "rate"), ("fanout", "deliveries/s", "deliveries_per_s")]
+SCALING = [("connect", "connections/s", "rate"), ("echo", "acks/s", "acks_per_s"),
+           ("fanout", "deliveries/s", "deliveries_per_s")]
 
 
-def scaling_rows(results):
-    rows = []
+def scaling_runs(results):
+    """{(server, threads): {scenario: run}} from scaling-<server>-t<T>-<scenario>.json."""
+    runs = {}
+    for (key, scenario), run in results.items():
+        server, _, threads = key.partition("-t")
+        if threads.isdigit():
+            runs.setdefault((server, int(threads)), {})[scenario] = run
+    return runs
+
+
+def scaling_table(results, meta):
+    runs = scaling_runs(results)
+    if not runs:
+        return []
+    columns = sorted(runs, key=lambda k: (SERVERS.index(k[0]) if k[0] in SERVERS else 9, k[1]))
+    lines = ["", "### Scaling: server threads", "",
+             f"Each server with T threads on CPUs 0..T-1; the load generator on CPUs "
+             f"{(meta.get('scaling') or {}).get('loadgen_cpus', '?')}, a thread on each. The last columns "
+             "divide each figure by the same server's with one thread.", ""]
+    scaled = [c for c in columns if c[1] > 1]
+    lines.append("| scenario | metric | " + " | ".join([f"{s} ×{t}" for s, t in columns] +
+                                                     [f"{s} ×{t}/×1" for s, t in scaled]) + " |")
+    lines.append("|---|---|" + "---:|" * (len(columns) + len(scaled)))
     for scenario, label, name in SCALING:
-        one, two = results.get(("corio-t1", scenario)), results.get(("corio-t2", scenario))
-        if one is None and two is None:
+        vals = {c: figure(runs[c].get(scenario), name) for c in columns}
+        if all(v is None for v in vals.values()):
             continue
-        rows.append((scenario, label, figure(one, name), figure(two, name)))
-    return rows
+        ratios = [per(vals[c], vals.get((c[0], 1))) for c in scaled]
+        cells = [fmt(vals[c]) for c in columns] + [f"{fmt(r)}×" if r is not None else "n/a" for r in ratios]
+        lines.append(f"| {scenario} | {label} | " + " | ".join(cells) + " |")
+    return lines
 
 
 # ---- Plots ---------------------------------------------------------------------------------
@@ -608,12 +618,16 @@ def plot_specs(results, meta):
             panels.append((title, ylabel, False, servers, groups, None))
     if panels:
         specs.append(("perf-memory.png", "Memory", panels))
-    rows = scaling_rows(results)
-    if rows:
-        panels = [(f"{scenario}: {label}", label, False, ["1 thread", "2 threads"],
-                   [("corio", [one if one is not None else float("nan"), two if two is not None else float("nan")])], None)
-                  for scenario, label, one, two in rows]
-        specs.append(("perf-scaling.png", "Corio with 1 and 2 threads (CPUs 0-1, load generator on CPU 1)", panels))
+    runs = scaling_runs(results)
+    if runs:
+        columns = sorted(runs, key=lambda k: (SERVERS.index(k[0]) if k[0] in SERVERS else 9, k[1]))
+        panels = []
+        for scenario, label, name in SCALING:
+            groups = [(f"{s} ×{t}", [nan_if_none(figure(runs[(s, t)].get(scenario), name))]) for s, t in columns]
+            if any(v[0] == v[0] for _, v in groups):
+                panels.append((f"{scenario}: {label}", label, False, ["threads"], groups, None))
+        if panels:
+            specs.append(("perf-scaling.png", "Server threads (load generator on its own CPUs)", panels))
     panels = []
     for curve, title, unit, shown in CURVES:
         points = curve_points(results, curve)

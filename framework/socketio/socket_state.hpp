@@ -8,8 +8,8 @@
 #include <corio/context.hpp>
 #include <corio/disconnect_reason.hpp>
 #include <corio/engine/session.hpp>
-#include <corio/log.hpp>
 #include <corio/handlers.hpp>
+#include <corio/log.hpp>
 #include <corio/handshake.hpp>
 #include <corio/socket_ref.hpp>
 #include <corio/protocol/socket_packet.hpp>

@@ -34,6 +34,8 @@ public:
         return on_event(std::move(event), make_event_handler_forms(std::forward<F>(handler)));
     }
     nsp& on_event(std::string event, event_handler handler);
+    /// on_event with the handler's synchronous form as well, when it has one
+    /// (see event_handler_forms): what on() registers.
     nsp& on_event(std::string event, event_handler_forms handler);
 
     /// `on(event)(handler)`: what CORIO_ON expands to.
