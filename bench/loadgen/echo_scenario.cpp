@@ -1,5 +1,6 @@
 #include "echo_scenario.hpp"
 
+#include "ack_window.hpp"
 #include "connection_set.hpp"
 #include "connector.hpp"
 #include "histogram.hpp"
@@ -163,34 +164,13 @@ net::awaitable<void> echo_scenario::run()
     }
     std::cerr << "echo: " << stats_.connected << " clients connected; emitting for " << seconds(o.duration) << " s\n";
 
-    auto start = clock::now();
-    auto deadline = start + o.duration;
-    totals_.window_end_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
-    cpu_.start();
-    running_ = true;
-    for (auto& client : clients_)
-        if (client->conn())
-            net::dispatch(client->conn()->executor(), [c = client.get()] { c->emit(); });
-
-    bool ended_early = co_await wait_until(
-        [this] {
-            return (totals_.emit_budget.load() <= 0 && totals_.in_flight.load() <= 0) ||
-                   totals_.closed.load() >= stats_.connected;
-        },
-        deadline);
-    totals_.stop = true;
-    cpu_.stop();
-    // Ended by --max-acks (or by losing every client): the window closes at the last ack.
-    if (ended_early && totals_.last_ack_ns.load() > 0)
-        window_s_ = static_cast<double>(totals_.last_ack_ns.load() -
-                                        std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count()) /
-                    1e9;
-    else
-        window_s_ = seconds(clock::now() - start);
-    running_ = false;
-
-    co_await wait_until([this] { return totals_.in_flight.load() <= 0; }, clock::now() + o.drain);
-    missing_acks_ = static_cast<std::uint64_t>(std::max<std::int64_t>(0, totals_.in_flight.load()));
+    auto window = co_await measure_ack_window(totals_, stats_.connected, cpu_, running_, o, [this] {
+        for (auto& client : clients_)
+            if (client->conn())
+                net::dispatch(client->conn()->executor(), [c = client.get()] { c->emit(); });
+    });
+    window_s_ = window.seconds;
+    missing_acks_ = window.missing_acks;
     if (missing_acks_ > 0)
         ctx_.failures.add("echo: no ack within drain", missing_acks_);
 
