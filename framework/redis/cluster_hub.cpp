@@ -269,16 +269,16 @@ void cluster_hub::read_stream(std::chrono::milliseconds delay)
             // Entries added after this command are the ones to read.
             self->reader_->exec({"XREVRANGE", o.stream_name, "+", "-", "COUNT", "1"},
                                 [weak](boost::system::result<reply> r) {
-                                    if (auto self = weak.lock())
-                                        self->on_stream_end(r);
+                                    if (auto hub = weak.lock())
+                                        hub->on_stream_end(r);
                                 });
             return;
         }
         self->reader_->exec({"XREAD", "COUNT", std::to_string(o.read_count), "BLOCK",
                              std::to_string(o.block_time.count()), "STREAMS", o.stream_name, self->stream_offset_},
                             [weak](boost::system::result<reply> r) {
-                                if (auto self = weak.lock())
-                                    self->on_stream_read(r);
+                                if (auto hub = weak.lock())
+                                    hub->on_stream_read(r);
                             });
     };
     if (delay.count() == 0) {
