@@ -2,6 +2,7 @@
 
 #include "bound_socket.hpp"
 #include "polling_connection.hpp"
+#include "raw_connection.hpp"
 #include "wire.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -343,7 +344,9 @@ net::awaitable<open_result> connection::open(const target& t, std::optional<net:
         return open_polling(t, source, timeout);
     if (t.tls)
         return ws_connection<tls_ws>::open(t, source, timeout);
-    return ws_connection<plain_ws>::open(t, source, timeout);
+    if (t.deflate)
+        return ws_connection<plain_ws>::open(t, source, timeout);
+    return open_raw_websocket(t, source, timeout);
 }
 
 } // namespace loadgen

@@ -1,4 +1,5 @@
-// One Socket.IO client connection, over a Beast WebSocket (plain or TLS) or
+// One Socket.IO client connection, over WebSocket (frames of our own on plain
+// TCP, raw_connection.hpp; a Beast stream for TLS or permessage-deflate) or
 // over HTTP long-polling (polling_connection.hpp): the handshake, a reader
 // that answers the server's pings and hands every other message to an
 // observer, a write queue, and a bounded close.
@@ -40,8 +41,8 @@ protected:
 struct open_result;
 
 /// One client of the server, on namespace "/": a WebSocket over TCP for a
-/// ws:// target, over TLS for wss:// (connection.cpp has one implementation
-/// for each, a template over the stream); or, with transport_kind::polling,
+/// ws:// target (raw_connection.cpp; with permessage-deflate, Beast's stream
+/// in connection.cpp), over TLS for wss:// (connection.cpp); or, with transport_kind::polling,
 /// long-polling over two plain HTTP/1.1 connections (polling_connection.cpp).
 ///
 /// @par Thread Safety
