@@ -601,8 +601,17 @@ private:
             parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(opts_.max_header_size, UINT32_MAX)));
             // No limit until the route is known; see below.
             parser.body_limit(boost::none);
+            // Most requests arrive whole in one read: their header is parsed
+            // from the buffer here, and only one cut short reads on.
             tcp_layer.expires_after(opts_.header_timeout);
-            auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+            boost::system::error_code hec;
+            buffer.consume(parser.put(buffer.data(), hec));
+            if (hec == http::error::need_more)
+                hec = {};
+            if (!hec && !parser.is_header_done()) {
+                auto [rest_ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+                hec = rest_ec;
+            }
             if (hec == http::error::header_limit) {
                 listener_counters::bump(counters_.headers_too_large);
                 http_response res{http::status::request_header_fields_too_large, 11};

@@ -17,6 +17,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -222,13 +223,86 @@ void answer_deflate(websocket::stream<Stream>& handshake, const websocket_connec
     }
 }
 
+/// The 101 answer to a well-formed upgrade request, built as text; nullopt
+/// for a request Beast must answer, with the error status it picks.
+std::optional<std::string> switching_protocols(const http_request& req, const websocket_connection& ws)
+{
+    const auto key = req[http::field::sec_websocket_key];
+    if (!websocket::is_upgrade(req) || key.empty() || key.size() > websocket::detail::sec_ws_key_type::static_capacity ||
+        req[http::field::sec_websocket_version] != "13")
+        return std::nullopt;
+    websocket::detail::sec_ws_accept_type accept;
+    websocket::detail::make_sec_ws_accept(accept, key);
+    std::string out = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Accept: ";
+    out.append(accept.data(), accept.size());
+    out += "\r\n";
+    if (ws.deflating()) {
+        if (auto answer = deflate_answer(req)) {
+            out += "Sec-WebSocket-Extensions: ";
+            out += *answer;
+            out += "\r\n";
+        }
+    }
+    out += "\r\n";
+    return out;
+}
+
+/// Cuts `ws` when `deadline` expires, unless it is cancelled first.
+template <class Timer>
+void cut_at(Timer& deadline, std::shared_ptr<websocket_connection> ws)
+{
+    deadline.async_wait([ws = std::move(ws)](boost::system::error_code ec) {
+        if (!ec)
+            ws->cut();
+    });
+}
+
+/// Writes `answer` on `ws`'s socket: at once, on the socket made
+/// non-blocking (a fresh connection's socket buffer takes it whole), and
+/// asynchronously, within `timeout`, for whatever it does not take.
+net::awaitable<bool> write_answer(std::shared_ptr<plain_websocket_connection> ws, std::string answer,
+                                  std::chrono::seconds timeout)
+{
+    auto& socket = ws->socket();
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    std::size_t sent = 0;
+    if (!ec)
+        sent = socket.write_some(net::buffer(answer), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+        ec = {};
+        sent = 0;
+    }
+    if (!ec && sent < answer.size()) {
+        net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                                  websocket_connection::executor_type>
+            deadline(ws->get_executor(), timeout);
+        cut_at(deadline, ws);
+        auto [write_ec, n] = co_await net::async_write(socket, net::buffer(answer.data() + sent, answer.size() - sent),
+                                                       use_tuple);
+        deadline.cancel();
+        ec = write_ec;
+    }
+    if (ec) {
+        ws->cut();
+        co_return false;
+    }
+    co_return true;
+}
+
 /// Answers a WebSocket upgrade request on `ws`'s socket (101, or an error
-/// status for a request that is not a valid upgrade) within `timeout`. Beast
-/// does the handshake over a reference to the socket; the frames that follow
-/// are websocket_connection's. On `ws`'s strand.
+/// status for a request that is not a valid upgrade) within `timeout`. A
+/// well-formed request's 101 is written directly; Beast answers the others,
+/// over a reference to the socket. The frames that follow are
+/// websocket_connection's. On `ws`'s strand.
 net::awaitable<bool> accept_handshake(std::shared_ptr<plain_websocket_connection> ws, const http_request& req,
                                       std::chrono::seconds timeout)
 {
+    if (auto answer = switching_protocols(req, *ws)) {
+        bool written = co_await write_answer(ws, std::move(*answer), timeout);
+        co_return written;
+    }
     websocket::stream<plain_websocket_connection::socket_type&> handshake(ws->socket());
     handshake.set_option(websocket::stream_base::timeout{timeout, websocket::stream_base::none(), false});
     answer_deflate(handshake, *ws, req);
@@ -249,10 +323,7 @@ net::awaitable<bool> accept_handshake(std::shared_ptr<tls_websocket_connection> 
     net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
                               websocket_connection::executor_type>
         deadline(ws->get_executor(), timeout);
-    deadline.async_wait([ws](boost::system::error_code ec) {
-        if (!ec)
-            ws->cut();
-    });
+    cut_at(deadline, ws);
     websocket::stream<tls_stream&> handshake(ws->stream());
     answer_deflate(handshake, *ws, req);
     auto [ec] = co_await handshake.async_accept(req, use_tuple);

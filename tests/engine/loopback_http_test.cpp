@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -190,6 +191,33 @@ BOOST_AUTO_TEST_CASE(websocket_handshake_from_an_unlisted_origin_is_refused)
     BOOST_TEST(http_request(open_server.port(), http::verb::get, query(open_server.path(), "websocket"), {}, headers)
                    .result_int() == 101);
     BOOST_TEST(open_server.handler().wait_opened(1));
+}
+
+// A well-formed upgrade's 101 is written by the server itself; a malformed
+// one gets the status RFC 6455 asks for (Beast's handshake answers it).
+BOOST_AUTO_TEST_CASE(websocket_handshake_answers_a_well_formed_upgrade_with_101_and_others_with_an_error)
+{
+    test_server s(fast_options());
+    auto upgrade = [&](std::vector<std::pair<std::string, std::string>> headers) {
+        headers.emplace_back("Upgrade", "websocket");
+        headers.emplace_back("Connection", "Upgrade");
+        return http_request(s.port(), http::verb::get, query(s.path(), "websocket"), {}, headers);
+    };
+    auto accepted = upgrade({{"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}, {"Sec-WebSocket-Version", "13"}});
+    BOOST_TEST(accepted.result_int() == 101);
+    // RFC 6455's example key, and the accept value it gives.
+    BOOST_TEST(accepted[http::field::sec_websocket_accept] == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    BOOST_TEST(boost::beast::iequals(accepted[http::field::upgrade], "websocket"));
+    BOOST_TEST(boost::beast::iequals(accepted[http::field::connection], "upgrade"));
+    BOOST_TEST((accepted.find(http::field::sec_websocket_extensions) == accepted.end()));
+    BOOST_TEST(s.handler().wait_opened(1));
+
+    auto old_version = upgrade({{"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}, {"Sec-WebSocket-Version", "8"}});
+    BOOST_TEST(old_version.result_int() == 426);
+    BOOST_TEST(old_version[http::field::sec_websocket_version] == "13");
+    BOOST_TEST(upgrade({{"Sec-WebSocket-Version", "13"}}).result_int() == 400);
+    BOOST_TEST(upgrade({{"Sec-WebSocket-Key", std::string(30, 'k')}, {"Sec-WebSocket-Version", "13"}}).result_int() ==
+               400);
 }
 
 BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_several_requests)
