@@ -218,4 +218,42 @@ BOOST_AUTO_TEST_CASE(joins_and_broadcasts_on_several_threads)
     BOOST_TEST((reached() == members));
 }
 
+// Sockets come and go on one thread while two others broadcast to every
+// socket, except a room: the list of every socket is dropped and taken again
+// as they do.
+BOOST_AUTO_TEST_CASE(sockets_come_and_go_while_others_broadcast_to_all)
+{
+    add(16);
+    for (int i = 0; i < 4; ++i)
+        adapter.join(sockets[i]->id(), "muted");
+    std::atomic<bool> done = false;
+    std::thread churn([&] {
+        for (int round = 0; round < 300; ++round) {
+            auto s = std::make_shared<counting_socket>("extra" + std::to_string(round));
+            adapter.add_socket(s);
+            adapter.join(s->id(), "muted");
+            adapter.remove_socket(s->id());
+        }
+        done = true;
+    });
+    auto broadcasts = [&] {
+        corio::broadcast_options opts;
+        opts.except = {"muted"};
+        while (!done)
+            adapter.broadcast(packet, opts);
+    };
+    std::thread first(broadcasts);
+    std::thread second(broadcasts);
+    churn.join();
+    first.join();
+    second.join();
+
+    reached();
+    send({}, {"muted"});
+    std::set<std::string> expected;
+    for (int i = 4; i < 16; ++i)
+        expected.insert(sockets[i]->id());
+    BOOST_TEST((reached() == expected));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
