@@ -59,7 +59,7 @@ void memory_adapter::add_socket(std::shared_ptr<local_socket> s)
         auto& entry = sockets_[sid];
         entry.socket = std::move(s);
         join_locked(entry, sid);
-        all_.store(nullptr);
+        drop_all_sockets();
     }
     nsp_.room_joined(sid, sid);
 }
@@ -74,7 +74,7 @@ void memory_adapter::remove_socket(const std::string& sid)
             return;
         for (const auto& room : it->second.rooms)
             drop_member(room, it->second);
-        all_.store(nullptr);
+        drop_all_sockets();
         left = std::move(it->second.rooms);
         sockets_.erase(it);
     }
@@ -231,20 +231,36 @@ memory_adapter::member_list memory_adapter::members_of(const std::string& room) 
 
 std::shared_ptr<const memory_adapter::socket_list> memory_adapter::all_sockets() const
 {
-    if (auto all = all_.load())
-        return all;
-    // Taken and stored under mutex_, as it is cleared: a list stored here
-    // is never older than the last socket that came or went.
+    {
+        std::lock_guard lock(all_mutex_);
+        if (all_)
+            return all_;
+    }
+    // Taken under mutex_, as it is dropped: a list stored here is never
+    // older than the last socket that came or went.
     std::lock_guard lock(mutex_);
-    if (auto all = all_.load())
-        return all;
+    {
+        std::lock_guard all_lock(all_mutex_);
+        if (all_)
+            return all_;
+    }
     socket_list sockets;
     sockets.reserve(sockets_.size());
     for (const auto& [sid, entry] : sockets_)
         sockets.push_back(entry.socket);
     auto all = std::make_shared<const socket_list>(std::move(sockets));
-    all_.store(all);
+    std::lock_guard all_lock(all_mutex_);
+    all_ = all;
     return all;
+}
+
+void memory_adapter::drop_all_sockets()
+{
+    // Released after the lock: the list holds only sockets still in
+    // sockets_, so none is destroyed here.
+    std::shared_ptr<const socket_list> dropped;
+    std::lock_guard lock(all_mutex_);
+    dropped.swap(all_);
 }
 
 std::vector<const local_socket*> memory_adapter::excluded(const broadcast_options& opts) const

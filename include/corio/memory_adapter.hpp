@@ -27,8 +27,9 @@ class recovery_store;
 /// @par Thread safety
 /// As adapter: any thread. One mutex serializes the changes of membership;
 /// a broadcast does not take it (except to list every socket again after
-/// one came or went): it takes each of its rooms' shard locks for a
-/// moment, to share the room's snapshot of members or copy a small room.
+/// one came or went): it takes each of its rooms' shard locks (or the list
+/// of every socket's lock) for a moment, to share the room's snapshot of
+/// members or copy a small room.
 /// Sockets are called with no lock held.
 ///
 /// With connection state recovery on (local_namespace::recovery), it keeps
@@ -131,6 +132,8 @@ private:
     void for_each_selected(const broadcast_options& opts, F&& f) const;
     member_list members_of(const std::string& room) const;
     std::shared_ptr<const socket_list> all_sockets() const;
+    /// Caller holds mutex_: a socket came or went.
+    void drop_all_sockets();
     /// The members of `opts.except`'s rooms, sorted.
     std::vector<const local_socket*> excluded(const broadcast_options& opts) const;
     rooms_shard& shard_of(const std::string& room) const noexcept;
@@ -150,9 +153,12 @@ private:
     // Mutable: a broadcast keeps the snapshot it took in its room.
     mutable std::array<rooms_shard, rooms_shards> shards_;
     /// Every socket, for a broadcast to no room in particular: as rooms'
-    /// snapshots, cleared (under mutex_) as a socket comes or goes, and
-    /// taken again (under mutex_) by the next such broadcast.
-    mutable std::atomic<std::shared_ptr<const socket_list>> all_;
+    /// snapshots, cleared as a socket comes or goes and taken again by the
+    /// next such broadcast (both under mutex_ too). all_mutex_ is held only
+    /// to copy or replace the pointer. (Not std::atomic<std::shared_ptr>:
+    /// libstdc++ 12's hides its lock from TSan, and libc++ has none.)
+    mutable std::mutex all_mutex_;
+    mutable std::shared_ptr<const socket_list> all_;
     /// Ack ids of broadcasts, one per broadcast and server, in a range the
     /// per-socket ack ids never reach (they count from 0 per socket).
     std::atomic<std::uint64_t> next_broadcast_ack_id_{std::uint64_t{1} << 48};
