@@ -40,6 +40,11 @@ namespace {
 // gets.
 constexpr std::size_t copied_room_members = 4;
 
+const local_socket* socket_address(const std::shared_ptr<local_socket>& s) noexcept
+{
+    return s.get();
+}
+
 } // namespace
 
 memory_adapter::memory_adapter(local_namespace& nsp) : nsp_(nsp), store_(std::make_unique<detail::recovery_store>()) {}
@@ -263,17 +268,17 @@ void memory_adapter::drop_all_sockets()
     dropped.swap(all_);
 }
 
-std::vector<const local_socket*> memory_adapter::excluded(const broadcast_options& opts) const
+memory_adapter::socket_list memory_adapter::excluded(const broadcast_options& opts) const
 {
-    std::vector<const local_socket*> out;
+    socket_list out;
     for (const auto& room : opts.except) {
         auto& shard = shard_of(room);
         std::lock_guard lock(shard.mutex);
         if (auto it = shard.rooms.find(room); it != shard.rooms.end())
             for (const auto* entry : it->second.members)
-                out.push_back(entry->socket.get());
+                out.push_back(entry->socket);
     }
-    std::sort(out.begin(), out.end());
+    std::ranges::sort(out, {}, socket_address);
     return out;
 }
 
@@ -284,7 +289,7 @@ void memory_adapter::for_each_selected(const broadcast_options& opts, F&& f) con
     // A socket still connecting (in its middlewares) or already leaving is
     // in its rooms but takes no part in operations.
     auto pick = [&](const std::shared_ptr<local_socket>& s) {
-        if (s->connected() && (except.empty() || !std::binary_search(except.begin(), except.end(), s.get())))
+        if (s->connected() && (except.empty() || !std::ranges::binary_search(except, s.get(), {}, socket_address)))
             f(*s);
     };
     if (opts.rooms.empty()) {

@@ -134,8 +134,10 @@ private:
     std::shared_ptr<const socket_list> all_sockets() const;
     /// Caller holds mutex_: a socket came or went.
     void drop_all_sockets();
-    /// The members of `opts.except`'s rooms, sorted.
-    std::vector<const local_socket*> excluded(const broadcast_options& opts) const;
+    /// The members of `opts.except`'s rooms, sorted by address. Handles,
+    /// not addresses: none is freed, and its address taken by a target,
+    /// while the broadcast runs.
+    socket_list excluded(const broadcast_options& opts) const;
     rooms_shard& shard_of(const std::string& room) const noexcept;
     // Caller holds mutex_. Return whether the membership changed.
     bool join_locked(socket_entry& entry, const std::string& room);
