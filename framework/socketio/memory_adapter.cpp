@@ -32,6 +32,21 @@ bool adapter::try_join(const std::string& sid, const std::string& room, std::siz
     return true;
 }
 
+namespace {
+
+// Rooms of at most this many members are copied by each broadcast (a few
+// reference counts under their shard's lock) instead of keeping a snapshot:
+// every socket's own room is one, and keeps no memory for the broadcasts it
+// gets.
+constexpr std::size_t copied_room_members = 4;
+
+const local_socket* socket_address(const std::shared_ptr<local_socket>& s) noexcept
+{
+    return s.get();
+}
+
+} // namespace
+
 memory_adapter::memory_adapter(local_namespace& nsp) : nsp_(nsp), store_(std::make_unique<detail::recovery_store>()) {}
 
 memory_adapter::~memory_adapter() = default;
@@ -39,6 +54,8 @@ memory_adapter::~memory_adapter() = default;
 // The local_namespace hears of each membership change after the lock is
 // released: what it does with it (an observer's broadcast) may come back here.
 
+// Socket ids are unique, so an entry's socket is written once, here, before
+// the entry is in any room: broadcasts read it under a shard lock only.
 void memory_adapter::add_socket(std::shared_ptr<local_socket> s)
 {
     const auto sid = s->id();
@@ -47,6 +64,7 @@ void memory_adapter::add_socket(std::shared_ptr<local_socket> s)
         auto& entry = sockets_[sid];
         entry.socket = std::move(s);
         join_locked(entry, sid);
+        drop_all_sockets();
     }
     nsp_.room_joined(sid, sid);
 }
@@ -60,7 +78,8 @@ void memory_adapter::remove_socket(const std::string& sid)
         if (it == sockets_.end())
             return;
         for (const auto& room : it->second.rooms)
-            drop_member(room, sid);
+            drop_member(room, it->second);
+        drop_all_sockets();
         left = std::move(it->second.rooms);
         sockets_.erase(it);
     }
@@ -105,38 +124,59 @@ void memory_adapter::leave(const std::string& sid, const std::string& room)
     {
         std::lock_guard lock(mutex_);
         if (auto it = sockets_.find(sid); it != sockets_.end())
-            left = leave_locked(it->second, sid, room);
+            left = leave_locked(it->second, room);
     }
     if (left)
         nsp_.room_left(sid, room);
 }
 
+memory_adapter::rooms_shard& memory_adapter::shard_of(const std::string& room) const noexcept
+{
+    return shards_[std::hash<std::string>{}(room) % rooms_shards];
+}
+
+// A change drops the room's snapshot: the next broadcast takes it again,
+// once, so a room that many sockets join in a row costs one copy, not one
+// per join. The snapshot dropped holds only sockets still in sockets_, so no
+// socket is destroyed under the locks.
 bool memory_adapter::join_locked(socket_entry& entry, const std::string& room)
 {
     if (!entry.rooms.insert(room).second)
         return false;
-    auto [it, created] = rooms_.try_emplace(room);
-    it->second.emplace(entry.socket->id(), entry.socket);
+    auto& shard = shard_of(room);
+    bool created = false;
+    {
+        std::lock_guard lock(shard.mutex);
+        auto [it, fresh] = shard.rooms.try_emplace(room);
+        it->second.members.insert(&entry);
+        it->second.snapshot.reset();
+        created = fresh;
+    }
     if (created)
         room_created(room, sockets_.contains(room));
     return true;
 }
 
-bool memory_adapter::leave_locked(socket_entry& entry, const std::string& sid, const std::string& room)
+bool memory_adapter::leave_locked(socket_entry& entry, const std::string& room)
 {
     if (entry.rooms.erase(room) == 0)
         return false;
-    drop_member(room, sid);
+    drop_member(room, entry);
     return true;
 }
 
-void memory_adapter::drop_member(const std::string& room, const std::string& sid)
+void memory_adapter::drop_member(const std::string& room, const socket_entry& entry)
 {
-    auto r = rooms_.find(room);
-    r->second.erase(sid);
-    if (!r->second.empty())
-        return;
-    rooms_.erase(r);
+    auto& shard = shard_of(room);
+    {
+        std::lock_guard lock(shard.mutex);
+        auto r = shard.rooms.find(room);
+        r->second.members.erase(&entry);
+        r->second.snapshot.reset();
+        if (!r->second.members.empty())
+            return;
+        shard.rooms.erase(r);
+    }
     room_deleted(room, sockets_.contains(room));
 }
 
@@ -160,109 +200,184 @@ std::vector<std::string> memory_adapter::local_rooms() const
 {
     std::lock_guard lock(mutex_);
     std::vector<std::string> out;
-    out.reserve(rooms_.size());
-    for (const auto& [room, m] : rooms_)
-        out.push_back(room);
-    return out;
-}
-
-std::vector<std::shared_ptr<local_socket>> memory_adapter::select(const broadcast_options& opts) const
-{
-    std::vector<std::shared_ptr<local_socket>> out;
-    std::lock_guard lock(mutex_);
-    std::vector<const members*> excluded;
-    for (const auto& room : opts.except)
-        if (auto it = rooms_.find(room); it != rooms_.end())
-            excluded.push_back(&it->second);
-    // A socket still connecting (in its middlewares) or already leaving is
-    // in its rooms but takes no part in operations.
-    auto pick = [&](const std::string& sid, const std::shared_ptr<local_socket>& s) {
-        if (!s->connected())
-            return;
-        for (const auto* m : excluded)
-            if (m->contains(sid))
-                return;
-        out.push_back(s);
-    };
-    if (opts.rooms.empty()) {
-        out.reserve(sockets_.size());
-        for (const auto& [sid, entry] : sockets_)
-            pick(sid, entry.socket);
-    } else if (opts.rooms.size() == 1) {
-        // Hot path (a broadcast to one room): its members are distinct, so
-        // no set of ids is built.
-        if (auto it = rooms_.find(*opts.rooms.begin()); it != rooms_.end()) {
-            out.reserve(it->second.size());
-            for (const auto& [sid, s] : it->second)
-                pick(sid, s);
-        }
-    } else {
-        // Views of the ids stored in rooms_, which the lock keeps alive.
-        std::unordered_set<std::string_view> seen;
-        for (const auto& room : opts.rooms)
-            if (auto it = rooms_.find(room); it != rooms_.end())
-                for (const auto& [sid, s] : it->second)
-                    if (seen.insert(sid).second)
-                        pick(sid, s);
+    for (auto& shard : shards_) {
+        std::lock_guard shard_lock(shard.mutex);
+        for (const auto& [room, r] : shard.rooms)
+            out.push_back(room);
     }
     return out;
 }
 
+memory_adapter::member_list memory_adapter::members_of(const std::string& room) const
+{
+    member_list out;
+    auto& shard = shard_of(room);
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.rooms.find(room);
+    if (it == shard.rooms.end())
+        return out;
+    auto& r = it->second;
+    if (r.snapshot) {
+        out.snapshot = r.snapshot;
+        return out;
+    }
+    socket_list sockets;
+    sockets.reserve(r.members.size());
+    for (const auto* entry : r.members)
+        sockets.push_back(entry->socket);
+    if (sockets.size() <= copied_room_members) {
+        out.copy = std::move(sockets);
+        return out;
+    }
+    r.snapshot = std::make_shared<const socket_list>(std::move(sockets));
+    out.snapshot = r.snapshot;
+    return out;
+}
+
+std::shared_ptr<const memory_adapter::socket_list> memory_adapter::all_sockets() const
+{
+    {
+        std::lock_guard lock(all_mutex_);
+        if (all_)
+            return all_;
+    }
+    // Taken under mutex_, as it is dropped: a list stored here is never
+    // older than the last socket that came or went.
+    std::lock_guard lock(mutex_);
+    {
+        std::lock_guard all_lock(all_mutex_);
+        if (all_)
+            return all_;
+    }
+    socket_list sockets;
+    sockets.reserve(sockets_.size());
+    for (const auto& [sid, entry] : sockets_)
+        sockets.push_back(entry.socket);
+    auto all = std::make_shared<const socket_list>(std::move(sockets));
+    std::lock_guard all_lock(all_mutex_);
+    all_ = all;
+    return all;
+}
+
+void memory_adapter::drop_all_sockets()
+{
+    // Released after the lock: the list holds only sockets still in
+    // sockets_, so none is destroyed here.
+    std::shared_ptr<const socket_list> dropped;
+    std::lock_guard lock(all_mutex_);
+    dropped.swap(all_);
+}
+
+memory_adapter::socket_list memory_adapter::excluded(const broadcast_options& opts) const
+{
+    socket_list out;
+    for (const auto& room : opts.except) {
+        auto& shard = shard_of(room);
+        std::lock_guard lock(shard.mutex);
+        if (auto it = shard.rooms.find(room); it != shard.rooms.end())
+            for (const auto* entry : it->second.members)
+                out.push_back(entry->socket);
+    }
+    std::ranges::sort(out, {}, socket_address);
+    return out;
+}
+
+template <class F>
+void memory_adapter::for_each_selected(const broadcast_options& opts, F&& f) const
+{
+    const auto except = excluded(opts);
+    // A socket still connecting (in its middlewares) or already leaving is
+    // in its rooms but takes no part in operations.
+    auto pick = [&](const std::shared_ptr<local_socket>& s) {
+        if (s->connected() && (except.empty() || !std::ranges::binary_search(except, s.get(), {}, socket_address)))
+            f(*s);
+    };
+    if (opts.rooms.empty()) {
+        const auto all = all_sockets();
+        for (const auto& s : *all)
+            pick(s);
+    } else if (opts.rooms.size() == 1) {
+        // Hot path (a broadcast to one room): its members are distinct, so
+        // no set of them is built.
+        const auto members = members_of(*opts.rooms.begin());
+        for (const auto& s : members.sockets())
+            pick(s);
+    } else {
+        // Every list is kept to the end, so that no socket seen is freed
+        // and its address taken by another.
+        std::vector<member_list> lists;
+        lists.reserve(opts.rooms.size());
+        std::unordered_set<const local_socket*> seen;
+        for (const auto& room : opts.rooms) {
+            lists.push_back(members_of(room));
+            for (const auto& s : lists.back().sockets())
+                if (seen.insert(s.get()).second)
+                    pick(s);
+        }
+    }
+}
+
 void memory_adapter::broadcast_local(const protocol::socket_packet& packet, const broadcast_options& opts)
 {
-    auto targets = select(opts);
-    if (targets.empty())
-        return;
-    // Encoded once; every recipient gets the same bytes.
-    auto encoded = nsp_.encode(packet, opts.compress);
-    for (const auto& s : targets)
-        s->deliver(packet, encoded, opts.is_volatile);
+    // Encoded once, for the first recipient; every recipient gets the same
+    // bytes.
+    protocol::encoded_socket_packet encoded;
+    for_each_selected(opts, [&](local_socket& s) {
+        if (!encoded)
+            encoded = nsp_.encode(packet, opts.compress);
+        s.deliver(packet, encoded, opts.is_volatile);
+    });
 }
 
 std::size_t memory_adapter::broadcast_with_ack_local(const protocol::socket_packet& packet,
                                                      const broadcast_options& opts, std::chrono::milliseconds timeout,
                                                      std::function<void(socket_ack_result)> answer)
 {
-    auto targets = select(opts);
-    if (targets.empty())
-        return 0;
-    auto with_id = packet;
-    with_id.id = next_broadcast_ack_id_++;
-    auto encoded = nsp_.encode(with_id, opts.compress);
-    for (const auto& s : targets)
-        s->deliver_with_ack(with_id, encoded, timeout, answer);
-    return targets.size();
+    // The ack id is taken, and the packet encoded, for the first recipient.
+    std::size_t asked = 0;
+    protocol::socket_packet with_id;
+    protocol::encoded_socket_packet encoded;
+    for_each_selected(opts, [&](local_socket& s) {
+        if (asked++ == 0) {
+            with_id = packet;
+            with_id.id = next_broadcast_ack_id_++;
+            encoded = nsp_.encode(with_id, opts.compress);
+        }
+        s.deliver_with_ack(with_id, encoded, timeout, answer);
+    });
+    return asked;
 }
 
 std::vector<socket_info> memory_adapter::fetch_local(const broadcast_options& opts) const
 {
     std::vector<socket_info> out;
-    for (const auto& s : select(opts)) {
-        auto info = s->describe();
+    for_each_selected(opts, [&](local_socket& s) {
+        auto info = s.describe();
         info.rooms = rooms_of(info.id);
         out.push_back(std::move(info));
-    }
+    });
     return out;
 }
 
 void memory_adapter::add_sockets_local(const broadcast_options& opts, const std::vector<std::string>& rooms)
 {
-    for (const auto& s : select(opts))
+    for_each_selected(opts, [&](local_socket& s) {
         for (const auto& room : rooms)
-            join(s->id(), room);
+            join(s.id(), room);
+    });
 }
 
 void memory_adapter::del_sockets_local(const broadcast_options& opts, const std::vector<std::string>& rooms)
 {
-    for (const auto& s : select(opts))
+    for_each_selected(opts, [&](local_socket& s) {
         for (const auto& room : rooms)
-            leave(s->id(), room);
+            leave(s.id(), room);
+    });
 }
 
 void memory_adapter::disconnect_local(const broadcast_options& opts, bool close_connection)
 {
-    for (const auto& s : select(opts))
-        s->disconnect(close_connection);
+    for_each_selected(opts, [&](local_socket& s) { s.disconnect(close_connection); });
 }
 
 void memory_adapter::broadcast(const protocol::socket_packet& packet, const broadcast_options& opts)
@@ -287,8 +402,7 @@ void memory_adapter::broadcast(const protocol::socket_packet& packet, const broa
         recovery, std::chrono::steady_clock::now());
     if (!drops.empty())
         nsp_.recovery_dropped(drops);
-    for (const auto& s : select(opts))
-        s->deliver(stamped, encoded, opts.is_volatile);
+    for_each_selected(opts, [&](local_socket& s) { s.deliver(stamped, encoded, opts.is_volatile); });
 }
 
 void memory_adapter::persist_session(persisted_session s)

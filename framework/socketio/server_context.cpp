@@ -53,8 +53,10 @@ server_stats server_context::stats() const
     s.recovery_packets_dropped = recovery_packets_dropped_.load();
     s.recovery_packets_expired = recovery_packets_expired_.load();
     s.recovery_sessions_expired = recovery_sessions_expired_.load();
-    s.broadcasts = broadcasts_.load(std::memory_order_relaxed);
-    s.broadcast_deliveries = deliveries_.load(std::memory_order_relaxed);
+    broadcast_counts_.for_each([&](const broadcast_counts& c) {
+        s.broadcasts += c.broadcasts.load(std::memory_order_relaxed);
+        s.broadcast_deliveries += c.deliveries.load(std::memory_order_relaxed);
+    });
     s.handler_duration = handler_durations_.snapshot();
     s.ack_round_trip = ack_round_trips_.snapshot();
     return s;

@@ -5,6 +5,7 @@
 
 #include <corio/adapter.hpp>
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -24,8 +25,12 @@ class recovery_store;
 /// the local_namespace (room_joined, room_left) once the lock is released.
 ///
 /// @par Thread safety
-/// As adapter: any thread. One mutex guards the rooms; sockets are called
-/// only after it is released.
+/// As adapter: any thread. One mutex serializes the changes of membership;
+/// a broadcast does not take it (except to list every socket again after
+/// one came or went): it takes each of its rooms' shard locks (or the list
+/// of every socket's lock) for a moment, to share the room's snapshot of
+/// members or copy a small room.
+/// Sockets are called with no lock held.
 ///
 /// With connection state recovery on (local_namespace::recovery), it keeps
 /// the events it broadcasts and the sessions that left in memory, within
@@ -89,26 +94,73 @@ protected:
     virtual void room_deleted(const std::string& /*room*/, bool /*socket_room*/) {}
 
 private:
-    using members = std::unordered_map<std::string, std::shared_ptr<local_socket>>;
+    /// Sockets as a broadcast reaches them; which are still connected is
+    /// asked as each is reached.
+    using socket_list = std::vector<std::shared_ptr<local_socket>>;
     struct socket_entry {
         std::shared_ptr<local_socket> socket;
         std::unordered_set<std::string> rooms;
     };
+    struct room {
+        /// Entries of sockets_, which outlive their membership.
+        std::unordered_set<const socket_entry*> members;
+        /// The members as the last broadcast found them, shared by the
+        /// broadcasts that follow until the membership changes (null then,
+        /// until the next broadcast takes it again). Small rooms keep none.
+        std::shared_ptr<const socket_list> snapshot;
+    };
+    /// A part of the rooms, by their name's hash, with a lock of its own: a
+    /// broadcast takes only its rooms' shards, never mutex_.
+    struct alignas(64) rooms_shard {
+        std::mutex mutex;
+        std::unordered_map<std::string, room> rooms;
+    };
+    static constexpr std::size_t rooms_shards = 16;
+    /// A room's members as one broadcast reaches them: a shared snapshot,
+    /// or for a small room a copy of its own.
+    struct member_list {
+        std::shared_ptr<const socket_list> snapshot;
+        socket_list copy;
+        const socket_list& sockets() const noexcept { return snapshot ? *snapshot : copy; }
+    };
 
-    /// The selected local sockets, each once, taken under the lock.
-    std::vector<std::shared_ptr<local_socket>> select(const broadcast_options& opts) const;
+    /// Calls `f(local_socket&)` once for each selected connected socket,
+    /// holding no lock; the sockets stay alive during the call. Each room
+    /// is read at its own moment under its shard's lock: a socket moving
+    /// between two named rooms meanwhile may be reached from either.
+    template <class F>
+    void for_each_selected(const broadcast_options& opts, F&& f) const;
+    member_list members_of(const std::string& room) const;
+    std::shared_ptr<const socket_list> all_sockets() const;
+    /// Caller holds mutex_: a socket came or went.
+    void drop_all_sockets();
+    /// The members of `opts.except`'s rooms, sorted by address. Handles,
+    /// not addresses: none is freed, and its address taken by a target,
+    /// while the broadcast runs.
+    socket_list excluded(const broadcast_options& opts) const;
+    rooms_shard& shard_of(const std::string& room) const noexcept;
     // Caller holds mutex_. Return whether the membership changed.
     bool join_locked(socket_entry& entry, const std::string& room);
-    bool leave_locked(socket_entry& entry, const std::string& sid, const std::string& room);
-    /// Takes `sid` out of `room`'s members, and the room away once empty.
-    void drop_member(const std::string& room, const std::string& sid);
+    bool leave_locked(socket_entry& entry, const std::string& room);
+    /// Takes `entry` out of `room`'s members, and the room away once empty.
+    void drop_member(const std::string& room, const socket_entry& entry);
 
     local_namespace& nsp_;
     // Connection state recovery's events and sessions; its own lock.
     std::unique_ptr<detail::recovery_store> store_;
+    /// Guards sockets_, and every change of membership (which takes the
+    /// room's shard lock too, after it).
     mutable std::mutex mutex_;
     std::unordered_map<std::string, socket_entry> sockets_;
-    std::unordered_map<std::string, members> rooms_;
+    // Mutable: a broadcast keeps the snapshot it took in its room.
+    mutable std::array<rooms_shard, rooms_shards> shards_;
+    /// Every socket, for a broadcast to no room in particular: as rooms'
+    /// snapshots, cleared as a socket comes or goes and taken again by the
+    /// next such broadcast (both under mutex_ too). all_mutex_ is held only
+    /// to copy or replace the pointer. (Not std::atomic<std::shared_ptr>:
+    /// libstdc++ 12's hides its lock from TSan, and libc++ has none.)
+    mutable std::mutex all_mutex_;
+    mutable std::shared_ptr<const socket_list> all_;
     /// Ack ids of broadcasts, one per broadcast and server, in a range the
     /// per-socket ack ids never reach (they count from 0 per socket).
     std::atomic<std::uint64_t> next_broadcast_ack_id_{std::uint64_t{1} << 48};
