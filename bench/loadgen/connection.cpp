@@ -69,6 +69,11 @@ public:
     ws_connection(net::any_io_executor executor, const target& t)
         : connection(executor), ws_(make_stream(executor, t)), binary_packets_(t.parser == wire::format::msgpack)
     {
+        // One frame per message, as socket.io's JavaScript clients (ws,
+        // browsers) send them; Beast would otherwise cut a message into
+        // frames of its write buffer's size (4 KiB), which the servers then
+        // reassemble.
+        ws_.auto_fragment(false);
         if (t.deflate) {
             websocket::permessage_deflate pmd;
             pmd.client_enable = true;

@@ -2,8 +2,10 @@
 // A WebSocket over a plain TCP socket: the transport of ws://.
 //
 // An idle connection holds no read buffer, only a wait on the socket's
-// readiness: a read then goes into a per-thread buffer, and only a frame cut
-// by the end of a read is kept (websocket_connection::on_bytes). A write is
+// readiness: a read then goes into a per-thread buffer, and only what the
+// end of a read cuts is kept: a text or binary frame's payload in the buffer
+// that goes up as the message, a cut header or control frame as bytes
+// (websocket_connection::on_bytes). A write is
 // tried at once on the non-blocking socket, and waits for the socket only
 // for what it did not take (write_buffers).
 

@@ -429,7 +429,7 @@ void session_impl::begin_probe(std::shared_ptr<websocket_connection> ws)
     ws->start(events_handle(), drain_);
 }
 
-void session_impl::on_ws_message(websocket_connection& c, bool text, std::string_view payload)
+void session_impl::on_ws_message(websocket_connection& c, bool text, std::string_view payload, std::string* storage)
 {
     if (&c != ws_.get())
         return;
@@ -438,7 +438,7 @@ void session_impl::on_ws_message(websocket_connection& c, bool text, std::string
         on_probe_message(c, text, payload);
         return;
     }
-    auto p = decode_ws_message(text, payload);
+    auto p = decode_ws_message(text, payload, storage);
     if (!p) {
         close_now(close_reason::parse_error, false);
         return;
@@ -446,12 +446,16 @@ void session_impl::on_ws_message(websocket_connection& c, bool text, std::string
     handle_inbound(std::move(*p));
 }
 
-protocol::result<packet> session_impl::decode_ws_message(bool text, std::string_view payload) const
+protocol::result<packet> session_impl::decode_ws_message(bool text, std::string_view payload,
+                                                          std::string* storage) const
 {
     if (protocol_version() == 3)
         return text ? protocol::v3::decode_text_packet(payload) : protocol::v3::decode_binary_packet(payload);
     if (text)
         return protocol::decode_text_packet(payload);
+    // A large message comes in its own allocation: it becomes the packet's.
+    if (storage)
+        return protocol::binary_message(std::move(*storage));
     return protocol::binary_message(std::string(payload));
 }
 

@@ -93,12 +93,14 @@ private:
     void on_heartbeat();
 
     // websocket_connection::events
-    void on_ws_message(websocket_connection& c, bool text, std::string_view payload) override;
+    void on_ws_message(websocket_connection& c, bool text, std::string_view payload, std::string* storage) override;
     void on_ws_end(websocket_connection& c, close_reason reason) override;
     void on_ws_written(websocket_connection& c, std::size_t packets, std::size_t bytes) override;
     void on_probe_message(websocket_connection& c, bool text, std::string_view payload);
     /// A WebSocket message as a packet, in the session's protocol revision.
-    protocol::result<protocol::packet> decode_ws_message(bool text, std::string_view payload) const;
+    /// `storage`: as in websocket_connection::events::on_ws_message.
+    protocol::result<protocol::packet> decode_ws_message(bool text, std::string_view payload,
+                                                         std::string* storage) const;
     /// The packets of a GET's answer, as a payload of the session's revision.
     poll_reply encode_poll(const std::vector<shared_packet>& packets);
 

@@ -2,6 +2,7 @@
 
 #include <boost/asio/error.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace corio::engine::detail {
@@ -33,14 +34,14 @@ void clear_and_trim(Vector& v)
 } // namespace
 
 websocket_connection::websocket_connection(executor_type strand, std::size_t max_message)
-    : strand_(std::move(strand)), max_message_(max_message), reader_(max_message)
+    : strand_(std::move(strand)), reader_(max_message)
 {
 }
 
 void websocket_connection::enable_deflate(std::size_t threshold)
 {
     reader_.enable_deflate();
-    inflater_ = std::make_unique<ws::inflater>(max_message_);
+    inflater_ = std::make_unique<ws::inflater>(reader_.max_message());
     deflate_threshold_ = threshold;
 }
 
@@ -69,58 +70,81 @@ void websocket_connection::on_bytes(std::span<char> input)
     if (closing_ || ended_)
         return; // lingering: only the peer's hang-up matters now
     if (!partial_.empty()) {
-        partial_.append(input.data(), input.size());
-        input = std::span<char>(partial_.data(), partial_.size());
-    }
-    handle_frames(input);
-    // Keep the unconsumed tail: it may be in partial_ itself.
-    if (input.empty()) {
+        // Complete the kept frame with as few bytes of input as it may need:
+        // a kept tail is at most max_kept bytes, so max_kept more complete
+        // its frame, or at least its header (the reader then gathers the
+        // rest of a data frame from input, where it is).
+        const std::size_t take = std::min(input.size(), ws::frame_reader::max_kept);
+        partial_.append(input.data(), take);
+        input = input.subspan(take);
+        std::span<char> kept(partial_.data(), partial_.size());
+        handle_frames(kept);
+        if (closing_ || ended_)
+            return;
+        if (kept.size() > take) {
+            // Still cut, and input is spent: keep it all.
+            partial_.erase(0, partial_.size() - kept.size());
+            return;
+        }
+        // What is left came from input, untouched (need_more leaves its
+        // input as it was): read it there, with the rest.
+        input = std::span<char>(input.data() - kept.size(), input.size() + kept.size());
         partial_.clear();
         if (partial_.capacity() > keep_bytes)
             std::string{}.swap(partial_);
-    } else if (input.data() >= partial_.data() && input.data() < partial_.data() + partial_.size()) {
-        partial_.erase(0, static_cast<std::size_t>(input.data() - partial_.data()));
-    } else {
-        partial_.assign(input.data(), input.size());
     }
+    handle_frames(input);
+    if (!input.empty() && !closing_ && !ended_)
+        partial_.assign(input.data(), input.size());
+    // Once no message is under way, an idle connection keeps no large
+    // message buffer.
+    reader_.release();
 }
 
 void websocket_connection::handle_frames(std::span<char>& input)
 {
-    using kind = ws::frame_event::kind;
     while (!closing_ && !ended_) {
         auto event = reader_.next(input);
-        switch (event.what) {
-        case kind::need_more:
+        if (event.what == ws::frame_event::kind::need_more || !handle_event(event))
             return;
-        case kind::text:
-        case kind::binary:
-            if (!event.compressed)
-                events_->on_ws_message(*this, event.what == kind::text, event.payload);
-            else if (!deliver_compressed(event.what == kind::text, event.payload))
-                return;
-            break;
-        case kind::ping:
-            // Only the latest ping needs its pong (RFC 6455, section 5.5.3).
-            pong_payload_.assign(event.payload);
-            pong_owed_ = true;
-            if (!writing_)
-                start_write();
-            break;
-        case kind::pong:
-            break;
-        case kind::close:
-            peer_closed_ = true;
-            close(event.code == ws::close_code::no_status ? ws::close_code::normal : event.code);
-            end_reading(close_reason::transport_close);
-            return;
-        case kind::fail:
-            close(event.code);
-            end_reading(event.code == ws::close_code::too_big ? close_reason::payload_too_large
-                                                              : close_reason::parse_error);
-            return;
-        }
     }
+}
+
+bool websocket_connection::handle_event(const ws::frame_event& event)
+{
+    using kind = ws::frame_event::kind;
+    switch (event.what) {
+    case kind::need_more:
+        return true;
+    case kind::text:
+    case kind::binary:
+        // A message gathered by the reader (cut across reads, or
+        // fragmented) is offered to the session to take without a copy.
+        if (!event.compressed)
+            events_->on_ws_message(*this, event.what == kind::text, event.payload, reader_.message_buffer(event));
+        else if (!deliver_compressed(event.what == kind::text, event.payload))
+            return false;
+        return true;
+    case kind::ping:
+        // Only the latest ping needs its pong (RFC 6455, section 5.5.3).
+        pong_payload_.assign(event.payload);
+        pong_owed_ = true;
+        if (!writing_)
+            start_write();
+        return true;
+    case kind::pong:
+        return true;
+    case kind::close:
+        peer_closed_ = true;
+        close(event.code == ws::close_code::no_status ? ws::close_code::normal : event.code);
+        end_reading(close_reason::transport_close);
+        return false;
+    case kind::fail:
+        close(event.code);
+        end_reading(event.code == ws::close_code::too_big ? close_reason::payload_too_large : close_reason::parse_error);
+        return false;
+    }
+    return false;
 }
 
 bool websocket_connection::deliver_compressed(bool text, std::string_view payload)
@@ -136,7 +160,7 @@ bool websocket_connection::deliver_compressed(bool text, std::string_view payloa
         end_reading(too_big ? close_reason::payload_too_large : close_reason::parse_error);
         return false;
     }
-    events_->on_ws_message(*this, text, inflated_);
+    events_->on_ws_message(*this, text, inflated_, nullptr);
     if (inflated_.capacity() > keep_bytes)
         std::string{}.swap(inflated_);
     return true;

@@ -44,8 +44,12 @@ public:
     /// What the connection tells its session, on the strand.
     class events {
     public:
-        /// A whole message. `payload` is valid during the call only.
-        virtual void on_ws_message(websocket_connection& c, bool text, std::string_view payload) = 0;
+        /// A whole message. `payload` is valid during the call only. When
+        /// `storage` is not null, it holds exactly `payload`, and the call
+        /// may take it (move from it) instead of copying: a large message
+        /// was gathered there, in its own allocation.
+        virtual void on_ws_message(websocket_connection& c, bool text, std::string_view payload,
+                                   std::string* storage) = 0;
         /// Reading stopped, for good; called once. `reason` says why: the
         /// peer closed (transport_close), an I/O error (transport_error), a
         /// message over the limit (payload_too_large), or a framing error
@@ -105,6 +109,11 @@ public:
     /// the connection (http_stream::hold).
     void keep(std::shared_ptr<void> h) noexcept { kept_ = std::move(h); }
 
+    /// Bytes allocated for reading: the kept tail of the last read and the
+    /// reader's message buffer. Between messages, at most a few KiB: a
+    /// large message's buffer goes up with the message or is freed.
+    std::size_t read_capacity() const noexcept { return partial_.capacity() + reader_.buffer_capacity(); }
+
 protected:
     websocket_connection(executor_type strand, std::size_t max_message);
 
@@ -157,6 +166,8 @@ private:
 
     /// Handles the frames at the front of `input`; consumes what it handled.
     void handle_frames(std::span<char>& input);
+    /// Handles one event of the reader; false when reading is over.
+    bool handle_event(const protocol::websocket::frame_event& event);
     /// Reports the end of reading to the session, once.
     void end_reading(close_reason reason);
     /// Writes what is owed in one gathered write: a pong, the packets taken
@@ -177,8 +188,7 @@ private:
                                                     boost::asio::wait_traits<std::chrono::steady_clock>, executor_type>;
 
     executor_type strand_;
-    std::size_t max_message_;
-    protocol::websocket::frame_reader reader_;
+    protocol::websocket::frame_reader reader_; // holds the message limit
     // permessage-deflate: made by enable_deflate(); the last inflated
     // message.
     std::unique_ptr<protocol::websocket::inflater> inflater_;
@@ -188,7 +198,9 @@ private:
     std::shared_ptr<events> events_;
     std::shared_ptr<void> hold_;
     std::shared_ptr<void> kept_;
-    // The tail of the last read that did not make a whole frame.
+    // The tail of the last read that the reader left: a cut header, or a cut
+    // control frame (at most frame_reader::max_kept bytes). A cut text or
+    // binary frame is gathered by the reader instead.
     std::string partial_;
     // The write in flight: its packets, its frame headers, its buffers.
     std::vector<shared_packet> in_flight_;

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 namespace corio::protocol {
 
@@ -257,12 +258,37 @@ std::vector<packet> encode_socket_packet_messages(const socket_packet& p, socket
     return messages;
 }
 
-encoded_socket_packet encode_shared(const socket_packet& p, socket_parser parser, bool compress)
+std::vector<packet> encode_socket_packet_messages(socket_packet&& p, socket_parser parser)
 {
-    auto messages = encode_socket_packet_messages(p, parser);
+    if (parser == socket_parser::msgpack || p.attachments.empty())
+        return encode_socket_packet_messages(std::as_const(p), parser);
+    std::vector<packet> messages;
+    messages.reserve(1 + p.attachments.size());
+    messages.push_back(text_message(encode_socket_packet(p)));
+    for (auto& a : p.attachments)
+        messages.push_back(binary_message(std::move(a)));
+    return messages;
+}
+
+namespace {
+
+encoded_socket_packet shared_messages(std::vector<packet> messages, bool compress)
+{
     for (auto& m : messages)
         m.compress = compress;
     return std::make_shared<const std::vector<packet>>(std::move(messages));
+}
+
+} // namespace
+
+encoded_socket_packet encode_shared(const socket_packet& p, socket_parser parser, bool compress)
+{
+    return shared_messages(encode_socket_packet_messages(p, parser), compress);
+}
+
+encoded_socket_packet encode_shared(socket_packet&& p, socket_parser parser, bool compress)
+{
+    return shared_messages(encode_socket_packet_messages(std::move(p), parser), compress);
 }
 
 } // namespace corio::protocol

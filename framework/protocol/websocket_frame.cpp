@@ -1,6 +1,9 @@
 #include <corio/protocol/websocket_frame.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 
 namespace corio::protocol::websocket {
 
@@ -46,6 +49,15 @@ void unmask(char* p, std::size_t n, const char* key) noexcept
     }
     for (; i < n; ++i)
         p[i] = static_cast<char>(p[i] ^ key[i & 3]);
+}
+
+// Appends `n` bytes from `p` to `out`, unmasked with `key` (its byte 0 for
+// p[0]): the copy and the unmasking in one pass.
+void append_unmasked(std::string& out, const char* p, std::size_t n, const char* key)
+{
+    const std::size_t at = out.size();
+    out.append(p, n);
+    unmask(out.data() + at, n, key);
 }
 
 bool known_opcode(unsigned op) noexcept
@@ -172,86 +184,167 @@ bool valid_utf8(std::string_view text) noexcept
     return true;
 }
 
+struct frame_reader::header {
+    bool fin = false;
+    bool rsv1 = false;
+    opcode op = opcode::continuation;
+    std::size_t size = 0;     // of the header, mask key included
+    std::uint64_t length = 0; // of the payload
+    const char* key = nullptr;
+};
+
+frame_reader::header_status frame_reader::parse_header(std::span<const char> input, header& h) const noexcept
+{
+    // Each check runs as soon as the bytes it needs are in, so a bad or
+    // oversized frame is refused before the rest of it arrives.
+    if (input.size() < 2)
+        return header_status::incomplete;
+    const auto b0 = static_cast<unsigned char>(input[0]);
+    const auto b1 = static_cast<unsigned char>(input[1]);
+    h.fin = (b0 & 0x80) != 0;
+    const unsigned op_bits = b0 & 0x0Fu;
+    if ((b0 & 0x30) != 0 || !known_opcode(op_bits))
+        return header_status::protocol_error;
+    h.op = static_cast<opcode>(op_bits);
+    // RSV1: permessage-deflate, on a message's first frame only.
+    h.rsv1 = (b0 & 0x40) != 0;
+    if (h.rsv1 && (!deflate_ || (h.op != opcode::text && h.op != opcode::binary)))
+        return header_status::protocol_error;
+    const bool control = (op_bits & 0x8u) != 0;
+    const std::size_t length7 = b1 & 0x7Fu;
+    if ((b1 & 0x80) == 0)
+        return header_status::protocol_error;
+    if (control && (!h.fin || length7 > max_control_payload))
+        return header_status::protocol_error;
+    const bool under_way = message_opcode_ != opcode::continuation;
+    if (h.op == opcode::continuation && !under_way)
+        return header_status::protocol_error;
+    if ((h.op == opcode::text || h.op == opcode::binary) && under_way)
+        return header_status::protocol_error;
+
+    std::size_t pos = 2;
+    h.length = length7;
+    if (length7 == 126) {
+        if (input.size() < 4)
+            return header_status::incomplete;
+        h.length = load_be16(input.data() + 2);
+        pos = 4;
+    } else if (length7 == 127) {
+        if (input.size() < 10)
+            return header_status::incomplete;
+        h.length = load_be64(input.data() + 2);
+        if (h.length >> 63)
+            return header_status::protocol_error;
+        pos = 10;
+    }
+    // fragments_ never exceeds max_message_, so the subtraction is safe.
+    if (!control && h.length > max_message_ - (under_way ? fragments_.size() : 0))
+        return header_status::too_big;
+
+    if (input.size() - pos < 4)
+        return header_status::incomplete;
+    h.key = input.data() + pos;
+    h.size = pos + 4;
+    return header_status::ok;
+}
+
+frame_event frame_reader::fail(close_code code)
+{
+    fail_code_ = code;
+    payload_left_ = 0;
+    std::string().swap(fragments_);
+    return frame_event{frame_event::kind::fail, {}, code};
+}
+
+bool frame_reader::gather(std::span<char>& input)
+{
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(payload_left_, input.size()));
+    if (n > 0) {
+        append_unmasked(fragments_, input.data(), n, payload_key_);
+        char turned[4];
+        for (std::size_t i = 0; i < 4; ++i)
+            turned[i] = payload_key_[(i + n) & 3];
+        std::memcpy(payload_key_, turned, 4);
+        payload_left_ -= n;
+        input = input.subspan(n);
+    }
+    return payload_left_ == 0;
+}
+
+frame_event frame_reader::finish_message()
+{
+    using kind = frame_event::kind;
+    const opcode message = message_opcode_;
+    const bool compressed = message_compressed_;
+    message_opcode_ = opcode::continuation;
+    message_compressed_ = false;
+    if (message == opcode::text && !compressed && !valid_utf8(fragments_))
+        return fail(close_code::invalid_payload);
+    return {message == opcode::text ? kind::text : kind::binary, fragments_, close_code::normal, compressed};
+}
+
 frame_event frame_reader::next(std::span<char>& input)
 {
     using kind = frame_event::kind;
-    const auto fail = [this](close_code code) {
-        failed_ = true;
-        fail_code_ = code;
-        std::string().swap(fragments_);
-        return frame_event{kind::fail, {}, code};
-    };
-
-    if (failed_)
+    if (fail_code_ != close_code::normal)
         return frame_event{kind::fail, {}, fail_code_};
-    // The previous call may have returned a message that lives in fragments_.
-    if (message_opcode_ == opcode::continuation) {
-        if (fragments_.capacity() > fragments_keep_capacity)
-            std::string().swap(fragments_);
-        else
-            fragments_.clear();
+    if (payload_left_ > 0) {
+        if (!gather(input))
+            return {};
+        if (gathering_fin_)
+            return finish_message();
+    } else if (message_opcode_ == opcode::continuation) {
+        // The previous call may have returned a message that lives in fragments_.
+        fragments_.clear();
+        release();
     }
 
     for (;;) {
-        // Each check runs as soon as the bytes it needs are in, so a bad or
-        // oversized frame is refused before the rest of it arrives.
-        if (input.size() < 2)
+        header h;
+        switch (parse_header(input, h)) {
+        case header_status::incomplete:
             return {};
-        const auto b0 = static_cast<unsigned char>(input[0]);
-        const auto b1 = static_cast<unsigned char>(input[1]);
-        const bool fin = (b0 & 0x80) != 0;
-        const unsigned op_bits = b0 & 0x0Fu;
-        if ((b0 & 0x30) != 0 || !known_opcode(op_bits))
+        case header_status::protocol_error:
             return fail(close_code::protocol_error);
-        const auto op = static_cast<opcode>(op_bits);
-        // RSV1: permessage-deflate, on a message's first frame only.
-        const bool rsv1 = (b0 & 0x40) != 0;
-        if (rsv1 && (!deflate_ || (op != opcode::text && op != opcode::binary)))
-            return fail(close_code::protocol_error);
-        const bool control = (op_bits & 0x8u) != 0;
-        const std::size_t length7 = b1 & 0x7Fu;
-        if ((b1 & 0x80) == 0)
-            return fail(close_code::protocol_error);
-        if (control && (!fin || length7 > max_control_payload))
-            return fail(close_code::protocol_error);
-        const bool under_way = message_opcode_ != opcode::continuation;
-        if (op == opcode::continuation && !under_way)
-            return fail(close_code::protocol_error);
-        if ((op == opcode::text || op == opcode::binary) && under_way)
-            return fail(close_code::protocol_error);
-
-        std::size_t pos = 2;
-        std::uint64_t length = length7;
-        if (length7 == 126) {
-            if (input.size() < 4)
-                return {};
-            length = load_be16(input.data() + 2);
-            pos = 4;
-        } else if (length7 == 127) {
-            if (input.size() < 10)
-                return {};
-            length = load_be64(input.data() + 2);
-            if (length >> 63)
-                return fail(close_code::protocol_error);
-            pos = 10;
-        }
-        // fragments_ never exceeds max_message_, so the subtraction is safe.
-        if (!control && length > max_message_ - (under_way ? fragments_.size() : 0))
+        case header_status::too_big:
             return fail(close_code::too_big);
+        case header_status::ok:
+            break;
+        }
+        const bool data_frame = (static_cast<unsigned>(h.op) & 0x8u) == 0;
+        const bool whole = input.size() - h.size >= h.length;
+        if (!whole && !data_frame)
+            return {}; // a cut control frame: at most max_kept bytes
+        const auto size = static_cast<std::size_t>(h.length);
+        const bool into_buffer = !whole || !h.fin || h.op == opcode::continuation;
+        if (data_frame && into_buffer) {
+            // The payload goes to fragments_, unmasked as it is copied there.
+            if (h.op != opcode::continuation) {
+                message_opcode_ = h.op;
+                message_compressed_ = h.rsv1;
+            }
+            const std::size_t needed = fragments_.size() + size;
+            if (!whole && h.fin && h.op != opcode::continuation)
+                fragments_.reserve(needed); // the whole message: exactly its size
+            else if (needed > fragments_.capacity())
+                fragments_.reserve(std::max(needed, 2 * fragments_.capacity()));
+            input = input.subspan(h.size);
+            payload_left_ = h.length;
+            std::memcpy(payload_key_, h.key, 4);
+            gathering_fin_ = h.fin;
+            if (!gather(input))
+                return {};
+            if (h.fin)
+                return finish_message();
+            continue;
+        }
 
-        if (input.size() - pos < 4)
-            return {};
-        const char* key = input.data() + pos;
-        pos += 4;
-        if (input.size() - pos < length)
-            return {};
-        const auto size = static_cast<std::size_t>(length);
-        char* data = input.data() + pos;
-        unmask(data, size, key);
+        char* data = input.data() + h.size;
+        unmask(data, size, h.key);
         const std::string_view payload(data, size);
-        const auto rest = input.subspan(pos + size);
+        const auto rest = input.subspan(h.size + size);
 
-        switch (op) {
+        switch (h.op) {
         case opcode::ping:
             input = rest;
             return {kind::ping, payload};
@@ -275,34 +368,30 @@ frame_event frame_reader::next(std::span<char>& input)
         }
         case opcode::text:
         case opcode::binary:
-            if (!fin) {
-                message_opcode_ = op;
-                message_compressed_ = rsv1;
-                fragments_.assign(payload);
-                input = rest;
-                continue;
-            }
-            if (op == opcode::text && !rsv1 && !valid_utf8(payload))
+            // Whole, final, unfragmented: a view into the input.
+            if (h.op == opcode::text && !h.rsv1 && !valid_utf8(payload))
                 return fail(close_code::invalid_payload);
             input = rest;
-            return {op == opcode::text ? kind::text : kind::binary, payload, close_code::normal, rsv1};
+            return {h.op == opcode::text ? kind::text : kind::binary, payload, close_code::normal, h.rsv1};
         case opcode::continuation:
             break;
         }
-
-        fragments_.append(payload);
-        if (!fin) {
-            input = rest;
-            continue;
-        }
-        const opcode message = message_opcode_;
-        message_opcode_ = opcode::continuation;
-        if (message == opcode::text && !message_compressed_ && !valid_utf8(fragments_))
-            return fail(close_code::invalid_payload);
-        input = rest;
-        return {message == opcode::text ? kind::text : kind::binary, fragments_, close_code::normal,
-                message_compressed_};
+        return fail(close_code::protocol_error); // unreachable: a continuation goes to fragments_
     }
+}
+
+std::string* frame_reader::message_buffer(const frame_event& e) noexcept
+{
+    const bool message = e.what == frame_event::kind::text || e.what == frame_event::kind::binary;
+    if (message && !e.payload.empty() && e.payload.data() == fragments_.data() && e.payload.size() == fragments_.size())
+        return &fragments_;
+    return nullptr;
+}
+
+void frame_reader::release() noexcept
+{
+    if (message_opcode_ == opcode::continuation && payload_left_ == 0 && fragments_.capacity() > fragments_keep_capacity)
+        std::string().swap(fragments_);
 }
 
 } // namespace corio::protocol::websocket

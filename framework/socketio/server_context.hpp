@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace corio::detail {
@@ -42,6 +43,11 @@ public:
     protocol::encoded_socket_packet encode(const protocol::socket_packet& p, bool compress = true) const
     {
         return protocol::encode_shared(p, opts_.parser, compress);
+    }
+    /// The same, moving `p`'s attachments into the messages.
+    protocol::encoded_socket_packet encode(protocol::socket_packet&& p, bool compress = true) const
+    {
+        return protocol::encode_shared(std::move(p), opts_.parser, compress);
     }
     /// Test it before building anything costly for a record.
     bool log_enabled(log_level level) const noexcept { return opts_.log.enabled(level); }

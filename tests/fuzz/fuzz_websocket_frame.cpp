@@ -1,6 +1,7 @@
 // The WebSocket frame reader (protocol::websocket::frame_reader): the bytes a
-// client sends after the handshake, fed as websocket_connection feeds them
-// (whole, and cut into reads of any size, keeping the unread tail). Checks
+// client sends after the handshake, fed whole and cut into reads of any size,
+// keeping the unread tail (a cut header or control frame; the reader gathers
+// a cut data frame itself). Checks
 // that the cut does not change what is read, that text is valid UTF-8 (by an
 // independent decoder), that messages respect the limit, and that a failure
 // is final.
@@ -88,9 +89,13 @@ std::vector<event> read_all(std::string input, const std::vector<std::size_t>& c
             const auto e = reader.next(rest);
             check(rest.size() <= before, "the reader never grows its input");
             check(reader.buffered() <= max_message, "fragments stay within the limit");
-            // need_more may have consumed (and stored) non-final fragments.
-            if (e.what == kind::need_more)
+            // need_more may have consumed (and stored) non-final fragments
+            // and the start of a cut data frame; it leaves at most a cut
+            // header or a cut control frame.
+            if (e.what == kind::need_more) {
+                check(rest.size() <= ws::frame_reader::max_kept, "need_more keeps at most max_kept bytes");
                 break;
+            }
             events.push_back({e.what, std::string(e.payload), e.code});
             switch (e.what) {
             case kind::text:

@@ -106,6 +106,24 @@ BOOST_AUTO_TEST_CASE(encode_shared_carries_compress_to_every_message)
         BOOST_TEST(!m.compress);
 }
 
+BOOST_AUTO_TEST_CASE(encoding_a_packet_taken_moves_its_attachments)
+{
+    const std::string big(100000, 'z');
+    auto p = make(socket_packet_type::ack, "/", 3,
+                  json::array{protocol::make_placeholder(0), protocol::make_placeholder(1)}, {big, "small"});
+    const auto copied = protocol::encode_socket_packet_messages(p);
+    const char* bytes = p.attachments[0].data();
+    const auto moved = protocol::encode_socket_packet_messages(std::move(p));
+    BOOST_TEST((moved == copied), "the same messages");
+    BOOST_TEST_REQUIRE(moved.size() == 3u);
+    BOOST_TEST((moved[1].data.data() == bytes), "the attachment's bytes, not a copy");
+    auto q = make(socket_packet_type::ack, "/", 4, json::array{protocol::make_placeholder(0)}, {big});
+    bytes = q.attachments[0].data();
+    const auto shared = protocol::encode_shared(std::move(q), protocol::socket_parser::json, false);
+    BOOST_TEST((shared->at(1).data.data() == bytes));
+    BOOST_TEST(!shared->at(1).compress);
+}
+
 BOOST_AUTO_TEST_CASE(decode_event)
 {
     // The official `42[...]` without its Engine.IO message digit, which the

@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -289,10 +290,12 @@ BOOST_AUTO_TEST_CASE(non_minimal_lengths_are_accepted)
 BOOST_AUTO_TEST_CASE(need_more_at_every_truncation_point)
 {
     // 7-bit, 16-bit and 64-bit lengths: each prefix cuts the header, the
-    // extended length, the mask key or the payload.
+    // extended length, the mask key or the payload. A cut header is left in
+    // the input as it was; once the header is in, the payload is gathered.
     for (const std::size_t n : {5u, 200u, 65536u}) {
         const std::string payload = ascii(n);
         const std::string frame = client_frame({.op = 0x2, .payload = payload});
+        const std::size_t header = frame.size() - n;
         std::vector<std::size_t> cuts;
         for (std::size_t k = 0; k < 20 && k < frame.size(); ++k)
             cuts.push_back(k);
@@ -305,16 +308,27 @@ BOOST_AUTO_TEST_CASE(need_more_at_every_truncation_point)
             std::span<char> in(bytes);
             const auto e = reader.next(in);
             BOOST_TEST((e.what == kind::need_more), "payload " << n << ", prefix " << k);
-            BOOST_TEST((in.data() == bytes.data()));
-            BOOST_TEST(in.size() == k);
-            BOOST_TEST(bytes == before, "the input is left masked");
+            std::string rest;
+            if (k < header) {
+                BOOST_TEST((in.data() == bytes.data()));
+                BOOST_TEST(in.size() == k);
+                BOOST_TEST(bytes == before, "the input is left masked");
+                BOOST_TEST(reader.buffered() == 0u);
+                rest = frame; // the caller keeps the cut header and appends
+            } else {
+                BOOST_TEST(in.empty(), "payload " << n << ", prefix " << k);
+                BOOST_TEST(reader.buffered() == k - header);
+                if (n > 15) // beyond the string's own small buffer
+                    BOOST_TEST(reader.buffer_capacity() == n, "room for exactly the message");
+                rest = frame.substr(k);
+            }
             // The same reader completes the frame once the rest arrives.
-            bytes = frame;
-            in = std::span<char>(bytes);
+            in = std::span<char>(rest);
             const auto whole = reader.next(in);
             BOOST_TEST_REQUIRE((whole.what == kind::binary));
             BOOST_TEST(whole.payload == payload);
             BOOST_TEST(in.empty());
+            BOOST_TEST(((reader.message_buffer(whole) != nullptr) == (k >= header)), "gathered: in the reader");
         }
     }
 }
@@ -714,6 +728,184 @@ BOOST_AUTO_TEST_CASE(header_of_a_compressed_frame)
     std::array<unsigned char, websocket::max_header_size> out{};
     const auto n = websocket::encode_header(opcode::text, 3, out, true);
     BOOST_TEST(std::string(reinterpret_cast<const char*>(out.data()), n) == "\xc1\x03");
+}
+
+// Frames cut by the end of an input: a data frame's payload is gathered into
+// the reader's buffer, a cut header or control frame is left to the caller.
+
+namespace {
+
+struct read_event {
+    kind what;
+    std::string payload;
+    bool from_buffer; // message_buffer() offered the payload
+    friend bool operator==(const read_event&, const read_event&) = default;
+};
+
+// Reads `stream` in inputs of `sizes` (cycled), as websocket_connection does:
+// what need_more leaves is kept and the next input appended to it.
+std::vector<read_event> read_in_pieces(const std::string& stream, const std::vector<std::size_t>& sizes,
+                                       std::size_t max_kept_seen[1])
+{
+    frame_reader reader(1 << 20);
+    std::vector<read_event> events;
+    std::string kept;
+    std::size_t from = 0;
+    for (std::size_t i = 0; from < stream.size(); ++i) {
+        const std::size_t n = std::min(sizes[i % sizes.size()], stream.size() - from);
+        kept.append(stream, from, n);
+        from += n;
+        std::span<char> in(kept.data(), kept.size());
+        for (;;) {
+            const auto e = reader.next(in);
+            if (e.what == kind::need_more)
+                break;
+            events.push_back({e.what, std::string(e.payload), reader.message_buffer(e) != nullptr});
+            if (e.what == kind::fail || e.what == kind::close)
+                return events;
+        }
+        kept.erase(0, kept.size() - in.size());
+        max_kept_seen[0] = std::max(max_kept_seen[0], kept.size());
+    }
+    return events;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(messages_cut_across_inputs_at_every_boundary)
+{
+    const std::string big = ascii(300);
+    const std::string stream = client_frame({.payload = big, .key = {0x01, 0x82, 0xff, 0x7e}}) +
+                               client_frame({.op = 0x2, .payload = "tiny"}) +
+                               client_frame({.op = 0x9, .payload = ascii(100)}) +
+                               client_frame({.fin = false, .op = 0x2, .payload = ascii(150)}) +
+                               client_frame({.op = 0xA, .payload = "p"}) +
+                               client_frame({.op = 0x0, .payload = ascii(40)}) +
+                               client_frame({.op = 0x2, .payload = big});
+    std::size_t unused[1] = {0};
+    const auto whole = read_in_pieces(stream, {stream.size()}, unused);
+    BOOST_TEST_REQUIRE(whole.size() == 6u);
+    BOOST_TEST(!whole[0].from_buffer, "a whole frame is a view into the input");
+    BOOST_TEST((whole[3].what == kind::pong), "a control frame between fragments");
+    BOOST_TEST(whole[4].from_buffer, "a fragmented message is in the reader's buffer");
+    BOOST_TEST(whole[4].payload == ascii(150) + ascii(40));
+    for (std::size_t k = 1; k < stream.size(); ++k) {
+        for (const std::size_t step : {std::size_t{1}, std::size_t{3}, std::size_t{8}, stream.size()}) {
+            std::size_t kept[1] = {0};
+            auto cut = read_in_pieces(stream, {k, step}, kept);
+            BOOST_TEST_REQUIRE(cut.size() == whole.size(), "cut at " << k << ", then " << step);
+            for (std::size_t i = 0; i < cut.size(); ++i) {
+                BOOST_TEST((cut[i].what == whole[i].what), "cut at " << k << ", event " << i);
+                BOOST_TEST(cut[i].payload == whole[i].payload, "cut at " << k << ", event " << i);
+            }
+            BOOST_TEST(kept[0] <= frame_reader::max_kept, "the caller keeps at most a cut control frame");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_gathered_message_may_be_taken_without_a_copy)
+{
+    std::string payload;
+    for (std::size_t i = 0; i < 70000; ++i)
+        payload.push_back(static_cast<char>(i * 7));
+    const std::string frame = client_frame({.op = 0x2, .payload = payload});
+    frame_reader reader(1 << 20);
+    std::string first = frame.substr(0, 1000);
+    std::span<char> in(first);
+    BOOST_TEST((reader.next(in).what == kind::need_more));
+    std::string rest = frame.substr(1000) + client_frame({.op = 0x2, .payload = "next"});
+    in = std::span<char>(rest);
+    const auto e = reader.next(in);
+    BOOST_TEST_REQUIRE((e.what == kind::binary));
+    auto* buffer = reader.message_buffer(e);
+    BOOST_TEST_REQUIRE(buffer != nullptr);
+    BOOST_TEST((buffer->data() == e.payload.data()));
+    const std::string taken = std::move(*buffer);
+    BOOST_TEST((taken == payload));
+    BOOST_TEST(taken.capacity() == payload.size(), "reserved once, at its size");
+    // The reader goes on after its buffer was taken.
+    const auto after = reader.next(in);
+    BOOST_TEST_REQUIRE((after.what == kind::binary));
+    BOOST_TEST(after.payload == "next");
+    BOOST_TEST(reader.message_buffer(after) == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(release_frees_a_large_buffer_only_between_messages)
+{
+    const std::string part = ascii(5000);
+    std::string bytes = client_frame({.fin = false, .op = 0x2, .payload = part}) + client_frame({.op = 0x0, .payload = part});
+    frame_reader reader(1 << 20);
+    // The first fragment and part of the second: a message under way.
+    std::string head = bytes.substr(0, bytes.size() - 10);
+    std::span<char> in(head);
+    BOOST_TEST((reader.next(in).what == kind::need_more));
+    reader.release();
+    BOOST_TEST(reader.buffered() == 2 * part.size() - 10, "kept while under way");
+    std::string tail = bytes.substr(bytes.size() - 10);
+    in = std::span<char>(tail);
+    const auto e = reader.next(in);
+    BOOST_TEST_REQUIRE((e.what == kind::binary));
+    BOOST_TEST(e.payload == part + part);
+    reader.release();
+    BOOST_TEST(reader.buffer_capacity() < 4096u + 1, "freed once the message is delivered");
+    // A small message's buffer is kept for the next one.
+    std::string small = client_frame({.fin = false, .op = 0x2, .payload = "ab"}) + client_frame({.op = 0x0, .payload = "c"});
+    in = std::span<char>(small);
+    BOOST_TEST((reader.next(in).what == kind::binary));
+    reader.release();
+    BOOST_TEST(reader.buffer_capacity() <= 4096u);
+}
+
+BOOST_AUTO_TEST_CASE(a_cut_control_frame_is_left_to_the_caller)
+{
+    std::string bytes = client_frame({.op = 0x9, .payload = ascii(125)}).substr(0, 100);
+    frame_reader reader(16);
+    std::span<char> in(bytes);
+    BOOST_TEST((reader.next(in).what == kind::need_more));
+    BOOST_TEST(in.size() == 100u);
+    BOOST_TEST(reader.buffered() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(gathered_text_is_checked_as_utf8)
+{
+    std::string bytes = client_frame({.payload = "ok \xc0\xaf no"});
+    std::string head = bytes.substr(0, 8);
+    std::string tail = bytes.substr(8) + client_frame({.payload = "fine"});
+    frame_reader reader(1024);
+    std::span<char> in(head);
+    BOOST_TEST((reader.next(in).what == kind::need_more));
+    in = std::span<char>(tail);
+    auto e = reader.next(in);
+    BOOST_TEST((e.what == kind::fail));
+    BOOST_TEST((e.code == close_code::invalid_payload));
+    BOOST_TEST((reader.next(in).what == kind::fail), "a failure is final");
+}
+
+BOOST_AUTO_TEST_CASE(gathered_message_keeps_its_compressed_flag)
+{
+    std::string bytes = client_frame({.op = 0x1, .payload = "\xff\xfe not inflated yet", .rsv = 4});
+    std::string head = bytes.substr(0, 9);
+    std::string tail = bytes.substr(9);
+    frame_reader reader(1024);
+    reader.enable_deflate();
+    std::span<char> in(head);
+    BOOST_TEST((reader.next(in).what == kind::need_more));
+    in = std::span<char>(tail);
+    const auto e = reader.next(in);
+    BOOST_TEST_REQUIRE((e.what == kind::text));
+    BOOST_TEST(e.compressed, "UTF-8 is checked once inflated");
+    BOOST_TEST(e.payload == "\xff\xfe not inflated yet");
+}
+
+BOOST_AUTO_TEST_CASE(an_oversized_cut_frame_fails_before_its_payload)
+{
+    std::string bytes = client_frame({.op = 0x2, .payload = ascii(200)}).substr(0, 8);
+    frame_reader reader(100);
+    std::span<char> in(bytes);
+    const auto e = reader.next(in);
+    BOOST_TEST((e.what == kind::fail));
+    BOOST_TEST((e.code == close_code::too_big));
+    BOOST_TEST(reader.buffer_capacity() < 200u, "nothing reserved for it");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -81,6 +81,10 @@ std::string encode_socket_packet(const socket_packet& p);
 /// message, then one binary message per attachment; with msgpack one binary
 /// message (see encode_msgpack_socket_packet).
 std::vector<packet> encode_socket_packet_messages(const socket_packet& p, socket_parser parser = socket_parser::json);
+/// The same, moving `p`'s attachments into the binary messages rather than
+/// copying them (with the json parser; msgpack copies them into its one
+/// message). `p`'s attachments are left moved from.
+std::vector<packet> encode_socket_packet_messages(socket_packet&& p, socket_parser parser = socket_parser::json);
 
 /// The MessagePack map socket.io-msgpack-parser writes for `p`: `type`,
 /// `nsp` (always, "/" too), then `data` and `id` when present; each
@@ -96,6 +100,9 @@ using encoded_socket_packet = std::shared_ptr<const std::vector<packet>>;
 /// `compress` false, the messages are never WebSocket-compressed
 /// (packet::compress).
 encoded_socket_packet encode_shared(const socket_packet& p, socket_parser parser = socket_parser::json,
+                                    bool compress = true);
+/// The same, moving `p`'s attachments (see encode_socket_packet_messages).
+encoded_socket_packet encode_shared(socket_packet&& p, socket_parser parser = socket_parser::json,
                                     bool compress = true);
 
 /// Reassembles Socket.IO packets from Engine.IO messages: a text message,

@@ -55,7 +55,7 @@ bool valid_utf8(std::string_view text) noexcept;
 /// What frame_reader::next found at the front of its input.
 struct frame_event {
     enum class kind {
-        need_more, ///< no whole frame yet: keep the input, append more bytes, call again
+        need_more, ///< no whole frame yet: keep what is left of the input, append more bytes, call again
         text,      ///< a whole text message, valid UTF-8 unless `compressed`
         binary,    ///< a whole binary message
         ping,      ///< answer with a pong carrying `payload`
@@ -78,10 +78,16 @@ struct frame_event {
 
 /// Reads the frames a client sends. Single-threaded; one per connection.
 ///
-/// A message in one frame comes back as a view into the input, unmasked in
-/// place, without a copy. The fragments of a fragmented message are copied
-/// into the reader until the final one. Control frames (ping, pong, close)
-/// may arrive between fragments and come back on their own.
+/// A message in one frame that is whole in the input comes back as a view
+/// into the input, unmasked in place, without a copy. A text or binary frame
+/// cut by the end of the input is gathered instead: once its header is in,
+/// the reader takes its payload, unmasked as it is copied, into a buffer of
+/// its own sized for it, from this input and the next ones, so the caller
+/// keeps at most a cut header or a cut control frame (max_kept bytes). The
+/// fragments of a fragmented message are copied into that buffer too until
+/// the final one. Control frames (ping, pong, close) may arrive between
+/// fragments and come back on their own. A message that comes back from the
+/// reader's buffer may be taken from it without a copy (message_buffer()).
 ///
 /// Violations give `fail` with the code to close with, and every later call
 /// gives `fail` again:
@@ -113,17 +119,59 @@ public:
     /// goes on to the next frame within the same call.
     frame_event next(std::span<char>& input);
 
-    /// Bytes of a fragmented message stored so far.
+    /// Bytes of the message under way stored so far (fragments, and the
+    /// gathered part of a cut frame).
     std::size_t buffered() const noexcept { return fragments_.size(); }
+    /// Bytes the reader holds allocated for messages (its buffer's capacity).
+    std::size_t buffer_capacity() const noexcept { return fragments_.capacity(); }
+
+    /// The longest need_more leaves unconsumed: a cut control frame (a
+    /// header and 125 bytes); a cut data frame is gathered once its header
+    /// (at most 14 bytes) is in.
+    static constexpr std::size_t max_kept = 2 + 4 + 125;
+
+    /// The limit given at construction.
+    std::size_t max_message() const noexcept { return max_message_; }
+
+    /// The reader's buffer when it holds exactly the payload of `e`, the
+    /// text or binary message next() just returned (a gathered or
+    /// fragmented message); nullptr when the payload is in the input. Until
+    /// the next call to next(), the caller may move from it, taking the
+    /// message without a copy.
+    std::string* message_buffer(const frame_event& e) noexcept;
+
+    /// Frees the buffer of a large message once no message is under way, so
+    /// that an idle connection does not keep the memory of its largest
+    /// message. Invalidates the payload of the last event.
+    void release() noexcept;
 
 private:
+    struct header;
+    enum class header_status { incomplete, ok, protocol_error, too_big };
+    /// Parses the frame header at the front of `input` into `h`, checking
+    /// each rule as soon as the bytes it needs are in.
+    header_status parse_header(std::span<const char> input, header& h) const noexcept;
+    /// Takes what `input` has of the payload being gathered; true once it is
+    /// all in.
+    bool gather(std::span<char>& input);
+    /// The message under way is complete in fragments_: its event.
+    frame_event finish_message();
+    frame_event fail(close_code code);
+
     std::size_t max_message_;
+    // The message under way: fragments so far, the gathered payload of a cut
+    // frame (a data frame's payload goes here unless the frame is whole in
+    // the input and unfragmented).
     std::string fragments_;
+    // The cut frame being gathered: payload bytes still to come, and the mask
+    // key turned to the next byte's position.
+    std::uint64_t payload_left_ = 0;
+    char payload_key_[4] = {};
     opcode message_opcode_ = opcode::continuation; // continuation: no message under way
-    bool message_compressed_ = false;              // the message under way had RSV1
-    bool deflate_ = false;
-    bool failed_ = false;
-    close_code fail_code_ = close_code::protocol_error;
+    bool message_compressed_ : 1 = false;          // the message under way had RSV1
+    bool gathering_fin_ : 1 = false;               // the frame being gathered ends its message
+    bool deflate_ : 1 = false;
+    close_code fail_code_ = close_code::normal;    // normal: not failed
 };
 
 } // namespace corio::protocol::websocket

@@ -1,0 +1,232 @@
+// websocket_connection's reading, through a transport that hands it reads of
+// any size: messages cut across reads at every boundary read as in one read,
+// a large message goes up in its own buffer (taken without a copy), and
+// between messages the connection keeps no large buffer.
+
+#include "engine/websocket_connection.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+namespace net = boost::asio;
+namespace ws = corio::protocol::websocket;
+using corio::engine::close_reason;
+using corio::engine::detail::websocket_connection;
+
+/// Reads come from feed(); writes are counted and never complete.
+class fed_connection final : public websocket_connection {
+public:
+    fed_connection(executor_type strand, std::size_t max_message)
+        : websocket_connection(std::move(strand), max_message)
+    {
+    }
+
+    /// One read: `bytes` are copied into the one read buffer, as a
+    /// transport's per-thread buffer is overwritten by each read.
+    void feed(std::string_view bytes)
+    {
+        read_buffer_.assign(bytes.begin(), bytes.end());
+        on_bytes(std::span<char>(read_buffer_.data(), read_buffer_.size()));
+        // Whatever the connection kept must not point into the read.
+        std::fill(read_buffer_.begin(), read_buffer_.end(), '\xAA');
+    }
+
+private:
+    void begin_reading() override {}
+    void write_buffers() override {}
+    void close_transport() noexcept override {}
+    void shutdown_transport(bool) noexcept override {}
+
+    std::vector<char> read_buffer_;
+};
+
+struct read_message {
+    bool text = false;
+    std::string payload;
+    bool in_storage = false; // handed up in a buffer of its own, and taken
+    friend bool operator==(const read_message&, const read_message&) = default;
+};
+
+/// Records messages; takes a binary message's storage when offered, as the
+/// session does.
+class message_recorder final : public websocket_connection::events {
+public:
+    std::vector<read_message> messages;
+    std::vector<std::size_t> taken_capacities;
+    bool ended = false;
+
+    void on_ws_message(websocket_connection&, bool text, std::string_view payload, std::string* storage) override
+    {
+        if (storage && !text) {
+            BOOST_TEST((storage->data() == payload.data()));
+            BOOST_TEST(storage->size() == payload.size());
+            std::string taken = std::move(*storage);
+            taken_capacities.push_back(taken.capacity());
+            messages.push_back({text, std::move(taken), true});
+            return;
+        }
+        messages.push_back({text, std::string(payload), storage != nullptr});
+    }
+    void on_ws_end(websocket_connection&, close_reason) override { ended = true; }
+    void on_ws_written(websocket_connection&, std::size_t, std::size_t) override {}
+};
+
+std::string letters(std::size_t n, char first = 'a')
+{
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i)
+        s.push_back(static_cast<char>(first + i % 26));
+    return s;
+}
+
+// A masked client frame.
+std::string masked_frame(unsigned op, std::string_view payload, bool fin = true)
+{
+    static constexpr unsigned char key[4] = {0x9c, 0x01, 0x7f, 0x20};
+    std::string out;
+    out.push_back(static_cast<char>((fin ? 0x80 : 0) | op));
+    if (payload.size() <= 125) {
+        out.push_back(static_cast<char>(0x80 | payload.size()));
+    } else if (payload.size() <= 0xFFFF) {
+        out.push_back(static_cast<char>(0x80 | 126));
+        out.push_back(static_cast<char>(payload.size() >> 8));
+        out.push_back(static_cast<char>(payload.size()));
+    } else {
+        out.push_back(static_cast<char>(0x80 | 127));
+        for (int i = 7; i >= 0; --i)
+            out.push_back(static_cast<char>(static_cast<std::uint64_t>(payload.size()) >> (8 * i)));
+    }
+    out.append(reinterpret_cast<const char*>(key), 4);
+    for (std::size_t i = 0; i < payload.size(); ++i)
+        out.push_back(static_cast<char>(payload[i] ^ static_cast<char>(key[i % 4])));
+    return out;
+}
+
+struct reading_fixture {
+    net::io_context ioc;
+    std::shared_ptr<message_recorder> events = std::make_shared<message_recorder>();
+    std::shared_ptr<fed_connection> connection =
+        std::make_shared<fed_connection>(net::make_strand(ioc), std::size_t{1} << 20);
+
+    reading_fixture() { connection->start(events, nullptr); }
+};
+
+// Reads `stream` in reads of `sizes` (cycled); returns the messages.
+std::vector<read_message> read_stream_in_pieces(const std::string& stream, const std::vector<std::size_t>& sizes,
+                                    std::size_t* most_kept = nullptr)
+{
+    reading_fixture f;
+    std::size_t from = 0;
+    for (std::size_t i = 0; from < stream.size(); ++i) {
+        const std::size_t n = std::min(sizes[i % sizes.size()], stream.size() - from);
+        f.connection->feed(std::string_view(stream).substr(from, n));
+        from += n;
+        if (most_kept)
+            *most_kept = std::max(*most_kept, f.connection->read_capacity());
+    }
+    return f.events->messages;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(websocket_connection_reading)
+
+BOOST_AUTO_TEST_CASE(messages_cut_across_reads_at_every_boundary)
+{
+    const std::string big = letters(6000, 'A');
+    const std::string stream = masked_frame(0x1, "hello") + masked_frame(0x2, big) + masked_frame(0x9, letters(100)) +
+                               masked_frame(0x2, "tiny") + masked_frame(0x2, letters(2000), false) +
+                               masked_frame(0x0, letters(2000, 'k'), false) + masked_frame(0x0, "end") +
+                               masked_frame(0x1, letters(300));
+    const auto whole = read_stream_in_pieces(stream, {stream.size()});
+    BOOST_TEST_REQUIRE(whole.size() == 5u);
+    BOOST_TEST(whole[1].payload == big);
+    BOOST_TEST(!whole[1].in_storage, "whole in the read: a view");
+    BOOST_TEST(whole[3].in_storage, "a fragmented message is offered in the reader's buffer");
+    BOOST_TEST(whole[3].payload == letters(2000) + letters(2000, 'k') + "end");
+    for (std::size_t k = 1; k < stream.size(); ++k) {
+        std::size_t most_kept = 0;
+        auto cut = read_stream_in_pieces(stream, {k, stream.size()}, &most_kept);
+        BOOST_TEST_REQUIRE(cut.size() == whole.size(), "cut at " << k);
+        for (std::size_t i = 0; i < cut.size(); ++i)
+            BOOST_TEST(cut[i].payload == whole[i].payload, "cut at " << k << ", message " << i);
+        // A message cut by the read is gathered in a buffer of its own.
+        const std::size_t big_at = 2 + 4 + 5; // after "hello"'s frame
+        if (k > big_at && k < big_at + 8 + big.size())
+            BOOST_TEST(cut[1].in_storage, "cut at " << k);
+        // Never more than the message being gathered and a small tail.
+        BOOST_TEST(most_kept <= big.size() + 4096, "cut at " << k);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(reads_of_every_small_size)
+{
+    const std::string stream = masked_frame(0x2, letters(70000)) + masked_frame(0x9, "p") + masked_frame(0x1, "x") +
+                               masked_frame(0x8, std::string("\x03\xe8", 2));
+    const auto whole = read_stream_in_pieces(stream, {stream.size()});
+    for (const std::size_t step : {1u, 2u, 3u, 5u, 13u, 131u, 132u, 4096u, 65536u}) {
+        const auto pieces = read_stream_in_pieces(stream, {step});
+        BOOST_TEST_REQUIRE(pieces.size() == 2u, "step " << step);
+        BOOST_TEST((pieces[0] == read_message{false, letters(70000), true}), "step " << step);
+        BOOST_TEST(pieces[1].text);
+        BOOST_TEST(pieces[1].payload == "x");
+    }
+    BOOST_TEST(whole.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_large_message_goes_up_in_its_own_buffer_and_is_not_kept)
+{
+    reading_fixture f;
+    const std::string payload = letters(100000);
+    const std::string frame = masked_frame(0x2, payload);
+    for (std::size_t at = 0; at < frame.size(); at += 65536)
+        f.connection->feed(std::string_view(frame).substr(at, 65536));
+    BOOST_TEST_REQUIRE(f.events->messages.size() == 1u);
+    BOOST_TEST(f.events->messages[0].in_storage);
+    BOOST_TEST(f.events->messages[0].payload == payload);
+    BOOST_TEST(f.events->taken_capacities.at(0) == payload.size(), "one allocation, at the message's size");
+    BOOST_TEST(f.connection->read_capacity() <= 4096u * 2, "nothing large kept once idle");
+}
+
+BOOST_AUTO_TEST_CASE(a_large_text_message_then_small_ones)
+{
+    reading_fixture f;
+    const std::string text = letters(200000);
+    const std::string stream = masked_frame(0x1, text) + masked_frame(0x1, "a") + masked_frame(0x2, "b");
+    f.connection->feed(std::string_view(stream).substr(0, 100));
+    f.connection->feed(std::string_view(stream).substr(100, stream.size() - 100 - 3));
+    // The big message and "a" are in; "b" is cut.
+    BOOST_TEST_REQUIRE(f.events->messages.size() == 2u);
+    BOOST_TEST(f.events->messages[0].payload == text);
+    BOOST_TEST(f.connection->read_capacity() <= 4096u * 2, "the text's buffer was freed");
+    f.connection->feed(std::string_view(stream).substr(stream.size() - 3));
+    BOOST_TEST_REQUIRE(f.events->messages.size() == 3u);
+    BOOST_TEST(f.events->messages[1].payload == "a");
+    BOOST_TEST(f.events->messages[2].payload == "b");
+    BOOST_TEST(f.connection->read_capacity() <= 4096u * 2);
+}
+
+BOOST_AUTO_TEST_CASE(an_oversized_message_ends_reading_before_its_payload)
+{
+    reading_fixture f;
+    auto c = std::make_shared<fed_connection>(net::make_strand(f.ioc), 1000);
+    auto events = std::make_shared<message_recorder>();
+    c->start(events, nullptr);
+    c->feed(masked_frame(0x2, letters(5000)).substr(0, 20));
+    BOOST_TEST(events->ended);
+    BOOST_TEST(events->messages.empty());
+    BOOST_TEST(c->read_capacity() < 1000u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
