@@ -1,10 +1,12 @@
 #include "engine/session_impl.hpp"
+#include "engine/exact_allocator.hpp"
 #include "engine/use_tuple.hpp"
 
 #include <corio/protocol/polling_payload.hpp>
 #include <corio/protocol/polling_payload_v3.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -291,7 +293,9 @@ void session_impl::arm_heartbeat()
     // A callback, not a coroutine: nothing is held between deadlines but
     // the timer's wait.
     heartbeat_timer_.expires_at(state_.next_deadline());
-    heartbeat_timer_.async_wait([self = self()](boost::system::error_code) { self->on_heartbeat(); });
+    // Pending for a whole ping interval: sized exactly (exact_allocator).
+    heartbeat_timer_.async_wait(
+        net::bind_allocator(exact_allocator<void>(), [self = self()](boost::system::error_code) { self->on_heartbeat(); }));
 }
 
 void session_impl::on_heartbeat()
