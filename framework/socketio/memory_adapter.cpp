@@ -45,6 +45,9 @@ void memory_adapter::add_socket(std::shared_ptr<local_socket> s)
     {
         std::lock_guard lock(mutex_);
         auto& entry = sockets_[sid];
+        // Most sockets' rooms, and most rooms' members, are one (the
+        // socket's own room): two buckets, not the 13 of a first insert.
+        entry.rooms.reserve(1);
         entry.socket = std::move(s);
         join_locked(entry, sid);
     }
@@ -116,6 +119,8 @@ bool memory_adapter::join_locked(socket_entry& entry, const std::string& room)
     if (!entry.rooms.insert(room).second)
         return false;
     auto [it, created] = rooms_.try_emplace(room);
+    if (created)
+        it->second.reserve(1); // as entry.rooms (add_socket)
     it->second.emplace(entry.socket->id(), entry.socket);
     if (created)
         room_created(room, sockets_.contains(room));
