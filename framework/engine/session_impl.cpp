@@ -83,8 +83,7 @@ session_impl::session_impl(std::shared_ptr<const session_host> host, std::string
       traffic_(host_->counters->traffic),
       drain_(host_->drain->hold()),
       state_(timing_of(host_->options, protocol), transport, now(), queue_limits_of(host_->options)),
-      heartbeat_timer_(strand),
-      signal_(strand, net::steady_timer::time_point::max())
+      heartbeat_timer_(strand)
 {
 }
 
@@ -173,8 +172,8 @@ void session_impl::start()
 
 void session_impl::wake()
 {
-    if (state_.poll_pending())
-        signal_.cancel();
+    if (state_.poll_pending() && signal_)
+        signal_->cancel();
     flush();
 }
 
@@ -342,8 +341,10 @@ net::awaitable<poll_reply> session_impl::poll()
         break;
     }
     auto keep_alive = self();
+    if (!signal_)
+        signal_ = std::make_unique<timer>(get_executor(), timer::time_point::max());
     while (!state_.poll_ready())
-        co_await signal_.async_wait(use_tuple);
+        co_await signal_->async_wait(use_tuple);
     auto reply = encode_poll(state_.end_poll());
     if (!state_.closed())
         co_return reply;

@@ -56,9 +56,7 @@ client_state::client_state(std::shared_ptr<server_context> context, std::shared_
     : context_(std::move(context)),
       namespaces_(std::move(namespaces)),
       session_(std::move(session)),
-      decoder_(context_->options().engine.limits, context_->options().parser),
-      connect_timer_(session_->get_executor()),
-      attachment_timer_(session_->get_executor())
+      decoder_(context_->options().engine.limits, context_->options().parser)
 {
 }
 
@@ -67,8 +65,9 @@ void client_state::start()
     // Protocol v4 clients are connected to `/` at once; they never ask.
     if (session_->protocol_version() == 3)
         connect(socket_packet::connect("/"));
-    connect_timer_.expires_after(context_->options().connect_timeout);
-    connect_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    connect_timer_ = std::make_unique<timer>(session_->get_executor());
+    connect_timer_->expires_after(context_->options().connect_timeout);
+    connect_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (ec || self->closed_ || self->ever_connected_)
             return;
         if (self->sockets_.empty())
@@ -104,7 +103,7 @@ void client_state::watch_attachments()
     if (!decoder_.awaiting_attachments()) {
         if (attachment_timer_armed_) {
             attachment_timer_armed_ = false;
-            attachment_timer_.cancel();
+            attachment_timer_->cancel();
         }
         return;
     }
@@ -112,8 +111,10 @@ void client_state::watch_attachments()
         return;
     attachment_timer_armed_ = true;
     const auto packet = ++attachment_packet_;
-    attachment_timer_.expires_after(context_->options().limits.attachment_timeout);
-    attachment_timer_.async_wait([self = shared_from_this(), packet](boost::system::error_code ec) {
+    if (!attachment_timer_)
+        attachment_timer_ = std::make_unique<timer>(session_->get_executor());
+    attachment_timer_->expires_after(context_->options().limits.attachment_timeout);
+    attachment_timer_->async_wait([self = shared_from_this(), packet](boost::system::error_code ec) {
         if (ec || self->closed_ || self->attachment_packet_ != packet || !self->attachment_timer_armed_)
             return;
         self->attachment_timer_armed_ = false;
@@ -242,8 +243,8 @@ void client_state::forget(const std::string& nsp, const socket_state* s)
 void client_state::on_close(engine::close_reason reason)
 {
     closed_ = true;
-    connect_timer_.cancel();
-    attachment_timer_.cancel();
+    connect_timer_.reset();
+    attachment_timer_.reset();
     auto why = close_why_ ? *close_why_ : to_disconnect_reason(reason);
     for (auto& [name, s] : std::exchange(sockets_, {}))
         s->disconnect_now(why, false);
