@@ -55,8 +55,7 @@ client_state::client_state(std::shared_ptr<server_context> context, std::shared_
                            std::shared_ptr<engine::session> session)
     : context_(std::move(context)),
       namespaces_(std::move(namespaces)),
-      session_(std::move(session)),
-      decoder_(context_->options().engine.limits, context_->options().parser)
+      session_(std::move(session))
 {
 }
 
@@ -100,7 +99,7 @@ void client_state::close_for(disconnect_reason why, engine::close_reason reason)
 
 void client_state::watch_attachments()
 {
-    if (!decoder_.awaiting_attachments()) {
+    if (!decoder_) {
         if (attachment_timer_armed_) {
             attachment_timer_armed_ = false;
             attachment_timer_->cancel();
@@ -127,7 +126,15 @@ void client_state::on_message(protocol::packet&& message)
 {
     if (closed_ || close_why_)
         return;
-    auto decoded = message.binary ? decoder_.on_binary(std::move(message.data)) : decoder_.on_text(message.data);
+    std::optional<protocol::socket_packet_decoder> fresh;
+    auto* decoder = decoder_.get();
+    if (!decoder)
+        decoder = &fresh.emplace(context_->options().engine.limits, context_->options().parser);
+    auto decoded = message.binary ? decoder->on_binary(std::move(message.data)) : decoder->on_text(message.data);
+    if (!decoder->awaiting_attachments())
+        decoder_.reset();
+    else if (fresh)
+        decoder_ = std::make_unique<protocol::socket_packet_decoder>(std::move(*fresh));
     watch_attachments();
     if (!decoded && decoded.error() == protocol::error::attachments_too_large) {
         context_->count_attachments_too_large();

@@ -59,7 +59,10 @@ private:
     std::shared_ptr<server_context> context_;
     std::shared_ptr<namespace_registry> namespaces_;
     std::shared_ptr<engine::session> session_;
-    protocol::socket_packet_decoder decoder_;
+    // Only while a packet awaits its attachments: the decoder keeps no
+    // state between packets otherwise, and on_message decodes with one of
+    // its own, so that an idle connection holds none.
+    std::unique_ptr<protocol::socket_packet_decoder> decoder_;
     std::map<std::string, std::shared_ptr<socket_state>> sockets_;
     // On the session's strand's own executor type: smaller than a
     // steady_timer's any_io_executor. Each is made when it is first needed,
