@@ -26,7 +26,6 @@ public:
     explicit churn_scenario(run_context& ctx)
         : ctx_(ctx)
     {
-        attempt_budget_ = static_cast<std::int64_t>(std::min<std::uint64_t>(ctx.opts.max_cycles, INT64_MAX));
     }
 
     net::awaitable<void> run() override;
@@ -40,6 +39,11 @@ private:
     /// One loop of connect → `40{` → close until the run stops. `self`
     /// outlives the io_context's run (scenario lifetime contract).
     static net::awaitable<void> worker(churn_scenario* self);
+    /// Starts `workers` loops allowed `budget` attempts in all.
+    void start_loops(unsigned workers, std::uint64_t budget);
+    /// Stops the loops and waits for the cycles in progress to end (within
+    /// a handshake timeout plus a close timeout).
+    net::awaitable<void> stop_loops();
 
     run_context& ctx_;
     histogram latency_;
@@ -51,8 +55,11 @@ private:
     std::atomic<unsigned> workers_running_{0};
     std::uint64_t cycles_in_window_ = 0;
     double window_s_ = 0;
+    std::optional<std::uint64_t> rss_cold_; // before the warm-up
     std::optional<std::uint64_t> rss_start_;
     std::optional<std::uint64_t> rss_end_;
+    std::uint64_t warmup_cycles_ = 0;
+    std::uint64_t warmup_failed_ = 0;
 };
 
 net::awaitable<void> churn_scenario::worker(churn_scenario* self)
@@ -83,28 +90,55 @@ net::awaitable<void> churn_scenario::worker(churn_scenario* self)
     self->workers_running_.fetch_sub(1);
 }
 
-net::awaitable<void> churn_scenario::run()
+void churn_scenario::start_loops(unsigned workers, std::uint64_t budget)
 {
-    const auto& o = ctx_.opts;
-    if (o.server_pid())
-        rss_start_ = read_rss_kib(*o.server_pid());
-
-    auto workers = o.effective_concurrency();
-    std::cerr << "churn: " << workers << " loops for " << seconds(o.duration) << " s\n";
-    cpu_.start();
-    auto start = clock::now();
+    stop_ = false;
+    attempt_budget_ = static_cast<std::int64_t>(std::min<std::uint64_t>(budget, INT64_MAX));
     workers_running_ = workers;
     for (unsigned w = 0; w < workers; ++w)
         net::co_spawn(ctx_.make_executor(), worker(this), count_exceptions{&ctx_.failures});
+}
+
+net::awaitable<void> churn_scenario::stop_loops()
+{
+    stop_ = true;
+    co_await wait_until([this] { return workers_running_.load() == 0; },
+                        clock::now() + 2 * ctx_.opts.handshake_timeout + std::chrono::seconds(1));
+}
+
+net::awaitable<void> churn_scenario::run()
+{
+    const auto& o = ctx_.opts;
+    auto workers = o.effective_concurrency();
+    if (o.server_pid())
+        rss_cold_ = read_rss_kib(*o.server_pid());
+    if (o.warmup.count() > 0) {
+        // The same churn, unmeasured; its cycles and failures are reported
+        // apart from the measured run's.
+        std::cerr << "churn: warm-up, " << workers << " loops for " << seconds(o.warmup) << " s\n";
+        start_loops(workers, UINT64_MAX);
+        co_await wait_until([this] { return workers_running_.load() == 0; }, clock::now() + o.warmup);
+        co_await stop_loops();
+        warmup_cycles_ = cycles_.exchange(0);
+        warmup_failed_ = failed_.exchange(0);
+        attempts_ = 0;
+        if (o.server_pid())
+            co_await sleep_for(o.settle); // as before the final reading
+    }
+    if (o.server_pid())
+        rss_start_ = o.warmup.count() > 0 ? read_rss_kib(*o.server_pid()) : rss_cold_;
+
+    std::cerr << "churn: " << workers << " loops for " << seconds(o.duration) << " s\n";
+    cpu_.start();
+    auto start = clock::now();
+    start_loops(workers, o.max_cycles);
     co_await wait_until([this] { return stop_.load() || workers_running_.load() == 0; }, start + o.duration);
     stop_ = true;
     cpu_.stop();
     window_s_ = seconds(clock::now() - start);
     cycles_in_window_ = cycles_.load();
 
-    // A cycle in progress ends within a handshake timeout plus a close timeout.
-    co_await wait_until([this] { return workers_running_.load() == 0; },
-                        clock::now() + 2 * o.handshake_timeout + std::chrono::seconds(1));
+    co_await stop_loops();
     std::cerr << "churn: done, " << cycles_.load() << " cycles\n";
     if (o.server_pid()) {
         // Let the server finish its closes and timers before measuring.
@@ -126,6 +160,7 @@ json::object churn_scenario::params() const
         {"duration_s", seconds(o.duration)},
         {"concurrency", o.effective_concurrency()},
         {"settle_s", seconds(o.settle)},
+        {"warmup_s", seconds(o.warmup)},
     };
     p["max_cycles"] = o.max_cycles == UINT64_MAX ? json::value(nullptr) : json::value(o.max_cycles);
     return p;
@@ -133,10 +168,18 @@ json::object churn_scenario::params() const
 
 json::object churn_scenario::metrics() const
 {
-    std::optional<double> growth;
-    if (rss_start_ && rss_end_ && *rss_start_ > 0)
-        growth = (static_cast<double>(*rss_end_) - static_cast<double>(*rss_start_)) * 100.0 /
-                 static_cast<double>(*rss_start_);
+    auto growth_pct = [](std::optional<std::uint64_t> from, std::optional<std::uint64_t> to) -> std::optional<double> {
+        if (!from || !to || *from == 0)
+            return std::nullopt;
+        return (static_cast<double>(*to) - static_cast<double>(*from)) * 100.0 / static_cast<double>(*from);
+    };
+    // rss_growth_pct: over the measured run, from the warm-up's end when
+    // there was one. The warm-up's own growth (cold start to baseline) is
+    // reported apart.
+    auto growth = growth_pct(rss_start_, rss_end_);
+    std::optional<double> warmup_growth;
+    if (ctx_.opts.warmup.count() > 0)
+        warmup_growth = growth_pct(rss_cold_, rss_start_);
     return {
         {"cycles", cycles_.load()},
         {"cycles_in_window", cycles_in_window_},
@@ -144,8 +187,12 @@ json::object churn_scenario::metrics() const
         {"cycles_per_s", rounded(per_second(cycles_in_window_, window_s_), 1)},
         {"failed", failed_.load()},
         {"handshake_latency_ms", latency_.to_json_ms()},
-        {"server_rss_kib", json::object{{"start", or_null(rss_start_)}, {"end", or_null(rss_end_)}}},
+        {"server_rss_kib",
+         json::object{{"cold", or_null(rss_cold_)}, {"start", or_null(rss_start_)}, {"end", or_null(rss_end_)}}},
         {"rss_growth_pct", or_null(growth)},
+        {"warmup_cycles", warmup_cycles_},
+        {"warmup_failed", warmup_failed_},
+        {"warmup_rss_growth_pct", or_null(warmup_growth)},
         {"loadgen_cpu_cores", rounded(cpu_.cores())},
     };
 }
@@ -153,7 +200,10 @@ json::object churn_scenario::metrics() const
 std::chrono::milliseconds churn_scenario::time_bound() const
 {
     const auto& o = ctx_.opts;
-    return o.duration + 2 * o.handshake_timeout + o.settle + std::chrono::seconds(10);
+    auto bound = o.duration + 2 * o.handshake_timeout + o.settle + std::chrono::seconds(10);
+    if (o.warmup.count() > 0)
+        bound += o.warmup + 2 * o.handshake_timeout + std::chrono::seconds(1) + o.settle;
+    return bound;
 }
 
 } // namespace

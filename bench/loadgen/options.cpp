@@ -28,6 +28,7 @@ constexpr std::string_view usage_text =
     "cluster-fanout: fanout's options, with --url (and --server-pid) once per server, 2 or more:\n"
     "         the receivers are split evenly over the servers, the emitter is on the first\n"
     "churn:   --duration S (10)  --concurrency C (50)  --max-cycles N  --settle S (2)\n"
+    "         --warmup S (0: a first burst of S seconds, then a settle; its end is the RSS baseline)\n"
     "Prints progress on stderr and one JSON object on stdout.\n";
 
 template <class T> T parse_number(std::string_view text, std::string_view option)
@@ -157,6 +158,8 @@ options parse_command_line(int argc, char** argv)
             o.max_cycles = parse_number<std::uint64_t>(value, arg);
         else if (arg == "--settle")
             o.settle = parse_seconds(value, arg);
+        else if (arg == "--warmup")
+            o.warmup = parse_seconds(value, arg);
         else
             usage_error("unknown option " + std::string(arg));
     }

@@ -78,6 +78,12 @@ struct options {
     // churn
     std::uint64_t max_cycles = UINT64_MAX;
     std::chrono::milliseconds settle{2'000}; ///< wait before the final server RSS reading
+    /// A first burst of churn before the measured one (0: none). Its end,
+    /// after a settle, is the RSS baseline: a cold server's first burst
+    /// grows it by what any server grows once (its code paged in, its
+    /// allocator's arena and tables sized for the concurrency), which says
+    /// nothing of whether churn keeps growing it.
+    std::chrono::milliseconds warmup{0};
 
     /// Handshakes in flight for this scenario (--concurrency or its default).
     unsigned effective_concurrency() const;

@@ -1,5 +1,8 @@
 #include "engine/plain_websocket_connection.hpp"
 
+#include "engine/exact_allocator.hpp"
+
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
 
@@ -78,7 +81,10 @@ void plain_websocket_connection::wait_readable()
         return;
     }
     reading_ = true;
-    socket_.async_wait(socket_type::wait_read, [self = self()](boost::system::error_code ec) { self->on_readable(ec); });
+    // An idle connection's one pending operation: sized exactly (exact_allocator).
+    socket_.async_wait(socket_type::wait_read,
+                       net::bind_allocator(exact_allocator<void>(),
+                                           [self = self()](boost::system::error_code ec) { self->on_readable(ec); }));
 }
 
 void plain_websocket_connection::on_readable(boost::system::error_code ec)

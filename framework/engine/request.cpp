@@ -7,7 +7,6 @@
 #include <boost/url/parse.hpp>
 
 #include <cctype>
-#include <iterator>
 
 namespace corio::engine::detail {
 
@@ -15,12 +14,11 @@ namespace http = boost::beast::http;
 
 namespace {
 
-std::string lower(std::string_view s)
+void lower_into(std::string_view s, std::string& out)
 {
-    std::string out(s);
+    out.assign(s);
     for (char& c : out)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
 }
 
 } // namespace
@@ -51,15 +49,30 @@ request_info make_request_info(const http_request& req, std::string remote_addre
     info.url = std::string(req.target());
     info.remote_address = std::move(remote_address);
     info.time = std::chrono::system_clock::now();
-    // Exact sizes: a session keeps these for its whole life.
-    info.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
-    for (const auto& f : req)
-        info.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
+    // One allocation per list, of about its size: a session keeps these
+    // for its whole life.
+    std::size_t count = 0;
+    std::size_t bytes = 0;
+    for (const auto& f : req) {
+        ++count;
+        bytes += f.name_string().size() + f.value().size();
+    }
+    info.headers.reserve(count, bytes);
+    std::string name;
+    for (const auto& f : req) {
+        lower_into(f.name_string(), name);
+        info.headers.add(name, f.value());
+    }
     // A target that is not a valid origin-form URL simply has no query.
     if (auto url = boost::urls::parse_origin_form(req.target())) {
-        info.query.reserve(url->params().size());
+        // Decoded: each value as long as its encoded form at most.
+        const auto params = url->encoded_params();
+        std::size_t encoded = 0;
+        for (auto param : params)
+            encoded += param.key.size() + param.value.size();
+        info.query.reserve(params.size(), encoded);
         for (auto param : url->params())
-            info.query.emplace_back(std::string(param.key), std::string(param.value));
+            info.query.add(param.key, param.value);
     }
     return info;
 }
@@ -100,27 +113,14 @@ http_response error_response(const http_request& req, error e)
 
 namespace corio::engine {
 
-namespace {
-
-std::optional<std::string_view> find_field(const std::vector<request_info::field>& fields,
-                                           std::string_view name) noexcept
-{
-    for (const auto& [k, v] : fields)
-        if (k == name)
-            return std::string_view(v);
-    return std::nullopt;
-}
-
-} // namespace
-
 std::optional<std::string_view> request_info::header(std::string_view lower_name) const noexcept
 {
-    return find_field(headers, lower_name);
+    return headers.find(lower_name);
 }
 
 std::optional<std::string_view> request_info::query_param(std::string_view name) const noexcept
 {
-    return find_field(query, name);
+    return query.find(name);
 }
 
 } // namespace corio::engine

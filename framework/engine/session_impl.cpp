@@ -1,10 +1,12 @@
 #include "engine/session_impl.hpp"
+#include "engine/exact_allocator.hpp"
 #include "engine/use_tuple.hpp"
 
 #include <corio/protocol/polling_payload.hpp>
 #include <corio/protocol/polling_payload_v3.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -81,8 +83,7 @@ session_impl::session_impl(std::shared_ptr<const session_host> host, std::string
       traffic_(host_->counters->traffic),
       drain_(host_->drain->hold()),
       state_(timing_of(host_->options, protocol), transport, now(), queue_limits_of(host_->options)),
-      heartbeat_timer_(strand),
-      signal_(strand, net::steady_timer::time_point::max())
+      heartbeat_timer_(strand)
 {
 }
 
@@ -171,8 +172,8 @@ void session_impl::start()
 
 void session_impl::wake()
 {
-    if (state_.poll_pending())
-        signal_.cancel();
+    if (state_.poll_pending() && signal_)
+        signal_->cancel();
     flush();
 }
 
@@ -291,7 +292,9 @@ void session_impl::arm_heartbeat()
     // A callback, not a coroutine: nothing is held between deadlines but
     // the timer's wait.
     heartbeat_timer_.expires_at(state_.next_deadline());
-    heartbeat_timer_.async_wait([self = self()](boost::system::error_code) { self->on_heartbeat(); });
+    // Pending for a whole ping interval: sized exactly (exact_allocator).
+    heartbeat_timer_.async_wait(
+        net::bind_allocator(exact_allocator<void>(), [self = self()](boost::system::error_code) { self->on_heartbeat(); }));
 }
 
 void session_impl::on_heartbeat()
@@ -338,8 +341,10 @@ net::awaitable<poll_reply> session_impl::poll()
         break;
     }
     auto keep_alive = self();
+    if (!signal_)
+        signal_ = std::make_unique<timer>(get_executor(), timer::time_point::max());
     while (!state_.poll_ready())
-        co_await signal_.async_wait(use_tuple);
+        co_await signal_->async_wait(use_tuple);
     auto reply = encode_poll(state_.end_poll());
     if (!state_.closed())
         co_return reply;

@@ -121,8 +121,9 @@ private:
     using timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                     boost::asio::wait_traits<std::chrono::steady_clock>, executor_type>;
     timer heartbeat_timer_;
-    // Never expires; cancelled to wake a long-poll GET waiting on it.
-    timer signal_;
+    // Never expires; cancelled to wake a long-poll GET waiting on it. Made
+    // by the first GET: a WebSocket session never needs one.
+    std::unique_ptr<timer> signal_;
     // The WebSocket in use or being probed.
     std::shared_ptr<websocket_connection> ws_;
     // Packets handed to the WebSocket's writer: kept so that its storage

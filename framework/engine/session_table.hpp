@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -32,7 +33,9 @@ public:
 private:
     struct shard {
         mutable std::mutex mutex;
-        std::unordered_map<std::string, std::shared_ptr<session_impl>> sessions;
+        // Keyed by a view of the session's own id, which it keeps unchanged
+        // while it is here: no second copy of each id.
+        std::unordered_map<std::string_view, std::shared_ptr<session_impl>> sessions;
     };
     shard& shard_for(const std::string& id) const;
 

@@ -127,7 +127,7 @@ bool websocket_connection::handle_event(const ws::frame_event& event)
         return true;
     case kind::ping:
         // Only the latest ping needs its pong (RFC 6455, section 5.5.3).
-        pong_payload_.assign(event.payload);
+        control().pong.assign(event.payload);
         pong_owed_ = true;
         if (!writing_)
             start_write();
@@ -186,7 +186,7 @@ void websocket_connection::close(ws::close_code code)
     if (closing_)
         return;
     closing_ = true;
-    close_payload_ = ws::close_payload(code);
+    control().close = ws::close_payload(code);
     // The whole close is bounded: a write in flight to a peer that does not
     // read would otherwise hold the close frame, and the connection, forever.
     linger_timer_ = std::make_unique<timer>(strand_);
@@ -232,6 +232,13 @@ void websocket_connection::add_packet(ws::opcode op, std::string_view prefix, co
         add_frame(op, prefix, p.data);
 }
 
+websocket_connection::control_payloads& websocket_connection::control()
+{
+    if (!control_)
+        control_ = std::make_unique<control_payloads>();
+    return *control_;
+}
+
 void websocket_connection::start_write()
 {
     if (!open_)
@@ -242,8 +249,8 @@ void websocket_connection::start_write()
     headers_.reserve(in_flight_.size() + 2);
     if (pong_owed_) {
         pong_owed_ = false;
-        pong_in_flight_.swap(pong_payload_);
-        add_frame(ws::opcode::pong, {}, pong_in_flight_);
+        control_->pong_in_flight.swap(control_->pong);
+        add_frame(ws::opcode::pong, {}, control_->pong_in_flight);
     }
     for (const auto& p : in_flight_) {
         if (p->binary && prefix_binary_type_) {
@@ -258,7 +265,7 @@ void websocket_connection::start_write()
     }
     close_in_flight_ = closing_ && !close_sent_;
     if (close_in_flight_)
-        add_frame(ws::opcode::close, {}, close_payload_);
+        add_frame(ws::opcode::close, {}, control_->close);
     if (buffers_.empty())
         return;
     writing_ = true;

@@ -207,10 +207,15 @@ private:
     std::vector<std::array<unsigned char, protocol::websocket::max_header_size + 1>> headers_;
     std::vector<boost::asio::const_buffer> buffers_;
     // Control payloads: the pong owed for the last ping, the pong being
-    // written, and our close frame's.
-    std::string pong_payload_;
-    std::string pong_in_flight_;
-    std::string close_payload_;
+    // written, and our close frame's. Made by the first ping or the close:
+    // an idle connection holds none.
+    struct control_payloads {
+        std::string pong;
+        std::string pong_in_flight;
+        std::string close;
+    };
+    control_payloads& control();
+    std::unique_ptr<control_payloads> control_;
     // Bounds the close; made by close().
     std::unique_ptr<timer> linger_timer_;
     bool open_ = true;             // cut() not called yet: the transport is open

@@ -55,10 +55,7 @@ client_state::client_state(std::shared_ptr<server_context> context, std::shared_
                            std::shared_ptr<engine::session> session)
     : context_(std::move(context)),
       namespaces_(std::move(namespaces)),
-      session_(std::move(session)),
-      decoder_(context_->options().engine.limits, context_->options().parser),
-      connect_timer_(session_->get_executor()),
-      attachment_timer_(session_->get_executor())
+      session_(std::move(session))
 {
 }
 
@@ -67,8 +64,9 @@ void client_state::start()
     // Protocol v4 clients are connected to `/` at once; they never ask.
     if (session_->protocol_version() == 3)
         connect(socket_packet::connect("/"));
-    connect_timer_.expires_after(context_->options().connect_timeout);
-    connect_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    connect_timer_ = std::make_unique<timer>(session_->get_executor());
+    connect_timer_->expires_after(context_->options().connect_timeout);
+    connect_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (ec || self->closed_ || self->ever_connected_)
             return;
         if (self->sockets_.empty())
@@ -101,10 +99,10 @@ void client_state::close_for(disconnect_reason why, engine::close_reason reason)
 
 void client_state::watch_attachments()
 {
-    if (!decoder_.awaiting_attachments()) {
+    if (!decoder_) {
         if (attachment_timer_armed_) {
             attachment_timer_armed_ = false;
-            attachment_timer_.cancel();
+            attachment_timer_->cancel();
         }
         return;
     }
@@ -112,8 +110,10 @@ void client_state::watch_attachments()
         return;
     attachment_timer_armed_ = true;
     const auto packet = ++attachment_packet_;
-    attachment_timer_.expires_after(context_->options().limits.attachment_timeout);
-    attachment_timer_.async_wait([self = shared_from_this(), packet](boost::system::error_code ec) {
+    if (!attachment_timer_)
+        attachment_timer_ = std::make_unique<timer>(session_->get_executor());
+    attachment_timer_->expires_after(context_->options().limits.attachment_timeout);
+    attachment_timer_->async_wait([self = shared_from_this(), packet](boost::system::error_code ec) {
         if (ec || self->closed_ || self->attachment_packet_ != packet || !self->attachment_timer_armed_)
             return;
         self->attachment_timer_armed_ = false;
@@ -126,7 +126,15 @@ void client_state::on_message(protocol::packet&& message)
 {
     if (closed_ || close_why_)
         return;
-    auto decoded = message.binary ? decoder_.on_binary(std::move(message.data)) : decoder_.on_text(message.data);
+    std::optional<protocol::socket_packet_decoder> fresh;
+    auto* decoder = decoder_.get();
+    if (!decoder)
+        decoder = &fresh.emplace(context_->options().engine.limits, context_->options().parser);
+    auto decoded = message.binary ? decoder->on_binary(std::move(message.data)) : decoder->on_text(message.data);
+    if (!decoder->awaiting_attachments())
+        decoder_.reset();
+    else if (fresh)
+        decoder_ = std::make_unique<protocol::socket_packet_decoder>(std::move(*fresh));
     watch_attachments();
     if (!decoded && decoded.error() == protocol::error::attachments_too_large) {
         context_->count_attachments_too_large();
@@ -242,8 +250,8 @@ void client_state::forget(const std::string& nsp, const socket_state* s)
 void client_state::on_close(engine::close_reason reason)
 {
     closed_ = true;
-    connect_timer_.cancel();
-    attachment_timer_.cancel();
+    connect_timer_.reset();
+    attachment_timer_.reset();
     auto why = close_why_ ? *close_why_ : to_disconnect_reason(reason);
     for (auto& [name, s] : std::exchange(sockets_, {}))
         s->disconnect_now(why, false);

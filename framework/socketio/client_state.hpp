@@ -11,7 +11,9 @@
 #include "socketio/server_context.hpp"
 #include "socketio/socket_state.hpp"
 
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+
+#include <chrono>
 
 #include <cstdint>
 #include <map>
@@ -42,7 +44,7 @@ public:
     void socket_connected()
     {
         ever_connected_ = true;
-        connect_timer_.cancel();
+        connect_timer_.reset(); // its wait ends, cancelled
     }
 
 private:
@@ -57,10 +59,20 @@ private:
     std::shared_ptr<server_context> context_;
     std::shared_ptr<namespace_registry> namespaces_;
     std::shared_ptr<engine::session> session_;
-    protocol::socket_packet_decoder decoder_;
+    // Only while a packet awaits its attachments: the decoder keeps no
+    // state between packets otherwise, and on_message decodes with one of
+    // its own, so that an idle connection holds none.
+    std::unique_ptr<protocol::socket_packet_decoder> decoder_;
     std::map<std::string, std::shared_ptr<socket_state>> sockets_;
-    boost::asio::steady_timer connect_timer_;
-    boost::asio::steady_timer attachment_timer_;
+    // On the session's strand's own executor type: smaller than a
+    // steady_timer's any_io_executor. Each is made when it is first needed,
+    // and the connect timeout's is let go once a socket connected, so that
+    // an idle connection holds neither.
+    using timer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                    boost::asio::wait_traits<std::chrono::steady_clock>,
+                                                    engine::session::executor_type>;
+    std::unique_ptr<timer> connect_timer_;
+    std::unique_ptr<timer> attachment_timer_;
     // Which awaited packet the armed attachment timer is for: a timer that
     // fires for an earlier one (its cancel came too late) does nothing.
     std::uint64_t attachment_packet_ = 0;

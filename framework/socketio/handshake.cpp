@@ -52,7 +52,7 @@ boost::json::string text(std::string_view bytes)
     return boost::json::string(protocol::replace_invalid_utf8(bytes));
 }
 
-boost::json::object fields_object(const std::vector<engine::request_info::field>& fields)
+boost::json::object fields_object(const engine::field_list& fields)
 {
     boost::json::object out;
     for (const auto& [name, value] : fields)

@@ -62,6 +62,9 @@ void memory_adapter::add_socket(std::shared_ptr<local_socket> s)
     {
         std::lock_guard lock(mutex_);
         auto& entry = sockets_[sid];
+        // Most sockets' rooms, and most rooms' members, are one (the
+        // socket's own room): two buckets, not the 13 of a first insert.
+        entry.rooms.reserve(1);
         entry.socket = std::move(s);
         join_locked(entry, sid);
         drop_all_sockets();
@@ -148,6 +151,8 @@ bool memory_adapter::join_locked(socket_entry& entry, const std::string& room)
     {
         std::lock_guard lock(shard.mutex);
         auto [it, fresh] = shard.rooms.try_emplace(room);
+        if (fresh)
+            it->second.members.reserve(1); // as entry.rooms (add_socket)
         it->second.members.insert(&entry);
         it->second.snapshot.reset();
         created = fresh;

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -87,7 +88,10 @@ private:
 
     std::unique_ptr<corio::adapter> adapter_;
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, std::shared_ptr<socket_state>> sockets_;
+    // Keyed by a view of the socket's own id, which is fixed once the
+    // socket is added (socket_state::adopt comes before): no second copy of
+    // each id.
+    std::unordered_map<std::string_view, std::shared_ptr<socket_state>> sockets_;
 };
 
 } // namespace corio::detail

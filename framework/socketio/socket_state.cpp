@@ -379,6 +379,13 @@ void socket_state::adopt(persisted_session session)
     recovered_ = true;
 }
 
+socket_state::extras& socket_state::more()
+{
+    if (!extras_)
+        extras_ = std::make_unique<extras>();
+    return *extras_;
+}
+
 json::object socket_state::connect_answer() const
 {
     json::object answer{{"sid", id_}};
@@ -475,7 +482,7 @@ bool socket_state::take_token(const std::string& event)
     if (!limits.event_rates.empty()) {
         if (auto it = limits.event_rates.find(event); it != limits.event_rates.end()) {
             rate = &it->second;
-            b = &event_buckets_[event];
+            b = &more().event_buckets[event];
         }
     }
     if (!(rate->per_second > 0))
@@ -582,11 +589,14 @@ void socket_state::report_failure(context& ctx, std::string_view what)
 
 void socket_state::on_ack(std::uint64_t id, arguments args)
 {
-    auto it = acks_.find(id);
-    if (it == acks_.end())
+    if (!extras_)
+        return; // unknown: none was ever awaited
+    auto& acks = extras_->acks;
+    auto it = acks.find(id);
+    if (it == acks.end())
         return; // late or unknown: the waiter timed out
     auto waiter = std::move(it->second);
-    acks_.erase(it);
+    acks.erase(it);
     nsp_->context().observe_ack(std::chrono::steady_clock::now() - waiter->sent);
     waiter->timer.cancel();
     waiter->done(std::move(args));
@@ -594,7 +604,8 @@ void socket_state::on_ack(std::uint64_t id, arguments args)
 
 bool socket_state::ack_room_left()
 {
-    if (acks_.size() < nsp_->context().options().limits.max_pending_acks)
+    const std::size_t pending = extras_ ? extras_->acks.size() : 0;
+    if (pending < nsp_->context().options().limits.max_pending_acks)
         return true;
     nsp_->context().count_ack_limit();
     if (nsp_->context().log_enabled(log_level::info))
@@ -611,10 +622,10 @@ void socket_state::expect_ack(std::uint64_t id, std::chrono::milliseconds timeou
     waiter->timer.async_wait([self = shared_from_this(), id, waiter](boost::system::error_code ec) {
         if (ec)
             return; // answered, or the socket left: done was called there
-        self->acks_.erase(id);
+        self->extras_->acks.erase(id);
         waiter->done(make_error_code(error::ack_timeout));
     });
-    acks_.emplace(id, std::move(waiter));
+    more().acks.emplace(id, std::move(waiter));
 }
 
 void socket_state::emit_with_ack(std::string_view event, arguments args, std::chrono::milliseconds timeout,
@@ -658,9 +669,11 @@ void socket_state::disconnect_now(disconnect_reason reason, bool notify_client)
     queue_head_ = 0;
     for (auto& signal : running_)
         signal.emit(net::cancellation_type::terminal);
-    for (auto& [id, waiter] : std::exchange(acks_, {})) {
-        waiter->timer.cancel();
-        waiter->done(make_error_code(error::socket_disconnected));
+    if (extras_) {
+        for (auto& [id, waiter] : std::exchange(extras_->acks, {})) {
+            waiter->timer.cancel();
+            waiter->done(make_error_code(error::socket_disconnected));
+        }
     }
     if (notify_client && was_connected)
         send_now(nsp_->context().encode(socket_packet::disconnect(nsp_->name())));
@@ -669,7 +682,7 @@ void socket_state::disconnect_now(disconnect_reason reason, bool notify_client)
     nsp_->context().count_disconnect(reason);
     // Its rooms as it left, before the disconnect handler changes them.
     if (!pid_.empty() && recoverable(reason))
-        to_persist_ = persisted_session{id_, pid_, nsp_->adapter().rooms_of(id_), shared_data()};
+        more().to_persist = persisted_session{id_, pid_, nsp_->adapter().rooms_of(id_), shared_data()};
     for (const auto& o : nsp_->context().observers)
         o->socket_disconnected(socket_ref(shared_from_this()), reason);
     if (nsp_->context().log_enabled(log_level::info)) {
@@ -698,9 +711,9 @@ net::awaitable<void> socket_state::run_disconnect(disconnect_reason reason)
     // Rooms stay readable until the disconnect handler is done.
     nsp_->adapter().remove_socket(id_);
     nsp_->remove(id_);
-    if (to_persist_) {
-        nsp_->adapter().persist_session(std::move(*to_persist_));
-        to_persist_.reset();
+    if (extras_ && extras_->to_persist) {
+        nsp_->adapter().persist_session(std::move(*extras_->to_persist));
+        extras_->to_persist.reset();
         server.count_recovery_session_kept();
     }
     release_namespace();

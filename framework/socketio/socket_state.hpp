@@ -89,7 +89,7 @@ public:
                        std::function<void(socket_ack_result)> done);
     void send_ack(std::uint64_t id, arguments args);
 
-    std::shared_ptr<void>& data_slot(const void* key) { return data_[key]; }
+    std::shared_ptr<void>& data_slot(const void* key) { return more().data[key]; }
 
 private:
     /// A record naming this socket: sid, socket, nsp, remote. Never the
@@ -177,17 +177,25 @@ private:
         bool started = false;
     };
     bucket events_bucket_;
-    std::unordered_map<std::string, bucket> event_buckets_; // socket_limits::event_rates
     bool holds_nsp_ = true;
-    // Connection state recovery: the private id, and the session to keep
-    // once the socket has left (persisted after its disconnect handler, so
-    // a restore never meets the old socket still in its rooms).
+    // Connection state recovery's private id.
     std::string pid_;
-    std::optional<persisted_session> to_persist_;
     std::list<boost::asio::cancellation_signal> running_;
     std::uint64_t next_ack_id_ = 0;
-    std::unordered_map<std::uint64_t, std::shared_ptr<ack_waiter>> acks_;
-    std::unordered_map<const void*, std::shared_ptr<void>> data_;
+    // What many sockets never use, made on first use (more()): an idle
+    // socket is one of thousands, and these empty members came to a
+    // third of its size.
+    struct extras {
+        std::unordered_map<std::string, bucket> event_buckets; // socket_limits::event_rates
+        std::unordered_map<std::uint64_t, std::shared_ptr<ack_waiter>> acks;
+        std::unordered_map<const void*, std::shared_ptr<void>> data;
+        // The session to keep once the socket has left (persisted after its
+        // disconnect handler, so a restore never meets the old socket still
+        // in its rooms).
+        std::optional<persisted_session> to_persist;
+    };
+    extras& more();
+    std::unique_ptr<extras> extras_;
 };
 
 } // namespace corio::detail

@@ -345,13 +345,14 @@ engine::request_info make_request(const server_options& server_opts, const clien
 {
     engine::request_info request;
     request.query = {{"EIO", opts.engine_protocol == 3 ? "3" : "4"}, {"transport", "websocket"}};
-    request.query.insert(request.query.end(), opts.query.begin(), opts.query.end());
+    for (const auto& [name, value] : opts.query)
+        request.query.add(name, value);
     boost::urls::url url;
     url.set_path(server_opts.engine.path);
     for (const auto& [name, value] : request.query)
         url.params().append(boost::urls::param_view(name, value));
     request.url = std::string(url.buffer());
-    request.headers = opts.headers;
+    request.headers = engine::field_list(opts.headers);
     request.remote_address = opts.remote_address;
     request.time = std::chrono::system_clock::now();
     return request;

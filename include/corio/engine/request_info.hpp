@@ -1,24 +1,27 @@
 #pragma once
 // What the server knows of the HTTP request that opened a session.
 
+#include <corio/engine/field_list.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 namespace corio::engine {
 
+/// A session keeps this for its whole life (session::request), and a
+/// server holds thousands of sessions: the fields are kept compactly, each
+/// list in one buffer (field_list).
 struct request_info {
-    using field = std::pair<std::string, std::string>;
+    using field = field_list::value_type;
 
     /// The request target, e.g. "/socket.io/?EIO=4&transport=polling".
     std::string url;
     /// Header fields in arrival order; names in lower case.
-    std::vector<field> headers;
+    field_list headers;
     /// Decoded query parameters in arrival order.
-    std::vector<field> query;
+    field_list query;
     /// The peer's IP address, e.g. "127.0.0.1" or "::1".
     std::string remote_address;
     std::chrono::system_clock::time_point time;
