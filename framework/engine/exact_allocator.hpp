@@ -27,7 +27,9 @@ template <class T> struct exact_allocator {
         static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
         return static_cast<T*>(::operator new(n * sizeof(T)));
     }
-    void deallocate(T* p, std::size_t n) noexcept { ::operator delete(p, n * sizeof(T)); }
+    // Unsized: clang 14 (the fuzz and sanitizer trees) declares no sized
+    // operator delete without -fsized-deallocation.
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
 
     template <class U> bool operator==(const exact_allocator<U>&) const noexcept { return true; }
 };
