@@ -73,6 +73,26 @@ struct adapter_fixture {
         opts.except = std::move(except);
         adapter.broadcast(packet, opts);
     }
+    /// Runs `change` on one thread while two others broadcast with `opts`
+    /// until it returns.
+    template <class Change>
+    void broadcast_from_two_threads_during(corio::broadcast_options opts, Change change)
+    {
+        std::atomic<bool> done = false;
+        std::thread changing([&] {
+            change();
+            done = true;
+        });
+        auto broadcasts = [&] {
+            while (!done)
+                adapter.broadcast(packet, opts);
+        };
+        std::thread first(broadcasts);
+        std::thread second(broadcasts);
+        changing.join();
+        first.join();
+        second.join();
+    }
     /// The sockets each broadcast reached since the last call, by id.
     std::set<std::string> reached()
     {
@@ -186,8 +206,9 @@ BOOST_AUTO_TEST_CASE(broadcast_with_acks_counts_the_sockets_asked)
 BOOST_AUTO_TEST_CASE(joins_and_broadcasts_on_several_threads)
 {
     add(64);
-    std::atomic<bool> done = false;
-    std::thread churn([&] {
+    corio::broadcast_options opts;
+    opts.rooms = {"big"};
+    broadcast_from_two_threads_during(opts, [&] {
         for (int round = 0; round < 200; ++round)
             for (int i = 0; i < 64; ++i) {
                 if ((i + round) % 3 == 0)
@@ -195,19 +216,7 @@ BOOST_AUTO_TEST_CASE(joins_and_broadcasts_on_several_threads)
                 else
                     adapter.join(sockets[i]->id(), "big");
             }
-        done = true;
     });
-    auto broadcasts = [&] {
-        corio::broadcast_options opts;
-        opts.rooms = {"big"};
-        while (!done)
-            adapter.broadcast(packet, opts);
-    };
-    std::thread first(broadcasts);
-    std::thread second(broadcasts);
-    churn.join();
-    first.join();
-    second.join();
 
     reached();
     send({"big"});
@@ -226,27 +235,16 @@ BOOST_AUTO_TEST_CASE(sockets_come_and_go_while_others_broadcast_to_all)
     add(16);
     for (int i = 0; i < 4; ++i)
         adapter.join(sockets[i]->id(), "muted");
-    std::atomic<bool> done = false;
-    std::thread churn([&] {
+    corio::broadcast_options opts;
+    opts.except = {"muted"};
+    broadcast_from_two_threads_during(opts, [&] {
         for (int round = 0; round < 300; ++round) {
             auto s = std::make_shared<counting_socket>("extra" + std::to_string(round));
             adapter.add_socket(s);
             adapter.join(s->id(), "muted");
             adapter.remove_socket(s->id());
         }
-        done = true;
     });
-    auto broadcasts = [&] {
-        corio::broadcast_options opts;
-        opts.except = {"muted"};
-        while (!done)
-            adapter.broadcast(packet, opts);
-    };
-    std::thread first(broadcasts);
-    std::thread second(broadcasts);
-    churn.join();
-    first.join();
-    second.join();
 
     reached();
     send({}, {"muted"});
