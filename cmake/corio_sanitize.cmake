@@ -18,7 +18,12 @@ endif()
 if(CORIO_SANITIZE STREQUAL "address")
   # -fsanitize=function (part of undefined) makes clang 14's backend fail on
   # coroutines ("Cannot represent a difference across sections", LLVM #49689).
-  set(corio_sanitizers -fsanitize=address,undefined -fno-sanitize=function -fno-sanitize-recover=undefined)
+  #
+  # -fsanitize=vptr (also part of undefined) checks a virtual call's object once per type, and
+  # its first check of a type reads memory through a new pipe: out of file descriptors
+  # (accept_limit_test's server, by design) that fails, and clang 14's runtime reports the valid
+  # object as one of the wrong type.
+  set(corio_sanitizers -fsanitize=address,undefined -fno-sanitize=function,vptr -fno-sanitize-recover=undefined)
 elseif(CORIO_SANITIZE STREQUAL "thread")
   set(corio_sanitizers -fsanitize=thread)
   # Asio's reference counts (detail::ref_count_down) end with a release
