@@ -4,13 +4,10 @@
 #include "http_channel.hpp"
 #include "wire.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/http/error.hpp>
 
 #include <deque>
 #include <vector>
@@ -18,8 +15,6 @@
 namespace loadgen {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 
 namespace {
 
@@ -31,10 +26,10 @@ constexpr int max_packets_before_connect_answer = 16;
 constexpr std::size_t max_post_bytes = 1'000'000;
 
 /// Why `reply` is no good answer: its failure, or a status other than 200.
-std::optional<std::string> problem_with(const http_reply& reply)
+template <class Reply> std::optional<std::string> problem_with(const Reply& reply)
 {
     if (reply.ec)
-        return reply.failure;
+        return std::string(reply.failure);
     if (reply.status != 200)
         return "HTTP " + std::to_string(reply.status);
     return std::nullopt;
@@ -52,7 +47,7 @@ template <class Fn> void for_each_packet(std::string_view body, Fn&& fn)
     }
 }
 
-class polling_connection final : public connection {
+class polling_connection final : public connection, public http_channel::listener {
 public:
     polling_connection(net::any_io_executor executor, const target& t, std::optional<net::ip::address> source,
                        std::chrono::milliseconds post_timeout)
@@ -64,14 +59,11 @@ public:
     static net::awaitable<open_result> open(const target& t, std::optional<net::ip::address> source,
                                             std::chrono::milliseconds timeout);
 
-    void start(connection_observer& observer) override
-    {
-        net::co_spawn(executor_, read_loop(self(), &observer), net::detached);
-    }
+    void start(connection_observer& observer) override;
 
-    void send(std::string message) override { queue(std::move(message), binary_packets_); }
+    void send(std::string message) override { queue(message, binary_packets_); }
 
-    void send_binary(std::string bytes) override { queue(std::move(bytes), true); }
+    void send_binary(std::string bytes) override { queue(bytes, true); }
 
     void close(std::chrono::milliseconds timeout) override
     {
@@ -80,48 +72,48 @@ public:
 
     net::awaitable<boost::system::error_code> close_now(std::chrono::milliseconds timeout) override;
 
-private:
-    struct outgoing {
-        std::string bytes;
-        bool binary;
-    };
+    void on_answer(http_channel& channel, const http_answer& answer) override
+    {
+        if (&channel == &get_)
+            on_poll(answer);
+        else
+            on_posted(answer);
+    }
 
+private:
     std::shared_ptr<polling_connection> self()
     {
         return std::static_pointer_cast<polling_connection>(shared_from_this());
     }
 
-    void queue(std::string bytes, bool binary)
+    void queue(std::string_view bytes, bool binary)
     {
         if (ended_ || closing_)
             return;
-        push({std::move(bytes), binary});
+        push(bytes, binary);
     }
 
-    // Queues even while closing (the close packet itself), and starts the
-    // writer unless it runs.
-    void push(outgoing packet)
-    {
-        queue_.push_back(std::move(packet));
-        if (writing_)
-            return;
-        writing_ = true;
-        net::co_spawn(executor_, write_loop(self()), net::detached);
-    }
-
-    std::string take_post_body();
-    std::optional<std::string> take_packets(std::string_view body, connection_observer& observer);
-    static net::awaitable<void> read_loop(std::shared_ptr<polling_connection> self, connection_observer* observer);
-    static net::awaitable<void> write_loop(std::shared_ptr<polling_connection> self);
+    void push(std::string_view bytes, bool binary);
+    void write_next();
+    void poll() { get_.get(session_, self(), clock::time_point::max()); }
+    void on_poll(const http_answer& answer);
+    void on_posted(const http_answer& answer);
+    std::optional<std::string> take_packets(std::string_view body);
+    void end(std::optional<std::string> reason);
     void begin_close(std::chrono::milliseconds timeout);
 
     http_channel get_;  ///< the handshake, then the waiting GETs
     http_channel post_; ///< POSTs, opened on first use
     std::string session_; ///< the polling resource with "&sid=..."
-    std::deque<outgoing> queue_;
+    /// Bodies of the POSTs to come, packets joined by record separators;
+    /// one holds at most max_post_bytes (or a single larger packet).
+    std::deque<std::string> bodies_;
+    std::string posting_; ///< the body of the POST in progress
+    std::string spare_;   ///< an emptied body, its memory kept for the next
     /// GET answers' packets that came with the connect answer, for the
     /// observer once started.
     std::vector<std::string> early_;
+    connection_observer* observer_ = nullptr;
     std::string failure_; ///< why the writer ended the connection
     std::optional<net::steady_timer> close_deadline_;
     const std::chrono::milliseconds post_timeout_;
@@ -140,7 +132,7 @@ net::awaitable<open_result> polling_connection::open(const target& t, std::optio
     auto conn = std::make_shared<polling_connection>(co_await net::this_coro::executor, t, source, timeout);
     open_result result;
 
-    auto hello = co_await conn->get_.exchange(http::verb::get, t.polling_resource, {}, deadline);
+    auto hello = co_await conn->get_.exchange(false, t.polling_resource, {}, deadline);
     if (auto problem = problem_with(hello)) {
         result.failure = "eio_open: " + *problem;
         co_return result;
@@ -157,7 +149,7 @@ net::awaitable<open_result> polling_connection::open(const target& t, std::optio
         connect = std::string(1, wire::base64_prefix);
         base64::append_encoded(connect, wire::connect_root(t.parser));
     }
-    auto sent = co_await conn->get_.exchange(http::verb::post, conn->session_, std::move(connect), deadline);
+    auto sent = co_await conn->get_.exchange(true, conn->session_, std::move(connect), deadline);
     if (auto problem = problem_with(sent)) {
         result.failure = "sio_connect: " + *problem;
         co_return result;
@@ -167,7 +159,7 @@ net::awaitable<open_result> polling_connection::open(const target& t, std::optio
     auto found = answer::none;
     int seen = 0;
     while (found == answer::none) {
-        auto poll = co_await conn->get_.exchange(http::verb::get, conn->session_, {}, deadline);
+        auto poll = co_await conn->get_.exchange(false, conn->session_, {}, deadline);
         if (auto problem = problem_with(poll)) {
             result.failure = "sio_connect: " + *problem;
             co_return result;
@@ -193,7 +185,7 @@ net::awaitable<open_result> polling_connection::open(const target& t, std::optio
             else if (!decoded && wire::is_close(packet))
                 found = answer::closed;
             else if (!decoded && packet == wire::ping)
-                conn->queue(std::string(wire::pong), false);
+                conn->queue(wire::pong, false);
             else if (++seen > max_packets_before_connect_answer)
                 found = answer::bad;
             return found == answer::none || found == answer::accepted;
@@ -210,30 +202,94 @@ net::awaitable<open_result> polling_connection::open(const target& t, std::optio
     co_return result;
 }
 
-std::string polling_connection::take_post_body()
+// Appends the packet to the last body to come, or to a new one past
+// max_post_bytes, and starts the writer unless it runs. Queues even while
+// closing (the close packet itself).
+void polling_connection::push(std::string_view bytes, bool binary)
 {
-    std::string body;
-    while (!queue_.empty()) {
-        const auto& next = queue_.front();
-        auto size = next.binary ? 1 + (next.bytes.size() + 2) / 3 * 4 : next.bytes.size();
-        if (!body.empty() && body.size() + 1 + size > max_post_bytes)
-            break;
-        if (!body.empty())
-            body += wire::record_separator;
-        if (next.binary) {
-            body += wire::base64_prefix;
-            base64::append_encoded(body, next.bytes);
-        } else {
-            body += next.bytes;
-        }
-        queue_.pop_front();
+    const auto size = binary ? 1 + (bytes.size() + 2) / 3 * 4 : bytes.size();
+    if (bodies_.empty() || (!bodies_.back().empty() && bodies_.back().size() + 1 + size > max_post_bytes)) {
+        bodies_.push_back(std::move(spare_));
+        spare_.clear();
     }
-    return body;
+    auto& body = bodies_.back();
+    if (!body.empty())
+        body += wire::record_separator;
+    if (binary) {
+        body += wire::base64_prefix;
+        base64::append_encoded(body, bytes);
+    } else {
+        body += bytes;
+    }
+    if (!writing_)
+        write_next();
+}
+
+void polling_connection::write_next()
+{
+    writing_ = true;
+    posting_.swap(bodies_.front());
+    spare_ = std::move(bodies_.front());
+    spare_.clear();
+    bodies_.pop_front();
+    post_.post(session_, posting_, self(), clock::now() + post_timeout_);
+}
+
+void polling_connection::on_posted(const http_answer& answer)
+{
+    posting_.clear();
+    auto problem = problem_with(answer);
+    // Node's engine.io cuts short the POST that carries the close packet
+    // (it ends the request as it closes the session): no failure then.
+    if (problem && !closing_ && !ended_) {
+        failure_ = "post: " + *problem;
+        bodies_.clear();
+        // The reader's GET fails, and it ends with failure_.
+        get_.shutdown();
+    }
+    if (!bodies_.empty() && !ended_ && failure_.empty()) {
+        write_next();
+        return;
+    }
+    writing_ = false;
+    if (ended_)
+        post_.shutdown();
+}
+
+void polling_connection::start(connection_observer& observer)
+{
+    observer_ = &observer;
+    std::optional<std::string> reason;
+    const auto early = std::move(early_);
+    for (const auto& body : early) {
+        reason = take_packets(body);
+        if (reason)
+            break;
+    }
+    if (reason)
+        end(std::move(reason));
+    else
+        poll();
+}
+
+void polling_connection::on_poll(const http_answer& answer)
+{
+    if (auto problem = problem_with(answer)) {
+        end("poll: " + *problem);
+        return;
+    }
+    auto reason = take_packets(answer.body);
+    // Closing: this is the answer to the GET that waited while the close
+    // packet went out.
+    if (reason || closing_)
+        end(std::move(reason));
+    else
+        poll();
 }
 
 // Hands the messages of one GET answer to the observer and answers its
 // pings; returns why the connection ends, if it does.
-std::optional<std::string> polling_connection::take_packets(std::string_view body, connection_observer& observer)
+std::optional<std::string> polling_connection::take_packets(std::string_view body)
 {
     std::optional<std::string> reason;
     for_each_packet(body, [&](std::string_view packet) {
@@ -243,76 +299,34 @@ std::optional<std::string> polling_connection::take_packets(std::string_view bod
                 reason = "poll: bad base64 packet";
                 return false;
             }
-            observer.on_message(*this, *bytes);
+            observer_->on_message(*this, *bytes);
         } else if (packet == wire::ping) {
-            queue(std::string(wire::pong), false);
+            queue(wire::pong, false);
         } else if (wire::is_close(packet)) {
             reason = "engine.io close from server";
             return false;
         } else if (!packet.empty() && packet != wire::noop) {
-            observer.on_message(*this, packet);
+            observer_->on_message(*this, packet);
         }
         return true;
     });
     return reason;
 }
 
-net::awaitable<void> polling_connection::read_loop(std::shared_ptr<polling_connection> self,
-                                                   connection_observer* observer)
+void polling_connection::end(std::optional<std::string> reason)
 {
-    std::optional<std::string> reason;
-    auto early = std::move(self->early_);
-    for (const auto& body : early) {
-        reason = self->take_packets(body, *observer);
-        if (reason)
-            break;
-    }
-    while (!reason) {
-        auto poll = co_await self->get_.exchange(http::verb::get, self->session_, {}, std::nullopt);
-        if (auto problem = problem_with(poll)) {
-            reason = "poll: " + *problem;
-            break;
-        }
-        reason = self->take_packets(poll.body, *observer);
-        // Closing: this is the answer to the GET that waited while the
-        // close packet went out.
-        if (self->closing_)
-            break;
-    }
-    self->ended_ = true;
+    ended_ = true;
     // Release the descriptors now rather than when the last reference goes;
-    // a POST in progress finishes first (write_loop closes its channel).
-    self->get_.shutdown();
-    if (!self->writing_)
-        self->post_.shutdown();
-    if (self->close_deadline_)
-        self->close_deadline_->cancel();
+    // a POST in progress finishes first (on_posted closes its channel).
+    get_.shutdown();
+    if (!writing_)
+        post_.shutdown();
+    if (close_deadline_)
+        close_deadline_->cancel();
     std::string why;
-    if (!self->closing_)
-        why = self->failure_.empty() ? reason.value_or("poll: ended") : self->failure_;
-    observer->on_closed(*self, why);
-}
-
-net::awaitable<void> polling_connection::write_loop(std::shared_ptr<polling_connection> self)
-{
-    while (!self->queue_.empty() && !self->ended_) {
-        auto body = self->take_post_body();
-        auto reply = co_await self->post_.exchange(http::verb::post, self->session_, std::move(body),
-                                                   clock::now() + self->post_timeout_);
-        auto problem = problem_with(reply);
-        // Node's engine.io cuts short the POST that carries the close packet
-        // (it ends the request as it closes the session): no failure then.
-        if (problem && !self->closing_ && !self->ended_) {
-            self->failure_ = "post: " + *problem;
-            self->queue_.clear();
-            // The reader's GET fails, and it ends with failure_.
-            self->get_.shutdown();
-            break;
-        }
-    }
-    self->writing_ = false;
-    if (self->ended_)
-        self->post_.shutdown();
+    if (!closing_)
+        why = failure_.empty() ? reason.value_or("poll: ended") : failure_;
+    observer_->on_closed(*this, why);
 }
 
 void polling_connection::begin_close(std::chrono::milliseconds timeout)
@@ -320,7 +334,7 @@ void polling_connection::begin_close(std::chrono::milliseconds timeout)
     if (closing_ || ended_)
         return;
     closing_ = true;
-    push({std::string(wire::close_packet), false});
+    push(wire::close_packet, false);
     // A server that never answers: both connections close at the deadline,
     // which ends the reader.
     close_deadline_.emplace(executor_, timeout);
@@ -335,16 +349,15 @@ void polling_connection::begin_close(std::chrono::milliseconds timeout)
 net::awaitable<boost::system::error_code> polling_connection::close_now(std::chrono::milliseconds timeout)
 {
     closing_ = true;
-    auto reply = co_await get_.exchange(http::verb::post, session_, std::string(wire::close_packet),
-                                        clock::now() + timeout);
+    auto reply = co_await get_.exchange(true, session_, std::string(wire::close_packet), clock::now() + timeout);
     ended_ = true;
     get_.shutdown();
     post_.shutdown();
-    // A POST cut short is the close done (see write_loop); a timeout is not.
-    if (reply.ec == beast::error::timeout)
+    // A POST cut short is the close done (see on_posted); a timeout is not.
+    if (reply.ec == net::error::timed_out)
         co_return reply.ec;
     if (!reply.ec && reply.status != 200)
-        co_return http::error::bad_status;
+        co_return make_error_code(boost::system::errc::protocol_error);
     co_return boost::system::error_code{};
 }
 

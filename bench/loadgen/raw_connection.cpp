@@ -2,6 +2,8 @@
 
 #include "bound_socket.hpp"
 #include "client_frames.hpp"
+#include "http_head.hpp"
+#include "read_buffer.hpp"
 #include "wire.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -12,7 +14,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include <cstring>
 #include <random>
 
 namespace loadgen {
@@ -30,8 +31,6 @@ constexpr int max_messages_before_answer = 16;
 constexpr std::size_t max_response_head = 8192;
 /// No scenario receives more in one message (binary-echo's largest is 512 KiB).
 constexpr std::size_t max_message = 64 * 1024 * 1024;
-/// What a connection reads into at first; it grows for larger messages.
-constexpr std::size_t initial_read_buffer = 4096;
 /// The RFC 6455 example key: a server checks its form, not its freshness.
 constexpr std::string_view websocket_key = "dGhlIHNhbXBsZSBub25jZQ==";
 /// A close frame's payload: status 1000 (normal closure).
@@ -58,7 +57,6 @@ public:
     raw_connection(net::any_io_executor executor, bool binary_packets)
         : connection(executor), socket_(executor), deadline_(executor), binary_packets_(binary_packets)
     {
-        in_.resize(initial_read_buffer);
     }
 
     static net::awaitable<open_result> open(const target& t, std::optional<net::ip::address> source,
@@ -102,31 +100,13 @@ private:
 
     std::string describe(const boost::system::error_code& ec) const { return timed_out_ ? "timeout" : ec.message(); }
 
-    /// The free end of the read buffer, made room for: consumed bytes are
-    /// dropped from the front first, and the buffer grows when a frame does
-    /// not fit.
-    net::mutable_buffer read_space()
-    {
-        if (in_begin_ == in_end_) {
-            in_begin_ = in_end_ = 0;
-        } else if (in_begin_ > 0) {
-            // A frame cut by the end of a read: moved to the front.
-            std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
-            in_end_ -= in_begin_;
-            in_begin_ = 0;
-        }
-        if (in_.size() - in_end_ < initial_read_buffer)
-            in_.resize(std::max(in_.size() * 2, in_end_ + initial_read_buffer));
-        return net::buffer(in_.data() + in_end_, in_.size() - in_end_);
-    }
-
     /// The next data message among the bytes read: `message_` and `text_`
     /// are set for next::message, and valid until the next read. Pings are
     /// answered here; a close frame is answered (unless ours went first).
     next next_message()
     {
         for (;;) {
-            auto parsed = client_frames::parse(std::string_view(in_).substr(in_begin_, in_end_ - in_begin_), max_message);
+            auto parsed = client_frames::parse(in_.unread(), max_message);
             if (std::holds_alternative<client_frames::incomplete>(parsed))
                 return next::need_bytes;
             if (const auto* reason = std::get_if<std::string_view>(&parsed)) {
@@ -134,7 +114,7 @@ private:
                 return next::failed;
             }
             const auto f = std::get<client_frames::frame>(parsed);
-            in_begin_ += f.size;
+            in_.consume(f.size);
             switch (f.op) {
             case opcode::ping:
                 append_frame(opcode::pong, f.payload);
@@ -171,12 +151,12 @@ private:
 
     void read_some()
     {
-        socket_.async_read_some(read_space(), [self = self()](boost::system::error_code ec, std::size_t n) {
+        socket_.async_read_some(in_.space(), [self = self()](boost::system::error_code ec, std::size_t n) {
             if (ec) {
                 self->end(phase_failure("read", self->got_close_ ? "closed by server" : self->describe(ec)));
                 return;
             }
-            self->in_end_ += n;
+            self->in_.commit(n);
             self->deliver_buffered();
         });
     }
@@ -187,7 +167,7 @@ private:
             if (got_close_) {
                 // After the close frames, the server closes the TCP connection
                 // first (RFC 6455 7.1.1): the bytes until its end are dropped.
-                in_begin_ = in_end_;
+                in_.clear();
                 read_some();
                 return;
             }
@@ -287,10 +267,10 @@ private:
                 co_return failure_;
             if (got == next::closed)
                 co_return std::string("closed by server");
-            auto [ec, n] = co_await socket_.async_read_some(read_space(), as_result);
+            auto [ec, n] = co_await socket_.async_read_some(in_.space(), as_result);
             if (ec)
                 co_return describe(ec);
-            in_end_ += n;
+            in_.commit(n);
         }
     }
 
@@ -299,9 +279,7 @@ private:
     const bool binary_packets_;
     connection_observer* observer_ = nullptr;
 
-    std::string in_;           ///< bytes read: [in_begin_, in_end_) not yet parsed
-    std::size_t in_begin_ = 0;
-    std::size_t in_end_ = 0;
+    read_buffer in_;
     std::string fragments_;    ///< a fragmented message so far
     std::string assembled_;    ///< the last fragmented message, whole
     std::string_view message_; ///< next_message()'s result
@@ -353,26 +331,27 @@ net::awaitable<open_result> raw_connection::open(const target& t, std::optional<
         }
     }
     // The response's head; bytes after it are the first frames.
-    std::size_t head_end = std::string::npos;
-    while (head_end == std::string::npos) {
-        if (conn->in_end_ > max_response_head) {
-            result.failure = phase_failure("ws_upgrade", "response head too long");
-            co_return result;
-        }
-        auto [read_ec, n] = co_await conn->socket_.async_read_some(conn->read_space(), as_result);
+    auto parsed = http_head::parse({}, max_response_head);
+    while (std::holds_alternative<http_head::incomplete>(parsed)) {
+        auto [read_ec, n] = co_await conn->socket_.async_read_some(conn->in_.space(), as_result);
         if (read_ec) {
             result.failure = phase_failure("ws_upgrade", conn->describe(read_ec));
             co_return result;
         }
-        conn->in_end_ += n;
-        head_end = std::string_view(conn->in_).substr(0, conn->in_end_).find("\r\n\r\n");
+        conn->in_.commit(n);
+        parsed = http_head::parse(conn->in_.unread(), max_response_head);
     }
-    const std::string_view head(conn->in_.data(), head_end);
-    if (!head.starts_with("HTTP/1.1 101 ")) {
-        result.failure = phase_failure("ws_upgrade", "refused: " + std::string(head.substr(0, head.find('\r'))));
+    if (const auto* reason = std::get_if<std::string_view>(&parsed)) {
+        result.failure = phase_failure("ws_upgrade", *reason);
         co_return result;
     }
-    conn->in_begin_ = head_end + 4;
+    const auto& head = std::get<http_head::head>(parsed);
+    if (head.status != 101) {
+        const auto unread = conn->in_.unread();
+        result.failure = phase_failure("ws_upgrade", "refused: " + std::string(unread.substr(0, unread.find('\r'))));
+        co_return result;
+    }
+    conn->in_.consume(head.size);
 
     auto read_failure = co_await conn->read_message();
     if (!read_failure.empty()) {
@@ -439,7 +418,7 @@ net::awaitable<boost::system::error_code> raw_connection::close_now(std::chrono:
     // Then the server's close frame, and the end of its TCP connection.
     while (!ec) {
         if (got_close_) {
-            in_begin_ = in_end_;
+            in_.clear();
         } else {
             const auto got = next_message();
             if (got == next::closed) {
@@ -453,13 +432,13 @@ net::awaitable<boost::system::error_code> raw_connection::close_now(std::chrono:
             if (got == next::message)
                 continue;
         }
-        auto [read_ec, read] = co_await socket_.async_read_some(read_space(), as_result);
+        auto [read_ec, read] = co_await socket_.async_read_some(in_.space(), as_result);
         if (read_ec) {
             if (read_ec != net::error::eof || !got_close_)
                 ec = timed_out_ ? net::error::timed_out : read_ec;
             break;
         }
-        in_end_ += read;
+        in_.commit(read);
     }
     ended_ = true;
     deadline_.cancel();
