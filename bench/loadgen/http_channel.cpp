@@ -133,6 +133,7 @@ void http_channel::connect(std::shared_ptr<listener> l)
         }
         // A request is small: it goes out at once instead of waiting on Nagle.
         socket_.set_option(net::ip::tcp::no_delay(true), ec);
+        socket_.non_blocking(true, ec);
         connected_ = true;
         write(std::move(l));
     });
@@ -140,7 +141,29 @@ void http_channel::connect(std::shared_ptr<listener> l)
 
 void http_channel::write(std::shared_ptr<listener> l)
 {
-    const std::array<net::const_buffer, 2> request{net::buffer(head_), net::buffer(body_)};
+    std::array<net::const_buffer, 2> request{net::buffer(head_), net::buffer(body_)};
+    // Tried at once on the non-blocking socket: a request the kernel takes
+    // whole needs no reactor operation and no completion posted for it.
+    // The answer is then read at once; nothing can be buffered yet (an
+    // answer only follows a request), so the listener is not called from
+    // within get() or post().
+    boost::system::error_code write_ec;
+    const auto written = socket_.write_some(request, write_ec);
+    if (write_ec && write_ec != net::error::would_block) {
+        // Not from within get() or post().
+        net::post(socket_.get_executor(), [this, l = std::move(l), write_ec] { fail(l, "write", write_ec); });
+        return;
+    }
+    if (written == request[0].size() + request[1].size() && in_.size() == 0) {
+        read_answer(std::move(l));
+        return;
+    }
+    if (written < request[0].size()) {
+        request[0] += written;
+    } else {
+        request[1] += written - request[0].size();
+        request[0] = net::const_buffer();
+    }
     net::async_write(socket_, request, [this, l = std::move(l)](boost::system::error_code ec, std::size_t) mutable {
         if (ec) {
             fail(l, "write", ec);
