@@ -6,8 +6,6 @@ namespace loadgen::http_head {
 
 namespace {
 
-constexpr std::string_view line_end = "\r\n";
-
 /// Whether `name` is `lower` in any case. `lower` is lower case, letters
 /// and '-' only, so setting bit 5 of `name`'s bytes lowers them without
 /// the locale's tolower (a header name holds no byte that would collide).
@@ -62,42 +60,47 @@ std::optional<std::size_t> parse_length(std::string_view digits)
 
 parse_result parse(std::string_view bytes, std::size_t max_size)
 {
-    const auto end = bytes.find("\r\n\r\n");
-    if (end == std::string_view::npos)
-        return bytes.size() > max_size ? parse_result("response head too long") : parse_result(incomplete{});
-    if (end + 4 > max_size)
-        return "response head too long";
+    // One pass over the lines; the head ends at the first empty one.
     head h;
-    h.size = end + 4;
-    std::string_view rest = bytes.substr(0, end + 2);
-
-    // "HTTP/1.1 200 OK"
-    const auto status_line = rest.substr(0, rest.find(line_end));
-    rest.remove_prefix(status_line.size() + 2);
-    const bool http11 = status_line.starts_with("HTTP/1.1 ");
-    if (!http11 && !status_line.starts_with("HTTP/1.0 "))
-        return "not an HTTP/1.x response";
-    const auto code = status_line.substr(9, 3);
-    if (code.size() != 3 || !std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-        (status_line.size() > 12 && status_line[12] != ' '))
-        return "malformed status line";
-    h.status = static_cast<unsigned>((code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0'));
-    h.keep_alive = http11;
-
-    while (!rest.empty()) {
-        const auto line = rest.substr(0, rest.find(line_end));
-        rest.remove_prefix(line.size() + 2);
+    std::size_t pos = 0;
+    for (bool status_line = true;; status_line = false) {
+        const auto newline = bytes.find('\n', pos);
+        if (newline == std::string_view::npos || newline + 1 > max_size) {
+            if (bytes.size() > max_size || (newline != std::string_view::npos))
+                return "response head too long";
+            return incomplete{};
+        }
+        if (newline == pos || bytes[newline - 1] != '\r')
+            return "malformed head line";
+        const auto line = bytes.substr(pos, newline - 1 - pos);
+        pos = newline + 1;
+        if (status_line) {
+            // "HTTP/1.1 200 OK"
+            const bool http11 = line.starts_with("HTTP/1.1 ");
+            if (!http11 && !line.starts_with("HTTP/1.0 "))
+                return "not an HTTP/1.x response";
+            const auto code = line.substr(9, 3);
+            if (code.size() != 3 ||
+                !std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+                (line.size() > 12 && line[12] != ' '))
+                return "malformed status line";
+            h.status = static_cast<unsigned>((code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0'));
+            h.keep_alive = http11;
+            continue;
+        }
+        if (line.empty())
+            break;
         // Only Connection, Content-Length and Transfer-Encoding matter.
-        const char first = static_cast<char>(line.empty() ? 0 : line.front() | 0x20);
+        const char first = static_cast<char>(line.front() | 0x20);
         if (first != 'c' && first != 't')
             continue;
         const auto colon = line.find(':');
         if (colon == std::string_view::npos)
             return "malformed header line";
         const auto name = line.substr(0, colon);
-        const auto value = trimmed(line.substr(colon + 1));
+        const auto value = line.substr(colon + 1);
         if (equals_ignoring_case(name, "content-length")) {
-            const auto length = parse_length(value);
+            const auto length = parse_length(trimmed(value));
             if (!length || (h.content_length && *h.content_length != *length))
                 return "bad Content-Length";
             h.content_length = length;
@@ -107,6 +110,7 @@ parse_result parse(std::string_view bytes, std::size_t max_size)
             h.keep_alive = false;
         }
     }
+    h.size = pos;
     return h;
 }
 
