@@ -33,6 +33,22 @@ constexpr bool carries_arguments(socket_packet_type t) noexcept
            || t == socket_packet_type::binary_ack;
 }
 
+/// Room for a packet's text, so that writing it grows the string rarely:
+/// the strings of a top-level array (the usual arguments) are counted at
+/// their size, other values at a guess.
+std::size_t encoded_size_hint(const socket_packet& p)
+{
+    std::size_t n = 32 + p.nsp.size();
+    if (!p.data)
+        return n;
+    const auto* args = p.data->if_array();
+    if (args == nullptr)
+        return n + 64;
+    for (const auto& v : *args)
+        n += v.is_string() ? v.get_string().size() + 8 : 24;
+    return n;
+}
+
 template <class Int>
 void append_integer(Int v, std::string& out)
 {
@@ -143,7 +159,7 @@ std::string encode_socket_packet(const socket_packet& p)
     }
 
     std::string out;
-    out.reserve(32 + p.nsp.size());
+    out.reserve(encoded_size_hint(p));
     out.push_back(static_cast<char>('0' + static_cast<int>(type)));
     if (is_binary(type)) {
         append_integer(p.attachments.size(), out);

@@ -176,8 +176,10 @@ void client_state::on_packet(socket_packet&& p)
         if (it != sockets_.end()) {
             auto& values = p.data->as_array();
             std::string event(values.front().as_string());
-            json::array args(values.begin() + 1, values.end());
-            it->second->on_event(std::move(event), arguments(std::move(args), std::move(p.attachments)), p.id);
+            // The arguments are the packet's array without its name: erased
+            // in place, not copied (the array owns its default storage).
+            values.erase(values.begin());
+            it->second->on_event(std::move(event), arguments(std::move(values), std::move(p.attachments)), p.id);
         }
         return;
     case socket_packet_type::ack:

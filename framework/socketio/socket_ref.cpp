@@ -120,6 +120,12 @@ void context::ack_arguments(arguments args)
     if (!wants_ack())
         return;
     acked_ = true;
+    // A synchronous handler acks on the session's strand: send at once,
+    // without moving the arguments into a handler for dispatch to run.
+    if (state_->session().get_executor().running_in_this_thread()) {
+        state_->send_ack(*ack_id_, std::move(args));
+        return;
+    }
     net::dispatch(state_->session().get_executor(), [s = state_, id = *ack_id_, args = std::move(args)]() mutable {
         s->send_ack(id, std::move(args));
     });

@@ -395,7 +395,7 @@ json::object socket_state::connect_answer() const
     return answer;
 }
 
-void socket_state::on_event(std::string event, arguments args, std::optional<std::uint64_t> ack_id)
+void socket_state::on_event(std::string event, arguments&& args, std::optional<std::uint64_t> ack_id)
 {
     if (phase_ == phase::disconnected)
         return;
@@ -448,7 +448,7 @@ const sync_event_handler* socket_state::runnable_now(const std::string& event) c
     return &it->second.sync;
 }
 
-void socket_state::run_now(const sync_event_handler& handler, std::string event, arguments args,
+void socket_state::run_now(const sync_event_handler& handler, std::string event, arguments&& args,
                            std::optional<std::uint64_t> ack_id)
 {
     // Not counted among the running handlers that a shutdown waits for: it
@@ -646,7 +646,7 @@ void socket_state::emit_with_ack(std::string_view event, arguments args, std::ch
         socket_packet::event(nsp_->name(), event, std::move(args.values()), std::move(args.attachments()), id)));
 }
 
-void socket_state::send_ack(std::uint64_t id, arguments args)
+void socket_state::send_ack(std::uint64_t id, arguments&& args)
 {
     if (phase_ != phase::connected)
         return;

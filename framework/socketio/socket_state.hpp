@@ -79,7 +79,7 @@ public:
     /// Runs the middlewares and the connect handler; answers CONNECT or
     /// CONNECT_ERROR.
     boost::asio::awaitable<void> run_connect();
-    void on_event(std::string event, arguments args, std::optional<std::uint64_t> ack_id);
+    void on_event(std::string event, arguments&& args, std::optional<std::uint64_t> ack_id);
     void on_ack(std::uint64_t id, arguments args);
     void disconnect_now(disconnect_reason reason, bool notify_client);
 
@@ -87,7 +87,7 @@ public:
     /// ack_timeout / socket_disconnected), on the strand.
     void emit_with_ack(std::string_view event, arguments args, std::chrono::milliseconds timeout,
                        std::function<void(socket_ack_result)> done);
-    void send_ack(std::uint64_t id, arguments args);
+    void send_ack(std::uint64_t id, arguments&& args);
 
     std::shared_ptr<void>& data_slot(const void* key) { return more().data[key]; }
 
@@ -139,7 +139,7 @@ private:
     /// catch-all handler; else null.
     const sync_event_handler* runnable_now(const std::string& event) const;
     /// Runs `handler` to its end, as run_event does a coroutine handler.
-    void run_now(const sync_event_handler& handler, std::string event, arguments args,
+    void run_now(const sync_event_handler& handler, std::string event, arguments&& args,
                  std::optional<std::uint64_t> ack_id);
     boost::asio::awaitable<void> run_disconnect(disconnect_reason reason);
     /// With recovery on: the session the CONNECT's auth names with `pid`

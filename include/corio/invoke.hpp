@@ -149,7 +149,7 @@ struct event_adapter<F, function_signature<R, Ctx, Params...>> {
 
     /// run() for a synchronous handler, without a coroutine: converts,
     /// calls and acks before it returns.
-    static void run_now(F& f, context& ctx, arguments args)
+    static void run_now(F& f, context& ctx, arguments&& args)
         requires synchronous
     {
         auto converted = convert_arguments<std::remove_cvref_t<Params>...>(std::move(args), ctx.event());
@@ -368,10 +368,10 @@ event_handler_forms make_event_handler_forms(F&& f)
             auto fn = detail::share_handler(std::forward<F>(f));
             // Not a coroutine: run() copies `fn` into its own frame, so the
             // invocation does not depend on this std::function living on.
-            event_handler_forms forms{[fn](context& ctx, arguments args) { return adapter::run(fn, ctx, std::move(args)); },
+            event_handler_forms forms{[fn](context& ctx, arguments&& args) { return adapter::run(fn, ctx, std::move(args)); },
                                       {}};
             if constexpr (adapter::synchronous)
-                forms.sync = [fn](context& ctx, arguments args) { adapter::run_now(*fn, ctx, std::move(args)); };
+                forms.sync = [fn](context& ctx, arguments&& args) { adapter::run_now(*fn, ctx, std::move(args)); };
             return forms;
         } else {
             return {};

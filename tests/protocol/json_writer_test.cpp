@@ -51,6 +51,26 @@ BOOST_AUTO_TEST_CASE(string_escapes_match_json_stringify)
         BOOST_TEST(protocol::to_json(json::string(in)) == expected);
 }
 
+// The writer tests 8 bytes at a time: every byte value, at every offset of a
+// string longer than two such blocks, is escaped (or kept) exactly as alone.
+BOOST_AUTO_TEST_CASE(every_byte_escaped_at_every_offset_of_a_long_string)
+{
+    for (int b = 0; b < 256; ++b) {
+        const char c = static_cast<char>(b);
+        const std::string alone = protocol::to_json(json::string(std::string_view(&c, 1)));
+        const std::string escaped = alone.substr(1, alone.size() - 2);
+        for (std::size_t at = 0; at < 20; ++at) {
+            std::string in(20, 'a');
+            in[at] = c;
+            const std::string expected = '"' + std::string(at, 'a') + escaped + std::string(19 - at, 'a') + '"';
+            BOOST_TEST(protocol::to_json(json::string(in)) == expected, "byte " << b << " at " << at);
+        }
+    }
+    // Bytes that need escaping in every block, and clean blocks between them.
+    BOOST_TEST(protocol::to_json(json::string("abcdefgh\"bcdefgh\\ijklmnopqrstuvw\n")) ==
+               R"("abcdefgh\"bcdefgh\\ijklmnopqrstuvw\n")");
+}
+
 BOOST_AUTO_TEST_CASE(keys_escaped_and_in_insertion_order)
 {
     json::object o;

@@ -444,7 +444,7 @@ BOOST_AUTO_TEST_CASE(arguments_alone_are_passed_unchanged)
 {
     json::array values{"a", placeholder(1), json::object{{"b", placeholder(0)}}};
     arguments original(values, {"zero", "one"});
-    auto r = convert_arguments<arguments>(original, "ev");
+    auto r = convert_arguments<arguments>(arguments(original), "ev");
     BOOST_TEST_REQUIRE(r.has_value());
     BOOST_TEST((std::get<0>(*r) == original));
 }

@@ -407,7 +407,7 @@ converted_arguments<Params...> convert_arguments(arguments& args, std::string_vi
 /// reach. A trailing corio::arguments receives the remaining arguments with
 /// their own attachments (see rest_arguments).
 template <class... Params>
-converted_arguments<Params...> convert_arguments(arguments args, std::string_view event)
+converted_arguments<Params...> convert_arguments(arguments&& args, std::string_view event)
 {
     if constexpr ((check_parameter_type<Params>() && ...))
         return convert_arguments<Params...>(args, event, std::index_sequence_for<Params...>());
