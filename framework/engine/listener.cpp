@@ -30,6 +30,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
@@ -115,6 +116,24 @@ constexpr std::string_view too_many_connections = "HTTP/1.1 429 Too Many Request
                                                   "Retry-After: 1\r\n"
                                                   "Connection: close\r\n\r\n"
                                                   "Too many connections\r\n";
+
+/// `a` as text, as address::to_string writes it. An IPv4 address is written
+/// here: to_string goes through inet_ntop's sprintf, a cost paid per
+/// connection.
+std::string peer_text(const net::ip::address& a)
+{
+    if (!a.is_v4())
+        return a.to_string();
+    std::string text;
+    text.reserve(15);
+    for (auto byte : a.to_v4().to_bytes()) {
+        if (!text.empty())
+            text += '.';
+        char digits[3];
+        text.append(digits, std::to_chars(digits, digits + sizeof digits, unsigned{byte}).ptr);
+    }
+    return text;
+}
 
 bool out_of_descriptors(const boost::system::error_code& ec) noexcept
 {
@@ -384,12 +403,14 @@ private:
     void admit(tcp::socket socket, http_endpoint::strand_type strand)
     {
         boost::system::error_code ec;
+        // Unknown (the client already gone): the unspecified address.
         auto peer = socket.remote_endpoint(ec).address();
+        auto remote = peer_text(peer);
         // A trusted proxy's connections carry many clients' requests: they
         // are limited per client by the handshake rate instead.
         std::string per_address_key;
         if (!ec && !trusted_proxies_.contains(peer))
-            per_address_key = peer.to_string();
+            per_address_key = remote;
         std::shared_ptr<void> slot;
         auto verdict = counts_->take(per_address_key, slot);
         if (verdict != connection_counts::verdict::accepted) {
@@ -403,11 +424,14 @@ private:
         listener_counters::bump(counters_.connections_accepted);
         socket.set_option(tcp::no_delay(true), ec);
         if (tls_)
-            net::co_spawn(strand, run_connection<tls_stream>(std::move(socket), strand, std::move(slot)),
+            net::co_spawn(strand,
+                          run_connection<tls_stream>(std::move(socket), strand, std::move(slot), std::move(remote)),
                           net::detached);
         else
-            net::co_spawn(strand, run_connection<beast::tcp_stream>(std::move(socket), strand, std::move(slot)),
-                          net::detached);
+            net::co_spawn(
+                strand,
+                run_connection<beast::tcp_stream>(std::move(socket), strand, std::move(slot), std::move(remote)),
+                net::detached);
     }
 
     // Answers `answer` (if any) to a connection refused before its request
@@ -525,13 +549,12 @@ private:
         http_stream view; // what the endpoints are given
     };
 
+    // `remote`: the peer's address as text (admit's).
     template <class Stream>
     net::awaitable<void> run_connection(tcp::socket socket, http_endpoint::strand_type strand,
-                                        std::shared_ptr<void> slot)
+                                        std::shared_ptr<void> slot, std::string remote)
     {
         auto self = shared_from_this();
-        boost::system::error_code ec;
-        auto remote = socket.remote_endpoint(ec).address().to_string();
         std::shared_ptr<connection<Stream>> conn;
         if constexpr (std::is_same_v<Stream, tls_stream>)
             conn = std::make_shared<connection<Stream>>(Stream(beast::tcp_stream(std::move(socket)), *tls_->current()),

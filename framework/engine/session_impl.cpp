@@ -411,11 +411,14 @@ void session_impl::run_websocket(std::shared_ptr<websocket_connection> ws)
     ws_ = ws;
     if (protocol_version() == 3)
         ws->prefix_binary_type();
-    // Taken first: start() may already end the session (on_open sending
-    // more than the queue bounds), which drops the session's own.
-    auto drain = drain_;
+    // Attached first, so that the open packet's write may complete at once
+    // (without a reactor operation) and the session hears of it; reading
+    // begins only once the session has started. The drain is taken before
+    // start(), which may already end the session (on_open sending more
+    // than the queue bounds) and drop the session's own.
+    ws->attach(events_handle(), drain_);
     start();
-    ws->start(events_handle(), std::move(drain));
+    ws->start_reading();
 }
 
 void session_impl::begin_probe(std::shared_ptr<websocket_connection> ws)

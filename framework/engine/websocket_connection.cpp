@@ -54,9 +54,14 @@ close_reason websocket_connection::reason_for(const boost::system::error_code& e
 
 void websocket_connection::start(std::shared_ptr<events> e, std::shared_ptr<void> hold)
 {
+    attach(std::move(e), std::move(hold));
+    begin_reading();
+}
+
+void websocket_connection::attach(std::shared_ptr<events> e, std::shared_ptr<void> hold)
+{
     events_ = std::move(e);
     hold_ = std::move(hold);
-    begin_reading();
 }
 
 void websocket_connection::on_read_failed(close_reason reason)

@@ -72,6 +72,11 @@ public:
     /// (transport closed, nothing in flight), then lets them go: `hold` tells
     /// whoever counts it (drain_tracker) that nothing more will be written.
     void start(std::shared_ptr<events> e, std::shared_ptr<void> hold);
+    /// start() in two steps: attach() makes `e` hear of writes (so that a
+    /// write may complete at once, see may_complete_at_once) before
+    /// start_reading() lets messages in.
+    void attach(std::shared_ptr<events> e, std::shared_ptr<void> hold);
+    void start_reading() { begin_reading(); }
 
     /// The session's strand.
     const executor_type& get_executor() const noexcept { return strand_; }
