@@ -1,6 +1,7 @@
 #include "test_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
@@ -11,6 +12,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <unistd.h>
 
@@ -294,6 +296,52 @@ BOOST_AUTO_TEST_CASE(sync_fallback_still_answers)
     auto res = http_request(s.port(), http::verb::get, "/static/app.js");
     BOOST_TEST(res.result_int() == 200);
     BOOST_TEST(res.body() == "/static/app.js");
+}
+
+// The answers an application can build: a reason of its own or the status's,
+// repeated fields, HTTP/1.0, a chunked body.
+engine::http_response sample_answer(unsigned version, bool custom_reason, bool chunked)
+{
+    engine::http_response res{http::status::accepted, version};
+    if (custom_reason)
+        res.reason("Taken In");
+    res.set(http::field::content_type, "text/plain");
+    res.insert("X-Repeated", "a");
+    res.insert("X-Repeated", "b");
+    res.body() = "body bytes";
+    res.keep_alive(false);
+    if (chunked)
+        res.chunked(true);
+    else
+        res.prepare_payload();
+    return res;
+}
+
+// http_stream writes a head of its own: byte for byte what Beast's serializer
+// writes for the same answer.
+BOOST_AUTO_TEST_CASE(answers_are_written_byte_for_byte_as_beast_serializes_them)
+{
+    for (unsigned version : {10u, 11u})
+        for (bool custom_reason : {false, true})
+            for (bool chunked : {false, true}) {
+                fallback_server s;
+                s.listener().set_fallback([=](const engine::http_request&) {
+                    return sample_answer(version, custom_reason, chunked);
+                });
+                s.start();
+                net::io_context ioc;
+                tcp::socket socket(ioc);
+                socket.connect({net::ip::make_address("127.0.0.1"), s.port()});
+                net::write(socket, net::buffer(std::string_view("GET /x HTTP/1.1\r\nHost: a\r\n\r\n")));
+                std::string received;
+                boost::system::error_code ec;
+                net::read(socket, net::dynamic_buffer(received), ec);
+                BOOST_TEST(ec == net::error::eof);
+                std::ostringstream expected;
+                expected << sample_answer(version, custom_reason, chunked);
+                BOOST_TEST(received == expected.str(), "version " << version << ", custom reason " << custom_reason
+                                                                  << ", chunked " << chunked);
+            }
 }
 
 BOOST_AUTO_TEST_CASE(throwing_async_fallback_answers_500_and_closes)
