@@ -21,26 +21,72 @@ void lower_into(std::string_view s, std::string& out)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 }
 
-} // namespace
-
-boost::system::result<engine_query, error> parse_engine_query(const request_info& info, bool allow_eio3)
+boost::system::result<engine_query, error> engine_query_of(std::optional<std::string_view> eio,
+                                                          std::optional<std::string_view> transport,
+                                                          std::optional<std::string_view> sid, bool allow_eio3)
 {
     engine_query q{};
-    const auto eio = info.query_param("EIO");
     if (allow_eio3 && eio == "3")
         q.protocol = 3;
     else if (eio != "4")
         return error::unsupported_protocol_version;
-    auto transport = info.query_param("transport");
     if (transport == "polling")
         q.transport = transport_kind::polling;
     else if (transport == "websocket")
         q.transport = transport_kind::websocket;
     else
         return error::unknown_transport;
-    if (auto sid = info.query_param("sid"))
+    if (sid)
         q.sid.emplace(*sid);
     return q;
+}
+
+/// Whether `c` may stand in an origin-form target as itself (RFC 3986
+/// pchar, '/' and '?', without '%' escapes).
+bool plain_target_char(char c) noexcept
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    return std::string_view("-._~!$&'()*+,;=:@/?").find(c) != std::string_view::npos;
+}
+
+} // namespace
+
+boost::system::result<engine_query, error> parse_engine_query(const request_info& info, bool allow_eio3)
+{
+    return engine_query_of(info.query_param("EIO"), info.query_param("transport"), info.query_param("sid"),
+                           allow_eio3);
+}
+
+boost::system::result<engine_query, error> parse_engine_query(const http_request& req, bool allow_eio3)
+{
+    // Read straight from the target when it is a valid origin-form target
+    // with nothing to decode (no '%', no '+'): the same first values
+    // make_request_info's query would hold, without building it. Any other
+    // target goes the long way.
+    const std::string_view target = req.target();
+    bool plain = !target.empty() && target.front() == '/';
+    for (std::size_t i = 0; plain && i < target.size(); ++i)
+        plain = target[i] != '+' && plain_target_char(target[i]);
+    if (!plain)
+        return parse_engine_query(make_request_info(req, {}), allow_eio3);
+    std::optional<std::string_view> eio, transport, sid;
+    const auto q = target.find('?');
+    std::string_view rest = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+    while (q != std::string_view::npos) {
+        const auto amp = rest.find('&');
+        const auto param = rest.substr(0, amp);
+        const auto eq = param.find('=');
+        const auto key = param.substr(0, eq);
+        const auto value = eq == std::string_view::npos ? std::string_view{} : param.substr(eq + 1);
+        auto* slot = key == "EIO" ? &eio : key == "transport" ? &transport : key == "sid" ? &sid : nullptr;
+        if (slot && !*slot)
+            *slot = value;
+        if (amp == std::string_view::npos)
+            break;
+        rest.remove_prefix(amp + 1);
+    }
+    return engine_query_of(eio, transport, sid, allow_eio3);
 }
 
 request_info make_request_info(const http_request& req, std::string remote_address)

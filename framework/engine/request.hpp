@@ -28,6 +28,10 @@ struct engine_query {
 /// (else unknown_transport).
 boost::system::result<engine_query, error> parse_engine_query(const request_info& info, bool allow_eio3);
 
+/// The same answer as parse_engine_query(make_request_info(req, {}), ...),
+/// at less cost: what a request of a live session needs.
+boost::system::result<engine_query, error> parse_engine_query(const http_request& req, bool allow_eio3);
+
 request_info make_request_info(const http_request& req, std::string remote_address);
 
 /// The path part of a request target (before '?').

@@ -126,8 +126,10 @@ net::awaitable<server_impl::answer> server_impl::respond(http_request req, std::
     if (req.method() == http::verb::options)
         co_return answer{preflight_response(opts.cors, req), nullptr};
 
-    auto info = make_request_info(req, std::move(remote_address));
-    auto query = parse_engine_query(info, opts.allow_eio3);
+    // The full request_info (headers, every parameter decoded) only for a
+    // handshake, whose session keeps it; a live session's request needs
+    // only the Engine.IO parameters.
+    auto query = parse_engine_query(req, opts.allow_eio3);
     answer a;
     if (!origin_allowed(opts.cors, req)) {
         a.response = error_response(req, error::forbidden);
@@ -141,10 +143,12 @@ net::awaitable<server_impl::answer> server_impl::respond(http_request req, std::
     } else if (!query->sid) {
         if (req.method() != http::verb::get)
             a.response = error_response(req, error::bad_handshake_method);
-        else if (!handshake_allowed(info.remote_address))
+        else if (!handshake_allowed(remote_address))
             a.response = too_many_handshakes(req);
-        else
+        else {
+            auto info = make_request_info(req, std::move(remote_address));
             a = co_await open_polling(req, std::move(info), query->protocol);
+        }
     } else if (auto s = sessions_->find(*query->sid); !s) {
         a.response = error_response(req, error::unknown_sid);
     } else if (req.method() == http::verb::get) {
@@ -173,7 +177,7 @@ net::awaitable<server_impl::answer> server_impl::open_polling(http_request req, 
 
 http_response server_impl::handle_oversized(const http_request& req)
 {
-    auto query = parse_engine_query(make_request_info(req, {}), host_->options.allow_eio3);
+    auto query = parse_engine_query(req, host_->options.allow_eio3);
     if (query && query->sid) {
         if (auto s = sessions_->find(*query->sid))
             net::dispatch(s->get_executor(), [s] { s->reject_oversized(); });
