@@ -79,6 +79,44 @@ BOOST_AUTO_TEST_CASE(eio3_only_when_allowed_and_only_the_literal_3)
     }
 }
 
+// The short path (the target read as it is) gives what the full request_info
+// gives, for targets it takes and targets it leaves to the long path.
+BOOST_AUTO_TEST_CASE(engine_query_from_the_target_matches_the_full_parse)
+{
+    const char* targets[] = {
+        "/e/?EIO=4&transport=polling&sid=abc",
+        "/e/?sid=abc&transport=websocket&EIO=4&t=Px1",
+        "/e/?EIO=4&EIO=3&transport=polling&transport=websocket",
+        "/e/?EIO=4&transport=polling&sid=",
+        "/e/?EIO=4&transport&sid=x",
+        "/e/?EIO=4&&transport=polling",
+        "/e/?EIO=3&transport=polling",
+        "/e/?EIO=4",
+        "/e/",
+        "/e/?EIO=4&transport=poll%69ng",
+        "/e/?EIO=4&transport=polling&sid=a+b",
+        "/e/?EIO=4&transport=%ZZ",
+        "/e/?EIO=4&transport=polling#frag",
+        "/e/?EIO=4&transport=polling&sid=a b",
+    };
+    for (const char* target : targets)
+        for (bool allow_eio3 : {false, true}) {
+            BOOST_TEST_CONTEXT(target << ", EIO3 allowed " << allow_eio3)
+            {
+                auto fast = detail::parse_engine_query(get(target), allow_eio3);
+                auto full = detail::parse_engine_query(detail::make_request_info(get(target), ""), allow_eio3);
+                BOOST_TEST_REQUIRE(fast.has_value() == full.has_value());
+                if (!fast) {
+                    BOOST_TEST((fast.error() == full.error()));
+                    continue;
+                }
+                BOOST_TEST(fast->protocol == full->protocol);
+                BOOST_TEST((fast->transport == full->transport));
+                BOOST_TEST((fast->sid == full->sid));
+            }
+        }
+}
+
 BOOST_AUTO_TEST_CASE(paths_match_with_or_without_trailing_slash)
 {
     BOOST_TEST(detail::path_matches("/engine.io/", "/engine.io/"));
