@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 namespace corio::engine::detail {
@@ -41,13 +42,14 @@ boost::system::result<engine_query, error> engine_query_of(std::optional<std::st
     return q;
 }
 
-/// Whether `c` may stand in an origin-form target as itself (RFC 3986
-/// pchar, '/' and '?', without '%' escapes).
+/// Whether `c` may stand in an origin-form target and reads as itself in
+/// its query: RFC 3986 pchar, '/' and '?', without '%' escapes and without
+/// '+' (a space once decoded).
 bool plain_target_char(char c) noexcept
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
-    return std::string_view("-._~!$&'()*+,;=:@/?").find(c) != std::string_view::npos;
+    return std::string_view("-._~!$&'()*,;=:@/?").find(c) != std::string_view::npos;
 }
 
 } // namespace
@@ -65,15 +67,13 @@ boost::system::result<engine_query, error> parse_engine_query(const http_request
     // make_request_info's query would hold, without building it. Any other
     // target goes the long way.
     const std::string_view target = req.target();
-    bool plain = !target.empty() && target.front() == '/';
-    for (std::size_t i = 0; plain && i < target.size(); ++i)
-        plain = target[i] != '+' && plain_target_char(target[i]);
-    if (!plain)
+    if (!target.starts_with('/') || !std::all_of(target.begin(), target.end(), plain_target_char))
         return parse_engine_query(make_request_info(req, {}), allow_eio3);
     std::optional<std::string_view> eio, transport, sid;
+    // The first value of each key, as request_info::query_param gives.
     const auto q = target.find('?');
     std::string_view rest = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-    while (q != std::string_view::npos) {
+    while (!rest.empty()) {
         const auto amp = rest.find('&');
         const auto param = rest.substr(0, amp);
         const auto eq = param.find('=');
@@ -82,9 +82,7 @@ boost::system::result<engine_query, error> parse_engine_query(const http_request
         auto* slot = key == "EIO" ? &eio : key == "transport" ? &transport : key == "sid" ? &sid : nullptr;
         if (slot && !*slot)
             *slot = value;
-        if (amp == std::string_view::npos)
-            break;
-        rest.remove_prefix(amp + 1);
+        rest.remove_prefix(amp == std::string_view::npos ? rest.size() : amp + 1);
     }
     return engine_query_of(eio, transport, sid, allow_eio3);
 }
