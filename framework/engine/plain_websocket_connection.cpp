@@ -1,6 +1,5 @@
 #include "engine/plain_websocket_connection.hpp"
 
-#include "engine/exact_allocator.hpp"
 
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/error.hpp>
@@ -81,9 +80,10 @@ void plain_websocket_connection::wait_readable()
         return;
     }
     reading_ = true;
-    // An idle connection's one pending operation: sized exactly (exact_allocator).
+    // An idle connection's one pending operation, in the connection's own
+    // block (reused_block): no larger than it needs, and no malloc per read.
     socket_.async_wait(socket_type::wait_read,
-                       net::bind_allocator(exact_allocator<void>(),
+                       net::bind_allocator(reused_block_allocator<void>(wait_block_),
                                            [self = self()](boost::system::error_code ec) { self->on_readable(ec); }));
 }
 

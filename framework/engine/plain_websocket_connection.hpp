@@ -9,6 +9,7 @@
 // tried at once on the non-blocking socket, and waits for the socket only
 // for what it did not take (write_buffers).
 
+#include "engine/reused_block.hpp"
 #include "engine/websocket_connection.hpp"
 
 #include <boost/asio/basic_stream_socket.hpp>
@@ -43,6 +44,9 @@ private:
     void on_readable(boost::system::error_code ec);
 
     socket_type socket_;
+    // The memory of the wait for readability and of the completion it
+    // dispatches to the strand, taken in turn read after read.
+    reused_block wait_block_;
     // What a write that went out in part has left to write.
     std::vector<boost::asio::const_buffer> rest_;
 };
