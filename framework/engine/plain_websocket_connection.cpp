@@ -94,20 +94,35 @@ void plain_websocket_connection::on_readable(boost::system::error_code ec)
         on_read_failed(reason_for(ec));
         return;
     }
+    if (read_available())
+        wait_readable();
+}
+
+void plain_websocket_connection::read_received()
+{
+    // Between reads, a wait for readability is pending: it stays, and finds
+    // the socket empty or holding what came after.
+    if (reading_ && socket_.is_open())
+        read_available();
+}
+
+bool plain_websocket_connection::read_available()
+{
     read_buffer buffer;
+    boost::system::error_code ec;
     for (int round = 0; round < reads_per_wakeup; ++round) {
         auto n = socket_.read_some(net::buffer(buffer.data(), plain_read_size), ec);
         if (ec == net::error::would_block || ec == net::error::try_again)
             break;
         if (ec) {
             on_read_failed(reason_for(ec));
-            return;
+            return false;
         }
         on_bytes(std::span<char>(buffer.data(), n));
         if (n < plain_read_size)
             break;
     }
-    wait_readable();
+    return true;
 }
 
 void plain_websocket_connection::write_buffers()

@@ -37,11 +37,15 @@ private:
 
     void begin_reading() override;
     void write_buffers() override;
+    void read_received() override;
     void close_transport() noexcept override;
     void shutdown_transport(bool both) noexcept override;
 
     void wait_readable();
     void on_readable(boost::system::error_code ec);
+    /// Reads what the socket holds, a few reads at most, and handles it;
+    /// false when reading failed (the connection then ends).
+    bool read_available();
 
     socket_type socket_;
     // The memory of the wait for readability and of the completion it

@@ -329,6 +329,7 @@ net::awaitable<poll_reply> session_impl::open_polling()
 
 net::awaitable<poll_reply> session_impl::poll()
 {
+    take_probe_input();
     switch (state_.begin_poll()) {
     case session_state::poll_start::closed:
         co_return engine_error_reply(error::unknown_sid);
@@ -378,6 +379,7 @@ poll_reply session_impl::encode_poll(const std::vector<shared_packet>& packets)
 
 net::awaitable<poll_reply> session_impl::post(std::string body)
 {
+    take_probe_input();
     if (state_.closed())
         co_return engine_error_reply(error::unknown_sid);
     if (state_.transport() != transport_kind::polling)
@@ -423,6 +425,7 @@ void session_impl::run_websocket(std::shared_ptr<websocket_connection> ws)
 
 void session_impl::begin_probe(std::shared_ptr<websocket_connection> ws)
 {
+    take_probe_input();
     if (!state_.begin_upgrade(now())) {
         // Refused: a close frame, then reading only to see the peer hang up.
         ws->close(ws::close_code::policy_violation);
@@ -465,6 +468,15 @@ protocol::result<packet> session_impl::decode_ws_message(bool text, std::string_
     if (storage)
         return protocol::binary_message(std::move(*storage));
     return protocol::binary_message(std::string(payload));
+}
+
+void session_impl::take_probe_input()
+{
+    if (!ws_ || state_.transport() == transport_kind::websocket)
+        return;
+    // Held here: a message that abandons the probe lets go of ws_.
+    auto probe = ws_;
+    probe->take_received();
 }
 
 void session_impl::on_probe_message(websocket_connection& c, bool text, std::string_view payload)

@@ -97,6 +97,13 @@ private:
     void on_ws_end(websocket_connection& c, close_reason reason) override;
     void on_ws_written(websocket_connection& c, std::size_t packets, std::size_t bytes) override;
     void on_probe_message(websocket_connection& c, bool text, std::string_view payload);
+    /// Before acting on a request that came on another connection: the
+    /// frames the client sent on the probe before it (`2probe`, `5`) are
+    /// handled first, as they were sent. The probe's readiness may reach the
+    /// strand behind the request (a thread preempted between the probe's 101
+    /// and its wait), and a GET would then be answered as if the upgrade
+    /// had not completed, a second WebSocket refused before `3probe`.
+    void take_probe_input();
     /// A WebSocket message as a packet, in the session's protocol revision.
     /// `storage`: as in websocket_connection::events::on_ws_message.
     protocol::result<protocol::packet> decode_ws_message(bool text, std::string_view payload,

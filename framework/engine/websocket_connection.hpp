@@ -77,6 +77,15 @@ public:
     /// start_reading() lets messages in.
     void attach(std::shared_ptr<events> e, std::shared_ptr<void> hold);
     void start_reading() { begin_reading(); }
+    /// Reads at once what the transport has already received, without
+    /// waiting for its readiness to be reported, and handles it as a read:
+    /// messages and the end go to the events before this returns. For the
+    /// session to take in a probe's frames before acting on a request of the
+    /// same client on another connection, sent after them: the readiness of
+    /// the probe may reach the strand behind that request. Only between
+    /// reads (started, no read running); does nothing over TLS, whose reads
+    /// go through the TLS stream.
+    void take_received() { read_received(); }
 
     /// The session's strand.
     const executor_type& get_executor() const noexcept { return strand_; }
@@ -163,6 +172,8 @@ private:
     virtual void begin_reading() = 0;
     /// Starts writing buffers(), all of them; completes with on_written.
     virtual void write_buffers() = 0;
+    /// take_received(), where the transport can read without waiting.
+    virtual void read_received() {}
     /// Closes the TCP connection; completes what is pending with an error.
     /// Called once, by cut(): the transport is open until then.
     virtual void close_transport() noexcept = 0;

@@ -4,9 +4,12 @@
 // between messages the connection keeps no large buffer.
 
 #include "engine/websocket_connection.hpp"
+#include "engine/plain_websocket_connection.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -17,11 +20,14 @@
 #include <string_view>
 #include <vector>
 
+#include <poll.h>
+
 namespace {
 
 namespace net = boost::asio;
 namespace ws = corio::protocol::websocket;
 using corio::engine::close_reason;
+using corio::engine::detail::plain_websocket_connection;
 using corio::engine::detail::websocket_connection;
 
 /// Reads come from feed(); writes are counted and never complete.
@@ -227,6 +233,37 @@ BOOST_AUTO_TEST_CASE(an_oversized_message_ends_reading_before_its_payload)
     BOOST_TEST(events->ended);
     BOOST_TEST(events->messages.empty());
     BOOST_TEST(c->read_capacity() < 1000u);
+}
+
+// The session takes in a probe's frames before a request of the same client
+// on another connection (session_impl::take_probe_input): the frames are
+// read there, while the wait for the probe's readiness has not completed.
+BOOST_AUTO_TEST_CASE(take_received_reads_what_the_socket_holds_without_its_readiness)
+{
+    using tcp = net::ip::tcp;
+    net::io_context ioc;
+    tcp::acceptor acceptor(ioc, {net::ip::make_address("127.0.0.1"), 0});
+    tcp::socket client(ioc);
+    client.connect(acceptor.local_endpoint());
+    plain_websocket_connection::socket_type accepted(net::make_strand(ioc));
+    acceptor.accept(accepted);
+    auto events = std::make_shared<message_recorder>();
+    auto connection = std::make_shared<plain_websocket_connection>(std::move(accepted), std::size_t{1} << 20);
+    // Its wait for readability is pending; the io_context never runs it.
+    connection->start(events, nullptr);
+    net::write(client, net::buffer(masked_frame(0x1, "2probe") + masked_frame(0x1, "5")));
+    pollfd readable{connection->socket().native_handle(), POLLIN, 0};
+    BOOST_TEST_REQUIRE(::poll(&readable, 1, 5000) == 1, "the frames reached the socket");
+    BOOST_TEST(events->messages.empty());
+
+    connection->take_received();
+    BOOST_TEST((events->messages == std::vector<read_message>{{true, "2probe", false}, {true, "5", false}}));
+    BOOST_TEST(!events->ended);
+
+    // The wait still pending ends with the connection.
+    connection->cut();
+    ioc.run();
+    BOOST_TEST(events->ended);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
