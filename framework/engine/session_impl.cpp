@@ -303,6 +303,12 @@ void session_impl::on_heartbeat()
     // deadline): on_timer acts only on deadlines that passed.
     if (state_.closed())
         return;
+    if (run_deadline())
+        arm_heartbeat();
+}
+
+bool session_impl::run_deadline()
+{
     switch (state_.on_timer(now())) {
     case session_state::timer_event::none:
         break;
@@ -311,14 +317,23 @@ void session_impl::on_heartbeat()
         break;
     case session_state::timer_event::ping_timeout:
         finish_close();
-        return;
+        return false;
     case session_state::timer_event::upgrade_timeout:
         if (auto ws = std::move(ws_))
             ws->cut();
         wake();
         break;
     }
-    arm_heartbeat();
+    return true;
+}
+
+void session_impl::catch_up_heartbeat()
+{
+    // Not re-armed here: the wait pending is due already, and re-arms the
+    // timer when it runs. Each event moves a deadline on or closes.
+    while (!state_.closed() && state_.next_deadline() <= now())
+        if (!run_deadline())
+            return;
 }
 
 net::awaitable<poll_reply> session_impl::open_polling()
@@ -329,6 +344,7 @@ net::awaitable<poll_reply> session_impl::open_polling()
 
 net::awaitable<poll_reply> session_impl::poll()
 {
+    catch_up_heartbeat();
     take_probe_input();
     switch (state_.begin_poll()) {
     case session_state::poll_start::closed:
@@ -379,6 +395,7 @@ poll_reply session_impl::encode_poll(const std::vector<shared_packet>& packets)
 
 net::awaitable<poll_reply> session_impl::post(std::string body)
 {
+    catch_up_heartbeat();
     take_probe_input();
     if (state_.closed())
         co_return engine_error_reply(error::unknown_sid);

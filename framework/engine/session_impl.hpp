@@ -91,6 +91,15 @@ private:
 
     void arm_heartbeat();
     void on_heartbeat();
+    /// The heartbeat's action for a deadline that passed (on_timer); false
+    /// once it closed the session.
+    bool run_deadline();
+    /// Before a GET or POST: the deadlines that passed are acted on first,
+    /// as if the timer had run on time (as Node runs due timers before I/O).
+    /// A loaded machine may run the timer late, after a request the client
+    /// sent once pingInterval + pingTimeout had passed, which would then find
+    /// the session open.
+    void catch_up_heartbeat();
 
     // websocket_connection::events
     void on_ws_message(websocket_connection& c, bool text, std::string_view payload, std::string* storage) override;

@@ -39,7 +39,10 @@ session_state::timer_event session_state::on_timer(time_point now)
     if (now < next_ping_)
         return timer_event::none;
     enqueue({packet_type::ping, false, {}});
-    pong_deadline_ = now + timing_.ping_timeout;
+    // From when the ping was due, not from when the timer ran: a session is
+    // closed ping_interval + ping_timeout after its last pong (or its open)
+    // however late the timer is on a loaded machine, as a client reckons.
+    pong_deadline_ = next_ping_ + timing_.ping_timeout;
     return timer_event::ping_queued;
 }
 

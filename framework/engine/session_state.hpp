@@ -60,7 +60,9 @@ public:
     enum class timer_event { none, ping_queued, ping_timeout, upgrade_timeout };
 
     /// Queues a ping when one is due (v4), closes on ping timeout, and
-    /// abandons a WebSocket probe that did not complete in time.
+    /// abandons a WebSocket probe that did not complete in time. One event a
+    /// call; the pong is due ping_timeout after the ping was due, whenever
+    /// this is called.
     timer_event on_timer(time_point now);
 
     // Inbound ---------------------------------------------------------------

@@ -51,6 +51,22 @@ BOOST_FIXTURE_TEST_CASE(pong_schedules_the_next_ping, fixture)
     BOOST_TEST(!state.closed());
 }
 
+BOOST_FIXTURE_TEST_CASE(a_late_timer_leaves_the_pong_due_a_timeout_after_the_ping_was, fixture)
+{
+    BOOST_TEST((state.on_timer(t0 + 420ms) == session_state::timer_event::ping_queued));
+    BOOST_TEST((state.next_deadline() == t0 + 500ms));
+    BOOST_TEST((state.on_timer(t0 + 500ms) == session_state::timer_event::ping_timeout));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_timer_run_after_both_deadlines_queues_the_ping_then_closes, fixture)
+{
+    // What the session catches up on before a request (catch_up_heartbeat).
+    BOOST_TEST((state.on_timer(t0 + 600ms) == session_state::timer_event::ping_queued));
+    BOOST_TEST((state.next_deadline() <= t0 + 600ms));
+    BOOST_TEST((state.on_timer(t0 + 600ms) == session_state::timer_event::ping_timeout));
+    BOOST_TEST((*state.reason() == close_reason::ping_timeout));
+}
+
 BOOST_FIXTURE_TEST_CASE(missing_pong_closes_with_ping_timeout, fixture)
 {
     state.on_timer(t0 + 300ms);
