@@ -3,12 +3,14 @@
 #include <corio/protocol/json_writer.hpp>
 
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <array>
 #include <span>
+#include <utility>
 
 namespace corio::engine::detail {
 
@@ -168,6 +170,41 @@ request_info make_request_info(const http_request& req, std::string remote_addre
             info.query.add(param.key, param.value);
     }
     return info;
+}
+
+upgrade_fields upgrade_fields_of(const http_request& req) noexcept
+{
+    upgrade_fields out;
+    bool connection = false, upgrade = false, key = false, version = false;
+    auto take = [](bool& seen, std::string_view& slot, std::string_view value) {
+        if (!std::exchange(seen, true))
+            slot = value;
+    };
+    for (const auto& f : req) {
+        switch (f.name()) {
+        case http::field::connection:
+            take(connection, out.connection, f.value());
+            break;
+        case http::field::upgrade:
+            take(upgrade, out.upgrade, f.value());
+            break;
+        case http::field::sec_websocket_key:
+            take(key, out.key, f.value());
+            break;
+        case http::field::sec_websocket_version:
+            take(version, out.version, f.value());
+            break;
+        default:
+            break;
+        }
+    }
+    return out;
+}
+
+bool is_upgrade(const http_request& req, const upgrade_fields& fields)
+{
+    return req.version() >= 11 && req.method() == http::verb::get &&
+           http::token_list{fields.connection}.exists("upgrade") && http::token_list{fields.upgrade}.exists("websocket");
 }
 
 std::string_view target_path(std::string_view target) noexcept

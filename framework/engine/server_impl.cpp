@@ -231,9 +231,10 @@ void answer_deflate(websocket::stream<Stream>& handshake, const websocket_connec
 /// for a request Beast must answer, with the error status it picks.
 std::optional<std::string> switching_protocols(const http_request& req, const websocket_connection& ws)
 {
-    const auto key = req[http::field::sec_websocket_key];
-    if (!websocket::is_upgrade(req) || key.empty() || key.size() > websocket::detail::sec_ws_key_type::static_capacity ||
-        req[http::field::sec_websocket_version] != "13")
+    const auto fields = upgrade_fields_of(req);
+    const auto key = fields.key;
+    if (!is_upgrade(req, fields) || key.empty() || key.size() > websocket::detail::sec_ws_key_type::static_capacity ||
+        fields.version != "13")
         return std::nullopt;
     websocket::detail::sec_ws_accept_type accept;
     websocket::detail::make_sec_ws_accept(accept, key);

@@ -4,6 +4,7 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/test/unit_test.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
 #include <string>
@@ -169,6 +170,41 @@ BOOST_AUTO_TEST_CASE(header_names_lowercased_whatever_their_length)
     BOOST_TEST(*info.header("sec-websocket-key") == "k");
     BOOST_TEST(*info.header("x-" + std::string(100, 'a') + "-b") == "long");
     BOOST_TEST(info.headers.size() == 3u);
+}
+
+// The upgrade test from one pass over the fields answers as Beast's.
+BOOST_AUTO_TEST_CASE(upgrade_test_matches_beast)
+{
+    struct row {
+        http::verb method;
+        unsigned version;
+        std::vector<std::pair<std::string, std::string>> fields;
+    };
+    const row rows[] = {
+        {http::verb::get, 11, {{"Connection", "Upgrade"}, {"Upgrade", "websocket"}}},
+        {http::verb::get, 11, {{"connection", "keep-alive, UPGRADE"}, {"UPGRADE", "WebSocket"}}},
+        {http::verb::get, 11, {{"Connection", "keep-alive"}, {"Connection", "upgrade"}, {"Upgrade", "websocket"}}},
+        {http::verb::get, 11, {{"Upgrade", "websocket"}}},
+        {http::verb::get, 11, {{"Connection", "upgrade"}}},
+        {http::verb::get, 11, {{"Connection", "upgrade"}, {"Upgrade", "h2c"}}},
+        {http::verb::get, 10, {{"Connection", "upgrade"}, {"Upgrade", "websocket"}}},
+        {http::verb::post, 11, {{"Connection", "upgrade"}, {"Upgrade", "websocket"}}},
+        {http::verb::get, 11, {{"Connection", "upgrades"}, {"Upgrade", "websocket"}}},
+    };
+    for (const auto& r : rows) {
+        engine::http_request req{r.method, "/e/?EIO=4&transport=websocket", r.version};
+        for (const auto& [name, value] : r.fields)
+            req.insert(name, value);
+        req.insert("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+        req.insert("sec-websocket-version", "13");
+        req.insert("Sec-WebSocket-Key", "second");
+        const auto fields = detail::upgrade_fields_of(req);
+        BOOST_TEST(detail::is_upgrade(req, fields) == boost::beast::websocket::is_upgrade(req));
+        BOOST_TEST(fields.key == "dGhlIHNhbXBsZSBub25jZQ==");
+        BOOST_TEST(fields.version == "13");
+        BOOST_TEST(fields.connection == std::string_view(req[http::field::connection]));
+        BOOST_TEST(fields.upgrade == std::string_view(req[http::field::upgrade]));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(paths_match_with_or_without_trailing_slash)
