@@ -690,6 +690,15 @@ void socket_state::disconnect_now(disconnect_reason reason, bool notify_client)
         r.reason = to_string(reason);
         nsp_->context().log(r);
     }
+    // Without a disconnect handler there is nothing to wait for: the socket
+    // leaves here, on the strand, as the coroutine would have (co_spawn
+    // runs it inline up to its first suspension), without its frames.
+    if (!nsp_->on_disconnect) {
+        // Leaving drops the namespace's and the adapter's references.
+        const auto self = shared_from_this();
+        leave_namespace();
+        return;
+    }
     net::co_spawn(session_->get_executor(), run_disconnect(reason), net::detached);
 }
 
@@ -697,18 +706,22 @@ net::awaitable<void> socket_state::run_disconnect(disconnect_reason reason)
 {
     auto self = shared_from_this();
     auto& server = nsp_->context();
-    if (nsp_->on_disconnect) {
-        context ctx(socket_ref(self), "disconnect", std::nullopt);
-        try {
-            co_await nsp_->on_disconnect(ctx, reason);
-        } catch (const std::exception& e) {
-            server.count_handler_error();
-            auto r = record(log_level::error, "disconnect handler threw");
-            r.error = e.what();
-            server.log(r);
-        }
+    context ctx(socket_ref(self), "disconnect", std::nullopt);
+    try {
+        co_await nsp_->on_disconnect(ctx, reason);
+    } catch (const std::exception& e) {
+        server.count_handler_error();
+        auto r = record(log_level::error, "disconnect handler threw");
+        r.error = e.what();
+        server.log(r);
     }
     // Rooms stay readable until the disconnect handler is done.
+    leave_namespace();
+}
+
+void socket_state::leave_namespace()
+{
+    auto& server = nsp_->context();
     nsp_->adapter().remove_socket(id_);
     nsp_->remove(id_);
     if (extras_ && extras_->to_persist) {
