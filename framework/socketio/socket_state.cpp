@@ -347,8 +347,10 @@ net::awaitable<void> socket_state::run_connect()
     for (const auto& p : missed)
         send_now(nsp_->context().encode(p));
     // Protocol v4's CONNECT answer carries nothing.
-    send_now(nsp_->context().encode(v4_client ? socket_packet::connect(nsp_->name())
-                                              : socket_packet::connect(nsp_->name(), connect_answer())));
+    if (v4_client)
+        send_now(nsp_->context().encode(socket_packet::connect(nsp_->name())));
+    else
+        send_now(connect_answer());
     for (auto& p : std::exchange(before_connect_, {}))
         send_now(p);
     for (const auto& o : server.observers)
@@ -386,13 +388,20 @@ socket_state::extras& socket_state::more()
     return *extras_;
 }
 
-json::object socket_state::connect_answer() const
+protocol::encoded_socket_packet socket_state::connect_answer() const
 {
+    // The pid only with recovery on: the official suite requires exactly
+    // {"sid"} (pid_ is empty then).
+    if (nsp_->context().options().parser == protocol::socket_parser::json) {
+        // Written directly: no json::object built and walked per connection.
+        std::vector<protocol::packet> messages;
+        messages.push_back(protocol::text_message(protocol::encode_connect_answer(nsp_->name(), id_, pid_)));
+        return std::make_shared<const std::vector<protocol::packet>>(std::move(messages));
+    }
     json::object answer{{"sid", id_}};
-    // Only with recovery on: the official suite requires exactly {"sid"}.
     if (!pid_.empty())
         answer["pid"] = pid_;
-    return answer;
+    return nsp_->context().encode(socket_packet::connect(nsp_->name(), std::move(answer)));
 }
 
 void socket_state::on_event(std::string event, arguments&& args, std::optional<std::uint64_t> ack_id)

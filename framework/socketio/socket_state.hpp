@@ -154,8 +154,8 @@ private:
     /// Takes the restored session's id, pid and data; before the socket is
     /// in its namespace.
     void adopt(persisted_session session);
-    /// The CONNECT answer: the sid, and the pid with recovery on.
-    boost::json::object connect_answer() const;
+    /// The CONNECT answer, encoded: the sid, and the pid with recovery on.
+    protocol::encoded_socket_packet connect_answer() const;
 
     std::shared_ptr<namespace_state> nsp_;
     // The client owns its sockets; a socket only tells it when it leaves.
