@@ -56,9 +56,15 @@ field_list::field_list(std::initializer_list<value_type> fields)
 
 void field_list::add(std::string_view name, std::string_view value)
 {
-    put_length(bytes_, name.size());
-    put_length(bytes_, value.size());
-    bytes_.append(name);
+    if (name.size() < 0x80 && value.size() < 0x80) {
+        // Both lengths one byte each: the usual field, in two appends.
+        const char lengths[2] = {static_cast<char>(name.size()), static_cast<char>(value.size())};
+        bytes_.append(lengths, 2).append(name);
+    } else {
+        put_length(bytes_, name.size());
+        put_length(bytes_, value.size());
+        bytes_.append(name);
+    }
     bytes_.append(value);
     ++size_;
 }

@@ -655,7 +655,7 @@ private:
             // clients' requests.
             auto remote = trusted_proxies_.empty() ? peer : trusted_proxies_.client_address(parser.get(), peer);
             auto* endpoint = route(parser.get().target());
-            if (endpoint && beast::websocket::is_upgrade(parser.get())) {
+            if (endpoint && is_upgrade(parser.get(), upgrade_fields_of(parser.get()))) {
                 // Upgrade requests carry no body: the header is the request.
                 co_await endpoint->handle_websocket(conn.view, parser.release(), std::move(remote), strand,
                                                     opts_.websocket_handshake_timeout);

@@ -3,11 +3,14 @@
 #include <corio/protocol/json_writer.hpp>
 
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <cctype>
+#include <array>
+#include <span>
+#include <utility>
 
 namespace corio::engine::detail {
 
@@ -15,11 +18,21 @@ namespace http = boost::beast::http;
 
 namespace {
 
-void lower_into(std::string_view s, std::string& out)
+/// `s` in ASCII lower case, into `small` when it fits, else into `large`.
+/// Header names are tokens (Beast's parser takes nothing else), so ASCII is
+/// all there is to fold, and std::tolower's call per character is not needed.
+std::string_view lowered(std::string_view s, std::span<char> small, std::string& large)
 {
-    out.assign(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    char* out = small.data();
+    if (s.size() > small.size()) {
+        large.resize(s.size());
+        out = large.data();
+    }
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        out[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return {out, s.size()};
 }
 
 boost::system::result<engine_query, error> engine_query_of(std::optional<std::string_view> eio,
@@ -52,6 +65,42 @@ bool plain_target_char(char c) noexcept
     return std::string_view("-._~!$&'()*,;=:@/?").find(c) != std::string_view::npos;
 }
 
+/// Whether `target` is a valid origin-form target with nothing to decode
+/// (no '%', no '+'), whose parameters then read as Boost.URL would decode
+/// them; and if so its query, none without a '?'.
+struct plain_query {
+    bool plain = false;
+    std::optional<std::string_view> query;
+};
+
+plain_query plain_query_of(std::string_view target) noexcept
+{
+    if (!target.starts_with('/') || !std::all_of(target.begin(), target.end(), plain_target_char))
+        return {};
+    const auto q = target.find('?');
+    if (q == std::string_view::npos)
+        return {true, std::nullopt};
+    return {true, target.substr(q + 1)};
+}
+
+/// Calls `f(key, value)` for each parameter of a plain query, as Boost.URL's
+/// params() gives them: one per '&'-separated piece, empty ones included
+/// (so "" is one empty parameter and "a=1&" two), the key up to the first
+/// '=', the value after it (empty without one).
+template <class F>
+void for_each_param(std::string_view query, F&& f)
+{
+    for (;;) {
+        const auto amp = query.find('&');
+        const auto param = query.substr(0, amp);
+        const auto eq = param.find('=');
+        f(param.substr(0, eq), eq == std::string_view::npos ? std::string_view{} : param.substr(eq + 1));
+        if (amp == std::string_view::npos)
+            return;
+        query.remove_prefix(amp + 1);
+    }
+}
+
 } // namespace
 
 boost::system::result<engine_query, error> parse_engine_query(const request_info& info, bool allow_eio3)
@@ -66,24 +115,17 @@ boost::system::result<engine_query, error> parse_engine_query(const http_request
     // with nothing to decode (no '%', no '+'): the same first values
     // make_request_info's query would hold, without building it. Any other
     // target goes the long way.
-    const std::string_view target = req.target();
-    if (!target.starts_with('/') || !std::all_of(target.begin(), target.end(), plain_target_char))
+    const auto plain = plain_query_of(req.target());
+    if (!plain.plain)
         return parse_engine_query(make_request_info(req, {}), allow_eio3);
     std::optional<std::string_view> eio, transport, sid;
     // The first value of each key, as request_info::query_param gives.
-    const auto q = target.find('?');
-    std::string_view rest = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-    while (!rest.empty()) {
-        const auto amp = rest.find('&');
-        const auto param = rest.substr(0, amp);
-        const auto eq = param.find('=');
-        const auto key = param.substr(0, eq);
-        const auto value = eq == std::string_view::npos ? std::string_view{} : param.substr(eq + 1);
-        auto* slot = key == "EIO" ? &eio : key == "transport" ? &transport : key == "sid" ? &sid : nullptr;
-        if (slot && !*slot)
-            *slot = value;
-        rest.remove_prefix(amp == std::string_view::npos ? rest.size() : amp + 1);
-    }
+    if (plain.query)
+        for_each_param(*plain.query, [&](std::string_view key, std::string_view value) {
+            auto* slot = key == "EIO" ? &eio : key == "transport" ? &transport : key == "sid" ? &sid : nullptr;
+            if (slot && !*slot)
+                *slot = value;
+        });
     return engine_query_of(eio, transport, sid, allow_eio3);
 }
 
@@ -102,13 +144,22 @@ request_info make_request_info(const http_request& req, std::string remote_addre
         bytes += f.name_string().size() + f.value().size();
     }
     info.headers.reserve(count, bytes);
-    std::string name;
-    for (const auto& f : req) {
-        lower_into(f.name_string(), name);
-        info.headers.add(name, f.value());
-    }
-    // A target that is not a valid origin-form URL simply has no query.
-    if (auto url = boost::urls::parse_origin_form(req.target())) {
+    std::array<char, 64> small;
+    std::string large;
+    for (const auto& f : req)
+        info.headers.add(lowered(f.name_string(), small, large), f.value());
+    // A plain target's parameters are read as they stand (what Boost.URL
+    // would give, at a fraction of its cost: request_test compares them);
+    // only a target with something to decode goes through Boost.URL.
+    if (const auto plain = plain_query_of(req.target()); plain.plain) {
+        if (plain.query) {
+            const auto n = static_cast<std::size_t>(std::count(plain.query->begin(), plain.query->end(), '&')) + 1;
+            info.query.reserve(n, plain.query->size());
+            for_each_param(*plain.query,
+                           [&](std::string_view key, std::string_view value) { info.query.add(key, value); });
+        }
+    } else if (auto url = boost::urls::parse_origin_form(req.target())) {
+        // A target that is not a valid origin-form URL simply has no query.
         // Decoded: each value as long as its encoded form at most.
         const auto params = url->encoded_params();
         std::size_t encoded = 0;
@@ -119,6 +170,41 @@ request_info make_request_info(const http_request& req, std::string remote_addre
             info.query.add(param.key, param.value);
     }
     return info;
+}
+
+upgrade_fields upgrade_fields_of(const http_request& req) noexcept
+{
+    upgrade_fields out;
+    bool connection = false, upgrade = false, key = false, version = false;
+    auto take = [](bool& seen, std::string_view& slot, std::string_view value) {
+        if (!std::exchange(seen, true))
+            slot = value;
+    };
+    for (const auto& f : req) {
+        switch (f.name()) {
+        case http::field::connection:
+            take(connection, out.connection, f.value());
+            break;
+        case http::field::upgrade:
+            take(upgrade, out.upgrade, f.value());
+            break;
+        case http::field::sec_websocket_key:
+            take(key, out.key, f.value());
+            break;
+        case http::field::sec_websocket_version:
+            take(version, out.version, f.value());
+            break;
+        default:
+            break;
+        }
+    }
+    return out;
+}
+
+bool is_upgrade(const http_request& req, const upgrade_fields& fields)
+{
+    return req.version() >= 11 && req.method() == http::verb::get &&
+           http::token_list{fields.connection}.exists("upgrade") && http::token_list{fields.upgrade}.exists("websocket");
 }
 
 std::string_view target_path(std::string_view target) noexcept

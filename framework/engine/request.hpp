@@ -34,6 +34,22 @@ boost::system::result<engine_query, error> parse_engine_query(const http_request
 
 request_info make_request_info(const http_request& req, std::string remote_address);
 
+/// The header fields a WebSocket opening handshake reads, found in one pass
+/// over the request (each of Beast's lookups by name is a tree search with
+/// case-insensitive compares, about 500 instructions): the first of each,
+/// empty when absent.
+struct upgrade_fields {
+    std::string_view connection;
+    std::string_view upgrade;
+    std::string_view key;
+    std::string_view version;
+};
+
+upgrade_fields upgrade_fields_of(const http_request& req) noexcept;
+
+/// Beast's websocket::is_upgrade(req), from `fields` (upgrade_fields_of(req)).
+bool is_upgrade(const http_request& req, const upgrade_fields& fields);
+
 /// The path part of a request target (before '?').
 std::string_view target_path(std::string_view target) noexcept;
 

@@ -231,9 +231,10 @@ void answer_deflate(websocket::stream<Stream>& handshake, const websocket_connec
 /// for a request Beast must answer, with the error status it picks.
 std::optional<std::string> switching_protocols(const http_request& req, const websocket_connection& ws)
 {
-    const auto key = req[http::field::sec_websocket_key];
-    if (!websocket::is_upgrade(req) || key.empty() || key.size() > websocket::detail::sec_ws_key_type::static_capacity ||
-        req[http::field::sec_websocket_version] != "13")
+    const auto fields = upgrade_fields_of(req);
+    const auto key = fields.key;
+    if (!is_upgrade(req, fields) || key.empty() || key.size() > websocket::detail::sec_ws_key_type::static_capacity ||
+        fields.version != "13")
         return std::nullopt;
     websocket::detail::sec_ws_accept_type accept;
     websocket::detail::make_sec_ws_accept(accept, key);
@@ -356,8 +357,9 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
                                                    strand_type strand, std::chrono::seconds handshake_timeout)
 {
     const auto& opts = host_->options;
-    auto info = make_request_info(req, std::move(remote_address));
-    auto query = parse_engine_query(info, opts.allow_eio3);
+    // The full request_info only for a new session, which keeps it: an
+    // upgrade or a refusal needs only the Engine.IO parameters.
+    auto query = parse_engine_query(req, opts.allow_eio3);
     std::optional<error> refusal;
     if (!origin_allowed(opts.cors, req))
         refusal = error::forbidden;
@@ -370,7 +372,7 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
     std::shared_ptr<session_impl> upgrading;
     if (!refusal && query->sid && !(upgrading = sessions_->find(*query->sid)))
         refusal = error::unknown_sid;
-    bool rate_limited = !refusal && !query->sid && !handshake_allowed(info.remote_address);
+    bool rate_limited = !refusal && !query->sid && !handshake_allowed(remote_address);
     if (refusal || rate_limited) {
         auto res = rate_limited ? too_many_handshakes(req) : error_response(req, *refusal);
         res.keep_alive(false);
@@ -380,6 +382,9 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
         co_return;
     }
 
+    request_info info;
+    if (!upgrading)
+        info = make_request_info(req, std::move(remote_address));
     // The session's strand owns the connection from here: a new session's
     // is the connection's own, an upgrading one's is the session's.
     auto target = upgrading ? upgrading->get_executor() : strand;

@@ -176,6 +176,25 @@ std::string encode_socket_packet(const socket_packet& p)
     return out;
 }
 
+std::string encode_connect_answer(std::string_view nsp, std::string_view sid, std::string_view pid)
+{
+    std::string out;
+    out.reserve(nsp.size() + sid.size() + pid.size() + 24);
+    out.push_back(static_cast<char>('0' + static_cast<int>(socket_packet_type::connect)));
+    if (!nsp.empty() && nsp != "/") {
+        out.append(nsp);
+        out.push_back(',');
+    }
+    out.append("{\"sid\":");
+    write_json_string(sid, out);
+    if (!pid.empty()) {
+        out.append(",\"pid\":");
+        write_json_string(pid, out);
+    }
+    out.push_back('}');
+    return out;
+}
+
 result<std::optional<socket_packet>> socket_packet_decoder::on_text(std::string_view text)
 {
     if (parser_ == socket_parser::msgpack)

@@ -347,8 +347,10 @@ net::awaitable<void> socket_state::run_connect()
     for (const auto& p : missed)
         send_now(nsp_->context().encode(p));
     // Protocol v4's CONNECT answer carries nothing.
-    send_now(nsp_->context().encode(v4_client ? socket_packet::connect(nsp_->name())
-                                              : socket_packet::connect(nsp_->name(), connect_answer())));
+    if (v4_client)
+        send_now(nsp_->context().encode(socket_packet::connect(nsp_->name())));
+    else
+        send_now(connect_answer());
     for (auto& p : std::exchange(before_connect_, {}))
         send_now(p);
     for (const auto& o : server.observers)
@@ -386,13 +388,20 @@ socket_state::extras& socket_state::more()
     return *extras_;
 }
 
-json::object socket_state::connect_answer() const
+protocol::encoded_socket_packet socket_state::connect_answer() const
 {
+    // The pid only with recovery on: the official suite requires exactly
+    // {"sid"} (pid_ is empty then).
+    if (nsp_->context().options().parser == protocol::socket_parser::json) {
+        // Written directly: no json::object built and walked per connection.
+        std::vector<protocol::packet> messages;
+        messages.push_back(protocol::text_message(protocol::encode_connect_answer(nsp_->name(), id_, pid_)));
+        return std::make_shared<const std::vector<protocol::packet>>(std::move(messages));
+    }
     json::object answer{{"sid", id_}};
-    // Only with recovery on: the official suite requires exactly {"sid"}.
     if (!pid_.empty())
         answer["pid"] = pid_;
-    return answer;
+    return nsp_->context().encode(socket_packet::connect(nsp_->name(), std::move(answer)));
 }
 
 void socket_state::on_event(std::string event, arguments&& args, std::optional<std::uint64_t> ack_id)
@@ -690,6 +699,15 @@ void socket_state::disconnect_now(disconnect_reason reason, bool notify_client)
         r.reason = to_string(reason);
         nsp_->context().log(r);
     }
+    // Without a disconnect handler there is nothing to wait for: the socket
+    // leaves here, on the strand, as the coroutine would have (co_spawn
+    // runs it inline up to its first suspension), without its frames.
+    if (!nsp_->on_disconnect) {
+        // Leaving drops the namespace's and the adapter's references.
+        const auto self = shared_from_this();
+        leave_namespace();
+        return;
+    }
     net::co_spawn(session_->get_executor(), run_disconnect(reason), net::detached);
 }
 
@@ -697,18 +715,22 @@ net::awaitable<void> socket_state::run_disconnect(disconnect_reason reason)
 {
     auto self = shared_from_this();
     auto& server = nsp_->context();
-    if (nsp_->on_disconnect) {
-        context ctx(socket_ref(self), "disconnect", std::nullopt);
-        try {
-            co_await nsp_->on_disconnect(ctx, reason);
-        } catch (const std::exception& e) {
-            server.count_handler_error();
-            auto r = record(log_level::error, "disconnect handler threw");
-            r.error = e.what();
-            server.log(r);
-        }
+    context ctx(socket_ref(self), "disconnect", std::nullopt);
+    try {
+        co_await nsp_->on_disconnect(ctx, reason);
+    } catch (const std::exception& e) {
+        server.count_handler_error();
+        auto r = record(log_level::error, "disconnect handler threw");
+        r.error = e.what();
+        server.log(r);
     }
     // Rooms stay readable until the disconnect handler is done.
+    leave_namespace();
+}
+
+void socket_state::leave_namespace()
+{
+    auto& server = nsp_->context();
     nsp_->adapter().remove_socket(id_);
     nsp_->remove(id_);
     if (extras_ && extras_->to_persist) {

@@ -141,7 +141,12 @@ private:
     /// Runs `handler` to its end, as run_event does a coroutine handler.
     void run_now(const sync_event_handler& handler, std::string event, arguments&& args,
                  std::optional<std::uint64_t> ack_id);
+    /// Runs the namespace's disconnect handler (there is one), then
+    /// leave_namespace.
     boost::asio::awaitable<void> run_disconnect(disconnect_reason reason);
+    /// Out of the adapter and the namespace, the session persisted for
+    /// recovery when it is to be; after the disconnect handler, if any.
+    void leave_namespace();
     /// With recovery on: the session the CONNECT's auth names with `pid`
     /// and `offset`, from the adapter; std::nullopt when it names none or
     /// it cannot be restored (counted either way when named).
@@ -149,8 +154,8 @@ private:
     /// Takes the restored session's id, pid and data; before the socket is
     /// in its namespace.
     void adopt(persisted_session session);
-    /// The CONNECT answer: the sid, and the pid with recovery on.
-    boost::json::object connect_answer() const;
+    /// The CONNECT answer, encoded: the sid, and the pid with recovery on.
+    protocol::encoded_socket_packet connect_answer() const;
 
     std::shared_ptr<namespace_state> nsp_;
     // The client owns its sockets; a socket only tells it when it leaves.

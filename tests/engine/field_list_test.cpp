@@ -44,6 +44,24 @@ BOOST_AUTO_TEST_CASE(long_names_and_values_and_any_bytes)
     BOOST_TEST((++it == fields.end()));
 }
 
+BOOST_AUTO_TEST_CASE(lengths_either_side_of_one_byte)
+{
+    // 127 fits one length byte, 128 takes two: each mixed with the other.
+    const std::string n127(127, 'n'), v128(128, 'v'), n128(128, 'm'), v127(127, 'w');
+    field_list fields;
+    fields.add(n127, v128);
+    fields.add(n128, v127);
+    fields.add(n127, v127);
+    BOOST_TEST(fields.size() == 3u);
+    auto it = fields.begin();
+    BOOST_TEST(((*it).first == n127 && (*it).second == v128));
+    ++it;
+    BOOST_TEST(((*it).first == n128 && (*it).second == v127));
+    ++it;
+    BOOST_TEST(((*it).first == n127 && (*it).second == v127));
+    BOOST_TEST((++it == fields.end()));
+}
+
 BOOST_AUTO_TEST_CASE(empty_and_from_a_vector)
 {
     field_list none;

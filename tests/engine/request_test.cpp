@@ -4,6 +4,12 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/test/unit_test.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/url/parse.hpp>
+
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace engine = corio::engine;
 namespace detail = corio::engine::detail;
@@ -115,6 +121,90 @@ BOOST_AUTO_TEST_CASE(engine_query_from_the_target_matches_the_full_parse)
                 BOOST_TEST((fast->sid == full->sid));
             }
         }
+}
+
+// make_request_info reads a plain target's query (nothing to decode) by
+// hand: the same parameters, in the same order, as Boost.URL's decoding,
+// which the other targets still go through.
+BOOST_AUTO_TEST_CASE(request_info_query_matches_boost_url)
+{
+    const char* targets[] = {
+        "/e/?EIO=4&transport=websocket",
+        "/e/",
+        "/e/?",
+        "/e/?&",
+        "/e/?x=1&",
+        "/e/?&&x",
+        "/e/?x==1&=2&y",
+        "/e/??x=1",
+        "/e/?x=1?y=2",
+        "//e?b=c",
+        "/e/?a=1&a=2&b='(!)*,;:@$'~._-",
+        "/e/?name=a%20b&x=1",
+        "/e/?name=a+b",
+        "/e/?x=%ZZ",
+        "/e/?x=1#frag",
+    };
+    for (const char* target : targets) {
+        BOOST_TEST_CONTEXT(target)
+        {
+            engine::field_list expected;
+            if (auto url = boost::urls::parse_origin_form(target))
+                for (auto param : url->params())
+                    expected.add(param.key, param.value);
+            auto info = detail::make_request_info(get(target), "");
+            BOOST_TEST((info.query == expected));
+            BOOST_TEST(info.url == target);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(header_names_lowercased_whatever_their_length)
+{
+    auto req = get("/e/?EIO=4&transport=polling");
+    const std::string long_name = "X-" + std::string(100, 'A') + "-b";
+    req.set(long_name, "long");
+    req.set("Sec-WebSocket-Key", "k");
+    auto info = detail::make_request_info(req, "");
+    BOOST_TEST(*info.header("host") == "localhost");
+    BOOST_TEST(*info.header("sec-websocket-key") == "k");
+    BOOST_TEST(*info.header("x-" + std::string(100, 'a') + "-b") == "long");
+    BOOST_TEST(info.headers.size() == 3u);
+}
+
+// The upgrade test from one pass over the fields answers as Beast's.
+BOOST_AUTO_TEST_CASE(upgrade_test_matches_beast)
+{
+    struct row {
+        http::verb method;
+        unsigned version;
+        std::vector<std::pair<std::string, std::string>> fields;
+    };
+    const row rows[] = {
+        {http::verb::get, 11, {{"Connection", "Upgrade"}, {"Upgrade", "websocket"}}},
+        {http::verb::get, 11, {{"connection", "keep-alive, UPGRADE"}, {"UPGRADE", "WebSocket"}}},
+        {http::verb::get, 11, {{"Connection", "keep-alive"}, {"Connection", "upgrade"}, {"Upgrade", "websocket"}}},
+        {http::verb::get, 11, {{"Upgrade", "websocket"}}},
+        {http::verb::get, 11, {{"Connection", "upgrade"}}},
+        {http::verb::get, 11, {{"Connection", "upgrade"}, {"Upgrade", "h2c"}}},
+        {http::verb::get, 10, {{"Connection", "upgrade"}, {"Upgrade", "websocket"}}},
+        {http::verb::post, 11, {{"Connection", "upgrade"}, {"Upgrade", "websocket"}}},
+        {http::verb::get, 11, {{"Connection", "upgrades"}, {"Upgrade", "websocket"}}},
+    };
+    for (const auto& r : rows) {
+        engine::http_request req{r.method, "/e/?EIO=4&transport=websocket", r.version};
+        for (const auto& [name, value] : r.fields)
+            req.insert(name, value);
+        req.insert("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+        req.insert("sec-websocket-version", "13");
+        req.insert("Sec-WebSocket-Key", "second");
+        const auto fields = detail::upgrade_fields_of(req);
+        BOOST_TEST(detail::is_upgrade(req, fields) == boost::beast::websocket::is_upgrade(req));
+        BOOST_TEST(fields.key == "dGhlIHNhbXBsZSBub25jZQ==");
+        BOOST_TEST(fields.version == "13");
+        BOOST_TEST(fields.connection == std::string_view(req[http::field::connection]));
+        BOOST_TEST(fields.upgrade == std::string_view(req[http::field::upgrade]));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(paths_match_with_or_without_trailing_slash)

@@ -23,6 +23,26 @@ using protocol::socket_packet_type;
 
 BOOST_AUTO_TEST_SUITE(socket_packet_codec)
 
+// The CONNECT answer written directly is the packet's own encoding, byte for
+// byte, whatever the namespace, sid and pid hold.
+BOOST_AUTO_TEST_CASE(connect_answer_written_directly_matches_the_packet)
+{
+    const char* namespaces[] = {"/", "", "/admin", "/a,b", "/caf\xc3\xa9"};
+    const char* ids[] = {"AAAAAAAAAAAAAAAAAAAA", "a-_9zZ", "q\"uote\\back\nline\x01\x7f", "\xe2\x82\xac\xff"};
+    for (const char* nsp : namespaces)
+        for (const char* sid : ids)
+            for (const char* pid : {"", "pid-1", "p\"\x1f"}) {
+                BOOST_TEST_CONTEXT(nsp << " " << sid << " " << pid)
+                {
+                    json::object answer{{"sid", sid}};
+                    if (*pid)
+                        answer["pid"] = pid;
+                    const auto expected = protocol::encode_socket_packet(socket_packet::connect(nsp, answer));
+                    BOOST_TEST(protocol::encode_connect_answer(nsp, sid, pid) == expected);
+                }
+            }
+}
+
 namespace {
 
 protocol::result<std::optional<socket_packet>> decode(std::string_view text, protocol::decode_limits limits = {})

@@ -77,6 +77,12 @@ struct socket_packet {
 /// binary_ack with the attachment count; the data is compact, key order kept.
 std::string encode_socket_packet(const socket_packet& p);
 
+/// The text message of the server's CONNECT answer in namespace `nsp`:
+/// `{"sid":...}`, with `"pid"` after it when `pid` is not empty; the bytes
+/// encode_socket_packet writes for socket_packet::connect(nsp, that object),
+/// without building the object.
+std::string encode_connect_answer(std::string_view nsp, std::string_view sid, std::string_view pid);
+
 /// The Engine.IO messages that carry `p`: with the json parser its text
 /// message, then one binary message per attachment; with msgpack one binary
 /// message (see encode_msgpack_socket_packet).
