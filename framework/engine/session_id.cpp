@@ -69,13 +69,13 @@ struct random_buffer {
     }
 };
 
-thread_local random_buffer buffer;
+thread_local random_buffer id_random_bytes;
 
 } // namespace
 
 std::string make_session_id()
 {
-    const auto bytes = buffer.take();
+    const auto bytes = id_random_bytes.take();
     std::array<char, id_bytes / 3 * 4> text;
     char* out = text.data();
     for (std::size_t i = 0; i < bytes.size(); i += 3) {
