@@ -6,6 +6,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -54,11 +55,31 @@ http_stream::http_stream(tls_stream& tls) noexcept : tcp_(&tls.next_layer()), tl
 
 net::awaitable<boost::system::error_code> http_stream::async_write(http_response& res)
 {
+    boost::system::error_code ec;
+    std::string head;
+    std::array<net::const_buffer, 2> buffers;
+    std::size_t sent = 0;
+    if (!tls_ && !res.chunked()) {
+        // Tried at once on the socket made non-blocking (once): an answer the
+        // kernel takes whole is written here, without the write's timer, a
+        // reactor operation and the posts of its completion. Only what it
+        // does not take is written asynchronously, within write_timeout.
+        head = serialize_head(res);
+        buffers = {net::buffer(head), net::buffer(res.body())};
+        auto& socket = tcp_->socket();
+        if (!socket.non_blocking())
+            socket.non_blocking(true, ec);
+        if (!ec)
+            sent = socket.write_some(buffers, ec);
+        if (ec == net::error::would_block || ec == net::error::try_again)
+            ec = {};
+        if (ec || sent == net::buffer_size(buffers))
+            co_return ec;
+    }
     if (write_timeout_.count() > 0)
         tcp_->expires_after(write_timeout_);
     else
         tcp_->expires_never();
-    boost::system::error_code ec;
     if (tls_ || res.chunked()) {
         // Over TLS, Beast's serializer still: with a head and a body of
         // more than 16 KiB as two buffers, Beast's ssl_stream completed the
@@ -74,9 +95,9 @@ net::awaitable<boost::system::error_code> http_stream::async_write(http_response
     } else {
         // Written as one head and the body, not through Beast's serializer:
         // its buffer sequences were a third of a polling answer's cost.
-        const std::string head = serialize_head(res);
-        const std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(res.body())};
-        std::tie(ec, std::ignore) = co_await net::async_write(*tcp_, buffers, use_tuple);
+        boost::beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
+        rest.consume(sent);
+        std::tie(ec, std::ignore) = co_await net::async_write(*tcp_, rest, use_tuple);
     }
     // The tcp_stream closed the socket when its timer fired.
     if (ec == boost::beast::error::timeout)
