@@ -73,8 +73,12 @@ net::awaitable<boost::system::error_code> http_stream::async_write(http_response
             sent = socket.write_some(buffers, ec);
         if (ec == net::error::would_block || ec == net::error::try_again)
             ec = {};
-        if (ec || sent == net::buffer_size(buffers))
+        if (ec || sent == net::buffer_size(buffers)) {
+            // No timeout left set, whatever the caller had (cheap: the timer
+            // has no wait pending).
+            tcp_->expires_never();
             co_return ec;
+        }
     }
     if (write_timeout_.count() > 0)
         tcp_->expires_after(write_timeout_);
