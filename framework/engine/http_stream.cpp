@@ -6,6 +6,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -55,11 +56,39 @@ http_stream::http_stream(tls_stream& tls) noexcept : tcp_(&tls.next_layer()), tl
 
 net::awaitable<boost::system::error_code> http_stream::async_write(http_response& res)
 {
+    boost::system::error_code ec;
+    std::string head;
+    std::array<net::const_buffer, 2> buffers;
+    std::size_t sent = 0;
+    if (!res.chunked()) {
+        // Written as one head and the body, not through Beast's serializer:
+        // its buffer sequences were a third of a polling answer's cost.
+        head = serialize_head(res);
+        buffers = {net::buffer(head), net::buffer(res.body())};
+    }
+    if (!tls_ && !res.chunked()) {
+        // Tried at once on the socket made non-blocking (once): an answer the
+        // kernel takes whole is written here, without the write's timer, a
+        // reactor operation and the posts of its completion. Only what it
+        // does not take is written asynchronously, within write_timeout.
+        auto& socket = tcp_->socket();
+        if (!socket.non_blocking())
+            socket.non_blocking(true, ec);
+        if (!ec)
+            sent = socket.write_some(buffers, ec);
+        if (ec == net::error::would_block || ec == net::error::try_again)
+            ec = {};
+        if (ec || sent == net::buffer_size(buffers)) {
+            // No timeout left set, whatever the caller had (cheap: the timer
+            // has no wait pending).
+            tcp_->expires_never();
+            co_return ec;
+        }
+    }
     if (write_timeout_.count() > 0)
         tcp_->expires_after(write_timeout_);
     else
         tcp_->expires_never();
-    boost::system::error_code ec;
     if (res.chunked()) {
         if (tls_)
             std::tie(ec, std::ignore) = co_await http::async_write(*tls_, res, use_tuple);
@@ -69,26 +98,23 @@ net::awaitable<boost::system::error_code> http_stream::async_write(http_response
         // callers read keep_alive() themselves.
         if (ec == http::error::end_of_stream)
             ec = {};
+    } else if (tls_) {
+        // Over TLS as a span, not as the array: for a two-element
+        // std::array, Asio's async_write (consuming_buffers' specialisation)
+        // hands each later write_some both elements, the consumed head as
+        // an empty first buffer. Beast's flat_stream (inside ssl_stream)
+        // copies buffers together only up to 16 KiB and otherwise writes
+        // just the first one: zero bytes, which SSL completes at once
+        // without error, and async_write takes a write of nothing for the
+        // end, leaving a body over 16 KiB unwritten. For other sequences
+        // Asio skips consumed buffers, so the first is never empty.
+        const std::span<const net::const_buffer> sequence(buffers);
+        std::tie(ec, std::ignore) = co_await net::async_write(*tls_, sequence, use_tuple);
     } else {
-        // Written as one head and the body, not through Beast's serializer:
-        // its buffer sequences were a third of a polling answer's cost.
-        const std::string head = serialize_head(res);
-        const std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(res.body())};
-        if (tls_) {
-            // Over TLS as a span, not as the array: for a two-element
-            // std::array, Asio's async_write (consuming_buffers' specialisation)
-            // hands each later write_some both elements, the consumed head as
-            // an empty first buffer. Beast's flat_stream (inside ssl_stream)
-            // copies buffers together only up to 16 KiB and otherwise writes
-            // just the first one: zero bytes, which SSL completes at once
-            // without error, and async_write takes a write of nothing for the
-            // end, leaving a body over 16 KiB unwritten. For other sequences
-            // Asio skips consumed buffers, so the first is never empty.
-            const std::span<const net::const_buffer> sequence(buffers);
-            std::tie(ec, std::ignore) = co_await net::async_write(*tls_, sequence, use_tuple);
-        } else {
-            std::tie(ec, std::ignore) = co_await net::async_write(*tcp_, buffers, use_tuple);
-        }
+        // What the at-once write left.
+        boost::beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
+        rest.consume(sent);
+        std::tie(ec, std::ignore) = co_await net::async_write(*tcp_, rest, use_tuple);
     }
     // The tcp_stream closed the socket when its timer fired.
     if (ec == boost::beast::error::timeout)

@@ -249,6 +249,28 @@ private:
     int fd_ = -1;
 };
 
+/// Goes on parsing `parser`'s message (its header done) from what `buffer`
+/// holds already, as http::async_read would, without its asynchronous
+/// completion: that goes through a post even when the message is whole in
+/// the buffer (a GET without a body, a small POST in one read). Stops at
+/// the end of the message, at an error (in `ec`), or when the buffer has no
+/// more for it.
+void parse_buffered_body(http::request_parser<http::string_body>& parser, beast::flat_buffer& buffer,
+                         boost::system::error_code& ec)
+{
+    parser.eager(true);
+    while (!parser.is_done() && buffer.size() != 0) {
+        const auto used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == http::error::need_more) {
+            ec = {};
+            return;
+        }
+        if (ec || used == 0)
+            return;
+    }
+}
+
 } // namespace
 
 class listener_impl : public std::enable_shared_from_this<listener_impl> {
@@ -680,6 +702,8 @@ private:
             if (declared && *declared > body_limit)
                 bec = http::error::body_limit;
             else
+                parse_buffered_body(parser, buffer, bec);
+            if (!bec && !parser.is_done())
                 std::tie(bec, std::ignore) = co_await http::async_read(stream, buffer, parser, use_tuple);
             if (bec == http::error::body_limit) {
                 listener_counters::bump(counters_.bodies_too_large);

@@ -152,11 +152,11 @@ net::awaitable<server_impl::answer> server_impl::respond(http_request req, std::
     } else if (auto s = sessions_->find(*query->sid); !s) {
         a.response = error_response(req, error::unknown_sid);
     } else if (req.method() == http::verb::get) {
-        auto reply = co_await net::co_spawn(s->get_executor(), s->poll(), net::use_awaitable);
+        auto reply = co_await s->async_poll(net::use_awaitable);
         a.drain = std::move(reply.drain);
         a.response = to_response(req, std::move(reply));
     } else if (req.method() == http::verb::post) {
-        auto reply = co_await net::co_spawn(s->get_executor(), s->post(std::move(req.body())), net::use_awaitable);
+        auto reply = co_await s->async_post(std::move(req.body()), net::use_awaitable);
         a.response = to_response(req, std::move(reply));
     } else {
         a.response = error_response(req, error::bad_request);
@@ -169,7 +169,7 @@ net::awaitable<server_impl::answer> server_impl::open_polling(http_request req, 
 {
     auto s = make_session(std::move(info), net::make_strand(session_context_.get_executor()), transport_kind::polling,
                           protocol);
-    auto reply = co_await net::co_spawn(s->get_executor(), s->open_polling(), net::use_awaitable);
+    auto reply = co_await s->async_open_polling(net::use_awaitable);
     close_if_closing_all(*s);
     auto drain = std::move(reply.drain);
     co_return answer{to_response(req, std::move(reply)), std::move(drain)};

@@ -1,15 +1,12 @@
 #include "engine/session_impl.hpp"
 #include "engine/exact_allocator.hpp"
-#include "engine/use_tuple.hpp"
 
 #include <corio/protocol/polling_payload.hpp>
 #include <corio/protocol/polling_payload_v3.hpp>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 
@@ -336,39 +333,35 @@ void session_impl::catch_up_heartbeat()
             return;
 }
 
-net::awaitable<poll_reply> session_impl::open_polling()
-{
-    start();
-    co_return co_await poll();
-}
-
-net::awaitable<poll_reply> session_impl::poll()
+std::optional<poll_reply> session_impl::begin_poll_request()
 {
     catch_up_heartbeat();
     take_probe_input();
     switch (state_.begin_poll()) {
     case session_state::poll_start::closed:
-        co_return engine_error_reply(error::unknown_sid);
+        return engine_error_reply(error::unknown_sid);
     case session_state::poll_start::not_polling:
-        co_return engine_error_reply(error::bad_request);
+        return engine_error_reply(error::bad_request);
     case session_state::poll_start::duplicate:
         finish_close();
-        co_return engine_error_reply(error::bad_request);
+        return engine_error_reply(error::bad_request);
     case session_state::poll_start::wait:
         break;
     }
-    auto keep_alive = self();
     if (!signal_)
         signal_ = std::make_unique<timer>(get_executor(), timer::time_point::max());
-    while (!state_.poll_ready())
-        co_await signal_->async_wait(use_tuple);
+    return std::nullopt;
+}
+
+poll_reply session_impl::end_poll_request()
+{
     auto reply = encode_poll(state_.end_poll());
     if (!state_.closed())
-        co_return reply;
+        return reply;
     // The session's last answer: it holds the drain until it is written.
     forget();
     reply.drain = std::move(drain_);
-    co_return reply;
+    return reply;
 }
 
 poll_reply session_impl::encode_poll(const std::vector<shared_packet>& packets)
@@ -393,14 +386,14 @@ poll_reply session_impl::encode_poll(const std::vector<shared_packet>& packets)
     return reply;
 }
 
-net::awaitable<poll_reply> session_impl::post(std::string body)
+poll_reply session_impl::post(std::string body)
 {
     catch_up_heartbeat();
     take_probe_input();
     if (state_.closed())
-        co_return engine_error_reply(error::unknown_sid);
+        return engine_error_reply(error::unknown_sid);
     if (state_.transport() != transport_kind::polling)
-        co_return engine_error_reply(error::bad_request);
+        return engine_error_reply(error::bad_request);
     auto packets = protocol_version() == 3 ? protocol::v3::decode_payload(body, host_->options.limits)
                                            : protocol::decode_payload(body, host_->options.limits);
     traffic_.add_in(packets ? packets->size() : 0, body.size());
@@ -408,7 +401,7 @@ net::awaitable<poll_reply> session_impl::post(std::string body)
         close_now(packets.error() == protocol::error::payload_too_large ? close_reason::payload_too_large
                                                                         : close_reason::parse_error,
                   false);
-        co_return engine_error_reply(error::bad_request);
+        return engine_error_reply(error::bad_request);
     }
     for (auto& p : *packets) {
         handle_inbound(std::move(p));
@@ -416,8 +409,8 @@ net::awaitable<poll_reply> session_impl::post(std::string body)
             break;
     }
     if (state_.reason() == close_reason::parse_error)
-        co_return engine_error_reply(error::bad_request);
-    co_return poll_reply{http::status::ok, "ok", std::nullopt};
+        return engine_error_reply(error::bad_request);
+    return poll_reply{http::status::ok, "ok", std::nullopt};
 }
 
 void session_impl::reject_oversized()

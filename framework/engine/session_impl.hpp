@@ -6,15 +6,18 @@
 #include <corio/engine/handler.hpp>
 #include <corio/engine/session.hpp>
 
+#include "engine/caller_completion.hpp"
 #include "engine/session_host.hpp"
 #include "engine/session_state.hpp"
 #include "engine/session_traffic.hpp"
 #include "engine/websocket_connection.hpp"
 
-#include <boost/asio/awaitable.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,17 +51,53 @@ public:
     /// Ends the session as a crash would: no close packet, TCP cut. Any thread.
     void abort();
 
+    // The polling requests: from any thread (the HTTP connection's strand).
+    // Each runs on the session's strand and completes on `token`'s associated
+    // executor, as void(std::exception_ptr, poll_reply): an exception thrown
+    // on the strand (a handler's) comes back to the caller. The session is
+    // held until then.
+
+    /// The handshake GET of a polling session: start, then answer the open packet.
+    template <class Token>
+    auto async_open_polling(Token&& token)
+    {
+        return on_strand(std::forward<Token>(token), [](session_impl& s, auto done) {
+            try {
+                s.start();
+            } catch (...) {
+                std::move(done)(std::current_exception(), poll_reply{});
+                return;
+            }
+            s.poll_then(std::move(done));
+        });
+    }
+    /// A long-polling GET: waits until there is something to send.
+    template <class Token>
+    auto async_poll(Token&& token)
+    {
+        return on_strand(std::forward<Token>(token), [](session_impl& s, auto done) { s.poll_then(std::move(done)); });
+    }
+    /// A long-polling POST.
+    template <class Token>
+    auto async_post(std::string body, Token&& token)
+    {
+        return on_strand(std::forward<Token>(token), [body = std::move(body)](session_impl& s, auto done) mutable {
+            std::exception_ptr e;
+            poll_reply reply;
+            try {
+                reply = s.post(std::move(body));
+            } catch (...) {
+                e = std::current_exception();
+            }
+            std::move(done)(e, std::move(reply));
+        });
+    }
+
     // On the strand only ------------------------------------------------------
 
     /// Queues the open packet, starts the heartbeat and tells the handler,
     /// keeping the session handler it returns.
     void start();
-    /// The handshake GET of a polling session: start, then answer the open packet.
-    boost::asio::awaitable<poll_reply> open_polling();
-    /// A long-polling GET: waits until there is something to send.
-    boost::asio::awaitable<poll_reply> poll();
-    /// A long-polling POST.
-    boost::asio::awaitable<poll_reply> post(std::string body);
     /// A POST body over the limit: the session ends with payload_too_large.
     void reject_oversized();
     /// Starts a session whose transport is this WebSocket (its handshake done).
@@ -68,6 +107,68 @@ public:
     void begin_probe(std::shared_ptr<websocket_connection> ws);
 
 private:
+    /// Initiates a polling request: `step(session, done)` runs on the strand
+    /// and calls `done` (a caller_completion) once with the answer.
+    template <class Token, class Step>
+    auto on_strand(Token&& token, Step step)
+    {
+        return boost::asio::async_initiate<Token, void(std::exception_ptr, poll_reply)>(
+            [](auto handler, std::shared_ptr<session_impl> held, Step run) {
+                // The lambda holds the session, so the strand it names outlives the call.
+                auto* s = held.get();
+                boost::asio::dispatch(s->get_executor(),
+                                      [self = std::move(held), step = std::move(run),
+                                       done = caller_completion<decltype(handler)>(std::move(handler))]() mutable {
+                                          step(*self, std::move(done));
+                                      });
+            },
+            token, self(), std::move(step));
+    }
+
+    /// A GET begins: answered at once (an error, the session gone), or it
+    /// waits (await_poll).
+    template <class Done>
+    void poll_then(Done done)
+    {
+        std::exception_ptr e;
+        std::optional<poll_reply> reply;
+        try {
+            reply = begin_poll_request();
+        } catch (...) {
+            e = std::current_exception();
+        }
+        if (e || reply) {
+            std::move(done)(e, reply ? std::move(*reply) : poll_reply{});
+            return;
+        }
+        await_poll(std::move(done));
+    }
+    /// The pending GET: answered once there is something to send, else
+    /// waiting on signal_, which wake() cancels. Holds the session meanwhile.
+    template <class Done>
+    void await_poll(Done done)
+    {
+        if (!state_.poll_ready()) {
+            signal_->async_wait([self = self(), done = std::move(done)](boost::system::error_code) mutable {
+                self->await_poll(std::move(done));
+            });
+            return;
+        }
+        std::exception_ptr e;
+        poll_reply reply;
+        try {
+            reply = end_poll_request();
+        } catch (...) {
+            e = std::current_exception();
+        }
+        std::move(done)(e, std::move(reply));
+    }
+    /// begin_poll's refusals as answers; nullopt when the GET is now pending.
+    std::optional<poll_reply> begin_poll_request();
+    /// Ends the pending GET (poll_ready): its answer.
+    poll_reply end_poll_request();
+    poll_reply post(std::string body);
+
     std::shared_ptr<session_impl> self() { return std::static_pointer_cast<session_impl>(shared_from_this()); }
     std::shared_ptr<websocket_connection::events> events_handle();
 
