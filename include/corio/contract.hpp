@@ -19,6 +19,7 @@
 #include <boost/mp11/list.hpp>
 
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
