@@ -5,6 +5,7 @@
 
 #include <corio/adapter.hpp>
 #include <corio/arguments.hpp>
+#include <corio/detail/contract_checks.hpp>
 #include <corio/detail/json_checks.hpp>
 #include <corio/remote_socket.hpp>
 
@@ -84,6 +85,15 @@ public:
             emit_arguments(event, arguments::of(std::forward<Args>(args)...));
     }
     void emit_arguments(std::string_view event, arguments args) const;
+    /// emit for an event of a contract, checked at compile time as
+    /// socket_ref::emit<Event>.
+    template <class Event, class... Args>
+    void emit(Args&&... args) const
+    {
+        if constexpr (detail::check_emit<Event, false, Args...>())
+            emit_arguments(Event::name,
+                           detail::declared_arguments(typename Event::argument_types(), std::forward<Args>(args)...));
+    }
 
     /// Emits asking every selected socket for an ack: socket.io's
     /// `timeout(ms).emitWithAck(...)`, the same shape as
@@ -112,6 +122,29 @@ public:
     emit_with_ack_arguments(std::chrono::milliseconds timeout, std::string_view event, arguments args) const;
     boost::asio::awaitable<broadcast_ack_result> emit_with_ack_arguments(std::string_view event,
                                                                          arguments args) const;
+    /// emit_with_ack for an event of a contract that declares an ack,
+    /// checked as socket_ref::emit_with_ack<Event>; the acks come back as
+    /// they arrived.
+    template <class Event, class Rep, class Period, class... Args>
+    boost::asio::awaitable<broadcast_ack_result> emit_with_ack(std::chrono::duration<Rep, Period> timeout,
+                                                           Args&&... args) const
+    {
+        if constexpr (detail::check_emit<Event, true, Args...>())
+            return emit_with_ack_arguments(
+                std::chrono::milliseconds(timeout), Event::name,
+                detail::declared_arguments(typename Event::argument_types(), std::forward<Args>(args)...));
+        else
+            return {};
+    }
+    template <class Event, class... Args>
+    boost::asio::awaitable<broadcast_ack_result> emit_with_ack(Args&&... args) const
+    {
+        if constexpr (detail::check_emit<Event, true, Args...>())
+            return emit_with_ack_arguments(
+                Event::name, detail::declared_arguments(typename Event::argument_types(), std::forward<Args>(args)...));
+        else
+            return {};
+    }
 
     /// The selected sockets on every server; fails with
     /// error::cluster_timeout when a server does not reply within

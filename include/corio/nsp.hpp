@@ -2,6 +2,7 @@
 // A namespace: its handlers, middlewares, sockets and rooms.
 
 #include <corio/broadcast_operator.hpp>
+#include <corio/detail/contract_checks.hpp>
 #include <corio/detail/json_checks.hpp>
 #include <corio/handlers.hpp>
 #include <corio/invoke.hpp>
@@ -32,6 +33,21 @@ public:
     nsp& on(std::string event, F&& handler)
     {
         return on_event(std::move(event), make_event_handler_forms(std::forward<F>(handler)));
+    }
+    /// Registers the handler of a contract's event (corio/contract.hpp):
+    /// `on<create_room>(handler)`. Checked at compile time: Event is
+    /// client-to-server, the handler is `(context&, Args...)` with exactly
+    /// the event's argument types (by value, const& or &&) and returns its
+    /// ack type, or void when it declares none (or an awaitable of it).
+    /// Otherwise one static_assert names the event and the mistake. Then it
+    /// is `on(Event::name, handler)`.
+    template <class Event, class F>
+    nsp& on(F&& handler)
+    {
+        if constexpr (detail::check_handler<Event, std::decay_t<F>>())
+            return on(std::string(Event::name), std::forward<F>(handler));
+        else
+            return *this;
     }
     nsp& on_event(std::string event, event_handler handler);
     /// on_event with the handler's synchronous form as well, when it has one
@@ -116,6 +132,15 @@ public:
     {
         if constexpr (detail::check_emitted<Args...>())
             all().emit(event, std::forward<Args>(args)...);
+    }
+    /// emit for an event of a contract, checked at compile time as
+    /// socket_ref::emit<Event>: to every socket of the namespace.
+    template <class Event, class... Args>
+    void emit(Args&&... args) const
+    {
+        if constexpr (detail::check_emit<Event, false, Args...>())
+            all().emit_arguments(Event::name, detail::declared_arguments(typename Event::argument_types(),
+                                                                         std::forward<Args>(args)...));
     }
     boost::asio::awaitable<fetch_result> fetch_sockets() const { return all().fetch_sockets(); }
     /// Makes every member leave `room` (on every server).

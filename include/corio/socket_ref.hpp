@@ -2,6 +2,7 @@
 // A handle on one socket: one client connected to one namespace.
 
 #include <corio/arguments.hpp>
+#include <corio/detail/contract_checks.hpp>
 #include <corio/detail/json_checks.hpp>
 #include <corio/error.hpp>
 #include <corio/handshake.hpp>
@@ -74,6 +75,19 @@ public:
             emit_arguments(event, arguments::of(std::forward<Args>(args)...));
     }
     void emit_arguments(std::string_view event, arguments args) const;
+    /// emit for an event of a contract (corio/contract.hpp):
+    /// `emit<new_game>(state)`. Checked at compile time: Event is
+    /// server-to-client without an ack, and `args` are as many as it
+    /// declares, each convertible to its type (and converted to it before it
+    /// is encoded). Otherwise one static_assert names the event and the
+    /// mistake.
+    template <class Event, class... Args>
+    void emit(Args&&... args) const
+    {
+        if constexpr (detail::check_emit<Event, false, Args...>())
+            emit_arguments(Event::name,
+                           detail::declared_arguments(typename Event::argument_types(), std::forward<Args>(args)...));
+    }
 
     /// Sends an event and waits for the client's acknowledgement, up to
     /// `timeout`: socket.io's `socket.timeout(ms).emitWithAck(...)`. Without
@@ -101,6 +115,30 @@ public:
     boost::asio::awaitable<ack_result> emit_with_ack_arguments(std::chrono::milliseconds timeout,
                                                                std::string_view event, arguments args) const;
     boost::asio::awaitable<ack_result> emit_with_ack_arguments(std::string_view event, arguments args) const;
+    /// emit_with_ack for an event of a contract that declares an ack, checked
+    /// as emit<Event>. The ack comes back as it arrived (not converted to the
+    /// declared ack type). `timeout` is any duration that converts to
+    /// milliseconds without loss.
+    template <class Event, class Rep, class Period, class... Args>
+    boost::asio::awaitable<ack_result> emit_with_ack(std::chrono::duration<Rep, Period> timeout,
+                                                 Args&&... args) const
+    {
+        if constexpr (detail::check_emit<Event, true, Args...>())
+            return emit_with_ack_arguments(
+                std::chrono::milliseconds(timeout), Event::name,
+                detail::declared_arguments(typename Event::argument_types(), std::forward<Args>(args)...));
+        else
+            return {};
+    }
+    template <class Event, class... Args>
+    boost::asio::awaitable<ack_result> emit_with_ack(Args&&... args) const
+    {
+        if constexpr (detail::check_emit<Event, true, Args...>())
+            return emit_with_ack_arguments(
+                Event::name, detail::declared_arguments(typename Event::argument_types(), std::forward<Args>(args)...));
+        else
+            return {};
+    }
 
     /// Rooms. Every socket is in the room named by its id.
     ///

@@ -6,8 +6,10 @@
 #include "lobby.hpp"
 #include "server_fixture.hpp"
 
+#include <corio/contract.hpp>
 #include <corio/dsl.hpp>
 #include <corio/log.hpp>
+#include <corio/typed_nsp.hpp>
 
 #include <boost/describe/class.hpp>
 #include <boost/json/value_to.hpp>
@@ -327,6 +329,44 @@ corio::logger counting_errors(std::shared_ptr<std::atomic<std::uint64_t>> errors
         },
         corio::log_level::error);
 }
+
+// --- Event contracts ---------------------------------------------------------------
+
+namespace contracts {
+
+struct room_info {
+    std::string room;
+    int players = 0;
+};
+BOOST_DESCRIBE_STRUCT(room_info, (), (room, players))
+
+struct game_start {
+    std::string room;
+    std::string first; ///< the socket id of the player who starts
+};
+BOOST_DESCRIBE_STRUCT(game_start, (), (room, first))
+
+// The lobby's events, declared once: name, arguments, ack, direction.
+struct create_room : corio::client_to_server<"create_room", corio::ack<room_info>(std::string room)> {};
+struct join_room : corio::client_to_server<"join_room", corio::ack<room_info>(std::string room)> {};
+struct new_game : corio::server_to_client<"new_game", void(game_start game)> {};
+using lobby = corio::contract<create_room, join_room, new_game>;
+
+void setup_typed_lobby(corio::nsp ns)
+{
+    corio::typed_nsp<lobby> lobby_ns(ns);
+    lobby_ns.on<create_room>([](corio::context& ctx, std::string room) {
+        ctx.join(room);
+        return room_info{room, 1};
+    });
+    lobby_ns.on<"join_room">([](corio::context& ctx, std::string room) {
+        ctx.join(room);
+        ctx.to(room).include_self().emit<new_game>(game_start{room, ctx.id()});
+        return room_info{room, 2};
+    });
+}
+
+} // namespace contracts
 
 // --- Helpers of the tests --------------------------------------------------------
 
@@ -878,6 +918,26 @@ BOOST_AUTO_TEST_CASE(logging_as_the_guide_sets_it_up)
     c.emit("boom");
     c.run_until_idle();
     BOOST_TEST(errors->load() == 1u);
+}
+
+// --- Event contracts ---------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(a_typed_lobby_acks_and_emits_what_its_contract_declares)
+{
+    contracts::setup_typed_lobby(io.of("/"));
+    auto ada = client();
+    auto bob = client();
+    auto created = ada->emit_with_ack("create_room", "K7QD");
+    BOOST_TEST_REQUIRE(created.has_value());
+    BOOST_TEST(json::serialize(created->values()) == R"([{"room":"K7QD","players":1}])");
+    auto joined = bob->emit_with_ack("join_room", "K7QD");
+    BOOST_TEST_REQUIRE(joined.has_value());
+    BOOST_TEST(json::serialize(joined->values()) == R"([{"room":"K7QD","players":2}])");
+    for (auto* player : {ada.get(), bob.get()}) {
+        auto started = player->wait_for("new_game");
+        BOOST_TEST_REQUIRE(started.has_value());
+        BOOST_TEST(json::serialize(started->args.values()) == R"([{"room":"K7QD","first":")" + bob->sid() + R"("}])");
+    }
 }
 
 // --- The guide itself ---------------------------------------------------------------------
