@@ -35,7 +35,7 @@
 
 #include "fuzz_check.hpp"
 
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
@@ -302,12 +302,13 @@ public:
     {
         switch (o) {
         case op::post:
-            net::co_spawn(strand_, session_->post(std::string(data)),
-                          [](std::exception_ptr e, detail::poll_reply reply) {
-                              if (e)
-                                  std::rethrow_exception(e);
-                              check(reply.engine_error.has_value() || reply.body == "ok", "a POST is answered ok");
-                          });
+            session_->async_post(std::string(data),
+                                 net::bind_executor(strand_, [](std::exception_ptr e, detail::poll_reply reply) {
+                                     if (e)
+                                         std::rethrow_exception(e);
+                                     check(reply.engine_error.has_value() || reply.body == "ok",
+                                           "a POST is answered ok");
+                                 }));
             break;
         case op::get:
             spawn_poll(false);
@@ -385,9 +386,9 @@ private:
                 view_.on_polling_body(reply.body);
         };
         if (handshake)
-            net::co_spawn(strand_, session_->open_polling(), on_reply);
+            session_->async_open_polling(net::bind_executor(strand_, on_reply));
         else
-            net::co_spawn(strand_, session_->poll(), on_reply);
+            session_->async_poll(net::bind_executor(strand_, on_reply));
     }
 
     void send_frame(unsigned char b0, std::string_view payload)
