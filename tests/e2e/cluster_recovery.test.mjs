@@ -86,6 +86,9 @@ describe("connection state recovery across a corio+node cluster on the Redis Str
       assert.deepEqual(await ack(b, ACK_MS, "to_room", room, "item", 0), [true]);
       const [, offset] = await aEvents.next("item", ACK_MS);
       assert.match(offset, /^[0-9]+-[0-9]+$/, "the offset is a stream entry id");
+      // w may be on the other node and get item 0 later than a: until it has, `sent` below
+      // would take w's item 0 for the item it waits for.
+      assert.equal((await wEvents.next("item", ACK_MS))[0], 0);
 
       const pid = a._pid;
       assert.equal(typeof pid, "string");
@@ -144,6 +147,7 @@ describe("connection state recovery across a corio+node cluster on the Redis Str
       const pid = a._pid;
       assert.deepEqual(await ack(b, ACK_MS, "to_room", room, "item", 0), [true]);
       await aEvents.next("item", ACK_MS);
+      assert.equal((await wEvents.next("item", ACK_MS))[0], 0); // as above: w has item 0 first
 
       const stopAt = aEvents.log.length;
       const end = await leaving.stop(); // SIGTERM: Corio's graceful shutdown
