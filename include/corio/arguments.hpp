@@ -4,10 +4,10 @@
 
 #include <corio/binary.hpp>
 #include <corio/detail/json_checks.hpp>
+#include <corio/detail/json_write.hpp>
 #include <corio/protocol/attachments.hpp>
 
 #include <boost/json/array.hpp>
-#include <boost/json/value_from.hpp>
 
 #include <string>
 #include <type_traits>
@@ -31,8 +31,12 @@ public:
 
     /// Builds arguments from C++ values: `corio::binary` becomes an
     /// attachment, `arguments` are spliced in, anything else goes through
-    /// `boost::json::value_from`. A type value_from cannot convert fails to
-    /// compile with one static_assert naming it (corio/detail/json_checks.hpp).
+    /// `boost::json::value_from`, except that a described struct, at any
+    /// depth, leaves out its empty std::optional members rather than write
+    /// them as null (the handlers' reading of a missing one as std::nullopt,
+    /// mirrored; detail/json_write.hpp). A type value_from cannot convert
+    /// fails to compile with one static_assert naming it
+    /// (corio/detail/json_checks.hpp).
     template <class... Ts>
     static arguments of(Ts&&... values)
     {
@@ -52,7 +56,7 @@ public:
         } else if constexpr (std::is_same_v<U, arguments>) {
             append(std::forward<T>(value));
         } else if constexpr (detail::check_emitted<T>()) {
-            values_.push_back(boost::json::value_from(std::forward<T>(value)));
+            values_.push_back(detail::write_json(std::forward<T>(value)));
         }
     }
 

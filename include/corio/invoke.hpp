@@ -36,6 +36,12 @@
 // -- the ack's arguments; anything else -- the single ack argument
 // (value_from, corio::binary allowed). The automatic ack is sent only when the
 // client asked for one and the handler did not call ctx.ack itself.
+// Results, acks and emitted arguments are written as value_from writes them,
+// except that a described struct leaves out an empty std::optional member, at
+// any depth, rather than write it as null (detail/json_write.hpp): what a
+// handler reads back as std::nullopt, and what the generated TypeScript
+// declares as `name?: T`. An empty std::optional elsewhere (the result
+// itself, an element, a map value) is null.
 // A conversion failure calls detail::report_argument_error with a message
 // naming the event, the argument position and the expected type, e.g.
 // `argument 2 of "create_room": expected a string, got 42`; the handler does

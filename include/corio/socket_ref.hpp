@@ -63,7 +63,11 @@ public:
     /// Arguments: anything Boost.JSON's
     /// value_from accepts, corio::binary, or corio::arguments (spliced); a
     /// type value_from cannot convert fails to compile with one static_assert
-    /// naming it. What waits to go out is bounded
+    /// naming it. A described struct, at any depth, leaves out its empty
+    /// std::optional members (value_from would write null): a handler reads
+    /// a missing one as std::nullopt, and the generated TypeScript declares
+    /// it `name?: T` (corio/invoke.hpp). The same holds for every emit and
+    /// ack (broadcast_operator, nsp, context::ack). What waits to go out is bounded
     /// (engine::options::max_queued_bytes): an emit that would go over
     /// disconnects the socket with disconnect_reason::send_queue_full. For a
     /// send that may be dropped instead, use

@@ -521,6 +521,35 @@ BOOST_AUTO_TEST_CASE(ack_from_a_value)
     BOOST_TEST((to_ack_arguments(std::optional<int>()) == args("[null]")));
 }
 
+BOOST_AUTO_TEST_CASE(empty_optional_members_are_left_out)
+{
+    // Boost.JSON would write "topic":null; the handlers read a missing
+    // optional member as std::nullopt, so Corio leaves it out, at any depth.
+    const room bare{.name = "r", .origin = {1, 2}, .topic = std::nullopt, .tags = {}};
+    BOOST_TEST((json::value_from(bare) == json::parse(R"({"name":"r","origin":{"x":1,"y":2},"topic":null,"tags":[]})")));
+    BOOST_TEST((to_ack_arguments(bare) == args(R"([{"name":"r","origin":{"x":1,"y":2},"tags":[]}])")));
+    BOOST_TEST((arguments::of(filter{}, filter{.text = "x", .shade = color::green}) ==
+                args(R"([{},{"text":"x","shade":"green"}])")));
+
+    const profile nested{.name = "ada", .age = std::nullopt, .home = std::nullopt, .rooms = {bare}};
+    BOOST_TEST((arguments::of(nested) == args(R"([{"name":"ada","rooms":[{"name":"r","origin":{"x":1,"y":2},"tags":[]}]}])")));
+    // In containers, optionals, maps and trees of such structs.
+    BOOST_TEST((arguments::of(std::vector<filter>{{}, {.text = "y"}}, std::optional<filter>(filter{}),
+                              std::map<std::string, filter>{{"k", {}}}) == args(R"([[{},{"text":"y"}],{},{"k":{}}])")));
+    const tree t{.label = "a", .children = {{.label = "b"}}, .more = std::vector<tree>{{.label = "c"}}};
+    BOOST_TEST((arguments::of(t) == args(R"([{"label":"a","children":[{"label":"b","children":[]}],"more":[{"label":"c","children":[]}]}])")));
+
+    // An empty optional that is not a member is still null.
+    BOOST_TEST((arguments::of(std::optional<filter>(), std::vector<std::optional<point>>{std::nullopt, point{}}) ==
+                args(R"([null,[null,{"x":0,"y":0}]])")));
+
+    // Written and read back, a struct is itself again.
+    auto back = convert_arguments<profile, filter>(arguments::of(nested, filter{}), "ev");
+    BOOST_TEST_REQUIRE(back.has_value());
+    BOOST_TEST((std::get<0>(*back) == nested));
+    BOOST_TEST((std::get<1>(*back) == filter{}));
+}
+
 BOOST_AUTO_TEST_CASE(auth_conversion)
 {
     using corio::detail::convert_auth;
