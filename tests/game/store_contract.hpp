@@ -170,9 +170,9 @@ inline void check_room_lifecycle(store_under_test s)
 
     auto listed = s.list();
     BOOST_TEST_REQUIRE(listed.rooms.size() == 1u);
-    BOOST_TEST(listed.rooms[0].at("code").as_string() == "K7QX");
-    BOOST_TEST(listed.rooms[0].at("status").as_string() == "playing");
-    BOOST_TEST(listed.rooms[0].at("spectators").to_number<std::int64_t>() == 1);
+    BOOST_TEST(listed.rooms[0].code == "K7QX");
+    BOOST_TEST((listed.rooms[0].status == room_status::playing));
+    BOOST_TEST(listed.rooms[0].spectators == 1u);
     BOOST_TEST(listed.version > closed.version);
 }
 

@@ -1,8 +1,9 @@
 #include "play/handlers.hpp"
 
 #include "http/same_origin.hpp"
+#include "play/contract.hpp"
 
-#include <corio/dsl.hpp>
+#include <corio/typed_nsp.hpp>
 
 namespace corio_game {
 
@@ -43,25 +44,29 @@ void register_game_handlers(corio::server& io, accounts& accounts, std::shared_p
     game.on_connect([lobby](corio::context& ctx) { return lobby->connected(ctx, player(ctx)); });
     game.on_disconnect([lobby](corio::context& ctx) { return lobby->disconnected(ctx, player(ctx)); });
 
-    CORIO_ON(game, "create_room")([lobby](corio::context& ctx) { return lobby->create_room(player(ctx)); });
+    // The events of the contract (play/contract.hpp): the compiler checks
+    // each handler's parameters and result against the event's.
+    corio::typed_nsp<game_contract> typed(game);
 
-    CORIO_ON(game, "join_room")([lobby](corio::context& ctx, std::string code) {
+    typed.on<events::create_room>([lobby](corio::context& ctx) { return lobby->create_room(player(ctx)); });
+
+    typed.on<events::join_room>([lobby](corio::context& ctx, std::string code) {
         return lobby->join_room(player(ctx), std::move(code));
     });
 
-    CORIO_ON(game, "watch_room")([lobby](corio::context& ctx, std::string code) {
+    typed.on<events::watch_room>([lobby](corio::context& ctx, std::string code) {
         return lobby->watch_room(player(ctx), std::move(code));
     });
 
-    CORIO_ON(game, "leave_room")([lobby](corio::context& ctx) { return lobby->leave_room(player(ctx)); });
+    typed.on<events::leave_room>([lobby](corio::context& ctx) { return lobby->leave_room(player(ctx)); });
 
     // A column that is not an integer never gets here: the typed parameter
     // makes corio ack {"error":"invalid arguments",...} instead.
-    CORIO_ON(game, "move")([lobby](corio::context& ctx, int column) { return lobby->move(player(ctx), column); });
+    typed.on<events::move>([lobby](corio::context& ctx, int column) { return lobby->move(player(ctx), column); });
 
-    CORIO_ON(game, "rematch")([lobby](corio::context& ctx) { return lobby->rematch(player(ctx)); });
+    typed.on<events::rematch>([lobby](corio::context& ctx) { return lobby->rematch(player(ctx)); });
 
-    CORIO_ON(game, "chat")([lobby](corio::context& ctx, std::string text) {
+    typed.on<events::send_chat>([lobby](corio::context& ctx, std::string text) {
         return lobby->chat(player(ctx), std::move(text));
     });
 }

@@ -16,7 +16,7 @@ namespace corio_game {
 ///   else the client gets connect_error `{"message":"unauthorized"}`;
 /// - create_room(), join_room(code), watch_room(code), leave_room(),
 ///   move(column), rematch(), chat(text): each acks `{"ok":true,...}` or
-///   `{"error": sentence}` (see lobby);
+///   `{"error": sentence}` (see lobby), as play/contract.hpp declares;
 /// - disconnect: the lobby starts the player's reconnect grace.
 /// `accounts` must outlive `io`.
 void register_game_handlers(corio::server& io, accounts& accounts, std::shared_ptr<lobby> lobby);

@@ -1,11 +1,12 @@
 #include "play/lobby.hpp"
 
+#include "play/contract.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/array.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -21,7 +22,6 @@
 
 namespace corio_game {
 
-namespace json = boost::json;
 namespace net = boost::asio;
 
 namespace {
@@ -36,11 +36,25 @@ constexpr int max_attempts = 8;
 // A new room whose random code is taken tries another.
 constexpr int max_code_attempts = 32;
 
-json::object ok() { return {{"ok", true}}; }
-json::object failure(std::string message) { return {{"error", std::move(message)}}; }
-json::object unavailable() { return failure("The game is unavailable right now; try again in a moment."); }
-json::object busy() { return failure("The room is busy; try again."); }
-json::object already_in(const std::string& code) { return failure("You are already in room " + code + "."); }
+/// A refused request, as the reply of any event: `{"error": sentence}`.
+struct refusal {
+    std::string sentence;
+
+    template <class Reply>
+        requires requires(Reply r) { r.error = std::string(); }
+    operator Reply() &&
+    {
+        Reply r;
+        r.error = std::move(sentence);
+        return r;
+    }
+};
+
+reply ok() { return {.ok = true}; }
+refusal failure(std::string sentence) { return {std::move(sentence)}; }
+refusal unavailable() { return failure("The game is unavailable right now; try again in a moment."); }
+refusal busy() { return failure("The room is busy; try again."); }
+refusal already_in(const std::string& code) { return failure("You are already in room " + code + "."); }
 
 /// The Socket.IO room of every socket of one user, on every node.
 std::string user_group(std::int64_t user_id) { return "user:" + std::to_string(user_id); }
@@ -254,7 +268,7 @@ net::awaitable<void> lobby::connected(corio::socket_ref socket, user u)
             break;
         auto r = mine->found->value;
         if (!r.is_away(u.id)) {
-            socket.emit("room", r.state(mine->now), mine->found->version);
+            socket.emit<events::room>(r.state(mine->now), mine->found->version);
             break;
         }
         r.clear_away(u.id);
@@ -267,21 +281,21 @@ net::awaitable<void> lobby::connected(corio::socket_ref socket, user u)
         if (done->status == commit_status::conflict)
             continue;
         auto state = r.state(mine->now);
-        socket.emit("room", state, done->version);
-        to_users(ns_, r.members()).except(socket.id()).emit("room", state, done->version);
+        socket.emit<events::room>(state, done->version);
+        to_users(ns_, r.members()).except(socket.id()).emit<events::room>(state, done->version);
         break;
     }
 
-    socket.emit("welcome", json::object{{"name", u.name}});
+    socket.emit<events::welcome>(greeting{.name = u.name});
     if (here) {
-        json::object online{{"players", here->online}};
-        socket.emit("online", online, here->version);
+        online_count online{.players = here->online};
+        socket.emit<events::online>(online, here->version);
         if (here->user_sockets == 1)
-            socket.broadcast().emit("online", online, here->version);
+            socket.broadcast().emit<events::online>(online, here->version);
     }
     auto rooms = co_await store_->list();
     if (rooms)
-        socket.emit("rooms", sorted(*rooms), rooms->version);
+        socket.emit<events::rooms>(sorted(*rooms), rooms->version);
     else
         warn("cannot list the rooms", rooms.error());
 }
@@ -444,8 +458,8 @@ net::awaitable<store_result<commit_result>> lobby::depart(std::int64_t user_id, 
     } else if (!watchers.empty()) {
         const auto& code = r.code();
         to_users(ns_, watchers)
-            .emit("room_closed", json::object{{"code", code}, {"message", "Room " + code + " has closed."}},
-                  done->version);
+            .emit<events::room_closed>(room_closed_notice{.code = code, .message = "Room " + code + " has closed."},
+                                       done->version);
     }
     if (done->list)
         publish_rooms(*done->list);
@@ -475,7 +489,7 @@ void lobby::disconnect_user(std::int64_t user_id)
 // ---------------------------------------------------------------------------
 // The events.
 
-net::awaitable<json::object> lobby::create_room(user u)
+net::awaitable<create_room_reply> lobby::create_room(user u)
 {
     auto self = shared_from_this();
     for (int attempt = 0; attempt < max_code_attempts; ++attempt) {
@@ -503,12 +517,12 @@ net::awaitable<json::object> lobby::create_room(user u)
         publish_room(r, done->version, mine->now);
         if (done->list)
             publish_rooms(*done->list);
-        co_return json::object{{"ok", true}, {"code", r.code()}, {"message", r.message(mine->now)}};
+        co_return create_room_reply{.ok = true, .code = r.code(), .message = r.message(mine->now)};
     }
     co_return busy();
 }
 
-net::awaitable<json::object> lobby::join_room(user u, std::string text)
+net::awaitable<join_room_reply> lobby::join_room(user u, std::string text)
 {
     auto self = shared_from_this();
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
@@ -527,7 +541,7 @@ net::awaitable<json::object> lobby::join_room(user u, std::string text)
             co_return failure("There is no room " + *code + ".");
         auto r = snap->found->value;
         if (!r.has_free_seat())
-            co_return json::object{{"error", "Room " + *code + " is full."}, {"full", true}};
+            co_return join_room_reply{.error = "Room " + *code + " is full.", .full = true};
         r.take_seat(seat{u.id, u.name});
         room_change change{
             .code = *code, .expected = snap->found->version, .next = r, .enter = {u.id}, .want_list = true};
@@ -539,12 +553,12 @@ net::awaitable<json::object> lobby::join_room(user u, std::string text)
         publish_room(r, done->version, snap->now);
         if (done->list)
             publish_rooms(*done->list);
-        co_return json::object{{"ok", true}, {"code", *code}};
+        co_return join_room_reply{.ok = true, .code = *code};
     }
     co_return busy();
 }
 
-net::awaitable<json::object> lobby::watch_room(user u, std::string text)
+net::awaitable<watch_room_reply> lobby::watch_room(user u, std::string text)
 {
     auto self = shared_from_this();
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
@@ -573,12 +587,12 @@ net::awaitable<json::object> lobby::watch_room(user u, std::string text)
         publish_room(r, done->version, snap->now);
         if (done->list)
             publish_rooms(*done->list);
-        co_return json::object{{"ok", true}, {"code", *code}};
+        co_return watch_room_reply{.ok = true, .code = *code};
     }
     co_return busy();
 }
 
-net::awaitable<json::object> lobby::leave_room(user u)
+net::awaitable<leave_room_reply> lobby::leave_room(user u)
 {
     auto self = shared_from_this();
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
@@ -593,12 +607,12 @@ net::awaitable<json::object> lobby::leave_room(user u)
         if (left->status == commit_status::conflict)
             continue;
         // The version lets the page drop a state of the room from before.
-        co_return json::object{{"ok", true}, {"version", left->version}};
+        co_return leave_room_reply{.ok = true, .version = left->version};
     }
     co_return busy();
 }
 
-net::awaitable<json::object> lobby::move(user u, int column)
+net::awaitable<reply> lobby::move(user u, int column)
 {
     auto self = shared_from_this();
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
@@ -638,7 +652,7 @@ net::awaitable<json::object> lobby::move(user u, int column)
     co_return busy();
 }
 
-net::awaitable<json::object> lobby::rematch(user u)
+net::awaitable<rematch_reply> lobby::rematch(user u)
 {
     auto self = shared_from_this();
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
@@ -662,7 +676,7 @@ net::awaitable<json::object> lobby::rematch(user u)
         publish_room(r, done->version, mine->now);
         if (done->list)
             publish_rooms(*done->list);
-        co_return json::object{{"ok", true}, {"started", started}};
+        co_return rematch_reply{.ok = true, .started = started};
     }
     co_return busy();
 }
@@ -680,7 +694,7 @@ bool lobby::chat_allowed(std::int64_t user_id)
     return true;
 }
 
-net::awaitable<json::object> lobby::chat(user u, std::string text)
+net::awaitable<reply> lobby::chat(user u, std::string text)
 {
     auto self = shared_from_this();
     auto mine = co_await store_->load_user_room(u.id);
@@ -696,7 +710,7 @@ net::awaitable<json::object> lobby::chat(user u, std::string text)
     if (!chat_allowed(u.id))
         co_return failure("You are sending messages too fast.");
     to_users(ns_, mine->found->value.members())
-        .emit("chat", json::object{{"from", u.name}, {"text", std::move(text)}, {"at", wall_clock_ms()}});
+        .emit<events::chat>(chat_message{.from = u.name, .text = std::move(text), .at = wall_clock_ms()});
     co_return ok();
 }
 
@@ -707,42 +721,31 @@ void lobby::publish_room(const room& r, std::uint64_t version, clock::duration n
 {
     auto members = r.members();
     if (!members.empty())
-        to_users(ns_, members).emit("room", r.state(now), version);
+        to_users(ns_, members).emit<events::room>(r.state(now), version);
 }
 
 void lobby::publish_rooms(const room_list& list) const
 {
-    ns_.emit("rooms", sorted(list), list.version);
+    ns_.emit<events::rooms>(sorted(list), list.version);
 }
 
 void lobby::publish_online(const presence& p) const
 {
-    ns_.emit("online", json::object{{"players", p.online}}, p.version);
+    ns_.emit<events::online>(online_count{.players = p.online}, p.version);
 }
 
-json::array lobby::sorted(const room_list& list)
+std::vector<room_summary> lobby::sorted(const room_list& list)
 {
     // Open rooms first, then games to watch; newest codes are not favoured.
-    auto open = [](const json::object& summary) {
-        auto* status = summary.if_contains("status");
-        return status && status->is_string() && status->as_string() == "waiting";
-    };
-    auto code = [](const json::object& summary) -> std::string_view {
-        auto* c = summary.if_contains("code");
-        return c && c->is_string() ? std::string_view(c->as_string()) : std::string_view();
-    };
-    std::vector<const json::object*> rooms;
-    for (const auto& summary : list.rooms)
-        rooms.push_back(&summary);
-    std::ranges::sort(rooms, [&](const json::object* a, const json::object* b) {
-        if (open(*a) != open(*b))
-            return open(*a);
-        return code(*a) < code(*b);
+    auto rooms = list.rooms;
+    std::ranges::sort(rooms, [](const room_summary& a, const room_summary& b) {
+        bool a_open = a.status == room_status::waiting;
+        bool b_open = b.status == room_status::waiting;
+        if (a_open != b_open)
+            return a_open;
+        return a.code < b.code;
     });
-    json::array out;
-    for (const auto* summary : rooms)
-        out.emplace_back(*summary);
-    return out;
+    return rooms;
 }
 
 } // namespace corio_game

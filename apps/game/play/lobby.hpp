@@ -5,6 +5,7 @@
 // play/handlers.cpp maps events onto them.
 
 #include "play/clock.hpp"
+#include "play/payloads.hpp"
 #include "play/room.hpp"
 #include "play/room_store.hpp"
 #include "store/accounts.hpp"
@@ -16,7 +17,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/object.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <atomic>
@@ -48,7 +48,8 @@ struct lobby_options {
     corio::logger log;
 };
 
-/// Acks are `{"ok": true, ...}` or `{"error": sentence, ...}`.
+/// Acks are `{"ok": true, ...}` or `{"error": sentence, ...}`; the events
+/// and their payloads are play/contract.hpp's, emitted through it.
 ///
 /// Every socket of a user is in the Socket.IO room `user:ID`, and what
 /// concerns a game room goes to the `user:` rooms of its members, so with
@@ -89,13 +90,13 @@ public:
     /// Disconnects every socket of `user_id`, on every node (after a logout).
     void disconnect_user(std::int64_t user_id);
 
-    boost::asio::awaitable<boost::json::object> create_room(user u);
-    boost::asio::awaitable<boost::json::object> join_room(user u, std::string code);
-    boost::asio::awaitable<boost::json::object> watch_room(user u, std::string code);
-    boost::asio::awaitable<boost::json::object> leave_room(user u);
-    boost::asio::awaitable<boost::json::object> move(user u, int column);
-    boost::asio::awaitable<boost::json::object> rematch(user u);
-    boost::asio::awaitable<boost::json::object> chat(user u, std::string text);
+    boost::asio::awaitable<create_room_reply> create_room(user u);
+    boost::asio::awaitable<join_room_reply> join_room(user u, std::string code);
+    boost::asio::awaitable<watch_room_reply> watch_room(user u, std::string code);
+    boost::asio::awaitable<leave_room_reply> leave_room(user u);
+    boost::asio::awaitable<reply> move(user u, int column);
+    boost::asio::awaitable<rematch_reply> rematch(user u);
+    boost::asio::awaitable<reply> chat(user u, std::string text);
 
 private:
     using lock = std::lock_guard<std::mutex>;
@@ -145,7 +146,7 @@ private:
     void publish_rooms(const room_list& list) const;
     void publish_online(const presence& p) const;
     /// The rooms of the lobby's list, open rooms first.
-    static boost::json::array sorted(const room_list& list);
+    static std::vector<room_summary> sorted(const room_list& list);
 
     corio::nsp ns_;
     std::shared_ptr<room_store> store_;

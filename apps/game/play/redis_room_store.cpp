@@ -8,6 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
 
 #include <atomic>
 #include <charconv>
@@ -295,10 +297,12 @@ std::optional<room_list> list_of(const reply* r, std::uint64_t version)
         if (e.type != reply::kind::string)
             return std::nullopt;
         boost::system::error_code ec;
-        auto summary = json::parse(e.str, ec);
+        auto parsed = json::parse(e.str, ec);
         // A line that does not read is left out of the list, not the list.
-        if (!ec && summary.is_object())
-            list.rooms.push_back(std::move(summary.as_object()));
+        if (ec)
+            continue;
+        if (auto summary = json::try_value_to<room_summary>(parsed))
+            list.rooms.push_back(std::move(*summary));
     }
     return list;
 }
@@ -448,7 +452,7 @@ net::awaitable<store_result<commit_result>> redis_room_store::commit(room_change
     std::vector<std::int64_t> members;
     if (change.next) {
         args.push_back(json::serialize(change.next->to_json()));
-        args.push_back(json::serialize(change.next->summary()));
+        args.push_back(json::serialize(json::value_from(change.next->summary())));
         auto deadline = change.next->next_deadline();
         args.push_back(deadline ? ms_text(*deadline) : std::string());
         members = change.next->members();

@@ -1,13 +1,9 @@
 #include "play/room.hpp"
 
-#include <boost/json/array.hpp>
-
 #include <algorithm>
 #include <chrono>
 
 namespace corio_game {
-
-namespace json = boost::json;
 
 std::string_view to_string(room_status s) noexcept
 {
@@ -24,19 +20,19 @@ std::string_view to_string(room_status s) noexcept
 
 namespace {
 
-json::value name_or_null(const std::optional<seat>& s)
+std::optional<std::string> name_of(const std::optional<seat>& s)
 {
     if (!s)
-        return nullptr;
-    return json::string(s->name);
+        return std::nullopt;
+    return s->name;
 }
 
-json::object cell_json(cell c) { return {{"column", c.column}, {"row", c.row}}; }
+player_color color_name(disc d) { return d == disc::yellow ? player_color::yellow : player_color::red; }
 
 std::string waiting_text(const std::string& code) { return "Waiting for player 2, room ID is " + code; }
 
 /// Whole seconds from `now` to `deadline`, rounded up, never negative.
-long long seconds_left(clock::duration deadline, clock::duration now)
+std::int64_t seconds_left(clock::duration deadline, clock::duration now)
 {
     return std::chrono::ceil<std::chrono::seconds>(std::max(deadline - now, clock::duration{0})).count();
 }
@@ -202,69 +198,50 @@ std::string room::message(clock::duration now) const
     return text;
 }
 
-json::object room::state(clock::duration now) const
+room_state room::state(clock::duration now) const
 {
-    json::array board;
+    room_state out{.code = code_,
+                   .status = status_,
+                   .red = name_of(red_),
+                   .yellow = name_of(yellow_),
+                   .turn = status_ == room_status::playing ? std::string(to_string(game_.turn())) : std::string(),
+                   .moves = game_.moves(),
+                   .winner = std::string(to_string(winner_)),
+                   .ending = ending_,
+                   .line = game_.winning_cells(),
+                   .message = message(now)};
     for (int row = 0; row < connect_four::rows; ++row) {
-        json::array cells;
+        auto& cells = out.board.emplace_back();
         for (int column = 0; column < connect_four::columns; ++column)
             cells.emplace_back(to_string(game_.at(column, row)));
-        board.emplace_back(std::move(cells));
     }
-    json::array line;
-    for (auto c : game_.winning_cells())
-        line.emplace_back(cell_json(c));
-    json::array spectators;
     for (const auto& [id, name] : spectators_)
-        spectators.emplace_back(name);
-    json::array rematch;
+        out.spectators.push_back(name);
     if (red_rematch_)
-        rematch.emplace_back("red");
+        out.rematch.push_back(player_color::red);
     if (yellow_rematch_)
-        rematch.emplace_back("yellow");
-    json::array away;
+        out.rematch.push_back(player_color::yellow);
     for (const auto& [user_id, deadline] : away_) {
         auto color = color_of(user_id);
-        away.emplace_back(json::object{
-            {"color", to_string(color)}, {"name", seat_of(color)->name}, {"seconds", seconds_left(deadline, now)}});
+        out.away.push_back({.color = color_name(color),
+                            .name = seat_of(color)->name,
+                            .seconds = seconds_left(deadline, now)});
     }
-    json::value last = nullptr;
-    if (auto l = game_.last_move(); l && status_ != room_status::waiting)
-        last = cell_json(*l);
-
-    return {
-        {"code", code_},
-        {"status", to_string(status_)},
-        {"red", name_or_null(red_)},
-        {"yellow", name_or_null(yellow_)},
-        {"spectators", std::move(spectators)},
-        {"board", std::move(board)},
-        {"turn", status_ == room_status::playing ? to_string(game_.turn()) : ""},
-        {"moves", game_.moves()},
-        {"last", std::move(last)},
-        {"winner", to_string(winner_)},
-        {"ending", ending_},
-        {"line", std::move(line)},
-        {"rematch", std::move(rematch)},
-        {"away", std::move(away)},
-        {"message", message(now)},
-    };
+    if (status_ != room_status::waiting)
+        out.last = game_.last_move();
+    return out;
 }
 
-json::object room::summary() const
+room_summary room::summary() const
 {
-    json::array players;
+    room_summary out{.code = code_,
+                     .host = red_ ? red_->name : yellow_ ? yellow_->name : std::string(),
+                     .status = has_free_seat() ? room_status::waiting : status_,
+                     .spectators = spectators_.size()};
     for (const auto* s : {&red_, &yellow_})
         if (*s)
-            players.emplace_back((*s)->name);
-    auto host = red_ ? red_->name : yellow_ ? yellow_->name : std::string();
-    return {
-        {"code", code_},
-        {"host", host},
-        {"status", has_free_seat() ? "waiting" : to_string(status_)},
-        {"players", std::move(players)},
-        {"spectators", spectators_.size()},
-    };
+            out.players.push_back((*s)->name);
+    return out;
 }
 
 } // namespace corio_game

@@ -5,6 +5,7 @@
 // Redis) and the lobby changes copies of them.
 
 #include "play/clock.hpp"
+#include "play/payloads.hpp"
 #include "rules/connect_four.hpp"
 #include "store/results.hpp"
 
@@ -25,14 +26,6 @@ struct seat {
     std::int64_t user_id = 0;
     std::string name;
 };
-
-enum class room_status {
-    waiting, ///< a seat is free and no game was played yet
-    playing,
-    over,    ///< the last game ended; a rematch, or a new player 2, starts the next
-};
-
-std::string_view to_string(room_status s) noexcept;
 
 class room {
 public:
@@ -83,9 +76,9 @@ public:
 
     /// The `room` event: everything a player or spectator draws. `now` is the
     /// lobby's clock, for the seconds left to players who are away.
-    boost::json::object state(clock::duration now) const;
+    room_state state(clock::duration now) const;
     /// A line of the lobby's room list.
-    boost::json::object summary() const;
+    room_summary summary() const;
     /// The status line: whose turn, who won, who is away ("Waiting for
     /// player 2, room ID is K7QX" while waiting).
     std::string message(clock::duration now) const;

@@ -51,7 +51,7 @@ struct room_snapshot {
 /// The lobby's room list, as of one moment.
 struct room_list {
     /// room::summary() of every open room, in no particular order.
-    std::vector<boost::json::object> rooms;
+    std::vector<room_summary> rooms;
     /// The store's sequence number when it was read: a list with a higher
     /// one is newer (the pages drop older ones that arrive late).
     std::uint64_t version = 0;

@@ -1,0 +1,172 @@
+#pragma once
+// What the game's events carry, as described structs: Corio converts them to
+// and from JSON, and the generated TypeScript (events.d.ts, see
+// play/contract.hpp) names each one in PascalCase (room_state: RoomState).
+// An empty std::optional member is left out of the JSON (`name?: T`).
+
+#include "rules/connect_four.hpp"
+
+#include <boost/describe/class.hpp>
+#include <boost/describe/enum.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace corio_game {
+
+BOOST_DESCRIBE_STRUCT(cell, (), (column, row))
+
+enum class room_status {
+    waiting, ///< a seat is free and no game was played yet
+    playing,
+    over,    ///< the last game ended; a rematch, or a new player 2, starts the next
+};
+BOOST_DESCRIBE_ENUM(room_status, waiting, playing, over)
+
+std::string_view to_string(room_status s) noexcept;
+
+/// A seated player's colour (disc without `none`).
+enum class player_color { red, yellow };
+BOOST_DESCRIBE_ENUM(player_color, red, yellow)
+
+// ---------------------------------------------------------------------------
+// Server to client.
+
+/// A player whose connection dropped, and the seconds left to come back.
+struct away_player {
+    player_color color = player_color::red;
+    std::string name;
+    std::int64_t seconds = 0;
+    friend bool operator==(const away_player&, const away_player&) = default;
+};
+BOOST_DESCRIBE_STRUCT(away_player, (), (color, name, seconds))
+
+/// The `room` event: everything a player or spectator draws.
+struct room_state {
+    std::string code;
+    room_status status = room_status::waiting;
+    /// The players' names; left out for a free seat.
+    std::optional<std::string> red;
+    std::optional<std::string> yellow;
+    std::vector<std::string> spectators;
+    /// board[row][column], row 0 at the bottom: "red", "yellow" or "".
+    std::vector<std::vector<std::string>> board;
+    /// "red" or "yellow" while playing, else "".
+    std::string turn;
+    int moves = 0;
+    /// The last disc played, once a game started.
+    std::optional<cell> last;
+    /// "red" or "yellow" once a game was won, else "".
+    std::string winner;
+    /// How the last game ended: "connect", "draw", "resign", "forfeit", or "".
+    std::string ending;
+    /// The winning line.
+    std::vector<cell> line;
+    /// Who offered a rematch.
+    std::vector<player_color> rematch;
+    std::vector<away_player> away;
+    /// The status line ("alice to play").
+    std::string message;
+    friend bool operator==(const room_state&, const room_state&) = default;
+};
+BOOST_DESCRIBE_STRUCT(room_state, (),
+                      (code, status, red, yellow, spectators, board, turn, moves, last, winner, ending, line, rematch,
+                       away, message))
+
+/// A line of the lobby's room list (the `rooms` event).
+struct room_summary {
+    std::string code;
+    std::string host;
+    /// waiting while a seat is free.
+    room_status status = room_status::waiting;
+    std::vector<std::string> players;
+    /// How many watch.
+    std::size_t spectators = 0;
+    friend bool operator==(const room_summary&, const room_summary&) = default;
+};
+BOOST_DESCRIBE_STRUCT(room_summary, (), (code, host, status, players, spectators))
+
+/// The `welcome` event: who the socket is signed in as.
+struct greeting {
+    std::string name;
+};
+BOOST_DESCRIBE_STRUCT(greeting, (), (name))
+
+/// The `online` event: distinct users connected.
+struct online_count {
+    std::size_t players = 0;
+};
+BOOST_DESCRIBE_STRUCT(online_count, (), (players))
+
+/// The `room_closed` event, to the spectators of a room whose players left.
+struct room_closed_notice {
+    std::string code;
+    std::string message;
+};
+BOOST_DESCRIBE_STRUCT(room_closed_notice, (), (code, message))
+
+/// A line of chat (the `chat` event), to every member of the room.
+struct chat_message {
+    std::string from;
+    std::string text;
+    /// Milliseconds since 1970 (Date's), on the server's clock.
+    std::int64_t at = 0;
+};
+BOOST_DESCRIBE_STRUCT(chat_message, (), (from, text, at))
+
+// ---------------------------------------------------------------------------
+// Acks: `{"ok": true, ...}` on success, `{"error": sentence, ...}` otherwise.
+
+/// The ack of move and chat.
+struct reply {
+    std::optional<bool> ok;
+    std::optional<std::string> error;
+};
+BOOST_DESCRIBE_STRUCT(reply, (), (ok, error))
+
+struct create_room_reply {
+    std::optional<bool> ok;
+    std::optional<std::string> error;
+    /// The new room's code, and its status line.
+    std::optional<std::string> code;
+    std::optional<std::string> message;
+};
+BOOST_DESCRIBE_STRUCT(create_room_reply, (), (ok, error, code, message))
+
+struct join_room_reply {
+    std::optional<bool> ok;
+    std::optional<std::string> error;
+    std::optional<std::string> code;
+    /// true when the error is that both seats are taken (the page offers to watch).
+    std::optional<bool> full;
+};
+BOOST_DESCRIBE_STRUCT(join_room_reply, (), (ok, error, code, full))
+
+struct watch_room_reply {
+    std::optional<bool> ok;
+    std::optional<std::string> error;
+    std::optional<std::string> code;
+};
+BOOST_DESCRIBE_STRUCT(watch_room_reply, (), (ok, error, code))
+
+struct leave_room_reply {
+    std::optional<bool> ok;
+    std::optional<std::string> error;
+    /// The store's version at the departure: a `room` state older than it is stale.
+    std::optional<std::uint64_t> version;
+};
+BOOST_DESCRIBE_STRUCT(leave_room_reply, (), (ok, error, version))
+
+struct rematch_reply {
+    std::optional<bool> ok;
+    std::optional<std::string> error;
+    /// Both players asked: the next game started.
+    std::optional<bool> started;
+};
+BOOST_DESCRIBE_STRUCT(rematch_reply, (), (ok, error, started))
+
+} // namespace corio_game
