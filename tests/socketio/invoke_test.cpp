@@ -92,6 +92,7 @@ using invoke_test::filter;
 using invoke_test::point;
 using invoke_test::profile;
 using invoke_test::room;
+using invoke_test::tree;
 
 arguments args(std::string_view values, std::vector<std::string> attachments = {})
 {
