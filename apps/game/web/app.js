@@ -1,3 +1,4 @@
+// @ts-check
 // Corio Connect Four: the browser side.
 //
 // One page with three views (sign-in, lobby, game). Accounts go through the JSON API under
@@ -7,7 +8,29 @@
 // Security: the page runs under a strict CSP (no inline script or style), and every piece of
 // text that comes from the server (names, chat, room codes, messages) is put into the page
 // with textContent, never parsed as HTML.
+//
+// The socket's events and payloads are typed by the contract the server declares in C++
+// (apps/game/play/contract.hpp): the build generates events.d.ts from it and tsc checks this
+// file against it (types.d.ts, docs/game.md), so the page cannot drift from the server.
 "use strict";
+
+/** @typedef {import("./types").GameSocket} GameSocket */
+/** @typedef {import("./types").RequestEvent} RequestEvent */
+/** @typedef {import("./types").RoomState} RoomState */
+/** @typedef {import("./types").RoomSummary} RoomSummary */
+/** @typedef {import("./types").ChatMessage} ChatMessage */
+/** @typedef {import("./types").PlayerColor} PlayerColor */
+/** @typedef {import("./types").AwayPlayer} AwayPlayer */
+/**
+ * @template {RequestEvent} E
+ * @typedef {import("./types").ArgumentsOf<E>} ArgumentsOf
+ */
+/**
+ * @template {RequestEvent} E
+ * @typedef {import("./types").AckOf<E>} AckOf
+ */
+/** @typedef {"room" | "rooms" | "online"} NewsKind */
+/** @typedef {{ status: number, data: any, retryAfter: string | null }} ApiResult */
 
 (() => {
   const ACK_TIMEOUT_MS = 5000;
@@ -17,13 +40,21 @@
   const CODE_PATTERN = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
   const APP_TITLE = "Corio Connect Four";
 
-  const $ = (id) => document.getElementById(id);
+  /**
+   * An element of index.html, there by construction (the page and this file ship together).
+   * @param {string} id
+   */
+  const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  /** @param {string} id */
+  const $button = (id) => /** @type {HTMLButtonElement} */ ($(id));
+  /** @param {string} id */
+  const $input = (id) => /** @type {HTMLInputElement} */ ($(id));
 
   const ui = {
     session: $("session"),
     userName: $("user-name"),
     onlineText: $("online-text"),
-    logoutButton: $("logout-button"),
+    logoutButton: $button("logout-button"),
     banner: $("connection-banner"),
     main: $("main"),
     views: {
@@ -33,35 +64,35 @@
       game: $("game-view"),
     },
     // sign-in
-    tabLogin: $("tab-login"),
-    tabRegister: $("tab-register"),
+    tabLogin: $button("tab-login"),
+    tabRegister: $button("tab-register"),
     authForm: $("auth-form"),
-    authUsername: $("auth-username"),
-    authPassword: $("auth-password"),
+    authUsername: $input("auth-username"),
+    authPassword: $input("auth-password"),
     authPasswordHint: $("auth-password-hint"),
     authError: $("auth-error"),
-    authSubmit: $("auth-submit"),
+    authSubmit: $button("auth-submit"),
     // lobby
     lobbyNotice: $("lobby-notice"),
     lobbyOnline: $("lobby-online"),
-    createRoomButton: $("create-room-button"),
+    createRoomButton: $button("create-room-button"),
     joinForm: $("join-form"),
-    joinCode: $("join-code"),
-    joinButton: $("join-button"),
+    joinCode: $input("join-code"),
+    joinButton: $button("join-button"),
     joinError: $("join-error"),
     joinErrorText: $("join-error-text"),
-    watchInsteadButton: $("watch-instead-button"),
+    watchInsteadButton: $button("watch-instead-button"),
     roomList: $("room-list"),
     roomListEmpty: $("room-list-empty"),
     leaderboardBody: $("leaderboard-body"),
     leaderboardEmpty: $("leaderboard-empty"),
-    leaderboardRefresh: $("leaderboard-refresh"),
+    leaderboardRefresh: $button("leaderboard-refresh"),
     // game
     roomCode: $("room-code"),
-    copyCodeButton: $("copy-code-button"),
+    copyCodeButton: $button("copy-code-button"),
     watchingPill: $("watching-pill"),
-    rematchButton: $("rematch-button"),
-    leaveButton: $("leave-button"),
+    rematchButton: $button("rematch-button"),
+    leaveButton: $button("leave-button"),
     statusDisc: $("status-disc"),
     status: $("status"),
     yourTurn: $("your-turn"),
@@ -76,32 +107,46 @@
     chatLog: $("chat-log"),
     chatEmpty: $("chat-empty"),
     chatForm: $("chat-form"),
-    chatInput: $("chat-input"),
-    chatSend: $("chat-send"),
+    chatInput: $input("chat-input"),
+    chatSend: $button("chat-send"),
     chatError: $("chat-error"),
-    leaveDialog: $("leave-dialog"),
+    leaveDialog: /** @type {HTMLDialogElement} */ ($("leave-dialog")),
   };
 
   const state = {
+    /** @type {string | null} */
     me: null, // own user name, from /api/me, the login answer, then `welcome`
+    /** @type {GameSocket | null} */
     socket: null,
     authMode: "login",
+    /** @type {RoomState | null} */
     room: null, // the last `room` state received
     roomReceivedAt: 0, // performance.now() when it arrived: the base of the away countdowns
     resyncing: false, // connected again, and no `room` state since
     selectedColumn: 3,
     moveInFlight: false,
+    /** @type {string | null} */
     fullRoomCode: null, // the room a `join_room` found full, offered to watch instead
     // The newest version seen of each kind of news. With several server nodes, two changes
     // can arrive out of order; an older one than what the page shows is dropped.
     versions: { room: 0, rooms: 0, online: 0 },
+    /** @type {HTMLElement[][]} */
     cells: [], // cells[row][column], row 0 at the bottom
+    /** @type {HTMLElement[]} */
     pointerDiscs: [],
+    /** @type {ReturnType<typeof setInterval> | 0} */
     countdownTimer: 0,
   };
 
   // ---------------------------------------------------------------- small helpers
 
+  /**
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag
+   * @param {string} [className]
+   * @param {string} [text]
+   * @returns {HTMLElementTagNameMap[K]}
+   */
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
@@ -109,11 +154,19 @@
     return node;
   }
 
+  /**
+   * @param {HTMLElement} node
+   * @param {string | null | undefined} text
+   */
   function setText(node, text) {
     node.textContent = text || "";
   }
 
-  /** Runs `action` with `button` disabled, so a double click cannot send twice. */
+  /**
+   * Runs `action` with `button` disabled, so a double click cannot send twice.
+   * @param {HTMLButtonElement} button
+   * @param {() => Promise<unknown>} action
+   */
   async function busy(button, action) {
     if (button.disabled) return;
     button.disabled = true;
@@ -126,6 +179,9 @@
     }
   }
 
+  /** @typedef {keyof typeof ui.views} ViewName */
+
+  /** @param {ViewName} name */
   function showView(name) {
     for (const [key, view] of Object.entries(ui.views)) view.hidden = key !== name;
     ui.session.hidden = !state.me;
@@ -133,9 +189,10 @@
   }
 
   function currentView() {
-    return Object.keys(ui.views).find((key) => !ui.views[key].hidden);
+    return (/** @type {ViewName[]} */ (Object.keys(ui.views))).find((key) => !ui.views[key].hidden);
   }
 
+  /** @param {string} text */
   function showBanner(text) {
     setText(ui.banner, text);
     ui.banner.hidden = !text;
@@ -143,11 +200,20 @@
 
   // ---------------------------------------------------------------- HTTP API
 
-  /** Calls the JSON API; never throws. `status` 0 means the server could not be reached. */
+  /**
+   * Calls the JSON API; never throws. `status` 0 means the server could not be reached.
+   * @param {string} method
+   * @param {string} path
+   * @param {unknown} [body]
+   * @returns {Promise<ApiResult>}
+   */
   async function api(method, path, body) {
-    const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+    /** @type {Record<string, string>} */
+    const headers = { Accept: "application/json" };
+    /** @type {RequestInit} */
+    const init = { method, credentials: "same-origin", headers };
     if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
+      headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
     let response;
@@ -167,7 +233,10 @@
     return { status: response.status, data, retryAfter: response.headers.get("Retry-After") };
   }
 
-  /** A sentence for a failed API call: the server's own when it gave one. */
+  /**
+   * A sentence for a failed API call: the server's own when it gave one.
+   * @param {ApiResult} result
+   */
   function apiError(result) {
     const sentence = result.data && typeof result.data.error === "string" ? result.data.error : "";
     if (result.status === 0) return "Cannot reach the server. Check your connection and try again.";
@@ -182,8 +251,10 @@
   function connectSocket() {
     if (!state.socket) {
       // Same origin, default transports; the session cookie goes along by itself.
-      state.socket = window.io({ autoConnect: false });
-      wireSocket(state.socket);
+      /** @type {GameSocket} */
+      const socket = window.io({ autoConnect: false });
+      state.socket = socket;
+      wireSocket(socket);
     }
     if (!state.socket.connected) state.socket.connect();
   }
@@ -192,20 +263,34 @@
     if (state.socket) state.socket.disconnect();
   }
 
-  /** Emits `event` and waits for its ack; never throws: failures come back as `{error}`. */
+  /**
+   * Emits `event` and waits for its ack; never throws: failures come back as `{error}`.
+   * @template {RequestEvent} E
+   * @param {E} event
+   * @param {ArgumentsOf<E>} args
+   * @returns {Promise<AckOf<E>>}
+   */
   async function request(event, ...args) {
+    /**
+     * Every ack type has an optional `error`.
+     * @param {string} error
+     */
+    const refused = (error) => /** @type {AckOf<E>} */ ({ error });
     const socket = state.socket;
     // Emits made while disconnected would be buffered and sent later, long after the user
     // gave up on them (a move, a join): refuse them now instead.
     if (!socket || !socket.connected) {
-      return { error: "Not connected to the server. Wait a moment and try again." };
+      return refused("Not connected to the server. Wait a moment and try again.");
     }
     try {
-      const reply = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, ...args);
-      if (reply && typeof reply === "object") return reply;
-      return { error: "Unexpected answer from the server." };
+      // socket.io-client's types cannot follow a generic event through timeout(): this
+      // function's signature checks the event, its arguments and its ack against the contract.
+      const timed = /** @type {any} */ (socket.timeout(ACK_TIMEOUT_MS));
+      const reply = await timed.emitWithAck(event, ...args);
+      if (reply && typeof reply === "object") return /** @type {AckOf<E>} */ (reply);
+      return refused("Unexpected answer from the server.");
     } catch {
-      return { error: "The server did not answer in time. Please try again." };
+      return refused("The server did not answer in time. Please try again.");
     }
   }
 
@@ -213,13 +298,18 @@
    * Whether news of `kind` with `version` is newer than what the page has, and if so remembers
    * it. A message without a version (an older server) is always news.
    */
+  /**
+   * @param {NewsKind} kind
+   * @param {number | undefined} version
+   */
   function isNews(kind, version) {
-    if (!Number.isFinite(version)) return true;
+    if (version === undefined || !Number.isFinite(version)) return true;
     if (version < state.versions[kind]) return false;
     state.versions[kind] = version;
     return true;
   }
 
+  /** @param {GameSocket} socket */
   function wireSocket(socket) {
     socket.on("connect", () => {
       showBanner("");
@@ -280,8 +370,9 @@
       renderRooms(rooms);
       // After a reconnection the server sends our room again if we are still in it; a room
       // missing from the list is gone, so do not stay on its stale board.
-      if (state.resyncing && state.room && !rooms.some((r) => r && r.code === state.room.code)) {
-        enterLobby(`Room ${state.room.code} is no longer open.`);
+      const room = state.room;
+      if (state.resyncing && room && !rooms.some((r) => r && r.code === room.code)) {
+        enterLobby(`Room ${room.code} is no longer open.`);
       }
     });
 
@@ -303,6 +394,7 @@
 
   // ---------------------------------------------------------------- signing in and out
 
+  /** @param {"login" | "register"} mode */
   function setAuthMode(mode) {
     state.authMode = mode;
     const register = mode === "register";
@@ -314,6 +406,7 @@
     setText(ui.authError, "");
   }
 
+  /** @param {SubmitEvent} event */
   async function submitAuth(event) {
     event.preventDefault();
     const username = ui.authUsername.value.trim();
@@ -338,6 +431,7 @@
     });
   }
 
+  /** @param {string} name */
   function signedIn(name) {
     state.me = name;
     setText(ui.userName, name);
@@ -347,6 +441,7 @@
     connectSocket();
   }
 
+  /** @param {string} [message] */
   function signedOut(message) {
     state.me = null;
     leaveRoomView();
@@ -372,6 +467,7 @@
 
   // ---------------------------------------------------------------- lobby
 
+  /** @param {string} [notice] */
   function enterLobby(notice) {
     leaveRoomView();
     showView("lobby");
@@ -379,6 +475,10 @@
     refreshLeaderboard();
   }
 
+  /**
+   * @param {string} text
+   * @param {string | null} [fullCode]
+   */
   function setJoinError(text, fullCode) {
     setText(ui.joinErrorText, text);
     ui.joinError.classList.toggle("is-empty", !text);
@@ -386,8 +486,10 @@
     ui.watchInsteadButton.hidden = !fullCode;
   }
 
+  /** @type {Record<RoomSummary["status"], string>} */
   const STATUS_LABELS = { waiting: "Waiting", playing: "Playing", over: "Finished" };
 
+  /** @param {RoomSummary[]} rooms */
   function renderRooms(rooms) {
     ui.roomList.replaceChildren();
     for (const room of rooms) {
@@ -431,7 +533,7 @@
     const result = await api("GET", "/api/leaderboard");
     if (result.status !== 200 || !Array.isArray(result.data)) return;
     ui.leaderboardBody.replaceChildren();
-    result.data.forEach((row, index) => {
+    result.data.forEach((/** @type {any} */ row, /** @type {number} */ index) => {
       if (!row || typeof row.name !== "string") return;
       const tr = el("tr");
       if (row.name === state.me) tr.className = "is-me";
@@ -442,7 +544,7 @@
         el("td", "num", String(row.losses ?? 0)),
         el("td", "num", String(row.draws ?? 0)),
       );
-      tr.children[1].scope = "row";
+      /** @type {HTMLTableCellElement} */ (tr.children[1]).scope = "row";
       ui.leaderboardBody.append(tr);
     });
     ui.leaderboardEmpty.hidden = ui.leaderboardBody.childElementCount > 0;
@@ -455,6 +557,7 @@
     if (reply.error) setText(ui.lobbyNotice, reply.error);
   }
 
+  /** @param {string} code */
   async function joinRoom(code) {
     setJoinError("");
     setText(ui.lobbyNotice, "");
@@ -466,6 +569,7 @@
     }
   }
 
+  /** @param {string} code */
   async function watchRoom(code) {
     setJoinError("");
     setText(ui.lobbyNotice, "");
@@ -473,6 +577,7 @@
     if (reply.error) setText(ui.lobbyNotice, reply.error);
   }
 
+  /** @param {SubmitEvent} event */
   async function submitJoin(event) {
     event.preventDefault();
     const code = ui.joinCode.value.trim().toUpperCase();
@@ -491,6 +596,10 @@
 
   // ---------------------------------------------------------------- game: state
 
+  /**
+   * @param {RoomState | null} room
+   * @returns {PlayerColor | null}
+   */
   function myColor(room = state.room) {
     if (!room || !state.me) return null;
     if (room.red === state.me) return "red";
@@ -498,16 +607,24 @@
     return null;
   }
 
+  /** @param {RoomState | null} room */
   function isMyTurn(room = state.room) {
     const color = myColor(room);
     return !!room && room.status === "playing" && !!color && room.turn === color;
   }
 
+  /**
+   * @param {RoomState | null} room
+   * @param {number} row
+   * @param {number} column
+   * @returns {"" | PlayerColor}
+   */
   function cellAt(room, row, column) {
     const value = room && Array.isArray(room.board) && Array.isArray(room.board[row]) ? room.board[row][column] : "";
     return value === "red" || value === "yellow" ? value : "";
   }
 
+  /** @param {RoomState} room */
   function applyRoom(room) {
     const previous = state.room && state.room.code === room.code ? state.room : null;
     if (!previous) {
@@ -566,6 +683,10 @@
     }
   }
 
+  /**
+   * @param {RoomState} room
+   * @param {RoomState | null} previous
+   */
   function renderGame(room, previous) {
     const color = myColor(room);
     setText(ui.roomCode, room.code);
@@ -583,6 +704,10 @@
     renderPointer();
   }
 
+  /**
+   * @param {RoomState} room
+   * @param {RoomState | null} previous
+   */
   function renderBoard(room, previous) {
     const winning = new Set();
     for (const p of Array.isArray(room.line) ? room.line : []) {
@@ -610,8 +735,13 @@
     describeBoard();
   }
 
+  /** @type {PlayerColor[]} */
+  const COLORS = ["red", "yellow"];
+
+  /** @type {Record<string, string>} */
   const END_PREFIX = { connect: "Four in a row", draw: "Board full", forfeit: "Forfeit", resign: "Resigned" };
 
+  /** @param {RoomState} room */
   function renderStatus(room) {
     const mine = isMyTurn(room);
     const message = typeof room.message === "string" ? room.message : "";
@@ -631,10 +761,15 @@
    * 27 s to come back"), those seconds count down on screen; screen readers keep the sentence
    * as it came, so the live region does not speak every second.
    */
+  /**
+   * @param {HTMLElement} target
+   * @param {string} message
+   * @param {AwayPlayer | undefined} away
+   */
   function appendMessage(target, message, away) {
     const quoted = away ? `${away.seconds} s` : "";
     const at = quoted ? message.indexOf(quoted) : -1;
-    if (at < 0) {
+    if (!away || at < 0) {
       target.append(message);
       return;
     }
@@ -645,9 +780,10 @@
       message.slice(at + quoted.length));
   }
 
+  /** @param {RoomState} room */
   function renderPlayers(room) {
     const mine = myColor(room);
-    for (const color of ["red", "yellow"]) {
+    for (const color of COLORS) {
       const view = ui.players[color];
       const name = typeof room[color] === "string" ? room[color] : "";
       view.name.replaceChildren();
@@ -668,8 +804,12 @@
     else stopCountdown();
   }
 
+  /**
+   * @param {RoomState | null} room
+   * @returns {AwayPlayer[]}
+   */
   function awayList(room) {
-    return Array.isArray(room && room.away) ? room.away.filter((a) => a && (a.color === "red" || a.color === "yellow")) : [];
+    return room && Array.isArray(room.away) ? room.away.filter((a) => a && (a.color === "red" || a.color === "yellow")) : [];
   }
 
   /** The line under each player's name: away countdown, whose turn, who won. */
@@ -677,7 +817,7 @@
     const room = state.room;
     if (!room) return;
     const elapsed = Math.floor((performance.now() - state.roomReceivedAt) / 1000);
-    for (const color of ["red", "yellow"]) {
+    for (const color of COLORS) {
       const view = ui.players[color];
       const away = awayList(room).find((a) => a.color === color);
       let text = color === "red" ? "Red" : "Yellow";
@@ -708,6 +848,7 @@
     state.countdownTimer = 0;
   }
 
+  /** @param {RoomState} room */
   function renderActions(room) {
     const color = myColor(room);
     // A rematch needs both seats taken: after a resignation the room waits for a new opponent.
@@ -723,6 +864,7 @@
     setText(ui.leaveButton, color && room.status === "playing" ? "Resign and leave" : "Leave");
   }
 
+  /** @param {number} column */
   function selectColumn(column) {
     state.selectedColumn = Math.max(0, Math.min(COLUMNS - 1, column));
     renderPointer();
@@ -756,6 +898,7 @@
 
   // ---------------------------------------------------------------- game: actions
 
+  /** @param {number} column */
   async function drop(column) {
     const room = state.room;
     if (!room || state.moveInFlight) return;
@@ -779,6 +922,7 @@
     }
   }
 
+  /** @param {KeyboardEvent} event */
   function onBoardKey(event) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const key = event.key;
@@ -848,6 +992,7 @@
     setText(ui.chatError, "");
   }
 
+  /** @param {ChatMessage} message */
   function appendChat(message) {
     const from = typeof message.from === "string" ? message.from : "?";
     const text = typeof message.text === "string" ? message.text : "";
@@ -864,11 +1009,12 @@
     const log = ui.chatLog;
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
     log.append(item);
-    while (log.childElementCount > CHAT_HISTORY_LIMIT) log.firstElementChild.remove();
+    while (log.firstElementChild && log.childElementCount > CHAT_HISTORY_LIMIT) log.firstElementChild.remove();
     ui.chatEmpty.hidden = true;
     if (atBottom || from === state.me) log.scrollTop = log.scrollHeight;
   }
 
+  /** @param {SubmitEvent} event */
   async function submitChat(event) {
     event.preventDefault();
     const text = ui.chatInput.value.trim();
