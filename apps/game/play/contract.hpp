@@ -34,13 +34,13 @@ struct watch_room : corio::client_to_server<"watch_room", corio::ack<watch_room_
 /// Leaves the sender's room (a player during a game resigns).
 struct leave_room : corio::client_to_server<"leave_room", corio::ack<leave_room_reply>()> {};
 /// Drops a disc into `column` (0 to 6).
-struct move : corio::client_to_server<"move", corio::ack<reply>(int)> {
+struct move : corio::client_to_server<"move", corio::ack<basic_reply>(int)> {
     static constexpr std::array parameter_names{"column"};
 };
 /// Offers (or accepts) a rematch once a game is over.
 struct rematch : corio::client_to_server<"rematch", corio::ack<rematch_reply>()> {};
 /// Says `text` to the sender's room.
-struct send_chat : corio::client_to_server<"chat", corio::ack<reply>(std::string)> {
+struct send_chat : corio::client_to_server<"chat", corio::ack<basic_reply>(std::string)> {
     static constexpr std::array parameter_names{"text"};
 };
 

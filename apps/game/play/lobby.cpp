@@ -50,7 +50,7 @@ struct refusal {
     }
 };
 
-reply ok() { return {.ok = true}; }
+basic_reply ok() { return {.ok = true}; }
 refusal failure(std::string sentence) { return {std::move(sentence)}; }
 refusal unavailable() { return failure("The game is unavailable right now; try again in a moment."); }
 refusal busy() { return failure("The room is busy; try again."); }
@@ -612,7 +612,7 @@ net::awaitable<leave_room_reply> lobby::leave_room(user u)
     co_return busy();
 }
 
-net::awaitable<reply> lobby::move(user u, int column)
+net::awaitable<basic_reply> lobby::move(user u, int column)
 {
     auto self = shared_from_this();
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
@@ -694,7 +694,7 @@ bool lobby::chat_allowed(std::int64_t user_id)
     return true;
 }
 
-net::awaitable<reply> lobby::chat(user u, std::string text)
+net::awaitable<basic_reply> lobby::chat(user u, std::string text)
 {
     auto self = shared_from_this();
     auto mine = co_await store_->load_user_room(u.id);

@@ -94,9 +94,9 @@ public:
     boost::asio::awaitable<join_room_reply> join_room(user u, std::string code);
     boost::asio::awaitable<watch_room_reply> watch_room(user u, std::string code);
     boost::asio::awaitable<leave_room_reply> leave_room(user u);
-    boost::asio::awaitable<reply> move(user u, int column);
+    boost::asio::awaitable<basic_reply> move(user u, int column);
     boost::asio::awaitable<rematch_reply> rematch(user u);
-    boost::asio::awaitable<reply> chat(user u, std::string text);
+    boost::asio::awaitable<basic_reply> chat(user u, std::string text);
 
 private:
     using lock = std::lock_guard<std::mutex>;

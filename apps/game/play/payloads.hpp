@@ -121,12 +121,12 @@ BOOST_DESCRIBE_STRUCT(chat_message, (), (from, text, at))
 // ---------------------------------------------------------------------------
 // Acks: `{"ok": true, ...}` on success, `{"error": sentence, ...}` otherwise.
 
-/// The ack of move and chat.
-struct reply {
+/// The ack of move and chat: `{"ok": true}` or `{"error": sentence}`.
+struct basic_reply {
     std::optional<bool> ok;
     std::optional<std::string> error;
 };
-BOOST_DESCRIBE_STRUCT(reply, (), (ok, error))
+BOOST_DESCRIBE_STRUCT(basic_reply, (), (ok, error))
 
 struct create_room_reply {
     std::optional<bool> ok;

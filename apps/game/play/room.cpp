@@ -27,6 +27,7 @@ std::optional<std::string> name_of(const std::optional<seat>& s)
     return s->name;
 }
 
+/// A seated player's colour (never disc::none).
 player_color color_name(disc d) { return d == disc::yellow ? player_color::yellow : player_color::red; }
 
 std::string waiting_text(const std::string& code) { return "Waiting for player 2, room ID is " + code; }

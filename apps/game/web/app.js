@@ -297,8 +297,6 @@
   /**
    * Whether news of `kind` with `version` is newer than what the page has, and if so remembers
    * it. A message without a version (an older server) is always news.
-   */
-  /**
    * @param {NewsKind} kind
    * @param {number | undefined} version
    */
