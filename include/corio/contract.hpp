@@ -12,7 +12,16 @@
 // receiver acknowledges with one T). Arguments are declared by value, with
 // the types the handler takes (corio/invoke.hpp's rules: described structs,
 // std::optional for trailing arguments the sender may omit, corio::binary,
-// ...). Parameter names are documentation only: C++ keeps none of them.
+// ...). Parameter names in the signature are documentation only: C++ keeps
+// none of them. For the generated TypeScript and AsyncAPI
+// (corio/describe_contract.hpp), an event may name its arguments in its body,
+// one name per argument (checked by corio::contract), else they are arg1,
+// arg2, ...:
+//
+//   struct create_room : corio::client_to_server<"create_room", corio::ack<room_info>(std::string name, int seats)> {
+//       static constexpr std::array parameter_names{"name", "seats"};
+//   };
+//
 // Nothing here has a run-time cost: these are empty types.
 
 #include <boost/mp11/algorithm.hpp>
@@ -21,6 +30,7 @@
 #include <algorithm>
 #include <concepts>
 #include <cstddef>
+#include <iterator>
 #include <string_view>
 #include <type_traits>
 
@@ -101,12 +111,36 @@ concept contract_event = requires {
     typename E::ack_type;
 };
 
+/// E names its arguments (`static constexpr std::array parameter_names{...}`
+/// in its body).
+template <class E>
+concept names_its_parameters = requires { std::size(E::parameter_names); };
+
+/// E has no parameter_names, or one name per argument. In a failed
+/// static_assert this names the event.
+template <class E>
+constexpr bool parameter_names_fit = [] {
+    if constexpr (names_its_parameters<E>)
+        return std::size(E::parameter_names) == E::arity;
+    else
+        return true;
+}();
+
+template <class E>
+constexpr bool check_parameter_names()
+{
+    static_assert(parameter_names_fit<E>,
+                  "corio: an event's parameter_names must hold one name per argument of its signature");
+    return true;
+}
+
 /// The events of a namespace. Within one direction, names are unique (a name
 /// may be used once each way, as socket.io allows).
 template <class... Events>
 struct contract {
     static_assert((contract_event<Events> && ...),
                   "corio: a contract lists event types (derived from corio::client_to_server or server_to_client)");
+    static_assert((check_parameter_names<Events>() && ...));
 
     /// Every event, in the order listed, as a boost::mp11::mp_list.
     using events = boost::mp11::mp_list<Events...>;
