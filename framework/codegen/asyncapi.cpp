@@ -1,4 +1,4 @@
-#include "asyncapi.hpp"
+#include <corio/codegen/asyncapi.hpp>
 
 #include "json_schema.hpp"
 #include "pretty_json.hpp"
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace corio::codegen {
+namespace corio {
 namespace {
 
 namespace json = boost::json;
@@ -47,9 +47,15 @@ std::string channel_key(std::string_view nsp)
     return nsp.empty() ? std::string("root") : document_key(nsp);
 }
 
-std::string quoted(std::string_view text)
+std::string in_quotes(std::string_view text)
 {
     return "\"" + std::string(text) + "\"";
+}
+
+// Inline code in the document's CommonMark descriptions.
+std::string as_code(std::string_view text)
+{
+    return "`" + std::string(text) + "`";
 }
 
 json::object reference(std::string pointer)
@@ -64,7 +70,7 @@ public:
     void add_structure(const structure_description& structure)
     {
         if (claim(structure.name, structure.cpp_name))
-            schemas_[structure.name] = structure_schema(structure, schemas_pointer);
+            schemas_[structure.name] = detail::structure_schema(structure, schemas_pointer);
         for (const auto& member : structure.members)
             add_enumerations(member.type);
     }
@@ -72,7 +78,7 @@ public:
     void add_enumerations(const type_description& type)
     {
         if (type.kind == value_kind::enumeration && claim(type.name, type.cpp_name))
-            schemas_[type.name] = enumeration_schema(type);
+            schemas_[type.name] = detail::enumeration_schema(type);
         for (const auto& element : type.elements)
             add_enumerations(element);
     }
@@ -85,7 +91,7 @@ private:
     {
         const auto [it, inserted] = cpp_names_.emplace(name, cpp_name);
         if (!inserted && it->second != cpp_name)
-            throw std::invalid_argument("corio: AsyncAPI document: two types are named " + quoted(name) + " (" +
+            throw std::invalid_argument("corio: AsyncAPI document: two types are named " + in_quotes(name) + " (" +
                                         it->second + " and " + cpp_name +
                                         "); the document's schemas are keyed by name");
         return inserted;
@@ -122,15 +128,15 @@ json::object event_message(const event_description& event)
     return {{"name", event.name},
             {"title", event.name},
             {"summary", std::move(summary)},
-            {"payload", arguments_schema(event.parameters, schemas_pointer)}};
+            {"payload", detail::arguments_schema(event.parameters, schemas_pointer)}};
 }
 
 json::object ack_message(const event_description& event)
 {
     const std::vector<parameter_description> ack{{"ack", event.ack}};
     return {{"title", event.name + " acknowledgement"},
-            {"summary", "The acknowledgement of " + quoted(event.name) + ": the ack packet's argument list, one value."},
-            {"payload", arguments_schema(ack, schemas_pointer)}};
+            {"summary", "The acknowledgement of " + as_code(event.name) + ": the ack packet's argument list, the one ack value."},
+            {"payload", detail::arguments_schema(ack, schemas_pointer)}};
 }
 
 class document_builder {
@@ -138,20 +144,20 @@ public:
     void add(const contract_description& contract)
     {
         if (contract.nsp.find_first_of("{}") != std::string::npos)
-            throw std::invalid_argument("corio: AsyncAPI document: namespace " + quoted(contract.nsp) +
+            throw std::invalid_argument("corio: AsyncAPI document: namespace " + in_quotes(contract.nsp) +
                                         ": braces in a channel address are AsyncAPI parameters");
         const std::string channel = channel_key(contract.nsp);
         if (const auto [it, inserted] = channel_nsps_.emplace(channel, contract.nsp); !inserted)
-            throw std::invalid_argument("corio: AsyncAPI document: namespaces " + quoted(it->second) + " and " +
-                                        quoted(contract.nsp) + " are both channel " + quoted(channel));
+            throw std::invalid_argument("corio: AsyncAPI document: namespaces " + in_quotes(it->second) + " and " +
+                                        in_quotes(contract.nsp) + " are both channel " + in_quotes(channel));
         const std::string channel_pointer = "#/channels/" + channel;
 
         json::object messages;
         const auto add_message = [&](const std::string& key, json::object message, const std::string& event) {
             if (messages.contains(key))
-                throw std::invalid_argument("corio: AsyncAPI document: namespace " + quoted(contract.nsp) +
-                                            ": two messages are keyed " + quoted(key) + " (one is event " +
-                                            quoted(event) + "); rename one of the events");
+                throw std::invalid_argument("corio: AsyncAPI document: namespace " + in_quotes(contract.nsp) +
+                                            ": two messages are keyed " + in_quotes(key) + " (one is event " +
+                                            in_quotes(event) + "); rename one of the events");
             messages[key] = std::move(message);
             return reference(channel_pointer + "/messages/" + key);
         };
@@ -161,7 +167,7 @@ public:
             json::object operation{{"action", action},
                                    {"channel", reference(channel_pointer)},
                                    {"summary", std::string(client_sends(event) ? "The server receives " : "The server sends ") +
-                                                   quoted(event.name) + "."},
+                                                   as_code(event.name) + "."},
                                    {"messages", json::array{add_message(key, event_message(event), event.name)}}};
             if (event.has_ack)
                 operation["reply"] = {{"channel", reference(channel_pointer)},
@@ -215,7 +221,7 @@ json::object server_object(const std::string& url)
     const auto host_begin = scheme_end + 3;
     const auto host_end = scheme_end == std::string::npos ? scheme_end : url.find('/', host_begin);
     if (scheme_end == std::string::npos || scheme_end == 0 || host_end == host_begin)
-        throw std::invalid_argument("corio: AsyncAPI document: server URL " + quoted(url) +
+        throw std::invalid_argument("corio: AsyncAPI document: server URL " + in_quotes(url) +
                                     ": expected scheme://host[:port][/path]");
     json::object server{{"host", url.substr(host_begin, host_end - host_begin)},
                         {"protocol", url.substr(0, scheme_end)}};
@@ -241,7 +247,7 @@ std::string asyncapi_document(const std::vector<contract_description>& contracts
     document["operations"] = builder.take_operations();
     if (auto schemas = builder.take_schemas(); !schemas.empty())
         document["components"] = {{"schemas", std::move(schemas)}};
-    return pretty_json(document);
+    return detail::pretty_json(document);
 }
 
-} // namespace corio::codegen
+} // namespace corio

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace corio::codegen {
+namespace corio::detail {
 namespace {
 
 namespace json = boost::json;
@@ -120,4 +120,4 @@ json::object arguments_schema(const std::vector<parameter_description>& paramete
     return schema;
 }
 
-} // namespace corio::codegen
+} // namespace corio::detail

@@ -11,7 +11,7 @@
 
 #include <string_view>
 
-namespace corio::codegen {
+namespace corio::detail {
 
 /// The schema of one value of `type`. A structure or an enumeration is a
 /// `$ref` to `schemas_pointer` followed by its name (e.g.
@@ -32,4 +32,4 @@ boost::json::object enumeration_schema(const type_description& enumeration);
 boost::json::object arguments_schema(const std::vector<parameter_description>& parameters,
                                      std::string_view schemas_pointer);
 
-} // namespace corio::codegen
+} // namespace corio::detail

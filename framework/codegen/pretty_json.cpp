@@ -2,7 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
-namespace corio::codegen {
+namespace corio::detail {
 namespace {
 
 void write_pretty(const boost::json::value& value, std::string& out, std::size_t depth)
@@ -53,4 +53,4 @@ std::string pretty_json(const boost::json::value& value)
     return out;
 }
 
-} // namespace corio::codegen
+} // namespace corio::detail

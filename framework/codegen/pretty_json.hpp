@@ -8,9 +8,9 @@
 
 #include <string>
 
-namespace corio::codegen {
+namespace corio::detail {
 
 /// `value` indented, ending with a newline.
 std::string pretty_json(const boost::json::value& value);
 
-} // namespace corio::codegen
+} // namespace corio::detail

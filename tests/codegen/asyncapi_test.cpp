@@ -1,4 +1,4 @@
-#include "codegen/asyncapi.hpp"
+#include <corio/codegen/asyncapi.hpp>
 
 #include "codegen/pretty_json.hpp"
 
@@ -11,8 +11,8 @@
 #include <vector>
 
 namespace json = boost::json;
-using corio::codegen::asyncapi_document;
-using corio::codegen::asyncapi_info;
+using corio::asyncapi_document;
+using corio::asyncapi_info;
 
 namespace {
 
@@ -312,7 +312,7 @@ BOOST_AUTO_TEST_CASE(the_text_is_indented_and_deterministic)
 BOOST_AUTO_TEST_CASE(pretty_json_indents_by_two_spaces)
 {
     const auto value = json::parse(R"({"a": [1, {"b": "x\"y"}], "c": {}, "d": []})");
-    BOOST_TEST(corio::codegen::pretty_json(value) ==
+    BOOST_TEST(corio::detail::pretty_json(value) ==
                "{\n  \"a\": [\n    1,\n    {\n      \"b\": \"x\\\"y\"\n    }\n  ],\n  \"c\": {},\n  \"d\": []\n}\n");
 }
 

@@ -15,13 +15,15 @@
 //   - an event's ack is the operation's `reply`, a message whose payload is
 //     the ack's argument list (the one ack value);
 //   - described structs and enums are schemas in components/schemas.
+// See docs/guide.md, "AsyncAPI document"; cmake/corio_codegen.cmake's
+// corio_generate_asyncapi writes it at build time.
 
 #include <corio/contract_description.hpp>
 
 #include <string>
 #include <vector>
 
-namespace corio::codegen {
+namespace corio {
 
 /// What the document says of the API as a whole.
 struct asyncapi_info {
@@ -46,4 +48,4 @@ struct asyncapi_info {
 /// "scheme://"), with a message naming them.
 std::string asyncapi_document(const std::vector<contract_description>& contracts, const asyncapi_info& info);
 
-} // namespace corio::codegen
+} // namespace corio
