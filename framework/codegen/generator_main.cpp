@@ -33,7 +33,7 @@ namespace {
 // Every option takes one value. A new output adds its option here and its
 // writer in run() below.
 const std::set<std::string_view> known_options = {"--source",  "--typescript",  "--asyncapi", "--title",
-                                                   "--version", "--description", "--server"};
+                                                  "--version", "--description", "--server"};
 
 std::map<std::string, std::string> parse_options(int argc, char** argv)
 {

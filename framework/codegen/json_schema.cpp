@@ -74,7 +74,7 @@ json::object structure_schema(const structure_description& structure, std::strin
     json::object properties;
     json::array required;
     for (const auto& member : structure.members) {
-        // An empty std::optional member is left out (never null) by Corio's emits.
+        // Corio's emits leave an empty std::optional member out: present, it holds a value.
         properties[member.name] = value_schema(unwrapped(member.type), schemas_pointer);
         if (member.type.kind != value_kind::optional)
             required.emplace_back(member.name);

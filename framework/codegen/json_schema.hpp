@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 
 #include <string_view>
+#include <vector>
 
 namespace corio::detail {
 

@@ -65,10 +65,10 @@ corio::contract_description lobby()
                                               {"private", of(value_kind::optional, scalar(value_kind::boolean))}},
                                .has_ack = true,
                                .ack = named(value_kind::structure, "room_info")});
-    contract.events.push_back({.name = "new_game",
-                               .direction = event_direction::server_to_client,
-                               .parameters = {{"room", named(value_kind::structure, "room_info")},
-                                              {"first", color()}}});
+    contract.events.push_back(
+        {.name = "new_game",
+         .direction = event_direction::server_to_client,
+         .parameters = {{"room", named(value_kind::structure, "room_info")}, {"first", color()}}});
     contract.events.push_back({.name = "upload",
                                .direction = event_direction::client_to_server,
                                .parameters = {{"file", scalar(value_kind::binary)}}});
@@ -230,7 +230,8 @@ BOOST_AUTO_TEST_CASE(structs_and_enums_are_component_schemas)
         },
         "required": ["code", "seats", "color", "players", "scores"],
         "additionalProperties": false})"));
-    BOOST_TEST(schemas.at("color") == json::parse(R"({"type": "string", "title": "color", "enum": ["red", "yellow"]})"));
+    BOOST_TEST(schemas.at("color") ==
+               json::parse(R"({"type": "string", "title": "color", "enum": ["red", "yellow"]})"));
 }
 
 BOOST_AUTO_TEST_CASE(a_binary_is_a_binary_string_said_to_be_an_attachment)
@@ -258,7 +259,8 @@ BOOST_AUTO_TEST_CASE(every_reference_resolves)
 
 BOOST_AUTO_TEST_CASE(a_server_url_is_the_documents_server)
 {
-    const auto doc = document({lobby()}, {.title = "t", .version = "1", .server_url = "wss://example.com:8443/socket.io/"});
+    const auto doc =
+        document({lobby()}, {.title = "t", .version = "1", .server_url = "wss://example.com:8443/socket.io/"});
     const auto& server = doc.at_pointer("/servers/server");
     BOOST_TEST(server.at("protocol") == "wss");
     BOOST_TEST(server.at("host") == "example.com:8443");
