@@ -1,13 +1,14 @@
 # `cmake --install`: the public headers, the static libraries, the exported
-# targets (corio::protocol, ::engine, ::socketio, ::testing, ::redis) with
-# their package config and version file, and pkg-config files. Private
+# targets (corio::protocol, ::engine, ::socketio, ::testing, ::redis,
+# ::codegen and the object library ::codegen_main) with their package config,
+# version file and cmake/corio_codegen.cmake, and pkg-config files. Private
 # headers stay in framework/: no public header includes one
 # (tests/package checks every installed header compiles from the install
 # tree alone).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(corio_install_targets corio_protocol corio_engine corio_socketio corio_testing)
+set(corio_install_targets corio_protocol corio_engine corio_socketio corio_testing corio_codegen corio_codegen_main)
 set(corio_exclude_headers)
 set(corio_package_with_redis OFF) # read by corio-config.cmake.in
 if(TARGET corio_redis)
@@ -20,7 +21,8 @@ endif()
 install(TARGETS ${corio_install_targets} EXPORT corio_targets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  OBJECTS DESTINATION ${CMAKE_INSTALL_LIBDIR}/corio)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/corio
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.hpp" ${corio_exclude_headers})
@@ -39,6 +41,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/corio-config-version.cmak
 install(FILES
   ${PROJECT_BINARY_DIR}/corio-config.cmake
   ${PROJECT_BINARY_DIR}/corio-config-version.cmake
+  ${PROJECT_SOURCE_DIR}/cmake/corio_codegen.cmake
   DESTINATION ${corio_cmake_dir})
 
 # The .pc files name their prefix relative to themselves (${pcfiledir}), so

@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
+namespace asyncapi_test {
+
 namespace json = boost::json;
 using corio::asyncapi_document;
 using corio::asyncapi_info;
-
-namespace {
 
 corio::type_description scalar(corio::value_kind kind)
 {
@@ -117,8 +117,6 @@ void collect_references(const json::value& value, std::vector<std::string>& out)
             collect_references(element, out);
     }
 }
-
-} // namespace
 
 BOOST_AUTO_TEST_SUITE(asyncapi)
 
@@ -319,3 +317,5 @@ BOOST_AUTO_TEST_CASE(pretty_json_indents_by_two_spaces)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+} // namespace asyncapi_test

@@ -12,7 +12,8 @@
 #                       find_package with CMAKE_PREFIX_PATH=PREFIX (and corio
 #                       must be found there); compiled by CXX with OPT_FLAGS,
 #                       linking corio::redis too WITH_REDIS, with
-#                       EXTRA_SOURCES, on one core
+#                       EXTRA_SOURCES, on one core; and generate its
+#                       .d.ts with corio_generate_typescript
 #   STEP=pkg_config     compile CONSUMER_SOURCE/main.cpp with the flags
 #                       pkg-config gives for PREFIX's corio.pc (corio-redis.pc
 #                       WITH_REDIS), and run it
@@ -84,6 +85,13 @@ elseif(STEP STREQUAL "consumer")
   run(COMMAND ${CMAKE_COMMAND} --build ${WORK} --target corio_consumer --parallel 1)
   run(COMMAND ${WORK}/corio_consumer TIMEOUT 60)
   message(STATUS "${run_output}")
+  # corio_generate_typescript, as users call it.
+  run(COMMAND ${CMAKE_COMMAND} --build ${WORK} --target corio_consumer_contract_typescript --parallel 1)
+  file(READ ${WORK}/corio_consumer.d.ts declarations)
+  string(FIND "${declarations}" "ping: (text: string, callback: (ack: string) => void) => void;" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "package_test: ${WORK}/corio_consumer.d.ts lacks the ping event:\n${declarations}")
+  endif()
 
 elseif(STEP STREQUAL "pkg_config")
   file(REMOVE_RECURSE ${WORK})
