@@ -1,8 +1,8 @@
 #pragma once
 // An AsyncAPI 3.0.0 document (https://www.asyncapi.com/docs/reference/specification/v3.0.0)
 // of contracts (corio/contract_description.hpp), for teams that document
-// their real-time APIs; the document describes the server, the
-// application of AsyncAPI's terms.
+// their real-time APIs. The application it describes, in AsyncAPI's terms,
+// is the server.
 //
 // AsyncAPI has no Socket.IO binding, so the mapping is stated in each
 // channel's description:
