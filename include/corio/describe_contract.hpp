@@ -21,6 +21,7 @@
 // with one name throw std::invalid_argument naming both. Parameters are named
 // by the event's parameter_names (corio/contract.hpp), else arg1, arg2, ...
 
+#include <corio/binary.hpp>
 #include <corio/contract.hpp>
 #include <corio/contract_description.hpp>
 #include <corio/detail/describe_types.hpp>
@@ -29,6 +30,7 @@
 #include <boost/mp11/list.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>

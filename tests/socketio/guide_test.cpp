@@ -6,16 +6,21 @@
 #include "lobby.hpp"
 #include "server_fixture.hpp"
 
+#include <corio/codegen/asyncapi.hpp>
+#include <corio/codegen/typescript.hpp>
 #include <corio/contract.hpp>
+#include <corio/contract_export.hpp>
 #include <corio/dsl.hpp>
 #include <corio/log.hpp>
 #include <corio/typed_nsp.hpp>
 
 #include <boost/describe/class.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/value_to.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <cstdint>
@@ -348,7 +353,9 @@ BOOST_DESCRIBE_STRUCT(game_start, (), (room, first))
 
 // The lobby's events, declared once: name, arguments, ack, direction.
 struct create_room : corio::client_to_server<"create_room", corio::ack<room_info>(std::string room)> {};
-struct join_room : corio::client_to_server<"join_room", corio::ack<room_info>(std::string room)> {};
+struct join_room : corio::client_to_server<"join_room", corio::ack<room_info>(std::string room)> {
+    static constexpr std::array parameter_names{"room"}; // for generated declarations
+};
 struct new_game : corio::server_to_client<"new_game", void(game_start game)> {};
 using lobby = corio::contract<create_room, join_room, new_game>;
 
@@ -365,6 +372,9 @@ void setup_typed_lobby(corio::nsp ns)
         return room_info{room, 2};
     });
 }
+
+// For corio_generate_typescript (tested below against the guide's .d.ts).
+CORIO_EXPORT_CONTRACT(lobby, "/");
 
 } // namespace contracts
 
@@ -1027,6 +1037,57 @@ std::size_t check_cpp_blocks(const std::filesystem::path& doc)
 BOOST_AUTO_TEST_CASE(every_cpp_block_of_the_guide_is_in_the_file_it_names)
 {
     BOOST_TEST(check_cpp_blocks("docs/guide.md") > 10u);
+}
+
+// The .d.ts the guide shows ("Generated TypeScript") is what corio_generate_typescript writes
+// for its lobby, exported above.
+BOOST_AUTO_TEST_CASE(the_guides_generated_typescript_is_the_generators)
+{
+    auto lines = read_lines(repository_root() / "docs/guide.md");
+    auto heading = std::find(lines.begin(), lines.end(), "### Generated TypeScript");
+    BOOST_TEST_REQUIRE((heading != lines.end()));
+    auto start = std::find(heading, lines.end(), "```ts");
+    BOOST_TEST_REQUIRE((start != lines.end()));
+    std::string shown;
+    for (auto line = start + 1; line != lines.end() && *line != "```"; ++line)
+        shown += *line + "\n";
+    auto generated = corio::typescript_declarations(corio::exported_contracts(), "lobby_contract");
+    BOOST_TEST(generated == shown);
+}
+
+// Whether some object in `document`, at any depth, has the member `key` with `value`.
+bool has_member(const json::value& document, std::string_view key, const json::value& value)
+{
+    if (const auto* object = document.if_object()) {
+        if (const auto* found = object->if_contains(key); found && *found == value)
+            return true;
+        return std::ranges::any_of(*object, [&](const auto& member) { return has_member(member.value(), key, value); });
+    }
+    if (const auto* array = document.if_array())
+        return std::ranges::any_of(*array, [&](const auto& element) { return has_member(element, key, value); });
+    return false;
+}
+
+// The excerpts of the AsyncAPI document the guide shows ("AsyncAPI document": members of its
+// maps, as JSON) are members of what corio_generate_asyncapi writes for the lobby exported above.
+BOOST_AUTO_TEST_CASE(the_guides_asyncapi_excerpts_are_the_generators)
+{
+    auto lines = read_lines(repository_root() / "docs/guide.md");
+    auto heading = std::find(lines.begin(), lines.end(), "### AsyncAPI document");
+    BOOST_TEST_REQUIRE((heading != lines.end()));
+    auto start = std::find(heading, lines.end(), "```json");
+    BOOST_TEST_REQUIRE((start != lines.end()));
+    std::string shown = "{";
+    for (auto line = start + 1; line != lines.end() && *line != "```"; ++line)
+        shown += *line + "\n";
+    auto excerpts = json::parse(shown + "}").as_object();
+    BOOST_TEST(excerpts.size() == 4u);
+    auto generated = json::parse(
+        corio::asyncapi_document(corio::exported_contracts(), {.title = "Lobby", .version = "1.0.0"}));
+    for (const auto& excerpt : excerpts) {
+        BOOST_TEST_INFO(excerpt.key());
+        BOOST_TEST(has_member(generated, excerpt.key(), excerpt.value()));
+    }
 }
 
 // docs/game.md quotes apps/game the same way.

@@ -12,7 +12,6 @@
 #include <corio/detail/json_checks.hpp>
 
 #include <boost/core/type_name.hpp>
-#include <boost/describe/enum.hpp>
 #include <boost/describe/enumerators.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/conversion.hpp>
