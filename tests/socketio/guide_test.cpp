@@ -1082,8 +1082,8 @@ BOOST_AUTO_TEST_CASE(the_guides_asyncapi_excerpts_are_the_generators)
         shown += *line + "\n";
     auto excerpts = json::parse(shown + "}").as_object();
     BOOST_TEST(excerpts.size() == 4u);
-    auto generated = json::parse(
-        corio::asyncapi_document(corio::exported_contracts(), {.title = "Lobby", .version = "1.0.0"}));
+    auto generated =
+        json::parse(corio::asyncapi_document(corio::exported_contracts(), {.title = "Lobby", .version = "1.0.0"}));
     for (const auto& excerpt : excerpts) {
         BOOST_TEST_INFO(excerpt.key());
         BOOST_TEST(has_member(generated, excerpt.key(), excerpt.value()));
