@@ -26,9 +26,10 @@ corio::type_description of(corio::value_kind kind, corio::type_description eleme
     return {.kind = kind, .elements = {std::move(element)}};
 }
 
-corio::type_description named(corio::value_kind kind, std::string name, std::string cpp_name = {})
+// A struct or enum of namespace lobby.
+corio::type_description named(corio::value_kind kind, std::string name)
 {
-    return {.kind = kind, .cpp_name = cpp_name.empty() ? "lobby::" + name : cpp_name, .name = std::move(name)};
+    return {.kind = kind, .cpp_name = "lobby::" + name, .name = std::move(name)};
 }
 
 corio::type_description color()
