@@ -3,12 +3,18 @@
 // options ask for from corio::exported_contracts():
 //
 //   <generator> --source NAME --typescript FILE
+//   <generator> --source NAME --asyncapi FILE [--title T] [--version V]
+//               [--description D] [--server URL]
 //
 // --source names what the contracts come from, for the files' header
-// comments (corio_generate_typescript passes its target's name). Exits 1
-// with a message on stderr for a bad command line or a contract that cannot
-// be generated (two types with one name, ...).
+// comments (corio_generate_typescript passes its target's name). The
+// AsyncAPI document's info is --title (default: the source), --version
+// (default 0.0.0) and --description; --server is the URL its clients connect
+// to (corio/codegen/asyncapi.hpp). Exits 1 with a message on stderr for a
+// bad command line or a contract that cannot be generated (two types with
+// one name, ...).
 
+#include <corio/codegen/asyncapi.hpp>
 #include <corio/codegen/typescript.hpp>
 #include <corio/contract_export.hpp>
 
@@ -26,7 +32,8 @@ namespace {
 
 // Every option takes one value. A new output adds its option here and its
 // writer in run() below.
-const std::set<std::string_view> known_options = {"--source", "--typescript"};
+const std::set<std::string_view> known_options = {"--source",  "--typescript",  "--asyncapi", "--title",
+                                                  "--version", "--description", "--server"};
 
 std::map<std::string, std::string> parse_options(int argc, char** argv)
 {
@@ -65,8 +72,20 @@ void run(const std::map<std::string, std::string>& options)
         write_file(it->second, corio::typescript_declarations(contracts, source));
         wrote = true;
     }
+    if (auto it = options.find("--asyncapi"); it != options.end()) {
+        const auto option = [&](const std::string& name, std::string otherwise) {
+            auto found = options.find(name);
+            return found == options.end() ? otherwise : found->second;
+        };
+        const corio::asyncapi_info info{.title = option("--title", source),
+                                        .version = option("--version", "0.0.0"),
+                                        .description = option("--description", ""),
+                                        .server_url = option("--server", "")};
+        write_file(it->second, corio::asyncapi_document(contracts, info));
+        wrote = true;
+    }
     if (!wrote)
-        throw std::invalid_argument("no output asked for (--typescript FILE)");
+        throw std::invalid_argument("no output asked for (--typescript FILE, --asyncapi FILE)");
 }
 
 } // namespace

@@ -13,7 +13,8 @@
 #                       must be found there); compiled by CXX with OPT_FLAGS,
 #                       linking corio::redis too WITH_REDIS, with
 #                       EXTRA_SOURCES, on one core; and generate its
-#                       .d.ts with corio_generate_typescript
+#                       .d.ts with corio_generate_typescript and its
+#                       AsyncAPI document with corio_generate_asyncapi
 #   STEP=pkg_config     compile CONSUMER_SOURCE/main.cpp with the flags
 #                       pkg-config gives for PREFIX's corio.pc (corio-redis.pc
 #                       WITH_REDIS), and run it
@@ -91,6 +92,13 @@ elseif(STEP STREQUAL "consumer")
   string(FIND "${declarations}" "ping: (text: string, callback: (ack: string) => void) => void;" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "package_test: ${WORK}/corio_consumer.d.ts lacks the ping event:\n${declarations}")
+  endif()
+  # corio_generate_asyncapi likewise.
+  run(COMMAND ${CMAKE_COMMAND} --build ${WORK} --target corio_consumer_contract_asyncapi --parallel 1)
+  file(READ ${WORK}/corio_consumer.asyncapi.json document)
+  string(FIND "${document}" "\"$ref\": \"#/channels/root/messages/ping_ack\"" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "package_test: ${WORK}/corio_consumer.asyncapi.json lacks ping's reply:\n${document}")
   endif()
 
 elseif(STEP STREQUAL "pkg_config")

@@ -6,6 +6,7 @@
 #include "lobby.hpp"
 #include "server_fixture.hpp"
 
+#include <corio/codegen/asyncapi.hpp>
 #include <corio/codegen/typescript.hpp>
 #include <corio/contract.hpp>
 #include <corio/contract_export.hpp>
@@ -14,6 +15,7 @@
 #include <corio/typed_nsp.hpp>
 
 #include <boost/describe/class.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/value_to.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -1051,6 +1053,41 @@ BOOST_AUTO_TEST_CASE(the_guides_generated_typescript_is_the_generators)
         shown += *line + "\n";
     auto generated = corio::typescript_declarations(corio::exported_contracts(), "lobby_contract");
     BOOST_TEST(generated == shown);
+}
+
+// Whether some object in `document`, at any depth, has the member `key` with `value`.
+bool has_member(const json::value& document, std::string_view key, const json::value& value)
+{
+    if (const auto* object = document.if_object()) {
+        if (const auto* found = object->if_contains(key); found && *found == value)
+            return true;
+        return std::ranges::any_of(*object, [&](const auto& member) { return has_member(member.value(), key, value); });
+    }
+    if (const auto* array = document.if_array())
+        return std::ranges::any_of(*array, [&](const auto& element) { return has_member(element, key, value); });
+    return false;
+}
+
+// The excerpts of the AsyncAPI document the guide shows ("AsyncAPI document": members of its
+// maps, as JSON) are members of what corio_generate_asyncapi writes for the lobby exported above.
+BOOST_AUTO_TEST_CASE(the_guides_asyncapi_excerpts_are_the_generators)
+{
+    auto lines = read_lines(repository_root() / "docs/guide.md");
+    auto heading = std::find(lines.begin(), lines.end(), "### AsyncAPI document");
+    BOOST_TEST_REQUIRE((heading != lines.end()));
+    auto start = std::find(heading, lines.end(), "```json");
+    BOOST_TEST_REQUIRE((start != lines.end()));
+    std::string shown = "{";
+    for (auto line = start + 1; line != lines.end() && *line != "```"; ++line)
+        shown += *line + "\n";
+    auto excerpts = json::parse(shown + "}").as_object();
+    BOOST_TEST(excerpts.size() == 4u);
+    auto generated =
+        json::parse(corio::asyncapi_document(corio::exported_contracts(), {.title = "Lobby", .version = "1.0.0"}));
+    for (const auto& excerpt : excerpts) {
+        BOOST_TEST_INFO(excerpt.key());
+        BOOST_TEST(has_member(generated, excerpt.key(), excerpt.value()));
+    }
 }
 
 // docs/game.md quotes apps/game the same way.

@@ -1,4 +1,4 @@
-// corio_generate_typescript's input (see CMakeLists.txt): a contract, exported.
+// corio_generate_typescript's and corio_generate_asyncapi's input (see CMakeLists.txt): a contract, exported.
 
 #include <corio/contract.hpp>
 #include <corio/contract_export.hpp>
