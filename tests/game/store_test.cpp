@@ -286,7 +286,7 @@ BOOST_AUTO_TEST_CASE(sql_in_credentials_is_only_text)
 BOOST_AUTO_TEST_CASE(every_account_error_has_a_sentence)
 {
     for (auto e : {account_error::invalid_name, account_error::weak_password, account_error::name_taken,
-                   account_error::bad_credentials}) {
+                   account_error::bad_credentials, account_error::not_a_guest}) {
         auto text = corio_game::describe(e);
         BOOST_TEST(text.size() > 10);
         BOOST_TEST(text.back() == '.');

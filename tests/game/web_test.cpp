@@ -221,7 +221,7 @@ BOOST_AUTO_TEST_CASE(register_sets_a_strict_session_cookie)
     web_server s;
     auto res = s.post_json("/api/register", credentials("alice", good_password));
     BOOST_TEST(res.result_int() == 201);
-    BOOST_TEST(json::parse(res.body()) == json::parse(R"({"name":"alice"})"));
+    BOOST_TEST(json::parse(res.body()) == json::parse(R"({"name":"alice","guest":false})"));
     BOOST_TEST(res[http::field::content_type] == "application/json");
     BOOST_TEST(res[http::field::cache_control] == "no-store");
     BOOST_TEST(res["X-Content-Type-Options"] == "nosniff");
@@ -839,6 +839,111 @@ BOOST_AUTO_TEST_CASE(ipv6_clients_are_limited_by_their_64_network)
     BOOST_TEST(address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:bbbb::2"));
     BOOST_TEST(address_key("2001:db8:1:2::1") != address_key("2001:db8:1:3::1"));
     BOOST_TEST(address_key("not an address") == "not an address");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(web_guests)
+
+std::string guest_body(std::string_view name)
+{
+    return json::serialize(json::object{{"name", name}});
+}
+
+BOOST_AUTO_TEST_CASE(a_guest_gets_a_session_cookie_and_me_says_guest)
+{
+    web_server s;
+    auto res = s.post_json("/api/guest", guest_body("Wanderer"));
+    BOOST_TEST(res.result_int() == 201);
+    BOOST_TEST(json::parse(res.body()) == json::parse(R"({"name":"Wanderer","guest":true})"));
+    BOOST_TEST(has_attribute(res, "HttpOnly"));
+    BOOST_TEST(has_attribute(res, "SameSite=Strict"));
+    auto me = s.get("/api/me", session_cookie_of(res));
+    BOOST_TEST(me.result_int() == 200);
+    BOOST_TEST(json::parse(me.body()) == json::parse(R"({"name":"Wanderer","guest":true})"));
+    // A guest has no password to log in with.
+    BOOST_TEST(s.post_json("/api/login", credentials("Wanderer", "")).result_int() == 401);
+}
+
+BOOST_AUTO_TEST_CASE(guest_refusals)
+{
+    web_server s;
+    register_alice(s);
+    auto taken = s.post_json("/api/guest", guest_body("Alice"));
+    BOOST_TEST(taken.result_int() == 409);
+    BOOST_TEST(error_of(taken) == corio_game::describe(corio_game::account_error::name_taken));
+    BOOST_TEST((taken.find(http::field::set_cookie) == taken.end()));
+    auto bad = s.post_json("/api/guest", guest_body("<script>"));
+    BOOST_TEST(bad.result_int() == 400);
+    BOOST_TEST(error_of(bad) == corio_game::describe(corio_game::account_error::invalid_name));
+    auto not_a_string = s.post_json("/api/guest", R"({"name":42})");
+    BOOST_TEST(not_a_string.result_int() == 400);
+    BOOST_TEST(error_of(not_a_string) == "Send a JSON object with a \"name\" string.");
+    BOOST_TEST(s.post_json("/api/guest", "[1,2").result_int() == 400);
+    BOOST_TEST(s.request(http::verb::post, "/api/guest", guest_body("ok_name"), {{"Content-Type", "text/plain"}})
+                   .result_int() == 415);
+    BOOST_TEST(s.get("/api/guest").result_int() == 405);
+    auto foreign = s.request(http::verb::post, "/api/guest", guest_body("ok_name"),
+                             {{"Content-Type", "application/json"}, {"Origin", "http://evil.example"}});
+    BOOST_TEST(foreign.result_int() == 403);
+}
+
+BOOST_AUTO_TEST_CASE(guests_per_address)
+{
+    web_server s({.guests_per_address = {2, 1h}});
+    // Typos are free.
+    BOOST_TEST(s.post_json("/api/guest", guest_body("g")).result_int() == 400);
+    BOOST_TEST(s.post_json("/api/guest", guest_body("guest1")).result_int() == 201);
+    // A taken name counts too: trying names costs as much as taking them.
+    BOOST_TEST(s.post_json("/api/guest", guest_body("GUEST1")).result_int() == 409);
+    auto limited = s.post_json("/api/guest", guest_body("guest3"));
+    BOOST_TEST(limited.result_int() == 429);
+    BOOST_TEST(limited[http::field::retry_after] == "3600");
+    s.time().advance(1h);
+    BOOST_TEST(s.post_json("/api/guest", guest_body("guest3")).result_int() == 201);
+}
+
+BOOST_AUTO_TEST_CASE(a_guest_upgrades_by_setting_a_password)
+{
+    web_server s;
+    auto cookie = session_cookie_of(s.post_json("/api/guest", guest_body("rover")));
+    auto id = std::get<corio_game::user>(s.users().register_user("opponent", good_password)).id;
+    auto rover_id = s.users().user_for_session(cookie.substr(cookie.find('=') + 1))->id;
+    s.games().record({rover_id, id, rover_id, "connect", 7});
+    BOOST_TEST(json::parse(s.get("/api/leaderboard/guests").body()) ==
+               json::parse(R"([{"name":"rover","wins":1,"losses":0,"draws":0}])"));
+
+    auto weak = s.post_json("/api/upgrade", R"({"password":"password"})", cookie);
+    BOOST_TEST(weak.result_int() == 400);
+    auto up = s.post_json("/api/upgrade", json::serialize(json::object{{"password", good_password}}), cookie);
+    BOOST_TEST(up.result_int() == 200);
+    BOOST_TEST(json::parse(up.body()) == json::parse(R"({"name":"rover","guest":false})"));
+    // The same session goes on, now as a full account; the result moved over.
+    BOOST_TEST(json::parse(s.get("/api/me", cookie).body()) == json::parse(R"({"name":"rover","guest":false})"));
+    BOOST_TEST(json::parse(s.get("/api/leaderboard/guests").body()) == json::parse("[]"));
+    BOOST_TEST(json::parse(s.get("/api/leaderboard").body()).as_array().front().at("name") == "rover");
+    auto login = s.post_json("/api/login", credentials("rover", good_password));
+    BOOST_TEST(login.result_int() == 200);
+    BOOST_TEST(json::parse(login.body()) == json::parse(R"({"name":"rover","guest":false})"));
+    auto again = s.post_json("/api/upgrade", json::serialize(json::object{{"password", good_password}}), cookie);
+    BOOST_TEST(again.result_int() == 409);
+    BOOST_TEST(error_of(again) == corio_game::describe(corio_game::account_error::not_a_guest));
+}
+
+BOOST_AUTO_TEST_CASE(upgrade_refusals)
+{
+    web_server s({.registrations_per_address = {1, 1h}});
+    auto body = json::serialize(json::object{{"password", good_password}});
+    BOOST_TEST(s.post_json("/api/upgrade", body).result_int() == 401);
+    BOOST_TEST(s.post_json("/api/upgrade", R"({"pass":"x"})").result_int() == 400);
+    BOOST_TEST(s.get("/api/upgrade").result_int() == 405);
+    auto first = session_cookie_of(s.post_json("/api/guest", guest_body("first")));
+    auto second = session_cookie_of(s.post_json("/api/guest", guest_body("second")));
+    BOOST_TEST(s.post_json("/api/upgrade", body, first).result_int() == 200);
+    // An upgrade costs a hash, and counts against the registrations of the address.
+    auto limited = s.post_json("/api/upgrade", body, second);
+    BOOST_TEST(limited.result_int() == 429);
+    BOOST_TEST(json::parse(s.get("/api/me", second).body()).at("guest") == true);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -76,6 +76,12 @@ net::awaitable<sign_in> register_off_strand(accounts* users, std::string name, s
     co_return out;
 }
 
+net::awaitable<std::variant<user, account_error>> upgrade_off_strand(accounts* users, std::int64_t user_id,
+                                                                     std::string password)
+{
+    co_return users->upgrade_guest(user_id, password);
+}
+
 net::awaitable<sign_in> login_off_strand(accounts* users, std::string name, std::string password)
 {
     sign_in out{users->login(name, password), {}};
@@ -99,8 +105,8 @@ http_response method_not_allowed(const http_request& req, std::string_view allow
     return res;
 }
 
-// The credentials in a POST's JSON body, or the answer refusing it.
-std::variant<credentials, http_response> read_credentials(const api_state& s, const http_request& req)
+// A POST's JSON body as an object, or the answer refusing it.
+std::variant<json::object, http_response> read_object(const api_state& s, const http_request& req)
 {
     if (!detail::has_json_content_type(req))
         return error_response(req, http::status::unsupported_media_type,
@@ -113,13 +119,45 @@ std::variant<credentials, http_response> read_credentials(const api_state& s, co
     auto v = json::parse(req.body(), ec, json::storage_ptr(), po);
     if (ec)
         return error_response(req, http::status::bad_request, "The request body is not valid JSON.");
-    const auto* object = v.if_object();
-    const auto* name = object ? object->if_contains("username") : nullptr;
-    const auto* password = object ? object->if_contains("password") : nullptr;
-    if (!name || !name->is_string() || !password || !password->is_string())
+    if (auto* object = v.if_object())
+        return std::move(*object);
+    return json::object();
+}
+
+// The string member `key` of `object`, if it is one.
+const json::string* string_member(const json::object& object, std::string_view key)
+{
+    const auto* v = object.if_contains(key);
+    return v ? v->if_string() : nullptr;
+}
+
+// The credentials in a POST's JSON body, or the answer refusing it.
+std::variant<credentials, http_response> read_credentials(const api_state& s, const http_request& req)
+{
+    auto read = read_object(s, req);
+    if (auto* refused = std::get_if<http_response>(&read))
+        return std::move(*refused);
+    const auto& object = std::get<json::object>(read);
+    const auto* name = string_member(object, "username");
+    const auto* password = string_member(object, "password");
+    if (!name || !password)
         return error_response(req, http::status::bad_request,
                               "Send a JSON object with \"username\" and \"password\" strings.");
-    return credentials{std::string(name->get_string()), std::string(password->get_string())};
+    return credentials{std::string(*name), std::string(*password)};
+}
+
+// The one string member `key` of a POST's JSON body, or the answer refusing it.
+std::variant<std::string, http_response> read_string(const api_state& s, const http_request& req,
+                                                     std::string_view key)
+{
+    auto read = read_object(s, req);
+    if (auto* refused = std::get_if<http_response>(&read))
+        return std::move(*refused);
+    const auto* value = string_member(std::get<json::object>(read), key);
+    if (!value)
+        return error_response(req, http::status::bad_request,
+                              "Send a JSON object with a \"" + std::string(key) + "\" string.");
+    return std::string(*value);
 }
 
 // Secure when told so, or when the page was served over HTTPS by a proxy
@@ -133,7 +171,8 @@ bool secure_cookie(const api_state& s, const http_request& req)
 
 http_response signed_in(const api_state& s, const http_request& req, http::status status, const sign_in& outcome)
 {
-    auto res = json_response(req, status, json::object{{"name", std::get<user>(outcome.result).name}});
+    const auto& u = std::get<user>(outcome.result);
+    auto res = json_response(req, status, json::object{{"name", u.name}, {"guest", u.guest}});
     res.set(http::field::set_cookie,
             detail::session_cookie(outcome.token, s.users.session_lifetime(), secure_cookie(s, req)));
     return res;
@@ -170,6 +209,57 @@ net::awaitable<http_response> register_route(const api_state& s, const http_requ
         co_return error_response(req, status, describe(*e));
     }
     co_return signed_in(s, req, http::status::created, outcome);
+}
+
+http_response guest_route(const api_state& s, const http_request& req, const std::string& remote)
+{
+    auto read = read_string(s, req, "name");
+    if (auto* refused = std::get_if<http_response>(&read))
+        return std::move(*refused);
+    auto name = std::move(std::get<std::string>(read));
+    auto address = "guest-addr:" + detail::address_key(remote);
+    if (auto wait = s.limiter.check(address, s.opts.guests_per_address))
+        return detail::too_many_attempts(req, *wait);
+    if (!accounts::is_valid_name(name))
+        return error_response(req, http::status::bad_request, describe(account_error::invalid_name));
+    // Counted whether or not the name is free, so that trying names costs
+    // the same as taking them.
+    s.limiter.hit(address, s.opts.guests_per_address);
+    sign_in outcome{s.users.create_guest(name), {}};
+    if (auto* e = std::get_if<account_error>(&outcome.result)) {
+        auto status = *e == account_error::name_taken ? http::status::conflict : http::status::bad_request;
+        return error_response(req, status, describe(*e));
+    }
+    outcome.token = s.users.create_session(std::get<user>(outcome.result).id);
+    return signed_in(s, req, http::status::created, outcome);
+}
+
+net::awaitable<http_response> upgrade_route(const api_state& s, const http_request& req, const std::string& remote)
+{
+    auto read = read_string(s, req, "password");
+    if (auto* refused = std::get_if<http_response>(&read))
+        co_return std::move(*refused);
+    auto password = std::move(std::get<std::string>(read));
+    auto u = current_user(s, req);
+    if (!u)
+        co_return error_response(req, http::status::unauthorized, "You are not logged in.");
+    if (!u->guest)
+        co_return error_response(req, http::status::conflict, describe(account_error::not_a_guest));
+    // An upgrade costs a hash like a registration, and counts as one.
+    auto address = "register-addr:" + detail::address_key(remote);
+    if (auto wait = s.limiter.check(address, s.opts.registrations_per_address))
+        co_return detail::too_many_attempts(req, *wait);
+    if (auto problem = accounts::password_problem(u->name, password))
+        co_return error_response(req, http::status::bad_request, *problem);
+    s.limiter.hit(address, s.opts.registrations_per_address);
+    auto outcome = co_await net::co_spawn(s.hashing_executor, upgrade_off_strand(&s.users, u->id, std::move(password)),
+                                          net::use_awaitable);
+    if (auto* e = std::get_if<account_error>(&outcome)) {
+        auto status = *e == account_error::not_a_guest ? http::status::conflict : http::status::bad_request;
+        co_return error_response(req, status, describe(*e));
+    }
+    const auto& done = std::get<user>(outcome);
+    co_return json_response(req, http::status::ok, json::object{{"name", done.name}, {"guest", done.guest}});
 }
 
 // The rate-limiter keys of one login attempt (see http_api_options).
@@ -257,13 +347,13 @@ http_response me_route(const api_state& s, const http_request& req)
     auto u = current_user(s, req);
     if (!u)
         return error_response(req, http::status::unauthorized, "You are not logged in.");
-    return json_response(req, http::status::ok, json::object{{"name", u->name}});
+    return json_response(req, http::status::ok, json::object{{"name", u->name}, {"guest", u->guest}});
 }
 
-http_response leaderboard_route(const api_state& s, const http_request& req)
+http_response leaderboard_route(const api_state& s, const http_request& req, bool guests)
 {
     json::array rows;
-    for (const auto& r : s.games.leaderboard())
+    for (const auto& r : guests ? s.games.guest_leaderboard() : s.games.leaderboard())
         rows.push_back(json::object{{"name", r.name}, {"wins", r.wins}, {"losses", r.losses}, {"draws", r.draws}});
     return json_response(req, http::status::ok, rows);
 }
@@ -287,6 +377,16 @@ net::awaitable<http_response> api_route(const api_state& s, const http_request& 
             co_return method_not_allowed(req, "POST");
         co_return co_await login_route(s, req, remote);
     }
+    if (path == "/api/guest") {
+        if (method != http::verb::post)
+            co_return method_not_allowed(req, "POST");
+        co_return guest_route(s, req, remote);
+    }
+    if (path == "/api/upgrade") {
+        if (method != http::verb::post)
+            co_return method_not_allowed(req, "POST");
+        co_return co_await upgrade_route(s, req, remote);
+    }
     if (path == "/api/logout") {
         if (method != http::verb::post)
             co_return method_not_allowed(req, "POST");
@@ -297,10 +397,10 @@ net::awaitable<http_response> api_route(const api_state& s, const http_request& 
             co_return method_not_allowed(req, "GET");
         co_return me_route(s, req);
     }
-    if (path == "/api/leaderboard") {
+    if (path == "/api/leaderboard" || path == "/api/leaderboard/guests") {
         if (method != http::verb::get)
             co_return method_not_allowed(req, "GET");
-        co_return leaderboard_route(s, req);
+        co_return leaderboard_route(s, req, path.ends_with("/guests"));
     }
     co_return error_response(req, http::status::not_found, "There is no such API.");
 }

@@ -2,11 +2,15 @@
 // The game's HTTP side: the JSON account API under /api/ and the front end's
 // static files, as one asynchronous fallback of the engine::listener.
 //
-//   POST /api/register {"username","password"} -> 201 {"name"} + session cookie
-//   POST /api/login    {"username","password"} -> 200 {"name"} + session cookie
+//   POST /api/register {"username","password"} -> 201 {"name","guest"} + session cookie
+//   POST /api/login    {"username","password"} -> 200 {"name","guest"} + session cookie
+//   POST /api/guest    {"name"}                -> 201 {"name","guest":true} + session cookie
+//   POST /api/upgrade  {"password"}            -> 200 {"name","guest":false}: the signed-in
+//                                                 guest becomes a full account (same id)
 //   POST /api/logout                           -> 204, cookie cleared, session revoked
-//   GET  /api/me                               -> 200 {"name"} | 401
+//   GET  /api/me                               -> 200 {"name","guest"} | 401
 //   GET  /api/leaderboard                      -> 200 [{"name","wins","losses","draws"}]
+//   GET  /api/leaderboard/guests               -> the same for guest accounts
 // Errors are {"error": sentence} with 400, 401, 404, 405, 409, 413, 415 or
 // 429 (with Retry-After). POSTs must be `Content-Type: application/json`
 // (a cross-site form cannot send that without a CORS preflight). Everything
@@ -66,8 +70,11 @@ struct http_api_options {
     rate_limit logins_per_address{20, std::chrono::minutes(15)};
     /// Registration attempts with a valid name and an acceptable password
     /// (the ones that may cost a hash), per client address (IPv6: per /64
-    /// network).
+    /// network). A guest's upgrade to a full account counts as one.
     rate_limit registrations_per_address{10, std::chrono::hours(1)};
+    /// Guest accounts requested with a valid name (taken or not), per
+    /// client address (IPv6: per /64 network): each takes a name for good.
+    rate_limit guests_per_address{10, std::chrono::hours(1)};
     /// Larger API request bodies get 413.
     std::size_t max_body_size = 4096;
     /// Told what went wrong when a request fails unexpectedly (it is answered

@@ -118,6 +118,8 @@ std::string_view describe(account_error e) noexcept
         return "That name is taken. Choose another one.";
     case account_error::bad_credentials:
         return "Wrong name or password.";
+    case account_error::not_a_guest:
+        return "This account has a password already.";
     }
     return "Something went wrong with the account.";
 }
@@ -186,13 +188,61 @@ std::variant<user, account_error> accounts::register_user(std::string_view name,
     }
 }
 
+std::variant<user, account_error> accounts::create_guest(std::string_view name)
+{
+    if (!is_valid_name(name))
+        return account_error::invalid_name;
+    try {
+        auto now = now_();
+        auto c = db_.lock();
+        // Abandoned guests give their names back: a guest cannot log in, so
+        // one whose session has certainly ended (it lasts session_lifetime
+        // from creation) and who finished no game is gone for good. Those
+        // with results stay, for the leaderboard.
+        c.execute("DELETE FROM users WHERE guest = 1 AND created_at <= ?1 "
+                  "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = users.id AND s.expires_at > ?2) "
+                  "AND NOT EXISTS (SELECT 1 FROM games g WHERE g.red_user = users.id) "
+                  "AND NOT EXISTS (SELECT 1 FROM games g WHERE g.yellow_user = users.id)",
+                  unix_seconds(now - session_lifetime_), unix_seconds(now));
+        // The empty hash marks "no password": crypto_pwhash_str_verify never
+        // accepts it, and login does not even try (see below).
+        c.execute("INSERT INTO users (name, password_hash, created_at, guest) VALUES (?1, '', ?2, 1)", name,
+                  unix_seconds(now));
+        return user{c.last_insert_rowid(), std::string(name), true};
+    } catch (const database_error& e) {
+        if (e.unique_violation())
+            return account_error::name_taken;
+        throw;
+    }
+}
+
+std::variant<user, account_error> accounts::upgrade_guest(std::int64_t user_id, std::string_view password)
+{
+    std::string name;
+    {
+        auto c = db_.lock();
+        auto s = c.prepare("SELECT name FROM users WHERE id = ?1 AND guest = 1", user_id);
+        if (!s.step())
+            return account_error::not_a_guest;
+        name = s.column_text(0);
+    }
+    if (password_problem(name, password))
+        return account_error::weak_password;
+    auto hash = hash_password(password, cost_);
+    auto c = db_.lock();
+    // `guest = 1` again: two upgrades racing set the password once.
+    if (c.execute("UPDATE users SET password_hash = ?1, guest = 0 WHERE id = ?2 AND guest = 1", hash, user_id) == 0)
+        return account_error::not_a_guest;
+    return user{user_id, std::move(name), false};
+}
+
 std::variant<user, account_error> accounts::login(std::string_view name, std::string_view password)
 {
     std::optional<user> found;
     std::string hash;
     if (is_valid_name(name) && password.size() <= max_password_bytes) {
         auto c = db_.lock();
-        auto s = c.prepare("SELECT id, name, password_hash FROM users WHERE name = ?1", name);
+        auto s = c.prepare("SELECT id, name, password_hash FROM users WHERE name = ?1 AND guest = 0", name);
         if (s.step()) {
             found = user{s.column_int64(0), s.column_text(1)};
             hash = s.column_text(2);
@@ -238,12 +288,12 @@ std::optional<user> accounts::user_for_session(std::string_view token)
         return std::nullopt;
     auto d = digest(token);
     auto c = db_.lock();
-    auto s = c.prepare("SELECT u.id, u.name FROM sessions s JOIN users u ON u.id = s.user_id "
+    auto s = c.prepare("SELECT u.id, u.name, u.guest FROM sessions s JOIN users u ON u.id = s.user_id "
                        "WHERE s.token_hash = ?1 AND s.expires_at > ?2",
                        std::span<const unsigned char>(d), unix_seconds(now_()));
     if (!s.step())
         return std::nullopt;
-    return user{s.column_int64(0), s.column_text(1)};
+    return user{s.column_int64(0), s.column_text(1), s.column_int(2) != 0};
 }
 
 void accounts::revoke_session(std::string_view token)

@@ -20,6 +20,8 @@ inline constexpr std::string_view session_cookie_name = "corio_session";
 struct user {
     std::int64_t id = 0;
     std::string name;
+    /// A guest account: a display name and no password (yet).
+    bool guest = false;
 };
 
 /// Argon2id work factors. `interactive` is libsodium's interactive profile
@@ -31,6 +33,7 @@ enum class account_error {
     weak_password,    ///< see accounts::password_problem
     name_taken,       ///< names are unique ignoring case
     bad_credentials,  ///< unknown name or wrong password (never says which)
+    not_a_guest,      ///< upgrade_guest on an account that has a password already
 };
 
 /// A user-facing sentence for `e`.
@@ -61,8 +64,20 @@ public:
     static std::optional<std::string> password_problem(std::string_view name, std::string_view password);
 
     std::variant<user, account_error> register_user(std::string_view name, std::string_view password);
+    /// A guest account called `name`: the same name rules as register_user,
+    /// and unique ignoring case among all accounts, guests or not. It has no
+    /// password, so it cannot log in: its sessions are its only way in.
+    /// First removes the guests whose names nobody can use any more: created
+    /// over `session_lifetime` ago (so their sessions have ended), with no
+    /// live session and no finished game. Errors: invalid_name, name_taken.
+    std::variant<user, account_error> create_guest(std::string_view name);
+    /// Makes the guest `user_id` a full account with `password` (checked by
+    /// password_problem against its name): same id, name, sessions and
+    /// results. Hashes the password: call it off the io threads.
+    /// Errors: weak_password, not_a_guest (also for an unknown id).
+    std::variant<user, account_error> upgrade_guest(std::int64_t user_id, std::string_view password);
     /// Checks the credentials. Takes as long for an unknown name as for a
-    /// wrong password.
+    /// wrong password; a guest's name counts as unknown.
     std::variant<user, account_error> login(std::string_view name, std::string_view password);
 
     /// A new random session token for `user_id` (43 base64url characters);

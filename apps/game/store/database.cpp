@@ -16,7 +16,7 @@ constexpr int busy_timeout_ms = 5000;
 // The schema, one script per version: migrations[i] takes a database from
 // version i to i + 1. Append new scripts; never edit one that has shipped,
 // since databases created by it are already past it.
-constexpr std::array<std::string_view, 1> migrations = {
+constexpr std::array<std::string_view, 2> migrations = {
     R"sql(
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,
@@ -47,6 +47,13 @@ CREATE TABLE games (
 -- The leaderboard reads each player's side of every game: these cover it.
 CREATE INDEX games_by_red ON games(red_user, winner_user);
 CREATE INDEX games_by_yellow ON games(yellow_user, winner_user);
+)sql",
+    // 1: guest accounts (a display name, no password until upgraded). A
+    // guest row's password_hash is empty, which no Argon2id hash is.
+    R"sql(
+ALTER TABLE users ADD COLUMN guest INTEGER NOT NULL DEFAULT 0 CHECK (guest IN (0, 1));
+-- Finds the abandoned guests that accounts::create_guest removes.
+CREATE INDEX users_guests_by_age ON users(created_at) WHERE guest = 1;
 )sql",
 };
 

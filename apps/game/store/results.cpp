@@ -18,6 +18,16 @@ void results::record(const game_result& r)
 
 std::vector<leaderboard_row> results::leaderboard(std::size_t limit)
 {
+    return ranking(false, limit);
+}
+
+std::vector<leaderboard_row> results::guest_leaderboard(std::size_t limit)
+{
+    return ranking(true, limit);
+}
+
+std::vector<leaderboard_row> results::ranking(bool guests, std::size_t limit)
+{
     // Each game counts once for each side; a NULL winner is a draw. Names
     // compare ignoring case (the column's collation), as they are unique.
     constexpr std::string_view sql = R"sql(
@@ -35,13 +45,14 @@ SELECT u.name,
        SUM(outcome = 'loss') AS losses,
        SUM(outcome = 'draw') AS draws
 FROM sides JOIN users u ON u.id = sides.user_id
+WHERE u.guest = ?2
 GROUP BY u.id
 ORDER BY wins DESC, losses ASC, u.name ASC
 LIMIT ?1
 )sql";
     std::vector<leaderboard_row> rows;
     auto c = db_.lock();
-    auto s = c.prepare(sql, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+    auto s = c.prepare(sql, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)), guests ? 1 : 0);
     while (s.step())
         rows.push_back({s.column_text(0), s.column_int(1), s.column_int(2), s.column_int(3)});
     return rows;

@@ -35,11 +35,17 @@ public:
     explicit results(database& db) : db_(db) {}
 
     void record(const game_result& r);
-    /// Players with at least one finished game, best first (wins, then
-    /// fewer losses, then name), at most `limit` rows.
+    /// Players with a full account and at least one finished game, best
+    /// first (wins, then fewer losses, then name), at most `limit` rows.
     std::vector<leaderboard_row> leaderboard(std::size_t limit = 20);
+    /// The same for guest accounts, ranked apart: a guest's games count on
+    /// this board until the guest upgrades, then on the main one. A game
+    /// between a guest and a full account counts for each on their own.
+    std::vector<leaderboard_row> guest_leaderboard(std::size_t limit = 20);
 
 private:
+    std::vector<leaderboard_row> ranking(bool guests, std::size_t limit);
+
     database& db_;
 };
 
