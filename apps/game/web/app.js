@@ -30,6 +30,7 @@
  * @typedef {import("./types").AckOf<E>} AckOf
  */
 /** @typedef {"room" | "rooms" | "online"} NewsKind */
+/** @typedef {"connecting" | "online" | "reconnecting" | "offline"} ConnectionState */
 /** @typedef {{ status: number, data: any, retryAfter: string | null }} ApiResult */
 
 (() => {
@@ -53,7 +54,10 @@
   const ui = {
     session: $("session"),
     userName: $("user-name"),
+    onlineCount: $("online-count"),
     onlineText: $("online-text"),
+    guestPill: $("guest-pill"),
+    upgradeButton: $button("upgrade-button"),
     logoutButton: $button("logout-button"),
     banner: $("connection-banner"),
     main: $("main"),
@@ -66,8 +70,13 @@
     // sign-in
     tabLogin: $button("tab-login"),
     tabRegister: $button("tab-register"),
+    tabGuest: $button("tab-guest"),
+    authInvite: $("auth-invite"),
     authForm: $("auth-form"),
+    authUsernameLabel: $("auth-username-label"),
     authUsername: $input("auth-username"),
+    authGuestHint: $("auth-guest-hint"),
+    authPasswordField: $("auth-password-field"),
     authPassword: $input("auth-password"),
     authPasswordHint: $("auth-password-hint"),
     authError: $("auth-error"),
@@ -86,10 +95,13 @@
     roomListEmpty: $("room-list-empty"),
     leaderboardBody: $("leaderboard-body"),
     leaderboardEmpty: $("leaderboard-empty"),
+    guestLeaderboardPart: $("guest-leaderboard-part"),
+    guestLeaderboardBody: $("guest-leaderboard-body"),
     leaderboardRefresh: $button("leaderboard-refresh"),
     // game
     roomCode: $("room-code"),
     copyCodeButton: $button("copy-code-button"),
+    copyInviteButton: $button("copy-invite-button"),
     watchingPill: $("watching-pill"),
     rematchButton: $button("rematch-button"),
     leaveButton: $button("leave-button"),
@@ -111,13 +123,30 @@
     chatSend: $button("chat-send"),
     chatError: $("chat-error"),
     leaveDialog: /** @type {HTMLDialogElement} */ ($("leave-dialog")),
+    upgradeDialog: /** @type {HTMLDialogElement} */ ($("upgrade-dialog")),
+    upgradeForm: $("upgrade-form"),
+    upgradeName: $("upgrade-name"),
+    upgradeUsername: $input("upgrade-username"),
+    upgradePassword: $input("upgrade-password"),
+    upgradeError: $("upgrade-error"),
+    upgradeCancel: $button("upgrade-cancel"),
+    upgradeSubmit: $button("upgrade-submit"),
+    guestLogoutDialog: /** @type {HTMLDialogElement} */ ($("guest-logout-dialog")),
   };
 
   const state = {
     /** @type {string | null} */
     me: null, // own user name, from /api/me, the login answer, then `welcome`
+    guest: false, // whether `me` is a guest account (no password yet)
+    /** @type {string | null} */
+    invite: null, // the room of an invite link (#/r/CODE) not yet followed
+    badInvite: false, // the page was opened with an invite link that holds no room code
     /** @type {GameSocket | null} */
     socket: null,
+    /** @type {ConnectionState} */
+    connection: "connecting",
+    onlineText: "", // the last "N online" of this connection; "" until it came
+    /** @type {"login" | "register" | "guest"} */
     authMode: "login",
     /** @type {RoomState | null} */
     room: null, // the last `room` state received
@@ -246,6 +275,27 @@
     return sentence || `Unexpected answer from the server (HTTP ${result.status}).`;
   }
 
+  // ---------------------------------------------------------------- connection state
+
+  /**
+   * Shows in the header whether the page is connected. The number of players online shows only
+   * while connected: without a connection it would be an old number posing as a live one.
+   * @param {ConnectionState} connection
+   */
+  function setConnection(connection) {
+    state.connection = connection;
+    /** @type {Record<ConnectionState, string>} */
+    const texts = {
+      connecting: "connecting…",
+      online: state.onlineText || "connected",
+      reconnecting: "Reconnecting…",
+      offline: "Offline",
+    };
+    for (const pill of [ui.onlineCount, ui.lobbyOnline]) pill.dataset.connection = connection;
+    setText(ui.onlineText, texts[connection]);
+    setText(ui.lobbyOnline, texts[connection]);
+  }
+
   // ---------------------------------------------------------------- Socket.IO
 
   function connectSocket() {
@@ -311,6 +361,8 @@
   function wireSocket(socket) {
     socket.on("connect", () => {
       showBanner("");
+      state.onlineText = "";
+      setConnection("online");
       state.resyncing = true;
       // The server sends everything afresh after a connect (maybe from a store that restarted
       // and counts from 0 again).
@@ -325,14 +377,17 @@
         return;
       }
       if (socket.active) {
+        setConnection("reconnecting");
         showBanner("Cannot reach the server. Retrying…");
       } else {
+        setConnection("offline");
         showBanner(`The server refused the connection: ${err ? err.message : "unknown reason"}.`);
       }
     });
 
     socket.on("disconnect", async (reason) => {
       if (reason === "io client disconnect") return;
+      setConnection("reconnecting");
       if (reason === "io server disconnect") {
         // The server closed us on purpose (e.g. a logout in another tab): is the session alive?
         const me = await api("GET", "/api/me");
@@ -352,14 +407,18 @@
       setText(ui.userName, data.name);
       if (!state.room) enterLobby();
       else ui.session.hidden = false;
+      followInvite();
     });
 
     socket.on("online", (data, version) => {
       if (!isNews("online", version)) return;
       const count = data && Number.isFinite(data.players) ? data.players : 0;
       const text = `${count} online`;
-      setText(ui.onlineText, text);
-      setText(ui.lobbyOnline, text);
+      state.onlineText = text;
+      if (state.connection === "online") {
+        setText(ui.onlineText, text);
+        setText(ui.lobbyOnline, text);
+      }
     });
 
     socket.on("rooms", (list, version) => {
@@ -392,13 +451,19 @@
 
   // ---------------------------------------------------------------- signing in and out
 
-  /** @param {"login" | "register"} mode */
+  /** @param {"login" | "register" | "guest"} mode */
   function setAuthMode(mode) {
     state.authMode = mode;
     const register = mode === "register";
-    ui.tabLogin.setAttribute("aria-pressed", String(!register));
+    const guest = mode === "guest";
+    ui.tabLogin.setAttribute("aria-pressed", String(mode === "login"));
     ui.tabRegister.setAttribute("aria-pressed", String(register));
-    setText(ui.authSubmit, register ? "Create account" : "Log in");
+    ui.tabGuest.setAttribute("aria-pressed", String(guest));
+    setText(ui.authSubmit, register ? "Create account" : guest ? "Play as guest" : "Log in");
+    setText(ui.authUsernameLabel, guest ? "Display name" : "User name");
+    ui.authUsername.setAttribute("autocomplete", guest ? "nickname" : "username");
+    ui.authGuestHint.hidden = !guest;
+    ui.authPasswordField.hidden = guest;
     ui.authPassword.autocomplete = register ? "new-password" : "current-password";
     ui.authPasswordHint.hidden = !register;
     setText(ui.authError, "");
@@ -409,6 +474,10 @@
     event.preventDefault();
     const username = ui.authUsername.value.trim();
     const password = ui.authPassword.value;
+    if (state.authMode === "guest") {
+      await submitGuest(username);
+      return;
+    }
     if (!username || !password) {
       setText(ui.authError, "Enter your user name and password.");
       (username ? ui.authPassword : ui.authUsername).focus();
@@ -420,7 +489,7 @@
       const result = await api("POST", path, { username, password });
       if ((result.status === 200 || result.status === 201) && result.data && result.data.name) {
         ui.authPassword.value = "";
-        signedIn(result.data.name);
+        signedIn(result.data.name, result.data.guest === true);
       } else {
         setText(ui.authError, apiError(result));
         ui.authPassword.select();
@@ -429,11 +498,15 @@
     });
   }
 
-  /** @param {string} name */
-  function signedIn(name) {
+  /**
+   * @param {string} name
+   * @param {boolean} guest
+   */
+  function signedIn(name, guest) {
     state.me = name;
+    setGuest(guest);
     setText(ui.userName, name);
-    setText(ui.onlineText, "connecting…");
+    setConnection("connecting");
     setText(ui.views.loading, "Connecting…");
     showView("loading");
     connectSocket();
@@ -442,13 +515,20 @@
   /** @param {string} [message] */
   function signedOut(message) {
     state.me = null;
+    setGuest(false);
     leaveRoomView();
     showView("auth");
+    showInviteOnAuth();
     setText(ui.authError, message || "");
     ui.authUsername.focus();
   }
 
   async function logout() {
+    if (state.guest) {
+      const choice = await askGuestLogout();
+      if (choice === "save") openUpgrade();
+      if (choice !== "logout") return;
+    }
     await busy(ui.logoutButton, async () => {
       // Disconnect first, so that the server closing our socket is not taken for a logout
       // from elsewhere. The API takes only JSON bodies, even an empty one.
@@ -463,11 +543,188 @@
     });
   }
 
+
+  // ---------------------------------------------------------------- guests
+
+  /** @param {boolean} guest */
+  function setGuest(guest) {
+    state.guest = guest;
+    ui.guestPill.hidden = !guest;
+    ui.upgradeButton.hidden = !guest;
+  }
+
+  /** @param {string} name */
+  async function submitGuest(name) {
+    if (!name) {
+      setText(ui.authError, "Choose a display name.");
+      ui.authUsername.focus();
+      return;
+    }
+    await busy(ui.authSubmit, async () => {
+      setText(ui.authError, "");
+      const result = await api("POST", "/api/guest", { name });
+      if (result.status === 201 && result.data && typeof result.data.name === "string") {
+        signedIn(result.data.name, true);
+      } else {
+        setText(ui.authError, apiError(result));
+        ui.authUsername.select();
+        ui.authUsername.focus();
+      }
+    });
+  }
+
+  function openUpgrade() {
+    if (!state.me || !state.guest || typeof ui.upgradeDialog.showModal !== "function") return;
+    setText(ui.upgradeName, state.me);
+    ui.upgradeUsername.value = state.me; // for password managers
+    ui.upgradePassword.value = "";
+    setText(ui.upgradeError, "");
+    ui.upgradeDialog.showModal();
+    ui.upgradePassword.focus();
+  }
+
+  /** @param {SubmitEvent} event */
+  async function submitUpgrade(event) {
+    event.preventDefault();
+    const password = ui.upgradePassword.value;
+    if (!password) {
+      setText(ui.upgradeError, "Choose a password.");
+      ui.upgradePassword.focus();
+      return;
+    }
+    await busy(ui.upgradeSubmit, async () => {
+      setText(ui.upgradeError, "");
+      const result = await api("POST", "/api/upgrade", { password });
+      if (result.status === 200 && result.data && result.data.guest === false) {
+        ui.upgradePassword.value = "";
+        setGuest(false);
+        ui.upgradeDialog.close();
+        showBanner(`Account saved: from now on, log in as ${state.me} with your password.`);
+      } else {
+        setText(ui.upgradeError, apiError(result));
+        ui.upgradePassword.select();
+        ui.upgradePassword.focus();
+      }
+    });
+  }
+
+  /**
+   * Asks a guest who logs out whether they mean it: the account cannot be entered again.
+   * @returns {Promise<string>} "logout", "save" or "stay"
+   */
+  function askGuestLogout() {
+    const dialog = ui.guestLogoutDialog;
+    if (typeof dialog.showModal !== "function") return Promise.resolve("logout");
+    return new Promise((resolve) => {
+      dialog.returnValue = "";
+      dialog.addEventListener("close", () => resolve(dialog.returnValue), { once: true });
+      dialog.showModal();
+    });
+  }
+
+  // ---------------------------------------------------------------- invite links
+
+  // An invite link is the page's address with `#/r/CODE`: it opens that room for whoever
+  // follows it, after signing in if needed. While in a room the address shows its link, so a
+  // reload or a copied address lands in the same room.
+  const INVITE_HASH = /^#\/r\/([^/]*)\/?$/;
+
+  /** Reads the invite of the page's address into `state.invite` (or `state.badInvite`). */
+  function readInvite() {
+    const match = INVITE_HASH.exec(location.hash);
+    state.invite = null;
+    state.badInvite = false;
+    if (!match) return;
+    let code = "";
+    try {
+      code = decodeURIComponent(match[1]).trim().toUpperCase();
+    } catch {
+      code = "";
+    }
+    if (CODE_PATTERN.test(code)) state.invite = code;
+    else state.badInvite = true;
+  }
+
+  const BAD_INVITE = "That invite link is broken: it should end in a room code of 4 letters or digits, like #/r/K7QX.";
+
+  function showInviteOnAuth() {
+    const code = state.invite;
+    setText(ui.authInvite, state.badInvite ? BAD_INVITE
+      : code ? `You are invited to room ${code}. Log in, create an account or play as a guest, and the room opens.` : "");
+  }
+
+  /** Opens the pending invite's room: a free seat, or a spectator's place when it is full. */
+  async function followInvite() {
+    if (state.badInvite) {
+      state.badInvite = false;
+      setText(state.room ? ui.gameError : ui.lobbyNotice, BAD_INVITE);
+      return;
+    }
+    const code = state.invite;
+    if (!code || !state.socket || !state.socket.connected) return;
+    state.invite = null;
+    setText(ui.authInvite, "");
+    const room = state.room;
+    if (room) {
+      if (room.code !== code) {
+        setText(ui.gameError, `You are still in room ${room.code}. Leave it to open the invite to room ${code}.`);
+      }
+      return;
+    }
+    const joined = await request("join_room", code);
+    let error = joined.error;
+    if (error && joined.full) error = (await request("watch_room", code)).error;
+    if (error) {
+      setRoomHash(null);
+      setText(ui.lobbyNotice, `Could not open the invite to room ${code}: ${error}`);
+    }
+  }
+
+  /**
+   * Shows `code`'s invite link as the page's address, or takes a room's link away (an invite
+   * still to follow keeps its own). History is replaced, not added to: Back leaves the game.
+   * @param {string | null} code
+   */
+  function setRoomHash(code) {
+    const wanted = code ? `#/r/${code}` : "";
+    if (location.hash === wanted) return;
+    if (!code && (!INVITE_HASH.test(location.hash) || state.invite)) return;
+    history.replaceState(history.state, "", wanted || location.pathname + location.search);
+  }
+
+  /** @param {string} code */
+  function inviteLink(code) {
+    return `${location.origin}${location.pathname}#/r/${code}`;
+  }
+
+  async function copyInvite() {
+    const code = state.room && state.room.code;
+    if (!code) return;
+    const link = inviteLink(code);
+    let copied = false;
+    if (navigator.clipboard && window.isSecureContext) {
+      try {
+        await navigator.clipboard.writeText(link);
+        copied = true;
+      } catch {
+        copied = false;
+      }
+    }
+    if (!copied) {
+      // No clipboard (plain HTTP on another host): the link, selected, to copy by hand.
+      window.prompt("Copy this invite link:", link);
+      return;
+    }
+    setText(ui.copyInviteButton, "Link copied!");
+    setTimeout(() => setText(ui.copyInviteButton, "Copy invite link"), 2000);
+  }
+
   // ---------------------------------------------------------------- lobby
 
   /** @param {string} [notice] */
   function enterLobby(notice) {
     leaveRoomView();
+    setRoomHash(null);
     showView("lobby");
     setText(ui.lobbyNotice, notice || "");
     refreshLeaderboard();
@@ -528,10 +785,25 @@
   }
 
   async function refreshLeaderboard() {
-    const result = await api("GET", "/api/leaderboard");
-    if (result.status !== 200 || !Array.isArray(result.data)) return;
-    ui.leaderboardBody.replaceChildren();
-    result.data.forEach((/** @type {any} */ row, /** @type {number} */ index) => {
+    const [players, guests] = await Promise.all([api("GET", "/api/leaderboard"), api("GET", "/api/leaderboard/guests")]);
+    if (players.status === 200 && Array.isArray(players.data)) {
+      renderLeaderboard(ui.leaderboardBody, players.data);
+      ui.leaderboardEmpty.hidden = ui.leaderboardBody.childElementCount > 0;
+    }
+    // Guests are ranked apart, under the players, once there are any.
+    if (guests.status === 200 && Array.isArray(guests.data)) {
+      renderLeaderboard(ui.guestLeaderboardBody, guests.data);
+      ui.guestLeaderboardPart.hidden = ui.guestLeaderboardBody.childElementCount === 0;
+    }
+  }
+
+  /**
+   * @param {HTMLElement} body
+   * @param {unknown[]} rows
+   */
+  function renderLeaderboard(body, rows) {
+    body.replaceChildren();
+    rows.forEach((/** @type {any} */ row, /** @type {number} */ index) => {
       if (!row || typeof row.name !== "string") return;
       const tr = el("tr");
       if (row.name === state.me) tr.className = "is-me";
@@ -543,9 +815,8 @@
         el("td", "num", String(row.draws ?? 0)),
       );
       /** @type {HTMLTableCellElement} */ (tr.children[1]).scope = "row";
-      ui.leaderboardBody.append(tr);
+      body.append(tr);
     });
-    ui.leaderboardEmpty.hidden = ui.leaderboardBody.childElementCount > 0;
   }
 
   async function createRoom() {
@@ -633,6 +904,8 @@
     state.room = room;
     state.roomReceivedAt = performance.now();
     state.resyncing = false;
+    setRoomHash(room.code);
+    ui.copyInviteButton.title = inviteLink(room.code);
     if (currentView() !== "game") {
       showView("game");
       ui.board.focus({ preventScroll: true });
@@ -1031,6 +1304,16 @@
   function wireUi() {
     ui.tabLogin.addEventListener("click", () => setAuthMode("login"));
     ui.tabRegister.addEventListener("click", () => setAuthMode("register"));
+    ui.tabGuest.addEventListener("click", () => setAuthMode("guest"));
+    ui.upgradeButton.addEventListener("click", openUpgrade);
+    ui.upgradeForm.addEventListener("submit", submitUpgrade);
+    ui.upgradeCancel.addEventListener("click", () => ui.upgradeDialog.close());
+    ui.copyInviteButton.addEventListener("click", copyInvite);
+    window.addEventListener("hashchange", () => {
+      readInvite();
+      if (state.me) followInvite();
+      else showInviteOnAuth();
+    });
     ui.authForm.addEventListener("submit", submitAuth);
     ui.logoutButton.addEventListener("click", logout);
 
@@ -1061,7 +1344,9 @@
   async function start() {
     buildBoard();
     wireUi();
-    setAuthMode("login");
+    readInvite();
+    // Someone following an invite most likely has no account here yet.
+    setAuthMode(state.invite ? "guest" : "login");
     setJoinError("");
     if (typeof window.io !== "function") {
       setText(ui.views.loading, "The page could not load its Socket.IO client. Reload to try again.");
@@ -1069,7 +1354,7 @@
     }
     const me = await api("GET", "/api/me");
     if (me.status === 200 && me.data && typeof me.data.name === "string") {
-      signedIn(me.data.name);
+      signedIn(me.data.name, me.data.guest === true);
     } else {
       signedOut(me.status === 401 ? "" : apiError(me));
     }

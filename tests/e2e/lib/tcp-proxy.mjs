@@ -4,13 +4,19 @@
 import { createConnection, createServer } from "node:net";
 
 /**
- * Forwards 127.0.0.1:<port> to 127.0.0.1:`targetPort`. Resolves to {port, url, cut(), close()}:
- * cut() resets every connection open through it (new ones are forwarded as before); close()
- * also stops listening.
+ * Forwards 127.0.0.1:<port> to 127.0.0.1:`targetPort`. Resolves to {port, url, cut(), refuse(on),
+ * close()}: cut() resets every connection open through it (new ones are forwarded as before);
+ * refuse(true) resets new connections at once too, as an unreachable server would, until
+ * refuse(false); close() also stops listening.
  */
 export async function startProxy(targetPort) {
   const pairs = new Set();
+  let refusing = false;
   const server = createServer((inbound) => {
+    if (refusing) {
+      inbound.resetAndDestroy();
+      return;
+    }
     const outbound = createConnection({ host: "127.0.0.1", port: targetPort });
     const pair = [inbound, outbound];
     pairs.add(pair);
@@ -41,6 +47,9 @@ export async function startProxy(targetPort) {
     port,
     url: `http://127.0.0.1:${port}`,
     cut,
+    refuse: (on) => {
+      refusing = on;
+    },
     close: () => {
       cut();
       return new Promise((resolve) => server.close(resolve));
