@@ -50,8 +50,9 @@ async function until(what, check, ms = WAIT_MS) {
 }
 
 /**
- * The story on `topology.nodes` ("host" and "guest": the same node, or two nodes of one game).
- * `start()` starts them and returns {host, guest, stop()}.
+ * The story, once per topology: `start()` starts the nodes and resolves to {host, guest, stop()},
+ * the host's node and the guest's (the same node, or two nodes of one game). With `screenshots`
+ * it saves the pictures for docs/game.md.
  */
 function inviteStory(label, start, { screenshots = false } = {}) {
   describe(`invite links and guests, ${label}`, { timeout: SUITE_MS }, () => {
