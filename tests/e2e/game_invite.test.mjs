@@ -9,7 +9,8 @@
 // Needs CORIO_GAME_APP (ctest sets it) and Debian's Chromium; the two-node half also Debian's
 // redis-server and a corio-game built with Redis (ctest sets CORIO_GAME_CLUSTER=1 then).
 // Screenshots go to CORIO_ARTIFACTS_DIR (default <repo>/build/artifacts): game-invite.png (the
-// guest in the room) and game-invite-guest-login.png (the sign-in page an invite opens).
+// guest in the room), game-invite-guest-login.png (the sign-in page an invite opens) and
+// game-invite-offline.png (the header while reconnecting).
 // Every wait is on a condition of a page, bounded.
 
 import assert from "node:assert/strict";
@@ -270,6 +271,13 @@ function inviteStory(label, start, { screenshots = false } = {}) {
       assert.doesNotMatch(await pill.textContent(), /\d/);
       assert.equal((await page.locator("#lobby-online").textContent()).trim(), "Reconnecting…");
       await visible(page.locator("#connection-banner"));
+      if (screenshots) {
+        await page.screenshot({
+          path: join(artifactsDir, "game-invite-offline.png"),
+          clip: { x: 0, y: 0, width: 1280, height: 118 },
+          animations: "disabled",
+        });
+      }
       proxy.refuse(false);
       // Socket.IO's reconnection backs off up to 5 s (plus jitter) between attempts.
       await page.locator('#online-count[data-connection="online"]').waitFor({ timeout: 2 * WAIT_MS });

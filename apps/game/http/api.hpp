@@ -73,7 +73,8 @@ struct http_api_options {
     /// network). A guest's upgrade to a full account counts as one.
     rate_limit registrations_per_address{10, std::chrono::hours(1)};
     /// Guest accounts requested with a valid name (taken or not), per
-    /// client address (IPv6: per /64 network): each takes a name for good.
+    /// client address (IPv6: per /64 network): each takes a name for at
+    /// least a session lifetime, for good once it has results.
     rate_limit guests_per_address{10, std::chrono::hours(1)};
     /// Larger API request bodies get 413.
     std::size_t max_body_size = 4096;
