@@ -27,6 +27,7 @@
 #include "play/handlers.hpp"
 #include "play/lobby.hpp"
 #include "play/memory_room_store.hpp"
+#include "play/sqlite_chat_log.hpp"
 #ifdef CORIO_GAME_WITH_REDIS
 #include "play/redis_room_store.hpp"
 
@@ -86,6 +87,8 @@ struct command_line {
     std::string web_root;
     corio_game::password_cost cost = corio_game::password_cost::interactive;
     std::chrono::seconds reconnect_grace{30};
+    /// How many of a room's last chat messages are kept and replayed.
+    std::size_t chat_history = 50;
     /// Unset: Secure exactly when the game serves TLS itself.
     std::optional<bool> secure_cookies;
     std::string redis;
@@ -110,7 +113,7 @@ struct command_line {
     std::cerr << "corio-game: " << problem << "\n"
               << "usage: corio-game [--host ADDR] [--port N] [--db FILE] [--threads N] [--web-root DIR]\n"
               << "                  [--password-cost interactive|minimal] [--reconnect-grace SECONDS]\n"
-              << "                  [--secure-cookies yes|no]\n"
+              << "                  [--secure-cookies yes|no] [--chat-history N]\n"
               << "                  [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]\n"
               << "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...\n"
               << "                  [--log-level debug|info|warning|error|off] [--log-format text|json]\n"
@@ -126,6 +129,9 @@ template <class T> T parse_number(std::string_view text)
         usage("not a number: " + std::string(text));
     return value;
 }
+
+// A replay is one event: past this it would near the server's packet limit.
+constexpr std::size_t max_chat_history = 500;
 
 command_line parse(int argc, char** argv)
 {
@@ -154,6 +160,8 @@ command_line parse(int argc, char** argv)
             cl.cost = value == "minimal" ? corio_game::password_cost::minimal : corio_game::password_cost::interactive;
         else if (option == "--reconnect-grace")
             cl.reconnect_grace = std::chrono::seconds(parse_number<unsigned>(value));
+        else if (option == "--chat-history")
+            cl.chat_history = std::min(parse_number<std::size_t>(value), max_chat_history);
         else if (option == "--secure-cookies" && (value == "yes" || value == "no"))
             cl.secure_cookies = value == "yes";
         else if (option == "--redis" && !value.empty())
@@ -319,6 +327,7 @@ int main(int argc, char** argv)
     server_options.log = log;
     std::shared_ptr<corio_game::room_store> store;
     corio_game::lobby_options lobby_options{.reconnect_grace = cl.reconnect_grace};
+    lobby_options.chat_kept = cl.chat_history;
     lobby_options.log = log;
     std::string node_name; // names this node in the Admin UI; by default its host and pid
 #ifdef CORIO_GAME_WITH_REDIS
@@ -328,6 +337,7 @@ int main(int argc, char** argv)
         node_name = node;
         cluster = join_cluster(ioc, cl.redis, node, cl.node_timeout.value_or(10s), server_options, log);
         store = cluster->store;
+        lobby_options.chat_store = cluster->store;
         // Every second: this node is alive, and it takes over what stopped nodes left.
         lobby_options.sweep_interval = 1s;
         std::cout << "corio-game: node " << node << " of the game at " << redis_address(cl.redis) << std::endl;
@@ -336,8 +346,10 @@ int main(int argc, char** argv)
     if (!cl.redis.empty())
         usage("--redis: this corio-game was built without Redis support");
 #endif
-    if (!store)
+    if (!store) {
         store = std::make_shared<corio_game::memory_room_store>(*game_clock);
+        lobby_options.chat_store = std::make_shared<corio_game::sqlite_chat_log>(*db);
+    }
 
     corio::server io(ioc.get_executor(), server_options);
     auto lobby =

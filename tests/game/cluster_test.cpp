@@ -7,6 +7,7 @@
 // condition, bounded.
 #include "play/redis_room_store.hpp"
 
+#include "chat_log_contract.hpp"
 #include "redis_server.hpp"
 #include "store_contract.hpp"
 
@@ -87,7 +88,7 @@ struct game_node {
                 .node = std::move(name), .node_timeout = 600ms, .settle_timeout = 500ms});
         lobby = std::make_shared<corio_game::lobby>(
             io->of("/"), store, results, clock, ioc.get_executor(),
-            corio_game::lobby_options{.reconnect_grace = grace, .sweep_interval = 100ms});
+            corio_game::lobby_options{.reconnect_grace = grace, .chat_store = store, .sweep_interval = 100ms});
         corio_game::register_game_handlers(*io, accounts, lobby);
         lobby->start();
     }
@@ -332,6 +333,45 @@ BOOST_AUTO_TEST_CASE(a_reload_onto_the_other_node_resumes_the_game)
     drive_until(ioc, [] { return false; }, grace + 500ms);
     BOOST_TEST(results.leaderboard().empty());
     BOOST_TEST(succeeded(ask(*alice.socket, "move", 4)));
+}
+
+BOOST_AUTO_TEST_CASE(the_redis_store_meets_the_chat_log_contract)
+{
+    corio_game_test::check_chat_log({ioc, *nodes[0]->store});
+    // The other node reads the same logs.
+    BOOST_TEST(corio_game_test::run(ioc, nodes[1]->store->recent("ABCD", 50))->size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(chat_and_moves_replay_after_a_reload_onto_the_other_node)
+{
+    auto alice = sign_in("alice", 0);
+    auto bob = sign_in("bob", 1);
+    auto code = text(ask(*alice.socket, "create_room").at("code"));
+    BOOST_TEST_REQUIRE(succeeded(ask(*bob.socket, "join_room", code)));
+    BOOST_TEST_REQUIRE(succeeded(ask(*alice.socket, "move", 3)));
+    BOOST_TEST_REQUIRE(succeeded(ask(*bob.socket, "move", 2)));
+    BOOST_TEST_REQUIRE(succeeded(ask(*alice.socket, "chat", "from the east")));
+    BOOST_TEST_REQUIRE(succeeded(ask(*bob.socket, "chat", "<b>from the west</b>")));
+    wait_event(*alice.socket, "chat",
+               [](const json::value& m) { return m.at("text").as_string() == "<b>from the west</b>"; });
+
+    // bob's page comes back through the load balancer, to the east node.
+    bob.socket->close();
+    auto reloaded = connect(bob.token, 0);
+    auto state = wait_room(*reloaded, [](const json::object&) { return true; });
+    BOOST_TEST(json::serialize(state.at("columns")) == "[3,2]");
+    auto history = wait_event(*reloaded, "chat_log", [](const json::value&) { return true; });
+    BOOST_TEST(text(history.at("code")) == code);
+    const auto& messages = history.at("messages").as_array();
+    BOOST_TEST_REQUIRE(messages.size() == 2u);
+    BOOST_TEST(text(messages[0].at("text")) == "from the east");
+    BOOST_TEST(text(messages[1].at("text")) == "<b>from the west</b>");
+    BOOST_TEST(messages[1].at("id").as_int64() > messages[0].at("id").as_int64());
+
+    // The room closes: its chat goes with it.
+    BOOST_TEST_REQUIRE(succeeded(ask(*alice.socket, "leave_room")));
+    BOOST_TEST_REQUIRE(succeeded(ask(*reloaded, "leave_room")));
+    BOOST_TEST(corio_game_test::run(ioc, nodes[1]->store->recent(code, 50))->empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_player_whose_node_stops_forfeits_on_the_other_node)

@@ -5,12 +5,15 @@
 #include "play/clock.hpp"
 #include "play/lobby.hpp"
 #include "play/memory_room_store.hpp"
+#include "play/sqlite_chat_log.hpp"
 #include "store/accounts.hpp"
 #include "store/database.hpp"
 #include "store/results.hpp"
 
 #include <corio/server.hpp>
 #include <corio/testing/client.hpp>
+
+#include "store_contract.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
@@ -39,8 +42,9 @@ struct game_fixture {
     corio_game::results results{db};
     corio_game::manual_clock clock;
     std::shared_ptr<corio_game::memory_room_store> store = std::make_shared<corio_game::memory_room_store>(clock);
+    std::shared_ptr<corio_game::sqlite_chat_log> chat = std::make_shared<corio_game::sqlite_chat_log>(db);
     std::shared_ptr<corio_game::lobby> lobby = std::make_shared<corio_game::lobby>(
-        io.of("/"), store, results, clock, ioc.get_executor(), corio_game::lobby_options{});
+        io.of("/"), store, results, clock, ioc.get_executor(), corio_game::lobby_options{.chat_store = chat});
 
     game_fixture() { corio_game::register_game_handlers(io, accounts, lobby); }
     ~game_fixture() { lobby->stop(); }
@@ -448,6 +452,84 @@ BOOST_AUTO_TEST_CASE(chat_is_rate_limited_per_user)
     BOOST_TEST(error_of(ask(*alice.socket, "chat", "one too many")) == "You are sending messages too fast.");
     clock.advance(5s);
     BOOST_TEST(succeeded(ask(*alice.socket, "chat", "later")));
+}
+
+BOOST_AUTO_TEST_CASE(chat_and_moves_replay_after_a_reload_and_to_newcomers)
+{
+    auto alice = sign_in("alice");
+    auto bob = sign_in("bob");
+    auto code = start_game(alice, bob);
+    play_moves(alice, bob, {3, 4, 3});
+    const std::string markup = "<img src=x onerror=alert(1)> <b>bold</b>";
+    BOOST_TEST(succeeded(ask(*alice.socket, "chat", "hello")));
+    BOOST_TEST(succeeded(ask(*bob.socket, "chat", markup)));
+    auto live = bob.socket->wait_for("chat");
+    BOOST_TEST_REQUIRE(live.has_value());
+    auto first_id = live->args.values().at(0).at("id").as_int64();
+    BOOST_TEST(first_id > 0);
+
+    // bob reloads: the room with the moves of this game, then its chat.
+    bob.socket->close();
+    auto reloaded = connect(bob.token);
+    auto seen = drain(*reloaded);
+    BOOST_TEST(json::serialize(seen.at("room").at("columns")) == "[3,4,3]");
+    const auto& history = seen.at("chat_log").as_object();
+    BOOST_TEST(text(history.at("code")) == code);
+    const auto& messages = history.at("messages").as_array();
+    BOOST_TEST_REQUIRE(messages.size() == 2u);
+    BOOST_TEST(text(messages[0].at("from")) == "alice");
+    BOOST_TEST(text(messages[0].at("text")) == "hello");
+    BOOST_TEST(messages[0].at("id").as_int64() == first_id);
+    BOOST_TEST(text(messages[1].at("from")) == "bob");
+    BOOST_TEST(text(messages[1].at("text")) == markup); // data, as typed
+    BOOST_TEST(messages[1].at("id").as_int64() > first_id);
+
+    // A spectator who comes in later reads the conversation too.
+    auto carol = sign_in("carol");
+    BOOST_TEST(!drain(*carol.socket).contains("chat_log")); // in no room: nothing to replay
+    BOOST_TEST(succeeded(ask(*carol.socket, "watch_room", code)));
+    auto watched = drain(*carol.socket);
+    BOOST_TEST(watched.at("chat_log").at("messages").as_array().size() == 2u);
+    BOOST_TEST(json::serialize(watched.at("room").at("columns")) == "[3,4,3]");
+
+    // A rematch starts a new list of moves; the chat goes on.
+    for (int column : {4, 3, 4, 3})
+        BOOST_TEST_REQUIRE(succeeded(ask(column == 4 ? *reloaded : *alice.socket, "move", column)));
+    BOOST_TEST(text(latest_room(*alice.socket).at("winner")) == "red");
+    BOOST_TEST(succeeded(ask(*alice.socket, "rematch")));
+    BOOST_TEST(succeeded(ask(*reloaded, "rematch")));
+    auto next = latest_room(*alice.socket);
+    BOOST_TEST(text(next.at("status")) == "playing");
+    BOOST_TEST(json::serialize(next.at("columns")) == "[]");
+    auto again = connect(alice.token);
+    BOOST_TEST(drain(*again).at("chat_log").at("messages").as_array().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_closed_rooms_chat_is_forgotten)
+{
+    auto alice = sign_in("alice");
+    auto code = text(ask(*alice.socket, "create_room").at("code"));
+    BOOST_TEST(succeeded(ask(*alice.socket, "chat", "anyone?")));
+    BOOST_TEST(corio_game_test::run(ioc, chat->recent(code, 50))->size() == 1u);
+    BOOST_TEST(succeeded(ask(*alice.socket, "leave_room")));
+    BOOST_TEST(corio_game_test::run(ioc, chat->recent(code, 50))->empty());
+}
+
+BOOST_AUTO_TEST_CASE(chat_that_cannot_be_kept_is_refused_and_not_said)
+{
+    auto alice = sign_in("alice");
+    auto bob = sign_in("bob");
+    start_game(alice, bob);
+    db.lock().execute("DROP TABLE chat_messages");
+    BOOST_TEST(error_of(ask(*alice.socket, "chat", "lost?")) ==
+               "The game is unavailable right now; try again in a moment.");
+    BOOST_TEST(!latest(*bob.socket, "chat").has_value());
+    // The game goes on, and a reload still resumes it (with no chat to replay).
+    BOOST_TEST(succeeded(ask(*alice.socket, "move", 0)));
+    auto reloaded = connect(bob.token);
+    auto seen = drain(*reloaded);
+    BOOST_TEST(json::serialize(seen.at("room").at("columns")) == "[0]");
+    BOOST_TEST(!seen.contains("chat_log"));
 }
 
 BOOST_AUTO_TEST_CASE(a_player_who_does_not_come_back_in_time_forfeits)

@@ -74,6 +74,13 @@ struct chat : corio::server_to_client<"chat", void(chat_message)> {
     static constexpr std::array parameter_names{"message"};
 };
 
+// History: the room's recent chat, replayed.
+
+/// The last messages of the user's room, after a connect, a join or a watch.
+struct chat_log : corio::server_to_client<"chat_log", void(chat_history)> {
+    static constexpr std::array parameter_names{"history"};
+};
+
 } // namespace corio_game::events
 
 namespace corio_game {
@@ -82,6 +89,6 @@ namespace corio_game {
 using game_contract =
     corio::contract<events::create_room, events::join_room, events::watch_room, events::leave_room, events::move,
                     events::rematch, events::send_chat, events::welcome, events::online, events::rooms, events::room,
-                    events::room_closed, events::chat>;
+                    events::room_closed, events::chat, events::chat_log>;
 
 } // namespace corio_game

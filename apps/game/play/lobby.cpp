@@ -257,7 +257,8 @@ net::awaitable<void> lobby::connected(corio::socket_ref socket, user u)
 
     // Back in the room (a reload): the room comes first, so the page opens
     // on the game rather than flashing the lobby; the others see the player
-    // return.
+    // return. Then its chat, which the page shows again.
+    std::optional<std::string> in_room;
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
         auto mine = co_await store_->load_user_room(u.id);
         if (!mine) {
@@ -269,6 +270,7 @@ net::awaitable<void> lobby::connected(corio::socket_ref socket, user u)
         auto r = mine->found->value;
         if (!r.is_away(u.id)) {
             socket.emit<events::room>(r.state(mine->now), mine->found->version);
+            in_room = r.code();
             break;
         }
         r.clear_away(u.id);
@@ -283,7 +285,14 @@ net::awaitable<void> lobby::connected(corio::socket_ref socket, user u)
         auto state = r.state(mine->now);
         socket.emit<events::room>(state, done->version);
         to_users(ns_, r.members()).except(socket.id()).emit<events::room>(state, done->version);
+        in_room = r.code();
         break;
+    }
+    if (in_room) {
+        // Messages said from now on come live too; the page keeps each id once.
+        auto history = co_await kept_chat(*in_room);
+        if (history)
+            socket.emit<events::chat_log>(*history);
     }
 
     socket.emit<events::welcome>(greeting{.name = u.name});
@@ -461,6 +470,12 @@ net::awaitable<store_result<commit_result>> lobby::depart(std::int64_t user_id, 
             .emit<events::room_closed>(room_closed_notice{.code = code, .message = "Room " + code + " has closed."},
                                        done->version);
     }
+    if (closes) {
+        // Hygiene only: a new room under this code clears it anyway.
+        auto failed = co_await forget_chat(r.code());
+        if (failed)
+            warn("cannot forget a closed room's chat", failed);
+    }
     if (done->list)
         publish_rooms(*done->list);
     done->list.reset();
@@ -499,6 +514,13 @@ net::awaitable<create_room_reply> lobby::create_room(user u)
         if (mine->found)
             co_return already_in(mine->found->value.code());
         room r(random_code(), seat{u.id, u.name});
+        // What an earlier room under this code said is not this room's (a
+        // single node's rooms do not outlive it; Redis's may expire first).
+        auto forgot = co_await forget_chat(r.code());
+        if (forgot) {
+            warn("cannot clear the chat of a new room", forgot);
+            co_return unavailable();
+        }
         room_change change{.code = r.code(),
                            .expected = 0,
                            .next = r,
@@ -553,6 +575,9 @@ net::awaitable<join_room_reply> lobby::join_room(user u, std::string text)
         publish_room(r, done->version, snap->now);
         if (done->list)
             publish_rooms(*done->list);
+        auto history = co_await kept_chat(*code);
+        if (history)
+            to_users(ns_, {u.id}).emit<events::chat_log>(*history);
         co_return join_room_reply{.ok = true, .code = *code};
     }
     co_return busy();
@@ -587,6 +612,9 @@ net::awaitable<watch_room_reply> lobby::watch_room(user u, std::string text)
         publish_room(r, done->version, snap->now);
         if (done->list)
             publish_rooms(*done->list);
+        auto history = co_await kept_chat(*code);
+        if (history)
+            to_users(ns_, {u.id}).emit<events::chat_log>(*history);
         co_return watch_room_reply{.ok = true, .code = *code};
     }
     co_return busy();
@@ -709,9 +737,40 @@ net::awaitable<basic_reply> lobby::chat(user u, std::string text)
         co_return failure("Messages are at most " + std::to_string(opts_.chat_max_chars) + " characters.");
     if (!chat_allowed(u.id))
         co_return failure("You are sending messages too fast.");
-    to_users(ns_, mine->found->value.members())
-        .emit<events::chat>(chat_message{.from = u.name, .text = std::move(text), .at = wall_clock_ms()});
+    chat_message message{.from = u.name, .text = std::move(text), .at = wall_clock_ms()};
+    if (opts_.chat_store) {
+        // Kept first: a message that pages could not replay is not said.
+        auto kept = co_await opts_.chat_store->append(mine->found->value.code(), message, opts_.chat_kept);
+        if (!kept) {
+            warn("cannot keep a chat message", kept.error());
+            co_return unavailable();
+        }
+        message = std::move(*kept);
+    }
+    to_users(ns_, mine->found->value.members()).emit<events::chat>(message);
     co_return ok();
+}
+
+net::awaitable<std::optional<chat_history>> lobby::kept_chat(std::string code)
+{
+    auto self = shared_from_this();
+    if (!opts_.chat_store)
+        co_return std::nullopt;
+    auto messages = co_await opts_.chat_store->recent(code, opts_.chat_kept);
+    if (!messages) {
+        warn("cannot read a room's chat", messages.error());
+        co_return std::nullopt;
+    }
+    co_return chat_history{.code = std::move(code), .messages = std::move(*messages)};
+}
+
+net::awaitable<boost::system::error_code> lobby::forget_chat(std::string code)
+{
+    auto self = shared_from_this();
+    if (!opts_.chat_store)
+        co_return boost::system::error_code{};
+    auto failed = co_await opts_.chat_store->clear(std::move(code));
+    co_return failed;
 }
 
 // ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // change, tells the sockets concerned and returns the acknowledgement;
 // play/handlers.cpp maps events onto them.
 
+#include "play/chat_log.hpp"
 #include "play/clock.hpp"
 #include "play/payloads.hpp"
 #include "play/room.hpp"
@@ -25,6 +26,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -42,6 +44,12 @@ struct lobby_options {
     std::size_t chat_max_chars = 200;
     std::size_t chat_burst = 5;
     std::chrono::milliseconds chat_window{5'000};
+    /// Where chat is kept so that pages can replay it (play/chat_log.hpp):
+    /// sqlite_chat_log on one node, the redis_room_store in a cluster.
+    /// None: chat is only live, and nothing is replayed.
+    std::shared_ptr<chat_log> chat_store;
+    /// How many of a room's last messages are kept and replayed.
+    std::size_t chat_kept = 50;
     /// How often the lobby calls room_store::sweep; 0: never (one node).
     std::chrono::milliseconds sweep_interval{0};
     /// Where failures of the store and of background work go.
@@ -81,8 +89,9 @@ public:
     /// marked away before the process goes.
     boost::asio::awaitable<void> settle(std::chrono::milliseconds bound);
 
-    /// A signed-in socket connected: it gets `room` when its user is in a
-    /// room (a reload resumes the game), then `welcome`, `online`, `rooms`.
+    /// A signed-in socket connected: it gets `room` and `chat_log` when its
+    /// user is in a room (a reload resumes the game and its chat), then
+    /// `welcome`, `online`, `rooms`.
     boost::asio::awaitable<void> connected(corio::socket_ref socket, user u);
     /// A socket left. When it was its user's last one on every node, a
     /// player gets the reconnect grace and a spectator leaves the room.
@@ -139,6 +148,11 @@ private:
     void schedule_sweep();
 
     std::string random_code();
+    /// The kept chat of `code`; std::nullopt without a chat store, or when
+    /// it failed (a warning: the page still gets the live chat).
+    boost::asio::awaitable<std::optional<chat_history>> kept_chat(std::string code);
+    /// Forgets the chat of `code` (a room closed, or a new one takes the code).
+    boost::asio::awaitable<boost::system::error_code> forget_chat(std::string code);
     /// false when `user_id` sent too many messages lately.
     bool chat_allowed(std::int64_t user_id);
 

@@ -71,11 +71,14 @@ struct room_state {
     std::vector<away_player> away;
     /// The status line ("alice to play").
     std::string message;
+    /// The columns (0 to 6) played in the current game, in order; red
+    /// played first, then the colours alternate.
+    std::vector<int> columns;
     friend bool operator==(const room_state&, const room_state&) = default;
 };
 BOOST_DESCRIBE_STRUCT(room_state, (),
                       (code, status, red, yellow, spectators, board, turn, moves, last, winner, ending, line, rematch,
-                       away, message))
+                       away, message, columns))
 
 /// A line of the lobby's room list (the `rooms` event).
 struct room_summary {
@@ -115,8 +118,21 @@ struct chat_message {
     std::string text;
     /// Milliseconds since 1970 (Date's), on the server's clock.
     std::int64_t at = 0;
+    /// Increases with every message kept (play/chat_log.hpp): a page
+    /// orders by it and drops a message it has already; 0 when not kept.
+    std::int64_t id = 0;
 };
-BOOST_DESCRIBE_STRUCT(chat_message, (), (from, text, at))
+BOOST_DESCRIBE_STRUCT(chat_message, (), (from, text, at, id))
+
+// History: the chat of a room, replayed (the `chat_log` event).
+
+/// The last messages of room `code`, oldest first: after a connect, a
+/// join or a watch, so a page shows the conversation it missed.
+struct chat_history {
+    std::string code;
+    std::vector<chat_message> messages;
+};
+BOOST_DESCRIBE_STRUCT(chat_history, (), (code, messages))
 
 // ---------------------------------------------------------------------------
 // Acks: `{"ok": true, ...}` on success, `{"error": sentence, ...}` otherwise.

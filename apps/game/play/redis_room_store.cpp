@@ -243,6 +243,28 @@ local due = redis.call('ZRANGEBYSCORE', P .. 'deadlines', '-inf', ms(now))
 return {known and 1 or 0, gone, due, count, version}
 )lua";
 
+// ARGV: prefix, code, the message's JSON, how many to keep, ttl in ms.
+// Returns the message's id.
+constexpr const char* chat_append_script = R"lua(
+local key = P .. 'chat:' .. ARGV[2]
+local id = redis.call('INCR', P .. 'chat-seq')
+redis.call('RPUSH', key, ms(id) .. ' ' .. ARGV[3])
+redis.call('LTRIM', key, -tonumber(ARGV[4]), -1)
+redis.call('PEXPIRE', key, ARGV[5])
+return id
+)lua";
+
+// ARGV: prefix, code, how many. Returns the newest entries, oldest first.
+constexpr const char* chat_recent_script = R"lua(
+return redis.call('LRANGE', P .. 'chat:' .. ARGV[2], -tonumber(ARGV[3]), -1)
+)lua";
+
+// ARGV: prefix, code.
+constexpr const char* chat_clear_script = R"lua(
+redis.call('DEL', P .. 'chat:' .. ARGV[2])
+return 1
+)lua";
+
 std::string with_prelude(const char* script)
 {
     return std::string(prelude) + script;
@@ -305,6 +327,29 @@ std::optional<room_list> list_of(const reply* r, std::uint64_t version)
             list.rooms.push_back(std::move(*summary));
     }
     return list;
+}
+
+/// A log entry, "ID JSON"; std::nullopt for one that does not read.
+std::optional<chat_message> chat_entry(const std::string& entry)
+{
+    auto space = entry.find(' ');
+    if (space == std::string::npos)
+        return std::nullopt;
+    auto id = parse_id(entry.substr(0, space));
+    boost::system::error_code ec;
+    auto parsed = json::parse(std::string_view(entry).substr(space + 1), ec);
+    if (!id || *id <= 0 || ec)
+        return std::nullopt;
+    auto* o = parsed.if_object();
+    auto* from = o ? o->if_contains("from") : nullptr;
+    auto* text = o ? o->if_contains("text") : nullptr;
+    auto* at = o ? o->if_contains("at") : nullptr;
+    if (!from || !from->is_string() || !text || !text->is_string() || !at || !at->is_int64())
+        return std::nullopt;
+    return chat_message{.from = std::string(from->as_string()),
+                        .text = std::string(text->as_string()),
+                        .at = at->as_int64(),
+                        .id = *id};
 }
 
 std::string ms_text(clock::duration d)
@@ -606,6 +651,60 @@ net::awaitable<store_result<sweep_result>> redis_room_store::sweep()
     if (online && version)
         found.online = presence{.online = *online, .version = *version};
     co_return found;
+}
+
+// ---------------------------------------------------------------------------
+// The chat log.
+
+net::awaitable<store_result<chat_message>> redis_room_store::append(std::string code, chat_message message,
+                                                                    std::size_t keep)
+{
+    // A log of 0 keeps nothing; LTRIM with -0 would keep everything.
+    if (keep == 0) {
+        auto failed = co_await clear(code);
+        if (failed)
+            co_return failed;
+        co_return message;
+    }
+    message.id = 0;
+    json::object entry{{"from", message.from}, {"text", message.text}, {"at", message.at}};
+    std::vector<std::string> args{std::move(code), json::serialize(entry), std::to_string(keep),
+                                  ms_text(opts_.room_ttl)};
+    auto r = co_await eval(chat_append_script, std::move(args));
+    if (!r)
+        co_return r.error();
+    auto id = integer_of(&*r);
+    if (!id || *id <= 0)
+        co_return make_error_code(store_error::bad_reply);
+    message.id = *id;
+    co_return message;
+}
+
+net::awaitable<store_result<std::vector<chat_message>>> redis_room_store::recent(std::string code, std::size_t limit)
+{
+    std::vector<chat_message> out;
+    if (limit == 0)
+        co_return out;
+    std::vector<std::string> args{std::move(code), std::to_string(limit)};
+    auto r = co_await eval(chat_recent_script, std::move(args));
+    if (!r)
+        co_return r.error();
+    if (r->type != reply::kind::array)
+        co_return make_error_code(store_error::bad_reply);
+    for (const auto& e : r->elements) {
+        // An entry that does not read is left out, not the log.
+        auto message = e.type == reply::kind::string ? chat_entry(e.str) : std::nullopt;
+        if (message)
+            out.push_back(std::move(*message));
+    }
+    co_return out;
+}
+
+net::awaitable<boost::system::error_code> redis_room_store::clear(std::string code)
+{
+    std::vector<std::string> args{std::move(code)};
+    auto r = co_await eval(chat_clear_script, std::move(args));
+    co_return r ? boost::system::error_code{} : r.error();
 }
 
 } // namespace corio_game

@@ -3,6 +3,7 @@
 // Redis, so that several corio-game nodes play as one (docs/game.md,
 // "Running several nodes").
 
+#include "play/chat_log.hpp"
 #include "play/room_store.hpp"
 
 #include <corio/log.hpp>
@@ -52,7 +53,9 @@ struct redis_store_options {
 /// deadline), `P seq` (the version counter), `P nodes` (zset: node by the
 /// time it counts as stopped), `P presence:NODE` (hash: user to sockets on
 /// that node), `P departing` (zset: users whose last socket went, by when
-/// another node should settle them if theirs did not). Every read-modify-write is one Lua script (EVAL), so it is
+/// another node should settle them if theirs did not), `P chat:CODE` (list:
+/// the room's last messages, each "ID JSON"), `P chat-seq` (their ids).
+/// Every read-modify-write is one Lua script (EVAL), so it is
 /// atomic; time is Redis's TIME, the same for every node. Needs one Redis
 /// server (or a primary), not Redis Cluster: the scripts touch keys they
 /// compute.
@@ -63,7 +66,11 @@ struct redis_store_options {
 ///
 /// @par Thread safety
 /// Any thread.
-class redis_room_store final : public room_store {
+///
+/// It is the chat log of a cluster too (play/chat_log.hpp): the same
+/// connection, and a log that expires like its room (room_ttl after its
+/// last message).
+class redis_room_store final : public room_store, public chat_log {
 public:
     /// Opens the store's own command connection to Redis (reconnecting by
     /// itself) and starts it.
@@ -84,6 +91,12 @@ public:
     boost::asio::awaitable<store_result<presence>> socket_disconnected(std::int64_t user_id) override;
     boost::asio::awaitable<boost::system::error_code> settled(std::int64_t user_id) override;
     boost::asio::awaitable<store_result<sweep_result>> sweep() override;
+
+    boost::asio::awaitable<store_result<chat_message>> append(std::string code, chat_message message,
+                                                              std::size_t keep) override;
+    boost::asio::awaitable<store_result<std::vector<chat_message>>> recent(std::string code,
+                                                                           std::size_t limit) override;
+    boost::asio::awaitable<boost::system::error_code> clear(std::string code) override;
 
 private:
     class pending;

@@ -210,7 +210,8 @@ room_state room::state(clock::duration now) const
                    .winner = std::string(to_string(winner_)),
                    .ending = ending_,
                    .line = game_.winning_cells(),
-                   .message = message(now)};
+                   .message = message(now),
+                   .columns = columns_};
     for (int row = 0; row < connect_four::rows; ++row) {
         auto& cells = out.board.emplace_back();
         for (int column = 0; column < connect_four::columns; ++column)

@@ -16,7 +16,7 @@ constexpr int busy_timeout_ms = 5000;
 // The schema, one script per version: migrations[i] takes a database from
 // version i to i + 1. Append new scripts; never edit one that has shipped,
 // since databases created by it are already past it.
-constexpr std::array<std::string_view, 2> migrations = {
+constexpr std::array<std::string_view, 3> migrations = {
     R"sql(
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,
@@ -54,6 +54,19 @@ CREATE INDEX games_by_yellow ON games(yellow_user, winner_user);
 ALTER TABLE users ADD COLUMN guest INTEGER NOT NULL DEFAULT 0 CHECK (guest IN (0, 1));
 -- Finds the abandoned guests that accounts::create_guest removes.
 CREATE INDEX users_guests_by_age ON users(created_at) WHERE guest = 1;
+)sql",
+    // 2: the last messages of each open room (play/sqlite_chat_log.hpp).
+    // AUTOINCREMENT: an id is never reused, even after its room's log was
+    // cleared, so a page can tell messages apart by id.
+    R"sql(
+CREATE TABLE chat_messages (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    room    TEXT    NOT NULL,
+    sender  TEXT    NOT NULL,
+    text    TEXT    NOT NULL,
+    sent_at INTEGER NOT NULL
+);
+CREATE INDEX chat_messages_by_room ON chat_messages(room, id);
 )sql",
 };
 

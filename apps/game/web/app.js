@@ -116,6 +116,8 @@
       yellow: { item: $("player-yellow"), name: $("player-yellow-name"), meta: $("player-yellow-meta") },
     },
     spectators: $("spectators"),
+    moveList: $("move-list"),
+    moveListEmpty: $("move-list-empty"),
     chatLog: $("chat-log"),
     chatEmpty: $("chat-empty"),
     chatForm: $("chat-form"),
@@ -165,6 +167,8 @@
     pointerDiscs: [],
     /** @type {ReturnType<typeof setInterval> | 0} */
     countdownTimer: 0,
+    /** @type {Set<number>} */
+    chatIds: new Set(), // ids of the messages shown: a replayed one that came live already is not shown twice
   };
 
   // ---------------------------------------------------------------- small helpers
@@ -446,6 +450,17 @@
 
     socket.on("chat", (message) => {
       if (message && typeof message === "object") appendChat(message);
+    });
+
+    // The room's last messages, after a connect (a reload, a reconnect, another node), a join
+    // or a watch. Merged by id with what came live meanwhile.
+    socket.on("chat_log", (history) => {
+      const room = state.room;
+      if (!history || !room || history.code !== room.code || !Array.isArray(history.messages)) return;
+      for (const message of history.messages) {
+        if (message && typeof message === "object") appendChat(message);
+      }
+      ui.chatLog.scrollTop = ui.chatLog.scrollHeight;
     });
   }
 
@@ -898,6 +913,7 @@
     const previous = state.room && state.room.code === room.code ? state.room : null;
     if (!previous) {
       clearChat();
+      ui.moveList.replaceChildren();
       setText(ui.gameError, "");
       state.selectedColumn = 3;
     }
@@ -920,6 +936,7 @@
     state.moveInFlight = false;
     stopCountdown();
     clearChat();
+    ui.moveList.replaceChildren();
     setJoinError("");
     document.title = APP_TITLE;
   }
@@ -971,6 +988,7 @@
     renderBoard(room, previous);
     renderStatus(room);
     renderPlayers(room);
+    renderMoves(room);
     renderActions(room);
     renderPointer();
   }
@@ -1135,6 +1153,37 @@
     setText(ui.leaveButton, color && room.status === "playing" ? "Resign and leave" : "Leave");
   }
 
+  /**
+   * The moves of the current game, "1. alice: column 4" (red plays first). The list is a log:
+   * new moves are appended, so a screen reader announces each one once, the opponent's too.
+   * @param {RoomState} room
+   */
+  function renderMoves(room) {
+    const columns = Array.isArray(room.columns) ? room.columns.filter((c) => Number.isInteger(c)) : [];
+    const list = ui.moveList;
+    const shown = /** @type {HTMLElement[]} */ (Array.from(list.children));
+    // Another game (a rematch, a new opponent): start over.
+    const same = shown.length <= columns.length && shown.every((item, i) => item.dataset.column === String(columns[i]));
+    if (!same) list.replaceChildren();
+    for (let i = list.childElementCount; i < columns.length; i++) {
+      /** @type {PlayerColor} */
+      const color = i % 2 === 0 ? "red" : "yellow";
+      const name = room[color] || (color === "red" ? "Red" : "Yellow");
+      const item = el("li", "move");
+      item.dataset.column = String(columns[i]);
+      const disc = el("span", `disc-icon disc-icon--${color}`);
+      disc.setAttribute("aria-hidden", "true");
+      const text = el("span", "move__text");
+      text.append(el("span", "move__who", `${i + 1}. ${name}`), el("span", "move__where", `: column ${columns[i] + 1}`));
+      item.append(disc, text);
+      list.append(item);
+    }
+    list.querySelectorAll(".move.is-last").forEach((item) => item.classList.remove("is-last"));
+    if (list.lastElementChild) list.lastElementChild.classList.add("is-last");
+    ui.moveListEmpty.hidden = columns.length > 0;
+    list.scrollTop = list.scrollHeight;
+  }
+
   /** @param {number} column */
   function selectColumn(column) {
     state.selectedColumn = Math.max(0, Math.min(COLUMNS - 1, column));
@@ -1259,12 +1308,19 @@
 
   function clearChat() {
     ui.chatLog.replaceChildren();
+    state.chatIds.clear();
     ui.chatEmpty.hidden = false;
     setText(ui.chatError, "");
   }
 
-  /** @param {ChatMessage} message */
+  /**
+   * Shows a message once, in id order (a replay can bring older ones after newer live ones).
+   * @param {ChatMessage} message
+   */
   function appendChat(message) {
+    const id = Number.isInteger(message.id) && message.id > 0 ? message.id : 0;
+    if (id && state.chatIds.has(id)) return;
+    if (id) state.chatIds.add(id);
     const from = typeof message.from === "string" ? message.from : "?";
     const text = typeof message.text === "string" ? message.text : "";
     const at = Number.isFinite(message.at) ? new Date(message.at) : new Date();
@@ -1276,10 +1332,17 @@
     time.dateTime = at.toISOString();
     head.append(time);
     item.append(head, el("span", "chat-msg__text", text));
+    item.dataset.id = String(id);
 
     const log = ui.chatLog;
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
-    log.append(item);
+    /** @type {Element | null} */
+    let before = null;
+    for (let node = log.lastElementChild; id && node; node = node.previousElementSibling) {
+      if (Number(/** @type {HTMLElement} */ (node).dataset.id) <= id) break;
+      before = node;
+    }
+    log.insertBefore(item, before);
     while (log.firstElementChild && log.childElementCount > CHAT_HISTORY_LIMIT) log.firstElementChild.remove();
     ui.chatEmpty.hidden = true;
     if (atBottom || from === state.me) log.scrollTop = log.scrollHeight;

@@ -1,0 +1,300 @@
+// History that survives (issue 17, item 2): a page that reloads mid-game shows the room's chat
+// log and the list of moves of the current game again, on one node and on two nodes (where the
+// reload lands on the other node: corio-game --redis, a redis-server started by this test on a
+// free loopback port). The log is bounded (--chat-history), markup in chat shows as literal text
+// and never runs, and the board is played with the keyboard (arrows and Enter, digits) and
+// described to screen readers. Every wait is on a condition of the page, bounded.
+//
+// Needs CORIO_GAME_APP (ctest sets it), Debian's Chromium, and for the two-node half a
+// corio-game built with Redis and Debian's redis-server. Screenshots go to CORIO_ARTIFACTS_DIR
+// (game-history.png, game-history-cluster.png).
+
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { launchBrowser, watchPage } from "./lib/browser.mjs";
+import { startGame } from "./lib/game-app.mjs";
+import { startRedis } from "./lib/redis-server.mjs";
+
+const WAIT_MS = 10_000; // any one condition of a page
+const SUITE_MS = 120_000;
+const PASSWORD = "Lantern-velvet-93";
+const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
+const KEPT = 4; // the nodes' --chat-history
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const artifactsDir = process.env.CORIO_ARTIFACTS_DIR || join(repoRoot, "build", "artifacts");
+
+// The markup of the issue: it would show an image and run script if it were parsed as HTML.
+const IMG = "<img src=x onerror=alert(1)>";
+const BOLD = "<b>bold</b>";
+
+/** Waits until `locator` (filtered by `text` if given) is visible. */
+async function visible(locator, text) {
+  await (text === undefined ? locator : locator.filter({ hasText: text })).first().waitFor({ state: "visible" });
+}
+
+/** Polls `check` until it returns a truthy value; fails saying `what` did not happen. */
+async function until(what, check, ms = WAIT_MS) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await check();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The texts of the chat log, oldest first. */
+const chatTexts = (page) => page.locator("#chat-log .chat-msg__text").allTextContents();
+/** The lines of the list of moves. */
+const moveLines = (page) => page.locator("#move-list .move__text").allTextContents();
+
+/**
+ * The story, on one node (`twoNodes` false: both pages on it, the reload too) or on two (alice's
+ * page on east, bob's on west, and bob's reload lands on east).
+ */
+function story(label, twoNodes) {
+  describe(label, { timeout: SUITE_MS }, () => {
+    const suffix = randomBytes(3).toString("hex");
+    const alice = { name: `alice_${suffix}`, node: "east" };
+    const bob = { name: `bob_${suffix}`, node: twoNodes ? "west" : "east" };
+    const nodes = {};
+    const problems = [];
+    const dialogs = [];
+    let redis;
+    let browser;
+    let dataDir;
+    let roomCode;
+    let broken = ""; // the first step that failed: the steps after it depend on it
+    let skipped = "";
+
+    /** One step of the story: skipped once an earlier step failed, instead of timing out again. */
+    function step(name, body) {
+      it(name, async (t) => {
+        if (skipped) {
+          t.skip(skipped);
+          return;
+        }
+        if (broken) {
+          t.skip(`after the failed step "${broken}"`);
+          return;
+        }
+        try {
+          await body(t);
+        } catch (err) {
+          broken = name;
+          throw err;
+        }
+      });
+    }
+
+    /** A person's page on their node, in a browser context of its own (its own cookies). */
+    async function openPage(person) {
+      person.context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      person.context.setDefaultTimeout(WAIT_MS);
+      person.page = await person.context.newPage();
+      problems.push(watchPage(person.page, person.name));
+      // An alert() would mean chat markup ran as script.
+      person.page.on("dialog", (dialog) => {
+        dialogs.push(`${person.name}: ${dialog.type()} ${dialog.message()}`);
+        dialog.dismiss().catch(() => {});
+      });
+      await person.page.goto(`${nodes[person.node].url}/`);
+    }
+
+    async function signUp(person) {
+      const { page } = person;
+      await visible(page.locator("#auth-view"));
+      await page.locator("#tab-register").click();
+      await page.locator("#auth-username").fill(person.name);
+      await page.locator("#auth-password").fill(PASSWORD);
+      await page.locator("#auth-submit").click();
+      await visible(page.locator("#lobby-view"));
+    }
+
+    /** `person` says `text`; it shows on both pages. */
+    async function say(person, text) {
+      const { page } = person;
+      await page.locator("#chat-input").fill(text);
+      await page.locator("#chat-input").press("Enter");
+      for (const p of [alice.page, bob.page]) {
+        await until(`"${text}" in ${p === alice.page ? "alice" : "bob"}'s chat`, async () =>
+          (await chatTexts(p)).includes(text));
+      }
+    }
+
+    /** Waits until both pages show `count` moves. */
+    async function movesShown(count) {
+      for (const p of [alice.page, bob.page]) await visible(p.locator(`#board[data-moves="${count}"]`));
+    }
+
+    /** Chat messages show as the text typed: no element from their markup, nothing ran. */
+    async function assertLiteral(page) {
+      const texts = await chatTexts(page);
+      assert.ok(texts.includes(IMG), JSON.stringify(texts));
+      assert.ok(texts.includes(BOLD), JSON.stringify(texts));
+      assert.equal(await page.locator("#chat-log img, #chat-log .chat-msg__text *").count(), 0);
+      assert.equal(await page.locator("img[src='x']").count(), 0);
+      assert.deepEqual(dialogs, []);
+    }
+
+    before(async () => {
+      dataDir = await mkdtemp(join(tmpdir(), "corio-game-history-e2e-"));
+      const db = join(dataDir, "game.db");
+      const args = ["--chat-history", String(KEPT)];
+      if (!twoNodes) {
+        nodes.east = await startGame({ db, args });
+      } else {
+        try {
+          redis = await startRedis();
+          for (const name of ["east", "west"]) nodes[name] = await startGame({ db, redis: redis.url, nodeName: name, args });
+        } catch (err) {
+          if (!/built without Redis support|redis-server not found/i.test(err.message)) throw err;
+          skipped = err.message;
+          return;
+        }
+      }
+      browser = await launchBrowser();
+    });
+
+    after(async () => {
+      await browser?.close();
+      for (const node of Object.values(nodes)) await node.stop();
+      await redis?.stop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    });
+
+    step("two players meet in a room", async () => {
+      await openPage(alice);
+      await signUp(alice);
+      await openPage(bob);
+      await signUp(bob);
+      await alice.page.locator("#create-room-button").click();
+      await visible(alice.page.locator("#room-code"), CODE);
+      roomCode = (await alice.page.locator("#room-code").textContent()).trim();
+      await bob.page.locator("#join-code").fill(roomCode);
+      await bob.page.locator("#join-button").click();
+      for (const p of [alice.page, bob.page]) await visible(p.locator("#status"), `${alice.name} to play`);
+      for (const p of [alice.page, bob.page]) {
+        assert.equal(await p.locator("#move-list-empty").isVisible(), true);
+        assert.deepEqual(await moveLines(p), []);
+      }
+    });
+
+    step("plays with the keyboard, which the board describes, and lists every move", async () => {
+      // The pointer selects the column it hovers: out of the way, the keys alone choose.
+      for (const p of [alice.page, bob.page]) await p.mouse.move(0, 0);
+      const board = alice.page.locator("#board");
+      // The board is one tab stop, focused when the game opened; its name says the column.
+      assert.equal(await board.getAttribute("tabindex"), "0");
+      assert.equal(await alice.page.evaluate(() => document.activeElement && document.activeElement.id), "board");
+      await alice.page.keyboard.press("Home");
+      assert.equal(await board.getAttribute("aria-label"), "Board, column 1 selected: empty");
+      await alice.page.keyboard.press("End");
+      assert.equal(await board.getAttribute("aria-label"), "Board, column 7 selected: empty");
+      for (let i = 0; i < 3; i++) await alice.page.keyboard.press("ArrowLeft");
+      assert.equal(await board.getAttribute("aria-label"), "Board, column 4 selected: empty");
+      await alice.page.keyboard.press("Enter");
+      await movesShown(1);
+      await until("the board's label to name the red disc", async () =>
+        (await board.getAttribute("aria-label")) === "Board, column 4 selected: red from the bottom");
+
+      const bobBoard = bob.page.locator("#board");
+      await bobBoard.focus();
+      await bob.page.keyboard.press("Home");
+      for (let i = 0; i < 4; i++) await bob.page.keyboard.press("ArrowRight");
+      assert.equal(await bobBoard.getAttribute("aria-label"), "Board, column 5 selected: empty");
+      await bob.page.keyboard.press("Enter");
+      await movesShown(2);
+
+      await alice.page.keyboard.press("ArrowLeft");
+      await alice.page.keyboard.press("Space");
+      await movesShown(3);
+      await bob.page.keyboard.press("7"); // digits drop straight into a column
+      await movesShown(4);
+
+      const expected = [
+        `1. ${alice.name}: column 4`,
+        `2. ${bob.name}: column 5`,
+        `3. ${alice.name}: column 3`,
+        `4. ${bob.name}: column 7`,
+      ];
+      for (const p of [alice.page, bob.page]) {
+        await until("the list of four moves", async () => (await moveLines(p)).length === 4);
+        assert.deepEqual(await moveLines(p), expected);
+        assert.equal(await p.locator("#move-list").getAttribute("role"), "log");
+        assert.equal(await p.locator("#move-list .move.is-last .move__text").textContent(), expected[3]);
+      }
+    });
+
+    step("chats, with markup shown as text", async () => {
+      await say(alice, "soon too old to replay");
+      await say(alice, "hi bob");
+      await say(bob, IMG);
+      await say(bob, BOLD);
+      await say(alice, "good luck");
+      for (const p of [alice.page, bob.page]) await assertLiteral(p);
+    });
+
+    step(`keeps chat and moves across a reload${twoNodes ? " onto the other node" : ""}`, async () => {
+      if (twoNodes) {
+        // A load balancer may send the next connection anywhere: bob comes back through east.
+        bob.node = "east";
+        await bob.page.goto(`${nodes.east.url}/`);
+      } else {
+        await bob.page.reload();
+      }
+      const { page } = bob;
+      await visible(page.locator("#game-view"));
+      await visible(page.locator(`#board[data-moves="4"]`));
+      await visible(page.locator("#room-code"), roomCode);
+      // The last KEPT messages, in the order said; the oldest fell out of the log.
+      const replayed = [`hi bob`, IMG, BOLD, "good luck"];
+      await until("the chat log replayed", async () => (await chatTexts(page)).length === KEPT);
+      assert.deepEqual(await chatTexts(page), replayed);
+      assert.deepEqual(await page.locator("#chat-log .chat-msg__from").allTextContents(),
+        [alice.name, bob.name, bob.name, alice.name]);
+      await assertLiteral(page);
+      assert.equal((await moveLines(page)).length, 4);
+      assert.equal((await moveLines(page))[3], `4. ${bob.name}: column 7`);
+
+      // The page plays and chats on: the board has the focus, so keys work at once.
+      assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), "board");
+      await visible(alice.page.locator("#your-turn"));
+      await alice.page.locator("#board").focus();
+      await alice.page.keyboard.press("1");
+      await page.mouse.move(0, 0);
+      await movesShown(5);
+      await page.keyboard.press("Home");
+      await page.keyboard.press("Enter");
+      await movesShown(6);
+      for (const p of [alice.page, bob.page]) {
+        await until("six moves listed", async () => (await moveLines(p)).length === 6);
+        assert.equal((await moveLines(p))[5], `6. ${bob.name}: column 1`);
+      }
+      await say(bob, "back again");
+      assert.deepEqual(await chatTexts(page), [...replayed, "back again"]);
+
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await mkdir(artifactsDir, { recursive: true });
+      const shot = join(artifactsDir, twoNodes ? "game-history-cluster.png" : "game-history.png");
+      await page.screenshot({ path: shot, fullPage: true, animations: "disabled" });
+      console.log(`screenshot after the reload: ${shot}`);
+    });
+
+    step("raised no script errors, no CSP violations and no dialogs", () => {
+      assert.deepEqual(problems.flat(), []);
+      assert.deepEqual(dialogs, []);
+    });
+  });
+}
+
+story("history on one node, in a browser", false);
+story("history on two nodes, in a browser", true);
