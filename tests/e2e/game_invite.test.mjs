@@ -3,8 +3,9 @@
 // follows it, plays as a guest with just a display name and lands in the room (on two nodes
 // through the other node, as a load balancer may send them); a third visitor finds the room full
 // and watches; unknown and broken links say so; the guest's result is ranked apart from the
-// players', and stays with them when they save the account with a password; and the header says
-// "Reconnecting…" instead of a stale count while a page's connection is cut.
+// players', and stays with them when they save the account with a password; the header says
+// "Reconnecting…" instead of a stale count while a page's connection is cut; and a guest is asked
+// before logging out.
 //
 // Needs CORIO_GAME_APP (ctest sets it) and Debian's Chromium; the two-node half also Debian's
 // redis-server and a corio-game built with Redis (ctest sets CORIO_GAME_CLUSTER=1 then).
@@ -283,6 +284,21 @@ function inviteStory(label, start, { screenshots = false } = {}) {
       await page.locator('#online-count[data-connection="online"]').waitFor({ timeout: 2 * WAIT_MS });
       await visible(page.locator("#online-text"), /^\d+ online$/);
       await visible(page.locator("#room-code"), roomCode);
+    });
+
+    step("asks a guest before logging out, since a guest cannot log back in", async () => {
+      const { page } = watcher;
+      const dialog = page.locator("#guest-logout-dialog");
+      await page.locator("#logout-button").click();
+      await visible(dialog);
+      await dialog.getByRole("button", { name: "Stay" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await visible(page.locator("#user-name"), watcher.name);
+      await page.locator("#logout-button").click();
+      await dialog.getByRole("button", { name: "Log out anyway" }).click();
+      await visible(page.locator("#auth-view"));
+      const me = await page.evaluate(async () => (await fetch("/api/me")).status);
+      assert.equal(me, 401);
     });
 
     it("raised no script errors and no Content-Security-Policy violations", () => {
