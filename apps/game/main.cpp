@@ -130,7 +130,7 @@ template <class T> T parse_number(std::string_view text)
     return value;
 }
 
-// A replay is one event: past this it would near the server's packet limit.
+// A replay is one event; 500 messages of up to 800 bytes are 400 kB already.
 constexpr std::size_t max_chat_history = 500;
 
 command_line parse(int argc, char** argv)

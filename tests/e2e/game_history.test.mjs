@@ -1,7 +1,8 @@
 // History that survives (issue 17, item 2): a page that reloads mid-game shows the room's chat
 // log and the list of moves of the current game again, on one node and on two nodes (where the
 // reload lands on the other node: corio-game --redis, a redis-server started by this test on a
-// free loopback port). The log is bounded (--chat-history), markup in chat shows as literal text
+// free loopback port), and a page that was offline for a moment gets what it missed once it
+// reconnects. The log is bounded (--chat-history), markup in chat shows as literal text
 // and never runs, and the board is played with the keyboard (arrows and Enter, digits) and
 // described to screen readers. Every wait is on a condition of the page, bounded.
 //
@@ -287,6 +288,30 @@ function story(label, twoNodes) {
       const shot = join(artifactsDir, twoNodes ? "game-history-cluster.png" : "game-history.png");
       await page.screenshot({ path: shot, fullPage: true, animations: "disabled" });
       console.log(`screenshot after the reload: ${shot}`);
+    });
+
+    step("recovers what was said and played while a page was offline, once", async () => {
+      const { page } = bob;
+      await bob.context.setOffline(true);
+      await visible(page.locator("#connection-banner"), "Reconnecting");
+      await visible(alice.page.locator("#status"), `${bob.name} disconnected`);
+      await alice.page.locator("#board").focus();
+      await alice.page.keyboard.press("2");
+      await visible(alice.page.locator('#board[data-moves="7"]'));
+      await alice.page.locator("#chat-input").fill("said while you were offline");
+      await alice.page.locator("#chat-input").press("Enter");
+      await until("alice's own message", async () => (await chatTexts(alice.page)).includes("said while you were offline"));
+
+      // Socket.IO reconnects by itself: the room and its chat come again, merged with the page's.
+      await bob.context.setOffline(false);
+      await page.locator("#connection-banner").waitFor({ state: "hidden" });
+      await visible(page.locator('#board[data-moves="7"]'));
+      await until("the message said meanwhile", async () => (await chatTexts(page)).includes("said while you were offline"));
+      const texts = await chatTexts(page);
+      assert.deepEqual(texts.slice(-2), ["back again", "said while you were offline"]);
+      assert.equal(new Set(texts).size, texts.length, JSON.stringify(texts)); // each message once
+      await until("seven moves listed", async () => (await moveLines(page)).length === 7);
+      assert.equal((await moveLines(page))[6], `7. ${alice.name}: column 2`);
     });
 
     step("raised no script errors, no CSP violations and no dialogs", () => {
