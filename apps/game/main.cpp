@@ -2,7 +2,7 @@
 // and Connect Four in the browser (docs/game.md).
 // Usage: corio-game [--host localhost] [--port 8080] [--db game.db] [--threads N]
 //                   [--web-root DIR] [--password-cost interactive|minimal]
-//                   [--reconnect-grace SECONDS] [--secure-cookies yes|no]
+//                   [--reconnect-grace SECONDS] [--secure-cookies yes|no] [--min-clock SECONDS]
 //                   [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]
 //                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...
 //                   [--log-level debug|info|warning|error|off] [--log-format text|json]
@@ -86,6 +86,8 @@ struct command_line {
     std::string web_root;
     corio_game::password_cost cost = corio_game::password_cost::interactive;
     std::chrono::seconds reconnect_grace{30};
+    /// The shortest turn clock a room may ask for (tests flag in seconds).
+    std::optional<std::chrono::seconds> min_clock;
     /// Unset: Secure exactly when the game serves TLS itself.
     std::optional<bool> secure_cookies;
     std::string redis;
@@ -110,7 +112,7 @@ struct command_line {
     std::cerr << "corio-game: " << problem << "\n"
               << "usage: corio-game [--host ADDR] [--port N] [--db FILE] [--threads N] [--web-root DIR]\n"
               << "                  [--password-cost interactive|minimal] [--reconnect-grace SECONDS]\n"
-              << "                  [--secure-cookies yes|no]\n"
+              << "                  [--secure-cookies yes|no] [--min-clock SECONDS]\n"
               << "                  [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]\n"
               << "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...\n"
               << "                  [--log-level debug|info|warning|error|off] [--log-format text|json]\n"
@@ -154,6 +156,8 @@ command_line parse(int argc, char** argv)
             cl.cost = value == "minimal" ? corio_game::password_cost::minimal : corio_game::password_cost::interactive;
         else if (option == "--reconnect-grace")
             cl.reconnect_grace = std::chrono::seconds(parse_number<unsigned>(value));
+        else if (option == "--min-clock" && parse_number<unsigned>(value) >= 1)
+            cl.min_clock = std::chrono::seconds(parse_number<unsigned>(value));
         else if (option == "--secure-cookies" && (value == "yes" || value == "no"))
             cl.secure_cookies = value == "yes";
         else if (option == "--redis" && !value.empty())
@@ -320,6 +324,8 @@ int main(int argc, char** argv)
     std::shared_ptr<corio_game::room_store> store;
     corio_game::lobby_options lobby_options{.reconnect_grace = cl.reconnect_grace};
     lobby_options.log = log;
+    if (cl.min_clock)
+        lobby_options.clock_min = std::min(*cl.min_clock, lobby_options.clock_max);
     std::string node_name; // names this node in the Admin UI; by default its host and pid
 #ifdef CORIO_GAME_WITH_REDIS
     std::shared_ptr<cluster_link> cluster;

@@ -8,6 +8,7 @@
 #include "play/redis_room_store.hpp"
 
 #include "redis_server.hpp"
+#include "match_contract.hpp"
 #include "store_contract.hpp"
 
 #include "play/handlers.hpp"
@@ -215,6 +216,11 @@ BOOST_AUTO_TEST_CASE(the_redis_store_meets_the_room_lifecycle_contract)
 BOOST_AUTO_TEST_CASE(the_redis_store_meets_the_limits_and_presence_contract)
 {
     corio_game_test::check_limits_and_presence({ioc, *nodes[0]->store});
+}
+
+BOOST_AUTO_TEST_CASE(the_redis_store_meets_the_quick_match_queue_contract)
+{
+    corio_game_test::check_quick_match_queue({ioc, *nodes[0]->store});
 }
 
 BOOST_AUTO_TEST_CASE(two_players_on_two_nodes_play_a_whole_game_with_a_spectator)
