@@ -171,6 +171,8 @@ function cases(label, getNodes) {
     await carol.page.locator("#create-room-button").click();
     await visible(carol.page.locator("#room-code"), CODE);
     const code = (await carol.page.locator("#room-code").textContent()).trim();
+    // The lobby's list (on the other node too) says the room has a clock.
+    await visible(dan.page.locator(`.room-item[data-code="${code}"] .room-item__clock`), `${SHORT_CLOCK_S} s clock`);
     await dan.page.locator("#join-code").fill(code);
     await dan.page.locator("#join-button").click();
     await visible(dan.page.locator("#status"), `${carol.name} to play`);

@@ -154,6 +154,9 @@ BOOST_AUTO_TEST_CASE(a_room_keeps_its_clock_through_json)
     room plain("PLAN", seat{1, "alice"});
     BOOST_TEST(!plain.to_json().contains("clock"));
     BOOST_TEST(!plain.state(0ms).clock.has_value());
+    // The lobby's list says which rooms have a clock.
+    BOOST_TEST((r.summary().clock_seconds == std::optional<std::int64_t>(60)));
+    BOOST_TEST(!plain.summary().clock_seconds.has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

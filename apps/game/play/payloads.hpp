@@ -102,9 +102,11 @@ struct room_summary {
     std::vector<std::string> players;
     /// How many watch.
     std::size_t spectators = 0;
+    /// The turn clock's seconds per player; left out when the room has none.
+    std::optional<std::int64_t> clock_seconds;
     friend bool operator==(const room_summary&, const room_summary&) = default;
 };
-BOOST_DESCRIBE_STRUCT(room_summary, (), (code, host, status, players, spectators))
+BOOST_DESCRIBE_STRUCT(room_summary, (), (code, host, status, players, spectators, clock_seconds))
 
 /// The `welcome` event: who the socket is signed in as.
 struct greeting {

@@ -292,6 +292,8 @@ room_summary room::summary() const
     for (const auto* s : {&red_, &yellow_})
         if (*s)
             out.players.push_back((*s)->name);
+    if (clock_)
+        out.clock_seconds = std::chrono::duration_cast<std::chrono::seconds>(clock_->per_player()).count();
     return out;
 }
 

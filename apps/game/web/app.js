@@ -529,6 +529,8 @@
       meta.append(el("span", `badge badge--${status}`, STATUS_LABELS[status]));
       const watching = Number.isFinite(room.spectators) ? room.spectators : 0;
       if (watching > 0) meta.append(el("span", "room-item__watching", `${watching} watching`));
+      const seconds = Number(room.clock_seconds) || 0;
+      if (seconds > 0) meta.append(el("span", "room-item__clock", `${clockLabel(seconds)} clock`));
       body.append(who, meta);
 
       const joinable = status === "waiting";
@@ -564,6 +566,14 @@
       ui.leaderboardBody.append(tr);
     });
     ui.leaderboardEmpty.hidden = ui.leaderboardBody.childElementCount > 0;
+  }
+
+  /**
+   * "3 min" or "90 s".
+   * @param {number} seconds
+   */
+  function clockLabel(seconds) {
+    return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
   }
 
   /** The lobby's clock choice, as create_room and quick_match take it. */
