@@ -258,6 +258,24 @@ BOOST_AUTO_TEST_CASE(a_player_whose_time_runs_out_loses_on_time)
     BOOST_TEST(text(latest_room(*alice)->at("message")) == "bob ran out of time; alice wins.");
 }
 
+BOOST_AUTO_TEST_CASE(a_move_that_arrives_after_the_flag_fell_ends_the_game_on_time)
+{
+    auto alice = sign_in("alice");
+    auto bob = sign_in("bob");
+    auto code = text(ask(*alice, "create_room", clock_option(30)).at("code"));
+    BOOST_TEST_REQUIRE(succeeded(ask(*bob, "join_room", code)));
+    // No wake-up comes (as if this node's timer were late, or its node gone
+    // before a sweep): the move itself finds the flag down.
+    lobby->stop();
+    clock.advance(31s);
+    BOOST_TEST(error_of(ask(*alice, "move", 3)) == "Time ran out: the game is over.");
+    auto state = latest_room(*bob);
+    BOOST_TEST_REQUIRE(state.has_value());
+    BOOST_TEST(text(state->at("ending")) == "time");
+    BOOST_TEST(text(state->at("message")) == "alice ran out of time; bob wins.");
+    BOOST_TEST(state->at("moves").as_int64() == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 } // namespace match_test
