@@ -3,6 +3,7 @@
 // Usage: corio-game [--host localhost] [--port 8080] [--db game.db] [--threads N]
 //                   [--web-root DIR] [--password-cost interactive|minimal]
 //                   [--reconnect-grace SECONDS] [--secure-cookies yes|no]
+//                   [--chat-history N] [--min-clock SECONDS]
 //                   [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]
 //                   [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...
 //                   [--log-level debug|info|warning|error|off] [--log-format text|json]
@@ -89,6 +90,8 @@ struct command_line {
     std::chrono::seconds reconnect_grace{30};
     /// How many of a room's last chat messages are kept and replayed.
     std::size_t chat_history = 50;
+    /// The shortest turn clock a room may ask for (tests flag in seconds).
+    std::optional<std::chrono::seconds> min_clock;
     /// Unset: Secure exactly when the game serves TLS itself.
     std::optional<bool> secure_cookies;
     std::string redis;
@@ -113,7 +116,7 @@ struct command_line {
     std::cerr << "corio-game: " << problem << "\n"
               << "usage: corio-game [--host ADDR] [--port N] [--db FILE] [--threads N] [--web-root DIR]\n"
               << "                  [--password-cost interactive|minimal] [--reconnect-grace SECONDS]\n"
-              << "                  [--secure-cookies yes|no] [--chat-history N]\n"
+              << "                  [--secure-cookies yes|no] [--chat-history N] [--min-clock SECONDS]\n"
               << "                  [--redis redis://HOST:PORT [--node-name NAME] [--node-timeout SECONDS]]\n"
               << "                  [--tls-cert FILE --tls-key FILE] [--trusted-proxy ADDR[/BITS]]...\n"
               << "                  [--log-level debug|info|warning|error|off] [--log-format text|json]\n"
@@ -162,6 +165,8 @@ command_line parse(int argc, char** argv)
             cl.reconnect_grace = std::chrono::seconds(parse_number<unsigned>(value));
         else if (option == "--chat-history")
             cl.chat_history = std::min(parse_number<std::size_t>(value), max_chat_history);
+        else if (option == "--min-clock" && parse_number<unsigned>(value) >= 1)
+            cl.min_clock = std::chrono::seconds(parse_number<unsigned>(value));
         else if (option == "--secure-cookies" && (value == "yes" || value == "no"))
             cl.secure_cookies = value == "yes";
         else if (option == "--redis" && !value.empty())
@@ -329,6 +334,8 @@ int main(int argc, char** argv)
     corio_game::lobby_options lobby_options{.reconnect_grace = cl.reconnect_grace};
     lobby_options.chat_kept = cl.chat_history;
     lobby_options.log = log;
+    if (cl.min_clock)
+        lobby_options.clock_min = std::min(*cl.min_clock, lobby_options.clock_max);
     std::string node_name; // names this node in the Admin UI; by default its host and pid
 #ifdef CORIO_GAME_WITH_REDIS
     std::shared_ptr<cluster_link> cluster;

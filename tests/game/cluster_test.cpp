@@ -9,6 +9,7 @@
 
 #include "chat_log_contract.hpp"
 #include "redis_server.hpp"
+#include "match_contract.hpp"
 #include "store_contract.hpp"
 
 #include "play/handlers.hpp"
@@ -88,7 +89,8 @@ struct game_node {
                 .node = std::move(name), .node_timeout = 600ms, .settle_timeout = 500ms});
         lobby = std::make_shared<corio_game::lobby>(
             io->of("/"), store, results, clock, ioc.get_executor(),
-            corio_game::lobby_options{.reconnect_grace = grace, .chat_store = store, .sweep_interval = 100ms});
+            corio_game::lobby_options{
+                .reconnect_grace = grace, .chat_store = store, .clock_min = 1s, .sweep_interval = 100ms});
         corio_game::register_game_handlers(*io, accounts, lobby);
         lobby->start();
     }
@@ -216,6 +218,11 @@ BOOST_AUTO_TEST_CASE(the_redis_store_meets_the_room_lifecycle_contract)
 BOOST_AUTO_TEST_CASE(the_redis_store_meets_the_limits_and_presence_contract)
 {
     corio_game_test::check_limits_and_presence({ioc, *nodes[0]->store});
+}
+
+BOOST_AUTO_TEST_CASE(the_redis_store_meets_the_quick_match_queue_contract)
+{
+    corio_game_test::check_quick_match_queue({ioc, *nodes[0]->store});
 }
 
 BOOST_AUTO_TEST_CASE(two_players_on_two_nodes_play_a_whole_game_with_a_spectator)
@@ -398,6 +405,43 @@ BOOST_AUTO_TEST_CASE(a_player_whose_node_stops_forfeits_on_the_other_node)
     auto board = results.leaderboard();
     BOOST_TEST_REQUIRE(board.size() == 2u);
     BOOST_TEST(board[0].wins == 1);
+}
+
+BOOST_AUTO_TEST_CASE(quick_match_pairs_players_on_two_nodes)
+{
+    auto alice = sign_in("alice", 0);
+    auto bob = sign_in("bob", 1);
+    BOOST_TEST(ask(*alice.socket, "quick_match").at("queued").as_bool());
+    auto paired = ask(*bob.socket, "quick_match");
+    BOOST_TEST_REQUIRE(succeeded(paired));
+    auto state = wait_room(*alice.socket, [](const json::object& s) { return status_is(s, "playing"); });
+    BOOST_TEST(text(state.at("code")) == text(paired.at("code")));
+    BOOST_TEST(text(state.at("red")) == "alice");
+    BOOST_TEST(text(state.at("yellow")) == "bob");
+}
+
+BOOST_AUTO_TEST_CASE(a_flag_falls_on_the_other_node_when_the_node_that_would_call_it_stops)
+{
+    // alice and bob play on west, which commits every change and so wakes
+    // up for the flag; carol watches from east.
+    auto alice = sign_in("alice", 1);
+    auto bob = sign_in("bob", 1);
+    auto carol = sign_in("carol", 0);
+    auto created = ask(*alice.socket, "create_room", json::object{{"clock_seconds", 1}});
+    BOOST_TEST_REQUIRE(succeeded(created));
+    auto code = text(created.at("code"));
+    BOOST_TEST_REQUIRE(succeeded(ask(*carol.socket, "watch_room", code)));
+    BOOST_TEST_REQUIRE(succeeded(ask(*bob.socket, "join_room", code)));
+    wait_room(*carol.socket, [](const json::object& s) { return status_is(s, "playing"); });
+    // West dies before alice's second is up. The deadline is in Redis: east's
+    // sweep finds it due and alice loses on time, before the players' grace
+    // (node timeout and reconnect grace, 2.1 s) could forfeit anyone.
+    nodes[1]->crash();
+    auto over = wait_room(*carol.socket, [](const json::object& s) { return status_is(s, "over"); });
+    BOOST_TEST(text(over.at("ending")) == "time");
+    BOOST_TEST(text(over.at("winner")) == "yellow");
+    BOOST_TEST(text(over.at("message")) == "alice ran out of time; bob wins.");
+    BOOST_TEST(over.at("clock").at("red_ms").as_int64() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_departure_cut_short_is_settled_by_the_other_node)

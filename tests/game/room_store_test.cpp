@@ -2,6 +2,7 @@
 // room store against the contract every store meets (store_contract.hpp).
 #include "play/memory_room_store.hpp"
 
+#include "match_contract.hpp"
 #include "store_contract.hpp"
 
 #include "play/clock.hpp"
@@ -140,6 +141,14 @@ BOOST_AUTO_TEST_CASE(its_time_is_the_lobbys_clock)
     BOOST_TEST_REQUIRE(swept.has_value());
     BOOST_TEST(swept->gone.empty());
     BOOST_TEST(swept->due.empty());
+}
+
+BOOST_AUTO_TEST_CASE(meets_the_quick_match_queue_contract)
+{
+    boost::asio::io_context ioc;
+    manual_clock clock;
+    memory_room_store store(clock);
+    corio_game_test::check_quick_match_queue({ioc, store});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

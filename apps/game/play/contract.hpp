@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,12 @@ namespace corio_game::events {
 // ---------------------------------------------------------------------------
 // The page to the server. Each acks once its change is made (or refused).
 
-/// A new room, with the sender in the red seat.
-struct create_room : corio::client_to_server<"create_room", corio::ack<create_room_reply>()> {};
+/// A new room, with the sender in the red seat; `options` (which may be
+/// left out) chooses a turn clock.
+struct create_room
+    : corio::client_to_server<"create_room", corio::ack<create_room_reply>(std::optional<room_options>)> {
+    static constexpr std::array parameter_names{"options"};
+};
 /// The free seat of the room `code`.
 struct join_room : corio::client_to_server<"join_room", corio::ack<join_room_reply>(std::string)> {
     static constexpr std::array parameter_names{"code"};
@@ -43,6 +48,16 @@ struct rematch : corio::client_to_server<"rematch", corio::ack<rematch_reply>()>
 struct send_chat : corio::client_to_server<"chat", corio::ack<basic_reply>(std::string)> {
     static constexpr std::array parameter_names{"text"};
 };
+
+// Quick match
+/// Pairs the sender with the player who has waited longest for the same
+/// `options` (a turn clock), or has them wait for the next one.
+struct quick_match
+    : corio::client_to_server<"quick_match", corio::ack<quick_match_reply>(std::optional<room_options>)> {
+    static constexpr std::array parameter_names{"options"};
+};
+/// The sender stops waiting for a quick match.
+struct cancel_match : corio::client_to_server<"cancel_match", corio::ack<basic_reply>()> {};
 
 // ---------------------------------------------------------------------------
 // The server to the page. `version` is the store's sequence number at the
@@ -89,6 +104,7 @@ namespace corio_game {
 using game_contract =
     corio::contract<events::create_room, events::join_room, events::watch_room, events::leave_room, events::move,
                     events::rematch, events::send_chat, events::welcome, events::online, events::rooms, events::room,
-                    events::room_closed, events::chat, events::chat_log>;
+                    events::room_closed, events::chat, events::chat_log, events::quick_match,
+                    events::cancel_match>;
 
 } // namespace corio_game

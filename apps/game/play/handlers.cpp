@@ -48,7 +48,9 @@ void register_game_handlers(corio::server& io, accounts& accounts, std::shared_p
     // each handler's parameters and result against the event's.
     corio::typed_nsp<game_contract> typed(game);
 
-    typed.on<events::create_room>([lobby](corio::context& ctx) { return lobby->create_room(player(ctx)); });
+    typed.on<events::create_room>([lobby](corio::context& ctx, std::optional<room_options> options) {
+        return lobby->create_room(player(ctx), std::move(options));
+    });
 
     typed.on<events::join_room>([lobby](corio::context& ctx, std::string code) {
         return lobby->join_room(player(ctx), std::move(code));
@@ -69,6 +71,12 @@ void register_game_handlers(corio::server& io, accounts& accounts, std::shared_p
     typed.on<events::send_chat>([lobby](corio::context& ctx, std::string text) {
         return lobby->chat(player(ctx), std::move(text));
     });
+
+    // Quick match
+    typed.on<events::quick_match>([lobby](corio::context& ctx, std::optional<room_options> options) {
+        return lobby->quick_match(player(ctx), std::move(options));
+    });
+    typed.on<events::cancel_match>([lobby](corio::context& ctx) { return lobby->cancel_match(player(ctx)); });
 }
 
 } // namespace corio_game

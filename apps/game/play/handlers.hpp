@@ -14,8 +14,9 @@ namespace corio_game {
 /// Registers the game's handlers on `io`'s namespace "/":
 /// - connect: the handshake's session cookie must name a live login session,
 ///   else the client gets connect_error `{"message":"unauthorized"}`;
-/// - create_room(), join_room(code), watch_room(code), leave_room(),
-///   move(column), rematch(), chat(text): each acks `{"ok":true,...}` or
+/// - create_room(options?), join_room(code), watch_room(code), leave_room(),
+///   move(column), rematch(), chat(text), quick_match(options?),
+///   cancel_match(): each acks `{"ok":true,...}` or
 ///   `{"error": sentence}` (see lobby), as play/contract.hpp declares;
 /// - disconnect: the lobby starts the player's reconnect grace.
 /// `accounts` must outlive `io`.

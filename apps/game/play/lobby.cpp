@@ -216,6 +216,12 @@ void lobby::wake_after(const std::string& code, clock::duration delay)
     wake_ups_.insert_or_assign(code, wake_up{due, clock_.after(delay, std::move(fire))});
 }
 
+void lobby::wake_for(const room& r, clock::duration now)
+{
+    if (auto next = r.next_deadline())
+        wake_after(r.code(), *next - now);
+}
+
 void lobby::schedule_sweep()
 {
     lock guard(mutex_);
@@ -331,6 +337,10 @@ net::awaitable<void> lobby::disconnected(corio::socket_ref, user u)
 net::awaitable<void> lobby::user_gone(std::int64_t user_id)
 {
     auto self = shared_from_this();
+    // Quick match: nobody is paired with a player who is not there.
+    auto unqueued = co_await store_->cancel_match(user_id);
+    if (!unqueued)
+        warn("cannot take a player out of the quick match queue", unqueued.error());
     auto done = co_await take_out(user_id);
     // Unsettled, the store hands the user to a sweep later (Redis).
     if (done) {
@@ -404,6 +414,28 @@ net::awaitable<void> lobby::expire(std::string code)
         if (!snap->found)
             co_return;
         const auto& r = snap->found->value;
+        // Turn clock: the player to move ran out of time.
+        if (r.flagged(snap->now)) {
+            auto flagged = r;
+            auto finished = flagged.flag(snap->now);
+            room_change change{.code = code, .expected = snap->found->version, .next = flagged, .want_list = true};
+            auto done = co_await store_->commit(std::move(change));
+            if (!done) {
+                warn("cannot flag a game", done.error());
+                co_return;
+            }
+            if (done->status != commit_status::done)
+                continue;
+            try {
+                results_.record(*finished);
+            } catch (const std::exception& e) {
+                opts_.log({.level = corio::log_level::error, .message = "could not record a result", .error = e.what()});
+            }
+            publish_room(flagged, done->version, snap->now);
+            if (done->list)
+                publish_rooms(*done->list);
+            continue;
+        }
         auto overdue = r.overdue(snap->now);
         if (!overdue) {
             if (auto next = r.next_deadline())
@@ -437,7 +469,7 @@ net::awaitable<store_result<commit_result>> lobby::depart(std::int64_t user_id, 
     if (r.has_spectator(user_id))
         r.remove_spectator(user_id);
     else
-        finished = r.vacate(user_id, ending);
+        finished = r.vacate(user_id, ending, snap.now);
 
     room_change change{.code = r.code(), .expected = snap.found->version, .leave = {user_id}, .want_list = true};
     if (must_be_absent)
@@ -504,16 +536,20 @@ void lobby::disconnect_user(std::int64_t user_id)
 // ---------------------------------------------------------------------------
 // The events.
 
-net::awaitable<create_room_reply> lobby::create_room(user u)
+net::awaitable<create_room_reply> lobby::create_room(user u, std::optional<room_options> options)
 {
     auto self = shared_from_this();
+    auto choice = clock_choice(options);
+    if (auto* why = std::get_if<std::string>(&choice))
+        co_return failure(std::move(*why));
+    auto per_player = std::get<std::optional<clock::duration>>(choice);
     for (int attempt = 0; attempt < max_code_attempts; ++attempt) {
         auto mine = co_await store_->load_user_room(u.id);
         if (!mine)
             co_return unavailable();
         if (mine->found)
             co_return already_in(mine->found->value.code());
-        room r(random_code(), seat{u.id, u.name});
+        room r(random_code(), seat{u.id, u.name}, per_player);
         // What an earlier room under this code said is not this room's (a
         // single node's rooms do not outlive it; Redis's may expire first).
         auto forgot = co_await forget_chat(r.code());
@@ -564,7 +600,7 @@ net::awaitable<join_room_reply> lobby::join_room(user u, std::string text)
         auto r = snap->found->value;
         if (!r.has_free_seat())
             co_return join_room_reply{.error = "Room " + *code + " is full.", .full = true};
-        r.take_seat(seat{u.id, u.name});
+        r.take_seat(seat{u.id, u.name}, snap->now);
         room_change change{
             .code = *code, .expected = snap->found->version, .next = r, .enter = {u.id}, .want_list = true};
         auto done = co_await store_->commit(std::move(change));
@@ -573,6 +609,7 @@ net::awaitable<join_room_reply> lobby::join_room(user u, std::string text)
         if (done->status != commit_status::done)
             continue;
         publish_room(r, done->version, snap->now);
+        wake_for(r, snap->now);
         if (done->list)
             publish_rooms(*done->list);
         auto history = co_await kept_chat(*code);
@@ -652,9 +689,15 @@ net::awaitable<basic_reply> lobby::move(user u, int column)
         auto r = mine->found->value;
         if (r.color_of(u.id) == disc::none)
             co_return failure("Spectators cannot play.");
+        // The flag fell before this move arrived: the game is lost on time
+        // (whether or not this node's wake-up got there first).
+        if (r.flagged(mine->now)) {
+            co_await expire(r.code());
+            co_return failure("Time ran out: the game is over.");
+        }
         // Checked against the room as read; the commit below only succeeds
         // if nobody changed it since, so a move is accepted once, on one node.
-        auto outcome = r.play(u.id, column);
+        auto outcome = r.play(u.id, column, mine->now);
         if (auto* error = std::get_if<move_error>(&outcome))
             co_return failure(std::string(describe(*error)));
         auto finished = std::get<std::optional<game_result>>(outcome);
@@ -673,6 +716,7 @@ net::awaitable<basic_reply> lobby::move(user u, int column)
             }
         }
         publish_room(r, done->version, mine->now);
+        wake_for(r, mine->now);
         if (done->list)
             publish_rooms(*done->list);
         co_return ok();
@@ -694,7 +738,7 @@ net::awaitable<rematch_reply> lobby::rematch(user u)
             co_return failure("The game is not over yet.");
         if (r.has_free_seat())
             co_return failure("Your opponent has left.");
-        bool started = r.offer_rematch(u.id);
+        bool started = r.offer_rematch(u.id, mine->now);
         room_change change{.code = r.code(), .expected = mine->found->version, .next = r, .want_list = started};
         auto done = co_await store_->commit(std::move(change));
         if (!done)
@@ -702,6 +746,7 @@ net::awaitable<rematch_reply> lobby::rematch(user u)
         if (done->status != commit_status::done)
             continue;
         publish_room(r, done->version, mine->now);
+        wake_for(r, mine->now);
         if (done->list)
             publish_rooms(*done->list);
         co_return rematch_reply{.ok = true, .started = started};

@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 namespace corio_game {
@@ -50,6 +51,11 @@ struct lobby_options {
     std::shared_ptr<chat_log> chat_store;
     /// How many of a room's last messages are kept and replayed.
     std::size_t chat_kept = 50;
+    /// Turn clock: the time per player a room may have (room_options::
+    /// clock_seconds), from `clock_min` to `clock_max`. Tests lower the
+    /// minimum to flag in seconds (corio-game --min-clock).
+    std::chrono::seconds clock_min{60};
+    std::chrono::seconds clock_max{60 * 60};
     /// How often the lobby calls room_store::sweep; 0: never (one node).
     std::chrono::milliseconds sweep_interval{0};
     /// Where failures of the store and of background work go.
@@ -99,13 +105,22 @@ public:
     /// Disconnects every socket of `user_id`, on every node (after a logout).
     void disconnect_user(std::int64_t user_id);
 
-    boost::asio::awaitable<create_room_reply> create_room(user u);
+    /// `options`: std::nullopt or `{}` for a room without a clock.
+    boost::asio::awaitable<create_room_reply> create_room(user u, std::optional<room_options> options = {});
     boost::asio::awaitable<join_room_reply> join_room(user u, std::string code);
     boost::asio::awaitable<watch_room_reply> watch_room(user u, std::string code);
     boost::asio::awaitable<leave_room_reply> leave_room(user u);
     boost::asio::awaitable<basic_reply> move(user u, int column);
     boost::asio::awaitable<rematch_reply> rematch(user u);
     boost::asio::awaitable<basic_reply> chat(user u, std::string text);
+
+    // Quick match (play/lobby_match.cpp).
+    /// Pairs `u` with the player who has waited longest for the same kind of
+    /// game (`options`), on any node: a room starts with that player in red
+    /// and `u` in yellow, and both get `room`. With nobody waiting, `u`
+    /// waits until someone asks, cancel_match, or their last socket goes.
+    boost::asio::awaitable<quick_match_reply> quick_match(user u, std::optional<room_options> options);
+    boost::asio::awaitable<basic_reply> cancel_match(user u);
 
 private:
     using lock = std::lock_guard<std::mutex>;
@@ -146,6 +161,13 @@ private:
     /// Calls expire(code) after `delay`, unless a wake-up for it comes sooner.
     void wake_after(const std::string& code, clock::duration delay);
     void schedule_sweep();
+
+    /// The turn clock `options` ask for (std::nullopt: none), or a sentence
+    /// saying why they cannot have it.
+    std::variant<std::optional<clock::duration>, std::string> clock_choice(const std::optional<room_options>& options) const;
+    /// Wakes up for `r`'s next deadline (an away player's, or the turn
+    /// clock's flag), `now` being the store's clock.
+    void wake_for(const room& r, clock::duration now);
 
     std::string random_code();
     /// The kept chat of `code`; std::nullopt without a chat store, or when

@@ -43,8 +43,10 @@ commit_result memory_room_store::apply(room_change& change)
     for (auto user_id : change.leave)
         if (auto u = room_of_user_.find(user_id); u != room_of_user_.end() && u->second == change.code)
             room_of_user_.erase(u);
-    for (auto user_id : change.enter)
+    for (auto user_id : change.enter) {
         room_of_user_[user_id] = change.code;
+        unqueue(user_id);
+    }
 
     commit_result done{.status = commit_status::done, .version = version};
     if (change.want_list)
@@ -113,6 +115,42 @@ net::awaitable<boost::system::error_code> memory_room_store::settled(std::int64_
 }
 
 net::awaitable<store_result<sweep_result>> memory_room_store::sweep() { co_return sweep_result{}; }
+
+bool memory_room_store::unqueue(std::int64_t user_id)
+{
+    auto it = pool_of_.find(user_id);
+    if (it == pool_of_.end())
+        return false;
+    auto& queue = pools_[it->second];
+    std::erase_if(queue, [user_id](const match_ticket& t) { return t.user_id == user_id; });
+    if (queue.empty())
+        pools_.erase(it->second);
+    pool_of_.erase(it);
+    return true;
+}
+
+net::awaitable<store_result<std::optional<match_ticket>>> memory_room_store::match(std::string pool, match_ticket me)
+{
+    lock guard(mutex_);
+    unqueue(me.user_id);
+    auto& queue = pools_[pool];
+    while (!queue.empty()) {
+        auto peer = std::move(queue.front());
+        queue.pop_front();
+        pool_of_.erase(peer.user_id);
+        if (sockets_.contains(peer.user_id))
+            co_return std::optional<match_ticket>(std::move(peer));
+    }
+    queue.push_back(std::move(me));
+    pool_of_[queue.back().user_id] = pool;
+    co_return std::optional<match_ticket>();
+}
+
+net::awaitable<store_result<bool>> memory_room_store::cancel_match(std::int64_t user_id)
+{
+    lock guard(mutex_);
+    co_return unqueue(user_id);
+}
 
 std::size_t memory_room_store::room_count() const
 {

@@ -5,6 +5,7 @@
 #include "play/room_store.hpp"
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -31,6 +32,9 @@ public:
     boost::asio::awaitable<store_result<presence>> socket_disconnected(std::int64_t user_id) override;
     boost::asio::awaitable<boost::system::error_code> settled(std::int64_t user_id) override;
     boost::asio::awaitable<store_result<sweep_result>> sweep() override;
+    boost::asio::awaitable<store_result<std::optional<match_ticket>>> match(std::string pool,
+                                                                             match_ticket me) override;
+    boost::asio::awaitable<store_result<bool>> cancel_match(std::int64_t user_id) override;
 
     /// Open rooms, and distinct users online (for tests).
     std::size_t room_count() const;
@@ -43,6 +47,7 @@ private:
     room_list list_locked() const;
     commit_result apply(room_change& change);
     presence count(std::int64_t user_id, int delta);
+    bool unqueue(std::int64_t user_id);
 
     clock& clock_;
     mutable std::mutex mutex_;
@@ -50,6 +55,9 @@ private:
     std::unordered_map<std::int64_t, std::string> room_of_user_;
     std::unordered_map<std::int64_t, std::size_t> sockets_;
     std::uint64_t sequence_ = 0;
+    // Quick match: the queue of each pool, oldest first, and the pool of each player in one.
+    std::map<std::string, std::deque<match_ticket>> pools_;
+    std::unordered_map<std::int64_t, std::string> pool_of_;
 };
 
 } // namespace corio_game

@@ -45,6 +45,20 @@ struct away_player {
 };
 BOOST_DESCRIBE_STRUCT(away_player, (), (color, name, seconds))
 
+// Turn clock
+/// A room's chess clock as of the `room` event: each player's time left, in
+/// milliseconds; the running one counts down from the moment the page got it.
+struct clock_state {
+    /// Each player's time per game, in seconds.
+    std::int64_t seconds = 0;
+    std::int64_t red_ms = 0;
+    std::int64_t yellow_ms = 0;
+    /// Whose time runs (the player to move); left out while it stands still.
+    std::optional<player_color> running;
+    friend bool operator==(const clock_state&, const clock_state&) = default;
+};
+BOOST_DESCRIBE_STRUCT(clock_state, (), (seconds, red_ms, yellow_ms, running))
+
 /// The `room` event: everything a player or spectator draws.
 struct room_state {
     std::string code;
@@ -62,7 +76,7 @@ struct room_state {
     std::optional<cell> last;
     /// "red" or "yellow" once a game was won, else "".
     std::string winner;
-    /// How the last game ended: "connect", "draw", "resign", "forfeit", or "".
+    /// How the last game ended: "connect", "draw", "resign", "forfeit", "time", or "".
     std::string ending;
     /// The winning line.
     std::vector<cell> line;
@@ -74,11 +88,13 @@ struct room_state {
     /// The columns (0 to 6) played in the current game, in order; red
     /// played first, then the colours alternate.
     std::vector<int> columns;
+    /// The room's turn clock; left out when it has none.
+    std::optional<clock_state> clock;
     friend bool operator==(const room_state&, const room_state&) = default;
 };
 BOOST_DESCRIBE_STRUCT(room_state, (),
                       (code, status, red, yellow, spectators, board, turn, moves, last, winner, ending, line, rematch,
-                       away, message, columns))
+                       away, message, columns, clock))
 
 /// A line of the lobby's room list (the `rooms` event).
 struct room_summary {
@@ -89,9 +105,11 @@ struct room_summary {
     std::vector<std::string> players;
     /// How many watch.
     std::size_t spectators = 0;
+    /// The turn clock's seconds per player; left out when the room has none.
+    std::optional<std::int64_t> clock_seconds;
     friend bool operator==(const room_summary&, const room_summary&) = default;
 };
-BOOST_DESCRIBE_STRUCT(room_summary, (), (code, host, status, players, spectators))
+BOOST_DESCRIBE_STRUCT(room_summary, (), (code, host, status, players, spectators, clock_seconds))
 
 /// The `welcome` event: who the socket is signed in as.
 struct greeting {
@@ -133,6 +151,19 @@ struct chat_history {
     std::vector<chat_message> messages;
 };
 BOOST_DESCRIBE_STRUCT(chat_history, (), (code, messages))
+
+// ---------------------------------------------------------------------------
+// Client to server.
+
+// Turn clock
+/// How a new room plays (create_room, quick_match). Every member is optional:
+/// `{}` is a room as it always was.
+struct room_options {
+    /// Each player's time for a game, in seconds (a chess clock: it runs on
+    /// their turns only, and running out loses). Absent or 0: no clock.
+    std::optional<std::int64_t> clock_seconds;
+};
+BOOST_DESCRIBE_STRUCT(room_options, (), (clock_seconds))
 
 // ---------------------------------------------------------------------------
 // Acks: `{"ok": true, ...}` on success, `{"error": sentence, ...}` otherwise.
@@ -184,5 +215,17 @@ struct rematch_reply {
     std::optional<bool> started;
 };
 BOOST_DESCRIBE_STRUCT(rematch_reply, (), (ok, error, started))
+
+// Quick match
+struct quick_match_reply {
+    std::optional<bool> ok;
+    std::optional<std::string> error;
+    /// Paired at once: the new room's code (both players get `room`).
+    std::optional<std::string> code;
+    /// Nobody was waiting: the sender waits in the queue until someone
+    /// asks (then `room` comes), cancels, or disconnects.
+    std::optional<bool> queued;
+};
+BOOST_DESCRIBE_STRUCT(quick_match_reply, (), (ok, error, code, queued))
 
 } // namespace corio_game

@@ -39,6 +39,15 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function ms(n) return string.format('%.0f', n) end
+-- Quick match: takes `user` out of the queue they wait in, if any; true if they did.
+local function unqueue(user)
+  local pool = redis.call('HGET', P .. 'matching', user)
+  if not pool then return false end
+  redis.call('ZREM', P .. 'match:' .. pool, user)
+  redis.call('HDEL', P .. 'matching', user)
+  redis.call('HDEL', P .. 'match_names', user)
+  return true
+end
 local function live_nodes(now)
   return redis.call('ZRANGEBYSCORE', P .. 'nodes', '(' .. ms(now), '+inf')
 end
@@ -149,6 +158,7 @@ for _, user in ipairs(leave) do
 end
 for _, user in ipairs(enter) do
   redis.call('SET', P .. 'user:' .. user, code, 'PX', ttl)
+  unqueue(user)
 end
 for _, user in ipairs(members) do
   local key = P .. 'user:' .. user
@@ -263,6 +273,31 @@ return redis.call('LRANGE', P .. 'chat:' .. ARGV[2], -tonumber(ARGV[3]), -1)
 constexpr const char* chat_clear_script = R"lua(
 redis.call('DEL', P .. 'chat:' .. ARGV[2])
 return 1
+)lua";
+
+// Quick match. ARGV: prefix, pool, user, name. Returns {} after queueing
+// the user (nobody else waits in the pool), else {peer, peer's name}: the
+// player who waited longest and still has a socket on a live node, taken out
+// of the queue (those with none are dropped on the way).
+constexpr const char* match_script = R"lua(
+local me = ARGV[3]
+local queue = P .. 'match:' .. ARGV[2]
+unqueue(me)
+local nodes = live_nodes(now_ms())
+for _, user in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
+  local name = redis.call('HGET', P .. 'match_names', user)
+  unqueue(user)
+  if name and sockets_of(user, nodes) > 0 then return {user, name} end
+end
+redis.call('ZADD', queue, redis.call('INCR', P .. 'match_seq'), me)
+redis.call('HSET', P .. 'matching', me, ARGV[2])
+redis.call('HSET', P .. 'match_names', me, ARGV[4])
+return {}
+)lua";
+
+// ARGV: prefix, user. Returns 1 if the user was waiting, else 0.
+constexpr const char* cancel_match_script = R"lua(
+return unqueue(ARGV[2]) and 1 or 0
 )lua";
 
 std::string with_prelude(const char* script)
@@ -705,6 +740,40 @@ net::awaitable<boost::system::error_code> redis_room_store::clear(std::string co
     std::vector<std::string> args{std::move(code)};
     auto r = co_await eval(chat_clear_script, std::move(args));
     co_return r ? boost::system::error_code{} : r.error();
+}
+
+// ---------------------------------------------------------------------------
+// Quick match.
+
+net::awaitable<store_result<std::optional<match_ticket>>> redis_room_store::match(std::string pool, match_ticket me)
+{
+    std::vector<std::string> args{std::move(pool), std::to_string(me.user_id), std::move(me.name)};
+    auto r = co_await eval(match_script, std::move(args));
+    if (!r)
+        co_return r.error();
+    if (r->type != reply::kind::array)
+        co_return make_error_code(store_error::bad_reply);
+    if (r->elements.empty())
+        co_return std::optional<match_ticket>();
+    const auto* id = string_of(element(*r, 0));
+    const auto* name = string_of(element(*r, 1));
+    auto user_id = id ? parse_id(*id) : std::nullopt;
+    if (!user_id || !name)
+        co_return make_error_code(store_error::bad_reply);
+    co_return std::optional<match_ticket>(match_ticket{*user_id, *name});
+}
+
+net::awaitable<store_result<bool>> redis_room_store::cancel_match(std::int64_t user_id)
+{
+    std::vector<std::string> args{std::to_string(user_id)};
+    auto r = co_await eval(cancel_match_script, std::move(args));
+    // bool is constructible from an error_code: say which one is meant.
+    if (!r)
+        co_return store_result<bool>(boost::system::in_place_error, r.error());
+    auto was = integer_of(&*r);
+    if (!was)
+        co_return store_result<bool>(boost::system::in_place_error, make_error_code(store_error::bad_reply));
+    co_return store_result<bool>(boost::system::in_place_value, *was == 1);
 }
 
 } // namespace corio_game

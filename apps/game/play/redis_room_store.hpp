@@ -49,13 +49,15 @@ struct redis_store_options {
 
 /// Keys (P is the prefix): `P room:CODE` (hash: version, the room's JSON),
 /// `P user:ID` (the code of the user's room), `P rooms` (hash: code to the
-/// lobby's summary), `P deadlines` (zset: code by its earliest away
-/// deadline), `P seq` (the version counter), `P nodes` (zset: node by the
-/// time it counts as stopped), `P presence:NODE` (hash: user to sockets on
-/// that node), `P departing` (zset: users whose last socket went, by when
+/// lobby's summary), `P deadlines` (zset: code by its earliest away or
+/// flag deadline), `P seq` (the version counter), `P nodes` (zset: node by
+/// the time it counts as stopped), `P presence:NODE` (hash: user to sockets
+/// on that node), `P departing` (zset: users whose last socket went, by when
 /// another node should settle them if theirs did not), `P chat:CODE` (list:
-/// the room's last messages, each "ID JSON"), `P chat-seq` (their ids).
-/// Every read-modify-write is one Lua script (EVAL), so it is
+/// the room's last messages, each "ID JSON"), `P chat-seq` (their ids), and
+/// for quick match `P match:POOL` (zset: the users waiting, by arrival),
+/// `P matching` (hash: user to pool) and `P match_names` (hash: user to
+/// name). Every read-modify-write is one Lua script (EVAL), so it is
 /// atomic; time is Redis's TIME, the same for every node. Needs one Redis
 /// server (or a primary), not Redis Cluster: the scripts touch keys they
 /// compute.
@@ -91,6 +93,9 @@ public:
     boost::asio::awaitable<store_result<presence>> socket_disconnected(std::int64_t user_id) override;
     boost::asio::awaitable<boost::system::error_code> settled(std::int64_t user_id) override;
     boost::asio::awaitable<store_result<sweep_result>> sweep() override;
+    boost::asio::awaitable<store_result<std::optional<match_ticket>>> match(std::string pool,
+                                                                             match_ticket me) override;
+    boost::asio::awaitable<store_result<bool>> cancel_match(std::int64_t user_id) override;
 
     boost::asio::awaitable<store_result<chat_message>> append(std::string code, chat_message message,
                                                               std::size_t keep) override;

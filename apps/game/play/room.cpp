@@ -40,7 +40,12 @@ std::int64_t seconds_left(clock::duration deadline, clock::duration now)
 
 } // namespace
 
-room::room(std::string code, seat host) : code_(std::move(code)), red_(std::move(host)) {}
+room::room(std::string code, seat host, std::optional<clock::duration> per_player)
+    : code_(std::move(code)), red_(std::move(host))
+{
+    if (per_player)
+        clock_.emplace(*per_player);
+}
 
 disc room::color_of(std::int64_t user_id) const noexcept
 {
@@ -53,15 +58,17 @@ disc room::color_of(std::int64_t user_id) const noexcept
 
 const std::optional<seat>& room::seat_of(disc color) const noexcept { return color == disc::yellow ? yellow_ : red_; }
 
-void room::take_seat(seat player)
+void room::take_seat(seat player, clock::duration now)
 {
     (red_ ? yellow_ : red_) = std::move(player);
     if (!has_free_seat())
-        start_game();
+        start_game(now);
 }
 
-void room::start_game()
+void room::start_game(clock::duration now)
 {
+    if (clock_)
+        clock_->start(disc::red, now);
     game_ = connect_four{};
     columns_.clear();
     status_ = room_status::playing;
@@ -78,7 +85,8 @@ game_result room::result(std::optional<disc> winner, std::string ending) const
     return r;
 }
 
-std::variant<std::optional<game_result>, move_error> room::play(std::int64_t user_id, int column)
+std::variant<std::optional<game_result>, move_error> room::play(std::int64_t user_id, int column,
+                                                                clock::duration now)
 {
     if (status_ != room_status::playing)
         return move_error::game_over;
@@ -86,10 +94,15 @@ std::variant<std::optional<game_result>, move_error> room::play(std::int64_t use
     if (auto error = game_.play(color, column))
         return *error;
     columns_.push_back(column);
-    if (!game_.over())
+    if (!game_.over()) {
+        if (clock_)
+            clock_->pass(now);
         return std::nullopt;
+    }
 
     status_ = room_status::over;
+    if (clock_)
+        clock_->stop(now);
     if (game_.draw()) {
         ending_ = "draw";
         return result(std::nullopt, ending_);
@@ -101,7 +114,7 @@ std::variant<std::optional<game_result>, move_error> room::play(std::int64_t use
     return result(color, ending_);
 }
 
-bool room::offer_rematch(std::int64_t user_id)
+bool room::offer_rematch(std::int64_t user_id, clock::duration now)
 {
     auto color = color_of(user_id);
     if (status_ != room_status::over || has_free_seat() || color == disc::none)
@@ -110,11 +123,11 @@ bool room::offer_rematch(std::int64_t user_id)
     if (!red_rematch_ || !yellow_rematch_)
         return false;
     std::swap(red_, yellow_);
-    start_game();
+    start_game(now);
     return true;
 }
 
-std::optional<game_result> room::vacate(std::int64_t user_id, std::string_view ending)
+std::optional<game_result> room::vacate(std::int64_t user_id, std::string_view ending, clock::duration now)
 {
     auto color = color_of(user_id);
     if (color == disc::none)
@@ -124,6 +137,8 @@ std::optional<game_result> room::vacate(std::int64_t user_id, std::string_view e
         auto winner = opponent(color);
         finished = result(winner, std::string(ending));
         status_ = room_status::over;
+        if (clock_)
+            clock_->stop(now);
         ending_ = ending;
         winner_ = winner;
         winner_name_ = seat_of(winner)->name;
@@ -160,7 +175,31 @@ std::optional<clock::duration> room::next_deadline() const
     for (const auto& [id, deadline] : away_)
         if (!next || deadline < *next)
             next = deadline;
+    if (auto flag_at = clock_ && status_ == room_status::playing ? clock_->deadline() : std::nullopt)
+        if (!next || *flag_at < *next)
+            next = flag_at;
     return next;
+}
+
+bool room::flagged(clock::duration now) const
+{
+    return status_ == room_status::playing && clock_ && clock_->flagged(now);
+}
+
+std::optional<game_result> room::flag(clock::duration now)
+{
+    if (!flagged(now))
+        return std::nullopt;
+    auto loser = clock_->running();
+    clock_->stop(now);
+    auto winner = opponent(loser);
+    status_ = room_status::over;
+    ending_ = "time";
+    winner_ = winner;
+    winner_name_ = seat_of(winner)->name;
+    loser_name_ = seat_of(loser)->name;
+    red_rematch_ = yellow_rematch_ = false;
+    return result(winner, ending_);
 }
 
 std::optional<std::int64_t> room::overdue(clock::duration now) const
@@ -192,6 +231,8 @@ std::string room::message(clock::duration now) const
         text = loser_name_ + " left; " + winner_name_ + " wins.";
     else if (ending_ == "forfeit")
         text = loser_name_ + " did not come back; " + winner_name_ + " wins.";
+    else if (ending_ == "time")
+        text = loser_name_ + " ran out of time; " + winner_name_ + " wins.";
     else
         text = winner_name_ + " wins!";
     if (has_free_seat())
@@ -231,6 +272,15 @@ room_state room::state(clock::duration now) const
     }
     if (status_ != room_status::waiting)
         out.last = game_.last_move();
+    if (clock_) {
+        auto ms = [&](disc color) { return clock_->left(color, now).count(); };
+        out.clock = clock_state{
+            .seconds = std::chrono::duration_cast<std::chrono::seconds>(clock_->per_player()).count(),
+            .red_ms = ms(disc::red),
+            .yellow_ms = ms(disc::yellow)};
+        if (clock_->running() != disc::none)
+            out.clock->running = color_name(clock_->running());
+    }
     return out;
 }
 
@@ -243,6 +293,8 @@ room_summary room::summary() const
     for (const auto* s : {&red_, &yellow_})
         if (*s)
             out.players.push_back((*s)->name);
+    if (clock_)
+        out.clock_seconds = std::chrono::duration_cast<std::chrono::seconds>(clock_->per_player()).count();
     return out;
 }
 

@@ -92,7 +92,7 @@ json::object room::to_json() const
     json::array away;
     for (const auto& [id, deadline] : away_)
         away.emplace_back(json::object{{"id", id}, {"deadline", deadline.count()}});
-    return {
+    json::object out{
         {"format", format_version},          {"code", code_},
         {"status", to_string(status_)},      {"red", seat_json(red_)},
         {"yellow", seat_json(yellow_)},      {"spectators", std::move(spectators)},
@@ -101,6 +101,10 @@ json::object room::to_json() const
         {"loser_name", loser_name_},         {"red_rematch", red_rematch_},
         {"yellow_rematch", yellow_rematch_}, {"away", std::move(away)},
     };
+    // Turn clock: a room without one has no "clock" (rooms written before it had none).
+    if (clock_)
+        out["clock"] = clock_->to_json();
+    return out;
 }
 
 std::optional<room> room::from_json(const json::value& v)
@@ -174,6 +178,16 @@ std::optional<room> room::from_json(const json::value& v)
         if (!id || !deadline || r.color_of(*id) == disc::none)
             return std::nullopt;
         r.away_[*id] = clock::duration(*deadline);
+    }
+
+    if (auto* clock = o->if_contains("clock")) {
+        r.clock_ = turn_clock::from_json(*clock);
+        if (!r.clock_)
+            return std::nullopt;
+        // During a game the clock runs for the player to move; otherwise it stands still.
+        auto expected = r.status_ == room_status::playing ? r.game_.turn() : disc::none;
+        if (r.clock_->running() != expected)
+            return std::nullopt;
     }
     return r;
 }

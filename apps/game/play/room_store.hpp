@@ -65,7 +65,8 @@ struct room_change {
     std::uint64_t expected = 0;
     /// The room after the change; std::nullopt closes it.
     std::optional<room> next;
-    /// Users who enter the room: each must be in no other room.
+    /// Users who enter the room: each must be in no other room. They
+    /// leave the quick match queue.
     std::vector<std::int64_t> enter;
     /// Users who leave it.
     std::vector<std::int64_t> leave;
@@ -119,6 +120,13 @@ struct sweep_result {
     std::optional<presence> online;
 };
 
+// Quick match
+/// A player waiting for an opponent.
+struct match_ticket {
+    std::int64_t user_id = 0;
+    std::string name;
+};
+
 /// Every member completes with a value or a store_error (or the Redis
 /// client's error codes), never throws for a store that is down, and may be
 /// called from any thread concurrently. Each call is atomic on its own; a
@@ -147,6 +155,18 @@ public:
     /// and finds what nodes that stopped left behind. The lobby calls it
     /// every lobby_options::sweep_interval.
     virtual boost::asio::awaitable<store_result<sweep_result>> sweep() = 0;
+
+    // Quick match: one first-come, first-served queue per `pool` (players
+    // who want the same kind of game), shared by every node.
+
+    /// Takes the player who has waited longest in `pool` out of the queue
+    /// and returns them, skipping (and dropping) anyone with no socket on
+    /// any node; `me` then waits nowhere. When nobody else waits, `me`
+    /// waits in `pool` (leaving any other queue) and the result is empty.
+    virtual boost::asio::awaitable<store_result<std::optional<match_ticket>>> match(std::string pool,
+                                                                                     match_ticket me) = 0;
+    /// `user_id` stops waiting; false when they were not waiting.
+    virtual boost::asio::awaitable<store_result<bool>> cancel_match(std::int64_t user_id) = 0;
 };
 
 } // namespace corio_game

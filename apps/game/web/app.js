@@ -21,6 +21,7 @@
 /** @typedef {import("./types").ChatMessage} ChatMessage */
 /** @typedef {import("./types").PlayerColor} PlayerColor */
 /** @typedef {import("./types").AwayPlayer} AwayPlayer */
+/** @typedef {import("./types").RoomOptions} RoomOptions */
 /**
  * @template {RequestEvent} E
  * @typedef {import("./types").ArgumentsOf<E>} ArgumentsOf
@@ -85,6 +86,11 @@
     lobbyNotice: $("lobby-notice"),
     lobbyOnline: $("lobby-online"),
     createRoomButton: $button("create-room-button"),
+    // quick match and the turn clock
+    clockChoice: /** @type {HTMLSelectElement} */ ($("clock-choice")),
+    quickMatchButton: $button("quick-match-button"),
+    matchWait: $("match-wait"),
+    cancelMatchButton: $button("cancel-match-button"),
     joinForm: $("join-form"),
     joinCode: $input("join-code"),
     joinButton: $button("join-button"),
@@ -112,8 +118,11 @@
     boardPointer: $("board-pointer"),
     gameError: $("game-error"),
     players: {
-      red: { item: $("player-red"), name: $("player-red-name"), meta: $("player-red-meta") },
-      yellow: { item: $("player-yellow"), name: $("player-yellow-name"), meta: $("player-yellow-meta") },
+      red: { item: $("player-red"), name: $("player-red-name"), meta: $("player-red-meta"), clock: $("player-red-clock") },
+      yellow: {
+        item: $("player-yellow"), name: $("player-yellow-name"), meta: $("player-yellow-meta"),
+        clock: $("player-yellow-clock"),
+      },
     },
     spectators: $("spectators"),
     moveList: $("move-list"),
@@ -169,6 +178,9 @@
     countdownTimer: 0,
     /** @type {Set<number>} */
     chatIds: new Set(), // ids of the messages shown: a replayed one that came live already is not shown twice
+    /** @type {ReturnType<typeof setInterval> | 0} */
+    clockTimer: 0, // ticks the running turn clock
+    waitingForMatch: false, // in the quick match queue
   };
 
   // ---------------------------------------------------------------- small helpers
@@ -402,6 +414,11 @@
         }
         return;
       }
+      // The server takes a player out of the quick match queue when their last socket goes.
+      if (state.waitingForMatch) {
+        setWaitingForMatch(false);
+        setText(ui.lobbyNotice, "Quick match was cancelled: the connection dropped.");
+      }
       showBanner("Connection lost. Reconnecting…");
     });
 
@@ -532,6 +549,7 @@
     state.me = null;
     setGuest(false);
     leaveRoomView();
+    setWaitingForMatch(false);
     showView("auth");
     showInviteOnAuth();
     setText(ui.authError, message || "");
@@ -782,6 +800,8 @@
       meta.append(el("span", `badge badge--${status}`, STATUS_LABELS[status]));
       const watching = Number.isFinite(room.spectators) ? room.spectators : 0;
       if (watching > 0) meta.append(el("span", "room-item__watching", `${watching} watching`));
+      const seconds = Number(room.clock_seconds) || 0;
+      if (seconds > 0) meta.append(el("span", "room-item__clock", `${clockLabel(seconds)} clock`));
       body.append(who, meta);
 
       const joinable = status === "waiting";
@@ -833,10 +853,54 @@
     });
   }
 
+  /**
+   * "3 min" or "90 s".
+   * @param {number} seconds
+   */
+  function clockLabel(seconds) {
+    return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
+  }
+
+  /** The lobby's clock choice, as create_room and quick_match take it. */
+  function roomOptions() {
+    const seconds = Number(ui.clockChoice.value);
+    /** @type {RoomOptions} */
+    const options = {};
+    if (Number.isInteger(seconds) && seconds > 0) options.clock_seconds = seconds;
+    return options;
+  }
+
   async function createRoom() {
     setText(ui.lobbyNotice, "");
-    const reply = await request("create_room");
+    const reply = await request("create_room", roomOptions());
     // On success the `room` state that follows switches to the game.
+    if (reply.error) setText(ui.lobbyNotice, reply.error);
+  }
+
+  /** @param {boolean} waiting */
+  function setWaitingForMatch(waiting) {
+    state.waitingForMatch = waiting;
+    ui.matchWait.hidden = !waiting;
+    ui.quickMatchButton.hidden = waiting;
+    ui.createRoomButton.disabled = waiting;
+    ui.clockChoice.disabled = waiting;
+  }
+
+  async function quickMatch() {
+    setText(ui.lobbyNotice, "");
+    const reply = await request("quick_match", roomOptions());
+    if (reply.error) {
+      setText(ui.lobbyNotice, reply.error);
+      return;
+    }
+    // Paired at once: the `room` state that follows switches to the game. Else wait for it.
+    if (reply.queued && currentView() === "lobby") setWaitingForMatch(true);
+  }
+
+  async function cancelMatch() {
+    const reply = await request("cancel_match");
+    setWaitingForMatch(false);
+    // Too late (paired meanwhile): the `room` state is on its way.
     if (reply.error) setText(ui.lobbyNotice, reply.error);
   }
 
@@ -916,6 +980,7 @@
       setText(ui.gameError, "");
       state.selectedColumn = 3;
     }
+    if (state.waitingForMatch) setWaitingForMatch(false);
     state.room = room;
     state.roomReceivedAt = performance.now();
     state.resyncing = false;
@@ -934,6 +999,7 @@
     state.room = null;
     state.moveInFlight = false;
     stopCountdown();
+    stopClock();
     clearChat();
     ui.moveList.replaceChildren();
     setJoinError("");
@@ -1090,6 +1156,50 @@
     updatePlayerMeta();
     if (awayList(room).length > 0) startCountdown();
     else stopCountdown();
+    renderClocks();
+  }
+
+  // ---------------------------------------------------------------- game: turn clock
+
+  /**
+   * "4:59", or "0:07.3" in the last ten seconds.
+   * @param {number} ms
+   */
+  function clockText(ms) {
+    const left = Math.max(0, ms);
+    if (left < 10_000) return `0:0${(Math.floor(left / 100) / 10).toFixed(1)}`;
+    const seconds = Math.floor(left / 1000);
+    return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  }
+
+  /**
+   * Each player's time left. The server's `room` state says what each had when it was sent;
+   * the running one counts down from when it arrived. The server decides when a flag falls.
+   */
+  function renderClocks() {
+    const clock = state.room && state.room.clock;
+    for (const color of COLORS) {
+      const view = ui.players[color].clock;
+      view.hidden = !clock;
+      if (!clock) continue;
+      const running = clock.running === color;
+      const base = Number(color === "red" ? clock.red_ms : clock.yellow_ms) || 0;
+      const left = running ? base - (performance.now() - state.roomReceivedAt) : base;
+      setText(view, clockText(left));
+      view.classList.toggle("is-running", running);
+      view.classList.toggle("is-low", left < Math.min(20_000, (Number(clock.seconds) || 0) * 200));
+      view.setAttribute("aria-label", `${color === "red" ? "Red" : "Yellow"} time left: ${clockText(left)}`);
+    }
+    if (clock && clock.running) {
+      if (!state.clockTimer) state.clockTimer = setInterval(renderClocks, 100);
+    } else {
+      stopClock();
+    }
+  }
+
+  function stopClock() {
+    clearInterval(state.clockTimer);
+    state.clockTimer = 0;
   }
 
   /**
@@ -1380,6 +1490,8 @@
     ui.logoutButton.addEventListener("click", logout);
 
     ui.createRoomButton.addEventListener("click", () => busy(ui.createRoomButton, createRoom));
+    ui.quickMatchButton.addEventListener("click", () => busy(ui.quickMatchButton, quickMatch));
+    ui.cancelMatchButton.addEventListener("click", () => busy(ui.cancelMatchButton, cancelMatch));
     ui.joinForm.addEventListener("submit", submitJoin);
     ui.joinCode.addEventListener("input", () => {
       const upper = ui.joinCode.value.toUpperCase();
