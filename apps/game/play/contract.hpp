@@ -74,6 +74,14 @@ struct chat : corio::server_to_client<"chat", void(chat_message)> {
     static constexpr std::array parameter_names{"message"};
 };
 
+// ---------------------------------------------------------------------------
+// Playing the computer (play/computer.hpp).
+
+/// A new room against the computer at `level`, the sender in red (first).
+struct play_computer : corio::client_to_server<"play_computer", corio::ack<play_computer_reply>(computer_level)> {
+    static constexpr std::array parameter_names{"level"};
+};
+
 } // namespace corio_game::events
 
 namespace corio_game {
@@ -82,6 +90,6 @@ namespace corio_game {
 using game_contract =
     corio::contract<events::create_room, events::join_room, events::watch_room, events::leave_room, events::move,
                     events::rematch, events::send_chat, events::welcome, events::online, events::rooms, events::room,
-                    events::room_closed, events::chat>;
+                    events::room_closed, events::chat, events::play_computer>;
 
 } // namespace corio_game

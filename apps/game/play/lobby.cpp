@@ -612,7 +612,7 @@ net::awaitable<leave_room_reply> lobby::leave_room(user u)
     co_return busy();
 }
 
-net::awaitable<basic_reply> lobby::move(user u, int column)
+net::awaitable<basic_reply> lobby::move(user u, int column, std::optional<std::uint64_t> if_version)
 {
     auto self = shared_from_this();
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
@@ -621,6 +621,8 @@ net::awaitable<basic_reply> lobby::move(user u, int column)
             co_return unavailable();
         if (!mine->found)
             co_return failure("You are not in a room.");
+        if (if_version && mine->found->version != *if_version)
+            co_return failure("The game moved on.");
         auto r = mine->found->value;
         if (r.color_of(u.id) == disc::none)
             co_return failure("Spectators cannot play.");
@@ -722,6 +724,8 @@ void lobby::publish_room(const room& r, std::uint64_t version, clock::duration n
     auto members = r.members();
     if (!members.empty())
         to_users(ns_, members).emit<events::room>(r.state(now), version);
+    if (room_watcher_)
+        room_watcher_(r, version);
 }
 
 void lobby::publish_rooms(const room_list& list) const
