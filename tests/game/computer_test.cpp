@@ -233,6 +233,30 @@ BOOST_AUTO_TEST_CASE(the_computer_leaves_with_its_opponent_and_its_account_is_re
     BOOST_TEST(computers.of_level("hard").size() == 2u);
 }
 
+// The player reloads while the computer thinks: the room changes twice (away,
+// back), so the answer to the first state is refused; the computer answers
+// the last one.
+BOOST_AUTO_TEST_CASE(a_reload_while_the_computer_thinks_does_not_stall_the_game)
+{
+    auto registered = accounts.register_user("alice", "correct horse battery");
+    auto token = accounts.create_session(std::get<corio_game::user>(registered).id);
+    auto connect = [&] {
+        corio::testing::client_options o;
+        o.headers = {{"cookie", std::string(corio_game::session_cookie_name) + "=" + token}};
+        return std::make_unique<client>(io, ioc, std::move(o));
+    };
+    auto alice = connect();
+    BOOST_TEST_REQUIRE(ack_of(*alice, "play_computer", "hard").contains("ok"));
+    room_where(*alice, [](const json::object& s) { return str(s.at("status")) == "playing"; });
+    BOOST_TEST_REQUIRE(ack_of(*alice, "move", 3).contains("ok"));
+    // The hard level thinks for 1.5 s from the empty board: the reload is done long before.
+    alice->close();
+    auto again = connect();
+    BOOST_TEST_REQUIRE(again->connected());
+    auto answered = after_moves(*again, 2);
+    BOOST_TEST(str(answered.at("turn")) == "red");
+}
+
 BOOST_AUTO_TEST_CASE(bad_requests_get_clear_errors)
 {
     auto alice = sign_in("alice");

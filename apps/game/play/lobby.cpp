@@ -283,6 +283,9 @@ net::awaitable<void> lobby::connected(corio::socket_ref socket, user u)
         auto state = r.state(mine->now);
         socket.emit<events::room>(state, done->version);
         to_users(ns_, r.members()).except(socket.id()).emit<events::room>(state, done->version);
+        // A move decided on the version before (the computer's) is refused now: ask again.
+        if (room_watcher_)
+            room_watcher_(r, done->version);
         break;
     }
 
