@@ -38,6 +38,9 @@ constexpr std::array all_levels{computer_level::easy, computer_level::medium, co
 // Seating the computer gives up after this many accounts that another game
 // took between the look and the join.
 constexpr int max_seat_attempts = 8;
+// A move the store could not take is tried again this often, this far apart.
+constexpr int max_move_attempts = 5;
+constexpr std::chrono::seconds move_retry_delay{1};
 
 std::string_view level_name(computer_level level)
 {
@@ -206,12 +209,26 @@ net::awaitable<void> computer::play_move(std::shared_ptr<computer> self, user me
         net::steady_timer pause(co_await net::this_coro::executor, not_before);
         co_await pause.async_wait(net::as_tuple(net::use_awaitable));
     }
-    auto done = co_await self->lobby_->move(me, column, version);
-    // Refused when the room changed meanwhile (the person left, or another
-    // node answered first): the change that did it asks again if need be.
-    if (done.error && self->opts_.log.enabled(corio::log_level::debug))
-        self->opts_.log({.level = corio::log_level::debug, .message = "the computer's move was refused",
-                         .error = *done.error});
+    auto ex = co_await net::this_coro::executor;
+    for (int attempt = 1;; ++attempt) {
+        auto done = co_await self->lobby_->move(me, column, version);
+        if (!done.error)
+            co_return;
+        if (self->opts_.log.enabled(corio::log_level::debug))
+            self->opts_.log({.level = corio::log_level::debug, .message = "the computer's move was refused",
+                             .error = *done.error});
+        // Refused because the room changed meanwhile (the person left, came
+        // back, or another node answered first): the change that did it
+        // asks again if need be. Refused while the room is still as it was
+        // (the store could not be reached): nobody else will ask, so try again.
+        if (attempt == max_move_attempts)
+            co_return;
+        net::steady_timer wait(ex, move_retry_delay);
+        co_await wait.async_wait(net::as_tuple(net::use_awaitable));
+        auto now = co_await self->store_->load_user_room(me.id);
+        if (now && (!now->found || now->found->version != version))
+            co_return;
+    }
 }
 
 net::awaitable<void> computer::offer_rematch(std::shared_ptr<computer> self, user me)
