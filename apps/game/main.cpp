@@ -345,8 +345,8 @@ int main(int argc, char** argv)
         std::make_shared<corio_game::lobby>(io.of("/"), store, results, *game_clock, ioc.get_executor(), lobby_options);
     corio_game::register_game_handlers(io, accounts, lobby);
     // "Play the computer": its searches run on a thread of their own.
-    auto computer =
-        std::make_shared<corio_game::computer>(lobby, store, *db, ioc.get_executor(), corio_game::computer_options{.log = log});
+    auto computer = std::make_shared<corio_game::computer>(lobby, store, *db, ioc.get_executor(),
+                                                           corio_game::computer_options{.log = log});
     corio_game::register_computer_handlers(io, computer);
     computer->start();
     lobby->start();

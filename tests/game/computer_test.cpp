@@ -91,7 +91,10 @@ std::string refusal_of(const json::object& ack)
     return e && e->is_string() ? std::string(e->as_string()) : std::string();
 }
 
-std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : std::string(); }
+std::string str(const json::value& v)
+{
+    return v.is_string() ? std::string(v.as_string()) : std::string();
+}
 
 /// Drives until a `room` state that `wanted` accepts arrives (the search
 /// runs on the computer's thread; its move comes back through the io_context).
@@ -274,7 +277,8 @@ BOOST_AUTO_TEST_CASE(a_move_on_a_stale_version_is_refused)
     BOOST_TEST_REQUIRE(ack_of(*alice, "play_computer", "easy").contains("ok"));
     room_where(*alice, [](const json::object& s) { return str(s.at("status")) == "playing"; });
     auto me = accounts.login("alice", "correct horse battery");
-    auto future = boost::asio::co_spawn(ioc, lobby->move(std::get<corio_game::user>(me), 3, 0), boost::asio::use_future);
+    auto future =
+        boost::asio::co_spawn(ioc, lobby->move(std::get<corio_game::user>(me), 3, 0), boost::asio::use_future);
     alice->run_until_idle();
     BOOST_TEST(future.get().error.value_or("") == "The game moved on.");
 }

@@ -36,7 +36,10 @@ connect_four after(connect_four g, int column)
     return g;
 }
 
-bool legal(const connect_four& g, int column) { return !g.over() && g.at(column, connect_four::rows - 1) == corio_game::disc::none; }
+bool legal(const connect_four& g, int column)
+{
+    return !g.over() && g.at(column, connect_four::rows - 1) == corio_game::disc::none;
+}
 
 /// Whether the player to move in `g` can force a win with at most `n` of
 /// their own moves, whatever the opponent answers. Plain minimax.
@@ -217,8 +220,8 @@ BOOST_AUTO_TEST_CASE(a_deadline_shortens_the_search)
     BOOST_TEST_REQUIRE(r.has_value());
     BOOST_TEST(duration_cast<milliseconds>(took).count() < 300);
     // A deadline already passed still answers: one ply, at once.
-    auto late = corio_game::choose_column(connect_four{}, corio_game::limits_for(computer_level::hard), 1,
-                                          start - seconds(1));
+    auto late =
+        corio_game::choose_column(connect_four{}, corio_game::limits_for(computer_level::hard), 1, start - seconds(1));
     BOOST_TEST_REQUIRE(late.has_value());
     BOOST_TEST(late->depth == 1);
 }

@@ -215,8 +215,8 @@ net::awaitable<void> computer::play_move(std::shared_ptr<computer> self, user me
         if (!done.error)
             co_return;
         if (self->opts_.log.enabled(corio::log_level::debug))
-            self->opts_.log({.level = corio::log_level::debug, .message = "the computer's move was refused",
-                             .error = *done.error});
+            self->opts_.log(
+                {.level = corio::log_level::debug, .message = "the computer's move was refused", .error = *done.error});
         // Refused because the room changed meanwhile (the person left, came
         // back, or another node answered first): the change that did it
         // asks again if need be. Refused while the room is still as it was
@@ -307,9 +307,8 @@ void register_computer_handlers(corio::server& io, std::shared_ptr<computer> com
     corio::typed_nsp<game_contract> typed(io.of("/"));
     // A level that is not one of the three never gets here: corio acks
     // {"error":"invalid arguments",...} for the typed parameter.
-    typed.on<events::play_computer>([computer](corio::context& ctx, computer_level level) {
-        return computer->play(ctx.data<user>(), level);
-    });
+    typed.on<events::play_computer>(
+        [computer](corio::context& ctx, computer_level level) { return computer->play(ctx.data<user>(), level); });
 }
 
 } // namespace corio_game
