@@ -15,7 +15,7 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -114,6 +114,17 @@ function countTones() {
   };
 }
 
+// As game.test.mjs checks app.js and index.html: the page's other scripts put no text in as HTML.
+describe("the banner's and the sound's scripts", () => {
+  it("use no HTML-parsing DOM sink", async () => {
+    const sinks = /\.(innerHTML|outerHTML|insertAdjacentHTML)\b|document\.write|\beval\s*\(|new Function\s*\(|\bsrcdoc\b|createContextualFragment/;
+    for (const file of ["outcome.js", "sound.js"]) {
+      const source = await readFile(join(repoRoot, "apps", "game", "web", file), "utf8");
+      assert.deepEqual(source.split("\n").filter((line) => sinks.test(line)), [], `${file} uses an HTML sink`);
+    }
+  });
+});
+
 for (const cluster of [false, true]) {
   const where = cluster ? "two nodes" : "one node";
 
@@ -183,6 +194,10 @@ for (const cluster of [false, true]) {
       await visible(page.locator("#lobby-view"));
 
       await page.getByLabel("Medium").check();
+      if (!cluster) {
+        await mkdir(artifactsDir, { recursive: true });
+        await page.locator(".play-card").screenshot({ path: join(artifactsDir, "game-bot-lobby.png"), animations: "disabled" });
+      }
       await page.locator("#computer-button").click();
       await visible(page.locator("#game-view"));
       await visible(page.locator("#player-red-name"), dana.name);
