@@ -25,6 +25,7 @@
 
 #include "http/api.hpp"
 #include "http/rate_limiter.hpp"
+#include "play/computer.hpp"
 #include "play/handlers.hpp"
 #include "play/lobby.hpp"
 #include "play/memory_room_store.hpp"
@@ -362,6 +363,11 @@ int main(int argc, char** argv)
     auto lobby =
         std::make_shared<corio_game::lobby>(io.of("/"), store, results, *game_clock, ioc.get_executor(), lobby_options);
     corio_game::register_game_handlers(io, accounts, lobby);
+    // "Play the computer": its searches run on a thread of their own.
+    auto computer = std::make_shared<corio_game::computer>(lobby, store, *db, ioc.get_executor(),
+                                                           corio_game::computer_options{.log = log});
+    corio_game::register_computer_handlers(io, computer);
+    computer->start();
     lobby->start();
     if (cl.admin_ui)
         corio::instrument_admin_ui(io, {.auth = cl.admin_ui, .server_id = node_name});
@@ -431,6 +437,7 @@ int main(int argc, char** argv)
         std::cerr << "corio-game: " << e.what() << "\n";
         return 1;
     }
+    computer->stop();
     lobby->stop();
     hashing.join();
 }

@@ -96,6 +96,14 @@ struct chat_log : corio::server_to_client<"chat_log", void(chat_history)> {
     static constexpr std::array parameter_names{"history"};
 };
 
+// ---------------------------------------------------------------------------
+// Playing the computer (play/computer.hpp).
+
+/// A new room against the computer at `level`, the sender in red (first).
+struct play_computer : corio::client_to_server<"play_computer", corio::ack<play_computer_reply>(computer_level)> {
+    static constexpr std::array parameter_names{"level"};
+};
+
 } // namespace corio_game::events
 
 namespace corio_game {
@@ -105,6 +113,6 @@ using game_contract =
     corio::contract<events::create_room, events::join_room, events::watch_room, events::leave_room, events::move,
                     events::rematch, events::send_chat, events::welcome, events::online, events::rooms, events::room,
                     events::room_closed, events::chat, events::chat_log, events::quick_match,
-                    events::cancel_match>;
+                    events::cancel_match, events::play_computer>;
 
 } // namespace corio_game

@@ -292,6 +292,9 @@ net::awaitable<void> lobby::connected(corio::socket_ref socket, user u)
         socket.emit<events::room>(state, done->version);
         to_users(ns_, r.members()).except(socket.id()).emit<events::room>(state, done->version);
         in_room = r.code();
+        // A move decided on the version before (the computer's) is refused now: ask again.
+        if (room_watcher_)
+            room_watcher_(r, done->version);
         break;
     }
     if (in_room) {
@@ -677,7 +680,7 @@ net::awaitable<leave_room_reply> lobby::leave_room(user u)
     co_return busy();
 }
 
-net::awaitable<basic_reply> lobby::move(user u, int column)
+net::awaitable<basic_reply> lobby::move(user u, int column, std::optional<std::uint64_t> if_version)
 {
     auto self = shared_from_this();
     for (int attempt = 0; attempt < max_attempts; ++attempt) {
@@ -686,6 +689,8 @@ net::awaitable<basic_reply> lobby::move(user u, int column)
             co_return unavailable();
         if (!mine->found)
             co_return failure("You are not in a room.");
+        if (if_version && mine->found->version != *if_version)
+            co_return failure("The game moved on.");
         auto r = mine->found->value;
         if (r.color_of(u.id) == disc::none)
             co_return failure("Spectators cannot play.");
@@ -826,6 +831,8 @@ void lobby::publish_room(const room& r, std::uint64_t version, clock::duration n
     auto members = r.members();
     if (!members.empty())
         to_users(ns_, members).emit<events::room>(r.state(now), version);
+    if (room_watcher_)
+        room_watcher_(r, version);
 }
 
 void lobby::publish_rooms(const room_list& list) const

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -102,6 +103,11 @@ public:
     /// A socket left. When it was its user's last one on every node, a
     /// player gets the reconnect grace and a spectator leaves the room.
     boost::asio::awaitable<void> disconnected(corio::socket_ref socket, user u);
+    /// Calls `watcher` with each room this node publishes (after every change
+    /// it commits, and when it repeats a room's state) and its version, on
+    /// the thread that made the change: it must return quickly. Set it
+    /// before start(); the computer's players use it (play/computer.hpp).
+    void watch_rooms(std::function<void(const room&, std::uint64_t)> watcher) { room_watcher_ = std::move(watcher); }
     /// Disconnects every socket of `user_id`, on every node (after a logout).
     void disconnect_user(std::int64_t user_id);
 
@@ -110,7 +116,10 @@ public:
     boost::asio::awaitable<join_room_reply> join_room(user u, std::string code);
     boost::asio::awaitable<watch_room_reply> watch_room(user u, std::string code);
     boost::asio::awaitable<leave_room_reply> leave_room(user u);
-    boost::asio::awaitable<basic_reply> move(user u, int column);
+    /// With `if_version`, the move is refused ("The game moved on.") unless
+    /// the room is still at that version: a move decided on a state of the
+    /// room (the computer's, play/computer.hpp) never lands on a later one.
+    boost::asio::awaitable<basic_reply> move(user u, int column, std::optional<std::uint64_t> if_version = {});
     boost::asio::awaitable<rematch_reply> rematch(user u);
     boost::asio::awaitable<basic_reply> chat(user u, std::string text);
 
@@ -190,6 +199,7 @@ private:
     clock& clock_;
     boost::asio::any_io_executor ex_;
     lobby_options opts_;
+    std::function<void(const room&, std::uint64_t)> room_watcher_;
 
     // This node's own state: what it scheduled and its chat counters.
     std::atomic<int> running_ = 0;

@@ -5,6 +5,7 @@
 // An empty std::optional member is left out of the JSON (`name?: T`).
 
 #include "rules/connect_four.hpp"
+#include "rules/search.hpp"
 
 #include <boost/describe/class.hpp>
 #include <boost/describe/enum.hpp>
@@ -227,5 +228,19 @@ struct quick_match_reply {
     std::optional<bool> queued;
 };
 BOOST_DESCRIBE_STRUCT(quick_match_reply, (), (ok, error, code, queued))
+
+// ---------------------------------------------------------------------------
+// Playing the computer (play/computer.hpp).
+
+/// "easy", "medium" or "hard" on the wire (rules/search.hpp).
+BOOST_DESCRIBE_ENUM(computer_level, easy, medium, hard)
+
+struct play_computer_reply {
+    std::optional<bool> ok;
+    std::optional<std::string> error;
+    /// The new room, with the player in red and the computer in yellow.
+    std::optional<std::string> code;
+};
+BOOST_DESCRIBE_STRUCT(play_computer_reply, (), (ok, error, code))
 
 } // namespace corio_game

@@ -1,5 +1,7 @@
 #include "store/results.hpp"
 
+#include "store/computer_accounts.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -16,6 +18,9 @@ void results::record(const game_result& r)
               r.red_user, r.yellow_user, r.winner, r.ending, r.moves, static_cast<std::int64_t>(ended_at));
 }
 
+// The query below names the computer's marker literally.
+static_assert(computer_password_hash == "!computer");
+
 std::vector<leaderboard_row> results::leaderboard(std::size_t limit)
 {
     return ranking(false, limit);
@@ -30,15 +35,22 @@ std::vector<leaderboard_row> results::ranking(bool guests, std::size_t limit)
 {
     // Each game counts once for each side; a NULL winner is a draw. Names
     // compare ignoring case (the column's collation), as they are unique.
+    // Games against the computer are not ranked (store/computer_accounts.hpp):
+    // its easy level would be a way to farm wins.
     constexpr std::string_view sql = R"sql(
-WITH sides (user_id, outcome) AS (
+WITH ranked AS (
+    SELECT * FROM games g
+    WHERE NOT EXISTS (SELECT 1 FROM users c
+                      WHERE c.id IN (g.red_user, g.yellow_user) AND c.password_hash = '!computer')
+),
+sides (user_id, outcome) AS (
     SELECT red_user,
            CASE WHEN winner_user IS NULL THEN 'draw' WHEN winner_user = red_user THEN 'win' ELSE 'loss' END
-    FROM games
+    FROM ranked
     UNION ALL
     SELECT yellow_user,
            CASE WHEN winner_user IS NULL THEN 'draw' WHEN winner_user = yellow_user THEN 'win' ELSE 'loss' END
-    FROM games
+    FROM ranked
 )
 SELECT u.name,
        SUM(outcome = 'win')  AS wins,

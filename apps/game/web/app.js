@@ -104,6 +104,8 @@
     guestLeaderboardPart: $("guest-leaderboard-part"),
     guestLeaderboardBody: $("guest-leaderboard-body"),
     leaderboardRefresh: $button("leaderboard-refresh"),
+    computerForm: /** @type {HTMLFormElement} */ ($("computer-form")),
+    computerButton: $button("computer-button"),
     // game
     roomCode: $("room-code"),
     copyCodeButton: $button("copy-code-button"),
@@ -904,6 +906,19 @@
     if (reply.error) setText(ui.lobbyNotice, reply.error);
   }
 
+  /** @param {SubmitEvent} event */
+  async function playComputer(event) {
+    event.preventDefault();
+    const chosen = new FormData(ui.computerForm).get("level");
+    const level = chosen === "medium" || chosen === "hard" ? chosen : "easy";
+    setText(ui.lobbyNotice, "");
+    await busy(ui.computerButton, async () => {
+      const reply = await request("play_computer", level);
+      // On success the `room` state that follows switches to the game.
+      if (reply.error) setText(ui.lobbyNotice, reply.error);
+    });
+  }
+
   /** @param {string} code */
   async function joinRoom(code) {
     setJoinError("");
@@ -992,10 +1007,13 @@
     }
     renderGame(room, previous);
     if (room.status === "over" && previous && previous.status !== "over") refreshLeaderboard();
+    // For the page's other scripts: sound.js, outcome.js.
+    document.dispatchEvent(new CustomEvent("corio:room", { detail: { room, previous, mine: myColor(room) } }));
   }
 
   /** Forgets the room on this page (the server side is handled by the caller). */
   function leaveRoomView() {
+    document.dispatchEvent(new Event("corio:left"));
     state.room = null;
     state.moveInFlight = false;
     stopCountdown();
@@ -1493,6 +1511,7 @@
     ui.quickMatchButton.addEventListener("click", () => busy(ui.quickMatchButton, quickMatch));
     ui.cancelMatchButton.addEventListener("click", () => busy(ui.cancelMatchButton, cancelMatch));
     ui.joinForm.addEventListener("submit", submitJoin);
+    ui.computerForm.addEventListener("submit", playComputer);
     ui.joinCode.addEventListener("input", () => {
       const upper = ui.joinCode.value.toUpperCase();
       if (upper !== ui.joinCode.value) ui.joinCode.value = upper;

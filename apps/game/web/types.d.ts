@@ -21,7 +21,22 @@ export type ArgumentsOf<E extends RequestEvent> =
 export type AckOf<E extends RequestEvent> =
   Parameters<ClientToServerEvents[E]> extends [...unknown[], (ack: infer T) => void] ? T : never;
 
+/** What app.js tells the page's other scripts (sound.js, outcome.js) after drawing a `room` state. */
+export interface RoomChange {
+  room: import("corio-game-events").RoomState;
+  /** The state drawn before, of the same room; null when the page just entered it. */
+  previous: import("corio-game-events").RoomState | null;
+  /** The colour this page's user plays; null for a spectator. */
+  mine: import("corio-game-events").PlayerColor | null;
+}
+
 declare global {
+  interface DocumentEventMap {
+    /** Dispatched on document by app.js after each `room` state it draws. */
+    "corio:room": CustomEvent<RoomChange>;
+    /** Dispatched on document by app.js when the page leaves its room. */
+    "corio:left": Event;
+  }
   interface Window {
     /** The socket.io-client bundle's global (vendor/socket.io.min.js, loaded by index.html; start() checks that it did). */
     io: typeof io;
