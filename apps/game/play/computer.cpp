@@ -1,18 +1,17 @@
 #include "play/computer.hpp"
 
 #include "play/contract.hpp"
+#include "play/spawn_logged.hpp"
 
 #include <corio/typed_nsp.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
-#include <exception>
 
 #ifdef __linux__
 #include <sys/resource.h>
@@ -119,17 +118,7 @@ void computer::stop()
 
 void computer::spawn(net::awaitable<void> task)
 {
-    net::co_spawn(ex_, std::move(task), [log = opts_.log](std::exception_ptr e) {
-        if (!e)
-            return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-            log({.level = corio::log_level::error, .message = "the computer failed", .error = x.what()});
-        } catch (...) {
-            log({.level = corio::log_level::error, .message = "the computer failed"});
-        }
-    });
+    spawn_logged(ex_, std::move(task), opts_.log, "the computer failed");
 }
 
 std::optional<computer_level> computer::level_of(const seat& s)

@@ -1,9 +1,9 @@
 #include "play/lobby.hpp"
 
 #include "play/contract.hpp"
+#include "play/spawn_logged.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -155,17 +155,7 @@ std::string lobby::random_code()
 
 void lobby::spawn(net::awaitable<void> task)
 {
-    net::co_spawn(ex_, std::move(task), [log = opts_.log](std::exception_ptr e) {
-        if (!e)
-            return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-            log({.level = corio::log_level::error, .message = "background task failed", .error = x.what()});
-        } catch (...) {
-            log({.level = corio::log_level::error, .message = "background task failed"});
-        }
-    });
+    spawn_logged(ex_, std::move(task), opts_.log, "background task failed");
 }
 
 void lobby::warn(std::string_view what, const boost::system::error_code& ec) const
