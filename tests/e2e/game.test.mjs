@@ -17,85 +17,34 @@ import { fileURLToPath } from "node:url";
 
 import { io } from "socket.io-client";
 
-import { launchBrowser, watchPage } from "./lib/browser.mjs";
-import { gamePath, startGame } from "./lib/game-app.mjs";
+import { launchBrowser } from "./lib/browser.mjs";
+import {
+  artifactsDir, CODE, gamePath, openPage, PASSWORD, signUp, startGame, startNodes, storySteps, until, visible, WAIT_MS,
+} from "./lib/game-app.mjs";
 
-const WAIT_MS = 10_000; // any one condition of a page
 const SUITE_MS = 90_000;
-const PASSWORD = "Lantern-velvet-93";
-const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
 // The operator's login (--admin-ui): @socket.io/admin-ui's test vector, "changeit".
 const ADMIN_HASH = "$2b$10$nu1FHRkuxkZkqID.31gz4uQsyERZAn.m4IIruysTsHDODBtrqS5Me";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const artifactsDir = process.env.CORIO_ARTIFACTS_DIR || join(repoRoot, "build", "artifacts");
 
 const suffix = randomBytes(3).toString("hex");
 const alice = { name: `alice_${suffix}`, color: "red" };
 const bob = { name: `bob_${suffix}`, color: "yellow" };
 
+let game;
 let server;
 let browser;
-let dataDir;
 const problems = [];
 let roomCode;
 let moves = 0;
 
-let broken = ""; // the first step that failed: the steps after it depend on it
-
-/** One step of the story: skipped once an earlier step failed, instead of timing out again. */
-function step(name, body) {
-  it(name, async (t) => {
-    if (broken) {
-      t.skip(`after the failed step "${broken}"`);
-      return;
-    }
-    try {
-      await body(t);
-    } catch (err) {
-      broken = name;
-      throw err;
-    }
-  });
-}
+const { step } = storySteps();
 
 /** A player's new page in a context of its own (its own cookies), watched for script errors. */
-async function openPlayer(player, viewport) {
-  player.context = await browser.newContext({ viewport });
-  player.context.setDefaultTimeout(WAIT_MS);
-  player.page = await player.context.newPage();
-  problems.push(watchPage(player.page, player.name));
-  await player.page.goto(`${server.url}/`);
-}
-
-/** Waits until `locator` (filtered by `text` if given) is visible. */
-async function visible(locator, text) {
-  await (text === undefined ? locator : locator.filter({ hasText: text })).first().waitFor({ state: "visible" });
-}
-
-/** Polls `check` until it returns a truthy value; fails saying `what` did not happen. */
-async function until(what, check, ms = WAIT_MS) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await check();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const openPlayer = (player, viewport) => openPage(browser, player, `${server.url}/`, { problems, viewport });
 
 const cell = (page, row, column) => page.locator(`.cell[data-row="${row}"][data-column="${column}"]`);
-
-async function signUp(player) {
-  const { page } = player;
-  await page.locator("#tab-register").click();
-  await page.locator("#auth-username").fill(player.name);
-  await page.locator("#auth-password").fill(PASSWORD);
-  await page.locator("#auth-submit").click();
-  await visible(page.locator("#lobby-view"));
-  await visible(page.locator("#user-name"), player.name);
-}
 
 /**
  * `player` drops a disc in `column`, by `how`: "click", "digit" (keys 1-7), "arrows" (Left and
@@ -179,15 +128,14 @@ describe("corio-game's output", { timeout: 30_000 }, () => {
 
 describe("the game in a browser", { timeout: SUITE_MS }, () => {
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "corio-game-e2e-"));
-    server = await startGame({ db: join(dataDir, "game.db"), args: ["--metrics", "--admin-ui", `admin:${ADMIN_HASH}`] });
+    game = await startNodes({ prefix: "browser", args: ["--metrics", "--admin-ui", `admin:${ADMIN_HASH}`] });
+    server = game.east;
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await game?.stop();
   });
 
   step("shows a visitor without a session the login form", async () => {
@@ -200,7 +148,7 @@ describe("the game in a browser", { timeout: SUITE_MS }, () => {
   });
 
   step("registers a player, who lands in the lobby", async () => {
-    await signUp(alice);
+    await signUp(alice.page, alice.name);
     await visible(alice.page.locator("#lobby-online"), /\d+ online/);
   });
 
@@ -217,7 +165,7 @@ describe("the game in a browser", { timeout: SUITE_MS }, () => {
   });
 
   step("registers a second player", async () => {
-    await signUp(bob);
+    await signUp(bob.page, bob.name);
   });
 
   step("says so when a room code does not exist", async () => {

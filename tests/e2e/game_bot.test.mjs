@@ -15,23 +15,21 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { io } from "socket.io-client";
 
-import { launchBrowser, watchPage } from "./lib/browser.mjs";
-import { startGame } from "./lib/game-app.mjs";
-import { startRedis } from "./lib/redis-server.mjs";
+import { launchBrowser } from "./lib/browser.mjs";
+import {
+  artifactsDir, openPage, PASSWORD, redisMissing, signUp, startNodes, storySteps, visible, WAIT_MS,
+} from "./lib/game-app.mjs";
 import { within } from "./lib/wait.mjs";
 
-const WAIT_MS = 10_000; // any one condition of a page
 const GAME_MS = 120_000; // a whole game against the computer, move by move
 const SUITE_MS = 240_000;
-const PASSWORD = "Lantern-velvet-93";
 // A whole game in which nobody connects four (found by search, checked by the server's rules as
 // it is played): the second room's moves, so that its game lasts for every sample.
 const DRAWN_GAME = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 4, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6];
@@ -40,12 +38,6 @@ const BASELINE_MOVES = 12;
 const TUNE_END = { win: 1046.5, lose: 261.63, draw: 440 };
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const artifactsDir = process.env.CORIO_ARTIFACTS_DIR || join(repoRoot, "build", "artifacts");
-
-/** Waits until `locator` (filtered by `text` if given) is visible. */
-async function visible(locator, text) {
-  await (text === undefined ? locator : locator.filter({ hasText: text })).first().waitFor({ state: "visible" });
-}
 
 /** Registers `name` through the HTTP API; returns the session cookie ("corio_session=..."). */
 async function register(url, name) {
@@ -130,71 +122,39 @@ for (const cluster of [false, true]) {
 
   describe(`the computer, on ${where}`, { timeout: SUITE_MS }, () => {
     const suffix = randomBytes(3).toString("hex");
-    let redis;
+    let game;
     let nodes = [];
     let browser;
-    let dataDir;
     const problems = [];
-    let skipped = "";
-    let broken = "";
-
-    /** One step of the story: skipped once an earlier step failed. */
-    function step(name, body) {
-      it(name, async (t) => {
-        if (skipped) return t.skip(skipped);
-        if (broken) return t.skip(`after the failed step "${broken}"`);
-        try {
-          await body(t);
-        } catch (err) {
-          broken = name;
-          throw err;
-        }
-      });
-    }
+    const { step, skipAll } = storySteps();
 
     before(async () => {
-      dataDir = await mkdtemp(join(tmpdir(), "corio-game-bot-e2e-"));
-      const db = join(dataDir, "game.db");
-      // One io thread: a search that ran on it would hold up every other socket of the node,
-      // which the latency step would see (with more io threads, the others would hide it).
-      const args = ["--threads", "1"];
-      if (cluster) {
-        try {
-          redis = await startRedis();
-          for (const name of ["east", "west"]) nodes.push(await startGame({ db, redis: redis.url, nodeName: name, args }));
-        } catch (err) {
-          if (!/built without Redis support|redis-server not found/i.test(err.message)) throw err;
-          skipped = err.message;
-          return;
-        }
-      } else {
-        nodes.push(await startGame({ db, args }));
+      try {
+        // One io thread: a search that ran on it would hold up every other socket of the node,
+        // which the latency step would see (with more io threads, the others would hide it).
+        game = await startNodes({ prefix: "bot", twoNodes: cluster, args: ["--threads", "1"] });
+      } catch (err) {
+        if (!redisMissing(err)) throw err;
+        skipAll(err.message);
+        return;
       }
+      nodes = game.list;
       browser = await launchBrowser();
     });
 
     after(async () => {
       await browser?.close();
-      for (const node of nodes) await node.stop();
-      await redis?.stop();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      await game?.stop();
     });
 
     const dana = { name: `dana_${suffix}` };
 
     step("lets a player choose a level and start a game against the computer", async () => {
-      dana.context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      dana.context.setDefaultTimeout(WAIT_MS);
-      await dana.context.addInitScript(countTones);
-      dana.page = await dana.context.newPage();
-      problems.push(watchPage(dana.page, dana.name));
-      const { page } = dana;
-      await page.goto(`${nodes[0].url}/`);
-      await page.locator("#tab-register").click();
-      await page.locator("#auth-username").fill(dana.name);
-      await page.locator("#auth-password").fill(PASSWORD);
-      await page.locator("#auth-submit").click();
-      await visible(page.locator("#lobby-view"));
+      const page = await openPage(browser, dana, `${nodes[0].url}/`, {
+        problems,
+        onPage: (p) => p.addInitScript(countTones),
+      });
+      await signUp(page, dana.name);
 
       await page.getByLabel("Medium").check();
       if (!cluster) {

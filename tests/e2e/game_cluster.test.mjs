@@ -10,81 +10,34 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 
-import { launchBrowser, watchPage } from "./lib/browser.mjs";
-import { startGame } from "./lib/game-app.mjs";
-import { startRedis } from "./lib/redis-server.mjs";
+import { launchBrowser } from "./lib/browser.mjs";
+import {
+  artifactsDir, CODE, openPage, signUp, startNodes, storySteps, visible, WAIT_MS,
+} from "./lib/game-app.mjs";
 
-const WAIT_MS = 10_000; // any one condition of a page
 const SUITE_MS = 120_000;
-const PASSWORD = "Lantern-velvet-93";
-const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
 const GRACE_S = 3; // the nodes' --reconnect-grace
 const NODE_TIMEOUT_S = 2; // and --node-timeout: a node silent this long counts as stopped
-
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const artifactsDir = process.env.CORIO_ARTIFACTS_DIR || join(repoRoot, "build", "artifacts");
 
 const suffix = randomBytes(3).toString("hex");
 const alice = { name: `alice_${suffix}`, color: "red", node: "east" };
 const bob = { name: `bob_${suffix}`, color: "yellow", node: "west" };
 const carol = { name: `carol_${suffix}`, node: "west" };
 
-let redis;
-const nodes = {};
+let nodes = {};
 let browser;
-let dataDir;
 const problems = [];
 let roomCode;
 let moves = 0;
 
-let broken = ""; // the first step that failed: the steps after it depend on it
-
-/** One step of the story: skipped once an earlier step failed, instead of timing out again. */
-function step(name, body) {
-  it(name, async (t) => {
-    if (broken) {
-      t.skip(`after the failed step "${broken}"`);
-      return;
-    }
-    try {
-      await body(t);
-    } catch (err) {
-      broken = name;
-      throw err;
-    }
-  });
-}
+const { step } = storySteps();
 
 /** A person's page on their node, in a browser context of its own (its own cookies). */
-async function openPage(person) {
-  person.context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  person.context.setDefaultTimeout(WAIT_MS);
-  person.page = await person.context.newPage();
-  problems.push(watchPage(person.page, person.name));
-  await person.page.goto(`${nodes[person.node].url}/`);
-}
-
-/** Waits until `locator` (filtered by `text` if given) is visible. */
-async function visible(locator, text) {
-  await (text === undefined ? locator : locator.filter({ hasText: text })).first().waitFor({ state: "visible" });
-}
-
-async function signUp(person) {
-  const { page } = person;
-  await visible(page.locator("#auth-view"));
-  await page.locator("#tab-register").click();
-  await page.locator("#auth-username").fill(person.name);
-  await page.locator("#auth-password").fill(PASSWORD);
-  await page.locator("#auth-submit").click();
-  await visible(page.locator("#lobby-view"));
-  await visible(page.locator("#user-name"), person.name);
-}
+const open = (person) => openPage(browser, person, `${nodes[person.node].url}/`, { problems });
 
 /** `player` drops a disc in `column` with a click; every page in the room must show it at `row`. */
 async function play(player, column, row) {
@@ -100,34 +53,21 @@ async function play(player, column, row) {
 
 describe("the game on two nodes, in a browser", { timeout: SUITE_MS }, () => {
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "corio-game-cluster-e2e-"));
-    redis = await startRedis();
     // One SQLite file for both: accounts and results are shared on one machine.
-    const db = join(dataDir, "game.db");
-    for (const name of ["east", "west"]) {
-      nodes[name] = await startGame({
-        db,
-        redis: redis.url,
-        nodeName: name,
-        nodeTimeout: NODE_TIMEOUT_S,
-        reconnectGrace: GRACE_S,
-      });
-    }
+    nodes = await startNodes({ prefix: "cluster", twoNodes: true, nodeTimeout: NODE_TIMEOUT_S, reconnectGrace: GRACE_S });
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
-    for (const node of Object.values(nodes)) await node.stop();
-    await redis?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await nodes.stop?.();
   });
 
   step("registers a player on each node; each lobby counts both", async () => {
-    await openPage(alice);
-    await signUp(alice);
-    await openPage(bob);
-    await signUp(bob);
+    await open(alice);
+    await signUp(alice.page, alice.name);
+    await open(bob);
+    await signUp(bob.page, bob.name);
     for (const p of [alice.page, bob.page]) await visible(p.locator("#lobby-online"), "2 online");
   });
 
@@ -153,8 +93,8 @@ describe("the game on two nodes, in a browser", { timeout: SUITE_MS }, () => {
   });
 
   step("lets a spectator on the west node watch the game from the lobby", async () => {
-    await openPage(carol);
-    await signUp(carol);
+    await open(carol);
+    await signUp(carol.page, carol.name);
     const listed = carol.page.locator(".room-item", { hasText: roomCode });
     await listed.getByRole("button", { name: `Watch room ${roomCode}` }).click();
     await visible(carol.page.locator("#game-view"));

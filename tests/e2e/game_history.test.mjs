@@ -12,45 +12,21 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { after, before, describe } from "node:test";
 
-import { launchBrowser, watchPage } from "./lib/browser.mjs";
-import { startGame } from "./lib/game-app.mjs";
-import { startRedis } from "./lib/redis-server.mjs";
+import { launchBrowser } from "./lib/browser.mjs";
+import {
+  artifactsDir, CODE, openPage, redisMissing, signUp, startNodes, storySteps, until, visible,
+} from "./lib/game-app.mjs";
 
-const WAIT_MS = 10_000; // any one condition of a page
 const SUITE_MS = 120_000;
-const PASSWORD = "Lantern-velvet-93";
-const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
 const KEPT = 4; // the nodes' --chat-history
-
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const artifactsDir = process.env.CORIO_ARTIFACTS_DIR || join(repoRoot, "build", "artifacts");
 
 // The markup of the issue: it would show an image and run script if it were parsed as HTML.
 const IMG = "<img src=x onerror=alert(1)>";
 const BOLD = "<b>bold</b>";
-
-/** Waits until `locator` (filtered by `text` if given) is visible. */
-async function visible(locator, text) {
-  await (text === undefined ? locator : locator.filter({ hasText: text })).first().waitFor({ state: "visible" });
-}
-
-/** Polls `check` until it returns a truthy value; fails saying `what` did not happen. */
-async function until(what, check, ms = WAIT_MS) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await check();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** The texts of the chat log, oldest first. */
 const chatTexts = (page) => page.locator("#chat-log .chat-msg__text").allTextContents();
@@ -66,58 +42,22 @@ function story(label, twoNodes) {
     const suffix = randomBytes(3).toString("hex");
     const alice = { name: `alice_${suffix}`, node: "east" };
     const bob = { name: `bob_${suffix}`, node: twoNodes ? "west" : "east" };
-    const nodes = {};
+    let nodes = {};
     const problems = [];
     const dialogs = [];
-    let redis;
     let browser;
-    let dataDir;
     let roomCode;
-    let broken = ""; // the first step that failed: the steps after it depend on it
-    let skipped = "";
+    const { step, skipAll } = storySteps();
 
-    /** One step of the story: skipped once an earlier step failed, instead of timing out again. */
-    function step(name, body) {
-      it(name, async (t) => {
-        if (skipped) {
-          t.skip(skipped);
-          return;
-        }
-        if (broken) {
-          t.skip(`after the failed step "${broken}"`);
-          return;
-        }
-        try {
-          await body(t);
-        } catch (err) {
-          broken = name;
-          throw err;
-        }
+    /** A person's page on their node; an alert() on it would mean chat markup ran as script. */
+    async function open(person) {
+      await openPage(browser, person, `${nodes[person.node].url}/`, {
+        problems,
+        onPage: (page) => page.on("dialog", (dialog) => {
+          dialogs.push(`${person.name}: ${dialog.type()} ${dialog.message()}`);
+          dialog.dismiss().catch(() => {});
+        }),
       });
-    }
-
-    /** A person's page on their node, in a browser context of its own (its own cookies). */
-    async function openPage(person) {
-      person.context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      person.context.setDefaultTimeout(WAIT_MS);
-      person.page = await person.context.newPage();
-      problems.push(watchPage(person.page, person.name));
-      // An alert() would mean chat markup ran as script.
-      person.page.on("dialog", (dialog) => {
-        dialogs.push(`${person.name}: ${dialog.type()} ${dialog.message()}`);
-        dialog.dismiss().catch(() => {});
-      });
-      await person.page.goto(`${nodes[person.node].url}/`);
-    }
-
-    async function signUp(person) {
-      const { page } = person;
-      await visible(page.locator("#auth-view"));
-      await page.locator("#tab-register").click();
-      await page.locator("#auth-username").fill(person.name);
-      await page.locator("#auth-password").fill(PASSWORD);
-      await page.locator("#auth-submit").click();
-      await visible(page.locator("#lobby-view"));
     }
 
     /** `person` says `text`; it shows on both pages. */
@@ -147,36 +87,26 @@ function story(label, twoNodes) {
     }
 
     before(async () => {
-      dataDir = await mkdtemp(join(tmpdir(), "corio-game-history-e2e-"));
-      const db = join(dataDir, "game.db");
-      const args = ["--chat-history", String(KEPT)];
-      if (!twoNodes) {
-        nodes.east = await startGame({ db, args });
-      } else {
-        try {
-          redis = await startRedis();
-          for (const name of ["east", "west"]) nodes[name] = await startGame({ db, redis: redis.url, nodeName: name, args });
-        } catch (err) {
-          if (!/built without Redis support|redis-server not found/i.test(err.message)) throw err;
-          skipped = err.message;
-          return;
-        }
+      try {
+        nodes = await startNodes({ prefix: "history", twoNodes, args: ["--chat-history", String(KEPT)] });
+      } catch (err) {
+        if (!redisMissing(err)) throw err;
+        skipAll(err.message);
+        return;
       }
       browser = await launchBrowser();
     });
 
     after(async () => {
       await browser?.close();
-      for (const node of Object.values(nodes)) await node.stop();
-      await redis?.stop();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      await nodes.stop?.();
     });
 
     step("two players meet in a room", async () => {
-      await openPage(alice);
-      await signUp(alice);
-      await openPage(bob);
-      await signUp(bob);
+      await open(alice);
+      await signUp(alice.page, alice.name);
+      await open(bob);
+      await signUp(bob.page, bob.name);
       await alice.page.locator("#create-room-button").click();
       await visible(alice.page.locator("#room-code"), CODE);
       roomCode = (await alice.page.locator("#room-code").textContent()).trim();

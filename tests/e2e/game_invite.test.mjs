@@ -16,40 +16,17 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 
-import { launchBrowser, watchPage } from "./lib/browser.mjs";
-import { startGame } from "./lib/game-app.mjs";
-import { startRedis } from "./lib/redis-server.mjs";
+import { launchBrowser } from "./lib/browser.mjs";
+import {
+  artifactsDir, CODE, openPage, PASSWORD, startNodes, storySteps, until, visible, WAIT_MS,
+} from "./lib/game-app.mjs";
 import { startProxy } from "./lib/tcp-proxy.mjs";
 
-const WAIT_MS = 10_000; // any one condition of a page
 const SUITE_MS = 120_000;
-const PASSWORD = "Lantern-velvet-93";
-const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
-
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const artifactsDir = process.env.CORIO_ARTIFACTS_DIR || join(repoRoot, "build", "artifacts");
-
-/** Waits until `locator` (filtered by `text` if given) is visible. */
-async function visible(locator, text) {
-  await (text === undefined ? locator : locator.filter({ hasText: text })).first().waitFor({ state: "visible" });
-}
-
-/** Polls `check` until it returns a truthy value; fails saying `what` did not happen. */
-async function until(what, check, ms = WAIT_MS) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const last = await check();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * The story, once per topology: `start()` starts the nodes and resolves to {host, guest, stop()},
@@ -68,33 +45,10 @@ function inviteStory(label, start, { screenshots = false } = {}) {
     let proxy; // in front of the guest's node: the watcher's page goes through it
     let roomCode;
     let moves = 0;
-    let broken = "";
-
-    /** One step of the story: skipped once an earlier step failed. */
-    function step(name, body) {
-      it(name, async (t) => {
-        if (broken) {
-          t.skip(`after the failed step "${broken}"`);
-          return;
-        }
-        try {
-          await body(t);
-        } catch (err) {
-          broken = name;
-          throw err;
-        }
-      });
-    }
+    const { step } = storySteps();
 
     /** A new page in a browser context of its own (its own cookies), at `url`. */
-    async function openPage(person, url) {
-      person.context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      person.context.setDefaultTimeout(WAIT_MS);
-      person.page = await person.context.newPage();
-      problems.push(watchPage(person.page, person.name));
-      await person.page.goto(url);
-      return person.page;
-    }
+    const open = (person, url) => openPage(browser, person, url, { problems });
 
     /** Signs in as a guest called `person.name` from the sign-in page an invite opened. */
     async function playAsGuest(person) {
@@ -130,7 +84,7 @@ function inviteStory(label, start, { screenshots = false } = {}) {
     });
 
     step("lets the host copy the room's invite link", async () => {
-      const page = await openPage(host, `${nodes.host.url}/`);
+      const page = await open(host, `${nodes.host.url}/`);
       await host.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: nodes.host.url });
       await visible(page.locator("#auth-view"));
       // Without an invite the page offers the login first, as before.
@@ -153,7 +107,7 @@ function inviteStory(label, start, { screenshots = false } = {}) {
 
     step("opens the room for a visitor who follows the link and plays as a guest", async () => {
       // On two nodes the visitor's page reaches the other node, as a load balancer may send it.
-      const page = await openPage(guest, `${nodes.guest.url}/#/r/${roomCode}`);
+      const page = await open(guest, `${nodes.guest.url}/#/r/${roomCode}`);
       await visible(page.locator("#auth-invite"), `You are invited to room ${roomCode}`);
       if (screenshots) {
         await page.locator("#auth-username").fill(guest.name);
@@ -180,7 +134,7 @@ function inviteStory(label, start, { screenshots = false } = {}) {
     });
 
     step("lets a third visitor watch when the room is full", async () => {
-      const page = await openPage(watcher, `${proxy.url}/#/r/${roomCode}`);
+      const page = await open(watcher, `${proxy.url}/#/r/${roomCode}`);
       await playAsGuest(watcher);
       await visible(page.locator("#game-view"));
       await visible(page.locator("#watching-pill"));
@@ -191,7 +145,7 @@ function inviteStory(label, start, { screenshots = false } = {}) {
     step("says so when an invite's room does not exist or the link is broken", async () => {
       const lost = { name: `lost_${suffix}` };
       const unknown = roomCode === "ZZZZ" ? "YYYY" : "ZZZZ";
-      const page = await openPage(lost, `${nodes.guest.url}/#/r/${unknown.toLowerCase()}`);
+      const page = await open(lost, `${nodes.guest.url}/#/r/${unknown.toLowerCase()}`);
       await visible(page.locator("#auth-invite"), `You are invited to room ${unknown}`);
       await playAsGuest(lost);
       await visible(page.locator("#lobby-notice"), `Could not open the invite to room ${unknown}: There is no room ${unknown}.`);
@@ -202,7 +156,7 @@ function inviteStory(label, start, { screenshots = false } = {}) {
       await visible(page.locator("#lobby-notice"), "That invite link is broken");
       // Signed out, the sign-in page says it.
       const stranger = { name: `stranger_${suffix}` };
-      const strangerPage = await openPage(stranger, `${nodes.host.url}/#/r/%E2%9C%93`);
+      const strangerPage = await open(stranger, `${nodes.host.url}/#/r/%E2%9C%93`);
       await visible(strangerPage.locator("#auth-invite"), "That invite link is broken");
       await stranger.context.close();
       await lost.context.close();
@@ -249,7 +203,7 @@ function inviteStory(label, start, { screenshots = false } = {}) {
 
       // The name and password now log in, from a new browser on the host's node.
       const again = { name: `${guest.name} again` };
-      const other = await openPage(again, `${nodes.host.url}/`);
+      const other = await open(again, `${nodes.host.url}/`);
       await visible(other.locator("#auth-view"));
       await other.locator("#auth-username").fill(guest.name);
       await other.locator("#auth-password").fill(PASSWORD);
@@ -307,42 +261,21 @@ function inviteStory(label, start, { screenshots = false } = {}) {
   });
 }
 
+// The host's node and the guest's: one node, or the two nodes of one game (sharing one SQLite
+// file, as nodes on one machine do: a guest made on one node is known to the other).
 inviteStory(
   "on one node",
   async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), "corio-game-invite-e2e-"));
-    const node = await startGame({ db: join(dataDir, "game.db") });
-    return {
-      host: node,
-      guest: node,
-      stop: async () => {
-        await node.stop();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
+    const nodes = await startNodes({ prefix: "invite" });
+    return { host: nodes.east, guest: nodes.east, stop: nodes.stop };
   },
   { screenshots: true },
 );
 
 if (process.env.CORIO_GAME_CLUSTER === "1") {
   inviteStory("on two nodes", async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), "corio-game-invite-e2e-"));
-    const redis = await startRedis();
-    // One SQLite file for both, as nodes on one machine share it: a guest made on one node
-    // is known to the other.
-    const db = join(dataDir, "game.db");
-    const east = await startGame({ db, redis: redis.url, nodeName: "east" });
-    const west = await startGame({ db, redis: redis.url, nodeName: "west" });
-    return {
-      host: east,
-      guest: west,
-      stop: async () => {
-        await east.stop();
-        await west.stop();
-        await redis.stop();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
+    const nodes = await startNodes({ prefix: "invite", twoNodes: true });
+    return { host: nodes.east, guest: nodes.west, stop: nodes.stop };
   });
 } else {
   describe("invite links and guests, on two nodes", () => {

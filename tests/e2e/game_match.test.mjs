@@ -13,51 +13,25 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 
-import { launchBrowser, watchPage } from "./lib/browser.mjs";
-import { startGame } from "./lib/game-app.mjs";
-import { startRedis } from "./lib/redis-server.mjs";
+import { launchBrowser } from "./lib/browser.mjs";
+import { artifactsDir, CODE, openPage, signUp, startNodes, storySteps, visible, WAIT_MS } from "./lib/game-app.mjs";
 
-const WAIT_MS = 10_000; // any one condition of a page
 const SUITE_MS = 150_000;
-const PASSWORD = "Lantern-velvet-93";
 const SHORT_CLOCK_S = 3; // the nodes' --min-clock, and the flag test's clock
-const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
-
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const artifactsDir = process.env.CORIO_ARTIFACTS_DIR || join(repoRoot, "build", "artifacts");
 
 let browser;
-let redis;
-let dataDir;
 const problems = [];
 
-/** Waits until `locator` (filtered by `text` if given) is visible. */
-async function visible(locator, text) {
-  await (text === undefined ? locator : locator.filter({ hasText: text })).first().waitFor({ state: "visible" });
-}
-
 /** A new person with a page of their own (own cookies) on `node`, signed up and in the lobby. */
-async function signUp(prefix, node) {
-  const name = `${prefix}_${randomBytes(3).toString("hex")}`;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(WAIT_MS);
-  const page = await context.newPage();
-  problems.push(watchPage(page, name));
-  await page.goto(`${node.url}/`);
-  await visible(page.locator("#auth-view"));
-  await page.locator("#tab-register").click();
-  await page.locator("#auth-username").fill(name);
-  await page.locator("#auth-password").fill(PASSWORD);
-  await page.locator("#auth-submit").click();
-  await visible(page.locator("#lobby-view"));
-  await visible(page.locator("#user-name"), name);
-  return { name, context, page };
+async function newPlayer(prefix, node) {
+  const person = { name: `${prefix}_${randomBytes(3).toString("hex")}` };
+  await openPage(browser, person, `${node.url}/`, { problems });
+  await signUp(person.page, person.name);
+  return person;
 }
 
 /** The player's seat colour as the page shows it ("you" under red or yellow). */
@@ -79,28 +53,14 @@ async function clockSeconds(page, color) {
  * be the same). `label` names the screenshot.
  */
 function cases(label, getNodes) {
-  let broken = "";
-  /** One step of the story: skipped once an earlier step failed. */
-  const step = (name, body) =>
-    it(name, async (t) => {
-      if (broken) {
-        t.skip(`after the failed step "${broken}"`);
-        return;
-      }
-      try {
-        await body(t);
-      } catch (err) {
-        broken = name;
-        throw err;
-      }
-    });
+  const { step } = storySteps();
 
   const people = {};
 
   step("a player waits for a quick match and can cancel", async () => {
     const [first, second] = getNodes();
-    people.alice = await signUp("alice", first);
-    people.bob = await signUp("bob", second);
+    people.alice = await newPlayer("alice", first);
+    people.bob = await newPlayer("bob", second);
     const { page } = people.alice;
     await page.locator("#clock-choice").selectOption("60");
     await page.locator("#quick-match-button").click();
@@ -161,8 +121,8 @@ function cases(label, getNodes) {
 
   step("a player who runs out of time loses on time", async () => {
     const [first, second] = getNodes();
-    const carol = await signUp("carol", first);
-    const dan = await signUp("dan", second);
+    const carol = await newPlayer("carol", first);
+    const dan = await newPlayer("dan", second);
     // The page offers minutes; the server also accepts seconds down to its --min-clock.
     await carol.page.locator("#clock-choice").evaluate((select, seconds) => {
       select.append(new Option(`${seconds} seconds each`, String(seconds)));
@@ -198,24 +158,21 @@ function cases(label, getNodes) {
 
 describe("quick match and the turn clock, in a browser", { timeout: SUITE_MS }, () => {
   const nodes = {};
+  const games = [];
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "corio-game-match-e2e-"));
-    redis = await startRedis();
     const args = ["--min-clock", String(SHORT_CLOCK_S)];
-    nodes.solo = await startGame({ db: join(dataDir, "solo.db"), args });
-    // One SQLite file for both nodes of the cluster, as on one machine.
-    for (const name of ["east", "west"]) {
-      nodes[name] = await startGame({ db: join(dataDir, "cluster.db"), redis: redis.url, nodeName: name, args });
-    }
+    games.push(await startNodes({ prefix: "match", args }));
+    nodes.solo = games[0].east;
+    games.push(await startNodes({ prefix: "match", twoNodes: true, args }));
+    nodes.east = games[1].east;
+    nodes.west = games[1].west;
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
-    for (const node of Object.values(nodes)) await node.stop();
-    await redis?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    for (const game of games) await game.stop();
   });
 
   describe("on one node", () => cases("one-node", () => [nodes.solo, nodes.solo]));

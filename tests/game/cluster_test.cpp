@@ -8,6 +8,7 @@
 #include "play/redis_room_store.hpp"
 
 #include "chat_log_contract.hpp"
+#include "game_fixture.hpp"
 #include "redis_server.hpp"
 #include "match_contract.hpp"
 #include "store_contract.hpp"
@@ -148,42 +149,20 @@ struct two_nodes {
 
     player sign_in(const std::string& name, int node)
     {
-        auto registered = accounts.register_user(name, "correct horse battery");
-        auto* u = std::get_if<corio_game::user>(&registered);
-        BOOST_TEST_REQUIRE(u);
-        auto token = accounts.create_session(u->id);
-        return {*u, token, connect(token, node)};
+        auto [user, token] = game_test::sign_up(accounts, name);
+        return {user, token, connect(token, node)};
     }
 
     std::unique_ptr<client> connect(const std::string& token, int node)
     {
-        corio::testing::client_options o;
-        o.headers = {{"cookie", std::string(corio_game::session_cookie_name) + "=" + token}};
-        auto c = std::make_unique<client>(*nodes[node]->io, ioc, std::move(o));
-        BOOST_TEST_REQUIRE(c->connected());
-        return c;
+        return game_test::session_client(*nodes[node]->io, ioc, token);
     }
 };
 
-/// The ack of `event`, which must be a JSON object.
-template <class... Args> json::object ask(client& c, std::string_view event, Args&&... args)
-{
-    auto answer = c.emit_with_ack(event, std::forward<Args>(args)...);
-    BOOST_TEST_REQUIRE(answer.has_value(), "no ack for " << event);
-    BOOST_TEST_REQUIRE(answer->values().size() >= 1u);
-    BOOST_TEST_REQUIRE(answer->values()[0].is_object());
-    return answer->values()[0].as_object();
-}
-
-bool succeeded(const json::object& ack) { return ack.contains("ok") && !ack.contains("error"); }
-
-std::string error_of(const json::object& ack)
-{
-    auto* e = ack.if_contains("error");
-    return e && e->is_string() ? std::string(e->as_string()) : std::string();
-}
-
-std::string text(const json::value& v) { return std::string(v.as_string()); }
+using game_test::ask;
+using game_test::error_of;
+using game_test::succeeded;
+using game_test::text;
 
 /// Takes `event`s as they come until one satisfies `wanted`, and returns
 /// its first argument; fails the test when none does in time.

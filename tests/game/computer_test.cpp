@@ -5,17 +5,9 @@
 // leaderboard.
 #include "play/computer.hpp"
 
-#include "play/clock.hpp"
-#include "play/handlers.hpp"
-#include "play/lobby.hpp"
-#include "play/memory_room_store.hpp"
-#include "store/accounts.hpp"
 #include "store/computer_accounts.hpp"
-#include "store/database.hpp"
-#include "store/results.hpp"
 
-#include <corio/server.hpp>
-#include <corio/testing/client.hpp>
+#include "game_fixture.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -32,64 +24,30 @@ namespace {
 namespace json = boost::json;
 using corio::testing::client;
 
-struct computer_fixture {
-    boost::asio::io_context ioc;
-    corio::server io{ioc.get_executor(), quiet()};
-    corio_game::database db{":memory:"};
-    corio_game::accounts accounts{db, corio_game::password_cost::minimal};
-    corio_game::results results{db};
-    corio_game::manual_clock clock;
-    std::shared_ptr<corio_game::memory_room_store> store = std::make_shared<corio_game::memory_room_store>(clock);
-    std::shared_ptr<corio_game::lobby> lobby = std::make_shared<corio_game::lobby>(
-        io.of("/"), store, results, clock, ioc.get_executor(), corio_game::lobby_options{});
+struct computer_fixture : game_test::one_node {
     std::shared_ptr<corio_game::computer> computer = std::make_shared<corio_game::computer>(
         lobby, store, db, ioc.get_executor(), corio_game::computer_options{.pace = std::chrono::milliseconds(0)});
 
     computer_fixture()
     {
-        corio_game::register_game_handlers(io, accounts, lobby);
         corio_game::register_computer_handlers(io, computer);
         computer->start();
     }
-    ~computer_fixture()
-    {
-        computer->stop();
-        lobby->stop();
-    }
-
-    static corio::server_options quiet()
-    {
-        corio::server_options o;
-        o.log = corio::logger::off();
-        return o;
-    }
+    // The computer stops first: one_node stops the lobby after it.
+    ~computer_fixture() { computer->stop(); }
 
     std::unique_ptr<client> sign_in(const std::string& name)
     {
-        auto registered = accounts.register_user(name, "correct horse battery");
-        auto* u = std::get_if<corio_game::user>(&registered);
-        BOOST_TEST_REQUIRE(u);
-        corio::testing::client_options o;
-        o.headers = {{"cookie", std::string(corio_game::session_cookie_name) + "=" + accounts.create_session(u->id)}};
-        auto c = std::make_unique<client>(io, ioc, std::move(o));
-        BOOST_TEST_REQUIRE(c->connected());
-        return c;
+        return game_test::session_client(io, ioc, game_test::sign_up(accounts, name).token);
     }
 };
 
 json::object ack_of(client& c, std::string_view event, const json::value& arg = nullptr)
 {
-    auto answer = arg.is_null() ? c.emit_with_ack(event) : c.emit_with_ack(event, arg);
-    BOOST_TEST_REQUIRE(answer.has_value(), "no ack for " << event);
-    BOOST_TEST_REQUIRE(answer->values()[0].is_object());
-    return answer->values()[0].as_object();
+    return arg.is_null() ? game_test::ask(c, event) : game_test::ask(c, event, arg);
 }
 
-std::string refusal_of(const json::object& ack)
-{
-    auto* e = ack.if_contains("error");
-    return e && e->is_string() ? std::string(e->as_string()) : std::string();
-}
+using game_test::error_of;
 
 std::string str(const json::value& v)
 {
@@ -263,10 +221,10 @@ BOOST_AUTO_TEST_CASE(a_reload_while_the_computer_thinks_does_not_stall_the_game)
 BOOST_AUTO_TEST_CASE(bad_requests_get_clear_errors)
 {
     auto alice = sign_in("alice");
-    BOOST_TEST(refusal_of(ack_of(*alice, "play_computer", "impossible")) == "invalid arguments");
-    BOOST_TEST(refusal_of(ack_of(*alice, "play_computer", 3)) == "invalid arguments");
+    BOOST_TEST(error_of(ack_of(*alice, "play_computer", "impossible")) == "invalid arguments");
+    BOOST_TEST(error_of(ack_of(*alice, "play_computer", 3)) == "invalid arguments");
     auto code = str(ack_of(*alice, "create_room").at("code"));
-    BOOST_TEST(refusal_of(ack_of(*alice, "play_computer", "easy")) == "You are already in room " + code + ".");
+    BOOST_TEST(error_of(ack_of(*alice, "play_computer", "easy")) == "You are already in room " + code + ".");
 }
 
 // The computer's moves carry the version they were decided on: a move

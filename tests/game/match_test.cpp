@@ -1,17 +1,7 @@
 // Quick match and the turn clock through the game's handlers (corio::testing,
 // the memory store, an in-memory database and the manual clock): pairing,
 // cancel, a queued player who disconnects, and a game lost on time.
-#include "play/handlers.hpp"
-
-#include "play/clock.hpp"
-#include "play/lobby.hpp"
-#include "play/memory_room_store.hpp"
-#include "store/accounts.hpp"
-#include "store/database.hpp"
-#include "store/results.hpp"
-
-#include <corio/server.hpp>
-#include <corio/testing/client.hpp>
+#include "game_fixture.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
@@ -28,68 +18,27 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using corio::testing::client;
 
-corio::server_options quiet()
-{
-    corio::server_options o;
-    o.log = corio::logger::off();
-    return o;
-}
+using game_test::ask;
+using game_test::error_of;
+using game_test::succeeded;
+using game_test::text;
 
-struct match_fixture {
-    boost::asio::io_context ioc;
-    corio::server io{ioc.get_executor(), quiet()};
-    corio_game::database db{":memory:"};
-    corio_game::accounts accounts{db, corio_game::password_cost::minimal};
-    corio_game::results results{db};
-    corio_game::manual_clock clock;
-    std::shared_ptr<corio_game::memory_room_store> store = std::make_shared<corio_game::memory_room_store>(clock);
-    // Clocks from 10 s (as corio-game --min-clock 10) to the usual hour.
-    std::shared_ptr<corio_game::lobby> lobby = std::make_shared<corio_game::lobby>(
-        io.of("/"), store, results, clock, ioc.get_executor(), corio_game::lobby_options{.clock_min = 10s});
-
-    match_fixture() { corio_game::register_game_handlers(io, accounts, lobby); }
-    ~match_fixture() { lobby->stop(); }
+// Clocks from 10 s (as corio-game --min-clock 10) to the usual hour.
+struct match_fixture : game_test::one_node {
+    match_fixture() : one_node(corio_game::lobby_options{.clock_min = 10s}) {}
 
     /// The login session of each user signed in.
     std::map<std::string, std::string> tokens;
 
     std::unique_ptr<client> sign_in(const std::string& name)
     {
-        auto registered = accounts.register_user(name, "correct horse battery");
-        auto* u = std::get_if<corio_game::user>(&registered);
-        BOOST_TEST_REQUIRE(u);
-        tokens[name] = accounts.create_session(u->id);
+        tokens[name] = game_test::sign_up(accounts, name).token;
         return connect(name);
     }
 
     /// Another tab of `name`, who signed in already.
-    std::unique_ptr<client> connect(const std::string& name)
-    {
-        corio::testing::client_options o;
-        o.headers = {{"cookie", std::string(corio_game::session_cookie_name) + "=" + tokens.at(name)}};
-        auto c = std::make_unique<client>(io, ioc, std::move(o));
-        BOOST_TEST_REQUIRE(c->connected());
-        return c;
-    }
+    std::unique_ptr<client> connect(const std::string& name) { return game_test::session_client(io, ioc, tokens.at(name)); }
 };
-
-template <class... Args> json::object ask(client& c, std::string_view event, Args&&... args)
-{
-    auto answer = c.emit_with_ack(event, std::forward<Args>(args)...);
-    BOOST_TEST_REQUIRE(answer.has_value(), "no ack for " << event);
-    BOOST_TEST_REQUIRE(answer->values()[0].is_object());
-    return answer->values()[0].as_object();
-}
-
-bool succeeded(const json::object& ack) { return ack.contains("ok") && !ack.contains("error"); }
-
-std::string error_of(const json::object& ack)
-{
-    auto* e = ack.if_contains("error");
-    return e && e->is_string() ? std::string(e->as_string()) : std::string();
-}
-
-std::string text(const json::value& v) { return std::string(v.as_string()); }
 
 /// The newest `room` state received (everything received is dropped), if any.
 std::optional<json::object> latest_room(client& c)

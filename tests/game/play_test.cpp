@@ -1,17 +1,6 @@
 // The game's Socket.IO handlers, driven through corio::testing: real codec,
 // real lobby, an in-memory database and a clock the test moves by hand.
-#include "play/handlers.hpp"
-
-#include "play/clock.hpp"
-#include "play/lobby.hpp"
-#include "play/memory_room_store.hpp"
-#include "play/sqlite_chat_log.hpp"
-#include "store/accounts.hpp"
-#include "store/database.hpp"
-#include "store/results.hpp"
-
-#include <corio/server.hpp>
-#include <corio/testing/client.hpp>
+#include "game_fixture.hpp"
 
 #include "store_contract.hpp"
 
@@ -34,27 +23,14 @@ using corio::testing::client;
 
 constexpr std::string_view code_alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
-struct game_fixture {
-    boost::asio::io_context ioc;
-    corio::server io{ioc.get_executor(), quiet()};
-    corio_game::database db{":memory:"};
-    corio_game::accounts accounts{db, corio_game::password_cost::minimal};
-    corio_game::results results{db};
-    corio_game::manual_clock clock;
-    std::shared_ptr<corio_game::memory_room_store> store = std::make_shared<corio_game::memory_room_store>(clock);
-    std::shared_ptr<corio_game::sqlite_chat_log> chat = std::make_shared<corio_game::sqlite_chat_log>(db);
-    std::shared_ptr<corio_game::lobby> lobby = std::make_shared<corio_game::lobby>(
-        io.of("/"), store, results, clock, ioc.get_executor(), corio_game::lobby_options{.chat_store = chat});
+using game_test::ask;
+using game_test::error_of;
+using game_test::succeeded;
+using game_test::text;
 
-    game_fixture() { corio_game::register_game_handlers(io, accounts, lobby); }
-    ~game_fixture() { lobby->stop(); }
-
-    static corio::server_options quiet()
-    {
-        corio::server_options o;
-        o.log = corio::logger::off();
-        return o;
-    }
+// The lobby keeps its chat in the database.
+struct game_fixture : game_test::one_node {
+    game_fixture() : one_node({}, true) {}
 
     /// A signed-in player: an account, a login session, and a connected client.
     struct player {
@@ -65,40 +41,15 @@ struct game_fixture {
 
     player sign_in(const std::string& name)
     {
-        auto registered = accounts.register_user(name, "correct horse battery");
-        auto* u = std::get_if<corio_game::user>(&registered);
-        BOOST_TEST_REQUIRE(u);
-        auto token = accounts.create_session(u->id);
-        return {*u, token, connect(token)};
+        auto [user, token] = game_test::sign_up(accounts, name);
+        return {user, token, connect(token)};
     }
 
     std::unique_ptr<client> connect(const std::string& token)
     {
-        corio::testing::client_options o;
-        o.headers = {{"cookie", "theme=dark; " + std::string(corio_game::session_cookie_name) + "=" + token}};
-        auto c = std::make_unique<client>(io, ioc, std::move(o));
-        BOOST_TEST_REQUIRE(c->connected());
-        return c;
+        return game_test::session_client(io, ioc, token, "theme=dark; ");
     }
 };
-
-/// The ack of `event`, which must be a JSON object.
-template <class... Args> json::object ask(client& c, std::string_view event, Args&&... args)
-{
-    auto answer = c.emit_with_ack(event, std::forward<Args>(args)...);
-    BOOST_TEST_REQUIRE(answer.has_value(), "no ack for " << event);
-    BOOST_TEST_REQUIRE(answer->size() == 1u);
-    BOOST_TEST_REQUIRE(answer->values()[0].is_object());
-    return answer->values()[0].as_object();
-}
-
-bool succeeded(const json::object& ack) { return ack.contains("ok") && !ack.contains("error"); }
-
-std::string error_of(const json::object& ack)
-{
-    auto* e = ack.if_contains("error");
-    return e && e->is_string() ? std::string(e->as_string()) : std::string();
-}
 
 /// The newest arguments of each event received so far; the buffer is emptied.
 std::map<std::string, json::value> drain(client& c)
@@ -125,8 +76,6 @@ json::object latest_room(client& c)
     BOOST_TEST_REQUIRE(state.has_value());
     return state->as_object();
 }
-
-std::string text(const json::value& v) { return std::string(v.as_string()); }
 
 std::string disc_at(const json::object& state, int column, int row)
 {

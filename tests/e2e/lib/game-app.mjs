@@ -1,4 +1,5 @@
-// Starts the sample game server (apps/game) for one test file and stops it again.
+// Starts the sample game server (apps/game) for one test file and stops it again; and below,
+// the scaffolding its browser tests share (nodes, pages, sign-up, bounded waits).
 //
 // The binary comes from the environment variable CORIO_GAME_APP (CTest sets it). It is asked
 // for a free port (`--port 0`) and must print one line `corio-game: listening on <url>` on
@@ -7,6 +8,14 @@
 // Spawning, the startup timeout and stopping are server-process.mjs's.
 
 import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { watchPage } from "./browser.mjs";
+import { startRedis } from "./redis-server.mjs";
 import { startServer } from "./server-process.mjs";
 
 const LISTENING = /^corio-game: listening on (https?:\/\/\S+?)\/?\s*$/;
@@ -54,4 +63,117 @@ export async function startGame({ db, redis, nodeName, nodeTimeout, reconnectGra
     readyLine: "corio-game: listening on <url>",
   });
   return { url, output, stop };
+}
+
+// ---- What the game's browser tests share: their nodes, their pages, their waits. ----
+
+/** How long a page may take to show any one condition. */
+export const WAIT_MS = 10_000;
+/** Every test user's password (the server's rules accept it). */
+export const PASSWORD = "Lantern-velvet-93";
+/** A room code as the server makes them: four letters or digits, no look-alikes. */
+export const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/;
+/** Where screenshots go: CORIO_ARTIFACTS_DIR, default <repo>/build/artifacts. */
+export const artifactsDir = process.env.CORIO_ARTIFACTS_DIR
+  || join(fileURLToPath(new URL("../../..", import.meta.url)), "build", "artifacts");
+
+/**
+ * Starts the nodes of one game for a test file: one node ("east"), or with `twoNodes` two nodes
+ * ("east" and "west") on a redis-server of their own, sharing one SQLite file as nodes on one
+ * machine do. `prefix` names the temporary directory; the other options go to every node
+ * (see startGame). If a start fails, what was started is stopped before the error is thrown.
+ *
+ * @returns {Promise<{east: object, west?: object, list: object[], stop: () => Promise<void>}>}
+ */
+export async function startNodes({ prefix, twoNodes = false, ...options }) {
+  const dataDir = await mkdtemp(join(tmpdir(), `corio-game-${prefix}-e2e-`));
+  const db = join(dataDir, "game.db");
+  const list = [];
+  let redis;
+  const stop = async () => {
+    for (const node of list) await node.stop();
+    await redis?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    if (twoNodes) {
+      redis = await startRedis();
+      for (const nodeName of ["east", "west"]) list.push(await startGame({ ...options, db, redis: redis.url, nodeName }));
+    } else {
+      list.push(await startGame({ ...options, db }));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { east: list[0], west: list[1], list, stop };
+}
+
+/** True if `err` says that two nodes cannot run here (no Redis in the build or on the machine). */
+export function redisMissing(err) {
+  return /built without Redis support|redis-server not found/i.test(err.message);
+}
+
+/**
+ * The steps of one story (node:test `it`s): once a step failed, the steps after it are skipped
+ * instead of timing out again; `skipAll(reason)` skips every step (e.g. when Redis is missing).
+ */
+export function storySteps() {
+  let broken = "";
+  let skipped = "";
+  function step(name, body) {
+    it(name, async (t) => {
+      if (skipped) return t.skip(skipped);
+      if (broken) return t.skip(`after the failed step "${broken}"`);
+      try {
+        return await body(t);
+      } catch (err) {
+        broken = name;
+        throw err;
+      }
+    });
+  }
+  return { step, skipAll: (reason) => { skipped = reason; } };
+}
+
+/**
+ * Opens `url` for `person` in a browser context of its own (its own cookies), sets
+ * `person.context` and `person.page`, and pushes the page's script errors (watchPage) to
+ * `problems`. `onPage(page)` runs before the page loads (e.g. to watch dialogs).
+ */
+export async function openPage(browser, person, url, { problems, viewport = { width: 1280, height: 900 }, onPage } = {}) {
+  person.context = await browser.newContext({ viewport });
+  person.context.setDefaultTimeout(WAIT_MS);
+  person.page = await person.context.newPage();
+  problems.push(watchPage(person.page, person.name));
+  await onPage?.(person.page);
+  await person.page.goto(url);
+  return person.page;
+}
+
+/** Registers `name` on the sign-in page `page` shows; resolves once its lobby shows the name. */
+export async function signUp(page, name) {
+  await visible(page.locator("#auth-view"));
+  await page.locator("#tab-register").click();
+  await page.locator("#auth-username").fill(name);
+  await page.locator("#auth-password").fill(PASSWORD);
+  await page.locator("#auth-submit").click();
+  await visible(page.locator("#lobby-view"));
+  await visible(page.locator("#user-name"), name);
+}
+
+/** Waits until `locator` (filtered by `text` if given) is visible. */
+export async function visible(locator, text) {
+  await (text === undefined ? locator : locator.filter({ hasText: text })).first().waitFor({ state: "visible" });
+}
+
+/** Polls `check` until it returns a truthy value; fails saying `what` did not happen. */
+export async function until(what, check, ms = WAIT_MS) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const last = await check();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
