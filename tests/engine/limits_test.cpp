@@ -12,6 +12,8 @@
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 using namespace corio_test;
 
@@ -113,12 +115,21 @@ BOOST_AUTO_TEST_CASE(write_timeout_cuts_a_long_poll_the_client_does_not_read)
     auto o = fast_options();
     // Far more than the socket buffers of both ends hold, in one answer.
     o.max_queued_bytes = 64 * 1024 * 1024;
+    // The long poll must find its session alive. With fast_options' 500 ms
+    // without a pong, a sanitizer build on a loaded machine sometimes took
+    // longer than that to queue the answer and send the GET, and the GET was
+    // refused (no write to time out).
+    o.ping_interval = 1s;
+    o.ping_timeout = 1s;
+    // Built before the session opens: its ping clock starts there.
+    std::vector<corio::protocol::packet> answer;
+    for (int i = 0; i < 160; ++i)
+        answer.push_back(corio::protocol::text_message(std::string(100'000, 'x')));
     test_server server(o, nullptr, lo);
     auto sid = open_polling(server);
     auto session = server.handler().find(sid);
     BOOST_REQUIRE(session);
-    for (int i = 0; i < 160; ++i)
-        session->send(corio::protocol::text_message(std::string(100'000, 'x')));
+    session->send(std::move(answer));
 
     raw_client reader(server.port(), 4096);
     reader.get(query(server.path(), "polling", sid));
