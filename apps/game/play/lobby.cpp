@@ -1,6 +1,7 @@
 #include "play/lobby.hpp"
 
 #include "play/contract.hpp"
+#include "play/lobby_replies.hpp"
 #include "play/spawn_logged.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -36,25 +37,7 @@ constexpr int max_attempts = 8;
 // A new room whose random code is taken tries another.
 constexpr int max_code_attempts = 32;
 
-/// A refused request, as the reply of any event: `{"error": sentence}`.
-struct refusal {
-    std::string sentence;
-
-    template <class Reply>
-        requires requires(Reply r) { r.error = std::string(); }
-    operator Reply() &&
-    {
-        Reply r;
-        r.error = std::move(sentence);
-        return r;
-    }
-};
-
-basic_reply ok() { return {.ok = true}; }
-refusal failure(std::string sentence) { return {std::move(sentence)}; }
-refusal unavailable() { return failure("The game is unavailable right now; try again in a moment."); }
-refusal busy() { return failure("The room is busy; try again."); }
-refusal already_in(const std::string& code) { return failure("You are already in room " + code + "."); }
+using namespace lobby_replies;
 
 /// The Socket.IO room of every socket of one user, on every node.
 std::string user_group(std::int64_t user_id) { return "user:" + std::to_string(user_id); }

@@ -5,6 +5,7 @@
 #include "play/lobby.hpp"
 
 #include "play/contract.hpp"
+#include "play/lobby_replies.hpp"
 
 // g++ 12 flags the frames of some coroutines with -Wmismatched-new-delete
 // (see lobby.cpp): a false positive.
@@ -22,9 +23,7 @@ namespace {
 // was taken) gives up after this many tries; the player may ask again.
 constexpr int max_match_attempts = 8;
 
-constexpr std::string_view unavailable_text = "The game is unavailable right now; try again in a moment.";
-
-std::string already_in_text(const std::string& code) { return "You are already in room " + code + "."; }
+using namespace lobby_replies;
 
 /// "90 seconds", "1 minute", "5 minutes".
 std::string span_text(std::chrono::seconds s)
@@ -54,7 +53,7 @@ net::awaitable<quick_match_reply> lobby::quick_match(user u, std::optional<room_
     auto self = shared_from_this();
     auto choice = clock_choice(options);
     if (auto* why = std::get_if<std::string>(&choice))
-        co_return quick_match_reply{.error = std::move(*why)};
+        co_return failure(std::move(*why));
     auto per_player = std::get<std::optional<clock::duration>>(choice);
     // Players wait with those who want the same clock.
     auto pool = per_player ? std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*per_player).count())
@@ -63,15 +62,15 @@ net::awaitable<quick_match_reply> lobby::quick_match(user u, std::optional<room_
     for (int attempt = 0; attempt < max_match_attempts; ++attempt) {
         auto mine = co_await store_->load_user_room(u.id);
         if (!mine)
-            co_return quick_match_reply{.error = std::string(unavailable_text)};
+            co_return unavailable();
         if (mine->found)
-            co_return quick_match_reply{.error = already_in_text(mine->found->value.code())};
+            co_return already_in(mine->found->value.code());
         // Built first: g++ 12 miscompiles a braced temporary inside a co_await expression.
         match_ticket me{u.id, u.name};
         auto peer = co_await store_->match(pool, std::move(me));
         if (!peer) {
             warn("cannot reach the quick match queue", peer.error());
-            co_return quick_match_reply{.error = std::string(unavailable_text)};
+            co_return unavailable();
         }
         if (!*peer)
             co_return quick_match_reply{.ok = true, .queued = true};
@@ -84,7 +83,7 @@ net::awaitable<quick_match_reply> lobby::quick_match(user u, std::optional<room_
         auto forgot = co_await forget_chat(r.code());
         if (forgot) {
             warn("cannot clear the chat of a new room", forgot);
-            co_return quick_match_reply{.error = std::string(unavailable_text)};
+            co_return unavailable();
         }
         room_change change{.code = r.code(),
                            .expected = 0,
@@ -94,9 +93,9 @@ net::awaitable<quick_match_reply> lobby::quick_match(user u, std::optional<room_
                            .want_list = true};
         auto done = co_await store_->commit(std::move(change));
         if (!done)
-            co_return quick_match_reply{.error = std::string(unavailable_text)};
+            co_return unavailable();
         if (done->status == commit_status::too_many_rooms)
-            co_return quick_match_reply{.error = "Too many rooms are open; try again later."};
+            co_return failure("Too many rooms are open; try again later.");
         // conflict: the code was taken; user_busy: the peer (or another tab
         // of ours) entered a room meanwhile. The peer is out of the queue
         // either way; read again and pair with the next one.
@@ -108,7 +107,7 @@ net::awaitable<quick_match_reply> lobby::quick_match(user u, std::optional<room_
             publish_rooms(*done->list);
         co_return quick_match_reply{.ok = true, .code = r.code()};
     }
-    co_return quick_match_reply{.error = "Quick match is busy; try again."};
+    co_return failure("Quick match is busy; try again.");
 }
 
 net::awaitable<basic_reply> lobby::cancel_match(user u)
@@ -116,10 +115,10 @@ net::awaitable<basic_reply> lobby::cancel_match(user u)
     auto self = shared_from_this();
     auto was = co_await store_->cancel_match(u.id);
     if (!was)
-        co_return basic_reply{.error = std::string(unavailable_text)};
+        co_return unavailable();
     if (!*was)
-        co_return basic_reply{.error = "You are not waiting for a quick match."};
-    co_return basic_reply{.ok = true};
+        co_return failure("You are not waiting for a quick match.");
+    co_return ok();
 }
 
 } // namespace corio_game
