@@ -169,10 +169,13 @@ bool secure_cookie(const api_state& s, const http_request& req)
     return s.opts.secure_cookies || detail::forwarded_https(req);
 }
 
+// What register, login, me and upgrade answer: who is signed in.
+json::object who(const user& u) { return json::object{{"name", u.name}, {"guest", u.guest}}; }
+
 http_response signed_in(const api_state& s, const http_request& req, http::status status, const sign_in& outcome)
 {
     const auto& u = std::get<user>(outcome.result);
-    auto res = json_response(req, status, json::object{{"name", u.name}, {"guest", u.guest}});
+    auto res = json_response(req, status, who(u));
     res.set(http::field::set_cookie,
             detail::session_cookie(outcome.token, s.users.session_lifetime(), secure_cookie(s, req)));
     return res;
@@ -259,7 +262,7 @@ net::awaitable<http_response> upgrade_route(const api_state& s, const http_reque
         co_return error_response(req, status, describe(*e));
     }
     const auto& done = std::get<user>(outcome);
-    co_return json_response(req, http::status::ok, json::object{{"name", done.name}, {"guest", done.guest}});
+    co_return json_response(req, http::status::ok, who(done));
 }
 
 // The rate-limiter keys of one login attempt (see http_api_options).
@@ -347,7 +350,7 @@ http_response me_route(const api_state& s, const http_request& req)
     auto u = current_user(s, req);
     if (!u)
         return error_response(req, http::status::unauthorized, "You are not logged in.");
-    return json_response(req, http::status::ok, json::object{{"name", u->name}, {"guest", u->guest}});
+    return json_response(req, http::status::ok, who(*u));
 }
 
 http_response leaderboard_route(const api_state& s, const http_request& req, bool guests)
