@@ -389,8 +389,10 @@ private:
             // Each connection gets its own strand; a WebSocket session opened
             // on it keeps that strand.
             auto strand = net::make_strand(ioc_.get_executor());
-            // Converted, so that the socket stays a tcp::socket.
-            auto [ec, socket] = co_await acceptor->async_accept(net::any_io_executor(strand), use_tuple);
+            // Converted, so that the socket stays a tcp::socket. The peer's
+            // address comes with the accept (no getpeername).
+            tcp::endpoint peer;
+            auto [ec, socket] = co_await acceptor->async_accept(net::any_io_executor(strand), peer, use_tuple);
             if (ec == net::error::operation_aborted || stopped_)
                 break;
             if (ec) {
@@ -417,21 +419,18 @@ private:
                 delay = std::chrono::milliseconds(0);
                 opts_.log({.level = log_level::info, .message = "accepting again"});
             }
-            admit(std::move(socket), strand);
+            admit(std::move(socket), strand, peer.address());
         }
     }
 
     // A connection just accepted: counted and served, or refused at once.
-    void admit(tcp::socket socket, http_endpoint::strand_type strand)
+    void admit(tcp::socket socket, http_endpoint::strand_type strand, const net::ip::address& peer)
     {
-        boost::system::error_code ec;
-        // Unknown (the client already gone): the unspecified address.
-        auto peer = socket.remote_endpoint(ec).address();
         auto remote = peer_text(peer);
         // A trusted proxy's connections carry many clients' requests: they
         // are limited per client by the handshake rate instead.
         std::string per_address_key;
-        if (!ec && !trusted_proxies_.contains(peer))
+        if (!trusted_proxies_.contains(peer))
             per_address_key = remote;
         std::shared_ptr<void> slot;
         auto verdict = counts_->take(per_address_key, slot);
@@ -444,6 +443,7 @@ private:
             return;
         }
         listener_counters::bump(counters_.connections_accepted);
+        boost::system::error_code ec;
         socket.set_option(tcp::no_delay(true), ec);
         if (tls_)
             net::co_spawn(strand,

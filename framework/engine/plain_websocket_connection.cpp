@@ -64,8 +64,11 @@ void plain_websocket_connection::begin_reading()
 {
     // Reads are attempted only when the socket is readable, and must not
     // block; the asynchronous writes are unaffected.
+    // Set already when the handshake's answer was written (an ioctl each
+    // time otherwise).
     boost::system::error_code ec;
-    socket_.non_blocking(true, ec);
+    if (!socket_.non_blocking())
+        socket_.non_blocking(true, ec);
     if (ec) {
         on_read_failed(close_reason::transport_error);
         return;
@@ -94,7 +97,9 @@ void plain_websocket_connection::on_readable(boost::system::error_code ec)
         on_read_failed(reason_for(ec));
         return;
     }
-    if (read_available())
+    // After the peer's close frame nothing may come: ours is on its way,
+    // and its write's completion hangs up.
+    if (read_available() && !peer_closed())
         wait_readable();
 }
 

@@ -10,6 +10,7 @@
 // for what it did not take (write_buffers).
 
 #include "engine/reused_block.hpp"
+#include "engine/socket_strand.hpp"
 #include "engine/websocket_connection.hpp"
 
 #include <boost/asio/basic_stream_socket.hpp>
@@ -22,7 +23,7 @@ namespace corio::engine::detail {
 class plain_websocket_connection final : public websocket_connection {
 public:
     /// On the session's strand, so every completion runs there.
-    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, executor_type>;
+    using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, socket_strand>;
 
     plain_websocket_connection(socket_type socket, std::size_t max_message);
 

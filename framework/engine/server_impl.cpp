@@ -271,7 +271,8 @@ net::awaitable<bool> write_answer(std::shared_ptr<plain_websocket_connection> ws
 {
     auto& socket = ws->socket();
     boost::system::error_code ec;
-    socket.non_blocking(true, ec);
+    if (!socket.non_blocking())
+        socket.non_blocking(true, ec);
     std::size_t sent = 0;
     if (!ec)
         sent = socket.write_some(net::buffer(answer), ec);
@@ -398,10 +399,10 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
                                  query->protocol, strand, handshake_timeout);
         co_return;
     }
-    plain_websocket_connection::socket_type socket(target);
-    if (!rehome(stream.release_socket(), socket))
+    auto socket = move_to_strand(stream.release_socket(), target);
+    if (!socket)
         co_return;
-    auto ws = std::make_shared<plain_websocket_connection>(std::move(socket), body_limit());
+    auto ws = std::make_shared<plain_websocket_connection>(std::move(*socket), body_limit());
     ws->keep(stream.hold());
     negotiate_deflate(*ws, req, opts.compression);
     co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), query->protocol,

@@ -159,6 +159,8 @@ protected:
 
     /// True until cut().
     bool open() const noexcept { return open_; }
+    /// The peer's close frame arrived: nothing may follow it.
+    bool peer_closed() const noexcept { return peer_closed_; }
     /// Once nothing is in flight and the transport is closed, lets go of
     /// the session.
     void release_if_done();

@@ -3,6 +3,7 @@
 
 #include "engine/rehome.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -16,6 +17,7 @@ namespace {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+using corio::engine::detail::move_to_strand;
 using corio::engine::detail::rehome;
 using corio::engine::detail::plain_websocket_connection;
 
@@ -26,6 +28,15 @@ tcp::socket accept_one(net::io_context& ioc, tcp::socket& client)
     tcp::acceptor acceptor(ioc, {net::ip::make_address("127.0.0.1"), 0});
     client.connect(acceptor.local_endpoint());
     return acceptor.accept();
+}
+
+/// The same, accepted on `ex` (as the listener accepts on a connection's
+/// strand, type-erased).
+tcp::socket accept_one(net::io_context& ioc, tcp::socket& client, const net::any_io_executor& ex)
+{
+    tcp::acceptor acceptor(ioc, {net::ip::make_address("127.0.0.1"), 0});
+    client.connect(acceptor.local_endpoint());
+    return acceptor.accept(ex);
 }
 
 bool handle_is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
@@ -46,6 +57,47 @@ BOOST_AUTO_TEST_CASE(the_connection_moves_with_its_handle)
     net::write(client, net::buffer("x", 1));
     char got = 0;
     net::read(target, net::buffer(&got, 1));
+    BOOST_TEST(got == 'x');
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_accepted_on_the_strand_moves_as_it_is)
+{
+    net::io_context ioc;
+    auto strand = net::make_strand(ioc.get_executor());
+    tcp::socket client(ioc);
+    auto accepted = accept_one(ioc, client, net::any_io_executor(strand));
+    const auto native = accepted.native_handle();
+    accepted.non_blocking(true);
+    auto moved = move_to_strand(std::move(accepted), strand);
+    BOOST_TEST_REQUIRE(moved.has_value());
+    BOOST_TEST(moved->native_handle() == native);
+    BOOST_TEST((moved->get_executor() == strand));
+    // Its state came along: a rehomed socket starts afresh, blocking.
+    BOOST_TEST(moved->non_blocking());
+    net::write(client, net::buffer("x", 1));
+    char got = 0;
+    moved->non_blocking(false);
+    net::read(*moved, net::buffer(&got, 1));
+    BOOST_TEST(got == 'x');
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_on_another_strand_is_rehomed)
+{
+    net::io_context ioc;
+    auto strand = net::make_strand(ioc.get_executor());
+    auto other = net::make_strand(ioc.get_executor());
+    tcp::socket client(ioc);
+    auto accepted = accept_one(ioc, client, net::any_io_executor(other));
+    const auto native = accepted.native_handle();
+    accepted.non_blocking(true);
+    auto moved = move_to_strand(std::move(accepted), strand);
+    BOOST_TEST_REQUIRE(moved.has_value());
+    BOOST_TEST(moved->native_handle() == native);
+    BOOST_TEST((moved->get_executor() == strand));
+    BOOST_TEST(!moved->non_blocking());
+    net::write(client, net::buffer("x", 1));
+    char got = 0;
+    net::read(*moved, net::buffer(&got, 1));
     BOOST_TEST(got == 'x');
 }
 
