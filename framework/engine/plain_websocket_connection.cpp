@@ -169,10 +169,10 @@ void plain_websocket_connection::close_transport() noexcept
     socket_.close(ignored);
 }
 
-void plain_websocket_connection::shutdown_transport(bool both) noexcept
+void plain_websocket_connection::shutdown_send() noexcept
 {
     boost::system::error_code ignored;
-    socket_.shutdown(both ? socket_type::shutdown_both : socket_type::shutdown_send, ignored);
+    socket_.shutdown(socket_type::shutdown_send, ignored);
 }
 
 } // namespace corio::engine::detail

@@ -40,7 +40,7 @@ private:
     void write_buffers() override;
     void read_received() override;
     void close_transport() noexcept override;
-    void shutdown_transport(bool both) noexcept override;
+    void shutdown_send() noexcept override;
 
     void wait_readable();
     void on_readable(boost::system::error_code ec);

@@ -341,6 +341,36 @@ net::awaitable<bool> accept_handshake(std::shared_ptr<tls_websocket_connection> 
     co_return true;
 }
 
+/// A new session's handshake: a well-formed request's 101 goes out with the
+/// session's open packet, in its first write (an upgrade's cannot wait: the
+/// client sends its probe once it has the 101). On `ws`'s strand.
+net::awaitable<bool> accept_new_session_handshake(std::shared_ptr<plain_websocket_connection> ws,
+                                                  const http_request& req, std::chrono::seconds timeout)
+{
+    if (auto answer = switching_protocols(req, *ws)) {
+        // That write is tried at once, which needs the socket non-blocking.
+        boost::system::error_code ec;
+        if (!ws->socket().non_blocking())
+            ws->socket().non_blocking(true, ec);
+        if (ec) {
+            ws->cut();
+            co_return false;
+        }
+        ws->precede_next_write(std::move(*answer));
+        co_return true;
+    }
+    bool accepted = co_await accept_handshake(ws, req, timeout);
+    co_return accepted;
+}
+
+/// Over TLS, Beast answers.
+net::awaitable<bool> accept_new_session_handshake(std::shared_ptr<tls_websocket_connection> ws,
+                                                  const http_request& req, std::chrono::seconds timeout)
+{
+    bool accepted = co_await accept_handshake(ws, req, timeout);
+    co_return accepted;
+}
+
 /// The handshake of a WebSocket that asks to upgrade `upgrading`, then its
 /// probe. On the session's strand.
 template <class Connection>
@@ -417,7 +447,7 @@ net::awaitable<void> server_impl::start_websocket(std::shared_ptr<Connection> ws
 {
     if (!upgrading) {
         // Not in the condition: g++ 12 mishandles co_await there.
-        bool accepted = co_await accept_handshake(ws, req, handshake_timeout);
+        bool accepted = co_await accept_new_session_handshake(ws, req, handshake_timeout);
         if (!accepted)
             co_return;
         auto s = make_session(std::move(info), strand, transport_kind::websocket, protocol);

@@ -69,14 +69,13 @@ void tls_websocket_connection::close_transport() noexcept
     stream_.next_layer().socket().close(ignored);
 }
 
-void tls_websocket_connection::shutdown_transport(bool both) noexcept
+void tls_websocket_connection::shutdown_send() noexcept
 {
     // TCP's shutdown, without TLS's close_notify: the WebSocket close
     // handshake has said goodbye already, and a TLS shutdown would read from
     // the stream beside the pending read.
     boost::system::error_code ignored;
-    stream_.next_layer().socket().shutdown(both ? net::socket_base::shutdown_both : net::socket_base::shutdown_send,
-                                           ignored);
+    stream_.next_layer().socket().shutdown(net::socket_base::shutdown_send, ignored);
 }
 
 } // namespace corio::engine::detail

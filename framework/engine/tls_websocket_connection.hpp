@@ -39,7 +39,7 @@ private:
     void begin_reading() override;
     void write_buffers() override;
     void close_transport() noexcept override;
-    void shutdown_transport(bool both) noexcept override;
+    void shutdown_send() noexcept override;
 
     void read_some();
     void on_read(boost::system::error_code ec, std::size_t n);

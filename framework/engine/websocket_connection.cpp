@@ -186,6 +186,11 @@ void websocket_connection::write(std::vector<shared_packet>& packets)
     start_write();
 }
 
+void websocket_connection::precede_next_write(std::string bytes)
+{
+    preamble_ = std::make_unique<std::string>(std::move(bytes));
+}
+
 void websocket_connection::close(ws::close_code code)
 {
     if (closing_)
@@ -252,6 +257,8 @@ void websocket_connection::start_write()
     buffers_.clear();
     // Headers are referred to by buffers_: no reallocation once added.
     headers_.reserve(in_flight_.size() + 2);
+    if (preamble_)
+        buffers_.emplace_back(preamble_->data(), preamble_->size());
     if (pong_owed_) {
         pong_owed_ = false;
         control_->pong_in_flight.swap(control_->pong);
@@ -287,6 +294,7 @@ void websocket_connection::on_written(boost::system::error_code ec)
     clear_and_trim(in_flight_);
     clear_and_trim(headers_);
     clear_and_trim(buffers_);
+    preamble_.reset();
     if (ec) {
         end_reading(close_reason::transport_error);
         cut();
@@ -316,13 +324,14 @@ void websocket_connection::on_written_at_once()
 void websocket_connection::after_close_sent()
 {
     if (peer_closed_) {
-        // The close handshake is complete: the server hangs up first.
-        shutdown_transport(true);
+        // The close handshake is complete: the server hangs up first (the
+        // close in cut() sends the FIN; a shutdown before it would add a
+        // system call and nothing else).
         cut();
         return;
     }
     // The linger timer started by close() cuts a peer that never hangs up.
-    shutdown_transport(false);
+    shutdown_send();
 }
 
 void websocket_connection::release_if_done()

@@ -77,6 +77,10 @@ public:
     /// start_reading() lets messages in.
     void attach(std::shared_ptr<events> e, std::shared_ptr<void> hold);
     void start_reading() { begin_reading(); }
+    /// `bytes` go out before the frames of the next write, in the same
+    /// write: a new session's 101 answer, so that it and the open packet
+    /// cost one system call and one TCP segment.
+    void precede_next_write(std::string bytes);
     /// Reads at once what the transport has already received, without
     /// waiting for its readiness to be reported, and handles it as a read:
     /// messages and the end go to the events before this returns. For the
@@ -179,8 +183,8 @@ private:
     /// Closes the TCP connection; completes what is pending with an error.
     /// Called once, by cut(): the transport is open until then.
     virtual void close_transport() noexcept = 0;
-    /// TCP shutdown: the sending side, or both.
-    virtual void shutdown_transport(bool both) noexcept = 0;
+    /// TCP shutdown of the sending side: our FIN, while reading goes on.
+    virtual void shutdown_send() noexcept = 0;
 
     /// Handles the frames at the front of `input`; consumes what it handled.
     void handle_frames(std::span<char>& input);
@@ -224,6 +228,8 @@ private:
     std::vector<shared_packet> in_flight_;
     std::vector<std::array<unsigned char, protocol::websocket::max_header_size + 1>> headers_;
     std::vector<boost::asio::const_buffer> buffers_;
+    // precede_next_write()'s bytes, until their write is done.
+    std::unique_ptr<std::string> preamble_;
     // Control payloads: the pong owed for the last ping, the pong being
     // written, and our close frame's. Made by the first ping or the close:
     // an idle connection holds none.

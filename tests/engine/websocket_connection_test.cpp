@@ -1,7 +1,8 @@
 // websocket_connection's reading, through a transport that hands it reads of
 // any size: messages cut across reads at every boundary read as in one read,
 // a large message goes up in its own buffer (taken without a copy), and
-// between messages the connection keeps no large buffer.
+// between messages the connection keeps no large buffer. And bytes to precede
+// a write (a new session's 101) go in the next write only.
 
 #include "engine/websocket_connection.hpp"
 #include "engine/plain_websocket_connection.hpp"
@@ -52,9 +53,33 @@ private:
     void begin_reading() override {}
     void write_buffers() override {}
     void close_transport() noexcept override {}
-    void shutdown_transport(bool) noexcept override {}
+    void shutdown_send() noexcept override {}
 
     std::vector<char> read_buffer_;
+};
+
+/// Records the bytes of each write, which completes at once.
+class recording_connection final : public websocket_connection {
+public:
+    recording_connection(executor_type strand, std::size_t max_message)
+        : websocket_connection(std::move(strand), max_message)
+    {
+    }
+
+    std::vector<std::string> writes;
+
+private:
+    void begin_reading() override {}
+    void write_buffers() override
+    {
+        std::string bytes;
+        for (auto b : buffers())
+            bytes.append(static_cast<const char*>(b.data()), b.size());
+        writes.push_back(std::move(bytes));
+        on_written_at_once();
+    }
+    void close_transport() noexcept override {}
+    void shutdown_send() noexcept override {}
 };
 
 struct read_message {
@@ -264,6 +289,30 @@ BOOST_AUTO_TEST_CASE(take_received_reads_what_the_socket_holds_without_its_readi
     connection->cut();
     ioc.run();
     BOOST_TEST(events->ended);
+}
+
+// A new session's 101 answer goes out with its open packet, in one write.
+BOOST_AUTO_TEST_CASE(bytes_to_precede_go_in_the_next_write_only)
+{
+    net::io_context ioc;
+    auto connection = std::make_shared<recording_connection>(net::make_strand(ioc), std::size_t{1} << 20);
+    connection->attach(std::make_shared<message_recorder>(), nullptr);
+    const std::string answer = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+    connection->precede_next_write(answer);
+    auto packet = [](std::string data) {
+        corio::protocol::packet p;
+        p.type = corio::protocol::packet_type::message;
+        p.data = std::move(data);
+        return std::vector<corio::engine::detail::shared_packet>{
+            std::make_shared<const corio::protocol::packet>(std::move(p))};
+    };
+    auto first = packet("hello");
+    connection->write(first);
+    auto second = packet("again");
+    connection->write(second);
+    // A server's text frame: FIN and opcode 1, the length, no mask.
+    BOOST_TEST((connection->writes ==
+                std::vector<std::string>{answer + "\x81\x06" "4hello", "\x81\x06" "4again"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
