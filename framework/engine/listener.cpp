@@ -426,6 +426,11 @@ private:
     // A connection just accepted: counted and served, or refused at once.
     void admit(tcp::socket socket, http_endpoint::strand_type strand, const net::ip::address& peer)
     {
+        // Non-blocking from the start, as every read and write tried at once
+        // needs it: Asio then does not set it itself for the first
+        // asynchronous operation (one ioctl per connection, not two).
+        boost::system::error_code ec;
+        socket.non_blocking(true, ec);
         auto remote = peer_text(peer);
         // A trusted proxy's connections carry many clients' requests: they
         // are limited per client by the handshake rate instead.
@@ -443,7 +448,6 @@ private:
             return;
         }
         listener_counters::bump(counters_.connections_accepted);
-        boost::system::error_code ec;
         socket.set_option(tcp::no_delay(true), ec);
         if (tls_)
             net::co_spawn(strand,
