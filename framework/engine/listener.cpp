@@ -544,16 +544,79 @@ private:
     }
 
     // An HTTP connection, registered so drop_connections can cut it.
-    struct connection_base {
-        explicit connection_base(http_endpoint::strand_type st) : strand(std::move(st)) {}
+    struct connection_base : std::enable_shared_from_this<connection_base> {
+        using clock = std::chrono::steady_clock;
+
+        explicit connection_base(http_endpoint::strand_type st) : strand(std::move(st)), watchdog_(strand) {}
         virtual ~connection_base() = default;
         /// Closes the TCP connection, unless an endpoint has taken it. On
         /// the strand.
         virtual void cut() noexcept = 0;
         /// True once a response write ran out of time.
         virtual bool view_timed_out() const noexcept = 0;
+
+        /// Cuts the connection at `deadline` (and sets timed_out), unless
+        /// watch is called again first; time_point::max(): never. On the
+        /// strand; the connection is held until stop_watching.
+        ///
+        /// The idle and header timeouts, which Beast's tcp_stream would
+        /// keep by arming a timer wait for each read and cancelling it when
+        /// the read completes (a tenth of a polling request's instructions).
+        /// Here a deadline that moves later is only stored: the wait
+        /// pending, when it comes, waits again for the deadline that stands
+        /// then. Only a deadline before the pending wait's re-arms it.
+        void watch(clock::time_point deadline)
+        {
+            deadline_ = deadline;
+            if (deadline != clock::time_point::max() && deadline < armed_)
+                arm(deadline);
+        }
+        /// No more deadlines: lets go of the connection's hold.
+        void stop_watching()
+        {
+            deadline_ = armed_ = clock::time_point::max();
+            ++generation_;
+            watchdog_.cancel();
+        }
+        /// True once watch's deadline cut the connection.
+        bool timed_out() const noexcept { return timed_out_; }
+
         http_endpoint::strand_type strand;
         bool write_timeout_counted = false;
+
+    private:
+        void arm(clock::time_point at)
+        {
+            armed_ = at;
+            // Cancels a later wait pending, whose handler then finds its
+            // generation stale.
+            watchdog_.expires_at(at);
+            watchdog_.async_wait([self = shared_from_this(), generation = ++generation_](boost::system::error_code) {
+                self->on_watchdog(generation);
+            });
+        }
+        void on_watchdog(std::uint64_t generation)
+        {
+            if (generation != generation_)
+                return;
+            armed_ = clock::time_point::max();
+            if (deadline_ == clock::time_point::max())
+                return;
+            if (clock::now() < deadline_) {
+                arm(deadline_);
+                return;
+            }
+            timed_out_ = true;
+            cut();
+        }
+
+        net::basic_waitable_timer<clock, net::wait_traits<clock>, http_endpoint::strand_type> watchdog_;
+        clock::time_point deadline_ = clock::time_point::max();
+        // The expiry of the wait pending; max(): none.
+        clock::time_point armed_ = clock::time_point::max();
+        // Counts the waits started, so that a handler knows whether it is the last.
+        std::uint64_t generation_ = 0;
+        bool timed_out_ = false;
     };
 
     /// Over a beast::tcp_stream (HTTP), or a tls_stream (HTTPS).
@@ -599,6 +662,7 @@ private:
             ready = co_await tls_handshake(conn->stream, remote);
         if (ready)
             co_await serve(*conn, std::move(remote));
+        conn->stop_watching();
         std::lock_guard lock(mutex_);
         connections_.erase(id);
     }
@@ -620,6 +684,9 @@ private:
             tcp_layer.socket().close(ignored);
             co_return false;
         }
+        // The connection's own deadlines (connection_base::watch) bound
+        // what follows.
+        tcp_layer.expires_never();
         co_return true;
     }
 
@@ -636,30 +703,38 @@ private:
             // Idle until a request begins: its first byte (unless pipelined
             // requests are in the buffer already).
             if (buffer.size() == 0) {
-                tcp_layer.expires_after(opts_.http_idle_timeout);
+                conn.watch(connection_base::clock::now() + opts_.http_idle_timeout);
                 auto [iec, in] = co_await stream.async_read_some(buffer.prepare(first_read_size), use_tuple);
                 buffer.commit(in);
-                if (iec == beast::error::timeout)
+                if (iec && conn.timed_out())
                     listener_counters::bump(counters_.idle_timeouts);
                 if (iec)
                     break;
             }
-            // Begun: the whole header block within header_timeout, however
-            // slowly it trickles in.
+            // Begun: the whole header block (and the body) within
+            // header_timeout of now, however slowly it trickles in. Watched
+            // only while a read is needed: most requests arrive whole in one
+            // read. Neither deadline bounds what follows: the answer's write
+            // has write_timeout, and a long-poll the session's heartbeat.
+            const auto begun = connection_base::clock::now();
+            conn.watch(connection_base::clock::time_point::max());
             http::request_parser<http::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(opts_.max_header_size, UINT32_MAX)));
             // No limit until the route is known; see below.
             parser.body_limit(boost::none);
             // Most requests arrive whole in one read: their header is parsed
             // from the buffer here, and only one cut short reads on.
-            tcp_layer.expires_after(opts_.header_timeout);
             boost::system::error_code hec;
             buffer.consume(parser.put(buffer.data(), hec));
             if (hec == http::error::need_more)
                 hec = {};
             if (!hec && !parser.is_header_done()) {
+                conn.watch(begun + opts_.header_timeout);
                 auto [rest_ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
                 hec = rest_ec;
+                if (hec && conn.timed_out())
+                    hec = beast::error::timeout;
+                conn.watch(connection_base::clock::time_point::max());
             }
             if (hec == http::error::header_limit) {
                 listener_counters::bump(counters_.headers_too_large);
@@ -707,8 +782,11 @@ private:
                 bec = http::error::body_limit;
             else
                 parse_buffered_body(parser, buffer, bec);
-            if (!bec && !parser.is_done())
+            if (!bec && !parser.is_done()) {
+                conn.watch(begun + opts_.header_timeout);
                 std::tie(bec, std::ignore) = co_await http::async_read(stream, buffer, parser, use_tuple);
+                conn.watch(connection_base::clock::time_point::max());
+            }
             if (bec == http::error::body_limit) {
                 listener_counters::bump(counters_.bodies_too_large);
                 http_response res;
@@ -724,10 +802,6 @@ private:
             if (bec)
                 break;
 
-            // A long-poll may wait up to the ping interval; the heartbeat
-            // bounds it, not the idle timeout. The answer's write is bounded
-            // by write_timeout (http_stream::async_write).
-            tcp_layer.expires_never();
             http_request req = parser.release();
             if (endpoint) {
                 // The endpoint writes its answer.

@@ -113,56 +113,53 @@ std::shared_ptr<session_impl> server_impl::make_session(request_info info, sessi
 
 net::awaitable<bool> server_impl::handle_request(http_stream& stream, http_request req, std::string remote_address)
 {
-    auto a = co_await respond(std::move(req), std::move(remote_address));
+    // The answer is made and written in this one coroutine: a coroutine of
+    // its own to make it was one more frame per polling request.
+    const auto& opts = host_->options;
+    answer a;
+    if (req.method() == http::verb::options) {
+        a.response = preflight_response(opts.cors, req);
+    } else {
+        // The full request_info (headers, every parameter decoded) only for
+        // a handshake, whose session keeps it; a live session's request
+        // needs only the Engine.IO parameters.
+        auto query = parse_engine_query(req, opts.allow_eio3);
+        if (!origin_allowed(opts.cors, req)) {
+            a.response = error_response(req, error::forbidden);
+        } else if (!query) {
+            a.response = error_response(req, query.error());
+        } else if (query->transport != transport_kind::polling || !opts.allow_polling) {
+            // A WebSocket transport request that is not an upgrade, or
+            // polling where it is switched off.
+            a.response = error_response(req, query->transport == transport_kind::polling ? error::unknown_transport
+                                                                                         : error::bad_request);
+        } else if (!query->sid) {
+            if (req.method() != http::verb::get)
+                a.response = error_response(req, error::bad_handshake_method);
+            else if (!handshake_allowed(remote_address))
+                a.response = too_many_handshakes(req);
+            else {
+                auto info = make_request_info(req, std::move(remote_address));
+                a = co_await open_polling(req, std::move(info), query->protocol);
+            }
+        } else if (auto s = sessions_->find(*query->sid); !s) {
+            a.response = error_response(req, error::unknown_sid);
+        } else if (req.method() == http::verb::get) {
+            auto reply = co_await s->async_poll(net::use_awaitable);
+            a.drain = std::move(reply.drain);
+            a.response = to_response(req, std::move(reply));
+        } else if (req.method() == http::verb::post) {
+            auto reply = co_await s->async_post(std::move(req.body()), net::use_awaitable);
+            a.response = to_response(req, std::move(reply));
+        } else {
+            a.response = error_response(req, error::bad_request);
+        }
+        add_cors_headers(opts.cors, req, a.response);
+    }
     bool keep_alive = a.response.keep_alive();
     auto ec = co_await stream.async_write(a.response);
     // a.drain goes now: a session's last packets are written (or cannot be).
     co_return !ec && keep_alive;
-}
-
-net::awaitable<server_impl::answer> server_impl::respond(http_request req, std::string remote_address)
-{
-    const auto& opts = host_->options;
-    if (req.method() == http::verb::options)
-        co_return answer{preflight_response(opts.cors, req), nullptr};
-
-    // The full request_info (headers, every parameter decoded) only for a
-    // handshake, whose session keeps it; a live session's request needs
-    // only the Engine.IO parameters.
-    auto query = parse_engine_query(req, opts.allow_eio3);
-    answer a;
-    if (!origin_allowed(opts.cors, req)) {
-        a.response = error_response(req, error::forbidden);
-    } else if (!query) {
-        a.response = error_response(req, query.error());
-    } else if (query->transport != transport_kind::polling || !opts.allow_polling) {
-        // A WebSocket transport request that is not an upgrade, or polling
-        // where it is switched off.
-        a.response = error_response(req, query->transport == transport_kind::polling ? error::unknown_transport
-                                                                                     : error::bad_request);
-    } else if (!query->sid) {
-        if (req.method() != http::verb::get)
-            a.response = error_response(req, error::bad_handshake_method);
-        else if (!handshake_allowed(remote_address))
-            a.response = too_many_handshakes(req);
-        else {
-            auto info = make_request_info(req, std::move(remote_address));
-            a = co_await open_polling(req, std::move(info), query->protocol);
-        }
-    } else if (auto s = sessions_->find(*query->sid); !s) {
-        a.response = error_response(req, error::unknown_sid);
-    } else if (req.method() == http::verb::get) {
-        auto reply = co_await s->async_poll(net::use_awaitable);
-        a.drain = std::move(reply.drain);
-        a.response = to_response(req, std::move(reply));
-    } else if (req.method() == http::verb::post) {
-        auto reply = co_await s->async_post(std::move(req.body()), net::use_awaitable);
-        a.response = to_response(req, std::move(reply));
-    } else {
-        a.response = error_response(req, error::bad_request);
-    }
-    add_cors_headers(opts.cors, req, a.response);
-    co_return a;
 }
 
 net::awaitable<server_impl::answer> server_impl::open_polling(http_request req, request_info info, int protocol)

@@ -68,7 +68,6 @@ private:
         std::shared_ptr<void> drain; ///< a session's drain hold, with its last packets
     };
 
-    boost::asio::awaitable<answer> respond(http_request req, std::string remote_address);
     /// A new polling session speaking Engine.IO `protocol` (3 or 4).
     boost::asio::awaitable<answer> open_polling(http_request req, request_info info, int protocol);
     /// The WebSocket handshake on `ws`, then a new session on it speaking
