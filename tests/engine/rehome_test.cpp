@@ -60,45 +60,42 @@ BOOST_AUTO_TEST_CASE(the_connection_moves_with_its_handle)
     BOOST_TEST(got == 'x');
 }
 
-BOOST_AUTO_TEST_CASE(a_connection_accepted_on_the_strand_moves_as_it_is)
+/// Accepts a connection on `accepted_on`, made non-blocking, moves it onto
+/// `strand`, and checks that it is the same connection, on `strand`, and
+/// still carries data. Returns whether it is still non-blocking: its state
+/// comes along when it moves as it is, and a rehomed socket starts afresh.
+bool still_non_blocking_after_move(net::io_context& ioc, const net::strand<net::io_context::executor_type>& strand,
+                                   const net::any_io_executor& accepted_on)
 {
-    net::io_context ioc;
-    auto strand = net::make_strand(ioc.get_executor());
     tcp::socket client(ioc);
-    auto accepted = accept_one(ioc, client, net::any_io_executor(strand));
+    auto accepted = accept_one(ioc, client, accepted_on);
     const auto native = accepted.native_handle();
     accepted.non_blocking(true);
     auto moved = move_to_strand(std::move(accepted), strand);
     BOOST_TEST_REQUIRE(moved.has_value());
     BOOST_TEST(moved->native_handle() == native);
     BOOST_TEST((moved->get_executor() == strand));
-    // Its state came along: a rehomed socket starts afresh, blocking.
-    BOOST_TEST(moved->non_blocking());
+    const bool non_blocking = moved->non_blocking();
+    moved->non_blocking(false);
     net::write(client, net::buffer("x", 1));
     char got = 0;
-    moved->non_blocking(false);
     net::read(*moved, net::buffer(&got, 1));
     BOOST_TEST(got == 'x');
+    return non_blocking;
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_accepted_on_the_strand_moves_as_it_is)
+{
+    net::io_context ioc;
+    auto strand = net::make_strand(ioc.get_executor());
+    BOOST_TEST(still_non_blocking_after_move(ioc, strand, net::any_io_executor(strand)));
 }
 
 BOOST_AUTO_TEST_CASE(a_connection_on_another_strand_is_rehomed)
 {
     net::io_context ioc;
     auto strand = net::make_strand(ioc.get_executor());
-    auto other = net::make_strand(ioc.get_executor());
-    tcp::socket client(ioc);
-    auto accepted = accept_one(ioc, client, net::any_io_executor(other));
-    const auto native = accepted.native_handle();
-    accepted.non_blocking(true);
-    auto moved = move_to_strand(std::move(accepted), strand);
-    BOOST_TEST_REQUIRE(moved.has_value());
-    BOOST_TEST(moved->native_handle() == native);
-    BOOST_TEST((moved->get_executor() == strand));
-    BOOST_TEST(!moved->non_blocking());
-    net::write(client, net::buffer("x", 1));
-    char got = 0;
-    net::read(*moved, net::buffer(&got, 1));
-    BOOST_TEST(got == 'x');
+    BOOST_TEST(!still_non_blocking_after_move(ioc, strand, net::any_io_executor(net::make_strand(ioc.get_executor()))));
 }
 
 BOOST_AUTO_TEST_CASE(a_handle_the_target_refuses_is_closed_not_leaked)
