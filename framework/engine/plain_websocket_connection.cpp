@@ -64,8 +64,8 @@ void plain_websocket_connection::begin_reading()
 {
     // Reads are attempted only when the socket is readable, and must not
     // block; the asynchronous writes are unaffected.
-    // Set already when the handshake's answer was written (an ioctl each
-    // time otherwise).
+    // Set already by the listener at the accept, or for a rehomed socket
+    // when the handshake's answer was written (an ioctl each time otherwise).
     boost::system::error_code ec;
     if (!socket_.non_blocking())
         socket_.non_blocking(true, ec);
