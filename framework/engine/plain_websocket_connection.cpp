@@ -16,6 +16,16 @@ namespace {
 constexpr std::size_t plain_read_size = 64 * 1024;
 constexpr int reads_per_wakeup = 4;
 
+// A connection is hot once hot_after reads in a row each came within
+// hot_gap of the one before and fit its hot buffer, and cools with the
+// first that does not. The cost it saves, an epoll_ctl per wait, counts
+// only when reads come that often; the buffer is not worth holding for a
+// client that speaks now and then, nor when large messages fill it (a
+// second read would then replace the epoll_ctl).
+constexpr std::size_t hot_read_size = 1024;
+constexpr auto hot_gap = std::chrono::milliseconds(50);
+constexpr std::uint8_t hot_after = 4;
+
 /// The per-thread read buffer. A connection's handler may run another
 /// session's handlers inline (a strand dispatch), so the buffer is lent
 /// out, and a nested reader gets a buffer of its own.
@@ -83,11 +93,19 @@ void plain_websocket_connection::wait_readable()
         return;
     }
     reading_ = true;
-    // An idle connection's one pending operation, in the connection's own
-    // block (reused_block): no larger than it needs, and no malloc per read.
-    socket_.async_wait(socket_type::wait_read,
-                       net::bind_allocator(reused_block_allocator<void>(wait_block_),
-                                           [self = self()](boost::system::error_code ec) { self->on_readable(ec); }));
+    // The connection's one pending operation, in its own block
+    // (reused_block): no larger than it needs, and no malloc per read.
+    const reused_block_allocator<void> alloc(wait_block_);
+    if (hot_buffer_) {
+        socket_.async_read_some(net::buffer(hot_buffer_.get(), hot_read_size),
+                                net::bind_allocator(alloc, [self = self()](boost::system::error_code ec, std::size_t n) {
+                                    self->on_hot_read(ec, n);
+                                }));
+        return;
+    }
+    socket_.async_wait(socket_type::wait_read, net::bind_allocator(alloc, [self = self()](boost::system::error_code ec) {
+                           self->on_readable(ec);
+                       }));
 }
 
 void plain_websocket_connection::on_readable(boost::system::error_code ec)
@@ -97,37 +115,82 @@ void plain_websocket_connection::on_readable(boost::system::error_code ec)
         on_read_failed(reason_for(ec));
         return;
     }
+    const auto n = read_available();
     // After the peer's close frame nothing may come: ours is on its way,
     // and its write's completion hangs up.
-    if (read_available() && !peer_closed())
-        wait_readable();
+    if (!n || peer_closed())
+        return;
+    note_read(*n);
+    wait_readable();
+}
+
+void plain_websocket_connection::on_hot_read(boost::system::error_code ec, std::size_t n)
+{
+    reading_ = false;
+    if (ec || !socket_.is_open()) {
+        on_read_failed(reason_for(ec));
+        return;
+    }
+    on_bytes(std::span<char>(hot_buffer_.get(), n));
+    std::size_t total = n;
+    if (n == hot_read_size) {
+        const auto more = read_available();
+        if (!more)
+            return;
+        total += *more;
+    }
+    if (peer_closed())
+        return;
+    note_read(total);
+    wait_readable();
+}
+
+void plain_websocket_connection::note_read(std::size_t n)
+{
+    const auto now = std::chrono::steady_clock::now();
+    if (n > 0 && n < hot_read_size && now - last_read_ < hot_gap) {
+        if (close_reads_ < hot_after)
+            ++close_reads_;
+    } else {
+        close_reads_ = 0;
+    }
+    last_read_ = now;
+    if (close_reads_ < hot_after)
+        hot_buffer_.reset();
+    else if (!hot_buffer_)
+        hot_buffer_ = std::make_unique_for_overwrite<char[]>(hot_read_size);
 }
 
 void plain_websocket_connection::read_received()
 {
     // Between reads, a wait for readability is pending: it stays, and finds
-    // the socket empty or holding what came after.
-    if (reading_ && socket_.is_open())
+    // the socket empty or holding what came after. A pending read into the
+    // hot buffer may hold bytes already, which must come first: it is left
+    // alone (the caller, an upgrade's probe, has had too few reads to be
+    // hot).
+    if (reading_ && socket_.is_open() && !hot_buffer_)
         read_available();
 }
 
-bool plain_websocket_connection::read_available()
+std::optional<std::size_t> plain_websocket_connection::read_available()
 {
     read_buffer buffer;
     boost::system::error_code ec;
+    std::size_t total = 0;
     for (int round = 0; round < reads_per_wakeup; ++round) {
         auto n = socket_.read_some(net::buffer(buffer.data(), plain_read_size), ec);
         if (ec == net::error::would_block || ec == net::error::try_again)
             break;
         if (ec) {
             on_read_failed(reason_for(ec));
-            return false;
+            return std::nullopt;
         }
+        total += n;
         on_bytes(std::span<char>(buffer.data(), n));
         if (n < plain_read_size)
             break;
     }
-    return true;
+    return total;
 }
 
 void plain_websocket_connection::write_buffers()

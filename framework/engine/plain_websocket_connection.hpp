@@ -5,7 +5,11 @@
 // readiness: a read then goes into a per-thread buffer, and only what the
 // end of a read cuts is kept: a text or binary frame's payload in the buffer
 // that goes up as the message, a cut header or control frame as bytes
-// (websocket_connection::on_bytes). A write is
+// (websocket_connection::on_bytes). A busy connection, whose small messages
+// come close together, waits with a read into a small buffer of its own
+// instead (hot_read_size): Asio 1.81 re-arms the descriptor with an
+// epoll_ctl for every wait for readability, but queues a read that the last
+// one left exhausted with no system call. A write is
 // tried at once on the non-blocking socket, and waits for the socket only
 // for what it did not take (write_buffers).
 
@@ -16,6 +20,10 @@
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace corio::engine::detail {
@@ -29,6 +37,10 @@ public:
 
     /// For the handshake, before start().
     socket_type& socket() noexcept { return socket_; }
+
+    /// The connection is busy: its next wait is a read into a small buffer
+    /// of its own (see the top of this file).
+    bool reads_into_own_buffer() const noexcept { return hot_buffer_ != nullptr; }
 
 private:
     std::shared_ptr<plain_websocket_connection> self()
@@ -44,13 +56,24 @@ private:
 
     void wait_readable();
     void on_readable(boost::system::error_code ec);
+    void on_hot_read(boost::system::error_code ec, std::size_t n);
+    /// After a read of `n` bytes that ended a wait: takes or gives back the
+    /// hot buffer for the next wait, by how close together reads come.
+    void note_read(std::size_t n);
     /// Reads what the socket holds, a few reads at most, and handles it;
-    /// false when reading failed (the connection then ends).
-    bool read_available();
+    /// the bytes read, or nothing when reading failed (the connection then
+    /// ends).
+    std::optional<std::size_t> read_available();
 
     socket_type socket_;
-    // The memory of the wait for readability and of the completion it
-    // dispatches to the strand, taken in turn read after read.
+    // Held while the connection is hot: the next wait reads into it.
+    std::unique_ptr<char[]> hot_buffer_;
+    // When the last wait ended with bytes, and how many waits in a row
+    // before it ended with a few bytes within hot_gap of the one before.
+    std::chrono::steady_clock::time_point last_read_;
+    std::uint8_t close_reads_ = 0;
+    // The memory of the wait (for readability, or the hot read) and of the
+    // completion it dispatches to the strand, taken in turn read after read.
     reused_block wait_block_;
     // What a write that went out in part has left to write.
     std::vector<boost::asio::const_buffer> rest_;

@@ -14,11 +14,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <poll.h>
@@ -289,6 +291,78 @@ BOOST_AUTO_TEST_CASE(take_received_reads_what_the_socket_holds_without_its_readi
     connection->cut();
     ioc.run();
     BOOST_TEST(events->ended);
+}
+
+namespace {
+
+/// Runs `ioc` until `done()`, for 5 s at most; then reports `done()`.
+template <class Done> bool run_until(net::io_context& ioc, Done done)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+        ioc.restart();
+        ioc.run_one_for(std::chrono::milliseconds(100));
+    }
+    return done();
+}
+
+} // namespace
+
+// A connection whose small messages come close together reads into a small
+// buffer of its own (no wait for readability, whose re-arming costs a system
+// call); it gives the buffer back when a message does not fit it or when the
+// connection goes quiet, and no message suffers from the switches.
+BOOST_AUTO_TEST_CASE(a_busy_connection_reads_into_its_own_buffer_until_it_goes_quiet)
+{
+    using tcp = net::ip::tcp;
+    net::io_context ioc;
+    tcp::acceptor acceptor(ioc, {net::ip::make_address("127.0.0.1"), 0});
+    tcp::socket client(ioc);
+    client.connect(acceptor.local_endpoint());
+    plain_websocket_connection::socket_type accepted(net::make_strand(ioc));
+    acceptor.accept(accepted);
+    accepted.non_blocking(true);
+    auto events = std::make_shared<message_recorder>();
+    auto connection = std::make_shared<plain_websocket_connection>(std::move(accepted), std::size_t{1} << 20);
+    connection->start(events, nullptr);
+    std::vector<std::string> sent;
+    auto send = [&](std::string_view payload) {
+        net::write(client, net::buffer(masked_frame(0x1, payload)));
+        sent.emplace_back(payload);
+        return run_until(ioc, [&] { return events->messages.size() == sent.size(); });
+    };
+    // Each message waits for the one before: at most one per read.
+    auto send_until_busy = [&] {
+        for (int i = 0; i < 50 && !connection->reads_into_own_buffer(); ++i)
+            BOOST_TEST_REQUIRE(send("small " + std::to_string(i)));
+        return connection->reads_into_own_buffer();
+    };
+    BOOST_TEST(!connection->reads_into_own_buffer(), "a new connection waits for readability");
+    BOOST_TEST_REQUIRE(send_until_busy());
+
+    BOOST_TEST_REQUIRE(send(letters(3000)), "larger than the busy connection's buffer");
+    BOOST_TEST(!connection->reads_into_own_buffer(), "a read that filled it gives it back");
+
+    BOOST_TEST_REQUIRE(send_until_busy());
+    // A frame cut across two reads of the busy connection's buffer.
+    const std::string cut = masked_frame(0x1, "cut in two");
+    net::write(client, net::buffer(cut.substr(0, 5)));
+    ioc.restart();
+    BOOST_TEST_REQUIRE(ioc.run_one_for(std::chrono::seconds(5)) == 1u, "the first part was read");
+    net::write(client, net::buffer(cut.substr(5)));
+    sent.emplace_back("cut in two");
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return events->messages.size() == sent.size(); }));
+
+    // Quiet for longer than a busy connection's gap between reads.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    BOOST_TEST_REQUIRE(send("after a pause"));
+    BOOST_TEST(!connection->reads_into_own_buffer(), "a quiet connection gives its buffer back");
+    BOOST_TEST_REQUIRE(events->messages.size() == sent.size());
+    for (std::size_t i = 0; i < sent.size(); ++i)
+        BOOST_TEST(events->messages[i].payload == sent[i], "message " << i);
+
+    client.close();
+    BOOST_TEST(run_until(ioc, [&] { return events->ended; }));
 }
 
 // A new session's 101 answer goes out with its open packet, in one write.
