@@ -76,20 +76,17 @@ bool read_number(std::string_view text, std::size_t& i, std::size_t max_digits, 
     return digits > 0;
 }
 
-struct parsed_text {
-    socket_packet packet;
-    std::size_t attachments = 0;
-};
-
-result<parsed_text> parse_text(std::string_view text, const decode_limits& limits)
+// Parses `text` into `p`, a default packet: filled in place rather than
+// returned, so that on_text moves a plain packet only into its result.
+// Returns the number of attachments a binary packet announces (0 for others).
+result<std::size_t> parse_text(std::string_view text, const decode_limits& limits, socket_packet& p)
 {
     if (text.empty())
         return error::empty_packet;
     if (text.front() < '0' || text.front() > '6')
         return error::unknown_socket_packet_type;
 
-    parsed_text out;
-    socket_packet& p = out.packet;
+    std::size_t attachments = 0;
     p.type = static_cast<socket_packet_type>(text.front() - '0');
     std::size_t i = 1;
 
@@ -101,7 +98,7 @@ result<parsed_text> parse_text(std::string_view text, const decode_limits& limit
         ++i;
         if (count > limits.max_attachments)
             return error::too_many_attachments;
-        out.attachments = count;
+        attachments = count;
     }
 
     if (i < text.size() && text[i] == '/') {
@@ -141,7 +138,7 @@ result<parsed_text> parse_text(std::string_view text, const decode_limits& limit
 
     if (auto r = check_payload(p); !r)
         return r.error();
-    return out;
+    return attachments;
 }
 
 } // namespace
@@ -206,12 +203,17 @@ result<std::optional<socket_packet>> socket_packet_decoder::on_text(std::string_
     if (text.size() > limits_.max_payload)
         return error::payload_too_large;
 
-    auto parsed = parse_text(text, limits_);
-    if (!parsed)
-        return parsed.error();
+    socket_packet p;
+    auto attachments = parse_text(text, limits_, p);
+    if (!attachments)
+        return attachments.error();
+    // A plain packet is complete as parsed: returned at once, not parked in
+    // pending_ and moved out again (complete() checks only binary packets).
+    if (!is_binary(p.type))
+        return std::optional<socket_packet>(std::move(p));
 
-    pending_ = std::move(parsed->packet);
-    expected_attachments_ = parsed->attachments;
+    pending_ = std::move(p);
+    expected_attachments_ = *attachments;
     if (expected_attachments_ == 0)
         return complete();
     pending_->attachments.reserve(expected_attachments_);

@@ -670,8 +670,15 @@ void socket_state::send_ack(std::uint64_t id, arguments&& args)
 {
     if (phase_ != phase::connected)
         return;
-    send_now(nsp_->context().encode(
-        socket_packet::ack(nsp_->name(), id, std::move(args.values()), std::move(args.attachments()))));
+    // Built in place, not by socket_packet::ack: the arguments' array is
+    // moved once, straight into the packet's value.
+    socket_packet p;
+    p.type = socket_packet_type::ack;
+    p.nsp = nsp_->name();
+    p.id = id;
+    p.data.emplace(std::move(args.values()));
+    p.attachments = std::move(args.attachments());
+    send_now(nsp_->context().encode(std::move(p)));
 }
 
 void socket_state::disconnect_now(disconnect_reason reason, bool notify_client)

@@ -409,7 +409,11 @@ converted_arguments<Params...> convert_arguments(arguments& args, std::string_vi
 template <class... Params>
 converted_arguments<Params...> convert_arguments(arguments&& args, std::string_view event)
 {
-    if constexpr ((check_parameter_type<Params>() && ...))
+    if constexpr (std::is_same_v<std::tuple<Params...>, std::tuple<arguments>>)
+        // All of them, as they came (rest_arguments from the first): moved
+        // once, into the result, not through an optional slot.
+        return {boost::system::in_place_value, std::move(args)};
+    else if constexpr ((check_parameter_type<Params>() && ...))
         return convert_arguments<Params...>(args, event, std::index_sequence_for<Params...>());
     else
         return {boost::system::in_place_error, argument_error{}};
