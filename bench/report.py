@@ -675,17 +675,18 @@ def render_gnuplot(specs, outdir):
     for file, title, panels in specs:
         base = os.path.join(outdir, file[:-4])
         script = [
-            f"set terminal pngcairo size {max(640, 420 * len(panels))},480 font ',10'",
+            f"set terminal pngcairo size {max(960, 460 * len(panels))},500 font ',10'",
             f"set output {gnuplot_quote(base + '.png')}",
             "set style data histograms",
             "set style histogram clustered gap 1",
             "set style fill solid 0.85 border -1",
             "set boxwidth 0.9",
             "set grid ytics",
-            "set key outside top center horizontal Left reverse samplen 2",
+            # Below the plots: above them, the key of a middle panel met the figure's title.
+            "set key outside bottom center horizontal Left reverse samplen 2",
             "set yrange [0:*]",
             "set datafile missing 'nan'",
-            "set tmargin 5",
+            "set tmargin 4",
             f"set multiplot layout 1,{len(panels)} title {gnuplot_quote(title)}",
         ]
         for i, (ptitle, ylabel, log_y, series, groups, ref) in enumerate(panels):
