@@ -171,6 +171,25 @@ std::vector<read_message> read_stream_in_pieces(const std::string& stream, const
     return f.events->messages;
 }
 
+/// A plain_websocket_connection on an accepted loopback socket (made
+/// non-blocking, as the listener does at the accept), and the client's end.
+struct loopback_pair {
+    net::io_context ioc;
+    net::ip::tcp::acceptor acceptor{ioc, {net::ip::make_address("127.0.0.1"), 0}};
+    net::ip::tcp::socket client{ioc};
+    std::shared_ptr<message_recorder> events = std::make_shared<message_recorder>();
+    std::shared_ptr<plain_websocket_connection> connection;
+
+    loopback_pair()
+    {
+        client.connect(acceptor.local_endpoint());
+        plain_websocket_connection::socket_type accepted(net::make_strand(ioc));
+        acceptor.accept(accepted);
+        accepted.non_blocking(true);
+        connection = std::make_shared<plain_websocket_connection>(std::move(accepted), std::size_t{1} << 20);
+    }
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(websocket_connection_reading)
@@ -267,15 +286,8 @@ BOOST_AUTO_TEST_CASE(an_oversized_message_ends_reading_before_its_payload)
 // read there, while the wait for the probe's readiness has not completed.
 BOOST_AUTO_TEST_CASE(take_received_reads_what_the_socket_holds_without_its_readiness)
 {
-    using tcp = net::ip::tcp;
-    net::io_context ioc;
-    tcp::acceptor acceptor(ioc, {net::ip::make_address("127.0.0.1"), 0});
-    tcp::socket client(ioc);
-    client.connect(acceptor.local_endpoint());
-    plain_websocket_connection::socket_type accepted(net::make_strand(ioc));
-    acceptor.accept(accepted);
-    auto events = std::make_shared<message_recorder>();
-    auto connection = std::make_shared<plain_websocket_connection>(std::move(accepted), std::size_t{1} << 20);
+    loopback_pair pair;
+    auto& [ioc, acceptor, client, events, connection] = pair;
     // Its wait for readability is pending; the io_context never runs it.
     connection->start(events, nullptr);
     net::write(client, net::buffer(masked_frame(0x1, "2probe") + masked_frame(0x1, "5")));
@@ -314,16 +326,8 @@ template <class Done> bool run_until(net::io_context& ioc, Done done)
 // connection goes quiet, and no message suffers from the switches.
 BOOST_AUTO_TEST_CASE(a_busy_connection_reads_into_its_own_buffer_until_it_goes_quiet)
 {
-    using tcp = net::ip::tcp;
-    net::io_context ioc;
-    tcp::acceptor acceptor(ioc, {net::ip::make_address("127.0.0.1"), 0});
-    tcp::socket client(ioc);
-    client.connect(acceptor.local_endpoint());
-    plain_websocket_connection::socket_type accepted(net::make_strand(ioc));
-    acceptor.accept(accepted);
-    accepted.non_blocking(true);
-    auto events = std::make_shared<message_recorder>();
-    auto connection = std::make_shared<plain_websocket_connection>(std::move(accepted), std::size_t{1} << 20);
+    loopback_pair pair;
+    auto& [ioc, acceptor, client, events, connection] = pair;
     connection->start(events, nullptr);
     std::vector<std::string> sent;
     auto send = [&](std::string_view payload) {
