@@ -115,13 +115,7 @@ void plain_websocket_connection::on_readable(boost::system::error_code ec)
         on_read_failed(reason_for(ec));
         return;
     }
-    const auto n = read_available();
-    // After the peer's close frame nothing may come: ours is on its way,
-    // and its write's completion hangs up.
-    if (!n || peer_closed())
-        return;
-    note_read(*n);
-    wait_readable();
+    read_ended(read_available());
 }
 
 void plain_websocket_connection::on_hot_read(boost::system::error_code ec, std::size_t n)
@@ -132,16 +126,22 @@ void plain_websocket_connection::on_hot_read(boost::system::error_code ec, std::
         return;
     }
     on_bytes(std::span<char>(hot_buffer_.get(), n));
-    std::size_t total = n;
+    std::optional<std::size_t> total = n;
+    // A full buffer may have left more in the socket.
     if (n == hot_read_size) {
         const auto more = read_available();
-        if (!more)
-            return;
-        total += *more;
+        total = more ? std::optional<std::size_t>(n + *more) : std::nullopt;
     }
-    if (peer_closed())
+    read_ended(total);
+}
+
+void plain_websocket_connection::read_ended(std::optional<std::size_t> n)
+{
+    // After the peer's close frame nothing may come: ours is on its way,
+    // and its write's completion hangs up.
+    if (!n || peer_closed())
         return;
-    note_read(total);
+    note_read(*n);
     wait_readable();
 }
 

@@ -57,6 +57,9 @@ private:
     void wait_readable();
     void on_readable(boost::system::error_code ec);
     void on_hot_read(boost::system::error_code ec, std::size_t n);
+    /// After a wait's read of `n` bytes (nothing when reading failed):
+    /// the next wait, unless reading is over.
+    void read_ended(std::optional<std::size_t> n);
     /// After a read of `n` bytes that ended a wait: takes or gives back the
     /// hot buffer for the next wait, by how close together reads come.
     void note_read(std::size_t n);
