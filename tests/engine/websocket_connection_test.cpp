@@ -190,6 +190,17 @@ struct loopback_pair {
     }
 };
 
+/// Runs `ioc` until `done()`, for 5 s at most; then reports `done()`.
+template <class Done> bool run_until(net::io_context& ioc, Done done)
+{
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+        ioc.restart();
+        ioc.run_one_for(std::chrono::milliseconds(100));
+    }
+    return done();
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(websocket_connection_reading)
@@ -286,42 +297,23 @@ BOOST_AUTO_TEST_CASE(an_oversized_message_ends_reading_before_its_payload)
 // read there, while the wait for the probe's readiness has not completed.
 BOOST_AUTO_TEST_CASE(take_received_reads_what_the_socket_holds_without_its_readiness)
 {
-    loopback_pair pair;
-    auto& ioc = pair.ioc;
-    auto& client = pair.client;
-    auto& events = pair.events;
-    auto& connection = pair.connection;
+    loopback_pair f;
     // Its wait for readability is pending; the io_context never runs it.
-    connection->start(events, nullptr);
-    net::write(client, net::buffer(masked_frame(0x1, "2probe") + masked_frame(0x1, "5")));
-    pollfd readable{connection->socket().native_handle(), POLLIN, 0};
+    f.connection->start(f.events, nullptr);
+    net::write(f.client, net::buffer(masked_frame(0x1, "2probe") + masked_frame(0x1, "5")));
+    pollfd readable{f.connection->socket().native_handle(), POLLIN, 0};
     BOOST_TEST_REQUIRE(::poll(&readable, 1, 5000) == 1, "the frames reached the socket");
-    BOOST_TEST(events->messages.empty());
+    BOOST_TEST(f.events->messages.empty());
 
-    connection->take_received();
-    BOOST_TEST((events->messages == std::vector<read_message>{{true, "2probe", false}, {true, "5", false}}));
-    BOOST_TEST(!events->ended);
+    f.connection->take_received();
+    BOOST_TEST((f.events->messages == std::vector<read_message>{{true, "2probe", false}, {true, "5", false}}));
+    BOOST_TEST(!f.events->ended);
 
     // The wait still pending ends with the connection.
-    connection->cut();
-    ioc.run();
-    BOOST_TEST(events->ended);
+    f.connection->cut();
+    f.ioc.run();
+    BOOST_TEST(f.events->ended);
 }
-
-namespace {
-
-/// Runs `ioc` until `done()`, for 5 s at most; then reports `done()`.
-template <class Done> bool run_until(net::io_context& ioc, Done done)
-{
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-        ioc.restart();
-        ioc.run_one_for(std::chrono::milliseconds(100));
-    }
-    return done();
-}
-
-} // namespace
 
 // A connection whose small messages come close together reads into a small
 // buffer of its own (no wait for readability, whose re-arming costs a system
@@ -329,52 +321,46 @@ template <class Done> bool run_until(net::io_context& ioc, Done done)
 // connection goes quiet, and no message suffers from the switches.
 BOOST_AUTO_TEST_CASE(a_busy_connection_reads_into_its_own_buffer_until_it_goes_quiet)
 {
-    loopback_pair pair;
-    // References, not a structured binding: clang 14 does not let lambdas
-    // capture structured bindings.
-    auto& ioc = pair.ioc;
-    auto& client = pair.client;
-    auto& events = pair.events;
-    auto& connection = pair.connection;
-    connection->start(events, nullptr);
+    loopback_pair f;
+    f.connection->start(f.events, nullptr);
     std::vector<std::string> sent;
     auto send = [&](std::string_view payload) {
-        net::write(client, net::buffer(masked_frame(0x1, payload)));
+        net::write(f.client, net::buffer(masked_frame(0x1, payload)));
         sent.emplace_back(payload);
-        return run_until(ioc, [&] { return events->messages.size() == sent.size(); });
+        return run_until(f.ioc, [&] { return f.events->messages.size() == sent.size(); });
     };
     // Each message waits for the one before: at most one per read.
     auto send_until_busy = [&] {
-        for (int i = 0; i < 50 && !connection->reads_into_own_buffer(); ++i)
+        for (int i = 0; i < 50 && !f.connection->reads_into_own_buffer(); ++i)
             BOOST_TEST_REQUIRE(send("small " + std::to_string(i)));
-        return connection->reads_into_own_buffer();
+        return f.connection->reads_into_own_buffer();
     };
-    BOOST_TEST(!connection->reads_into_own_buffer(), "a new connection waits for readability");
+    BOOST_TEST(!f.connection->reads_into_own_buffer(), "a new connection waits for readability");
     BOOST_TEST_REQUIRE(send_until_busy());
 
     BOOST_TEST_REQUIRE(send(letters(3000)), "larger than the busy connection's buffer");
-    BOOST_TEST(!connection->reads_into_own_buffer(), "a read that filled it gives it back");
+    BOOST_TEST(!f.connection->reads_into_own_buffer(), "a read that filled it gives it back");
 
     BOOST_TEST_REQUIRE(send_until_busy());
     // A frame cut across two reads of the busy connection's buffer.
     const std::string cut = masked_frame(0x1, "cut in two");
-    net::write(client, net::buffer(cut.substr(0, 5)));
-    ioc.restart();
-    BOOST_TEST_REQUIRE(ioc.run_one_for(std::chrono::seconds(5)) == 1u, "the first part was read");
-    net::write(client, net::buffer(cut.substr(5)));
+    net::write(f.client, net::buffer(cut.substr(0, 5)));
+    f.ioc.restart();
+    BOOST_TEST_REQUIRE(f.ioc.run_one_for(std::chrono::seconds(5)) == 1u, "the first part was read");
+    net::write(f.client, net::buffer(cut.substr(5)));
     sent.emplace_back("cut in two");
-    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return events->messages.size() == sent.size(); }));
+    BOOST_TEST_REQUIRE(run_until(f.ioc, [&] { return f.events->messages.size() == sent.size(); }));
 
     // Quiet for longer than a busy connection's gap between reads.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     BOOST_TEST_REQUIRE(send("after a pause"));
-    BOOST_TEST(!connection->reads_into_own_buffer(), "a quiet connection gives its buffer back");
-    BOOST_TEST_REQUIRE(events->messages.size() == sent.size());
+    BOOST_TEST(!f.connection->reads_into_own_buffer(), "a quiet connection gives its buffer back");
+    BOOST_TEST_REQUIRE(f.events->messages.size() == sent.size());
     for (std::size_t i = 0; i < sent.size(); ++i)
-        BOOST_TEST(events->messages[i].payload == sent[i], "message " << i);
+        BOOST_TEST(f.events->messages[i].payload == sent[i], "message " << i);
 
-    client.close();
-    BOOST_TEST(run_until(ioc, [&] { return events->ended; }));
+    f.client.close();
+    BOOST_TEST(run_until(f.ioc, [&] { return f.events->ended; }));
 }
 
 // A new session's 101 answer goes out with its open packet, in one write.
