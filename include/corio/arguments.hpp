@@ -26,8 +26,8 @@ struct arguments_access;
 /// `get<binary>` resolve it. Passing an `arguments` on unchanged (an echo)
 /// keeps binary values where they were.
 ///
-/// The arguments of a plain (non-binary) event a client sent arrive as their
-/// JSON text, checked when the packet was decoded, and stay text until
+/// The arguments of a plain (non-binary) event or ack a client sent arrive as
+/// their JSON text, checked when the packet was decoded, and stay text until
 /// `values()` is first called, which parses them (as the decoder would have:
 /// corio/protocol/json_reader.hpp). Arguments passed on unchanged (returned
 /// from a handler as its ack, emitted, broadcast) are then written as the
