@@ -8,6 +8,11 @@
 #include "socket_packet_checks.hpp"
 #include "socket_packet_msgpack.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/string.hpp>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -39,7 +44,9 @@ constexpr bool carries_arguments(socket_packet_type t) noexcept
 std::size_t encoded_size_hint(const socket_packet& p)
 {
     std::size_t n = 32 + p.nsp.size();
-    if (!p.data)
+    if (p.args_text)
+        n += p.args_text->size() + (p.data && p.data->is_string() ? p.data->get_string().size() + 8 : 0);
+    if (!p.data || p.args_text)
         return n;
     const auto* args = p.data->if_array();
     if (args == nullptr)
@@ -76,10 +83,188 @@ bool read_number(std::string_view text, std::size_t& i, std::size_t max_digits, 
     return digits > 0;
 }
 
+// A basic_parser handler that builds nothing. Run with the options
+// parse_json uses, it accepts exactly the texts parse_json accepts (the same
+// parser checks syntax, UTF-8 and depth; the handler refuses nothing); it
+// notes what the text path needs of an EVENT's or ACK's data: that it is an
+// array, its size, and whether its first element is a string, and which.
+class argument_scan {
+public:
+    static constexpr std::size_t max_object_size = json::object::max_size();
+    static constexpr std::size_t max_array_size = json::array::max_size();
+    static constexpr std::size_t max_key_size = json::string::max_size();
+    static constexpr std::size_t max_string_size = json::string::max_size();
+
+    enum class first_element : std::uint8_t { none, string, other };
+
+    bool outer_array = false;
+    std::size_t size = 0; // of the outer array
+    first_element first = first_element::none;
+    std::string name; // the first element, when a string
+
+    bool on_document_begin(json::error_code&) { return true; }
+    bool on_document_end(json::error_code&) { return true; }
+    bool on_object_begin(json::error_code&)
+    {
+        note_value();
+        ++depth_;
+        return true;
+    }
+    bool on_object_end(std::size_t, json::error_code&)
+    {
+        --depth_;
+        return true;
+    }
+    bool on_array_begin(json::error_code&)
+    {
+        if (depth_ == 0)
+            outer_array = true;
+        else
+            note_value();
+        ++depth_;
+        return true;
+    }
+    bool on_array_end(std::size_t n, json::error_code&)
+    {
+        if (--depth_ == 0)
+            size = n;
+        return true;
+    }
+    bool on_key_part(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_key(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_string_part(json::string_view s, std::size_t, json::error_code&)
+    {
+        name_part(s);
+        return true;
+    }
+    bool on_string(json::string_view s, std::size_t, json::error_code&)
+    {
+        name_part(s);
+        name_open_ = false;
+        return true;
+    }
+    bool on_number_part(json::string_view, json::error_code&)
+    {
+        note_value();
+        return true;
+    }
+    bool on_int64(std::int64_t, json::string_view, json::error_code&)
+    {
+        note_value();
+        return true;
+    }
+    bool on_uint64(std::uint64_t, json::string_view, json::error_code&)
+    {
+        note_value();
+        return true;
+    }
+    bool on_double(double, json::string_view, json::error_code&)
+    {
+        note_value();
+        return true;
+    }
+    bool on_bool(bool, json::error_code&)
+    {
+        note_value();
+        return true;
+    }
+    bool on_null(json::error_code&)
+    {
+        note_value();
+        return true;
+    }
+    bool on_comment_part(json::string_view, json::error_code&) { return true; }
+    bool on_comment(json::string_view, json::error_code&) { return true; }
+
+private:
+    // The first callback inside the outer array tells the first element.
+    void note_value() noexcept
+    {
+        if (depth_ == 1 && first == first_element::none)
+            first = first_element::other;
+    }
+    void name_part(json::string_view s)
+    {
+        if (depth_ == 1 && first == first_element::none) {
+            first = first_element::string;
+            name_open_ = true;
+        }
+        if (name_open_)
+            name.append(s.data(), s.size());
+    }
+
+    std::size_t depth_ = 0;
+    bool name_open_ = false;
+};
+
+constexpr bool is_json_space(char c) noexcept
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+std::size_t skip_json_space(std::string_view text, std::size_t i) noexcept
+{
+    while (i < text.size() && is_json_space(text[i]))
+        ++i;
+    return i;
+}
+
+// Fills `p`'s event name (in `data`) and args_text from `data_text`, the
+// JSON data of a plain EVENT or ACK, when it is valid and what check_payload
+// accepts without changing it: an array, for an EVENT a non-empty one whose
+// first element is a string that is not reserved. Returns false, `p`
+// unchanged, for anything else; the tree path then decodes it, or refuses it
+// with the error it always gave.
+bool keep_arguments_as_text(std::string_view data_text, std::size_t max_depth, socket_packet& p)
+{
+    json::parse_options options;
+    options.max_depth = max_depth;
+    json::basic_parser<argument_scan> parser(options);
+    json::error_code ec;
+    const std::size_t used = parser.write_some(false, data_text.data(), data_text.size(), ec);
+    if (ec || used != data_text.size())
+        return false;
+    const auto& scan = parser.handler();
+    if (!scan.outer_array)
+        return false;
+
+    // The text is valid JSON: an array, from its first '[' to its last ']'.
+    const std::size_t open = skip_json_space(data_text, 0);
+    std::size_t close = data_text.size();
+    while (is_json_space(data_text[close - 1]))
+        --close;
+    if (p.type == socket_packet_type::ack) {
+        p.args_text.emplace(data_text.substr(open, close - open));
+        return true;
+    }
+
+    if (scan.size == 0 || scan.first != argument_scan::first_element::string || is_reserved_event_name(scan.name))
+        return false;
+    // Past the name's closing quote: an escaped quote never ends it.
+    std::size_t i = skip_json_space(data_text, open + 1) + 1;
+    while (data_text[i] != '"')
+        i += data_text[i] == '\\' ? 2 : 1;
+    i = skip_json_space(data_text, i + 1);
+    std::string args;
+    if (data_text[i] == ']') {
+        args = "[]";
+    } else {
+        // A comma, then the other arguments up to the closing bracket.
+        i = skip_json_space(data_text, i + 1);
+        args.reserve(close - i + 1);
+        args.push_back('[');
+        args.append(data_text.substr(i, close - i));
+    }
+    p.data.emplace(json::string(scan.name));
+    p.args_text.emplace(std::move(args));
+    return true;
+}
+
 // Parses `text` into `p`, a default packet: filled in place rather than
 // returned, so that on_text moves a plain packet only into its result.
 // Returns the number of attachments a binary packet announces (0 for others).
-result<std::size_t> parse_text(std::string_view text, const decode_limits& limits, socket_packet& p)
+result<std::size_t> parse_text(std::string_view text, const decode_limits& limits, bool keep_argument_text,
+                               socket_packet& p)
 {
     if (text.empty())
         return error::empty_packet;
@@ -130,6 +315,9 @@ result<std::size_t> parse_text(std::string_view text, const decode_limits& limit
         std::size_t max_depth = limits.max_json_depth;
         if (carries_arguments(p.type) && max_depth < std::numeric_limits<std::size_t>::max())
             ++max_depth;
+        if (keep_argument_text && (p.type == socket_packet_type::event || p.type == socket_packet_type::ack)
+            && keep_arguments_as_text(text.substr(i), max_depth, p))
+            return attachments;
         auto data = parse_json(text.substr(i), max_depth);
         if (!data)
             return data.error();
@@ -168,8 +356,21 @@ std::string encode_socket_packet(const socket_packet& p)
     }
     if (p.id)
         append_integer(*p.id, out);
-    if (p.data)
+    if (p.args_text && p.data && p.data->is_string()) {
+        // `[name` then the arguments' text without its '[': `,a,b]` or `]`.
+        out.push_back('[');
+        const auto& name = p.data->get_string();
+        write_json_string({name.data(), name.size()}, out);
+        const std::string_view rest = std::string_view(*p.args_text).substr(1);
+        const auto first = skip_json_space(rest, 0);
+        if (first < rest.size() && rest[first] != ']')
+            out.push_back(',');
+        out.append(rest);
+    } else if (p.args_text) {
+        out.append(*p.args_text);
+    } else if (p.data) {
         write_json(*p.data, out);
+    }
     return out;
 }
 
@@ -204,7 +405,7 @@ result<std::optional<socket_packet>> socket_packet_decoder::on_text(std::string_
         return error::payload_too_large;
 
     socket_packet p;
-    auto attachments = parse_text(text, limits_, p);
+    auto attachments = parse_text(text, limits_, keep_argument_text_, p);
     if (!attachments)
         return attachments.error();
     // A plain packet is complete as parsed: returned at once, not parked in

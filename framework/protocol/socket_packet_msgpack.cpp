@@ -4,10 +4,12 @@
 #include "socket_packet_msgpack.hpp"
 
 #include <corio/protocol/attachments.hpp>
+#include <corio/protocol/json_reader.hpp>
 #include <corio/protocol/msgpack.hpp>
 
 #include "socket_packet_checks.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
 
@@ -99,6 +101,18 @@ std::vector<std::string> attachments_in_order(json::value& data, std::vector<std
 
 std::string encode_msgpack_socket_packet(const socket_packet& p)
 {
+    if (p.args_text) {
+        // Arguments kept as text were checked when decoded: parsed here
+        // without a depth bound of their own, into the values they stand for.
+        socket_packet values = p;
+        values.args_text.reset();
+        auto parsed = parse_json(*p.args_text, std::numeric_limits<std::size_t>::max());
+        json::array args = std::move(parsed.value().as_array());
+        if (p.data)
+            args.insert(args.begin(), std::move(*p.data));
+        values.data = std::move(args);
+        return encode_msgpack_socket_packet(values);
+    }
     // Binary travels inline: the binary types are plain EVENT and ACK here.
     auto type = p.type;
     if (type == socket_packet_type::binary_event)

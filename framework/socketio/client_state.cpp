@@ -2,6 +2,7 @@
 
 #include <corio/engine/session_id.hpp>
 
+#include "socketio/arguments_access.hpp"
 #include "socketio/namespace_state.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -130,6 +131,9 @@ void client_state::on_message(protocol::packet&& message)
     auto* decoder = decoder_.get();
     if (!decoder)
         decoder = &fresh.emplace(context_->options().engine.limits, context_->options().parser);
+    // A plain event's arguments stay text until a handler reads them
+    // (corio/arguments.hpp), so that an echo or relay never parses them.
+    decoder->keep_argument_text(true);
     auto decoded = message.binary ? decoder->on_binary(std::move(message.data)) : decoder->on_text(message.data);
     if (!decoder->awaiting_attachments())
         decoder_.reset();
@@ -173,7 +177,10 @@ void client_state::on_packet(socket_packet&& p)
         return;
     case socket_packet_type::event:
     case socket_packet_type::binary_event:
-        if (it != sockets_.end()) {
+        if (it != sockets_.end() && p.args_text) {
+            std::string event(p.data->get_string());
+            it->second->on_event(std::move(event), arguments_access::from_text(std::move(*p.args_text)), p.id);
+        } else if (it != sockets_.end()) {
             auto& values = p.data->as_array();
             std::string event(values.front().as_string());
             // The arguments are the packet's array without its name: erased
@@ -184,7 +191,9 @@ void client_state::on_packet(socket_packet&& p)
         return;
     case socket_packet_type::ack:
     case socket_packet_type::binary_ack:
-        if (it != sockets_.end())
+        if (it != sockets_.end() && p.args_text)
+            it->second->on_ack(*p.id, arguments_access::from_text(std::move(*p.args_text)));
+        else if (it != sockets_.end())
             it->second->on_ack(*p.id, arguments(std::move(p.data->as_array()), std::move(p.attachments)));
         return;
     case socket_packet_type::connect:

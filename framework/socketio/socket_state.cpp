@@ -1,5 +1,6 @@
 #include "socketio/socket_state.hpp"
 
+#include "socketio/arguments_access.hpp"
 #include "socketio/await_callback.hpp"
 #include "socketio/client_state.hpp"
 #include "socketio/namespace_state.hpp"
@@ -670,14 +671,14 @@ void socket_state::send_ack(std::uint64_t id, arguments&& args)
 {
     if (phase_ != phase::connected)
         return;
-    // Built in place, not by socket_packet::ack: the arguments' array is
-    // moved once, straight into the packet's value.
+    // Built in place, not by socket_packet::ack: the arguments' array, or
+    // their text when no one has read them, is moved once, straight into
+    // the packet.
     socket_packet p;
     p.type = socket_packet_type::ack;
     p.nsp = nsp_->name();
     p.id = id;
-    p.data.emplace(std::move(args.values()));
-    p.attachments = std::move(args.attachments());
+    arguments_access::into_ack(std::move(args), p);
     send_now(nsp_->context().encode(std::move(p)));
 }
 

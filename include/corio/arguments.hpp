@@ -16,11 +16,29 @@
 
 namespace corio {
 
+namespace detail {
+struct arguments_access;
+} // namespace detail
+
 /// Event arguments. A binary argument (or a binary value nested anywhere)
 /// appears in `values()` as a placeholder `{"_placeholder":true,"num":i}`
 /// whose bytes are `attachments()[i]`; `corio::binary` parameters and
 /// `get<binary>` resolve it. Passing an `arguments` on unchanged (an echo)
 /// keeps binary values where they were.
+///
+/// The arguments of a plain (non-binary) event or ack a client sent arrive as
+/// their JSON text, checked when the packet was decoded, and stay text until
+/// `values()` is first called, which parses them (as the decoder would have:
+/// corio/protocol/json_reader.hpp). Arguments passed on unchanged (returned
+/// from a handler as its ack, emitted, broadcast) are then written as the
+/// client sent them, without a parse: the same JSON values, and the same
+/// bytes (an escape such as `\u00e9` stays escaped, an integer beyond 2^64
+/// keeps its digits, a number beyond the double range is not turned into
+/// `null`).
+///
+/// @par Thread Safety
+/// Distinct objects: safe. Shared objects: unsafe, even through `const`:
+/// the first `values()` call and `operator==` parse the text in place.
 class arguments {
 public:
     arguments() = default;
@@ -51,30 +69,56 @@ public:
     {
         using U = std::remove_cvref_t<T>;
         if constexpr (std::is_same_v<U, binary>) {
-            values_.push_back(protocol::make_placeholder(attachments_.size()));
+            values().push_back(protocol::make_placeholder(attachments_.size()));
             attachments_.push_back(std::forward<T>(value).bytes);
         } else if constexpr (std::is_same_v<U, arguments>) {
             append(std::forward<T>(value));
         } else if constexpr (detail::check_emitted<T>()) {
-            values_.push_back(detail::write_json(std::forward<T>(value)));
+            values().push_back(detail::write_json(std::forward<T>(value)));
         }
     }
 
-    std::size_t size() const noexcept { return values_.size(); }
-    bool empty() const noexcept { return values_.empty(); }
+    /// The number of arguments; counted from the text (not parsed) while
+    /// the arguments are text.
+    std::size_t size() const noexcept;
+    bool empty() const noexcept { return text_.empty() ? values_.empty() : size() == 0; }
 
-    const boost::json::array& values() const noexcept { return values_; }
-    boost::json::array& values() noexcept { return values_; }
+    /// The arguments as JSON values. Parses arguments held as text on the
+    /// first call (std::bad_alloc may propagate); later calls and arguments
+    /// built from values return them at once.
+    const boost::json::array& values() const
+    {
+        if (!text_.empty())
+            parse_text();
+        return values_;
+    }
+    boost::json::array& values()
+    {
+        if (!text_.empty())
+            parse_text();
+        return values_;
+    }
     const std::vector<std::string>& attachments() const noexcept { return attachments_; }
     std::vector<std::string>& attachments() noexcept { return attachments_; }
 
-    friend bool operator==(const arguments&, const arguments&) = default;
+    /// The same JSON values (text or not) and the same attachments.
+    friend bool operator==(const arguments& a, const arguments& b)
+    {
+        return a.values() == b.values() && a.attachments_ == b.attachments_;
+    }
 
 private:
+    friend struct detail::arguments_access;
+
     /// Appends `other`, renumbering its placeholders after ours.
     void append(arguments other);
+    /// Parses text_ into values_ and clears text_.
+    void parse_text() const;
 
-    boost::json::array values_;
+    mutable boost::json::array values_;
+    /// When not empty, the arguments: a checked JSON array text without
+    /// placeholders, and values_ is empty (no attachments).
+    mutable std::string text_;
     std::vector<std::string> attachments_;
 };
 

@@ -3,7 +3,10 @@
 // with `b` is a binary message (the bytes after the `b`), any other a text
 // message. One decoder reads the whole sequence, as a session's does, and
 // starts afresh after an error, as a new session would. Each packet that
-// comes out must encode to messages that decode to the same packet.
+// comes out must encode to messages that decode to the same packet. A second
+// decoder that keeps argument text (keep_argument_text) reads the same
+// messages and must agree: the same errors, and packets that encode to what
+// decodes to the first decoder's packet.
 
 #include <corio/protocol/json_writer.hpp>
 #include <corio/protocol/limits.hpp>
@@ -60,15 +63,45 @@ void round_trip(const protocol::socket_packet& p, const protocol::decode_limits&
     check(protocol::encode_socket_packet_messages(q) == messages, "encoding is stable");
 }
 
+// `text`, from the decoder that keeps argument text, against `values`, the
+// same messages' packet from the one that does not.
+void same_packet(const protocol::socket_packet& text, const protocol::socket_packet& values,
+                 const protocol::decode_limits& limits)
+{
+    if (!text.args_text) {
+        check(text == values, "without argument text, both decoders give the same packet");
+        return;
+    }
+    check(text.attachments.empty()
+              && (text.type == protocol::socket_packet_type::event) == (text.data && text.data->is_string()),
+          "argument text: no attachments, a name for an EVENT only");
+    const auto messages = protocol::encode_socket_packet_messages(text);
+    auto relaxed = limits;
+    relaxed.max_payload = std::max(limits.max_payload, messages.front().data.size());
+    auto again = redecode(messages, relaxed);
+    check(again.has_value() && again->has_value(), "a packet with argument text encodes to a packet");
+    check(**again == values, "argument text encodes to what decodes to the same values");
+}
+
 void run(std::string_view input, const protocol::decode_limits& limits)
 {
     protocol::socket_packet_decoder decoder(limits);
+    protocol::socket_packet_decoder text_decoder(limits);
+    text_decoder.keep_argument_text(true);
     std::size_t from = 0;
     for (;;) {
         const auto end = std::min(input.find('\x1e', from), input.size());
         const auto message = input.substr(from, end - from);
         const bool binary = !message.empty() && message.front() == 'b';
         auto r = binary ? decoder.on_binary(std::string(message.substr(1))) : decoder.on_text(message);
+        auto t = binary ? text_decoder.on_binary(std::string(message.substr(1))) : text_decoder.on_text(message);
+        check(r.has_value() == t.has_value(), "keeping argument text refuses the same messages");
+        if (!r)
+            check(r.error() == t.error(), "keeping argument text refuses with the same error");
+        else
+            check(r->has_value() == t->has_value(), "keeping argument text completes the same packets");
+        if (r && *r)
+            same_packet(**t, **r, limits);
         if (!r) {
             check(!decoder.awaiting_attachments(), "an error resets the decoder");
         } else if (*r) {

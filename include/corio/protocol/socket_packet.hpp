@@ -68,6 +68,14 @@ struct socket_packet {
     std::optional<boost::json::value> data;
     /// The binary buffers the placeholders in `data` refer to, in order.
     std::vector<std::string> attachments;
+    /// A plain EVENT's or ACK's arguments kept as JSON text, the text of one
+    /// array (`[1,"a"]`, `[]`) holding no placeholders and no attachments.
+    /// Then an EVENT's `data` is its name alone, a string, and an ACK has no
+    /// `data`; the encoder writes `[name,args...]` or the array, the
+    /// arguments' bytes as they are. Set by socket_packet_decoder only with
+    /// keep_argument_text, and by senders that pass received arguments on;
+    /// absent otherwise. encode_msgpack_socket_packet parses it.
+    std::optional<std::string> args_text;
 
     friend bool operator==(const socket_packet&, const socket_packet&) = default;
 };
@@ -153,12 +161,21 @@ public:
 
     bool awaiting_attachments() const noexcept { return pending_.has_value(); }
 
+    /// Off by default. When on, a plain (non-binary) EVENT or ACK that passes
+    /// every check above keeps its arguments as their text in
+    /// socket_packet::args_text rather than as values in `data`: the text is
+    /// checked with the same parser, depth and limits, so what is accepted
+    /// or refused, and with which error, does not change. An EVENT whose name
+    /// is not a string (a number) is decoded as values, as before.
+    void keep_argument_text(bool on) noexcept { keep_argument_text_ = on; }
+
 private:
     result<std::optional<socket_packet>> complete();
     void reset() noexcept;
 
     decode_limits limits_;
     socket_parser parser_;
+    bool keep_argument_text_ = false;
     std::optional<socket_packet> pending_;
     std::size_t expected_attachments_ = 0;
     std::size_t attachment_bytes_ = 0; // of pending_'s attachments so far
