@@ -69,7 +69,15 @@ std::size_t count_elements(std::string_view text) noexcept
 
 std::size_t arguments::size() const noexcept
 {
-    return text_.empty() ? values_.size() : count_elements(text_);
+    if (!text_.empty())
+        return count_elements(text_);
+    return values_ ? values_->size() : 0;
+}
+
+const boost::json::array& arguments::no_values() noexcept
+{
+    static const boost::json::array none;
+    return none;
 }
 
 void arguments::parse_text() const
@@ -85,7 +93,7 @@ void arguments::parse_text() const
 void arguments::append(arguments other)
 {
     // Into nothing, `other` is taken whole: text stays text.
-    if (text_.empty() && values_.empty() && attachments_.empty()) {
+    if (text_.empty() && (!values_ || values_->empty()) && attachments_.empty()) {
         *this = std::move(other);
         return;
     }

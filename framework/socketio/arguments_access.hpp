@@ -33,7 +33,10 @@ struct arguments_access {
             a.text_.clear();
             return;
         }
-        p.data.emplace(std::move(a.values_));
+        if (a.values_)
+            p.data.emplace(std::move(*a.values_));
+        else
+            p.data.emplace(boost::json::array());
         p.attachments = std::move(a.attachments_);
     }
 

@@ -9,6 +9,7 @@
 
 #include <boost/json/array.hpp>
 
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -81,7 +82,7 @@ public:
     /// The number of arguments; counted from the text (not parsed) while
     /// the arguments are text.
     std::size_t size() const noexcept;
-    bool empty() const noexcept { return text_.empty() ? values_.empty() : size() == 0; }
+    bool empty() const noexcept { return text_.empty() ? !values_ || values_->empty() : size() == 0; }
 
     /// The arguments as JSON values. Parses arguments held as text on the
     /// first call (std::bad_alloc may propagate); later calls and arguments
@@ -90,13 +91,15 @@ public:
     {
         if (!text_.empty())
             parse_text();
-        return values_;
+        return values_ ? *values_ : no_values();
     }
     boost::json::array& values()
     {
         if (!text_.empty())
             parse_text();
-        return values_;
+        if (!values_)
+            values_.emplace();
+        return *values_;
     }
     const std::vector<std::string>& attachments() const noexcept { return attachments_; }
     std::vector<std::string>& attachments() noexcept { return attachments_; }
@@ -114,10 +117,15 @@ private:
     void append(arguments other);
     /// Parses text_ into values_ and clears text_.
     void parse_text() const;
+    /// The empty array that values() const returns for no values.
+    static const boost::json::array& no_values() noexcept;
 
-    mutable boost::json::array values_;
+    /// Absent until there are values (none, or arguments still held as
+    /// text): moving and destroying arguments that never had values then
+    /// costs no call into Boost.JSON, which an echo does six times.
+    mutable std::optional<boost::json::array> values_;
     /// When not empty, the arguments: a checked JSON array text without
-    /// placeholders, and values_ is empty (no attachments).
+    /// placeholders, and values_ is absent (no attachments).
     mutable std::string text_;
     std::vector<std::string> attachments_;
 };
