@@ -132,7 +132,7 @@ void client_state::on_message(protocol::packet&& message)
     if (!decoder)
         decoder = &fresh.emplace(context_->options().engine.limits, context_->options().parser);
     // A plain event's arguments stay text until a handler reads them
-    // (corio/arguments.hpp), so that an echo or relay never parses them.
+    // (corio/arguments.hpp), so that an echo never parses them.
     decoder->keep_argument_text(true);
     auto decoded = message.binary ? decoder->on_binary(std::move(message.data)) : decoder->on_text(message.data);
     if (!decoder->awaiting_attachments())
