@@ -177,24 +177,15 @@ void client_state::on_packet(socket_packet&& p)
         return;
     case socket_packet_type::event:
     case socket_packet_type::binary_event:
-        if (it != sockets_.end() && p.args_text) {
-            std::string event(p.data->get_string());
-            it->second->on_event(std::move(event), arguments_access::from_text(std::move(*p.args_text)), p.id);
-        } else if (it != sockets_.end()) {
-            auto& values = p.data->as_array();
-            std::string event(values.front().as_string());
-            // The arguments are the packet's array without its name: erased
-            // in place, not copied (the array owns its default storage).
-            values.erase(values.begin());
-            it->second->on_event(std::move(event), arguments(std::move(values), std::move(p.attachments)), p.id);
+        if (it != sockets_.end()) {
+            auto [event, args] = arguments_access::take_event(p);
+            it->second->on_event(std::move(event), std::move(args), p.id);
         }
         return;
     case socket_packet_type::ack:
     case socket_packet_type::binary_ack:
-        if (it != sockets_.end() && p.args_text)
-            it->second->on_ack(*p.id, arguments_access::from_text(std::move(*p.args_text)));
-        else if (it != sockets_.end())
-            it->second->on_ack(*p.id, arguments(std::move(p.data->as_array()), std::move(p.attachments)));
+        if (it != sockets_.end())
+            it->second->on_ack(*p.id, arguments_access::take_ack(p));
         return;
     case socket_packet_type::connect:
     case socket_packet_type::connect_error:
