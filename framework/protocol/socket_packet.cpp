@@ -209,13 +209,23 @@ std::size_t skip_json_space(std::string_view text, std::size_t i) noexcept
     return i;
 }
 
-// Fills `p`'s event name (in `data`) and args_text from `data_text`, the
-// JSON data of a plain EVENT or ACK, when it is valid and what check_payload
-// accepts without changing it: an array, for an EVENT a non-empty one whose
-// first element is a string that is not reserved. Returns false, `p`
-// unchanged, for anything else; the tree path then decodes it, or refuses it
-// with the error it always gave.
-bool keep_arguments_as_text(std::string_view data_text, std::size_t max_depth, socket_packet& p)
+// Where an EVENT's or ACK's arguments lie in the packet's text, as kept
+// for socket_packet::args_text: the bytes from `from` to `to`, the one at
+// `from` replaced by '[' (for an EVENT it is the comma or space after the
+// name, for an ACK the '[' itself).
+struct argument_text_range {
+    std::size_t from = 0;
+    std::size_t to = 0;
+};
+
+// Finds the arguments in `data_text`, the JSON data of a plain EVENT or ACK,
+// when it is valid and what check_payload accepts without changing it: an
+// array, for an EVENT a non-empty one whose first element is a string that
+// is not reserved; for an EVENT it sets `p`'s event name (in `data`).
+// Returns nothing, `p` unchanged, for anything else; the tree path then
+// decodes it, or refuses it with the error it always gave.
+std::optional<argument_text_range> find_argument_text(std::string_view data_text, std::size_t max_depth,
+                                                      socket_packet& p)
 {
     json::parse_options options;
     options.max_depth = max_depth;
@@ -223,48 +233,42 @@ bool keep_arguments_as_text(std::string_view data_text, std::size_t max_depth, s
     json::error_code ec;
     const std::size_t used = parser.write_some(false, data_text.data(), data_text.size(), ec);
     if (ec || used != data_text.size())
-        return false;
+        return std::nullopt;
     const auto& scan = parser.handler();
     if (!scan.outer_array)
-        return false;
+        return std::nullopt;
 
     // The text is valid JSON: an array, from its first '[' to its last ']'.
     const std::size_t open = skip_json_space(data_text, 0);
     std::size_t close = data_text.size();
     while (is_json_space(data_text[close - 1]))
         --close;
-    if (p.type == socket_packet_type::ack) {
-        p.args_text.emplace(data_text.substr(open, close - open));
-        return true;
-    }
+    if (p.type == socket_packet_type::ack)
+        return argument_text_range{open, close};
 
     if (scan.size == 0 || scan.first != argument_scan::first_element::string || is_reserved_event_name(scan.name))
-        return false;
+        return std::nullopt;
     // Past the name's closing quote: an escaped quote never ends it.
     std::size_t i = skip_json_space(data_text, open + 1) + 1;
     while (data_text[i] != '"')
         i += data_text[i] == '\\' ? 2 : 1;
     i = skip_json_space(data_text, i + 1);
-    std::string args;
-    if (data_text[i] == ']') {
-        args = "[]";
-    } else {
-        // A comma, then the other arguments up to the closing bracket.
+    // Now at the closing bracket (no other arguments), or at the comma
+    // before them; either way the byte before the next one becomes '['.
+    if (data_text[i] == ',')
         i = skip_json_space(data_text, i + 1);
-        args.reserve(close - i + 1);
-        args.push_back('[');
-        args.append(data_text.substr(i, close - i));
-    }
     p.data.emplace(json::string(scan.name));
-    p.args_text.emplace(std::move(args));
-    return true;
+    return argument_text_range{i - 1, close};
 }
 
 // Parses `text` into `p`, a default packet: filled in place rather than
 // returned, so that on_text moves a plain packet only into its result.
-// Returns the number of attachments a binary packet announces (0 for others).
-result<std::size_t> parse_text(std::string_view text, const decode_limits& limits, bool keep_argument_text,
-                               socket_packet& p)
+// With `argument_text` given, a plain EVENT's or ACK's arguments are not
+// decoded but located there (relative to `text`) when they can be kept as
+// text. Returns the number of attachments a binary packet announces (0 for
+// others).
+result<std::size_t> parse_text(std::string_view text, const decode_limits& limits,
+                               std::optional<argument_text_range>* argument_text, socket_packet& p)
 {
     if (text.empty())
         return error::empty_packet;
@@ -315,9 +319,12 @@ result<std::size_t> parse_text(std::string_view text, const decode_limits& limit
         std::size_t max_depth = limits.max_json_depth;
         if (carries_arguments(p.type) && max_depth < std::numeric_limits<std::size_t>::max())
             ++max_depth;
-        if (keep_argument_text && (p.type == socket_packet_type::event || p.type == socket_packet_type::ack)
-            && keep_arguments_as_text(text.substr(i), max_depth, p))
-            return attachments;
+        if (argument_text && (p.type == socket_packet_type::event || p.type == socket_packet_type::ack)) {
+            if (auto range = find_argument_text(text.substr(i), max_depth, p)) {
+                *argument_text = argument_text_range{i + range->from, i + range->to};
+                return attachments;
+            }
+        }
         auto data = parse_json(text.substr(i), max_depth);
         if (!data)
             return data.error();
@@ -395,6 +402,16 @@ std::string encode_connect_answer(std::string_view nsp, std::string_view sid, st
 
 result<std::optional<socket_packet>> socket_packet_decoder::on_text(std::string_view text)
 {
+    return decode_text(text, nullptr);
+}
+
+result<std::optional<socket_packet>> socket_packet_decoder::on_text(std::string&& text)
+{
+    return decode_text(text, &text);
+}
+
+result<std::optional<socket_packet>> socket_packet_decoder::decode_text(std::string_view text, std::string* owned)
+{
     if (parser_ == socket_parser::msgpack)
         return error::unexpected_text_for_msgpack;
     if (pending_) {
@@ -405,9 +422,22 @@ result<std::optional<socket_packet>> socket_packet_decoder::on_text(std::string_
         return error::payload_too_large;
 
     socket_packet p;
-    auto attachments = parse_text(text, limits_, keep_argument_text_, p);
+    std::optional<argument_text_range> argument_text;
+    auto attachments = parse_text(text, limits_, keep_argument_text_ ? &argument_text : nullptr, p);
     if (!attachments)
         return attachments.error();
+    if (argument_text) {
+        // Cut from the text, in place when it is ours: no allocation then.
+        const auto [from, to] = *argument_text;
+        if (owned) {
+            owned->resize(to);
+            owned->erase(0, from);
+            p.args_text = std::move(*owned);
+        } else {
+            p.args_text.emplace(text.substr(from, to - from));
+        }
+        p.args_text->front() = '[';
+    }
     // A plain packet is complete as parsed: returned at once, not parked in
     // pending_ and moved out again (complete() checks only binary packets).
     if (!is_binary(p.type))

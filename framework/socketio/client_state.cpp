@@ -134,7 +134,8 @@ void client_state::on_message(protocol::packet&& message)
     // A plain event's arguments stay text until a handler reads them
     // (corio/arguments.hpp), so that an echo never parses them.
     decoder->keep_argument_text(true);
-    auto decoded = message.binary ? decoder->on_binary(std::move(message.data)) : decoder->on_text(message.data);
+    auto decoded = message.binary ? decoder->on_binary(std::move(message.data))
+                                  : decoder->on_text(std::move(message.data));
     if (!decoder->awaiting_attachments())
         decoder_.reset();
     else if (fresh)

@@ -30,6 +30,14 @@ protocol::result<std::optional<socket_packet>> decode(std::string_view text, boo
     return decoder.on_text(text);
 }
 
+// As decode(text, true), handing the decoder a string it may take over.
+protocol::result<std::optional<socket_packet>> decode_owned(std::string text, protocol::decode_limits limits)
+{
+    protocol::socket_packet_decoder decoder(limits);
+    decoder.keep_argument_text(true);
+    return decoder.on_text(std::move(text));
+}
+
 // The packet with its argument text parsed back into `data`, as the tree
 // path would have decoded it.
 socket_packet as_values(socket_packet p)
@@ -48,12 +56,20 @@ socket_packet as_values(socket_packet p)
 
 // Decodes `input` both ways and checks that they agree: the same error, or
 // the same packet once the text is parsed, encoded to what decodes the same.
+// The text way gives the same whether the decoder may take the input's
+// buffer or must copy from it.
 void check_same(std::string_view input, protocol::decode_limits limits = {})
 {
     BOOST_TEST_CONTEXT("input '" << input << "'")
     {
         const auto tree = decode(input, false, limits);
         const auto text = decode(input, true, limits);
+        const auto owned = decode_owned(std::string(input), limits);
+        BOOST_TEST_REQUIRE(owned.has_value() == text.has_value());
+        if (owned.has_value())
+            BOOST_TEST((*owned == *text));
+        else
+            BOOST_TEST(owned.error() == text.error());
         BOOST_TEST_REQUIRE(tree.has_value() == text.has_value());
         if (tree.has_error()) {
             BOOST_TEST(tree.error() == text.error());

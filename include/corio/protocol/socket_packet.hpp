@@ -157,6 +157,11 @@ public:
     /// Returns the packet when complete, std::nullopt while attachments are
     /// still expected, or an error.
     result<std::optional<socket_packet>> on_text(std::string_view text);
+    /// As above; the text's buffer may become the packet's args_text, so
+    /// that kept arguments cost no allocation. `text` is left unspecified.
+    result<std::optional<socket_packet>> on_text(std::string&& text);
+    /// As on_text(std::string_view): a literal would fit either overload.
+    result<std::optional<socket_packet>> on_text(const char* text) { return on_text(std::string_view(text)); }
     result<std::optional<socket_packet>> on_binary(std::string bytes);
 
     bool awaiting_attachments() const noexcept { return pending_.has_value(); }
@@ -170,6 +175,7 @@ public:
     void keep_argument_text(bool on) noexcept { keep_argument_text_ = on; }
 
 private:
+    result<std::optional<socket_packet>> decode_text(std::string_view text, std::string* owned);
     result<std::optional<socket_packet>> complete();
     void reset() noexcept;
 
