@@ -86,9 +86,15 @@ session_impl::session_impl(std::shared_ptr<const session_host> host, std::string
 
 void session_impl::send(packet p)
 {
-    net::dispatch(get_executor(), [self = self(), p = std::make_shared<const packet>(std::move(p))]() mutable {
-        self->after_send(self->state_.send(std::move(p)));
-    });
+    auto shared = std::make_shared<const packet>(std::move(p));
+    // On the strand already (an ack from a handler): queued at once, as in
+    // send_shared.
+    if (get_executor().running_in_this_thread()) {
+        after_send(state_.send(std::move(shared)));
+        return;
+    }
+    net::dispatch(get_executor(),
+                  [self = self(), p = std::move(shared)]() mutable { self->after_send(self->state_.send(std::move(p))); });
 }
 
 void session_impl::send(std::vector<packet> packets)

@@ -679,6 +679,12 @@ void socket_state::send_ack(std::uint64_t id, arguments&& args)
     p.nsp = nsp_->name();
     p.id = id;
     arguments_access::into_ack(std::move(args), p);
+    // One message for this socket alone: sent as it is, not wrapped in the
+    // shared unit that a broadcast's packets need.
+    if (p.attachments.empty() && nsp_->context().options().parser == protocol::socket_parser::json) {
+        session_->send(protocol::text_message(protocol::encode_socket_packet(p)));
+        return;
+    }
     send_now(nsp_->context().encode(std::move(p)));
 }
 
