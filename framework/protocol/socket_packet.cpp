@@ -336,9 +336,9 @@ result<std::size_t> parse_text(std::string_view text, const decode_limits& limit
     return attachments;
 }
 
-} // namespace
-
-std::string encode_socket_packet(const socket_packet& p)
+// The packet's type digit, attachment count, namespace and id: all that comes
+// before its data.
+void append_socket_packet_header(const socket_packet& p, std::string& out)
 {
     // Only events and acks carry binary; attachments on other types are not
     // written, as socket.io never sends them.
@@ -349,9 +349,6 @@ std::string encode_socket_packet(const socket_packet& p)
         else if (type == socket_packet_type::ack)
             type = socket_packet_type::binary_ack;
     }
-
-    std::string out;
-    out.reserve(encoded_size_hint(p));
     out.push_back(static_cast<char>('0' + static_cast<int>(type)));
     if (is_binary(type)) {
         append_integer(p.attachments.size(), out);
@@ -363,6 +360,15 @@ std::string encode_socket_packet(const socket_packet& p)
     }
     if (p.id)
         append_integer(*p.id, out);
+}
+
+} // namespace
+
+std::string encode_socket_packet(const socket_packet& p)
+{
+    std::string out;
+    out.reserve(encoded_size_hint(p));
+    append_socket_packet_header(p, out);
     if (p.args_text && p.data && p.data->is_string()) {
         // `[name` then the arguments' text without its '[': `,a,b]` or `]`.
         out.push_back('[');
@@ -378,6 +384,20 @@ std::string encode_socket_packet(const socket_packet& p)
     } else if (p.data) {
         write_json(*p.data, out);
     }
+    return out;
+}
+
+std::string encode_socket_packet(socket_packet&& p)
+{
+    if (!p.args_text || p.data)
+        return encode_socket_packet(std::as_const(p));
+    // The text is the whole data (an ACK's): the header goes in front of it,
+    // in its own buffer. A decoded one has room for it (the message it came
+    // from was longer), so an echo's ack allocates nothing here.
+    std::string header;
+    append_socket_packet_header(p, header);
+    std::string out = std::move(*p.args_text);
+    out.insert(0, header);
     return out;
 }
 

@@ -682,7 +682,7 @@ void socket_state::send_ack(std::uint64_t id, arguments&& args)
     // One message for this socket alone: sent as it is, not wrapped in the
     // shared unit that a broadcast's packets need.
     if (p.attachments.empty() && nsp_->context().options().parser == protocol::socket_parser::json) {
-        session_->send(protocol::text_message(protocol::encode_socket_packet(p)));
+        session_->send(protocol::text_message(protocol::encode_socket_packet(std::move(p))));
         return;
     }
     send_now(nsp_->context().encode(std::move(p)));

@@ -137,6 +137,36 @@ BOOST_AUTO_TEST_CASE(written_back_verbatim)
     BOOST_TEST(protocol::encode_socket_packet(ack) == "31" + std::string(args));
 }
 
+// Encoding from an rvalue may take over the arguments' buffer; the bytes are
+// those the copying overload writes.
+BOOST_AUTO_TEST_CASE(encoded_in_place_when_moved)
+{
+    auto event = decode_owned(R"(2/chat,7["echo", 1,"é"] )", {});
+    BOOST_TEST_REQUIRE(event.has_value());
+    BOOST_TEST_REQUIRE(event->has_value());
+    socket_packet ack;
+    ack.type = socket_packet_type::ack;
+    ack.nsp = "/chat";
+    ack.id = 7;
+    ack.args_text = std::move((*event)->args_text);
+    const auto copied = protocol::encode_socket_packet(ack);
+    BOOST_TEST(copied == R"(3/chat,7[1,"é"])");
+    BOOST_TEST(protocol::encode_socket_packet(std::move(ack)) == copied);
+
+    // With values, or attachments, as the copying overload.
+    socket_packet binary = socket_packet::ack("/", 3, json::array{"a"});
+    binary.attachments.push_back("xyz");
+    BOOST_TEST(protocol::encode_socket_packet(socket_packet(binary)) == protocol::encode_socket_packet(binary));
+    socket_packet text_binary;
+    text_binary.type = socket_packet_type::ack;
+    text_binary.id = 3;
+    text_binary.args_text = R"([{"_placeholder":true,"num":0}])";
+    text_binary.attachments.push_back("xyz");
+    const auto expected = protocol::encode_socket_packet(text_binary);
+    BOOST_TEST(expected == R"(61-3[{"_placeholder":true,"num":0}])");
+    BOOST_TEST(protocol::encode_socket_packet(std::move(text_binary)) == expected);
+}
+
 // Whatever the input, keeping the text changes neither what is refused (nor
 // with which error) nor the values accepted.
 BOOST_AUTO_TEST_CASE(same_outcome_as_values)

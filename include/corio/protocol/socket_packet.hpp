@@ -84,6 +84,8 @@ struct socket_packet {
 /// messages. An event or ack with attachments is written as binary_event or
 /// binary_ack with the attachment count; the data is compact, key order kept.
 std::string encode_socket_packet(const socket_packet& p);
+/// The same; `p`'s args_text buffer may become the result.
+std::string encode_socket_packet(socket_packet&& p);
 
 /// The text message of the server's CONNECT answer in namespace `nsp`:
 /// `{"sid":...}`, with `"pid"` after it when `pid` is not empty; the bytes
