@@ -84,17 +84,23 @@ session_impl::session_impl(std::shared_ptr<const session_host> host, std::string
 {
 }
 
-void session_impl::send(packet p)
+template <class Unit> void session_impl::send_unit(Unit unit)
 {
-    auto shared = std::make_shared<const packet>(std::move(p));
-    // On the strand already (an ack from a handler): queued at once, as in
-    // send_shared.
+    // Hot path: on the strand already (an ack or an emit from a handler, a
+    // broadcast's deliver), queue at once; dispatch would run it inline too,
+    // but only after copying the executor and the handler.
     if (get_executor().running_in_this_thread()) {
-        after_send(state_.send(std::move(shared)));
+        after_send(state_.send(std::move(unit)));
         return;
     }
-    net::dispatch(get_executor(),
-                  [self = self(), p = std::move(shared)]() mutable { self->after_send(self->state_.send(std::move(p))); });
+    net::dispatch(get_executor(), [self = self(), unit = std::move(unit)]() mutable {
+        self->after_send(self->state_.send(std::move(unit)));
+    });
+}
+
+void session_impl::send(packet p)
+{
+    send_unit(std::make_shared<const packet>(std::move(p)));
 }
 
 void session_impl::send(std::vector<packet> packets)
@@ -104,15 +110,7 @@ void session_impl::send(std::vector<packet> packets)
 
 void session_impl::send_shared(std::shared_ptr<const std::vector<packet>> packets)
 {
-    // Hot path: on the strand already (a broadcast's deliver, an emit from a
-    // handler), queue at once; dispatch would run it inline too, but only
-    // after copying the executor and the handler.
-    if (get_executor().running_in_this_thread()) {
-        after_send(state_.send(packets));
-        return;
-    }
-    net::dispatch(get_executor(),
-                  [self = self(), packets = std::move(packets)] { self->after_send(self->state_.send(packets)); });
+    send_unit(std::move(packets));
 }
 
 bool session_impl::send_volatile(std::shared_ptr<const std::vector<packet>> packets)

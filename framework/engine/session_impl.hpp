@@ -172,6 +172,8 @@ private:
     std::shared_ptr<session_impl> self() { return std::static_pointer_cast<session_impl>(shared_from_this()); }
     std::shared_ptr<websocket_connection::events> events_handle();
 
+    /// Queues `unit` (a shared_packet or a shared_batch) on the strand.
+    template <class Unit> void send_unit(Unit unit);
     /// Wakes the transport for what was queued, or ends the session the
     /// send overflowed. True if queued.
     bool after_send(session_state::send_result r);

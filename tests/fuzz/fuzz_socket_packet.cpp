@@ -94,7 +94,8 @@ void run(std::string_view input, const protocol::decode_limits& limits)
         const auto message = input.substr(from, end - from);
         const bool binary = !message.empty() && message.front() == 'b';
         auto r = binary ? decoder.on_binary(std::string(message.substr(1))) : decoder.on_text(message);
-        auto t = binary ? text_decoder.on_binary(std::string(message.substr(1))) : text_decoder.on_text(std::string(message));
+        auto t = binary ? text_decoder.on_binary(std::string(message.substr(1)))
+                        : text_decoder.on_text(std::string(message));
         check(r.has_value() == t.has_value(), "keeping argument text refuses the same messages");
         if (!r)
             check(r.error() == t.error(), "keeping argument text refuses with the same error");
