@@ -242,12 +242,23 @@ private:
     std::size_t bytes_ = 0; // what the scrapes built, so that they are not optimised away
 };
 
+/// One thread without Redis is the whole program: nothing posts to the io_context from
+/// another thread, so Asio may skip its scheduler's and reactor's locks, as the ceiling's
+/// one thread does (docs/performance.md, "One thread without locks"). With Redis it may
+/// not: the Redis connection resolves its host, which Asio refuses under that hint.
+int concurrency_hint(const command_line& cl)
+{
+    if (cl.threads == 1 && cl.redis.empty())
+        return BOOST_ASIO_CONCURRENCY_HINT_UNSAFE;
+    return static_cast<int>(cl.threads);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     auto cl = parse(argc, argv);
-    boost::asio::io_context ioc(static_cast<int>(cl.threads));
+    boost::asio::io_context ioc(concurrency_hint(cl));
 
     auto options = bench_options();
     options.parser = cl.parser;
