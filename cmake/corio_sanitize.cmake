@@ -57,14 +57,18 @@ set(CORIO_INSTALL OFF)
 
 # Instrumented builds are slow, and CI's budget is tight: by default a tree has
 # the tests of the multi-threaded server, the engine's and Socket.IO's unit tests
-# and the e2e tests with the apps they drive (the conformance app, with the
-# Redis adapter for the cluster tests); the codecs run under ASan+UBSan in
-# build-fuzz's fuzz targets as well. CORIO_SANITIZE_ALL_TESTS
-# adds the rest: the protocol, Redis client and game tests, the game and the
-# examples.
+# (in the TSan tree only those that run more than one thread) and the e2e tests
+# with the apps they drive (the conformance app, with the Redis adapter for the
+# cluster tests); the ASan tree has the fuzz targets (tests/fuzz) as well.
+# CORIO_SANITIZE_ALL_TESTS adds the rest: the protocol, Redis client and game
+# tests, the one-thread unit tests under TSan, the game and the examples.
 option(CORIO_SANITIZE_ALL_TESTS "In a sanitizer tree, build and run every test, not only the engine, Socket.IO and e2e ones" OFF)
 set(corio_sanitize_subset OFF)
+set(corio_threaded_tests_only OFF)
 if(NOT CORIO_SANITIZE_ALL_TESTS)
   set(corio_sanitize_subset ON)
   set(CORIO_BUILD_EXAMPLES OFF)
+  if(CORIO_SANITIZE STREQUAL "thread")
+    set(corio_threaded_tests_only ON)
+  endif()
 endif()
