@@ -22,18 +22,18 @@ using corio::detail::arguments_access;
 
 namespace argument_text_test {
 
-json::array parsed(std::string_view text)
+json::array array_from(std::string_view text)
 {
     auto v = corio::protocol::parse_json(text, std::numeric_limits<std::size_t>::max());
     BOOST_TEST_REQUIRE(v.has_value());
     return std::move(v->as_array());
 }
 
-struct point {
+struct labelled_point {
     int x = 0;
     std::string label;
 };
-BOOST_DESCRIBE_STRUCT(point, (), (x, label))
+BOOST_DESCRIBE_STRUCT(labelled_point, (), (x, label))
 
 } // namespace argument_text_test
 
@@ -61,12 +61,12 @@ BOOST_AUTO_TEST_CASE(values_parses_the_text_once)
     BOOST_TEST(text_before == (std::vector<bool>{true, true}));
     BOOST_TEST(text_after == (std::vector<bool>{false}));
     BOOST_TEST((size == std::optional<std::size_t>(5)));
-    BOOST_TEST((*values == parsed(R"([{"a":[1,{"b":"],\""}]},"x,y",[],null,2])")));
+    BOOST_TEST((*values == array_from(R"([{"a":[1,{"b":"],\""}]},"x,y",[],null,2])")));
 
     // Through a typed emit, the same values come back.
     auto ack = c->emit_with_ack("look", json::object{{"k", "v"}}, 1);
     BOOST_TEST_REQUIRE(ack.has_value());
-    BOOST_TEST((ack->values() == parsed(R"([{"k":"v"},1])")));
+    BOOST_TEST((ack->values() == array_from(R"([{"k":"v"},1])")));
 }
 
 BOOST_AUTO_TEST_CASE(an_echo_keeps_the_text_and_the_values)
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(an_echo_keeps_the_text_and_the_values)
     for (const auto args : cases) {
         BOOST_TEST_CONTEXT("arguments " << args)
         {
-            const auto expected = parsed(args);
+            const auto expected = array_from(args);
             auto ack = c->emit_with_ack("echo", corio::arguments(expected));
             BOOST_TEST_REQUIRE(ack.has_value());
             BOOST_TEST((ack->values() == expected));
@@ -138,13 +138,13 @@ BOOST_AUTO_TEST_CASE(malformed_arguments_still_close_the_connection)
 
 BOOST_AUTO_TEST_CASE(typed_handlers_read_the_values)
 {
-    io.of("/").on("typed", [](corio::context&, std::string s, std::int64_t i, point p, corio::arguments rest) {
+    io.of("/").on("typed", [](corio::context&, std::string s, std::int64_t i, labelled_point p, corio::arguments rest) {
         return corio::arguments::of(s + "!", i + 1, p.x, p.label, rest.size());
     });
     auto c = client();
-    auto ack = c->emit_with_ack("typed", "a", 41, point{7, "p"}, true, nullptr);
+    auto ack = c->emit_with_ack("typed", "a", 41, labelled_point{7, "p"}, true, nullptr);
     BOOST_TEST_REQUIRE(ack.has_value());
-    BOOST_TEST((ack->values() == parsed(R"(["a!",42,7,"p",2])")));
+    BOOST_TEST((ack->values() == array_from(R"(["a!",42,7,"p",2])")));
 }
 
 BOOST_AUTO_TEST_CASE(binary_events_stay_values)
@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(binary_events_stay_values)
     BOOST_TEST((text == std::optional<bool>(false)));
     BOOST_TEST_REQUIRE(ack->attachments().size() == 1u);
     BOOST_TEST(ack->attachments()[0] == std::string("\x00\x01\xff", 3));
-    BOOST_TEST((ack->values() == parsed(R"(["x",{"_placeholder":true,"num":0}])")));
+    BOOST_TEST((ack->values() == array_from(R"(["x",{"_placeholder":true,"num":0}])")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
