@@ -208,6 +208,9 @@ upgrade_fields upgrade_fields_of(const http_request& req) noexcept
         case http::field::sec_websocket_version:
             take(version, out.version, f.value());
             break;
+        case http::field::host:
+            out.has_host = true;
+            break;
         default:
             break;
         }

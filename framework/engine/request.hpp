@@ -43,6 +43,7 @@ struct upgrade_fields {
     std::string_view upgrade;
     std::string_view key;
     std::string_view version;
+    bool has_host = false;
 };
 
 upgrade_fields upgrade_fields_of(const http_request& req) noexcept;

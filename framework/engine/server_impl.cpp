@@ -19,8 +19,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/websocket/ssl.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/beast/websocket/detail/hybi13.hpp>
 #include <boost/json/value.hpp>
 #include <corio/protocol/json_writer.hpp>
 #include <corio/protocol/permessage_deflate.hpp>
@@ -201,58 +200,54 @@ std::optional<std::string> deflate_answer(const http_request& req)
     return protocol::websocket::accept_deflate_offer(offers);
 }
 
-/// Turns permessage-deflate on for `ws` when it is enabled and `req` offers
-/// it; the handshake then answers the offer (answer_deflate).
-void negotiate_deflate(websocket_connection& ws, const http_request& req, const compression_options& compression)
+/// The refusal of an upgrade request that cannot succeed (RFC 6455, 4.2.1
+/// and 4.2.2: 400, or 426 for a version other than 13), or nullopt for one
+/// that can. `fields` are upgrade_fields_of(req); is_upgrade(req, fields).
+std::optional<http_response> malformed_upgrade(const http_request& req, const upgrade_fields& fields)
 {
-    if (compression.enabled && deflate_answer(req))
-        ws.enable_deflate(compression.threshold);
-}
-
-/// Adds the extension's answer to `handshake`'s 101 response, when
-/// negotiate_deflate turned it on.
-template <class Stream>
-void answer_deflate(websocket::stream<Stream>& handshake, const websocket_connection& ws, const http_request& req)
-{
-    if (!ws.deflating())
-        return;
-    if (auto answer = deflate_answer(req)) {
-        handshake.set_option(
-            websocket::stream_base::decorator([answer = std::move(*answer)](websocket::response_type& res) {
-                res.set(http::field::sec_websocket_extensions, answer);
-            }));
+    auto refuse = [&req](http::status status, std::string why) {
+        return text_response(req, status, std::move(why), "text/plain");
+    };
+    if (req.version() != 11)
+        return refuse(http::status::bad_request, "A WebSocket handshake needs HTTP/1.1");
+    if (!fields.has_host)
+        return refuse(http::status::bad_request, "Missing Host");
+    if (fields.key.empty() || fields.key.size() > websocket::detail::sec_ws_key_type::static_capacity)
+        return refuse(http::status::bad_request, "Missing or malformed Sec-WebSocket-Key");
+    if (fields.version.empty())
+        return refuse(http::status::bad_request, "Missing Sec-WebSocket-Version");
+    if (fields.version != "13") {
+        auto res = refuse(http::status::upgrade_required, "Unsupported Sec-WebSocket-Version");
+        res.set(http::field::sec_websocket_version, "13");
+        return res;
     }
+    return std::nullopt;
 }
 
-/// The 101 answer to a well-formed upgrade request, built as text; nullopt
-/// for a request Beast must answer, with the error status it picks.
-std::optional<std::string> switching_protocols(const http_request& req, const websocket_connection& ws)
+/// The 101 answer to a well-formed upgrade request whose Sec-WebSocket-Key
+/// is `key`, with `extension` as its Sec-WebSocket-Extensions, if any.
+std::string switching_protocols(std::string_view key, const std::optional<std::string>& extension)
 {
-    const auto fields = upgrade_fields_of(req);
-    const auto key = fields.key;
-    if (!is_upgrade(req, fields) || key.empty() || key.size() > websocket::detail::sec_ws_key_type::static_capacity ||
-        fields.version != "13")
-        return std::nullopt;
     websocket::detail::sec_ws_accept_type accept;
     websocket::detail::make_sec_ws_accept(accept, key);
     std::string out = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       "Sec-WebSocket-Accept: ";
     out.append(accept.data(), accept.size());
     out += "\r\n";
-    if (ws.deflating()) {
-        if (auto answer = deflate_answer(req)) {
-            out += "Sec-WebSocket-Extensions: ";
-            out += *answer;
-            out += "\r\n";
-        }
+    if (extension) {
+        out += "Sec-WebSocket-Extensions: ";
+        out += *extension;
+        out += "\r\n";
     }
     out += "\r\n";
     return out;
 }
 
+using deadline_timer = net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                                                 websocket_connection::executor_type>;
+
 /// Cuts `ws` when `deadline` expires, unless it is cancelled first.
-template <class Timer>
-void cut_at(Timer& deadline, std::shared_ptr<websocket_connection> ws)
+void cut_at(deadline_timer& deadline, std::shared_ptr<websocket_connection> ws)
 {
     deadline.async_wait([ws = std::move(ws)](boost::system::error_code ec) {
         if (!ec)
@@ -262,7 +257,8 @@ void cut_at(Timer& deadline, std::shared_ptr<websocket_connection> ws)
 
 /// Writes `answer` on `ws`'s socket: at once, on the socket made
 /// non-blocking (a fresh connection's socket buffer takes it whole), and
-/// asynchronously, within `timeout`, for whatever it does not take.
+/// asynchronously, within `timeout`, for whatever it does not take. On
+/// `ws`'s strand; false, with `ws` cut, when it could not be written.
 net::awaitable<bool> write_answer(std::shared_ptr<plain_websocket_connection> ws, std::string answer,
                                   std::chrono::seconds timeout)
 {
@@ -278,9 +274,7 @@ net::awaitable<bool> write_answer(std::shared_ptr<plain_websocket_connection> ws
         sent = 0;
     }
     if (!ec && sent < answer.size()) {
-        net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
-                                  websocket_connection::executor_type>
-            deadline(ws->get_executor(), timeout);
+        deadline_timer deadline(ws->get_executor(), timeout);
         cut_at(deadline, ws);
         auto [write_ec, n] = co_await net::async_write(socket, net::buffer(answer.data() + sent, answer.size() - sent),
                                                        use_tuple);
@@ -294,42 +288,14 @@ net::awaitable<bool> write_answer(std::shared_ptr<plain_websocket_connection> ws
     co_return true;
 }
 
-/// Answers a WebSocket upgrade request on `ws`'s socket (101, or an error
-/// status for a request that is not a valid upgrade) within `timeout`. A
-/// well-formed request's 101 is written directly; Beast answers the others,
-/// over a reference to the socket. The frames that follow are
-/// websocket_connection's. On `ws`'s strand.
-net::awaitable<bool> accept_handshake(std::shared_ptr<plain_websocket_connection> ws, const http_request& req,
-                                      std::chrono::seconds timeout)
+/// The same over TLS. The stream's executor is the HTTP connection's
+/// strand: a timer on `ws`'s strand bounds the write, by cutting it.
+net::awaitable<bool> write_answer(std::shared_ptr<tls_websocket_connection> ws, std::string answer,
+                                  std::chrono::seconds timeout)
 {
-    if (auto answer = switching_protocols(req, *ws)) {
-        bool written = co_await write_answer(ws, std::move(*answer), timeout);
-        co_return written;
-    }
-    websocket::stream<plain_websocket_connection::socket_type&> handshake(ws->socket());
-    handshake.set_option(websocket::stream_base::timeout{timeout, websocket::stream_base::none(), false});
-    answer_deflate(handshake, *ws, req);
-    auto [ec] = co_await handshake.async_accept(req, use_tuple);
-    if (ec) {
-        ws->cut();
-        co_return false;
-    }
-    co_return true;
-}
-
-/// The same over TLS, on `ws`'s strand. The stream's executor is the HTTP
-/// connection's strand, where Beast's own handshake timer would fire: a
-/// timer on `ws`'s strand bounds the handshake instead, by cutting it.
-net::awaitable<bool> accept_handshake(std::shared_ptr<tls_websocket_connection> ws, const http_request& req,
-                                      std::chrono::seconds timeout)
-{
-    net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
-                              websocket_connection::executor_type>
-        deadline(ws->get_executor(), timeout);
+    deadline_timer deadline(ws->get_executor(), timeout);
     cut_at(deadline, ws);
-    websocket::stream<tls_stream&> handshake(ws->stream());
-    answer_deflate(handshake, *ws, req);
-    auto [ec] = co_await handshake.async_accept(req, use_tuple);
+    auto [ec, n] = co_await net::async_write(ws->stream(), net::buffer(answer), use_tuple);
     deadline.cancel();
     if (ec) {
         ws->cut();
@@ -338,44 +304,37 @@ net::awaitable<bool> accept_handshake(std::shared_ptr<tls_websocket_connection> 
     co_return true;
 }
 
-/// A new session's handshake: a well-formed request's 101 goes out with the
-/// session's open packet, in its first write (an upgrade's cannot wait: the
-/// client sends its probe once it has the 101). On `ws`'s strand.
-net::awaitable<bool> accept_new_session_handshake(std::shared_ptr<plain_websocket_connection> ws,
-                                                  const http_request& req, std::chrono::seconds timeout)
+/// A new session's 101 goes out with its open packet, in its first write
+/// (an upgrade's cannot wait: the client sends its probe once it has the
+/// 101). On `ws`'s strand; false, with `ws` cut, on failure.
+bool precede_open_packet(plain_websocket_connection& ws, std::string answer)
 {
-    if (auto answer = switching_protocols(req, *ws)) {
-        // That write is tried at once, which needs the socket non-blocking.
-        boost::system::error_code ec;
-        if (!ws->socket().non_blocking())
-            ws->socket().non_blocking(true, ec);
-        if (ec) {
-            ws->cut();
-            co_return false;
-        }
-        ws->precede_next_write(std::move(*answer));
-        co_return true;
+    // That write is tried at once, which needs the socket non-blocking.
+    boost::system::error_code ec;
+    if (!ws.socket().non_blocking())
+        ws.socket().non_blocking(true, ec);
+    if (ec) {
+        ws.cut();
+        return false;
     }
-    bool accepted = co_await accept_handshake(ws, req, timeout);
-    co_return accepted;
+    ws.precede_next_write(std::move(answer));
+    return true;
 }
 
-/// Over TLS, Beast answers.
-net::awaitable<bool> accept_new_session_handshake(std::shared_ptr<tls_websocket_connection> ws,
-                                                  const http_request& req, std::chrono::seconds timeout)
+bool precede_open_packet(tls_websocket_connection& ws, std::string answer)
 {
-    bool accepted = co_await accept_handshake(ws, req, timeout);
-    co_return accepted;
+    ws.precede_next_write(std::move(answer));
+    return true;
 }
 
-/// The handshake of a WebSocket that asks to upgrade `upgrading`, then its
-/// probe. On the session's strand.
+/// The 101 to a WebSocket that asks to upgrade `upgrading`, then its probe.
+/// On the session's strand.
 template <class Connection>
 net::awaitable<void> accept_upgrade(std::shared_ptr<session_impl> upgrading, std::shared_ptr<Connection> ws,
-                                    http_request req, std::chrono::seconds handshake_timeout)
+                                    std::string answer, std::chrono::seconds timeout)
 {
-    bool accepted = co_await accept_handshake(ws, req, handshake_timeout);
-    if (accepted)
+    bool written = co_await write_answer(ws, std::move(answer), timeout);
+    if (written)
         upgrading->begin_probe(std::move(ws));
 }
 
@@ -401,14 +360,25 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
     if (!refusal && query->sid && !(upgrading = sessions_->find(*query->sid)))
         refusal = error::unknown_sid;
     bool rate_limited = !refusal && !query->sid && !handshake_allowed(remote_address);
-    if (refusal || rate_limited) {
-        auto res = rate_limited ? too_many_handshakes(req) : error_response(req, *refusal);
-        res.keep_alive(false);
-        co_await stream.async_write(res);
+    std::optional<http_response> refused;
+    if (rate_limited)
+        refused = too_many_handshakes(req);
+    else if (refusal)
+        refused = error_response(req, *refusal);
+    const auto fields = upgrade_fields_of(req);
+    if (!refused)
+        refused = malformed_upgrade(req, fields);
+    if (refused) {
+        refused->keep_alive(false);
+        co_await stream.async_write(*refused);
         boost::system::error_code ignored;
         stream.tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
         co_return;
     }
+    std::optional<std::string> extension;
+    if (opts.compression.enabled)
+        extension = deflate_answer(req);
+    auto answer = switching_protocols(fields.key, extension);
 
     request_info info;
     if (!upgrading)
@@ -421,9 +391,10 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
         stream.tcp().expires_never();
         auto ws = std::make_shared<tls_websocket_connection>(stream.release_tls(), target, body_limit());
         ws->keep(stream.hold());
-        negotiate_deflate(*ws, req, opts.compression);
-        co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info),
-                                 query->protocol, strand, handshake_timeout);
+        if (extension)
+            ws->enable_deflate(opts.compression.threshold);
+        start_websocket(std::move(ws), std::move(upgrading), std::move(answer), std::move(info), query->protocol,
+                        strand, handshake_timeout);
         co_return;
     }
     auto socket = move_to_strand(stream.release_socket(), target);
@@ -431,29 +402,27 @@ net::awaitable<void> server_impl::handle_websocket(http_stream& stream, http_req
         co_return;
     auto ws = std::make_shared<plain_websocket_connection>(std::move(*socket), body_limit());
     ws->keep(stream.hold());
-    negotiate_deflate(*ws, req, opts.compression);
-    co_await start_websocket(std::move(ws), std::move(upgrading), std::move(req), std::move(info), query->protocol,
-                             strand, handshake_timeout);
+    if (extension)
+        ws->enable_deflate(opts.compression.threshold);
+    start_websocket(std::move(ws), std::move(upgrading), std::move(answer), std::move(info), query->protocol, strand,
+                    handshake_timeout);
 }
 
 template <class Connection>
-net::awaitable<void> server_impl::start_websocket(std::shared_ptr<Connection> ws,
-                                                  std::shared_ptr<session_impl> upgrading, http_request req,
-                                                  request_info info, int protocol, strand_type strand,
-                                                  std::chrono::seconds handshake_timeout)
+void server_impl::start_websocket(std::shared_ptr<Connection> ws, std::shared_ptr<session_impl> upgrading,
+                                  std::string answer, request_info info, int protocol, strand_type strand,
+                                  std::chrono::seconds handshake_timeout)
 {
     if (!upgrading) {
-        // Not in the condition: g++ 12 mishandles co_await there.
-        bool accepted = co_await accept_new_session_handshake(ws, req, handshake_timeout);
-        if (!accepted)
-            co_return;
+        if (!precede_open_packet(*ws, std::move(answer)))
+            return;
         auto s = make_session(std::move(info), strand, transport_kind::websocket, protocol);
         s->run_websocket(std::move(ws));
         close_if_closing_all(*s);
-        co_return;
+        return;
     }
     auto target = upgrading->get_executor();
-    net::co_spawn(target, accept_upgrade(std::move(upgrading), std::move(ws), std::move(req), handshake_timeout),
+    net::co_spawn(target, accept_upgrade(std::move(upgrading), std::move(ws), std::move(answer), handshake_timeout),
                   net::detached);
 }
 

@@ -70,14 +70,12 @@ private:
 
     /// A new polling session speaking Engine.IO `protocol` (3 or 4).
     boost::asio::awaitable<answer> open_polling(http_request req, request_info info, int protocol);
-    /// The WebSocket handshake on `ws`, then a new session on it speaking
-    /// Engine.IO `protocol`, or, when `upgrading`, that session's probe (on
-    /// its strand).
+    /// Answers the WebSocket handshake on `ws` with `answer` (its 101), then
+    /// starts a new session on it speaking Engine.IO `protocol`, or, when
+    /// `upgrading`, that session's probe (on its strand).
     template <class Connection>
-    boost::asio::awaitable<void> start_websocket(std::shared_ptr<Connection> ws,
-                                                 std::shared_ptr<session_impl> upgrading, http_request req,
-                                                 request_info info, int protocol, strand_type strand,
-                                                 std::chrono::seconds handshake_timeout);
+    void start_websocket(std::shared_ptr<Connection> ws, std::shared_ptr<session_impl> upgrading, std::string answer,
+                         request_info info, int protocol, strand_type strand, std::chrono::seconds handshake_timeout);
     /// A new session on `strand`, in the table.
     std::shared_ptr<session_impl> make_session(request_info info, session::executor_type strand,
                                                transport_kind transport, int protocol);

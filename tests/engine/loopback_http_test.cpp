@@ -4,6 +4,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
@@ -196,7 +197,7 @@ BOOST_AUTO_TEST_CASE(websocket_handshake_from_an_unlisted_origin_is_refused)
 }
 
 // A well-formed upgrade's 101 is written by the server itself; a malformed
-// one gets the status RFC 6455 asks for (Beast's handshake answers it).
+// one gets the status RFC 6455 asks for, and its connection is closed.
 BOOST_AUTO_TEST_CASE(websocket_handshake_answers_a_well_formed_upgrade_with_101_and_others_with_an_error)
 {
     test_server s(fast_options());
@@ -220,6 +221,26 @@ BOOST_AUTO_TEST_CASE(websocket_handshake_answers_a_well_formed_upgrade_with_101_
     BOOST_TEST(upgrade({{"Sec-WebSocket-Version", "13"}}).result_int() == 400);
     BOOST_TEST(upgrade({{"Sec-WebSocket-Key", std::string(30, 'k')}, {"Sec-WebSocket-Version", "13"}}).result_int() ==
                400);
+    BOOST_TEST(upgrade({{"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}}).result_int() == 400);
+
+    // Without Host, which HTTP/1.1 requires (test_server's http_request
+    // always sends one).
+    net::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect({net::ip::make_address("127.0.0.1"), s.port()});
+    net::write(socket, net::buffer("GET " + query(s.path(), "websocket") +
+                                   " HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+    boost::beast::flat_buffer buffer;
+    response no_host;
+    http::read(socket, buffer, no_host);
+    BOOST_TEST(no_host.result_int() == 400);
+    BOOST_TEST(no_host.body() == "Missing Host");
+    BOOST_TEST(!no_host.keep_alive());
+    response after;
+    boost::system::error_code ec;
+    http::read(socket, buffer, after, ec);
+    BOOST_TEST((ec == http::error::end_of_stream));
 }
 
 BOOST_AUTO_TEST_CASE(keep_alive_connection_serves_several_requests)

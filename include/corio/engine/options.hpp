@@ -228,7 +228,9 @@ struct listener_options {
     /// meanwhile waits at most that long once descriptors are free again.
     std::chrono::milliseconds accept_retry_max_delay{1'000};
 
-    /// Time allowed to complete a WebSocket opening handshake.
+    /// Time allowed to write the 101 that accepts a WebSocket upgrading a
+    /// polling session. A new session's 101 goes out with its open packet,
+    /// a write the heartbeat bounds like any other.
     std::chrono::seconds websocket_handshake_timeout{30};
     /// Reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For or
     /// Forwarded headers name the client: handlers, logs and rate limits
