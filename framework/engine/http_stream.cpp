@@ -8,7 +8,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <array>
@@ -56,17 +56,28 @@ http_stream::http_stream(tls_stream& tls) noexcept : tcp_(&tls.next_layer()), tl
 
 net::awaitable<boost::system::error_code> http_stream::async_write(http_response& res)
 {
-    boost::system::error_code ec;
-    std::string head;
-    std::array<net::const_buffer, 2> buffers;
-    std::size_t sent = 0;
-    if (!res.chunked()) {
-        // Written as one head and the body, not through Beast's serializer:
-        // its buffer sequences were a third of a polling answer's cost.
-        head = serialize_head(res);
-        buffers = {net::buffer(head), net::buffer(res.body())};
+    // Written as the head, the body and, for a chunked answer, the end of
+    // its one chunk, not through Beast's serializer: its buffer sequences
+    // were a third of a polling answer's cost, and its write operations,
+    // for TCP and TLS, half the code of this file.
+    std::string head = serialize_head(res);
+    std::string_view tail;
+    if (res.chunked()) {
+        if (!res.body().empty()) {
+            char size[16];
+            head.append(size, std::to_chars(size, size + sizeof size, res.body().size(), 16).ptr);
+            head.append("\r\n");
+            tail = "\r\n0\r\n\r\n";
+        } else {
+            head.append("0\r\n\r\n");
+        }
     }
-    if (!tls_ && !res.chunked()) {
+    const std::array<net::const_buffer, 3> all{net::buffer(head), net::buffer(res.body()), net::buffer(tail)};
+    // No empty buffer in the sequence (see the TLS write below).
+    const std::span<const net::const_buffer> buffers(all.data(), tail.empty() ? (res.body().empty() ? 1 : 2) : 3);
+    boost::system::error_code ec;
+    std::size_t sent = 0;
+    if (!tls_) {
         // Tried at once on the socket made non-blocking (once): an answer the
         // kernel takes whole is written here, without the write's timer, a
         // reactor operation and the posts of its completion. Only what it
@@ -89,30 +100,19 @@ net::awaitable<boost::system::error_code> http_stream::async_write(http_response
         tcp_->expires_after(write_timeout_);
     else
         tcp_->expires_never();
-    if (res.chunked()) {
-        if (tls_)
-            std::tie(ec, std::ignore) = co_await http::async_write(*tls_, res, use_tuple);
-        else
-            std::tie(ec, std::ignore) = co_await http::async_write(*tcp_, res, use_tuple);
-        // Beast reports a message after which the connection closes so; the
-        // callers read keep_alive() themselves.
-        if (ec == http::error::end_of_stream)
-            ec = {};
-    } else if (tls_) {
-        // Over TLS as a span, not as the array: for a two-element
-        // std::array, Asio's async_write (consuming_buffers' specialisation)
-        // hands each later write_some both elements, the consumed head as
-        // an empty first buffer. Beast's flat_stream (inside ssl_stream)
-        // copies buffers together only up to 16 KiB and otherwise writes
-        // just the first one: zero bytes, which SSL completes at once
-        // without error, and async_write takes a write of nothing for the
-        // end, leaving a body over 16 KiB unwritten. For other sequences
-        // Asio skips consumed buffers, so the first is never empty.
-        const std::span<const net::const_buffer> sequence(buffers);
-        std::tie(ec, std::ignore) = co_await net::async_write(*tls_, sequence, use_tuple);
+    if (tls_) {
+        // Over TLS as a span with no empty buffer: Beast's flat_stream
+        // (inside ssl_stream) copies buffers together only up to 16 KiB and
+        // otherwise writes just the first one, which must then hold bytes;
+        // SSL completes a write of nothing at once, and async_write would
+        // take it for the end, leaving the rest unwritten. Asio skips
+        // consumed buffers of a span, so a later first one is never empty.
+        // (A two-element std::array is where it does not: its specialisation
+        // of consuming_buffers hands on the consumed head as an empty buffer.)
+        std::tie(ec, std::ignore) = co_await net::async_write(*tls_, buffers, use_tuple);
     } else {
         // What the at-once write left.
-        boost::beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
+        boost::beast::buffers_suffix<std::span<const net::const_buffer>> rest(buffers);
         rest.consume(sent);
         std::tie(ec, std::ignore) = co_await net::async_write(*tcp_, rest, use_tuple);
     }
