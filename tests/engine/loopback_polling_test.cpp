@@ -1,5 +1,6 @@
 #include "test_server.hpp"
 
+#include <boost/asio/read.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -8,6 +9,8 @@
 #include <array>
 #include <set>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 using namespace corio_test;
 using corio::engine::close_reason;
@@ -103,6 +106,75 @@ BOOST_AUTO_TEST_CASE(malformed_payload_gets_400_and_ends_only_that_session)
 
     http_request(s.port(), http::verb::post, query(s.path(), "polling", good), "4still here");
     BOOST_TEST(http_request(s.port(), http::verb::get, query(s.path(), "polling", good)).body() == "4still here");
+}
+
+namespace {
+
+/// One request written in `pieces`, and the answer read. The pauses between
+/// pieces let the server read each alone; the answer does not depend on it.
+response request_in_pieces(std::uint16_t port, const std::vector<std::string>& pieces)
+{
+    net::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect({net::ip::make_address("127.0.0.1"), port});
+    socket.set_option(tcp::no_delay(true));
+    for (const auto& piece : pieces) {
+        net::write(socket, net::buffer(piece));
+        std::this_thread::sleep_for(20ms);
+    }
+    boost::beast::flat_buffer buffer;
+    response res;
+    boost::system::error_code ec;
+    http::read(socket, buffer, res, ec);
+    return res;
+}
+
+} // namespace
+
+// The listener reads on until it has the header, then the body: in any
+// number of reads, with a Content-Length or chunked.
+BOOST_AUTO_TEST_CASE(a_request_in_several_reads_is_read_whole)
+{
+    test_server s;
+    auto sid = open_polling(s);
+    const std::string target = query(s.path(), "polling", sid);
+    const std::string body = "4" + std::string(3'000, 'p');
+    const std::string head =
+        "POST " + target + " HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+    auto res =
+        request_in_pieces(s.port(), {head.substr(0, 20), head.substr(20) + body.substr(0, 100), body.substr(100)});
+    BOOST_TEST(res.result_int() == 200);
+    BOOST_TEST(res.body() == "ok");
+    BOOST_TEST(http_request(s.port(), http::verb::get, target).body() == body);
+
+    res = request_in_pieces(s.port(), {"POST " + target + " HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+                                       "5\r\n4chun\r\n", "3\r\nked\r\n0\r\n\r\n"});
+    BOOST_TEST(res.result_int() == 200);
+    BOOST_TEST(http_request(s.port(), http::verb::get, target).body() == "4chunked");
+}
+
+// A client that closes within its request gets no answer, and the session
+// it named is not touched.
+BOOST_AUTO_TEST_CASE(a_request_cut_short_gets_no_answer)
+{
+    test_server s;
+    auto sid = open_polling(s);
+    const std::string target = query(s.path(), "polling", sid);
+    for (const std::string& partial : {"POST " + target + " HTTP/1.1\r\nHost: a\r\n",
+                                       "POST " + target + " HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n4abc"}) {
+        net::io_context ioc;
+        tcp::socket socket(ioc);
+        socket.connect({net::ip::make_address("127.0.0.1"), s.port()});
+        net::write(socket, net::buffer(partial));
+        socket.shutdown(tcp::socket::shutdown_send);
+        std::string received;
+        boost::system::error_code ec;
+        net::read(socket, net::dynamic_buffer(received), ec);
+        BOOST_TEST((ec == net::error::eof));
+        BOOST_TEST(received.empty());
+    }
+    http_request(s.port(), http::verb::post, target, "4still here");
+    BOOST_TEST(http_request(s.port(), http::verb::get, target).body() == "4still here");
 }
 
 BOOST_AUTO_TEST_CASE(oversized_post_gets_413_and_ends_only_that_session)
