@@ -18,10 +18,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <algorithm>
@@ -300,11 +300,10 @@ net::awaitable<boost::system::error_code> read_request(Stream& stream, beast::fl
 }
 
 /// Goes on parsing `parser`'s message (its header done) from what `buffer`
-/// holds already, as read_request would, without its asynchronous
-/// completion: that goes through a post even when the message is whole in
-/// the buffer (a GET without a body, a small POST in one read). Stops at
-/// the end of the message, at an error (in `ec`), or when the buffer has no
-/// more for it.
+/// holds already, as read_request would, without a coroutine: most messages
+/// are whole in the buffer (a GET without a body, a small POST in one read).
+/// Stops at the end of the message, at an error (in `ec`), or when the
+/// buffer has no more for it.
 void parse_buffered_body(http::request_parser<http::string_body>& parser, beast::flat_buffer& buffer,
                          boost::system::error_code& ec)
 {
