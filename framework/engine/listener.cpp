@@ -255,6 +255,26 @@ bool has_read(const http::request_parser<http::string_body>& parser, read_to to)
     return to == read_to::header ? parser.is_header_done() : parser.is_done();
 }
 
+/// Parses what `buffer` holds into `parser`, consuming it, until the parser
+/// has what `to` asks for (eager past the header only for read_to::end), or
+/// needs more bytes than the buffer has, or fails (`ec`). No coroutine: most
+/// requests are whole in the first read (a GET without a body, a small POST).
+void parse_buffered(http::request_parser<http::string_body>& parser, beast::flat_buffer& buffer, read_to to,
+                    boost::system::error_code& ec)
+{
+    parser.eager(to == read_to::end);
+    while (!has_read(parser, to) && buffer.size() != 0) {
+        const auto used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == http::error::need_more) {
+            ec = {};
+            return;
+        }
+        if (ec || used == 0)
+            return;
+    }
+}
+
 /// Reads from `stream` into `buffer`, feeding `parser`, until it holds what
 /// `to` asks for: http::async_read_header and http::async_read, with their
 /// errors (end_of_stream when the peer closed before the request's first
@@ -266,22 +286,10 @@ net::awaitable<boost::system::error_code> read_request(Stream& stream, beast::fl
                                                        http::request_parser<http::string_body>& parser, read_to to)
 {
     constexpr std::size_t max_read_size = 64 * 1024; // Beast's
-    parser.eager(to == read_to::end);
     boost::system::error_code ec;
     for (;;) {
-        while (!has_read(parser, to) && buffer.size() != 0) {
-            const auto used = parser.put(buffer.data(), ec);
-            buffer.consume(used);
-            if (ec == http::error::need_more) {
-                ec = {};
-                break;
-            }
-            if (ec)
-                co_return ec;
-            if (used == 0)
-                break;
-        }
-        if (has_read(parser, to))
+        parse_buffered(parser, buffer, to, ec);
+        if (ec || has_read(parser, to))
             co_return ec;
         auto [read_ec, n] =
             co_await stream.async_read_some(buffer.prepare(beast::read_size(buffer, max_read_size)), use_tuple);
@@ -296,27 +304,6 @@ net::awaitable<boost::system::error_code> read_request(Stream& stream, beast::fl
         }
         if (read_ec)
             co_return read_ec;
-    }
-}
-
-/// Goes on parsing `parser`'s message (its header done) from what `buffer`
-/// holds already, as read_request would, without a coroutine: most messages
-/// are whole in the buffer (a GET without a body, a small POST in one read).
-/// Stops at the end of the message, at an error (in `ec`), or when the
-/// buffer has no more for it.
-void parse_buffered_body(http::request_parser<http::string_body>& parser, beast::flat_buffer& buffer,
-                         boost::system::error_code& ec)
-{
-    parser.eager(true);
-    while (!parser.is_done() && buffer.size() != 0) {
-        const auto used = parser.put(buffer.data(), ec);
-        buffer.consume(used);
-        if (ec == http::error::need_more) {
-            ec = {};
-            return;
-        }
-        if (ec || used == 0)
-            return;
     }
 }
 
@@ -774,9 +761,7 @@ private:
             // Most requests arrive whole in one read: their header is parsed
             // from the buffer here, and only one cut short reads on.
             boost::system::error_code hec;
-            buffer.consume(parser.put(buffer.data(), hec));
-            if (hec == http::error::need_more)
-                hec = {};
+            parse_buffered(parser, buffer, read_to::header, hec);
             if (!hec && !parser.is_header_done()) {
                 conn.watch(begun + opts_.header_timeout);
                 hec = co_await read_request(stream, buffer, parser, read_to::header);
@@ -829,7 +814,7 @@ private:
             if (declared && *declared > body_limit)
                 bec = http::error::body_limit;
             else
-                parse_buffered_body(parser, buffer, bec);
+                parse_buffered(parser, buffer, read_to::end, bec);
             if (!bec && !parser.is_done()) {
                 conn.watch(begun + opts_.header_timeout);
                 bec = co_await read_request(stream, buffer, parser, read_to::end);
