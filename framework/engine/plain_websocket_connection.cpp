@@ -1,9 +1,12 @@
 #include "engine/plain_websocket_connection.hpp"
 
+#include "engine/write_batch.hpp"
 
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
+
+#include <algorithm>
 
 namespace corio::engine::detail {
 
@@ -197,22 +200,56 @@ void plain_websocket_connection::write_buffers()
 {
     // The socket is non-blocking (begin_reading), so a write is tried at
     // once: most go out whole and complete here, without a reactor operation
-    // and a posted completion. What the socket does not take, an error, and
-    // a write that may not complete at once take the asynchronous path.
+    // and a posted completion. Within a batched_writes, the try waits for
+    // the batch, which makes it for many connections in one system call.
+    // What the socket does not take, an error, and a write that may not
+    // complete at once take the asynchronous path.
     const auto& all = buffers();
-    std::size_t sent = 0;
-    if (may_complete_at_once()) {
-        boost::system::error_code ec;
-        sent = socket_.write_some(all, ec);
-        if (ec)
-            sent = 0;
-        else if (sent == net::buffer_size(all)) {
-            on_written_at_once();
-            return;
-        }
+    if (!may_complete_at_once()) {
+        write_rest(0);
+        return;
     }
+    if (write_batch_open()) {
+        hold_write(self(), socket_.native_handle(), all);
+        held_ = true;
+        return;
+    }
+    boost::system::error_code ec;
+    const std::size_t sent = socket_.write_some(all, ec);
+    if (!ec && sent == net::buffer_size(all)) {
+        on_written_at_once();
+        return;
+    }
+    write_rest(ec ? 0 : sent);
+}
+
+void plain_websocket_connection::on_batched_write(std::int64_t result)
+{
+    held_ = false;
+    if (!open()) {
+        // Cut after its bytes went out, by another write's completion: it
+        // ends as a write the cut aborted.
+        on_written(net::error::operation_aborted);
+        return;
+    }
+    const auto sent = static_cast<std::size_t>(std::max<std::int64_t>(result, 0));
+    if (sent == net::buffer_size(buffers())) {
+        on_written_at_once();
+        return;
+    }
+    write_rest(sent);
+}
+
+void plain_websocket_connection::on_batched_write_dropped()
+{
+    held_ = false;
+    on_written(net::error::operation_aborted);
+}
+
+void plain_websocket_connection::write_rest(std::size_t sent)
+{
     rest_.clear();
-    for (auto b : all) {
+    for (auto b : buffers()) {
         if (sent >= b.size()) {
             sent -= b.size();
             continue;
@@ -228,6 +265,10 @@ void plain_websocket_connection::write_buffers()
 
 void plain_websocket_connection::close_transport() noexcept
 {
+    // A write held by a batch must not go out on a closed descriptor, or on
+    // another socket given the same number.
+    if (held_)
+        drop_held_write(*this);
     boost::system::error_code ignored;
     socket_.close(ignored);
 }

@@ -42,6 +42,12 @@ public:
     /// of its own (see the top of this file).
     bool reads_into_own_buffer() const noexcept { return hot_buffer_ != nullptr; }
 
+    /// For the write batch (write_batch.hpp): the held write was sent, and
+    /// the socket took `result` bytes (negative: none, an errno).
+    void on_batched_write(std::int64_t result);
+    /// For the write batch: the held write was not sent, the socket closing.
+    void on_batched_write_dropped();
+
 private:
     std::shared_ptr<plain_websocket_connection> self()
     {
@@ -54,6 +60,8 @@ private:
     void close_transport() noexcept override;
     void shutdown_send() noexcept override;
 
+    /// Writes buffers() but their first `sent` bytes, asynchronously.
+    void write_rest(std::size_t sent);
     void wait_readable();
     void on_readable(boost::system::error_code ec);
     void on_hot_read(boost::system::error_code ec, std::size_t n);
@@ -78,6 +86,8 @@ private:
     // The memory of the wait (for readability, or the hot read) and of the
     // completion it dispatches to the strand, taken in turn read after read.
     reused_block wait_block_;
+    // A batch holds this connection's write (write_buffers).
+    bool held_ = false;
     // What a write that went out in part has left to write.
     std::vector<boost::asio::const_buffer> rest_;
 };

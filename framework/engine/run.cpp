@@ -1,5 +1,7 @@
 #include <corio/engine/run.hpp>
 
+#include "engine/write_batch.hpp"
+
 #include <thread>
 #include <vector>
 
@@ -7,6 +9,16 @@ namespace corio::engine {
 
 void run(boost::asio::io_context& ioc, unsigned threads)
 {
+    if (threads <= 1) {
+        // This thread alone runs the connections' strands: writes to many
+        // of them may be held and sent together (batched_writes).
+        struct batches_allowed {
+            bool before = detail::allow_write_batches(true);
+            ~batches_allowed() { detail::allow_write_batches(before); }
+        } allowed;
+        ioc.run();
+        return;
+    }
     std::vector<std::thread> others;
     for (unsigned i = 1; i < threads; ++i)
         others.emplace_back([&ioc] { ioc.run(); });

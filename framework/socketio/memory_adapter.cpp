@@ -1,5 +1,7 @@
 #include <corio/memory_adapter.hpp>
 
+#include <corio/engine/batched_writes.hpp>
+
 #include "socketio/recovery_store.hpp"
 
 #include <algorithm>
@@ -290,6 +292,9 @@ memory_adapter::socket_list memory_adapter::excluded(const broadcast_options& op
 template <class F>
 void memory_adapter::for_each_selected(const broadcast_options& opts, F&& f) const
 {
+    // What `f` writes to the sockets (a broadcast's packet) goes out in one
+    // system call, where the thread allows it, after the loop.
+    engine::batched_writes batch;
     const auto except = excluded(opts);
     // A socket still connecting (in its middlewares) or already leaving is
     // in its rooms but takes no part in operations.

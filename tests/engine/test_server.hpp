@@ -3,6 +3,7 @@
 // synchronous Beast clients for the tests to drive it with.
 
 #include <corio/engine/listener.hpp>
+#include <corio/engine/run.hpp>
 #include <corio/engine/server.hpp>
 #include <corio/engine/session.hpp>
 
@@ -129,15 +130,20 @@ inline corio::engine::options fast_options()
 
 class test_server {
 public:
-    /// Sessions go to `h`, or to the recording echo without one.
+    /// Sessions go to `h`, or to the recording echo without one. One thread
+    /// runs the engine as corio::engine::run(ioc, 1) does (where writes may
+    /// be batched), two as two threads of run(ioc, 2).
     explicit test_server(corio::engine::options o = fast_options(), corio::engine::handler* h = nullptr,
-                         corio::engine::listener_options lo = {})
+                         corio::engine::listener_options lo = {}, unsigned threads = 2)
         : server_(ioc_.get_executor(), std::move(o), h ? *h : echo_), listener_(ioc_, std::move(lo))
     {
         listener_.add(server_);
         listener_.listen("127.0.0.1", 0);
-        for (int i = 0; i < 2; ++i)
-            threads_.emplace_back([this] { ioc_.run(); });
+        if (threads == 1)
+            threads_.emplace_back([this] { corio::engine::run(ioc_, 1); });
+        else
+            for (unsigned i = 0; i < threads; ++i)
+                threads_.emplace_back([this] { ioc_.run(); });
     }
     /// Stops as corio::serve does: every session finishes before the
     /// io_context stops. Stopping it first would strand a WebSocket session

@@ -1,0 +1,164 @@
+#include "engine/write_batch.hpp"
+
+#include "engine/plain_websocket_connection.hpp"
+#include "engine/send_ring.hpp"
+
+#include <corio/engine/batched_writes.hpp>
+
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <utility>
+#include <vector>
+
+namespace corio::engine {
+
+namespace detail {
+
+namespace {
+
+// The most buffers one write takes, as Asio's write_some: the rest of a
+// longer write goes out after it.
+constexpr std::size_t max_buffers_per_write = 64;
+// Sends per submission.
+constexpr unsigned ring_entries = 256;
+
+struct held_write {
+    std::shared_ptr<plain_websocket_connection> connection;
+    int fd;
+    std::size_t first_iov;
+    std::size_t iov_count;
+    bool dropped = false;
+};
+
+struct thread_batches {
+    bool allowed = false;
+    unsigned depth = 0;
+    std::vector<held_write> held;
+    std::vector<iovec> iovs;
+    // Made at the first batch that holds a write; null when the kernel has
+    // no io_uring (then held writes go out one by one).
+    std::unique_ptr<send_ring> ring;
+    bool ring_tried = false;
+
+    send_ring* usable_ring()
+    {
+        if (!ring_tried) {
+            ring_tried = true;
+            ring = std::make_unique<send_ring>(ring_entries);
+        }
+        return ring && ring->valid() ? ring.get() : nullptr;
+    }
+};
+
+thread_local thread_batches batches;
+
+std::atomic<std::uint64_t> sent_whole{0};
+std::atomic<std::uint64_t> sent_in_part{0};
+
+/// Sends the held writes through the ring, then completes each in the order
+/// it was held. A write the ring could not send completes as not sent, so
+/// that the connection writes it itself.
+void send_held(thread_batches& t)
+{
+    std::vector<held_write> held;
+    std::vector<iovec> iovs;
+    held.swap(t.held);
+    iovs.swap(t.iovs);
+    std::vector<std::int64_t> results(held.size(), -EIO);
+    if (send_ring* ring = t.usable_ring()) {
+        std::vector<int> fds;
+        std::vector<msghdr> messages;
+        std::vector<std::size_t> which;
+        std::vector<std::int64_t> sent;
+        for (std::size_t i = 0; i < held.size();) {
+            fds.clear();
+            messages.clear();
+            which.clear();
+            for (; i < held.size() && messages.size() < ring->capacity(); ++i) {
+                if (held[i].dropped)
+                    continue;
+                msghdr m{};
+                m.msg_iov = iovs.data() + held[i].first_iov;
+                m.msg_iovlen = held[i].iov_count;
+                messages.push_back(m);
+                fds.push_back(held[i].fd);
+                which.push_back(i);
+            }
+            sent.assign(messages.size(), -EIO);
+            if (!ring->send(fds, messages, sent))
+                continue;
+            std::uint64_t whole = 0;
+            for (std::size_t k = 0; k < which.size(); ++k) {
+                results[which[k]] = sent[k];
+                const auto& w = held[which[k]];
+                std::size_t size = 0;
+                for (std::size_t b = 0; b < w.iov_count; ++b)
+                    size += iovs[w.first_iov + b].iov_len;
+                whole += sent[k] >= 0 && static_cast<std::size_t>(sent[k]) == size;
+            }
+            sent_whole.fetch_add(whole, std::memory_order_relaxed);
+            sent_in_part.fetch_add(which.size() - whole, std::memory_order_relaxed);
+        }
+    }
+    for (std::size_t i = 0; i < held.size(); ++i) {
+        auto& w = held[i];
+        if (w.dropped)
+            w.connection->on_batched_write_dropped();
+        else
+            w.connection->on_batched_write(results[i]);
+    }
+}
+
+} // namespace
+
+bool allow_write_batches(bool allowed) noexcept
+{
+    return std::exchange(batches.allowed, allowed);
+}
+
+bool write_batch_open() noexcept
+{
+    return batches.allowed && batches.depth > 0;
+}
+
+void hold_write(std::shared_ptr<plain_websocket_connection> c, int fd,
+                std::span<const boost::asio::const_buffer> buffers)
+{
+    auto& t = batches;
+    const std::size_t count = std::min(buffers.size(), max_buffers_per_write);
+    t.held.push_back({std::move(c), fd, t.iovs.size(), count});
+    for (std::size_t i = 0; i < count; ++i)
+        t.iovs.push_back({const_cast<void*>(buffers[i].data()), buffers[i].size()});
+}
+
+held_write_counts held_writes_sent() noexcept
+{
+    return {sent_whole.load(std::memory_order_relaxed), sent_in_part.load(std::memory_order_relaxed)};
+}
+
+void drop_held_write(const plain_websocket_connection& c) noexcept
+{
+    for (auto& w : batches.held)
+        if (w.connection.get() == &c)
+            w.dropped = true;
+}
+
+} // namespace detail
+
+batched_writes::batched_writes() noexcept
+{
+    ++detail::batches.depth;
+}
+
+batched_writes::~batched_writes()
+{
+    auto& t = detail::batches;
+    if (--t.depth > 0 || t.held.empty())
+        return;
+    detail::send_held(t);
+}
+
+} // namespace corio::engine

@@ -1,0 +1,164 @@
+// Writes held by corio::engine::batched_writes and sent together, on the one
+// thread of run(ioc, 1): every client gets every message whole and in
+// order, including one whose socket takes only part of a write.
+
+#include "test_server.hpp"
+
+#include "engine/send_ring.hpp"
+#include "engine/write_batch.hpp"
+
+#include <corio/engine/batched_writes.hpp>
+#include <corio/protocol/engine_packet.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <mutex>
+
+using namespace corio_test;
+
+namespace {
+
+/// Sends each message it gets to every open session, its sender included,
+/// within one batched_writes: a broadcast, as the Socket.IO layer makes.
+class broadcaster final : public corio::engine::handler {
+public:
+    std::shared_ptr<corio::engine::session_handler> on_open(const std::shared_ptr<corio::engine::session>& s) override
+    {
+        std::lock_guard lock(mutex_);
+        sessions_.push_back(s);
+        return std::make_shared<member>(*this);
+    }
+
+private:
+    class member final : public corio::engine::session_handler {
+    public:
+        explicit member(broadcaster& b) : broadcaster_(b) {}
+        void on_message(corio::protocol::packet&& m) override { broadcaster_.to_all(m); }
+        void on_close(corio::engine::close_reason) override {}
+
+    private:
+        broadcaster& broadcaster_;
+    };
+
+    void to_all(const corio::protocol::packet& m)
+    {
+        std::vector<std::shared_ptr<corio::engine::session>> to;
+        {
+            std::lock_guard lock(mutex_);
+            for (auto& w : sessions_)
+                if (auto s = w.lock())
+                    to.push_back(std::move(s));
+        }
+        corio::engine::batched_writes batch;
+        for (auto& s : to)
+            s->send(m);
+    }
+
+    std::mutex mutex_;
+    std::vector<std::weak_ptr<corio::engine::session>> sessions_;
+};
+
+void skip_open_packet(ws_client& ws)
+{
+    BOOST_TEST_REQUIRE(ws.read().front() == '0');
+}
+
+bool kernel_has_io_uring()
+{
+    return corio::engine::detail::send_ring(8).valid();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(batched_writes)
+
+BOOST_AUTO_TEST_CASE(a_broadcast_reaches_every_client_in_order_through_one_submission)
+{
+    broadcaster b;
+    test_server s(fast_options(), &b, {}, 1);
+    std::vector<std::unique_ptr<ws_client>> clients;
+    for (int i = 0; i < 20; ++i) {
+        clients.push_back(std::make_unique<ws_client>(s.port(), query(s.path(), "websocket")));
+        skip_open_packet(*clients.back());
+    }
+    const auto before = corio::engine::detail::held_writes_sent();
+    // Each client sends in turn; all get every message, in the order sent.
+    for (int round = 0; round < 10; ++round) {
+        const auto text = "4round " + std::to_string(round);
+        clients[round % clients.size()]->send_text(text);
+        for (auto& c : clients)
+            BOOST_TEST(c->next() == text);
+    }
+    const auto after = corio::engine::detail::held_writes_sent();
+    if (kernel_has_io_uring())
+        BOOST_TEST(after.whole - before.whole >= 10 * clients.size());
+    else
+        BOOST_TEST_MESSAGE("no io_uring here: the batches were sent one write at a time");
+}
+
+BOOST_AUTO_TEST_CASE(a_client_whose_socket_is_full_gets_the_rest_later_whole_and_in_order)
+{
+    auto o = fast_options();
+    o.ping_interval = 60s; // the test, not the heartbeat, decides when the silent client reads
+    o.ping_timeout = 60s;
+    o.limits.max_payload = 1024 * 1024;
+    o.max_queued_bytes = 256 * 1024 * 1024;
+    broadcaster b;
+    test_server s(o, &b, {}, 1);
+    ws_client silent(s.port(), query(s.path(), "websocket"));
+    skip_open_packet(silent);
+    ws_client reader(s.port(), query(s.path(), "websocket"));
+    skip_open_packet(reader);
+
+    // 64 KiB messages, in step with the reader, until the silent client's
+    // socket has taken part of a batched write or nothing (at most 1,024
+    // messages, 64 MiB: far more than a socket's buffers).
+    const std::string filler(64 * 1024, 'x');
+    const auto before = corio::engine::detail::held_writes_sent();
+    const bool batched = kernel_has_io_uring();
+    int sent = 0;
+    bool in_part = false;
+    while (sent < 1024 && !in_part) {
+        const auto text = "4" + std::to_string(sent) + filler;
+        reader.send_text(text);
+        if (reader.next() != text)
+            BOOST_FAIL("the reader missed message " << sent);
+        ++sent;
+        in_part = corio::engine::detail::held_writes_sent().in_part > before.in_part;
+    }
+    if (batched)
+        BOOST_TEST_REQUIRE(in_part, "no batched write went out in part");
+    BOOST_TEST_MESSAGE("the silent client's socket was full after " << sent << " messages of 64 KiB");
+    // Two more, queued behind the rest of the write in flight.
+    for (int extra = 0; extra < 2; ++extra, ++sent) {
+        const auto text = "4" + std::to_string(sent) + filler;
+        reader.send_text(text);
+        BOOST_TEST_REQUIRE(reader.next() == text);
+    }
+    for (int i = 0; i < sent; ++i) {
+        const auto got = silent.next();
+        if (got != "4" + std::to_string(i) + filler)
+            BOOST_FAIL("the silent client's message " << i << " is missing or damaged: " << got.size() << " bytes, "
+                                                      << got.substr(0, 8));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(on_other_threads_writes_go_out_at_once)
+{
+    broadcaster b;
+    test_server s(fast_options(), &b); // two threads: no batches
+    ws_client a(s.port(), query(s.path(), "websocket"));
+    skip_open_packet(a);
+    ws_client c(s.port(), query(s.path(), "websocket"));
+    skip_open_packet(c);
+    const auto before = corio::engine::detail::held_writes_sent();
+    a.send_text("4hello");
+    BOOST_TEST(a.next() == "4hello");
+    BOOST_TEST(c.next() == "4hello");
+    const auto after = corio::engine::detail::held_writes_sent();
+    BOOST_TEST(after.whole == before.whole);
+    BOOST_TEST(after.in_part == before.in_part);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
