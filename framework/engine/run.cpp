@@ -13,9 +13,14 @@ void run(boost::asio::io_context& ioc, unsigned threads)
         // This thread alone runs the connections' strands: writes to many
         // of them may be held and sent together (batched_writes).
         struct batches_allowed {
-            bool before = detail::allow_write_batches(true);
-            ~batches_allowed() { detail::allow_write_batches(before); }
-        } allowed;
+            boost::asio::io_context* before;
+            explicit batches_allowed(boost::asio::io_context& ioc) : before(detail::allow_write_batches(&ioc)) {}
+            ~batches_allowed()
+            {
+                detail::send_held_writes();
+                detail::allow_write_batches(before);
+            }
+        } allowed(ioc);
         ioc.run();
         return;
     }

@@ -5,6 +5,9 @@
 
 #include <corio/engine/batched_writes.hpp>
 
+#include <boost/asio/post.hpp>
+
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <algorithm>
@@ -18,6 +21,8 @@ namespace corio::engine {
 namespace detail {
 
 namespace {
+
+namespace net = boost::asio;
 
 // The most buffers one write takes, as Asio's write_some: the rest of a
 // longer write goes out after it.
@@ -34,8 +39,12 @@ struct held_write {
 };
 
 struct thread_batches {
-    bool allowed = false;
+    // The io_context this thread alone runs (run(ioc, 1)); null when the
+    // thread may not hold writes.
+    net::io_context* context = nullptr;
     unsigned depth = 0;
+    // A flush of the writes held outside a batched_writes is posted.
+    bool flush_posted = false;
     std::vector<held_write> held;
     std::vector<iovec> iovs;
     // Made at the first batch that holds a write; null when the kernel has
@@ -68,7 +77,19 @@ void send_held(thread_batches& t)
     held.swap(t.held);
     iovs.swap(t.iovs);
     std::vector<std::int64_t> results(held.size(), -EIO);
-    if (send_ring* ring = t.usable_ring()) {
+    if (held.size() == 1 && !held[0].dropped) {
+        // One write: a sendmsg of its own costs less than a submission.
+        msghdr m{};
+        m.msg_iov = iovs.data();
+        m.msg_iovlen = held[0].iov_count;
+        const ssize_t r = ::sendmsg(held[0].fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+        results[0] = r >= 0 ? r : -errno;
+        std::size_t size = 0;
+        for (std::size_t b = 0; b < held[0].iov_count; ++b)
+            size += iovs[b].iov_len;
+        (r >= 0 && static_cast<std::size_t>(r) == size ? sent_whole : sent_in_part)
+            .fetch_add(1, std::memory_order_relaxed);
+    } else if (send_ring* ring = t.usable_ring()) {
         std::vector<int> fds;
         std::vector<msghdr> messages;
         std::vector<std::size_t> which;
@@ -114,20 +135,38 @@ void send_held(thread_batches& t)
 
 } // namespace
 
-bool allow_write_batches(bool allowed) noexcept
+net::io_context* allow_write_batches(net::io_context* ioc) noexcept
 {
-    return std::exchange(batches.allowed, allowed);
+    // A flush posted to an io_context that stopped may never run: the next
+    // write held posts its own.
+    batches.flush_posted = false;
+    return std::exchange(batches.context, ioc);
+}
+
+void send_held_writes()
+{
+    if (!batches.held.empty())
+        send_held(batches);
 }
 
 bool write_batch_open() noexcept
 {
-    return batches.allowed && batches.depth > 0;
+    return batches.context != nullptr;
 }
 
 void hold_write(std::shared_ptr<plain_websocket_connection> c, int fd,
                 std::span<const boost::asio::const_buffer> buffers)
 {
     auto& t = batches;
+    if (t.depth == 0 && !t.flush_posted) {
+        // Held outside a batched_writes: sent once the handlers ready now
+        // have run, with whatever they write too.
+        t.flush_posted = true;
+        net::post(*t.context, [] {
+            batches.flush_posted = false;
+            send_held_writes();
+        });
+    }
     const std::size_t count = std::min(buffers.size(), max_buffers_per_write);
     t.held.push_back({std::move(c), fd, t.iovs.size(), count});
     for (std::size_t i = 0; i < count; ++i)

@@ -3,6 +3,7 @@
 // there, and the io_uring they go out through (send_ring).
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -12,14 +13,19 @@ namespace corio::engine::detail {
 
 class plain_websocket_connection;
 
-/// Whether this thread may hold writes: set by run(ioc, 1) for its one
-/// thread, which alone runs the connections' strands. Returns the previous
-/// value.
-bool allow_write_batches(bool allowed) noexcept;
+/// Lets this thread hold writes, for `ioc`, which it alone runs (run(ioc,
+/// 1) sets it for its one thread; null stops it). Returns the previous one.
+boost::asio::io_context* allow_write_batches(boost::asio::io_context* ioc) noexcept;
 
-/// Whether a batch is open on this thread (and the thread allows them):
-/// hold_write() then takes a write.
+/// Whether this thread holds writes: hold_write() then takes one. Within a
+/// batched_writes they go out when the outermost ends; outside, once the
+/// handlers that the io_context has ready have run (a posted flush), so
+/// that the writes of all of them go out together.
 bool write_batch_open() noexcept;
+
+/// Sends what is held now: run(ioc, 1) does on its way out, where the
+/// posted flush may never run.
+void send_held_writes();
 
 /// Holds `c`'s write of `buffers` (on its socket `fd`) until the batch goes
 /// out; `c` then hears of it through on_batched_write. The buffers stay
@@ -32,8 +38,8 @@ void hold_write(std::shared_ptr<plain_websocket_connection> c, int fd,
 /// aborted when the batch goes out. Does nothing when none is held.
 void drop_held_write(const plain_websocket_connection& c) noexcept;
 
-/// Held writes since the process began: those the ring sent whole, and
-/// those whose socket took part of them or nothing (each finished by an
+/// Held writes sent since the process began: those their socket took
+/// whole, and those it took part of or nothing of (each finished by an
 /// asynchronous write). For tests.
 struct held_write_counts {
     std::uint64_t whole = 0;

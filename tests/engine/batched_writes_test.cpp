@@ -1,6 +1,7 @@
-// Writes held by corio::engine::batched_writes and sent together, on the one
-// thread of run(ioc, 1): every client gets every message whole and in
-// order, including one whose socket takes only part of a write.
+// Writes held on the one thread of run(ioc, 1) and sent together, by a
+// batched_writes or once the ready handlers have run: every client gets
+// every message whole and in order, including one whose socket takes only
+// part of a write.
 
 #include "test_server.hpp"
 
@@ -142,6 +143,26 @@ BOOST_AUTO_TEST_CASE(a_client_whose_socket_is_full_gets_the_rest_later_whole_and
             BOOST_FAIL("the silent client's message " << i << " is missing or damaged: " << got.size() << " bytes, "
                                                       << got.substr(0, 8));
     }
+}
+
+BOOST_AUTO_TEST_CASE(outside_a_batch_writes_are_held_until_the_ready_handlers_have_run)
+{
+    test_server s(fast_options(), nullptr, {}, 1); // the recording echo
+    std::vector<std::unique_ptr<ws_client>> clients;
+    for (int i = 0; i < 10; ++i) {
+        clients.push_back(std::make_unique<ws_client>(s.port(), query(s.path(), "websocket")));
+        skip_open_packet(*clients.back());
+    }
+    const auto before = corio::engine::detail::held_writes_sent();
+    for (int round = 0; round < 5; ++round) {
+        for (auto& c : clients)
+            c->send_text("4echo " + std::to_string(round));
+        for (auto& c : clients)
+            BOOST_TEST(c->next() == "4echo " + std::to_string(round));
+    }
+    // Every echo went out through the held path, alone or with others.
+    const auto after = corio::engine::detail::held_writes_sent();
+    BOOST_TEST(after.whole - before.whole >= 5 * clients.size());
 }
 
 BOOST_AUTO_TEST_CASE(on_other_threads_writes_go_out_at_once)

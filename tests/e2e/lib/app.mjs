@@ -4,6 +4,8 @@
 // environment variable CORIO_CONFORMANCE_APP (CTest sets it). The app is asked
 // for a free port (`--port 0`) and must print exactly one line
 // `listening on <host>:<port>` on stdout once it accepts connections.
+// CORIO_CONFORMANCE_EXTRA_ARGS, when set, adds its space-separated arguments
+// to every start (CTest runs some files again with `--threads 1`).
 // Spawning, the startup timeout and stopping are server-process.mjs's.
 
 import { existsSync } from "node:fs";
@@ -42,10 +44,11 @@ export function appPath() {
  */
 export async function startApp({ args = [], host = "127.0.0.1", tls } = {}) {
   const tlsArgs = tls ? ["--tls-cert", tls.cert, "--tls-key", tls.key] : [];
+  const extraArgs = (process.env.CORIO_CONFORMANCE_EXTRA_ARGS ?? "").split(" ").filter((a) => a !== "");
   const { value: port, output, kill, stop } = await startServer({
     label: "conformance app",
     path: appPath(),
-    argv: ["--port", "0", "--host", host, ...tlsArgs, ...args],
+    argv: ["--port", "0", "--host", host, ...tlsArgs, ...args, ...extraArgs],
     ready: (line) => {
       const m = LISTENING.exec(line);
       return m ? Number(m[2]) : undefined;
