@@ -64,6 +64,7 @@ struct thread_batches {
 
 thread_local thread_batches batches;
 
+std::atomic<std::uint64_t> held_total{0};
 std::atomic<std::uint64_t> sent_whole{0};
 std::atomic<std::uint64_t> sent_in_part{0};
 
@@ -167,6 +168,7 @@ void hold_write(std::shared_ptr<plain_websocket_connection> c, int fd,
             send_held_writes();
         });
     }
+    held_total.fetch_add(1, std::memory_order_relaxed);
     const std::size_t count = std::min(buffers.size(), max_buffers_per_write);
     t.held.push_back({std::move(c), fd, t.iovs.size(), count});
     for (std::size_t i = 0; i < count; ++i)
@@ -175,7 +177,8 @@ void hold_write(std::shared_ptr<plain_websocket_connection> c, int fd,
 
 held_write_counts held_writes_sent() noexcept
 {
-    return {sent_whole.load(std::memory_order_relaxed), sent_in_part.load(std::memory_order_relaxed)};
+    return {held_total.load(std::memory_order_relaxed), sent_whole.load(std::memory_order_relaxed),
+            sent_in_part.load(std::memory_order_relaxed)};
 }
 
 void drop_held_write(const plain_websocket_connection& c) noexcept

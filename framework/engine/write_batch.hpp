@@ -38,10 +38,12 @@ void hold_write(std::shared_ptr<plain_websocket_connection> c, int fd,
 /// aborted when the batch goes out. Does nothing when none is held.
 void drop_held_write(const plain_websocket_connection& c) noexcept;
 
-/// Held writes sent since the process began: those their socket took
-/// whole, and those it took part of or nothing of (each finished by an
-/// asynchronous write). For tests.
+/// Writes held since the process began, and of those sent, the ones their
+/// socket took whole and the ones it took part of or nothing of (each
+/// finished by an asynchronous write, as is a write the ring could not
+/// submit). For tests.
 struct held_write_counts {
+    std::uint64_t held = 0;
     std::uint64_t whole = 0;
     std::uint64_t in_part = 0;
 };

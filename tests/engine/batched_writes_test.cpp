@@ -65,6 +65,17 @@ void skip_open_packet(ws_client& ws)
     BOOST_TEST_REQUIRE(ws.read().front() == '0');
 }
 
+/// `n` WebSocket clients of `s`, past their open packets.
+std::vector<std::unique_ptr<ws_client>> open_clients(test_server& s, int n)
+{
+    std::vector<std::unique_ptr<ws_client>> clients;
+    for (int i = 0; i < n; ++i) {
+        clients.push_back(std::make_unique<ws_client>(s.port(), query(s.path(), "websocket")));
+        skip_open_packet(*clients.back());
+    }
+    return clients;
+}
+
 bool kernel_has_io_uring()
 {
     return corio::engine::detail::send_ring(8).valid();
@@ -78,11 +89,7 @@ BOOST_AUTO_TEST_CASE(a_broadcast_reaches_every_client_in_order_through_one_submi
 {
     broadcaster b;
     test_server s(fast_options(), &b, {}, 1);
-    std::vector<std::unique_ptr<ws_client>> clients;
-    for (int i = 0; i < 20; ++i) {
-        clients.push_back(std::make_unique<ws_client>(s.port(), query(s.path(), "websocket")));
-        skip_open_packet(*clients.back());
-    }
+    auto clients = open_clients(s, 20);
     const auto before = corio::engine::detail::held_writes_sent();
     // Each client sends in turn; all get every message, in the order sent.
     for (int round = 0; round < 10; ++round) {
@@ -148,11 +155,7 @@ BOOST_AUTO_TEST_CASE(a_client_whose_socket_is_full_gets_the_rest_later_whole_and
 BOOST_AUTO_TEST_CASE(outside_a_batch_writes_are_held_until_the_ready_handlers_have_run)
 {
     test_server s(fast_options(), nullptr, {}, 1); // the recording echo
-    std::vector<std::unique_ptr<ws_client>> clients;
-    for (int i = 0; i < 10; ++i) {
-        clients.push_back(std::make_unique<ws_client>(s.port(), query(s.path(), "websocket")));
-        skip_open_packet(*clients.back());
-    }
+    auto clients = open_clients(s, 10);
     const auto before = corio::engine::detail::held_writes_sent();
     for (int round = 0; round < 5; ++round) {
         for (auto& c : clients)
@@ -160,9 +163,12 @@ BOOST_AUTO_TEST_CASE(outside_a_batch_writes_are_held_until_the_ready_handlers_ha
         for (auto& c : clients)
             BOOST_TEST(c->next() == "4echo " + std::to_string(round));
     }
-    // Every echo went out through the held path, alone or with others.
+    // Every echo was held, and went out alone or with others (by the ring,
+    // or, when it could not submit, by the connection itself).
     const auto after = corio::engine::detail::held_writes_sent();
-    BOOST_TEST(after.whole - before.whole >= 5 * clients.size());
+    const auto held = after.held - before.held;
+    const auto whole = after.whole - before.whole;
+    BOOST_TEST(held >= 5 * clients.size(), "held " << held << ", of which " << whole << " sent whole");
 }
 
 BOOST_AUTO_TEST_CASE(on_other_threads_writes_go_out_at_once)
@@ -178,8 +184,7 @@ BOOST_AUTO_TEST_CASE(on_other_threads_writes_go_out_at_once)
     BOOST_TEST(a.next() == "4hello");
     BOOST_TEST(c.next() == "4hello");
     const auto after = corio::engine::detail::held_writes_sent();
-    BOOST_TEST(after.whole == before.whole);
-    BOOST_TEST(after.in_part == before.in_part);
+    BOOST_TEST(after.held == before.held);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
