@@ -90,7 +90,9 @@ void send_held(thread_batches& t)
             size += iovs[b].iov_len;
         (r >= 0 && static_cast<std::size_t>(r) == size ? sent_whole : sent_in_part)
             .fetch_add(1, std::memory_order_relaxed);
-    } else if (send_ring* ring = t.usable_ring()) {
+    } else if (send_ring* ring = t.usable_ring(); !ring) {
+        sent_in_part.fetch_add(std::ranges::count(held, false, &held_write::dropped), std::memory_order_relaxed);
+    } else {
         std::vector<int> fds;
         std::vector<msghdr> messages;
         std::vector<std::size_t> which;
@@ -110,8 +112,10 @@ void send_held(thread_batches& t)
                 which.push_back(i);
             }
             sent.assign(messages.size(), -EIO);
-            if (!ring->send(fds, messages, sent))
+            if (!ring->send(fds, messages, sent)) {
+                sent_in_part.fetch_add(messages.size(), std::memory_order_relaxed);
                 continue;
+            }
             std::uint64_t whole = 0;
             for (std::size_t k = 0; k < which.size(); ++k) {
                 results[which[k]] = sent[k];
