@@ -35,6 +35,8 @@ struct held_write {
     int fd;
     std::size_t first_iov;
     std::size_t iov_count;
+    // The bytes of those buffers: a send that took fewer went out in part.
+    std::size_t size;
     bool dropped = false;
 };
 
@@ -77,6 +79,7 @@ void send_held(thread_batches& t)
     std::vector<iovec> iovs;
     held.swap(t.held);
     iovs.swap(t.iovs);
+    // What was not sent stays -EIO: the connection sends it itself.
     std::vector<std::int64_t> results(held.size(), -EIO);
     if (held.size() == 1 && !held[0].dropped) {
         // One write: a sendmsg of its own costs less than a submission.
@@ -85,14 +88,7 @@ void send_held(thread_batches& t)
         m.msg_iovlen = held[0].iov_count;
         const ssize_t r = ::sendmsg(held[0].fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
         results[0] = r >= 0 ? r : -errno;
-        std::size_t size = 0;
-        for (std::size_t b = 0; b < held[0].iov_count; ++b)
-            size += iovs[b].iov_len;
-        (r >= 0 && static_cast<std::size_t>(r) == size ? sent_whole : sent_in_part)
-            .fetch_add(1, std::memory_order_relaxed);
-    } else if (send_ring* ring = t.usable_ring(); !ring) {
-        sent_in_part.fetch_add(std::ranges::count(held, false, &held_write::dropped), std::memory_order_relaxed);
-    } else {
+    } else if (send_ring* ring = t.usable_ring()) {
         std::vector<int> fds;
         std::vector<msghdr> messages;
         std::vector<std::size_t> which;
@@ -111,31 +107,29 @@ void send_held(thread_batches& t)
                 fds.push_back(held[i].fd);
                 which.push_back(i);
             }
-            sent.assign(messages.size(), -EIO);
-            if (!ring->send(fds, messages, sent)) {
-                sent_in_part.fetch_add(messages.size(), std::memory_order_relaxed);
-                continue;
-            }
-            std::uint64_t whole = 0;
-            for (std::size_t k = 0; k < which.size(); ++k) {
-                results[which[k]] = sent[k];
-                const auto& w = held[which[k]];
-                std::size_t size = 0;
-                for (std::size_t b = 0; b < w.iov_count; ++b)
-                    size += iovs[w.first_iov + b].iov_len;
-                whole += sent[k] >= 0 && static_cast<std::size_t>(sent[k]) == size;
-            }
-            sent_whole.fetch_add(whole, std::memory_order_relaxed);
-            sent_in_part.fetch_add(which.size() - whole, std::memory_order_relaxed);
+            sent.resize(messages.size());
+            if (ring->send(fds, messages, sent))
+                for (std::size_t k = 0; k < which.size(); ++k)
+                    results[which[k]] = sent[k];
         }
     }
     for (std::size_t i = 0; i < held.size(); ++i) {
         auto& w = held[i];
-        if (w.dropped)
+        if (w.dropped) {
             w.connection->on_batched_write_dropped();
-        else
-            w.connection->on_batched_write(results[i]);
+            continue;
+        }
+        const bool whole = results[i] >= 0 && static_cast<std::size_t>(results[i]) == w.size;
+        (whole ? sent_whole : sent_in_part).fetch_add(1, std::memory_order_relaxed);
+        w.connection->on_batched_write(results[i]);
     }
+    // Their capacity serves the next batch, unless a completion started one.
+    held.clear();
+    iovs.clear();
+    if (t.held.empty())
+        t.held.swap(held);
+    if (t.iovs.empty())
+        t.iovs.swap(iovs);
 }
 
 } // namespace
@@ -174,9 +168,13 @@ void hold_write(std::shared_ptr<plain_websocket_connection> c, int fd,
     }
     held_total.fetch_add(1, std::memory_order_relaxed);
     const std::size_t count = std::min(buffers.size(), max_buffers_per_write);
-    t.held.push_back({std::move(c), fd, t.iovs.size(), count});
-    for (std::size_t i = 0; i < count; ++i)
+    const std::size_t first = t.iovs.size();
+    std::size_t size = 0;
+    for (std::size_t i = 0; i < count; ++i) {
         t.iovs.push_back({const_cast<void*>(buffers[i].data()), buffers[i].size()});
+        size += buffers[i].size();
+    }
+    t.held.push_back({std::move(c), fd, first, count, size});
 }
 
 held_write_counts held_writes_sent() noexcept
