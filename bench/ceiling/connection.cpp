@@ -8,6 +8,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace ceiling {
@@ -325,6 +327,11 @@ void connection::flush_output()
 
 void connection::write(std::string_view bytes)
 {
+    if (worker_.hold_write(*this)) {
+        unsent_.append(bytes);
+        write_held_ = true;
+        return;
+    }
     boost::system::error_code ec;
     std::size_t n = socket_.write_some(net::buffer(bytes), ec);
     if (ec == net::error::would_block)
@@ -349,8 +356,44 @@ void connection::queue_unsent(std::string_view bytes)
         return;
     }
     unsent_.append(bytes);
-    if (!awaiting_writable_)
+    if (!awaiting_writable_ && !write_held_)
         await_writable();
+}
+
+void connection::send_held_alone()
+{
+    if (state_ == state::closed) {
+        on_held_sent(0);
+        return;
+    }
+    boost::system::error_code ec;
+    const std::size_t n = socket_.write_some(net::buffer(unsent_), ec);
+    if (ec == net::error::would_block)
+        on_held_sent(0);
+    else if (ec)
+        on_held_sent(-1);
+    else
+        on_held_sent(static_cast<std::int64_t>(n));
+}
+
+void connection::on_held_sent(std::int64_t result)
+{
+    write_held_ = false;
+    if (state_ == state::closed)
+        return;
+    if (result < 0 && result != -EAGAIN) {
+        close();
+        return;
+    }
+    unsent_.erase(0, static_cast<std::size_t>(std::max<std::int64_t>(result, 0)));
+    if (!unsent_.empty()) {
+        if (!awaiting_writable_)
+            await_writable();
+        return;
+    }
+    release_if_large(unsent_);
+    if (state_ == state::closing)
+        close();
 }
 
 void connection::await_writable()

@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,8 +25,9 @@ using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost
 /// A connection reads into a small buffer of its own and handles every complete frame there;
 /// what does not fit goes on in its worker's shared read buffer, and only a partial frame's
 /// bytes are kept between reads. What it answers collects in the worker's output and goes out
-/// in one write at the end of the read; what the socket does not take waits in the
-/// connection's own buffer for writability.
+/// in one write at the end of the read (held by the worker to go out with the round's other
+/// writes, when it batches them); what the socket does not take waits in the connection's own
+/// buffer for writability.
 ///
 /// @par Thread Safety
 /// Runs on its worker's thread only.
@@ -54,6 +56,16 @@ public:
 
     /// Ends the connection now: unlists it and closes the socket. Idempotent.
     void close();
+
+    /// A held write (worker::hold_write): what to send (empty once closed), on which socket
+    /// (−1 once closed).
+    std::string_view held_bytes() const noexcept { return unsent_; }
+    int native_handle() noexcept { return socket_.native_handle(); }
+    /// Sends the held write by a plain write, then on_held_sent().
+    void send_held_alone();
+    /// The held write went out: `result` is the bytes the socket took, or −errno. The rest
+    /// waits for writability; an error closes the connection.
+    void on_held_sent(std::int64_t result);
 
 private:
     friend class worker;
@@ -84,6 +96,7 @@ private:
     socket_type socket_;
     state state_ = state::upgrading;
     bool awaiting_writable_ = false;
+    bool write_held_ = false; ///< unsent_ is held by the worker, to go out with the round
     bool awaiting_pong_ = false;
     bool seen_by_heartbeat_ = false; ///< still upgrading at a heartbeat: dropped at the next
     bool fragmenting_ = false;       ///< inside a fragmented message

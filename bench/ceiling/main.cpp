@@ -13,12 +13,13 @@
 // completion handlers, no coroutine frame; per connection one pending read into a small
 // buffer of its own, where the bench's messages are handled as they lie (a larger read goes on
 // in a buffer its worker shares); a read's answers collected and written in one non-blocking
-// write, with no wait unless the socket would not take them; a broadcast frame built once and
-// written from that one buffer to every member; no heap allocation per message, and per
-// connection heap memory only for a partial frame or what the kernel would not take yet.
+// write, with no wait unless the socket would not take them; a broadcast frame built once; the
+// writes of a round (the handlers ready at once) sent in one system call through io_uring, as
+// Corio's are; no heap allocation per message, and per connection heap memory only for a
+// partial frame or what the kernel would not take yet.
 //
-// Usage: corio_ceiling [--port N] [--threads N]   (or PORT / THREADS in the environment;
-//                                                 defaults 3000 and 1)
+// Usage: corio_ceiling [--port N] [--threads N] [--batch-writes 0|1]
+//        (or PORT / THREADS in the environment; defaults 3000, 1 and 1)
 // Prints "listening on 127.0.0.1:PORT" once it accepts connections. SIGINT or SIGTERM ends it
 // at once.
 
@@ -46,12 +47,14 @@ namespace {
 struct command_line {
     std::uint16_t port = 3000;
     unsigned threads = 1;
+    bool batch_writes = true;
 };
 
 [[noreturn]] void usage(std::string_view problem)
 {
     std::cerr << "corio_ceiling: " << problem << "\n"
-              << "usage: corio_ceiling [--port N] [--threads N]   (or PORT / THREADS in the environment)\n";
+              << "usage: corio_ceiling [--port N] [--threads N] [--batch-writes 0|1]\n"
+              << "       (or PORT / THREADS in the environment)\n";
     std::exit(2);
 }
 
@@ -81,6 +84,8 @@ command_line parse(int argc, char** argv)
             cl.port = parse_number<std::uint16_t>(value, "port");
         else if (arg == "--threads")
             cl.threads = std::max(1u, parse_number<unsigned>(value, "thread count"));
+        else if (arg == "--batch-writes")
+            cl.batch_writes = parse_number<unsigned>(value, "--batch-writes (0 or 1)") != 0;
         else
             usage("unknown option " + std::string(arg));
     }
@@ -92,7 +97,8 @@ command_line parse(int argc, char** argv)
 int main(int argc, char** argv)
 {
     const auto cl = parse(argc, argv);
-    const ceiling::options opts;
+    ceiling::options opts;
+    opts.batch_writes = cl.batch_writes;
 
     // One io_context per thread. Alone, the server's one thread needs no locking at all.
     const int hint = cl.threads == 1 ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE : 1;

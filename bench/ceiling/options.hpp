@@ -31,6 +31,11 @@ struct options {
     std::size_t read_buffer_size = 64 * 1024;
     /// Pending connections the kernel queues before accept (the bench app's: 1024).
     int listen_backlog = 1024;
+    /// The writes of one round (every read's answers and broadcast frames made by the handlers
+    /// ready at once) go out in one system call through io_uring, as Corio's do on one thread
+    /// (docs/performance.md, "Writes in one system call"). Off, or without io_uring, each goes
+    /// out at once by its own write.
+    bool batch_writes = true;
 };
 
 } // namespace ceiling

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -15,6 +16,9 @@ namespace net = boost::asio;
 namespace {
 
 constexpr std::size_t unlisted = static_cast<std::size_t>(-1);
+
+// Sends per io_uring submission: as Corio's (framework/engine/write_batch.cpp).
+constexpr unsigned ring_entries = 256;
 
 // splitmix64: a fast, well-mixed sequence from a random seed.
 std::uint64_t next_random(std::uint64_t& state)
@@ -48,6 +52,11 @@ worker::worker(const options& o, int concurrency_hint)
     open_tail_ = R"(","upgrades":[],"pingInterval":)" + std::to_string(o.ping_interval.count()) +
                  R"(,"pingTimeout":)" + std::to_string(o.ping_timeout.count()) + R"(,"maxPayload":)" +
                  std::to_string(o.max_payload) + "}";
+    if (o.batch_writes) {
+        ring_.emplace(ring_entries);
+        if (!ring_->valid())
+            ring_.reset();
+    }
 }
 
 void worker::start()
@@ -103,6 +112,58 @@ void worker::deliver(std::string_view frame)
     // send() never unlists anyone (a failing member closes later), so the walk is safe.
     for (connection* member : bench_)
         member->send(frame);
+}
+
+bool worker::hold_write(connection& c)
+{
+    if (!ring_)
+        return false;
+    held_.push_back(c.shared_from_this());
+    if (!send_posted_) {
+        send_posted_ = true;
+        net::post(ioc_, [this] { send_held(); });
+    }
+    return true;
+}
+
+void worker::send_held()
+{
+    send_posted_ = false;
+    // A connection's completion writes nothing new (it may close, which unlists it elsewhere),
+    // so the list being sent does not change under the loop.
+    sending_.swap(held_);
+    if (sending_.size() == 1)
+        sending_.front()->send_held_alone();
+    else
+        for (std::size_t first = 0; first < sending_.size(); first += ring_->capacity())
+            send_through_ring(first, std::min(sending_.size(), first + ring_->capacity()));
+    sending_.clear();
+}
+
+void worker::send_through_ring(std::size_t first, std::size_t last)
+{
+    // Pointers into iovs_ go into messages_: reserved first, so that no push_back moves them.
+    iovs_.clear();
+    iovs_.reserve(last - first);
+    sockets_.clear();
+    messages_.clear();
+    for (std::size_t i = first; i < last; ++i) {
+        const std::string_view bytes = sending_[i]->held_bytes();
+        iovs_.push_back({const_cast<char*>(bytes.data()), bytes.size()});
+        msghdr m{};
+        m.msg_iov = &iovs_.back();
+        m.msg_iovlen = 1;
+        messages_.push_back(m);
+        sockets_.push_back(sending_[i]->native_handle());
+    }
+    results_.assign(last - first, 0);
+    if (!ring_->send(sockets_, messages_, results_)) {
+        for (std::size_t i = first; i < last; ++i)
+            sending_[i]->send_held_alone();
+        return;
+    }
+    for (std::size_t i = first; i < last; ++i)
+        sending_[i]->on_held_sent(results_[i - first]);
 }
 
 void worker::new_id(char (&out)[20])

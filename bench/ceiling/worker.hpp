@@ -3,13 +3,18 @@
 // connections share.
 #pragma once
 
+#include "engine/send_ring.hpp"
 #include "options.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,8 +80,18 @@ public:
     /// A broadcast frame built here is sent from here to every local member.
     std::string& frame_scratch() noexcept { return frame_; }
 
+    /// Takes `c`'s write (its unsent bytes, which stay put until then) to send with every other
+    /// write of this round: the first one held posts the sending, which runs after the handlers
+    /// already queued. Each connection then hears what its socket took (on_held_sent). False
+    /// when writes are not batched (options::batch_writes off, or no io_uring): write at once.
+    bool hold_write(connection& c);
+
 private:
     void deliver(std::string_view frame);
+    /// Sends every held write: one alone by a plain write, more through the ring, at most its
+    /// capacity per system call.
+    void send_held();
+    void send_through_ring(std::size_t first, std::size_t last);
     void heartbeat_ping();
     void heartbeat_check();
 
@@ -91,6 +106,15 @@ private:
     connection* current_ = nullptr;
     std::string open_tail_;
     std::uint64_t id_state_;
+    // Held writes, and the scratch of one submission (kept for their capacity).
+    std::optional<corio::engine::detail::send_ring> ring_;
+    std::vector<std::shared_ptr<connection>> held_;
+    std::vector<std::shared_ptr<connection>> sending_;
+    bool send_posted_ = false;
+    std::vector<int> sockets_;
+    std::vector<iovec> iovs_;
+    std::vector<msghdr> messages_;
+    std::vector<std::int64_t> results_;
     // The io_context goes before the timer and after the lists: destroying it destroys the
     // handlers that still hold connections, and the timer must go first.
     boost::asio::io_context ioc_;
