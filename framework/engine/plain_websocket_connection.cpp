@@ -200,8 +200,8 @@ void plain_websocket_connection::write_buffers()
 {
     // The socket is non-blocking (begin_reading), so a write is tried at
     // once: most go out whole and complete here, without a reactor operation
-    // and a posted completion. Within a batched_writes, the try waits for
-    // the batch, which makes it for many connections in one system call.
+    // and a posted completion. When the thread holds writes, the try waits
+    // for the batch, which makes it for many connections in one system call.
     // What the socket does not take, an error, and a write that may not
     // complete at once take the asynchronous path.
     const auto& all = buffers();
@@ -209,7 +209,7 @@ void plain_websocket_connection::write_buffers()
         write_rest(0);
         return;
     }
-    if (write_batch_open()) {
+    if (may_hold_write(net::buffer_size(all))) {
         hold_write(self(), socket_.native_handle(), all);
         held_ = true;
         return;

@@ -27,6 +27,9 @@ namespace net = boost::asio;
 // The most buffers one write takes, as Asio's write_some: the rest of a
 // longer write goes out after it.
 constexpr std::size_t max_buffers_per_write = 64;
+
+// The largest write held outside a batched_writes (may_hold_write).
+constexpr std::size_t max_write_held_alone = 16 * 1024;
 // Sends per submission.
 constexpr unsigned ring_entries = 256;
 
@@ -148,9 +151,9 @@ void send_held_writes()
         send_held(batches);
 }
 
-bool write_batch_open() noexcept
+bool may_hold_write(std::size_t bytes) noexcept
 {
-    return batches.context != nullptr;
+    return batches.context != nullptr && (batches.depth > 0 || bytes <= max_write_held_alone);
 }
 
 void hold_write(std::shared_ptr<plain_websocket_connection> c, int fd,

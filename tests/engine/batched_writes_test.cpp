@@ -120,15 +120,16 @@ BOOST_AUTO_TEST_CASE(a_client_whose_socket_is_full_gets_the_rest_later_whole_and
     ws_client reader(s.port(), query(s.path(), "websocket"));
     skip_open_packet(reader);
 
-    // 64 KiB messages, in step with the reader, until the silent client's
-    // socket has taken part of a batched write or nothing (at most 1,024
-    // messages, 64 MiB: far more than a socket's buffers).
-    const std::string filler(64 * 1024, 'x');
+    // 8 KiB messages (small enough to be held), in step with the reader,
+    // until the silent client's socket has taken part of a batched write or
+    // nothing (at most 8,192 messages, 64 MiB: far more than a socket's
+    // buffers).
+    const std::string filler(8 * 1024, 'x');
     const auto before = corio::engine::detail::held_writes_sent();
     const bool batched = kernel_has_io_uring();
     int sent = 0;
     bool in_part = false;
-    while (sent < 1024 && !in_part) {
+    while (sent < 8192 && !in_part) {
         const auto text = "4" + std::to_string(sent) + filler;
         reader.send_text(text);
         if (reader.next() != text)
@@ -138,7 +139,7 @@ BOOST_AUTO_TEST_CASE(a_client_whose_socket_is_full_gets_the_rest_later_whole_and
     }
     if (batched)
         BOOST_TEST_REQUIRE(in_part, "no batched write went out in part");
-    BOOST_TEST_MESSAGE("the silent client's socket was full after " << sent << " messages of 64 KiB");
+    BOOST_TEST_MESSAGE("the silent client's socket was full after " << sent << " messages of 8 KiB");
     // Two more, queued behind the rest of the write in flight.
     for (int extra = 0; extra < 2; ++extra, ++sent) {
         const auto text = "4" + std::to_string(sent) + filler;
@@ -170,6 +171,38 @@ BOOST_AUTO_TEST_CASE(outside_a_batch_writes_are_held_until_the_ready_handlers_ha
     const auto held = after.held - before.held;
     const auto whole = after.whole - before.whole;
     BOOST_TEST(held >= 5 * clients.size(), "held " << held << ", of which " << whole << " sent whole");
+}
+
+BOOST_AUTO_TEST_CASE(a_large_broadcast_is_held)
+{
+    auto o = fast_options();
+    o.limits.max_payload = 1024 * 1024;
+    broadcaster b;
+    test_server s(o, &b, {}, 1);
+    auto clients = open_clients(s, 3);
+    const auto before = corio::engine::detail::held_writes_sent();
+    const std::string large = "4" + std::string(64 * 1024, 'x');
+    clients.front()->send_text(large);
+    for (auto& c : clients)
+        BOOST_TEST_REQUIRE(c->next() == large);
+    BOOST_TEST(corio::engine::detail::held_writes_sent().held - before.held == clients.size());
+}
+
+BOOST_AUTO_TEST_CASE(a_large_write_alone_goes_out_at_once)
+{
+    auto o = fast_options();
+    o.limits.max_payload = 1024 * 1024;
+    test_server s(o, nullptr, {}, 1); // the recording echo
+    auto clients = open_clients(s, 2);
+    const auto before = corio::engine::detail::held_writes_sent();
+    const std::string large = "4echo " + std::string(64 * 1024, 'x');
+    for (int round = 0; round < 3; ++round) {
+        for (auto& c : clients)
+            c->send_text(large);
+        for (auto& c : clients)
+            BOOST_TEST_REQUIRE(c->next() == large);
+    }
+    BOOST_TEST(corio::engine::detail::held_writes_sent().held == before.held);
 }
 
 BOOST_AUTO_TEST_CASE(on_other_threads_writes_go_out_at_once)

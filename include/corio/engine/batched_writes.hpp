@@ -13,7 +13,8 @@ namespace corio::engine {
 /// socket does not take then goes out later, as from any write.
 ///
 /// Elsewhere (more threads, a thread that is not run's), over TLS, or when
-/// the kernel offers no io_uring, writes go out at once, as without it.
+/// the kernel offers no io_uring, writes go out at once, as without it; so
+/// does a write of more than 16 KiB outside one of these.
 class batched_writes {
 public:
     batched_writes() noexcept;
