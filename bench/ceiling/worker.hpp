@@ -106,10 +106,8 @@ private:
     connection* current_ = nullptr;
     std::string open_tail_;
     std::uint64_t id_state_;
-    // Held writes, and the scratch of one submission (kept for their capacity).
+    // The ring, and the scratch of one submission (kept for their capacity).
     std::optional<corio::engine::detail::send_ring> ring_;
-    std::vector<std::shared_ptr<connection>> held_;
-    std::vector<std::shared_ptr<connection>> sending_;
     bool send_posted_ = false;
     std::vector<int> sockets_;
     std::vector<iovec> iovs_;
@@ -119,6 +117,9 @@ private:
     // handlers that still hold connections, and the timer must go first.
     boost::asio::io_context ioc_;
     boost::asio::steady_timer heartbeat_;
+    // Held writes, whose connections own sockets of ioc_: they go before it.
+    std::vector<std::shared_ptr<connection>> held_;
+    std::vector<std::shared_ptr<connection>> sending_;
 };
 
 } // namespace ceiling

@@ -25,9 +25,9 @@ boost::asio::io_context* allow_write_batches(boost::asio::io_context* ioc) noexc
 /// together halved fanout-16k's CPU per delivery). Outside, a write of up to
 /// 16 KiB is held until the handlers that the io_context has ready have run
 /// (a posted flush), so that the writes of all of them go out together; a
-/// larger one has buffers of its own, and holding them to the round's end
-/// raised the heap's peak until glibc trimmed and regrew it on every round
-/// under load (64 KiB binary echoes fell to a third of their rate).
+/// larger one has buffers of its own, and with them held to the round's end
+/// 64 KiB binary echoes fell to a third of their rate under load
+/// (docs/performance.md, "Large writes alone go out at once").
 bool may_hold_write(std::size_t bytes) noexcept;
 
 /// Sends what is held now: run(ioc, 1) does on its way out, where the
