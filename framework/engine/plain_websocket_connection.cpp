@@ -209,14 +209,15 @@ void plain_websocket_connection::write_buffers()
         write_rest(0);
         return;
     }
-    if (may_hold_write(net::buffer_size(all))) {
+    const std::size_t size = net::buffer_size(all);
+    if (may_hold_write(size)) {
         hold_write(self(), socket_.native_handle(), all);
         held_ = true;
         return;
     }
     boost::system::error_code ec;
     const std::size_t sent = socket_.write_some(all, ec);
-    if (!ec && sent == net::buffer_size(all)) {
+    if (!ec && sent == size) {
         on_written_at_once();
         return;
     }
