@@ -5,6 +5,7 @@
 #include "socketio/recovery_store.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace corio {
 
@@ -64,9 +65,6 @@ void memory_adapter::add_socket(std::shared_ptr<local_socket> s)
     {
         std::lock_guard lock(mutex_);
         auto& entry = sockets_[sid];
-        // Most sockets' rooms, and most rooms' members, are one (the
-        // socket's own room): two buckets, not the 13 of a first insert.
-        entry.rooms.reserve(1);
         entry.socket = std::move(s);
         join_locked(entry, sid);
         drop_all_sockets();
@@ -76,18 +74,25 @@ void memory_adapter::add_socket(std::shared_ptr<local_socket> s)
 
 void memory_adapter::remove_socket(const std::string& sid)
 {
+    bool left_own = false;
     std::unordered_set<std::string> left;
     {
         std::lock_guard lock(mutex_);
         auto it = sockets_.find(sid);
         if (it == sockets_.end())
             return;
-        for (const auto& room : it->second.rooms)
-            drop_member(room, it->second);
+        auto& entry = it->second;
+        if (entry.in_own_room)
+            drop_member(sid, entry);
+        for (const auto& room : entry.rooms)
+            drop_member(room, entry);
         drop_all_sockets();
-        left = std::move(it->second.rooms);
+        left_own = entry.in_own_room;
+        left = std::move(entry.rooms);
         sockets_.erase(it);
     }
+    if (left_own)
+        nsp_.room_left(sid, sid);
     for (const auto& room : left)
         nsp_.room_left(sid, room);
 }
@@ -113,8 +118,9 @@ bool memory_adapter::try_join(const std::string& sid, const std::string& room, s
         if (it == sockets_.end())
             return true; // gone: as join, nothing to do
         auto& entry = it->second;
-        // Its id room is one of entry.rooms.
-        if (!entry.rooms.contains(room) && entry.rooms.size() > max_rooms)
+        // Its id room counts, as in adapter::try_join.
+        const bool in_room = room == sid ? entry.in_own_room : entry.rooms.contains(room);
+        if (!in_room && room_count(entry) > max_rooms)
             return false;
         joined = join_locked(entry, room);
     }
@@ -146,7 +152,7 @@ memory_adapter::rooms_shard& memory_adapter::shard_of(const std::string& room) c
 // socket is destroyed under the locks.
 bool memory_adapter::join_locked(socket_entry& entry, const std::string& room)
 {
-    if (!entry.rooms.insert(room).second)
+    if (!record_join(entry, room))
         return false;
     auto& shard = shard_of(room);
     bool created = false;
@@ -154,7 +160,7 @@ bool memory_adapter::join_locked(socket_entry& entry, const std::string& room)
         std::lock_guard lock(shard.mutex);
         auto [it, fresh] = shard.rooms.try_emplace(room);
         if (fresh)
-            it->second.members.reserve(1); // as entry.rooms (add_socket)
+            it->second.members.reserve(1); // most rooms have one member: 2 buckets, not 13
         it->second.members.insert(&entry);
         it->second.snapshot.reset();
         created = fresh;
@@ -166,10 +172,32 @@ bool memory_adapter::join_locked(socket_entry& entry, const std::string& room)
 
 bool memory_adapter::leave_locked(socket_entry& entry, const std::string& room)
 {
-    if (entry.rooms.erase(room) == 0)
+    if (!record_leave(entry, room))
         return false;
     drop_member(room, entry);
     return true;
+}
+
+bool memory_adapter::record_join(socket_entry& entry, const std::string& room)
+{
+    if (room == entry.socket->id())
+        return !std::exchange(entry.in_own_room, true);
+    // A first room beyond its own: two buckets, not the 13 of a first insert.
+    if (entry.rooms.empty())
+        entry.rooms.reserve(1);
+    return entry.rooms.insert(room).second;
+}
+
+bool memory_adapter::record_leave(socket_entry& entry, const std::string& room)
+{
+    if (room == entry.socket->id())
+        return std::exchange(entry.in_own_room, false);
+    return entry.rooms.erase(room) != 0;
+}
+
+std::size_t memory_adapter::room_count(const socket_entry& entry) noexcept
+{
+    return entry.rooms.size() + (entry.in_own_room ? 1 : 0);
 }
 
 void memory_adapter::drop_member(const std::string& room, const socket_entry& entry)
@@ -193,7 +221,13 @@ std::vector<std::string> memory_adapter::rooms_of(const std::string& sid) const
     auto it = sockets_.find(sid);
     if (it == sockets_.end())
         return {};
-    return {it->second.rooms.begin(), it->second.rooms.end()};
+    const auto& entry = it->second;
+    std::vector<std::string> rooms;
+    rooms.reserve(room_count(entry));
+    if (entry.in_own_room)
+        rooms.push_back(sid);
+    rooms.insert(rooms.end(), entry.rooms.begin(), entry.rooms.end());
+    return rooms;
 }
 
 bool memory_adapter::targets_local_sockets_only(const broadcast_options& opts) const

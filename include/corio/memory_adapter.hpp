@@ -99,7 +99,12 @@ private:
     using socket_list = std::vector<std::shared_ptr<local_socket>>;
     struct socket_entry {
         std::shared_ptr<local_socket> socket;
+        /// The rooms it joined besides its own: most sockets have none, and
+        /// an empty set allocates nothing.
         std::unordered_set<std::string> rooms;
+        /// Whether it is in its own room (named by its id), as it is from
+        /// add_socket until it leaves it.
+        bool in_own_room = false;
     };
     struct room {
         /// Entries of sockets_, which outlive their membership.
@@ -142,6 +147,11 @@ private:
     // Caller holds mutex_. Return whether the membership changed.
     bool join_locked(socket_entry& entry, const std::string& room);
     bool leave_locked(socket_entry& entry, const std::string& room);
+    /// Records `room` in `entry`'s rooms (or its own-room flag); false if
+    /// it was there.
+    static bool record_join(socket_entry& entry, const std::string& room);
+    static bool record_leave(socket_entry& entry, const std::string& room);
+    static std::size_t room_count(const socket_entry& entry) noexcept;
     /// Takes `entry` out of `room`'s members, and the room away once empty.
     void drop_member(const std::string& room, const socket_entry& entry);
 

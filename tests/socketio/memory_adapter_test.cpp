@@ -130,6 +130,35 @@ BOOST_AUTO_TEST_CASE(a_broadcast_sees_every_join_and_leave_since_the_last)
     BOOST_TEST((reached() == std::set<std::string>{"s2", "s3", "s4", "s5", "s6", "s7", "s8"}));
 }
 
+// A socket's own room is kept apart from the rooms it joins (a flag, not a
+// name in its set), yet it leaves and rejoins it as any other room.
+BOOST_AUTO_TEST_CASE(a_socket_leaves_and_rejoins_its_own_room)
+{
+    add(2);
+    adapter.join("s0", "a");
+    BOOST_TEST((adapter.rooms_of("s0") == std::vector<std::string>{"s0", "a"}));
+
+    adapter.leave("s0", "s0");
+    BOOST_TEST((adapter.rooms_of("s0") == std::vector<std::string>{"a"}));
+    send({"s0"});
+    BOOST_TEST(reached().empty());
+    send({"a"});
+    BOOST_TEST((reached() == std::set<std::string>{"s0"}));
+    auto rooms = adapter.local_rooms();
+    BOOST_TEST((std::set<std::string>(rooms.begin(), rooms.end()) == std::set<std::string>{"a", "s1"}));
+
+    adapter.join("s0", "s0");
+    send({"s0"});
+    BOOST_TEST((reached() == std::set<std::string>{"s0"}));
+
+    adapter.leave("s0", "s0");
+    adapter.remove_socket("s0"); // from "a" only
+    rooms = adapter.local_rooms();
+    BOOST_TEST((rooms == std::vector<std::string>{"s1"}));
+    send({"a"});
+    BOOST_TEST(reached().empty());
+}
+
 BOOST_AUTO_TEST_CASE(except_rooms_union_of_rooms_and_every_socket)
 {
     add(10);
