@@ -1,9 +1,13 @@
 #include <corio/engine/http_stream.hpp>
 
 #include "engine/use_tuple.hpp"
+#include "engine/write_batch.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
@@ -13,10 +17,13 @@
 
 #include <array>
 #include <cassert>
+#include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <tuple>
+#include <utility>
 
 namespace corio::engine {
 
@@ -50,6 +57,51 @@ std::string serialize_head(const http_response& res)
     return head;
 }
 
+/// An answer held for the thread's batch of writes: completes `Handler`
+/// with what the socket took (negative: an errno; -ECANCELED when dropped),
+/// on the handler's executor.
+template <class Handler> class held_answer final : public detail::held_write_owner {
+public:
+    explicit held_answer(Handler h) : handler_(std::move(h)) {}
+
+    void on_batched_write(std::int64_t result) override { complete(result); }
+    void on_batched_write_dropped() override { complete(-ECANCELED); }
+
+private:
+    void complete(std::int64_t result)
+    {
+        auto ex = net::get_associated_executor(handler_);
+        net::dispatch(ex, [h = std::move(handler_), result]() mutable { std::move(h)(result); });
+    }
+
+    Handler handler_;
+};
+
+/// Holds the write of `buffers` to socket `fd` (detail::hold_write), noting
+/// it in `held` for close(); completes as held_answer does.
+auto hold_answer(int fd, std::span<const net::const_buffer> buffers, const detail::held_write_owner*& held)
+{
+    return net::async_initiate<const net::use_awaitable_t<>&, void(std::int64_t)>(
+        [fd, buffers, &held](auto handler) {
+            auto answer = std::make_shared<held_answer<decltype(handler)>>(std::move(handler));
+            held = answer.get();
+            detail::hold_write(std::move(answer), fd, buffers);
+        },
+        net::use_awaitable);
+}
+
+/// What a held answer's result means for async_write: the bytes sent, and
+/// the error. Not sent (-EIO: the batch could not send it) or not taken
+/// (EAGAIN) is no error: the asynchronous write sends it.
+std::size_t sent_of(std::int64_t result, boost::system::error_code& ec)
+{
+    if (result >= 0)
+        return static_cast<std::size_t>(result);
+    if (result != -EIO && result != -EAGAIN && result != -EWOULDBLOCK)
+        ec.assign(static_cast<int>(-result), boost::system::system_category());
+    return 0;
+}
+
 } // namespace
 
 http_stream::http_stream(tls_stream& tls) noexcept : tcp_(&tls.next_layer()), tls_(&tls) {}
@@ -80,13 +132,22 @@ net::awaitable<boost::system::error_code> http_stream::async_write(http_response
     if (!tls_) {
         // Tried at once on the socket made non-blocking (once): an answer the
         // kernel takes whole is written here, without the write's timer, a
-        // reactor operation and the posts of its completion. Only what it
-        // does not take is written asynchronously, within write_timeout.
+        // reactor operation and the posts of its completion. When the thread
+        // holds writes, the try waits for its batch, which sends the answers
+        // of many connections in one system call (write_batch.hpp). Only what
+        // the kernel does not take is written asynchronously, within
+        // write_timeout.
         auto& socket = tcp_->socket();
         if (!socket.non_blocking())
             socket.non_blocking(true, ec);
-        if (!ec)
+        const bool hold = !ec && detail::may_hold_write(net::buffer_size(buffers));
+        if (hold) {
+            const std::int64_t result = co_await hold_answer(socket.native_handle(), buffers, held_);
+            held_ = nullptr;
+            sent = sent_of(result, ec);
+        } else if (!ec) {
             sent = socket.write_some(buffers, ec);
+        }
         if (ec == net::error::would_block || ec == net::error::try_again)
             ec = {};
         if (ec || sent == net::buffer_size(buffers)) {
@@ -122,6 +183,17 @@ net::awaitable<boost::system::error_code> http_stream::async_write(http_response
     else
         tcp_->expires_never();
     co_return ec;
+}
+
+void http_stream::close() noexcept
+{
+    assert(!released_);
+    // A held answer must not go out on a closed descriptor, or on another
+    // socket given the same number.
+    if (held_)
+        detail::drop_held_write(*std::exchange(held_, nullptr));
+    boost::system::error_code ignored;
+    tcp_->socket().close(ignored);
 }
 
 tls_stream http_stream::release_tls()

@@ -664,10 +664,8 @@ private:
         }
         void cut() noexcept override
         {
-            if (view.released())
-                return;
-            boost::system::error_code ignored;
-            beast::get_lowest_layer(stream).socket().close(ignored);
+            if (!view.released())
+                view.close();
         }
         bool view_timed_out() const noexcept override { return view.write_timed_out(); }
         Stream stream;

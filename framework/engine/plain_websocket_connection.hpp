@@ -16,6 +16,7 @@
 #include "engine/reused_block.hpp"
 #include "engine/socket_strand.hpp"
 #include "engine/websocket_connection.hpp"
+#include "engine/write_batch.hpp"
 
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -28,7 +29,7 @@
 
 namespace corio::engine::detail {
 
-class plain_websocket_connection final : public websocket_connection {
+class plain_websocket_connection final : public websocket_connection, public held_write_owner {
 public:
     /// On the session's strand, so every completion runs there.
     using socket_type = boost::asio::basic_stream_socket<boost::asio::ip::tcp, socket_strand>;
@@ -42,11 +43,10 @@ public:
     /// of its own (see the top of this file).
     bool reads_into_own_buffer() const noexcept { return hot_buffer_ != nullptr; }
 
-    /// For the write batch (write_batch.hpp): the held write was sent, and
-    /// the socket took `result` bytes (negative: none, an errno).
-    void on_batched_write(std::int64_t result);
-    /// For the write batch: the held write was not sent, the socket closing.
-    void on_batched_write_dropped();
+    /// For the write batch (write_batch.hpp): the write that write_buffers
+    /// held went out, or was dropped as the socket closed.
+    void on_batched_write(std::int64_t result) override;
+    void on_batched_write_dropped() override;
 
 private:
     std::shared_ptr<plain_websocket_connection> self()

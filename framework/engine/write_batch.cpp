@@ -1,6 +1,5 @@
 #include "engine/write_batch.hpp"
 
-#include "engine/plain_websocket_connection.hpp"
 #include "engine/send_ring.hpp"
 
 #include <corio/engine/batched_writes.hpp>
@@ -34,7 +33,7 @@ constexpr std::size_t max_write_held_alone = 16 * 1024;
 constexpr unsigned ring_entries = 256;
 
 struct held_write {
-    std::shared_ptr<plain_websocket_connection> connection;
+    std::shared_ptr<held_write_owner> owner;
     int fd;
     std::size_t first_iov;
     std::size_t iov_count;
@@ -75,14 +74,14 @@ std::atomic<std::uint64_t> sent_in_part{0};
 
 /// Sends the held writes through the ring, then completes each in the order
 /// it was held. A write the ring could not send completes as not sent, so
-/// that the connection writes it itself.
+/// that its owner writes it itself.
 void send_held(thread_batches& t)
 {
     std::vector<held_write> held;
     std::vector<iovec> iovs;
     held.swap(t.held);
     iovs.swap(t.iovs);
-    // What was not sent stays -EIO: the connection sends it itself.
+    // What was not sent stays -EIO: the owner sends it itself.
     std::vector<std::int64_t> results(held.size(), -EIO);
     if (held.size() == 1 && !held[0].dropped) {
         // One write: a sendmsg of its own costs less than a submission.
@@ -119,12 +118,12 @@ void send_held(thread_batches& t)
     for (std::size_t i = 0; i < held.size(); ++i) {
         auto& w = held[i];
         if (w.dropped) {
-            w.connection->on_batched_write_dropped();
+            w.owner->on_batched_write_dropped();
             continue;
         }
         const bool whole = results[i] >= 0 && static_cast<std::size_t>(results[i]) == w.size;
         (whole ? sent_whole : sent_in_part).fetch_add(1, std::memory_order_relaxed);
-        w.connection->on_batched_write(results[i]);
+        w.owner->on_batched_write(results[i]);
     }
     // Their capacity serves the next batch, unless a completion started one.
     held.clear();
@@ -156,8 +155,7 @@ bool may_hold_write(std::size_t bytes) noexcept
     return batches.context != nullptr && (batches.depth > 0 || bytes <= max_write_held_alone);
 }
 
-void hold_write(std::shared_ptr<plain_websocket_connection> c, int fd,
-                std::span<const boost::asio::const_buffer> buffers)
+void hold_write(std::shared_ptr<held_write_owner> owner, int fd, std::span<const boost::asio::const_buffer> buffers)
 {
     auto& t = batches;
     if (t.depth == 0 && !t.flush_posted) {
@@ -177,7 +175,7 @@ void hold_write(std::shared_ptr<plain_websocket_connection> c, int fd,
         t.iovs.push_back({const_cast<void*>(buffers[i].data()), buffers[i].size()});
         size += buffers[i].size();
     }
-    t.held.push_back({std::move(c), fd, first, count, size});
+    t.held.push_back({std::move(owner), fd, first, count, size});
 }
 
 held_write_counts held_writes_sent() noexcept
@@ -186,10 +184,10 @@ held_write_counts held_writes_sent() noexcept
             sent_in_part.load(std::memory_order_relaxed)};
 }
 
-void drop_held_write(const plain_websocket_connection& c) noexcept
+void drop_held_write(const held_write_owner& owner) noexcept
 {
     for (auto& w : batches.held)
-        if (w.connection.get() == &c)
+        if (w.owner.get() == &owner)
             w.dropped = true;
 }
 

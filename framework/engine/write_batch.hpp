@@ -12,7 +12,21 @@
 
 namespace corio::engine::detail {
 
-class plain_websocket_connection;
+/// What a held write reports to: a WebSocket connection, or an HTTP answer
+/// being written (http_stream::async_write). Called on the thread that held
+/// the write, outside any strand.
+class held_write_owner {
+public:
+    /// The held write was sent, and the socket took `result` bytes
+    /// (negative: none, an errno; -EIO also when the batch could not send
+    /// it, for the owner to send itself).
+    virtual void on_batched_write(std::int64_t result) = 0;
+    /// The held write was not sent: the socket is closing.
+    virtual void on_batched_write_dropped() = 0;
+
+protected:
+    ~held_write_owner() = default;
+};
 
 /// Lets this thread hold writes, for `ioc`, which it alone runs (run(ioc,
 /// 1) sets it for its one thread; null stops it). Returns the previous one.
@@ -34,16 +48,15 @@ bool may_hold_write(std::size_t bytes) noexcept;
 /// posted flush may never run.
 void send_held_writes();
 
-/// Holds `c`'s write of `buffers` (on its socket `fd`) until the batch goes
-/// out; `c` then hears of it through on_batched_write. The buffers stay
-/// valid until then (they are the connection's write in flight).
-/// Precondition: may_hold_write() of their size.
-void hold_write(std::shared_ptr<plain_websocket_connection> c, int fd,
-                std::span<const boost::asio::const_buffer> buffers);
+/// Holds `owner`'s write of `buffers` (on its socket `fd`) until the batch
+/// goes out; `owner` then hears of it. The buffers stay valid until then
+/// (they are the owner's write in flight). Precondition: may_hold_write()
+/// of their size.
+void hold_write(std::shared_ptr<held_write_owner> owner, int fd, std::span<const boost::asio::const_buffer> buffers);
 
-/// `c`'s socket is closing: its held write is not sent, and completes as
-/// aborted when the batch goes out. Does nothing when none is held.
-void drop_held_write(const plain_websocket_connection& c) noexcept;
+/// `owner`'s socket is closing: its held write is not sent, and completes
+/// as dropped when the batch goes out. Does nothing when none is held.
+void drop_held_write(const held_write_owner& owner) noexcept;
 
 /// Writes held since the process began, and of those sent, the ones their
 /// socket took whole and the ones it took part of or nothing of (each

@@ -173,6 +173,22 @@ BOOST_AUTO_TEST_CASE(outside_a_batch_writes_are_held_until_the_ready_handlers_ha
     BOOST_TEST(held >= 5 * clients.size(), "held " << held << ", of which " << whole << " sent whole");
 }
 
+// Long-polling answers (the handshake's, a POST's "ok", a GET's packets)
+// are held too, and each reaches its request whole.
+BOOST_AUTO_TEST_CASE(polling_answers_are_held)
+{
+    test_server s(fast_options(), nullptr, {}, 1); // the recording echo
+    const auto before = corio::engine::detail::held_writes_sent();
+    for (int client = 0; client < 3; ++client) {
+        const auto sid = open_polling(s);
+        const auto text = "4echo " + std::to_string(client);
+        const auto posted = http_request(s.port(), http::verb::post, query(s.path(), "polling", sid), text);
+        BOOST_TEST(posted.body() == "ok");
+        BOOST_TEST(http_request(s.port(), http::verb::get, query(s.path(), "polling", sid)).body() == text);
+    }
+    BOOST_TEST(corio::engine::detail::held_writes_sent().held - before.held >= 3u * 3u);
+}
+
 BOOST_AUTO_TEST_CASE(a_large_broadcast_is_held)
 {
     auto o = fast_options();

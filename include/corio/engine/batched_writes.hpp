@@ -4,10 +4,11 @@
 namespace corio::engine {
 
 /// On the one thread of run(ioc, 1), which alone runs every connection's
-/// strand, the WebSocket messages written on plain TCP connections are held
-/// and go out together, in one system call (Linux's io_uring) rather than
-/// one per connection: by default once the handlers that the io_context has
-/// ready have run, so that an echo's acks to many clients share a call.
+/// strand, the WebSocket messages and HTTP answers (long-polling's) written
+/// on plain TCP connections are held and go out together, in one system
+/// call (Linux's io_uring) rather than one per connection: by default once
+/// the handlers that the io_context has ready have run, so that an echo's
+/// acks to many clients share a call.
 /// While one of these lives, they go out instead when the outermost ends: a
 /// broadcast's loop opens one, so that its messages leave at once. What a
 /// socket does not take then goes out later, as from any write.

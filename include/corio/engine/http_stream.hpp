@@ -20,6 +20,10 @@ template <class NextLayer> class ssl_stream;
 
 namespace corio::engine {
 
+namespace detail {
+class held_write_owner;
+}
+
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;
 using http_response = boost::beast::http::response<boost::beast::http::string_body>;
 
@@ -85,6 +89,11 @@ public:
     /// True once release_tls or release_socket handed the connection over.
     bool released() const noexcept { return released_; }
 
+    /// Closes the connection's socket at once. An answer that async_write
+    /// has not sent yet is not sent: the write ends with operation_aborted.
+    /// Precondition: !released().
+    void close() noexcept;
+
 private:
     boost::beast::tcp_stream* tcp_;
     tls_stream* tls_ = nullptr;
@@ -92,6 +101,8 @@ private:
     bool write_timed_out_ = false;
     std::chrono::milliseconds write_timeout_{0};
     std::shared_ptr<void> hold_;
+    // The answer async_write holds for the thread's batch of writes, if any.
+    const detail::held_write_owner* held_ = nullptr;
 };
 
 } // namespace corio::engine
