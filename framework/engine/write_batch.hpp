@@ -14,7 +14,8 @@ namespace corio::engine::detail {
 
 /// What a held write reports to: a WebSocket connection, or an HTTP answer
 /// being written (http_stream::async_write). Called on the thread that held
-/// the write, outside any strand.
+/// the write, from the posted flush or where the outermost batched_writes
+/// ends: not necessarily on the owner's strand.
 class held_write_owner {
 public:
     /// The held write was sent, and the socket took `result` bytes
