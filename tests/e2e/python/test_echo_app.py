@@ -24,6 +24,7 @@ import uuid
 import warnings
 
 try:
+    import engineio
     import socketio
     import socketio.exceptions
     import websocket  # noqa: F401  websocket-client: python-engineio's websocket transport
@@ -108,13 +109,37 @@ class App:
             stream.close()
 
 
+class InOrderEngineIOClient(engineio.Client):
+    """Debian's python-engineio 4.3 hands each message to python-socketio in a thread of its
+    own, so a binary packet's attachment can be decoded before its header, as a packet of its
+    own ("invalid literal for int()", an ack never seen). Here the reading thread hands the
+    messages over one by one, in arrival order."""
+
+    def _trigger_event(self, event, *args, **kwargs):
+        if event == "message":
+            kwargs["run_async"] = False
+        return super()._trigger_event(event, *args, **kwargs)
+
+
+class InOrderSocketIOClient(socketio.Client):
+    """socketio.Client on InOrderEngineIOClient, with each event's handler in a thread of its
+    own as before: a handler that waits for the server (a question answered by a call) does not
+    stop the reading."""
+
+    def _engineio_client_class(self):
+        return InOrderEngineIOClient
+
+    def _handle_event(self, namespace, id, data):
+        self.start_background_task(super()._handle_event, namespace, id, data)
+
+
 class Client:
     """A socketio.Client (reconnection off) recording every event of the given namespaces,
     in arrival order, as (namespace, event, args)."""
 
     def __init__(self, app, namespaces=("/",), transports=None, auth=None, answer=None, connect=True,
                  http_session=None):
-        self.sio = socketio.Client(reconnection=False, request_timeout=WAIT_S, http_session=http_session)
+        self.sio = InOrderSocketIOClient(reconnection=False, request_timeout=WAIT_S, http_session=http_session)
         self.log = []
         self._cond = threading.Condition()
         self.namespaces = list(namespaces)
