@@ -140,7 +140,8 @@ net::awaitable<boost::system::error_code> http_stream::async_write(http_response
         auto& socket = tcp_->socket();
         if (!socket.non_blocking())
             socket.non_blocking(true, ec);
-        const bool hold = !ec && detail::may_hold_write(net::buffer_size(buffers));
+        const std::size_t size = net::buffer_size(buffers);
+        const bool hold = !ec && detail::may_hold_write(size);
         if (hold) {
             const std::int64_t result = co_await hold_answer(socket.native_handle(), buffers, held_);
             held_ = nullptr;
@@ -150,7 +151,7 @@ net::awaitable<boost::system::error_code> http_stream::async_write(http_response
         }
         if (ec == net::error::would_block || ec == net::error::try_again)
             ec = {};
-        if (ec || sent == net::buffer_size(buffers)) {
+        if (ec || sent == size) {
             // No timeout left set, whatever the caller had (cheap: the timer
             // has no wait pending).
             tcp_->expires_never();
