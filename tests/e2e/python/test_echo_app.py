@@ -32,7 +32,7 @@ try:
 except ImportError as missing:
     raise ImportError(
         f"{sys.executable} cannot import {missing.name!r}: the Python end-to-end tests need "
-        "Debian's python3-socketio, python3-websocket and python3-requests, run with "
+        "Debian's python3-socketio, python3-engineio, python3-websocket and python3-requests, run with "
         "/usr/bin/python3. Run scripts/setup (it installs them) and try again."
     ) from missing
 
