@@ -2,6 +2,7 @@
 #include <corio/engine/trusted_proxies.hpp>
 #include <corio/engine/server.hpp>
 
+#include "engine/context_pool.hpp"
 #include "engine/request.hpp"
 #include "engine/tls_context.hpp"
 #include "engine/use_tuple.hpp"
@@ -422,9 +423,9 @@ private:
         net::steady_timer retry(acceptor->get_executor());
         auto delay = std::chrono::milliseconds(0);
         while (!stopped_) {
-            // Each connection gets its own strand; a WebSocket session opened
-            // on it keeps that strand.
-            auto strand = net::make_strand(ioc_.get_executor());
+            // Each connection gets its own strand, on the next thread's
+            // io_context; a WebSocket session opened on it keeps that strand.
+            auto strand = net::make_strand(detail::context_pool::next_context(ioc_).get_executor());
             // Converted, so that the socket stays a tcp::socket. The peer's
             // address comes with the accept (no getpeername).
             tcp::endpoint peer;

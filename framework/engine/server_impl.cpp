@@ -16,6 +16,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/write.hpp>
@@ -84,7 +85,7 @@ std::function<void(const std::string&)> erase_from(const std::shared_ptr<session
 } // namespace
 
 server_impl::server_impl(net::any_io_executor ex, engine::options opts, handler& h)
-    : session_context_(io_context_of(ex)),
+    : context_(io_context_of(ex)),
       sessions_(std::make_shared<session_table>()),
       host_(std::make_shared<const session_host>(
           session_host{h, std::move(opts), erase_from(sessions_), std::make_shared<drain_tracker>()})),
@@ -163,8 +164,11 @@ net::awaitable<bool> server_impl::handle_request(http_stream& stream, http_reque
 
 net::awaitable<server_impl::answer> server_impl::open_polling(http_request req, request_info info, int protocol)
 {
-    auto s = make_session(std::move(info), net::make_strand(session_context_.get_executor()), transport_kind::polling,
-                          protocol);
+    // On the io_context of the connection that asked (its thread's, under
+    // run(ioc, threads)), as a WebSocket session stays on its connection's.
+    auto here = co_await net::this_coro::executor;
+    auto s = make_session(std::move(info), net::make_strand(io_context_of(here).get_executor()),
+                          transport_kind::polling, protocol);
     auto reply = co_await s->async_open_polling(net::use_awaitable);
     close_if_closing_all(*s);
     auto drain = std::move(reply.drain);
@@ -443,7 +447,7 @@ net::awaitable<void> server_impl::async_close_all(std::shared_ptr<server_impl> s
 {
     self->closing_all_.store(static_cast<int>(reason));
     self->close_all(reason);
-    co_await self->host_->drain->async_wait_drained(self->session_context_, deadline);
+    co_await self->host_->drain->async_wait_drained(self->context_, deadline);
     self->closing_all_.store(-1);
 }
 

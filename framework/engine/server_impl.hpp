@@ -86,8 +86,8 @@ private:
     /// False, counted, when `address` is over options::handshake_rate.
     bool handshake_allowed(const std::string& address);
 
-    // Sessions' strands are made on it (session::executor_type).
-    boost::asio::io_context& session_context_;
+    // The io_context of the server's executor: async_close_all waits on it.
+    boost::asio::io_context& context_;
     std::shared_ptr<session_table> sessions_;
     std::shared_ptr<const session_host> host_;
     rate_limiter handshakes_;

@@ -43,7 +43,7 @@ struct held_write {
 };
 
 struct thread_batches {
-    // The io_context this thread alone runs (run(ioc, 1)); null when the
+    // The io_context this thread alone runs (one of run's); null when the
     // thread may not hold writes.
     net::io_context* context = nullptr;
     unsigned depth = 0;
@@ -51,8 +51,8 @@ struct thread_batches {
     bool flush_posted = false;
     std::vector<held_write> held;
     std::vector<iovec> iovs;
-    // Made at the first batch that holds a write; null when the kernel has
-    // no io_uring (then held writes go out one by one).
+    // Made when the thread is let hold writes; null when the kernel has no
+    // io_uring (then held writes go out one by one).
     std::unique_ptr<send_ring> ring;
     bool ring_tried = false;
 
@@ -141,6 +141,10 @@ net::io_context* allow_write_batches(net::io_context* ioc) noexcept
     // A flush posted to an io_context that stopped may never run: the next
     // write held posts its own.
     batches.flush_posted = false;
+    // The ring now, not at the first batch: the thread's descriptors are
+    // all open once it is ready to serve.
+    if (ioc)
+        batches.usable_ring();
     return std::exchange(batches.context, ioc);
 }
 

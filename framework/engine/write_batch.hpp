@@ -29,8 +29,9 @@ protected:
     ~held_write_owner() = default;
 };
 
-/// Lets this thread hold writes, for `ioc`, which it alone runs (run(ioc,
-/// 1) sets it for its one thread; null stops it). Returns the previous one.
+/// Lets this thread hold writes, for `ioc`, which it alone runs (run sets
+/// it on each of its threads; null stops it), and opens the thread's ring.
+/// Returns the previous one.
 boost::asio::io_context* allow_write_batches(boost::asio::io_context* ioc) noexcept;
 
 /// Whether this thread holds a write of `bytes`: hold_write() then takes
@@ -45,7 +46,7 @@ boost::asio::io_context* allow_write_batches(boost::asio::io_context* ioc) noexc
 /// (docs/performance.md, "Large writes alone go out at once").
 bool may_hold_write(std::size_t bytes) noexcept;
 
-/// Sends what is held now: run(ioc, 1) does on its way out, where the
+/// Sends what is held now: run does on each thread's way out, where the
 /// posted flush may never run.
 void send_held_writes();
 

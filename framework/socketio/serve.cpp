@@ -214,9 +214,12 @@ void serve(boost::asio::io_context& ioc, engine::listener& listener, drain_funct
     sequence->catch_signals(opts.signals);
     sequence->catch_reload_signals(opts.reload_signals);
     std::stop_callback on_stop(opts.stop, [sequence] { sequence->request(); });
-    if (opts.on_listening)
-        opts.on_listening(listener.port());
-    engine::run(ioc, opts.threads);
+    // Once every thread is ready: descriptors counted from then on are the
+    // connections'.
+    engine::run(ioc, opts.threads, [&] {
+        if (opts.on_listening)
+            opts.on_listening(listener.port());
+    });
     sequence->finish();
 }
 

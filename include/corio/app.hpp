@@ -26,14 +26,14 @@ struct run_options {
     /// every IPv4 address; port 0 picks a free port.
     std::string host = "localhost";
     std::uint16_t port = 8080;
-    /// Threads that run the io_context, the calling one included. 0: one
-    /// per core (std::thread::hardware_concurrency, at least 1).
+    /// Threads that serve, the calling one included (serve_options::threads).
+    /// 0: one per core (std::thread::hardware_concurrency, at least 1).
     unsigned threads = 0;
     /// How long running handlers may take to finish once the shutdown began
     /// (serve_options::drain_deadline).
     std::chrono::milliseconds drain_deadline{5'000};
-    /// Called once the listener accepts, on the calling thread and before
-    /// the threads start, with the bound port. Empty: run prints
+    /// Called once the listener accepts and every thread is ready to serve,
+    /// on the calling thread, with the bound port. Empty: run prints
     /// "listening on http://HOST:PORT/PATH" on stdout (https with TLS).
     std::function<void(std::uint16_t port)> on_listening;
     /// Begins the shutdown when stop is requested, as SIGINT and SIGTERM do.
@@ -82,7 +82,8 @@ public:
 
     /// The Socket.IO server: register namespaces and handlers here.
     server& io() noexcept { return io_; }
-    /// The io_context the server runs on (for timers and work of your own).
+    /// The server's io_context, which run() runs on its calling thread (for
+    /// timers and work of your own).
     boost::asio::io_context& context() noexcept { return ioc_; }
     /// The listener, with io()'s Engine.IO endpoint added: add other
     /// endpoints or a fallback (static files, health checks) before run().

@@ -30,7 +30,8 @@ struct serve_options {
     /// 127.0.0.1 and ::1; port 0 picks a free port).
     std::string host = "localhost";
     std::uint16_t port = 8080;
-    /// Threads that run the io_context, the calling one included.
+    /// Threads that serve, the calling one included: one io_context each,
+    /// `ioc` on the calling thread (engine::run).
     unsigned threads = 1;
     /// How long running handlers may take to finish once the shutdown began
     /// (the deadline given to server::shutdown).
@@ -40,9 +41,9 @@ struct serve_options {
     /// deadline at most: handlers, then goodbyes); this bounds a drain
     /// function of your own too.
     std::chrono::milliseconds stop_deadline{15'000};
-    /// Called once the listener accepts, on the calling thread and before
-    /// the threads start, with the bound port (the one picked when `port` is
-    /// 0). The signals are caught from then on.
+    /// Called once the listener accepts and every thread is ready to serve,
+    /// on the calling thread, with the bound port (the one picked when
+    /// `port` is 0). The signals are caught from then on.
     std::function<void(std::uint16_t port)> on_listening;
     /// Signals that begin the shutdown; a second one stops the threads at
     /// once. Empty: serve catches none.

@@ -130,20 +130,16 @@ inline corio::engine::options fast_options()
 
 class test_server {
 public:
-    /// Sessions go to `h`, or to the recording echo without one. One thread
-    /// runs the engine as corio::engine::run(ioc, 1) does (where writes may
-    /// be batched), two as two threads of run(ioc, 2).
+    /// Sessions go to `h`, or to the recording echo without one. The engine
+    /// runs under corio::engine::run(ioc, threads): one io_context per
+    /// thread, where writes may be batched.
     explicit test_server(corio::engine::options o = fast_options(), corio::engine::handler* h = nullptr,
                          corio::engine::listener_options lo = {}, unsigned threads = 2)
         : server_(ioc_.get_executor(), std::move(o), h ? *h : echo_), listener_(ioc_, std::move(lo))
     {
         listener_.add(server_);
         listener_.listen("127.0.0.1", 0);
-        if (threads == 1)
-            threads_.emplace_back([this] { corio::engine::run(ioc_, 1); });
-        else
-            for (unsigned i = 0; i < threads; ++i)
-                threads_.emplace_back([this] { ioc_.run(); });
+        runner_ = std::thread([this, threads] { corio::engine::run(ioc_, threads); });
     }
     /// Stops as corio::serve does: every session finishes before the
     /// io_context stops. Stopping it first would strand a WebSocket session
@@ -159,8 +155,7 @@ public:
                 .wait_for(std::chrono::seconds(3));
         listener_.stop();
         ioc_.stop();
-        for (auto& t : threads_)
-            t.join();
+        runner_.join();
     }
 
     std::uint16_t port() const { return listener_.port(); }
@@ -175,7 +170,7 @@ private:
     recording_echo echo_;
     corio::engine::server server_;
     corio::engine::listener listener_;
-    std::vector<std::thread> threads_;
+    std::thread runner_;
 };
 
 using response = http::response<http::string_body>;

@@ -72,8 +72,9 @@ int main(int argc, char** argv)
 {
     auto cl = parse(argc, argv);
 
-    // One io_context, run by `threads` threads: each client's handlers run
-    // on that client's strand, different clients' in parallel.
+    // The server's io_context: serve runs it on this thread, and each further
+    // thread runs one of its own. Each client's handlers run on that client's
+    // strand, on one thread; different clients' run in parallel.
     net::io_context ioc(static_cast<int>(cl.threads));
 
     corio::server_options options;

@@ -39,7 +39,9 @@ using http_async_fallback =
 
 /// @par Thread safety
 /// Configure routes (`add`, `set_fallback`, `set_async_fallback`) before the
-/// io_context runs.
+/// io_context runs. A connection runs on a strand of its own, on the
+/// io_context given or, under run(ioc, threads), on the next of its threads'
+/// io_contexts in turn.
 /// `listen`, `stop`, `drop_connections` and `port` may be called from any
 /// thread, but not concurrently with each other's `listen`/`stop`.
 /// `reload_tls` may be called from any thread at any time.

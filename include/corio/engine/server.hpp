@@ -29,8 +29,9 @@ class server_impl;
 /// server must outlive the listener it was added to.
 class server {
 public:
-    /// Sessions run on strands of the io_context `ex` belongs to (its
-    /// executor, or a strand of it; usually run by several threads).
+    /// `ex`: the executor of an io_context (or a strand of it). Sessions run
+    /// on strands of the io_context their client's connection came to:
+    /// `ex`'s, or under run(ioc, threads) any of its threads' io_contexts.
     /// @throws std::invalid_argument if `ex` is not an io_context's.
     server(boost::asio::any_io_executor ex, engine::options opts, handler& h);
     ~server();
