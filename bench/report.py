@@ -16,6 +16,7 @@ import json
 import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 
@@ -492,6 +493,7 @@ def table(results, meta):
     for m in missing:
         failures += 1
         notes.append(f"- {m}: no result")
+    lines.extend(round_ratio_table(results, meta, servers))
     lines.extend(scaling_table(results, meta))
     lines.extend(curve_tables(results, servers))
     if notes:
@@ -518,6 +520,49 @@ CURVES = [
         ("server CPU ms per connection", "cpu_ms_per_conn", "lower"),
     ]),
 ]
+
+
+def round_ratios(results, scenario, other):
+    """Corio's key figure over `other`'s in each round (median_round.py's "rounds"), or None
+    when either has no rounds or their counts differ."""
+    corio = (results.get(("corio", scenario)) or {}).get("rounds") or {}
+    theirs = (results.get((other, scenario)) or {}).get("rounds") or {}
+    a, b = corio.get("values"), theirs.get("values")
+    if not a or not b or len(a) != len(b) or corio.get("figure") != theirs.get("figure"):
+        return None
+    return [x / y if x is not None and y else None for x, y in zip(a, b)]
+
+
+def ratios_cell(ratios):
+    if not ratios:
+        return "—", "—"
+    known = sorted(r for r in ratios if r is not None)
+    median = fmt(statistics.median(known)) + "×" if known else "—"
+    return ", ".join(fmt(r) + "×" if r is not None else "—" for r in ratios), median
+
+
+def round_ratio_table(results, meta, servers):
+    """The ratios within each round. The servers take turns within a round, so a round's
+    ratio compares runs minutes apart; the medians above may come from different rounds, and
+    on a noisy machine their ratio can be far from every round's."""
+    rows = []
+    for scenario in meta.get("scenarios", []):
+        rounds = ((results.get(("corio", scenario)) or {}).get("rounds") or {})
+        by_node = round_ratios(results, scenario, "node") if "node" in servers else None
+        by_ceiling = round_ratios(results, scenario, "ceiling") if "ceiling" in servers else None
+        if not by_node and not by_ceiling:
+            continue
+        rows.append((scenario, rounds.get("figure", "?"), *ratios_cell(by_node), *ratios_cell(by_ceiling)))
+    if not rows:
+        return []
+    lines = ["", "### Within each round", "",
+             "Corio's key figure over Node's and over the ceiling's in each round, where the servers ran "
+             "one after the other, and the median of those ratios (the table above divides medians, "
+             "which may come from different rounds).", "",
+             "| scenario | figure | corio/node by round | median | corio/ceiling by round | median |",
+             "|---|---|---|---:|---|---:|"]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return lines
 
 
 def curve_points(results, curve):
