@@ -536,7 +536,7 @@ def round_ratios(results, scenario, other):
 def ratios_cell(ratios):
     if not ratios:
         return "—", "—"
-    known = sorted(r for r in ratios if r is not None)
+    known = [r for r in ratios if r is not None]
     median = fmt(statistics.median(known)) + "×" if known else "—"
     return ", ".join(fmt(r) + "×" if r is not None else "—" for r in ratios), median
 

@@ -32,17 +32,19 @@ void context_pool::shutdown()
         c->shutdown();
 }
 
-std::span<net::io_context* const> context_pool::contexts(std::size_t count)
+std::vector<net::io_context*> context_pool::contexts(std::size_t count)
 {
     while (owned_.size() < count) {
         owned_.push_back(std::make_unique<owned_context>());
         // A socket object opens no descriptor, but it makes the context's
         // reactor (its epoll, eventfd and timerfd descriptors) now.
         net::ip::tcp::socket reactor_maker(*owned_.back());
-        contexts_.push_back(owned_.back().get());
     }
     running_.store(count, std::memory_order_relaxed);
-    return std::span(contexts_).first(count);
+    std::vector<net::io_context*> first;
+    for (std::size_t i = 0; i < count; ++i)
+        first.push_back(owned_[i].get());
+    return first;
 }
 
 net::io_context& context_pool::next_context(net::io_context& main)
@@ -53,7 +55,7 @@ net::io_context& context_pool::next_context(net::io_context& main)
     if (n == 0)
         return main;
     const auto i = pool.turn_.fetch_add(1, std::memory_order_relaxed) % (n + 1);
-    return i == 0 ? main : *pool.contexts_[i - 1];
+    return i == 0 ? main : *pool.owned_[i - 1];
 }
 
 } // namespace corio::engine::detail

@@ -13,7 +13,6 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
-#include <span>
 #include <vector>
 
 namespace corio::engine::detail {
@@ -37,7 +36,7 @@ public:
     /// The first `count` further io_contexts, made if the pool has fewer,
     /// and from now the ones next_context() hands out. Each is made with its
     /// reactor, so that serving its first connection opens no descriptor.
-    std::span<boost::asio::io_context* const> contexts(std::size_t count);
+    std::vector<boost::asio::io_context*> contexts(std::size_t count);
 
     /// The io_context of the next connection: `main` and the further ones
     /// in turn. `main` alone if run never made a pool for it.
@@ -49,8 +48,7 @@ private:
     void shutdown() override;
 
     std::vector<std::unique_ptr<owned_context>> owned_;
-    std::vector<boost::asio::io_context*> contexts_;
-    // How many of contexts_ the running run() runs.
+    // How many of owned_ the running run() runs.
     std::atomic<std::size_t> running_{0};
     std::atomic<std::size_t> turn_{0};
 };

@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include <latch>
+#include <optional>
 #include <span>
 #include <thread>
 #include <vector>
@@ -83,15 +84,12 @@ private:
 void run(net::io_context& ioc, unsigned threads, std::function<void()> started)
 {
     write_batches_allowed allowed(ioc);
-    if (threads <= 1) {
-        if (started)
-            started();
-        ioc.run();
-        return;
+    // Stopped and joined before `allowed` sends this thread's held writes.
+    std::optional<further_threads> others;
+    if (threads > 1) {
+        others.emplace(net::use_service<detail::context_pool>(ioc).contexts(threads - 1));
+        others->wait_ready();
     }
-    auto contexts = net::use_service<detail::context_pool>(ioc).contexts(threads - 1);
-    further_threads others(contexts);
-    others.wait_ready();
     if (started)
         started();
     ioc.run();
